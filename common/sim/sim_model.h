@@ -1,0 +1,65 @@
+/*  sim_model.h - what a neural mass model is to the core: a description
+    (state variables, parameters, variables of interest) plus one function
+    that computes derivatives for a whole block of nodes and lanes.
+
+    Integrators call the function through a pointer once per block and never
+    know which model they step (after SUNDIALS' CVRhsFn). Layout everywhere:
+    [state variable][node][lane], lane fastest; parameters [param][lane].
+*/
+#ifndef SIM_MODEL_H_INCLUDED
+#define SIM_MODEL_H_INCLUDED
+
+#include <stddef.h>
+
+#define SIM_MAX_STATE 4    /* state variables of the largest model */
+#define SIM_MAX_PARAMS 16  /* parameters of the largest model */
+#define SIM_MAX_VOI 4      /* variables of interest one run may record */
+
+/*  One model parameter, with TVB's default and UI domain (TVB.md 1.3). */
+typedef struct {
+    const char *name;      /* TVB's field name: "tau", "I", ... */
+    double default_value;
+    double lo, hi, step;   /* the UI's PSE domain */
+} sim_param_desc_t;
+
+/*  Derivatives of n_nodes*lanes points. state: [n_state][n_nodes][lanes];
+    coupling: [n_nodes][lanes] (input to the coupling variable); params:
+    [n_params][lanes]; deriv out: [n_state][n_nodes][lanes]. Returns 0 (ok),
+    > 0 (recoverable) or < 0 (fatal), after CVRhsFn. */
+typedef int (*sim_dfun_t) (size_t n_nodes, size_t lanes, const double *restrict state,
+                           const double *restrict coupling, const double *restrict params,
+                           double *restrict deriv);
+
+/*  Evaluates variable of interest `voi` (an index into voi_names) of one
+    block: state [n_state][count] (count = nodes*lanes), out [count]. */
+typedef void (*sim_voi_fun_t) (int voi, size_t count, const double *restrict state,
+                               double *restrict out);
+
+typedef struct {
+    const char *name;                      /* TVB class name */
+    size_t n_state;
+    const char *state_names[SIM_MAX_STATE];
+    double state_lo[SIM_MAX_STATE];        /* state_variable_range, for random ICs */
+    double state_hi[SIM_MAX_STATE];
+    size_t cvar;                           /* the coupled (and delayed) state variable */
+    size_t n_params;
+    const sim_param_desc_t *params;
+    size_t n_voi;                          /* number of VOI expressions offered */
+    const char *voi_names[SIM_MAX_VOI];    /* "V", "W", "V + W", "V - W" */
+    sim_dfun_t dfun;
+    sim_voi_fun_t voi;
+} sim_model_desc_t;
+
+/*  TVB's Generic2dOscillator (TVB.md section 1). */
+extern const sim_model_desc_t sim_g2d_model;
+
+/*  The model of that TVB class name, or NULL. */
+const sim_model_desc_t *sim_model_find (const char *name);
+
+/*  Index of a parameter by name, or -1. */
+int sim_model_param_index (const sim_model_desc_t *model, const char *name);
+
+/*  Index of a VOI expression by name ("V + W"), or -1. */
+int sim_model_voi_index (const sim_model_desc_t *model, const char *name);
+
+#endif

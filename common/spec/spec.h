@@ -1,0 +1,85 @@
+/*  spec.h - the JSON simulation and sweep spec (shared/spec/SWEEP-SPEC.md).
+
+    A spec is parsed with jansson, every field validated before anything
+    runs, and turned into a base sim_setup_t plus the sweep's ranges. Errors
+    name the file, the field and the value:
+        "spec.json: ranges[1].step: 0 is not positive".
+    Unknown fields are errors (a typo must not silently run TVB's default).
+*/
+#ifndef SPEC_H_INCLUDED
+#define SPEC_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bsw_error.h"
+#include "sim_setup.h"
+
+/*  Sweep-size guard of the parser; the broker has its own configurable limit. */
+#define SPEC_MAX_POINTS_HARD 100000000ULL
+#define SPEC_MAX_STEPS 4000000000ULL   /* ceil(simulation_length/dt) at most */
+
+typedef struct {
+    char *parameter;     /* as the spec names it: "model.I", "coupling.a", ... */
+    double *values;      /* expanded values, in order */
+    size_t n_values;     /* >= 1 */
+    bool from_lohistep;  /* given as lo/hi/step (else as "values") */
+    double lo, hi, step; /* when from_lohistep */
+} spec_range_t;
+
+typedef struct {
+    char *name;             /* "name", or NULL */
+    char *connectivity;     /* NULL for "default"; else the path, resolved against the spec's folder */
+    sim_setup_t setup;      /* base setup; setup.initial points into `initial` (or NULL) */
+    double *initial;        /* [n_state][n_initial], owned, or NULL when random */
+    size_t n_initial;       /* nodes given per state variable in initial_conditions */
+    spec_range_t *ranges;   /* the sweep axes, first = outermost */
+    size_t n_ranges;
+} spec_t;
+
+/*  Reads and validates a spec file. base dir for a relative connectivity
+    path is the file's folder. Caller owns *spec_p; destroy with
+    spec_destroy. Returns 0, or BSW_ESPEC / BSW_EIO with err naming the file. */
+int spec_load_file (spec_t **spec_p, const char *path, bsw_error_t *err);
+
+/*  The same from text. `label` names the source in errors ("spec.json");
+    base_dir (may be NULL: the current folder) resolves a relative
+    connectivity path. */
+int spec_load_string (spec_t **spec_p, const char *json, size_t len, const char *label,
+                      const char *base_dir, bsw_error_t *err);
+
+void spec_destroy (spec_t **self_p);
+
+/*  Checks what needs the connectivity: initial_conditions has one value per
+    node (n_nodes). Returns 0 or BSW_ESPEC. */
+int spec_check_nodes (const spec_t *self, size_t n_nodes, const char *label, bsw_error_t *err);
+
+/*  Adds a range from the command line, "PARAM=lo:hi:step" or
+    "PARAM=v1,v2,...". Replaces a range of the same parameter. Returns 0 or
+    BSW_ESPEC with err naming the argument. */
+int spec_add_range_arg (spec_t *self, const char *arg, bsw_error_t *err);
+
+/*  Number of sweep points (product of the range sizes; 1 with no ranges). */
+uint64_t spec_points (const spec_t *self);
+
+/*  The setup of sweep point k (row-major over the ranges, first outermost),
+    with point_index = k. Returns 0, or BSW_EINVAL when k is out of range. */
+int spec_point_setup (const spec_t *self, uint64_t k, sim_setup_t *out, bsw_error_t *err);
+
+/*  The values of each range at point k: coords[r] = index into ranges[r]. */
+void spec_point_coords (const spec_t *self, uint64_t k, size_t *coords);
+
+/*  Sets one rangeable parameter ("model.a", "coupling.a", "coupling.b",
+    "conduction_speed", "integrator.noise.nsig") on a setup. Returns 0, or
+    BSW_ESPEC when the name is not rangeable or the value is out of its
+    domain (speed <= 0, nsig < 0). */
+int spec_setup_set (sim_setup_t *setup, const char *parameter, double value, bsw_error_t *err);
+
+/*  TVB's Range(lo, hi, step) value list (TVB.md 7.3, numpy arange rules).
+    Caller frees *values. Returns 0, or BSW_ESPEC when step <= 0, hi <= lo,
+    or a value is not finite; `field` prefixes the message. */
+int spec_range_expand (double lo, double hi, double step, const char *field, double **values,
+                       size_t *n_values, bsw_error_t *err);
+
+#endif

@@ -1,0 +1,37 @@
+/*  store_connectivity.h - TVB connectivity zips (TVB.md section 12) read with
+    libzip into a sim_connectivity_t.
+
+    Files inside the zip are matched by a case-insensitive substring of the
+    entry's path, first token wins, in TVB's order: weight, centres/centers,
+    tract, orientation, area, cortical, hemisphere. weights and centres are
+    required; the rest optional (tract lengths then default to Euclidean
+    distances between centres; hemispheres derived from r/l label prefixes
+    or suffixes when every label has one). Entries under __MACOSX/ and
+    .DS_Store files are skipped.
+*/
+#ifndef STORE_CONNECTIVITY_H_INCLUDED
+#define STORE_CONNECTIVITY_H_INCLUDED
+
+#include <stddef.h>
+
+#include "bsw_error.h"
+#include "sim_connectivity.h"
+
+/*  Reads a zip from disk. Caller owns *conn_p. Returns 0, or BSW_EIO /
+    BSW_EFORMAT / BSW_ECONNECTIVITY with err naming the file, the entry, and
+    the line or value ("connectivity_76.zip: tract_lengths.txt: line 3: value
+    -1 is negative"). */
+int store_connectivity_load (sim_connectivity_t **conn_p, const char *path, bsw_error_t *err);
+
+/*  The same from the zip's bytes in memory (a sweep carries its
+    connectivity); `label` names it in errors. The buffer is only read. */
+int store_connectivity_load_buffer (sim_connectivity_t **conn_p, const void *data, size_t size,
+                                    const char *label, bsw_error_t *err);
+
+/*  Writes a connectivity as a TVB text zip (weights.txt, tract_lengths.txt,
+    centres.txt, and the optional files present), numbers in round-trip
+    precision. Used to ship the built-in default. Returns 0 or BSW_EIO. */
+int store_connectivity_save_zip (const sim_connectivity_t *conn, const char *path,
+                                 bsw_error_t *err);
+
+#endif

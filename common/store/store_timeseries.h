@@ -1,0 +1,40 @@
+/*  store_timeseries.h - TVB v5 TimeSeriesRegion HDF5 files (TVB.md 11.3-11.4).
+
+    Every attribute of section 11.4 with its exact HDF5 type: vlen UTF-8
+    strings, float64, int64, "bool:True" strings, "urn:uuid:" GIDs. Datasets
+    `data` (T, nvoi, n, 1) and `time` (T,), float64, chunked with an
+    unlimited first dimension, each with TVB_Minimum/Maximum/Mean (the true
+    mean), TVB_IsFinite and TVB_HasComplex.
+
+    Files are written to a temporary name beside the target and renamed into
+    place only when complete: a failure leaves nothing at `path`.
+*/
+#ifndef STORE_TIMESERIES_H_INCLUDED
+#define STORE_TIMESERIES_H_INCLUDED
+
+#include <stddef.h>
+
+#include "bsw_error.h"
+
+typedef struct {
+    const char *gid;                /* 36-char UUID of this time series (no "urn:uuid:") */
+    const char *connectivity_gid;   /* 36-char UUID of its connectivity */
+    const char *monitor;            /* "TemporalAverage", "SubSample", "Raw": title "Regions <monitor>" */
+    const char *const *voi_names;   /* names of the recorded VOIs, n_voi of them */
+    size_t n_voi;
+    size_t n_time;                  /* T */
+    size_t n_nodes;                 /* n */
+    const double *data;             /* T*n_voi*n_nodes values, [time][voi][node] */
+    const double *time;             /* T values, ms */
+    double sample_period;           /* ms */
+    const char *create_date;        /* "YYYY-MM-DD,HH-MM-SS.ffffff", or NULL for now */
+} store_timeseries_t;
+
+/*  Writes the file atomically (temp + rename). Returns 0, or BSW_EIO /
+    BSW_ENOSPACE with err naming the path. */
+int store_timeseries_write (const char *path, const store_timeseries_t *ts, bsw_error_t *err);
+
+/*  The current local time in TVB's date format into out[32]. */
+void store_tvb_date_now (char out[32]);
+
+#endif

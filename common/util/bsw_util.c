@@ -1,0 +1,172 @@
+/*  bsw_util.c - memory, exact double formatting, hashes, UUIDs, the clock. */
+#include "bsw_util.h"
+#include "bsw_error.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+static void
+s_oom (size_t size)
+{
+    fprintf (stderr, "brainsweep: out of memory allocating %zu bytes\n", size);
+    abort ();
+}
+
+void *
+bsw_malloc (size_t size)
+{
+    void *p = malloc (size ? size : 1);
+    if (!p)
+        s_oom (size);
+    return p;
+}
+
+void *
+bsw_calloc (size_t count, size_t size)
+{
+    void *p = calloc (count ? count : 1, size ? size : 1);
+    if (!p)
+        s_oom (count * size);
+    return p;
+}
+
+void *
+bsw_realloc (void *ptr, size_t size)
+{
+    void *p = realloc (ptr, size ? size : 1);
+    if (!p)
+        s_oom (size);
+    return p;
+}
+
+char *
+bsw_strdup (const char *s)
+{
+    size_t n = strlen (s) + 1;
+    char *p = bsw_malloc (n);
+    memcpy (p, s, n);
+    return p;
+}
+
+void *
+bsw_aligned_calloc (size_t size)
+{
+    size_t rounded = (size + 63) / 64 * 64;
+    if (rounded == 0)
+        rounded = 64;
+    void *p = aligned_alloc (64, rounded);
+    if (!p)
+        s_oom (rounded);
+    memset (p, 0, rounded);
+    return p;
+}
+
+char *
+bsw_format_double (double value, char *buf)
+{
+    if (isnan (value)) {
+        strcpy (buf, "NaN");
+        return buf;
+    }
+    if (isinf (value)) {
+        strcpy (buf, value > 0 ? "Infinity" : "-Infinity");
+        return buf;
+    }
+    //  The shortest %.Ng that round-trips; 17 digits always does.
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf (buf, BSW_DOUBLE_BUF, "%.*g", digits, value);
+        if (strtod (buf, NULL) == value)
+            break;
+    }
+    //  Python writes integral floats as "1.0": keep the value visibly a
+    //  float so JSON readers in Python and TVB get a float back.
+    if (!strpbrk (buf, ".eEn")) {
+        size_t len = strlen (buf);
+        if (len + 2 < BSW_DOUBLE_BUF)
+            memcpy (buf + len, ".0", 3);
+    }
+    return buf;
+}
+
+#define FNV_PRIME_64 0x100000001b3ULL
+
+void
+bsw_hash128_init (bsw_hash128_t *h)
+{
+    h->hi = 0xcbf29ce484222325ULL;
+    h->lo = 0x84222325cbf29ce4ULL;
+}
+
+void
+bsw_hash128_update (bsw_hash128_t *h, const void *data, size_t size)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < size; i++) {
+        h->hi = (h->hi ^ p[i]) * FNV_PRIME_64;
+        h->lo = (h->lo ^ (unsigned char) (p[i] + 0x5b)) * FNV_PRIME_64;
+        h->lo ^= h->hi >> 29;
+    }
+}
+
+static uint64_t
+s_mix64 (uint64_t x)
+{
+    //  splitmix64's finaliser: spreads every input bit over the output.
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+static void
+s_uuid_format (unsigned char b[16], unsigned version, char out[37])
+{
+    b[6] = (unsigned char) ((b[6] & 0x0f) | (version << 4));
+    b[8] = (unsigned char) ((b[8] & 0x3f) | 0x80);
+    snprintf (out, 37,
+              "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+              b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+              b[13], b[14], b[15]);
+}
+
+void
+bsw_uuid_from_hash (const bsw_hash128_t *h, char out[37])
+{
+    uint64_t a = s_mix64 (h->hi ^ s_mix64 (h->lo));
+    uint64_t b = s_mix64 (h->lo + a);
+    unsigned char bytes[16];
+    for (int i = 0; i < 8; i++) {
+        bytes[i] = (unsigned char) (a >> (56 - 8 * i));
+        bytes[8 + i] = (unsigned char) (b >> (56 - 8 * i));
+    }
+    s_uuid_format (bytes, 5, out);
+}
+
+int
+bsw_uuid_random (char out[37])
+{
+    unsigned char bytes[16];
+    size_t got = 0;
+    while (got < sizeof bytes) {
+        ssize_t rc = getrandom (bytes + got, sizeof bytes - got, 0);
+        if (rc < 0)
+            return BSW_EIO;
+        got += (size_t) rc;
+    }
+    s_uuid_format (bytes, 4, out);
+    return BSW_OK;
+}
+
+int64_t
+bsw_clock_mono_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,46 @@
+/*  bsw_util.h - tiny helpers shared by every module: memory that aborts on
+    exhaustion, exact double formatting, deterministic ids, the clock. */
+#ifndef BSW_UTIL_H_INCLUDED
+#define BSW_UTIL_H_INCLUDED
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BSW_VERSION_STRING "0.1.0"
+
+/*  malloc/calloc/realloc/strdup that abort with a message on out-of-memory
+    (constructors that can only fail for lack of memory return the object). */
+void *bsw_malloc (size_t size);
+void *bsw_calloc (size_t count, size_t size);
+void *bsw_realloc (void *ptr, size_t size);
+char *bsw_strdup (const char *s);
+
+/*  64-byte aligned, zeroed allocation, size rounded up to the alignment, for
+    the numerical core's lane arrays. Free with free(). Aborts on OOM. */
+void *bsw_aligned_calloc (size_t size);
+
+/*  Writes the shortest decimal string that reads back (strtod) to exactly
+    the same double, Python repr style ("0.1", "1.0", "1e-07"); NaN and
+    infinities as "NaN", "Infinity", "-Infinity" (Python's JSON tokens).
+    buf needs BSW_DOUBLE_BUF bytes. Returns buf. */
+#define BSW_DOUBLE_BUF 32
+char *bsw_format_double (double value, char *buf);
+
+/*  128-bit hash of bytes (two FNV-1a 64 lanes with a final mix); used for
+    deterministic GIDs of content such as a connectivity. */
+typedef struct {
+    uint64_t hi, lo;
+} bsw_hash128_t;
+void bsw_hash128_init (bsw_hash128_t *h);
+void bsw_hash128_update (bsw_hash128_t *h, const void *data, size_t size);
+
+/*  Formats 16 bytes as a lower-case RFC 4122 UUID (version nibble set to 4,
+    or 5-style "name based" when from a hash) into out[37]. */
+void bsw_uuid_from_hash (const bsw_hash128_t *h, char out[37]);
+/*  A fresh random UUID (getrandom). Returns 0, or BSW_EIO. */
+int bsw_uuid_random (char out[37]);
+
+/*  Monotonic milliseconds, for deadlines and durations only. */
+int64_t bsw_clock_mono_ms (void);
+
+#endif
