@@ -69,5 +69,7 @@ bsw_error_prefix (bsw_error_t *err, const char *fmt, ...)
     //  Truncation is acceptable here: the sentence is for people.
     char joined[2 * BSW_ERROR_TEXT_MAX + 2];
     snprintf (joined, sizeof joined, "%s: %s", prefix, err->text);
-    snprintf (err->text, sizeof err->text, "%s", joined);
+    size_t len = strnlen (joined, sizeof err->text - 1);
+    memcpy (err->text, joined, len);
+    err->text[len] = '\0';
 }
