@@ -3,6 +3,7 @@
 #include "bsw_error.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,18 +77,53 @@ bsw_format_double (double value, char *buf)
         strcpy (buf, value > 0 ? "Infinity" : "-Infinity");
         return buf;
     }
-    //  The shortest %.Ng that round-trips; 17 digits always does.
+    //  The shortest digit string that round-trips (17 digits always do)...
+    char sci[BSW_DOUBLE_BUF];
     for (int digits = 1; digits <= 17; digits++) {
-        snprintf (buf, BSW_DOUBLE_BUF, "%.*g", digits, value);
-        if (strtod (buf, NULL) == value)
+        snprintf (sci, sizeof sci, "%.*e", digits - 1, value);
+        if (strtod (sci, NULL) == value)
             break;
     }
-    //  Python writes integral floats as "1.0": keep the value visibly a
-    //  float so JSON readers in Python and TVB get a float back.
-    if (!strpbrk (buf, ".eEn")) {
-        size_t len = strlen (buf);
-        if (len + 2 < BSW_DOUBLE_BUF)
-            memcpy (buf + len, ".0", 3);
+    //  ...laid out as Python's repr: fixed for 1e-4 <= |x| < 1e16, else
+    //  scientific with a two-digit exponent ("1e-07", "1.5e+300").
+    const char *p = sci;
+    bool negative = *p == '-';
+    if (negative)
+        p++;
+    char mantissa[20];
+    size_t nd = 0;
+    for (; *p && *p != 'e'; p++)
+        if (*p != '.')
+            mantissa[nd++] = *p;
+    int exponent = atoi (p + 1);
+    while (nd > 1 && mantissa[nd - 1] == '0')
+        nd--;
+    mantissa[nd] = '\0';
+    char *out = buf;
+    if (negative)
+        *out++ = '-';
+    if (exponent >= -4 && exponent < 16) {
+        if (exponent < 0) {
+            out += sprintf (out, "0.");
+            for (int z = 0; z < -exponent - 1; z++)
+                *out++ = '0';
+            out += sprintf (out, "%s", mantissa);
+        } else {
+            size_t int_digits = (size_t) exponent + 1;
+            for (size_t k = 0; k < int_digits; k++)
+                *out++ = k < nd ? mantissa[k] : '0';
+            *out++ = '.';
+            if (nd > int_digits)
+                out += sprintf (out, "%s", mantissa + int_digits);
+            else
+                *out++ = '0';
+            *out = '\0';
+        }
+    } else {
+        *out++ = mantissa[0];
+        if (nd > 1)
+            out += sprintf (out, ".%s", mantissa + 1);
+        sprintf (out, "e%c%02d", exponent < 0 ? '-' : '+', abs (exponent));
     }
     return buf;
 }
@@ -146,6 +182,21 @@ bsw_uuid_from_hash (const bsw_hash128_t *h, char out[37])
         bytes[8 + i] = (unsigned char) (b >> (56 - 8 * i));
     }
     s_uuid_format (bytes, 5, out);
+}
+
+void
+bsw_uuid_derive (const char *sweep_uuid, const char *kind, uint64_t index, char out[37])
+{
+    bsw_hash128_t h;
+    bsw_hash128_init (&h);
+    bsw_hash128_update (&h, sweep_uuid, strlen (sweep_uuid));
+    bsw_hash128_update (&h, "/", 1);
+    bsw_hash128_update (&h, kind, strlen (kind));
+    unsigned char le[8];
+    for (int i = 0; i < 8; i++)
+        le[i] = (unsigned char) (index >> (8 * i));
+    bsw_hash128_update (&h, le, sizeof le);
+    bsw_uuid_from_hash (&h, out);
 }
 
 int

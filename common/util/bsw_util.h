@@ -40,6 +40,11 @@ void bsw_uuid_from_hash (const bsw_hash128_t *h, char out[37]);
 /*  A fresh random UUID (getrandom). Returns 0, or BSW_EIO. */
 int bsw_uuid_random (char out[37]);
 
+/*  A deterministic GID for object `kind` number `index` of a sweep: the
+    same sweep, kind and index always give the same UUID, so a result
+    computed twice (a duplicate) is the same datatype. out[37]. */
+void bsw_uuid_derive (const char *sweep_uuid, const char *kind, uint64_t index, char out[37]);
+
 /*  Monotonic milliseconds, for deadlines and durations only. */
 int64_t bsw_clock_mono_ms (void);
 
