@@ -1,5 +1,280 @@
-/*  sim_batch_test.c - placeholder until its module lands. */
+/*  sim_batch_test.c - the integration loop against a naive re-derivation,
+    lane independence, random streams and per-lane failure. */
 #include "bsw_test.h"
-static int s_placeholder (void) { return BSW_TEST_SKIP; }
-static const bsw_test_case_t s_cases[] = {{"placeholder", s_placeholder}, {NULL, NULL}};
-int main (int argc, char **argv) { return bsw_test_main (argc, argv, s_cases); }
+#include "bsw_util.h"
+#include "sim_batch.h"
+
+/*  A 3-node ring with delays 0 (self), 2 and 5 steps at dt 0.1, speed 1. */
+static sim_connectivity_t *
+s_small_connectivity (void)
+{
+    sim_connectivity_t *conn = sim_connectivity_new (3);
+    const double w[9] = {0.5, 0.0, 1.5, 2.0, 0.0, 0.0, 0.0, 1.0, 0.25};
+    const double t[9] = {0.0, 0.3, 0.5, 0.2, 0.0, 0.4, 0.1, 0.5, 0.0};
+    for (int k = 0; k < 9; k++) {
+        conn->weights[k] = w[k];
+        conn->tract_lengths[k] = t[k];
+    }
+    return conn;
+}
+
+static void
+s_small_setup (sim_setup_t *setup, const double *initial)
+{
+    sim_setup_defaults (setup);
+    setup->dt = 0.1;
+    setup->conduction_speed = 1.0;
+    setup->simulation_length = 20.0;
+    setup->period = 0.4;
+    setup->coupling_a = 0.1;
+    setup->coupling_b = 0.01;
+    setup->params[sim_model_param_index (setup->model, "a")] = 2.0;
+    setup->initial = initial;
+    setup->voi[0] = 0;
+    setup->voi[1] = 1;
+    setup->n_voi = 2;
+}
+
+/*  The loop of TVB.md section 5 written the slow, obvious way: the whole
+    history kept per step, so no ring arithmetic is shared with the core. */
+static void
+s_naive_run (const sim_connectivity_t *conn, const sim_setup_t *setup, double *samples)
+{
+    size_t n = conn->n;
+    uint64_t steps = sim_setup_steps (setup), istep = sim_setup_istep (setup);
+    int delay[9];
+    for (size_t k = 0; k < n * n; k++)
+        delay[k] = (int) rint (conn->tract_lengths[k] / setup->conduction_speed / setup->dt);
+    int H = 0;
+    for (size_t k = 0; k < n * n; k++)
+        H = delay[k] > H ? delay[k] : H;
+    H += 1;
+    //  V history by step number s in [-(H-1), steps], index s + H.
+    double *Vh = bsw_calloc ((size_t) (steps + (uint64_t) H + 1) * n, sizeof (double));
+    double X[2][3], k1[2][3], k2[2][3], Xp[2][3], c[3], sum[2][3];
+    for (size_t i = 0; i < n; i++) {
+        X[0][i] = setup->initial[i];
+        X[1][i] = setup->initial[n + i];
+        for (int s = -(H - 1); s <= 0; s++)
+            Vh[(size_t) (s + H) * n + i] = setup->initial[i];
+    }
+    size_t sample = 0;
+    for (uint64_t s = 1; s <= steps; s++) {
+        for (size_t i = 0; i < n; i++) {
+            double acc = 0.0;
+            for (size_t j = 0; j < n; j++)
+                if (conn->weights[i * n + j] != 0.0)
+                    acc += conn->weights[i * n + j]
+                           * Vh[(size_t) ((int64_t) s - 1 - delay[i * n + j] + H) * n + j];
+            c[i] = setup->coupling_a * acc + setup->coupling_b;
+        }
+        setup->model->dfun (n, 1, &X[0][0], c, setup->params, &k1[0][0]);
+        for (size_t i = 0; i < n; i++)
+            for (int v = 0; v < 2; v++)
+                Xp[v][i] = X[v][i] + setup->dt * k1[v][i];
+        setup->model->dfun (n, 1, &Xp[0][0], c, setup->params, &k2[0][0]);
+        for (size_t i = 0; i < n; i++)
+            for (int v = 0; v < 2; v++) {
+                X[v][i] = X[v][i] + (k1[v][i] + k2[v][i]) * setup->dt / 2.0;
+                sum[v][i] = s % istep == 1 ? X[v][i] : sum[v][i] + X[v][i];
+            }
+        for (size_t i = 0; i < n; i++)
+            Vh[(size_t) (s + (uint64_t) H) * n + i] = X[0][i];
+        if (s % istep == 0) {
+            for (int v = 0; v < 2; v++)
+                for (size_t i = 0; i < n; i++)
+                    samples[(sample * 2 + (size_t) v) * n + i] = sum[v][i] / (double) istep;
+            sample++;
+        }
+    }
+    free (Vh);
+}
+
+/*  Usage: one point, explicit initial conditions, matched bit for bit by
+    the naive loop. */
+static int
+s_test_matches_naive_loop (void)
+{
+    sim_connectivity_t *conn = s_small_connectivity ();
+    const double initial[6] = {0.1, -0.4, 0.9, 0.1, 0.2, -0.3};
+    sim_setup_t setup;
+    s_small_setup (&setup, initial);
+    sim_batch_t *batch;
+    bsw_error_t err;
+    BSW_CHECK_MSG (sim_batch_new (&batch, conn, &setup, 1, &err) == 0, "%s", err.text);
+    BSW_CHECK_INT (sim_batch_horizon (batch), 6);
+    BSW_CHECK_INT (sim_batch_steps (batch), 200);
+    BSW_CHECK_INT (sim_batch_samples (batch), 50);
+    size_t size = sim_batch_output_size (batch);
+    BSW_CHECK_INT (size, 50 * 2 * 3);
+    double *out = bsw_calloc (size, sizeof (double)), *time = bsw_calloc (50, sizeof (double));
+    sim_batch_set_output (batch, &out, time);
+    //  In pieces, as a worker does between heartbeats.
+    BSW_CHECK_INT (sim_batch_advance (batch, 7), 7);
+    BSW_CHECK (!sim_batch_finished (batch));
+    BSW_CHECK_INT (sim_batch_advance (batch, 0), 193);
+    BSW_CHECK (sim_batch_finished (batch));
+    BSW_CHECK_INT (sim_batch_advance (batch, 0), 0);
+    BSW_CHECK (sim_batch_first_nonfinite (batch, 0) == UINT64_MAX);
+    double *expected = bsw_calloc (size, sizeof (double));
+    s_naive_run (conn, &setup, expected);
+    for (size_t k = 0; k < size; k++)
+        BSW_CHECK_DOUBLE_EQ (out[k], expected[k]);
+    BSW_CHECK_DOUBLE_EQ (time[0], (4 - 2.0) * 0.1);
+    BSW_CHECK_DOUBLE_EQ (time[49], (200 - 2.0) * 0.1);
+    free (expected);
+    free (out);
+    free (time);
+    sim_batch_destroy (&batch);
+    sim_batch_destroy (&batch);
+    BSW_CHECK (batch == NULL);
+    sim_connectivity_destroy (&conn);
+    return BSW_TEST_PASS;
+}
+
+/*  Runs `count` points with I = 0.1*k and random ICs; returns outputs. */
+static double **
+s_run_points (const sim_connectivity_t *conn, const uint64_t *indices, size_t count,
+              sim_integrator_kind_t integrator, size_t *size_out)
+{
+    sim_setup_t *setups = bsw_calloc (count, sizeof (sim_setup_t));
+    for (size_t p = 0; p < count; p++) {
+        s_small_setup (&setups[p], NULL);
+        setups[p].integrator = integrator;
+        setups[p].nsig[0] = setups[p].nsig[1] = 0.01;
+        setups[p].point_index = indices[p];
+        setups[p].params[sim_model_param_index (setups[p].model, "I")] = 0.1 * (double) indices[p];
+    }
+    sim_batch_t *batch;
+    if (sim_batch_new (&batch, conn, setups, count, NULL)) {
+        free (setups);
+        return NULL;
+    }
+    size_t size = sim_batch_output_size (batch);
+    double **out = bsw_calloc (count, sizeof (double *));
+    for (size_t p = 0; p < count; p++)
+        out[p] = bsw_calloc (size, sizeof (double));
+    sim_batch_set_output (batch, out, NULL);
+    sim_batch_advance (batch, 0);
+    sim_batch_destroy (&batch);
+    free (setups);
+    *size_out = size;
+    return out;
+}
+
+/*  A point's numbers do not depend on its lane or its batch companions,
+    for both integrators (random ICs and noise keyed by point index). */
+static int
+s_test_lane_independence (void)
+{
+    sim_connectivity_t *conn = s_small_connectivity ();
+    for (int kind = 0; kind < 2; kind++) {
+        size_t size;
+        uint64_t alone_idx[1] = {5};
+        double **alone = s_run_points (conn, alone_idx, 1, (sim_integrator_kind_t) kind, &size);
+        BSW_CHECK (alone);
+        uint64_t batch3[3] = {2, 5, 9};
+        uint64_t batch8[8] = {11, 12, 13, 14, 15, 16, 17, 5};
+        double **b3 = s_run_points (conn, batch3, 3, (sim_integrator_kind_t) kind, &size);
+        double **b8 = s_run_points (conn, batch8, 8, (sim_integrator_kind_t) kind, &size);
+        BSW_CHECK (memcmp (alone[0], b3[1], size * sizeof (double)) == 0);
+        BSW_CHECK (memcmp (alone[0], b8[7], size * sizeof (double)) == 0);
+        BSW_CHECK (memcmp (b3[0], b3[1], size * sizeof (double)) != 0);
+        free (alone[0]);
+        free (alone);
+        for (int p = 0; p < 3; p++)
+            free (b3[p]);
+        for (int p = 0; p < 8; p++)
+            free (b8[p]);
+        free (b3);
+        free (b8);
+    }
+    sim_connectivity_destroy (&conn);
+    return BSW_TEST_PASS;
+}
+
+/*  HeunStochastic with nsig = 0 adds exact zeros: the deterministic run. */
+static int
+s_test_stochastic_zero_noise (void)
+{
+    sim_connectivity_t *conn = s_small_connectivity ();
+    const double initial[6] = {0.1, -0.4, 0.9, 0.1, 0.2, -0.3};
+    sim_setup_t setups[2];
+    s_small_setup (&setups[0], initial);
+    s_small_setup (&setups[1], initial);
+    setups[1].integrator = SIM_INTEGRATOR_HEUN_STOCHASTIC;
+    setups[1].nsig[0] = setups[1].nsig[1] = 0.0;
+    double *out[2];
+    for (int k = 0; k < 2; k++) {
+        sim_batch_t *batch;
+        BSW_CHECK (sim_batch_new (&batch, conn, &setups[k], 1, NULL) == 0);
+        out[k] = bsw_calloc (sim_batch_output_size (batch), sizeof (double));
+        sim_batch_set_output (batch, &out[k], NULL);
+        sim_batch_advance (batch, 0);
+        sim_batch_destroy (&batch);
+    }
+    BSW_CHECK (memcmp (out[0], out[1], 50 * 2 * 3 * sizeof (double)) == 0);
+    free (out[0]);
+    free (out[1]);
+    sim_connectivity_destroy (&conn);
+    return BSW_TEST_PASS;
+}
+
+/*  A diverging point is flagged; its lane companion is untouched. */
+static int
+s_test_divergence_is_per_lane (void)
+{
+    sim_connectivity_t *conn = s_small_connectivity ();
+    const double initial[6] = {3.0, 3.0, 3.0, 0.1, 0.2, -0.3};
+    sim_setup_t setups[2];
+    s_small_setup (&setups[0], initial);
+    s_small_setup (&setups[1], initial);
+    //  f = -5 turns -f*V^3 into runaway growth.
+    setups[1].params[sim_model_param_index (setups[1].model, "f")] = -5.0;
+    setups[1].params[sim_model_param_index (setups[1].model, "d")] = 1.0;
+    sim_batch_t *batch;
+    BSW_CHECK (sim_batch_new (&batch, conn, setups, 2, NULL) == 0);
+    size_t size = sim_batch_output_size (batch);
+    double *out[2] = {bsw_calloc (size, sizeof (double)), bsw_calloc (size, sizeof (double))};
+    sim_batch_set_output (batch, out, NULL);
+    sim_batch_advance (batch, 0);
+    BSW_CHECK (sim_batch_first_nonfinite (batch, 0) == UINT64_MAX);
+    BSW_CHECK (sim_batch_first_nonfinite (batch, 1) < 50);
+    sim_batch_destroy (&batch);
+    free (out[0]);
+    free (out[1]);
+    sim_connectivity_destroy (&conn);
+    return BSW_TEST_PASS;
+}
+
+static int
+s_test_rejects_mixed_batches (void)
+{
+    sim_connectivity_t *conn = s_small_connectivity ();
+    sim_setup_t setups[2];
+    s_small_setup (&setups[0], NULL);
+    s_small_setup (&setups[1], NULL);
+    setups[1].dt = 0.05;
+    sim_batch_t *batch = NULL;
+    bsw_error_t err;
+    BSW_CHECK_INT (sim_batch_new (&batch, conn, setups, 2, &err), BSW_EINVAL);
+    BSW_CHECK (batch == NULL);
+    BSW_CHECK (strstr (err.text, "point 1"));
+    BSW_CHECK_INT (sim_batch_new (&batch, conn, setups, 0, &err), BSW_EINVAL);
+    sim_connectivity_destroy (&conn);
+    return BSW_TEST_PASS;
+}
+
+static const bsw_test_case_t s_cases[] = {
+    {"matches_naive_loop", s_test_matches_naive_loop},
+    {"lane_independence", s_test_lane_independence},
+    {"stochastic_zero_noise", s_test_stochastic_zero_noise},
+    {"divergence_is_per_lane", s_test_divergence_is_per_lane},
+    {"rejects_mixed_batches", s_test_rejects_mixed_batches},
+    {NULL, NULL}};
+
+int
+main (int argc, char **argv)
+{
+    return bsw_test_main (argc, argv, s_cases);
+}

@@ -1,2 +1,33 @@
-/* sim_model.c - placeholder. */
-typedef int bsw_placeholder_sim_model_t;
+/*  sim_model.c - the table of models and lookups by name. */
+#include "sim_model.h"
+
+#include <string.h>
+
+static const sim_model_desc_t *const s_models[] = {&sim_g2d_model, NULL};
+
+const sim_model_desc_t *
+sim_model_find (const char *name)
+{
+    for (size_t i = 0; s_models[i]; i++)
+        if (strcmp (s_models[i]->name, name) == 0)
+            return s_models[i];
+    return NULL;
+}
+
+int
+sim_model_param_index (const sim_model_desc_t *model, const char *name)
+{
+    for (size_t i = 0; i < model->n_params; i++)
+        if (strcmp (model->params[i].name, name) == 0)
+            return (int) i;
+    return -1;
+}
+
+int
+sim_model_voi_index (const sim_model_desc_t *model, const char *name)
+{
+    for (size_t i = 0; i < model->n_voi; i++)
+        if (strcmp (model->voi_names[i], name) == 0)
+            return (int) i;
+    return -1;
+}

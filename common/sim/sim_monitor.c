@@ -1,2 +1,67 @@
-/* sim_monitor.c - placeholder. */
-typedef int bsw_placeholder_sim_monitor_t;
+/*  sim_monitor.c - see sim_monitor.h for the sampling rules. */
+#include "sim_monitor.h"
+#include "bsw_util.h"
+
+#include <stdlib.h>
+
+void
+sim_monitor_init (sim_monitor_t *self, sim_monitor_kind_t kind, uint64_t istep, double dt,
+                  size_t width)
+{
+    self->kind = kind;
+    self->istep = istep ? istep : 1;
+    self->dt = dt;
+    self->width = width;
+    self->sum = NULL;
+    self->sample = NULL;
+    if (kind == SIM_MONITOR_TEMPORAL_AVERAGE) {
+        self->sum = bsw_aligned_calloc (width * sizeof (double));
+        self->sample = bsw_aligned_calloc (width * sizeof (double));
+    }
+}
+
+void
+sim_monitor_fini (sim_monitor_t *self)
+{
+    free (self->sum);
+    free (self->sample);
+    self->sum = self->sample = NULL;
+}
+
+const double *
+sim_monitor_record (sim_monitor_t *self, uint64_t step, const double *restrict obs,
+                    double *time)
+{
+    uint64_t phase = step % self->istep;
+    switch (self->kind) {
+    case SIM_MONITOR_RAW:
+        *time = (double) step * self->dt;
+        return obs;
+    case SIM_MONITOR_SUBSAMPLE:
+        if (phase != 0)
+            return NULL;
+        *time = (double) step * self->dt;
+        return obs;
+    case SIM_MONITOR_TEMPORAL_AVERAGE:
+        break;
+    }
+    double *restrict sum = self->sum;
+    size_t width = self->width;
+    if (phase == 1 || self->istep == 1) {
+        //  First step of a window: start from the value itself, as numpy's
+        //  reduction starts from the first slot.
+        for (size_t k = 0; k < width; k++)
+            sum[k] = obs[k];
+    } else {
+        for (size_t k = 0; k < width; k++)
+            sum[k] += obs[k];
+    }
+    if (phase != 0)
+        return NULL;
+    double count = (double) self->istep;
+    double *restrict sample = self->sample;
+    for (size_t k = 0; k < width; k++)
+        sample[k] = sum[k] / count;
+    *time = ((double) step - count / 2.0) * self->dt;
+    return sample;
+}
