@@ -17,10 +17,12 @@
 #include "bsw_error.h"
 #include "sim_connectivity.h"
 
-/*  Reads a zip from disk. Caller owns *conn_p. Returns 0, or BSW_EIO /
-    BSW_EFORMAT / BSW_ECONNECTIVITY with err naming the file, the entry, and
-    the line or value ("connectivity_76.zip: tract_lengths.txt: line 3: value
-    -1 is negative"). */
+/*  Reads a zip from disk. Caller owns *conn_p (NULL on failure). Returns 0,
+    or BSW_EIO (unreadable), BSW_EFORMAT (not a zip, not a number, NaN),
+    BSW_ECONNECTIVITY (missing file, wrong shape, negative length) or
+    BSW_ETOOBIG, with err naming the file, the entry, the line and the value
+    ("connectivity_76.zip: tract_lengths.txt: line 2, column 5: -1 is
+    negative"). */
 int store_connectivity_load (sim_connectivity_t **conn_p, const char *path, bsw_error_t *err);
 
 /*  The same from the zip's bytes in memory (a sweep carries its
@@ -30,7 +32,9 @@ int store_connectivity_load_buffer (sim_connectivity_t **conn_p, const void *dat
 
 /*  Writes a connectivity as a TVB text zip (weights.txt, tract_lengths.txt,
     centres.txt, and the optional files present), numbers in round-trip
-    precision. Used to ship the built-in default. Returns 0 or BSW_EIO. */
+    precision. Used to ship the built-in default. Returns 0, BSW_EIO, or
+    BSW_ECONNECTIVITY / BSW_EINVAL when conn fails sim_connectivity_check or
+    has a label the text format cannot hold (empty, whitespace, '#'). */
 int store_connectivity_save_zip (const sim_connectivity_t *conn, const char *path,
                                  bsw_error_t *err);
 
