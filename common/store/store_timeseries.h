@@ -34,6 +34,12 @@ typedef struct {
     BSW_ENOSPACE with err naming the path. */
 int store_timeseries_write (const char *path, const store_timeseries_t *ts, bsw_error_t *err);
 
+/*  Builds the same file in memory only: *image_p receives its bytes
+    (caller frees with free()), ready to be stored or sent as they are.
+    Returns 0, or BSW_EINVAL / BSW_EIO with err. */
+int store_timeseries_image (const store_timeseries_t *ts, void **image_p, size_t *size_p,
+                            bsw_error_t *err);
+
 /*  The current local time in TVB's date format into out[32]. */
 void store_tvb_date_now (char out[32]);
 

@@ -1,5 +1,838 @@
-/*  store_timeseries_test.c - placeholder until its module lands. */
+/*  store_timeseries_test.c - TimeSeriesRegion v5 files and the store_h5
+    layer under them, checked attribute by attribute against TVB.md
+    11.3-11.4 with store_h5read (and libhdf5 directly for storage layout).
+    Also the other files of store_tvbfiles (11.5-11.7), which have no test
+    target of their own.
+
+    Every case writes into its own mkdtemp folder and removes it after.
+*/
+#include "store_timeseries.h"
+#include "store_h5.h"
+#include "store_h5read.h"
+#include "store_tvbfiles.h"
 #include "bsw_test.h"
-static int s_placeholder (void) { return BSW_TEST_SKIP; }
-static const bsw_test_case_t s_cases[] = {{"placeholder", s_placeholder}, {NULL, NULL}};
-int main (int argc, char **argv) { return bsw_test_main (argc, argv, s_cases); }
+
+#include <hdf5.h>
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define S_GID "01234567-89ab-4cde-8f01-23456789abcd"
+#define S_CONN_GID "fedcba98-7654-4321-8fed-cba987654321"
+#define S_DATE "2024-01-01,12-00-00.000000"
+
+//  A small series: T=5 samples of 2 VOIs on 3 nodes, values i*0.25 - 1.
+enum { S_T = 5, S_VOI = 2, S_N = 3 };
+static double s_data[S_T * S_VOI * S_N];
+static double s_time[S_T];
+static const char *const s_voi[] = {"V", "W"};
+
+static store_timeseries_t
+s_series (void)
+{
+    for (size_t i = 0; i < S_T * S_VOI * S_N; i++)
+        s_data[i] = (double) i * 0.25 - 1.0;
+    for (size_t t = 0; t < S_T; t++)
+        s_time[t] = 0.48828125 + (double) t * 0.9765625;
+    store_timeseries_t ts = {
+        .gid = S_GID,
+        .connectivity_gid = S_CONN_GID,
+        .monitor = "TemporalAverage",
+        .voi_names = s_voi,
+        .n_voi = S_VOI,
+        .n_time = S_T,
+        .n_nodes = S_N,
+        .data = s_data,
+        .time = s_time,
+        .sample_period = 0.9765625,
+        .create_date = S_DATE,
+    };
+    return ts;
+}
+
+//  Test folders: made with mkdtemp, emptied and removed by s_rmdir.
+static char *
+s_mkdir (void)
+{
+    static char dir[64];
+    snprintf (dir, sizeof dir, "/tmp/bsw_store_ts_XXXXXX");
+    return mkdtemp (dir);
+}
+
+static size_t
+s_entries (const char *dir)
+{
+    DIR *d = opendir (dir);
+    size_t n = 0;
+    if (!d)
+        return 0;
+    for (struct dirent *e; (e = readdir (d));)
+        if (strcmp (e->d_name, ".") && strcmp (e->d_name, ".."))
+            n++;
+    closedir (d);
+    return n;
+}
+
+static void
+s_rmdir (const char *dir)
+{
+    DIR *d = opendir (dir);
+    if (!d)
+        return;
+    char path[512];
+    for (struct dirent *e; (e = readdir (d));) {
+        if (!strcmp (e->d_name, ".") || !strcmp (e->d_name, ".."))
+            continue;
+        snprintf (path, sizeof path, "%s/%s", dir, e->d_name);
+        if (unlink (path) != 0)
+            rmdir (path);
+    }
+    closedir (d);
+    rmdir (dir);
+}
+
+//  Usage: write a series, read it back bit for bit.
+static int
+s_test_usage (void)
+{
+    char *dir = s_mkdir ();
+    BSW_CHECK (dir);
+    char path[256];
+    snprintf (path, sizeof path, "%s/TimeSeriesRegion_0123456789abcdef0123456789abcdef.h5", dir);
+
+    store_timeseries_t ts = s_series ();
+    bsw_error_t err;
+    int rc = store_timeseries_write (path, &ts, &err);
+    BSW_CHECK_MSG (rc == 0, "%s", err.text);
+    BSW_CHECK_INT (s_entries (dir), 1);   // no temporary file left beside it
+
+    double *data = NULL, *time = NULL;
+    size_t dims[STORE_H5_MAX_RANK];
+    int rank;
+    BSW_CHECK (store_h5_read_doubles (path, "data", &data, dims, &rank, &err) == 0);
+    BSW_CHECK_INT (rank, 4);
+    BSW_CHECK_INT (dims[0], S_T);
+    BSW_CHECK_INT (dims[1], S_VOI);
+    BSW_CHECK_INT (dims[2], S_N);
+    BSW_CHECK_INT (dims[3], 1);
+    BSW_CHECK (memcmp (data, s_data, sizeof s_data) == 0);
+    BSW_CHECK (store_h5_read_doubles (path, "time", &time, dims, &rank, &err) == 0);
+    BSW_CHECK_INT (rank, 1);
+    BSW_CHECK_INT (dims[0], S_T);
+    BSW_CHECK (memcmp (time, s_time, sizeof s_time) == 0);
+    free (data);
+    free (time);
+    s_rmdir (dir);
+    return BSW_TEST_PASS;
+}
+
+//  One expected scalar attribute.
+typedef struct {
+    const char *name;
+    store_h5_attr_kind_t kind;
+    const char *text;   /* for strings */
+    double number;      /* for F64 and I64 */
+} s_expect_t;
+
+//  Checks every expected attribute's kind and value, then that the object
+//  has exactly these attributes (the expectations are sorted by name, as
+//  store_h5_attr_names lists them).
+static int
+s_check_attrs (const char *path, const char *object, const s_expect_t *expect, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        char *text = NULL;
+        double f64 = 0.0;
+        int64_t i64 = 0;
+        store_h5_attr_kind_t kind
+            = store_h5_read_attr (path, object, expect[i].name, &text, &f64, &i64);
+        BSW_CHECK_MSG (kind == expect[i].kind, "%s %s: kind %d, expected %d", object,
+                       expect[i].name, (int) kind, (int) expect[i].kind);
+        if (kind == STORE_H5_ATTR_STRING_VLEN_UTF8)
+            BSW_CHECK_STR (text, expect[i].text);
+        else if (kind == STORE_H5_ATTR_F64)
+            BSW_CHECK_DOUBLE_EQ (f64, expect[i].number);
+        else
+            BSW_CHECK_INT (i64, (int64_t) expect[i].number);
+        free (text);
+    }
+    char **names;
+    size_t n;
+    bsw_error_t err;
+    BSW_CHECK (store_h5_attr_names (path, object, &names, &n, &err) == 0);
+    BSW_CHECK_INT (n, count);
+    for (size_t i = 0; i < n; i++) {
+        BSW_CHECK_STR (names[i], expect[i].name);
+        free (names[i]);
+    }
+    free (names);
+    return BSW_TEST_PASS;
+}
+
+#define S_STR STORE_H5_ATTR_STRING_VLEN_UTF8
+#define S_F64 STORE_H5_ATTR_F64
+#define S_I64 STORE_H5_ATTR_I64
+
+static int
+s_test_root_attributes (void)
+{
+    char *dir = s_mkdir ();
+    BSW_CHECK (dir);
+    char path[256];
+    snprintf (path, sizeof path, "%s/ts.h5", dir);
+    store_timeseries_t ts = s_series ();
+    bsw_error_t err;
+    BSW_CHECK_MSG (store_timeseries_write (path, &ts, &err) == 0, "%s", err.text);
+
+    //  Sorted by name in byte order (upper case first).
+    const s_expect_t expect[] = {
+        {"TVB_Data_version", S_I64, NULL, 5},
+        {"TVB_connectivity", S_STR, "urn:uuid:" S_CONN_GID, 0},
+        {"TVB_create_date", S_STR, S_DATE, 0},
+        {"TVB_gid", S_STR, "urn:uuid:" S_GID, 0},
+        {"TVB_invalid", S_STR, "bool:False", 0},
+        {"TVB_is_nan", S_STR, "bool:False", 0},
+        {"TVB_labels_dimensions", S_STR, "{\"State Variable\": [\"V\", \"W\"]}", 0},
+        {"TVB_labels_ordering", S_STR, "[\"Time\", \"State Variable\", \"Region\", \"Mode\"]", 0},
+        {"TVB_nr_dimensions", S_I64, NULL, 4},
+        {"TVB_operation_tag", S_STR, "", 0},
+        {"TVB_sample_period", S_F64, NULL, 0.9765625},
+        {"TVB_sample_period_unit", S_STR, "ms", 0},
+        {"TVB_sample_rate", S_F64, NULL, 1024.0},
+        {"TVB_start_time", S_F64, NULL, 0.0},
+        {"TVB_state", S_STR, "INTERMEDIATE", 0},
+        {"TVB_subject", S_STR, "", 0},
+        {"TVB_title", S_STR, "Regions TemporalAverage", 0},
+        {"TVB_user_tag_1", S_STR, "", 0},
+        {"TVB_user_tag_2", S_STR, "", 0},
+        {"TVB_user_tag_3", S_STR, "", 0},
+        {"TVB_user_tag_4", S_STR, "", 0},
+        {"TVB_user_tag_5", S_STR, "", 0},
+        {"TVB_visible", S_STR, "bool:True", 0},
+        {"TVB_written_by", S_STR, "tvb.adapters.datatypes.h5.time_series_h5.TimeSeriesRegionH5", 0},
+    };
+    int rc = s_check_attrs (path, "/", expect, sizeof expect / sizeof expect[0]);
+    s_rmdir (dir);
+    return rc;
+}
+
+//  Mean of the test data: values i*0.25 - 1 for i < 30.
+static int
+s_test_dataset_attributes (void)
+{
+    char *dir = s_mkdir ();
+    BSW_CHECK (dir);
+    char path[256];
+    snprintf (path, sizeof path, "%s/ts.h5", dir);
+    store_timeseries_t ts = s_series ();
+    bsw_error_t err;
+    BSW_CHECK_MSG (store_timeseries_write (path, &ts, &err) == 0, "%s", err.text);
+
+    const double n = S_T * S_VOI * S_N;
+    const s_expect_t data[] = {
+        {"TVB_HasComplex", S_STR, "bool:False", 0},
+        {"TVB_IsFinite", S_STR, "bool:True", 0},
+        {"TVB_Maximum", S_F64, NULL, (n - 1) * 0.25 - 1.0},
+        {"TVB_Mean", S_F64, NULL, (n - 1) * 0.125 - 1.0},
+        {"TVB_Minimum", S_F64, NULL, -1.0},
+    };
+    const s_expect_t time[] = {
+        {"TVB_HasComplex", S_STR, "bool:False", 0},
+        {"TVB_IsFinite", S_STR, "bool:True", 0},
+        {"TVB_Maximum", S_F64, NULL, 0.48828125 + 4 * 0.9765625},
+        {"TVB_Mean", S_F64, NULL, 0.48828125 + 2 * 0.9765625},
+        {"TVB_Minimum", S_F64, NULL, 0.48828125},
+    };
+    int rc = s_check_attrs (path, "data", data, 5);
+    if (rc == BSW_TEST_PASS)
+        rc = s_check_attrs (path, "/time", time, 5);
+    BSW_CHECK (rc == BSW_TEST_PASS);
+
+    //  Storage as TVB's own files: float64 LE, chunked, unlimited first
+    //  dimension, the chunk never longer than the series.
+    hid_t file = H5Fopen (path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    BSW_CHECK (file >= 0);
+    const char *names[] = {"data", "time"};
+    for (int k = 0; k < 2; k++) {
+        hid_t dset = H5Dopen2 (file, names[k], H5P_DEFAULT);
+        hid_t type = H5Dget_type (dset);
+        hid_t space = H5Dget_space (dset);
+        hid_t dcpl = H5Dget_create_plist (dset);
+        hsize_t cur[4], max[4], chunk[4];
+        int rank = H5Sget_simple_extent_dims (space, cur, max);
+        BSW_CHECK (H5Tequal (type, H5T_IEEE_F64LE) > 0);
+        BSW_CHECK (H5Pget_layout (dcpl) == H5D_CHUNKED);
+        BSW_CHECK_INT (H5Pget_chunk (dcpl, 4, chunk), rank);
+        BSW_CHECK (max[0] == H5S_UNLIMITED);
+        BSW_CHECK_INT (chunk[0], S_T);
+        for (int i = 1; i < rank; i++) {
+            BSW_CHECK_INT (max[i], cur[i]);
+            BSW_CHECK_INT (chunk[i], cur[i]);
+        }
+        H5Pclose (dcpl);
+        H5Sclose (space);
+        H5Tclose (type);
+        H5Dclose (dset);
+    }
+    H5Fclose (file);
+    s_rmdir (dir);
+    return BSW_TEST_PASS;
+}
+
+//  A NaN anywhere: numpy's min/max/mean are NaN, IsFinite is False.
+static int
+s_test_nan_data (void)
+{
+    char *dir = s_mkdir ();
+    BSW_CHECK (dir);
+    char path[256];
+    snprintf (path, sizeof path, "%s/ts.h5", dir);
+    store_timeseries_t ts = s_series ();
+    s_data[7] = NAN;
+    bsw_error_t err;
+    BSW_CHECK_MSG (store_timeseries_write (path, &ts, &err) == 0, "%s", err.text);
+    char *text = NULL;
+    double f64 = 0.0;
+    BSW_CHECK (store_h5_read_attr (path, "data", "TVB_IsFinite", &text, NULL, NULL) == S_STR);
+    BSW_CHECK_STR (text, "bool:False");
+    free (text);
+    const char *stats[] = {"TVB_Minimum", "TVB_Maximum", "TVB_Mean"};
+    for (int i = 0; i < 3; i++) {
+        BSW_CHECK (store_h5_read_attr (path, "data", stats[i], NULL, &f64, NULL) == S_F64);
+        BSW_CHECK (isnan (f64));
+    }
+    BSW_CHECK (store_h5_read_attr (path, "time", "TVB_IsFinite", &text, NULL, NULL) == S_STR);
+    BSW_CHECK_STR (text, "bool:True");
+    free (text);
+
+    //  The NaN itself survives the round trip.
+    double *data;
+    size_t dims[STORE_H5_MAX_RANK];
+    int rank;
+    BSW_CHECK (store_h5_read_doubles (path, "data", &data, dims, &rank, &err) == 0);
+    BSW_CHECK (memcmp (data, s_data, sizeof s_data) == 0);
+    free (data);
+
+    //  An infinity without NaN: finite is False, min/max follow it.
+    s_data[7] = -INFINITY;
+    BSW_CHECK_MSG (store_timeseries_write (path, &ts, &err) == 0, "%s", err.text);
+    BSW_CHECK (store_h5_read_attr (path, "data", "TVB_IsFinite", &text, NULL, NULL) == S_STR);
+    BSW_CHECK_STR (text, "bool:False");
+    free (text);
+    BSW_CHECK (store_h5_read_attr (path, "data", "TVB_Minimum", NULL, &f64, NULL) == S_F64);
+    BSW_CHECK (isinf (f64) && f64 < 0);
+    BSW_CHECK_INT (s_entries (dir), 1);   // overwrote in place, nothing else left
+    s_rmdir (dir);
+    return BSW_TEST_PASS;
+}
+
+//  VOI names are JSON-escaped; the title follows the monitor.
+static int
+s_test_labels_escaped (void)
+{
+    char *dir = s_mkdir ();
+    BSW_CHECK (dir);
+    char path[256];
+    snprintf (path, sizeof path, "%s/ts.h5", dir);
+    store_timeseries_t ts = s_series ();
+    const char *const odd[] = {"a\"b", "c\\d\n"};
+    ts.voi_names = odd;
+    ts.monitor = "Raw";
+    ts.sample_period = 0.0625;
+    bsw_error_t err;
+    BSW_CHECK_MSG (store_timeseries_write (path, &ts, &err) == 0, "%s", err.text);
+    char *text = NULL;
+    double f64;
+    BSW_CHECK (store_h5_read_attr (path, "/", "TVB_labels_dimensions", &text, NULL, NULL) == S_STR);
+    BSW_CHECK_STR (text, "{\"State Variable\": [\"a\\\"b\", \"c\\\\d\\n\"]}");
+    free (text);
+    BSW_CHECK (store_h5_read_attr (path, "/", "TVB_title", &text, NULL, NULL) == S_STR);
+    BSW_CHECK_STR (text, "Regions Raw");
+    free (text);
+    BSW_CHECK (store_h5_read_attr (path, "/", "TVB_sample_rate", NULL, &f64, NULL) == S_F64);
+    BSW_CHECK_DOUBLE_EQ (f64, 16000.0);
+    s_rmdir (dir);
+    return BSW_TEST_PASS;
+}
+
+//  Bad input is refused before any file exists.
+static int
+s_test_rejects_bad_input (void)
+{
+    char *dir = s_mkdir ();
+    BSW_CHECK (dir);
+    char path[256];
+    snprintf (path, sizeof path, "%s/ts.h5", dir);
+    bsw_error_t err;
+
+    store_timeseries_t ts = s_series ();
+    ts.n_time = 0;
+    BSW_CHECK_INT (store_timeseries_write (path, &ts, &err), BSW_EINVAL);
+    BSW_CHECK (strstr (err.text, path));
+    ts = s_series ();
+    ts.gid = "01234567-89AB-4CDE-8F01-23456789ABCD";   // upper case
+    BSW_CHECK_INT (store_timeseries_write (path, &ts, &err), BSW_EINVAL);
+    ts = s_series ();
+    ts.connectivity_gid = "not-a-uuid";
+    BSW_CHECK_INT (store_timeseries_write (path, &ts, &err), BSW_EINVAL);
+    ts = s_series ();
+    ts.sample_period = 0.0;
+    BSW_CHECK_INT (store_timeseries_write (path, &ts, &err), BSW_EINVAL);
+    BSW_CHECK_INT (s_entries (dir), 0);
+    s_rmdir (dir);
+    return BSW_TEST_PASS;
+}
+
+//  Failed writes report the path and leave nothing at the target.
+static int
+s_test_failed_write_leaves_nothing (void)
+{
+    char *dir = s_mkdir ();
+    BSW_CHECK (dir);
+    char path[256];
+    store_timeseries_t ts = s_series ();
+    bsw_error_t err;
+
+    //  The folder does not exist.
+    snprintf (path, sizeof path, "%s/missing/ts.h5", dir);
+    BSW_CHECK_INT (store_timeseries_write (path, &ts, &err), BSW_EIO);
+    BSW_CHECK_MSG (strstr (err.text, path), "%s", err.text);
+    BSW_CHECK (access (path, F_OK) != 0);
+
+    //  The target is a folder: the rename fails, the temporary file goes.
+    snprintf (path, sizeof path, "%s/taken", dir);
+    BSW_CHECK (mkdir (path, 0700) == 0);
+    BSW_CHECK_INT (store_timeseries_write (path, &ts, &err), BSW_EIO);
+    BSW_CHECK_MSG (strstr (err.text, path), "%s", err.text);
+    struct stat st;
+    BSW_CHECK (stat (path, &st) == 0 && S_ISDIR (st.st_mode));
+    BSW_CHECK_INT (s_entries (dir), 1);
+    BSW_CHECK_INT (s_entries (path), 0);
+    s_rmdir (dir);
+    return BSW_TEST_PASS;
+}
+
+//  A write that fails half-way (the file-size limit stands in for a full
+//  disk: EFBIG rather than ENOSPC) leaves neither target nor temporary.
+static int
+s_test_failed_midway (void)
+{
+    char *dir = s_mkdir ();
+    BSW_CHECK (dir);
+    char path[256];
+    snprintf (path, sizeof path, "%s/big.h5", dir);
+    enum { T = 4096, N = 76 };
+    double *data = calloc ((size_t) T * N, sizeof (double));
+    double *time = calloc (T, sizeof (double));
+    BSW_CHECK (data && time);
+    store_timeseries_t ts = s_series ();
+    ts.n_time = T;
+    ts.n_voi = 1;
+    ts.n_nodes = N;
+    ts.data = data;
+    ts.time = time;
+
+    struct rlimit old, small;
+    BSW_CHECK (getrlimit (RLIMIT_FSIZE, &old) == 0);
+    small = old;
+    small.rlim_cur = 64 * 1024;
+    void (*old_handler) (int) = signal (SIGXFSZ, SIG_IGN);
+    BSW_CHECK (setrlimit (RLIMIT_FSIZE, &small) == 0);
+    bsw_error_t err;
+    int rc = store_timeseries_write (path, &ts, &err);
+    setrlimit (RLIMIT_FSIZE, &old);
+    signal (SIGXFSZ, old_handler);
+    free (data);
+    free (time);
+    BSW_CHECK_INT (rc, BSW_EIO);
+    BSW_CHECK_MSG (strstr (err.text, path), "%s", err.text);
+    BSW_CHECK_INT (s_entries (dir), 0);
+    s_rmdir (dir);
+    return BSW_TEST_PASS;
+}
+
+//  The writers later files need: strings, h5py bools, int64, plain f64,
+//  attributes on datasets, and sticky errors.
+static int
+s_test_store_h5_writers (void)
+{
+    char *dir = s_mkdir ();
+    BSW_CHECK (dir);
+    char path[256];
+    snprintf (path, sizeof path, "%s/Connectivity.h5", dir);
+    bsw_error_t err;
+    store_h5_t *h5;
+    BSW_CHECK (store_h5_create (&h5, path, &err) == 0);
+    store_h5_generic_t generic = {
+        S_CONN_GID, "tvb.adapters.datatypes.h5.connectivity_h5.ConnectivityH5", "", true, NULL};
+    BSW_CHECK (store_h5_write_generic (h5, &generic) == 0);
+    const char *labels[] = {"rA1", "lA1", "r\xc3\xa9"};   // UTF-8 passes through
+    const bool hemispheres[] = {true, false, true};
+    const int64_t voi[] = {0, 3};
+    const double weights[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+    size_t dims[2] = {3, 3}, two = 2;
+    BSW_CHECK (store_h5_dataset_strings (h5, "region_labels", labels, 3) == 0);
+    BSW_CHECK (store_h5_dataset_bools (h5, "hemispheres", hemispheres, 3) == 0);
+    BSW_CHECK (store_h5_dataset_i64 (h5, "variables_of_interest", voi, &two, 1) == 0);
+    BSW_CHECK (store_h5_dataset_f64 (h5, "weights", weights, dims, 2, 0) == 0);
+    BSW_CHECK (store_h5_attr_i64 (h5, "/", "TVB_number_of_regions", 3) == 0);
+    BSW_CHECK (store_h5_attr_string (h5, "/", "TVB_saved_selection", "[]") == 0);
+    BSW_CHECK (store_h5_attr_string (h5, "/", "TVB_saved_selection", "[1]") == 0);   // replaces
+    BSW_CHECK (store_h5_error (h5)->code == 0);
+    BSW_CHECK (access (path, F_OK) != 0);   // nothing at the target before commit
+    BSW_CHECK_MSG (store_h5_commit (&h5, &err) == 0, "%s", err.text);
+    BSW_CHECK (h5 == NULL);
+
+    char *text = NULL;
+    double f64;
+    BSW_CHECK (store_h5_read_attr (path, "/", "TVB_saved_selection", &text, NULL, NULL) == S_STR);
+    BSW_CHECK_STR (text, "[1]");
+    free (text);
+    BSW_CHECK (store_h5_read_attr (path, "/", "TVB_state", &text, NULL, NULL) == S_STR);
+    BSW_CHECK_STR (text, "");
+    free (text);
+    BSW_CHECK (store_h5_read_attr (path, "/", "TVB_create_date", &text, NULL, NULL) == S_STR);
+    BSW_CHECK_INT (strlen (text), 26);   // "YYYY-MM-DD,HH-MM-SS.ffffff"
+    BSW_CHECK (text[4] == '-' && text[10] == ',' && text[13] == '-' && text[19] == '.');
+    free (text);
+    BSW_CHECK (store_h5_read_attr (path, "region_labels", "TVB_Mean", &text, NULL, NULL) == S_STR);
+    BSW_CHECK_STR (text, "");
+    free (text);
+    BSW_CHECK (store_h5_read_attr (path, "hemispheres", "TVB_Mean", NULL, &f64, NULL) == S_F64);
+    BSW_CHECK_DOUBLE_EQ (f64, 2.0 / 3.0);
+    BSW_CHECK (store_h5_read_attr (path, "variables_of_interest", "TVB_Maximum", NULL, &f64, NULL)
+               == S_F64);
+    BSW_CHECK_DOUBLE_EQ (f64, 3.0);
+    BSW_CHECK (store_h5_read_attr (path, "weights", "TVB_Mean", NULL, &f64, NULL) == S_F64);
+    BSW_CHECK_DOUBLE_EQ (f64, 4.0);
+
+    int *ints;
+    size_t rdims[STORE_H5_MAX_RANK];
+    int rank;
+    BSW_CHECK (store_h5_read_ints (path, "variables_of_interest", &ints, rdims, &rank, &err) == 0);
+    BSW_CHECK (rank == 1 && rdims[0] == 2 && ints[0] == 0 && ints[1] == 3);
+    free (ints);
+
+    //  Types as h5py writes them, checked with libhdf5 directly.
+    hid_t file = H5Fopen (path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t dset = H5Dopen2 (file, "hemispheres", H5P_DEFAULT);
+    hid_t type = H5Dget_type (dset);
+    BSW_CHECK (H5Tget_class (type) == H5T_ENUM);
+    BSW_CHECK_INT (H5Tget_size (type), 1);
+    BSW_CHECK_INT (H5Tget_nmembers (type), 2);
+    char name[8];
+    signed char value = 1, got[3];
+    BSW_CHECK (H5Tenum_nameof (type, &value, name, sizeof name) >= 0);
+    BSW_CHECK_STR (name, "TRUE");
+    BSW_CHECK (H5Dread (dset, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, got) >= 0);
+    BSW_CHECK (got[0] == 1 && got[1] == 0 && got[2] == 1);
+    H5Tclose (type);
+    H5Dclose (dset);
+    dset = H5Dopen2 (file, "region_labels", H5P_DEFAULT);
+    type = H5Dget_type (dset);
+    BSW_CHECK (H5Tis_variable_str (type) > 0 && H5Tget_cset (type) == H5T_CSET_UTF8);
+    char *read[3];
+    BSW_CHECK (H5Dread (dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, read) >= 0);
+    BSW_CHECK_STR (read[2], labels[2]);
+    for (int i = 0; i < 3; i++)
+        H5free_memory (read[i]);
+    H5Tclose (type);
+    H5Dclose (dset);
+    dset = H5Dopen2 (file, "variables_of_interest", H5P_DEFAULT);
+    type = H5Dget_type (dset);
+    BSW_CHECK (H5Tequal (type, H5T_STD_I64LE) > 0);
+    H5Tclose (type);
+    H5Dclose (dset);
+    H5Fclose (file);
+
+    //  Sticky errors: a bad urn fails the file; later calls do nothing;
+    //  commit reports the first sentence and leaves nothing.
+    snprintf (path, sizeof path, "%s/bad.h5", dir);
+    BSW_CHECK (store_h5_create (&h5, path, &err) == 0);
+    BSW_CHECK_INT (store_h5_attr_urn (h5, "/", "TVB_gid", "nope"), BSW_EINVAL);
+    BSW_CHECK_INT (store_h5_attr_f64 (h5, "/", "TVB_dt", 0.1), BSW_EINVAL);
+    BSW_CHECK_INT (store_h5_commit (&h5, &err), BSW_EINVAL);
+    BSW_CHECK_MSG (strstr (err.text, "TVB_gid") && strstr (err.text, path), "%s", err.text);
+    //  An HDF5 failure: attributes of an object that does not exist.
+    BSW_CHECK (store_h5_create (&h5, path, &err) == 0);
+    BSW_CHECK_INT (store_h5_attr_f64 (h5, "nothing", "TVB_x", 1.0), BSW_EIO);
+    BSW_CHECK_MSG (strstr (store_h5_error (h5)->text, "nothing"), "%s", store_h5_error (h5)->text);
+    store_h5_destroy (&h5);
+    store_h5_destroy (&h5);   // harmless the second time
+    BSW_CHECK_INT (s_entries (dir), 1);
+    s_rmdir (dir);
+    return BSW_TEST_PASS;
+}
+
+static int
+s_test_date_format (void)
+{
+    char date[32];
+    store_tvb_date_now (date);
+    BSW_CHECK_INT (strlen (date), 26);
+    for (int i = 0; i < 26; i++) {
+        char c = date[i];
+        if (i == 4 || i == 7 || i == 13 || i == 16)
+            BSW_CHECK_MSG (c == '-', "%s", date);
+        else if (i == 10)
+            BSW_CHECK_MSG (c == ',', "%s", date);
+        else if (i == 19)
+            BSW_CHECK_MSG (c == '.', "%s", date);
+        else
+            BSW_CHECK_MSG (c >= '0' && c <= '9', "%s", date);
+    }
+    return BSW_TEST_PASS;
+}
+
+//  The TVB reference output: gzip-compressed, int32 idelays.
+static int
+s_test_reference_output (void)
+{
+    const char *shared = bsw_test_shared_dir ();
+    if (!shared)
+        return BSW_TEST_SKIP;
+    char path[4096];
+    snprintf (path, sizeof path, "%s/reference/default/output.h5", shared);
+    double *data;
+    int *idelays;
+    size_t dims[STORE_H5_MAX_RANK];
+    int rank;
+    bsw_error_t err;
+    BSW_CHECK_MSG (store_h5_read_doubles (path, "data", &data, dims, &rank, &err) == 0, "%s",
+                   err.text);
+    BSW_CHECK_INT (rank, 4);
+    BSW_CHECK (dims[0] == 1024 && dims[1] == 2 && dims[2] == 76 && dims[3] == 1);
+    for (size_t i = 0; i < 1024 * 2 * 76; i++)
+        BSW_CHECK (isfinite (data[i]));
+    free (data);
+    BSW_CHECK_MSG (store_h5_read_ints (path, "idelays", &idelays, dims, &rank, &err) == 0, "%s",
+                   err.text);
+    BSW_CHECK (rank == 2 && dims[0] == 76 && dims[1] == 76);
+    int positive = 0;
+    for (size_t i = 0; i < 76 * 76; i++) {
+        BSW_CHECK (idelays[i] >= 0);
+        positive += idelays[i] > 0;
+    }
+    BSW_CHECK (positive > 0);
+    free (idelays);
+    double period = 0.0;
+    BSW_CHECK (store_h5_read_attr (path, "/", "sample_period", NULL, &period, NULL) == S_F64);
+    BSW_CHECK_DOUBLE_EQ (period, 0.9765625);
+    BSW_CHECK (store_h5_read_attr (path, "/", "no_such", NULL, NULL, NULL)
+               == STORE_H5_ATTR_MISSING);
+    BSW_CHECK (store_h5_read_doubles (path, "no_such", &data, dims, &rank, &err) == BSW_EFORMAT);
+    BSW_CHECK (strstr (err.text, "no_such"));
+    return BSW_TEST_PASS;
+}
+
+//  The generic attributes (TVB.md 11.3) with a file's own written_by,
+//  state and visible, merged by name into `extra` (sorted) for an exact
+//  set check.
+static size_t
+s_with_generic (s_expect_t *out, const char *written_by, const char *state, bool visible,
+                const char *gid_urn, const s_expect_t *extra, size_t n_extra)
+{
+    const s_expect_t generic[] = {
+        {"TVB_Data_version", S_I64, NULL, 5},
+        {"TVB_create_date", S_STR, S_DATE, 0},
+        {"TVB_gid", S_STR, gid_urn, 0},
+        {"TVB_invalid", S_STR, "bool:False", 0},
+        {"TVB_is_nan", S_STR, "bool:False", 0},
+        {"TVB_operation_tag", S_STR, "", 0},
+        {"TVB_state", S_STR, state, 0},
+        {"TVB_subject", S_STR, "", 0},
+        {"TVB_user_tag_1", S_STR, "", 0},
+        {"TVB_user_tag_2", S_STR, "", 0},
+        {"TVB_user_tag_3", S_STR, "", 0},
+        {"TVB_user_tag_4", S_STR, "", 0},
+        {"TVB_user_tag_5", S_STR, "", 0},
+        {"TVB_visible", S_STR, visible ? "bool:True" : "bool:False", 0},
+        {"TVB_written_by", S_STR, written_by, 0},
+    };
+    size_t n_generic = sizeof generic / sizeof generic[0], i = 0, j = 0, k = 0;
+    while (i < n_generic || j < n_extra) {
+        if (j == n_extra || (i < n_generic && strcmp (generic[i].name, extra[j].name) < 0))
+            out[k++] = generic[i++];
+        else
+            out[k++] = extra[j++];
+    }
+    return k;
+}
+
+static int
+s_test_tvbfiles_measure (void)
+{
+    char *dir = s_mkdir ();
+    BSW_CHECK (dir);
+    char path[256];
+    snprintf (path, sizeof path, "%s/DatatypeMeasure_%s.h5", dir, "0123456789abcdef");
+    const char *names[] = {"GlobalVariance", "Metastability", "Synchrony", "VarianceNodeVariance"};
+    const double values[] = {2.12e-11, NAN, 1020.8, 7.18e-22};
+    store_tvbfiles_measure_t measure = {S_GID, S_CONN_GID, names, values, 4, S_DATE};
+    bsw_error_t err;
+    BSW_CHECK_MSG (store_tvbfiles_measure_write (path, &measure, &err) == 0, "%s", err.text);
+
+    const s_expect_t extra[] = {
+        {"TVB_analyzed_datatype", S_STR, "urn:uuid:" S_CONN_GID, 0},
+        {"TVB_metrics", S_STR,
+         "{\"GlobalVariance\": 2.12e-11, \"Metastability\": NaN, \"Synchrony\": 1020.8, "
+         "\"VarianceNodeVariance\": 7.18e-22}",
+         0},
+    };
+    s_expect_t expect[32];
+    const char *written_by
+        = "tvb.core.entities.file.simulator.datatype_measure_h5.DatatypeMeasureH5";
+    size_t n = s_with_generic (expect, written_by, "INTERMEDIATE", false, "urn:uuid:" S_GID,
+                               extra, 2);
+    BSW_CHECK (s_check_attrs (path, "/", expect, n) == BSW_TEST_PASS);
+
+    //  No datasets at all.
+    hid_t file = H5Fopen (path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    H5G_info_t info;
+    BSW_CHECK (file >= 0 && H5Gget_info (file, &info) >= 0);
+    BSW_CHECK_INT (info.nlinks, 0);
+    H5Fclose (file);
+
+    measure.analyzed_gid = "bad";
+    BSW_CHECK_INT (store_tvbfiles_measure_write (path, &measure, &err), BSW_EINVAL);
+    BSW_CHECK_INT (s_entries (dir), 1);
+    s_rmdir (dir);
+    return BSW_TEST_PASS;
+}
+
+static int
+s_test_tvbfiles_connectivity (void)
+{
+    char *dir = s_mkdir ();
+    BSW_CHECK (dir);
+    char path[256];
+    snprintf (path, sizeof path, "%s/Connectivity_%s.h5", dir, "fedcba98");
+    sim_connectivity_t *conn = sim_connectivity_new (3);
+    //  Symmetric, four non-zero weights.
+    conn->weights[1] = conn->weights[3] = 0.5;
+    conn->weights[5] = conn->weights[7] = 2.0;
+    for (size_t i = 0; i < 9; i++)
+        conn->tract_lengths[i] = (double) i;
+    for (size_t i = 0; i < 9; i++)
+        conn->centres[i] = 0.1 * (double) i;
+    conn->hemispheres = calloc (3, sizeof (bool));
+    conn->hemispheres[0] = true;
+    bsw_error_t err;
+    int rc = store_tvbfiles_connectivity_write (path, conn, S_CONN_GID, S_DATE, &err);
+    BSW_CHECK_MSG (rc == 0, "%s", err.text);
+
+    const s_expect_t extra[] = {
+        {"TVB_number_of_connections", S_I64, NULL, 4},
+        {"TVB_number_of_regions", S_I64, NULL, 3},
+        {"TVB_saved_selection", S_STR, "[]", 0},
+        {"TVB_undirected", S_STR, "bool:True", 0},
+    };
+    s_expect_t expect[32];
+    size_t n = s_with_generic (expect, "tvb.adapters.datatypes.h5.connectivity_h5.ConnectivityH5",
+                               "", true, "urn:uuid:" S_CONN_GID, extra, 4);
+    BSW_CHECK (s_check_attrs (path, "/", expect, n) == BSW_TEST_PASS);
+
+    double *values;
+    size_t dims[STORE_H5_MAX_RANK];
+    int rank;
+    BSW_CHECK (store_h5_read_doubles (path, "weights", &values, dims, &rank, &err) == 0);
+    BSW_CHECK (rank == 2 && dims[0] == 3 && dims[1] == 3);
+    BSW_CHECK (memcmp (values, conn->weights, 9 * sizeof (double)) == 0);
+    free (values);
+    BSW_CHECK (store_h5_read_doubles (path, "centres", &values, dims, &rank, &err) == 0);
+    BSW_CHECK (rank == 2 && dims[0] == 3 && dims[1] == 3);
+    BSW_CHECK (memcmp (values, conn->centres, 9 * sizeof (double)) == 0);
+    free (values);
+    BSW_CHECK (store_h5_read_doubles (path, "tract_lengths", &values, dims, &rank, &err) == 0);
+    BSW_CHECK_DOUBLE_EQ (values[8], 8.0);
+    free (values);
+    int *ints;
+    BSW_CHECK (store_h5_read_ints (path, "hemispheres", &ints, dims, &rank, &err) == 0);
+    BSW_CHECK (rank == 1 && dims[0] == 3 && ints[0] == 1 && ints[1] == 0 && ints[2] == 0);
+    free (ints);
+    char *text = NULL;
+    BSW_CHECK (store_h5_read_attr (path, "region_labels", "TVB_Minimum", &text, NULL, NULL)
+               == S_STR);
+    BSW_CHECK_STR (text, "");
+    free (text);
+    //  Optional arrays that are absent are not written.
+    BSW_CHECK (store_h5_read_doubles (path, "cortical", &values, dims, &rank, &err) == BSW_EFORMAT);
+    BSW_CHECK (store_h5_read_doubles (path, "areas", &values, dims, &rank, &err) == BSW_EFORMAT);
+
+    //  A directed one.
+    conn->weights[1] = 0.25;
+    BSW_CHECK (store_tvbfiles_connectivity_write (path, conn, S_CONN_GID, NULL, &err) == 0);
+    BSW_CHECK (store_h5_read_attr (path, "/", "TVB_undirected", &text, NULL, NULL) == S_STR);
+    BSW_CHECK_STR (text, "bool:False");
+    free (text);
+    sim_connectivity_destroy (&conn);
+    BSW_CHECK_INT (s_entries (dir), 1);
+    s_rmdir (dir);
+    return BSW_TEST_PASS;
+}
+
+static int
+s_test_tvbfiles_view_model (void)
+{
+    char *dir = s_mkdir ();
+    BSW_CHECK (dir);
+    char path[256];
+    snprintf (path, sizeof path, "%s/Linear_%s.h5", dir, "0123");
+    store_h5_t *h5;
+    store_tvbfiles_view_model_t vm = {S_GID, "tvb.simulator.coupling.Linear", "", true, S_DATE};
+    bsw_error_t err;
+    BSW_CHECK (store_tvbfiles_view_model_begin (&h5, path, &vm, &err) == 0);
+    store_tvbfiles_param (h5, "a", 0.0152);
+    store_tvbfiles_param (h5, "b", 0.0);
+    BSW_CHECK_MSG (store_h5_commit (&h5, &err) == 0, "%s", err.text);
+
+    const s_expect_t extra[] = {{"TVB_type", S_STR, "tvb.simulator.coupling.Linear", 0}};
+    s_expect_t expect[32];
+    size_t n = s_with_generic (expect, STORE_TVBFILES_VIEW_MODEL_H5, "", true, "urn:uuid:" S_GID,
+                               extra, 1);
+    BSW_CHECK (s_check_attrs (path, "/", expect, n) == BSW_TEST_PASS);
+    const s_expect_t a_attrs[] = {
+        {"TVB_HasComplex", S_STR, "bool:False", 0},
+        {"TVB_IsFinite", S_STR, "bool:True", 0},
+        {"TVB_Maximum", S_F64, NULL, 0.0152},
+        {"TVB_Mean", S_F64, NULL, 0.0152},
+        {"TVB_Minimum", S_F64, NULL, 0.0152},
+    };
+    BSW_CHECK (s_check_attrs (path, "a", a_attrs, 5) == BSW_TEST_PASS);
+    double *values;
+    size_t dims[STORE_H5_MAX_RANK];
+    int rank;
+    BSW_CHECK (store_h5_read_doubles (path, "a", &values, dims, &rank, &err) == 0);
+    BSW_CHECK (rank == 1 && dims[0] == 1);
+    BSW_CHECK_DOUBLE_EQ (values[0], 0.0152);
+    free (values);
+    s_rmdir (dir);
+    return BSW_TEST_PASS;
+}
+
+static const bsw_test_case_t s_cases[] = {
+    {"usage", s_test_usage},
+    {"root_attributes", s_test_root_attributes},
+    {"dataset_attributes", s_test_dataset_attributes},
+    {"nan_data", s_test_nan_data},
+    {"labels_escaped", s_test_labels_escaped},
+    {"rejects_bad_input", s_test_rejects_bad_input},
+    {"failed_write_leaves_nothing", s_test_failed_write_leaves_nothing},
+    {"failed_midway", s_test_failed_midway},
+    {"store_h5_writers", s_test_store_h5_writers},
+    {"date_format", s_test_date_format},
+    {"reference_output", s_test_reference_output},
+    {"tvbfiles_measure", s_test_tvbfiles_measure},
+    {"tvbfiles_connectivity", s_test_tvbfiles_connectivity},
+    {"tvbfiles_view_model", s_test_tvbfiles_view_model},
+    {NULL, NULL}};
+
+int
+main (int argc, char **argv)
+{
+    return bsw_test_main (argc, argv, s_cases);
+}
