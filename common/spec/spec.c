@@ -1,2 +1,837 @@
-/* spec.c - placeholder until its module lands. */
-typedef int bsw_placeholder_spec_t;
+/*  spec.c - reads and validates a JSON simulation and sweep spec
+    (shared/spec/SWEEP-SPEC.md) into a base sim_setup_t plus its ranges.
+
+    The spec starts from TVB's defaults (sim_setup_defaults) and each field
+    given overrides one of them. Everything is checked here, before anything
+    runs: types (a number must be a JSON number, an integer a JSON integer),
+    domains (dt > 0, nsig >= 0, ...), fields that depend on each other (the
+    monitor period against dt and the simulation length), and unknown keys
+    at every level, so a typo cannot silently run a default.
+
+    Sections are read in a fixed order (model before initial_conditions,
+    integrator before ranges) because later checks depend on earlier
+    values; the order of keys in the file does not matter. Every error names
+    the source, the field path and the value:
+        "spec.json: integrator.dt: -0.1 is not positive".
+    The range axes themselves are built and checked in spec_range.c.
+*/
+#include "spec.h"
+
+#include "bsw_util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  One parse: where errors go and what they are prefixed with.
+typedef struct {
+    const char *label;     //  names the source in errors ("spec.json")
+    const char *base_dir;  //  resolves a relative connectivity; NULL = cwd
+    bsw_error_t *err;      //  the caller's, may be NULL
+    spec_t *spec;          //  being filled
+} parser_t;
+
+#define S_PATH_MAX 128   //  longest field path we build ("ranges[12].values[345]")
+#define S_SHOW_MAX 48    //  a bad value is quoted up to this many characters
+
+static int
+s_fail (parser_t *p, const char *field, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+
+static int
+s_fail (parser_t *p, const char *field, const char *fmt, ...)
+{
+    char text[BSW_ERROR_TEXT_MAX];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (text, sizeof text, fmt, ap);
+    va_end (ap);
+    if (field && *field)
+        return bsw_error_set (p->err, BSW_ESPEC, "%s: %s: %s", p->label, field, text);
+    return bsw_error_set (p->err, BSW_ESPEC, "%s: %s", p->label, text);
+}
+
+//  The value as the user wrote it, short enough for one line of error.
+static void
+s_show (const json_t *value, char *buf, size_t size)
+{
+    if (json_is_real (value)) {
+        char num[BSW_DOUBLE_BUF];
+        snprintf (buf, size, "%s", bsw_format_double (json_real_value (value), num));
+        return;
+    }
+    char *text = json_dumps (value, JSON_ENCODE_ANY | JSON_COMPACT);
+    if (!text) {
+        snprintf (buf, size, "(value)");
+        return;
+    }
+    if (strlen (text) > S_SHOW_MAX)
+        snprintf (buf, size, "%.*s...", S_SHOW_MAX - 3, text);
+    else
+        snprintf (buf, size, "%s", text);
+    free (text);
+}
+
+static const char *
+s_kind (const json_t *value)
+{
+    switch (json_typeof (value)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "an integer";
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        break;
+    }
+    return "a value";
+}
+
+static int
+s_wrong_type (parser_t *p, const char *field, const json_t *value, const char *expected)
+{
+    if (json_is_null (value))
+        return s_fail (p, field, "null is not allowed; %s is expected", expected);
+    char shown[S_SHOW_MAX + 8];
+    s_show (value, shown, sizeof shown);
+    return s_fail (p, field, "%s is %s; %s is expected", shown, s_kind (value), expected);
+}
+
+//  Formats a field path into buf[S_PATH_MAX]; a path cut short by a huge
+//  key still names the place well enough.
+static const char *
+s_pathf (char *buf, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+static const char *
+s_pathf (char *buf, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (buf, S_PATH_MAX, fmt, ap);
+    va_end (ap);
+    return buf;
+}
+
+//  "parent.key", or "key" at the top level.
+static const char *
+s_path (char *buf, const char *parent, const char *key)
+{
+    return s_pathf (buf, "%s%s%s", parent, *parent ? "." : "", key);
+}
+
+//  Every key of obj must be in `allowed` (NULL-terminated).
+static int
+s_check_keys (parser_t *p, const json_t *obj, const char *path, const char *const *allowed)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach ((json_t *) obj, key, value) {
+        size_t i = 0;
+        while (allowed[i] && strcmp (allowed[i], key) != 0)
+            i++;
+        if (allowed[i])
+            continue;
+        char list[256] = "";
+        size_t used = 0;
+        for (size_t j = 0; allowed[j] && used < sizeof list; j++)
+            used += (size_t) snprintf (list + used, sizeof list - used, "%s%s", j ? ", " : "",
+                                       allowed[j]);
+        char field[S_PATH_MAX];
+        return s_fail (p, s_path (field, path, key), "unknown field (expected one of %s)", list);
+    }
+    return BSW_OK;
+}
+
+static int
+s_object (parser_t *p, const json_t *value, const char *path)
+{
+    return json_is_object (value) ? BSW_OK : s_wrong_type (p, path, value, "an object");
+}
+
+static int
+s_string (parser_t *p, const json_t *value, const char *path, const char **out)
+{
+    if (!json_is_string (value))
+        return s_wrong_type (p, path, value, "a string");
+    *out = json_string_value (value);
+    return BSW_OK;
+}
+
+static int
+s_number (parser_t *p, const json_t *value, const char *path, double *out)
+{
+    if (!json_is_number (value))
+        return s_wrong_type (p, path, value, "a number");
+    double v = json_number_value (value);
+    //  jansson refuses 1e999 while parsing; this keeps the promise anyway.
+    if (!isfinite (v)) {
+        char num[BSW_DOUBLE_BUF];
+        return s_fail (p, path, "%s is not finite", bsw_format_double (v, num));
+    }
+    *out = v;
+    return BSW_OK;
+}
+
+//  value > 0 (or >= 0 when zero_ok); the message quotes the value as written.
+static int
+s_bounded (parser_t *p, const json_t *value, const char *path, bool zero_ok, double *out)
+{
+    double v = 0;
+    int rc = s_number (p, value, path, &v);
+    if (rc)
+        return rc;
+    if (zero_ok ? v < 0 : !(v > 0)) {
+        char shown[S_SHOW_MAX + 8];
+        s_show (value, shown, sizeof shown);
+        return s_fail (p, path, "%s is %s", shown, zero_ok ? "negative" : "not positive");
+    }
+    *out = v;
+    return BSW_OK;
+}
+
+static int
+s_positive (parser_t *p, const json_t *value, const char *path, double *out)
+{
+    return s_bounded (p, value, path, false, out);
+}
+
+static int
+s_non_negative (parser_t *p, const json_t *value, const char *path, double *out)
+{
+    return s_bounded (p, value, path, true, out);
+}
+
+//  A JSON integer within [lo, hi]; 4.0 is refused too, as the spec says
+//  integers are JSON integers.
+static int
+s_integer (parser_t *p, const json_t *value, const char *path, json_int_t lo, json_int_t hi,
+           json_int_t *out)
+{
+    if (!json_is_integer (value)) {
+        if (json_is_real (value)) {
+            char shown[S_SHOW_MAX + 8];
+            s_show (value, shown, sizeof shown);
+            return s_fail (p, path, "%s is not an integer", shown);
+        }
+        return s_wrong_type (p, path, value, "an integer");
+    }
+    json_int_t v = json_integer_value (value);
+    if (v < lo || v > hi)
+        return s_fail (p, path, "%" JSON_INTEGER_FORMAT " is out of range (%" JSON_INTEGER_FORMAT
+                                " to %" JSON_INTEGER_FORMAT ")",
+                       v, lo, hi);
+    *out = v;
+    return BSW_OK;
+}
+
+static int
+s_parse_connectivity (parser_t *p, const json_t *value)
+{
+    const char *path = NULL;
+    int rc = s_string (p, value, "connectivity", &path);
+    if (rc)
+        return rc;
+    if (*path == '\0')
+        return s_fail (p, "connectivity", "\"\" is empty (give \"default\" or a path)");
+    if (strcmp (path, "default") == 0)
+        return BSW_OK;
+    //  Relative to the spec's folder, so a spec and its zip travel together.
+    if (path[0] == '/' || !p->base_dir || !*p->base_dir) {
+        p->spec->connectivity = bsw_strdup (path);
+        return BSW_OK;
+    }
+    size_t dir_len = strlen (p->base_dir);
+    bool slash = p->base_dir[dir_len - 1] == '/';
+    size_t size = dir_len + strlen (path) + 2;
+    p->spec->connectivity = bsw_malloc (size);
+    snprintf (p->spec->connectivity, size, "%s%s%s", p->base_dir, slash ? "" : "/", path);
+    return BSW_OK;
+}
+
+static int
+s_parse_parameters (parser_t *p, const json_t *params)
+{
+    int rc = s_object (p, params, "model.parameters");
+    if (rc)
+        return rc;
+    const sim_model_desc_t *model = p->spec->setup.model;
+    const char *key;
+    json_t *value;
+    json_object_foreach ((json_t *) params, key, value) {
+        char field[S_PATH_MAX];
+        s_path (field, "model.parameters", key);
+        int index = sim_model_param_index (model, key);
+        if (index < 0) {
+            char list[256] = "";
+            size_t used = 0;
+            for (size_t i = 0; i < model->n_params && used < sizeof list; i++)
+                used += (size_t) snprintf (list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                                           model->params[i].name);
+            return s_fail (p, field, "unknown parameter (expected one of %s)", list);
+        }
+        rc = s_number (p, value, field, &p->spec->setup.params[index]);
+        if (rc)
+            return rc;
+    }
+    return BSW_OK;
+}
+
+static int
+s_parse_voi (parser_t *p, const json_t *list)
+{
+    const char *path = "model.variables_of_interest";
+    if (!json_is_array (list))
+        return s_wrong_type (p, path, list, "an array");
+    const sim_model_desc_t *model = p->spec->setup.model;
+    char names[128] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < model->n_voi && used < sizeof names; i++)
+        used += (size_t) snprintf (names + used, sizeof names - used, "%s%s", i ? ", " : "",
+                                   model->voi_names[i]);
+    size_t n = json_array_size (list);
+    if (n == 0)
+        return s_fail (p, path, "[] is empty (give at least one of %s)", names);
+    if (n > SIM_MAX_VOI)
+        return s_fail (p, path, "%zu variables, at most %d", n, SIM_MAX_VOI);
+    sim_setup_t *setup = &p->spec->setup;
+    for (size_t i = 0; i < n; i++) {
+        char field[S_PATH_MAX];
+        s_pathf (field, "%s[%zu]", path, i);
+        const char *name = NULL;
+        int rc = s_string (p, json_array_get (list, i), field, &name);
+        if (rc)
+            return rc;
+        int index = sim_model_voi_index (model, name);
+        if (index < 0)
+            return s_fail (p, field, "\"%s\" is not a variable of interest (expected one of %s)",
+                           name, names);
+        for (size_t j = 0; j < i; j++)
+            if (setup->voi[j] == index)
+                return s_fail (p, field, "\"%s\" is listed twice", name);
+        setup->voi[i] = index;
+    }
+    setup->n_voi = n;
+    return BSW_OK;
+}
+
+static int
+s_parse_model (parser_t *p, const json_t *model)
+{
+    static const char *const keys[] = {"type", "parameters", "variables_of_interest", NULL};
+    int rc = s_object (p, model, "model");
+    if (!rc)
+        rc = s_check_keys (p, model, "model", keys);
+    const json_t *type = json_object_get (model, "type");
+    if (!rc && type) {
+        const char *name = NULL;
+        rc = s_string (p, type, "model.type", &name);
+        const sim_model_desc_t *found = rc ? NULL : sim_model_find (name);
+        if (!rc && !found)
+            return s_fail (p, "model.type", "\"%s\" is not a known model (expected %s)", name,
+                           sim_g2d_model.name);
+        //  Another model brings its own parameter defaults.
+        if (!rc && found != p->spec->setup.model) {
+            p->spec->setup.model = found;
+            for (size_t i = 0; i < found->n_params; i++)
+                p->spec->setup.params[i] = found->params[i].default_value;
+        }
+    }
+    const json_t *params = json_object_get (model, "parameters");
+    if (!rc && params)
+        rc = s_parse_parameters (p, params);
+    const json_t *voi = json_object_get (model, "variables_of_interest");
+    if (!rc && voi)
+        rc = s_parse_voi (p, voi);
+    return rc;
+}
+
+static int
+s_parse_coupling (parser_t *p, const json_t *coupling)
+{
+    static const char *const keys[] = {"type", "a", "b", NULL};
+    int rc = s_object (p, coupling, "coupling");
+    if (!rc)
+        rc = s_check_keys (p, coupling, "coupling", keys);
+    const json_t *type = json_object_get (coupling, "type");
+    if (!rc && type) {
+        const char *name = NULL;
+        rc = s_string (p, type, "coupling.type", &name);
+        if (!rc && strcmp (name, "Linear") != 0)
+            return s_fail (p, "coupling.type", "\"%s\" is not supported (expected Linear)", name);
+    }
+    const json_t *a = json_object_get (coupling, "a");
+    if (!rc && a)
+        rc = s_number (p, a, "coupling.a", &p->spec->setup.coupling_a);
+    const json_t *b = json_object_get (coupling, "b");
+    if (!rc && b)
+        rc = s_number (p, b, "coupling.b", &p->spec->setup.coupling_b);
+    return rc;
+}
+
+//  nsig: one value for every state variable, or one per state variable.
+static int
+s_parse_nsig (parser_t *p, const json_t *nsig)
+{
+    const char *path = "integrator.noise.nsig";
+    sim_setup_t *setup = &p->spec->setup;
+    size_t n_state = setup->model->n_state;
+    if (json_is_number (nsig)) {
+        double v;
+        int rc = s_non_negative (p, nsig, path, &v);
+        for (size_t i = 0; !rc && i < SIM_MAX_STATE; i++)
+            setup->nsig[i] = v;
+        return rc;
+    }
+    if (!json_is_array (nsig))
+        return s_wrong_type (p, path, nsig, "a number or an array");
+    if (json_array_size (nsig) != n_state)
+        return s_fail (p, path, "%zu values; expected one number, or %zu (one per state variable)",
+                       json_array_size (nsig), n_state);
+    for (size_t i = 0; i < n_state; i++) {
+        char field[S_PATH_MAX];
+        s_pathf (field, "%s[%zu]", path, i);
+        int rc = s_non_negative (p, json_array_get (nsig, i), field, &setup->nsig[i]);
+        if (rc)
+            return rc;
+    }
+    return BSW_OK;
+}
+
+static int
+s_parse_integrator (parser_t *p, const json_t *integrator)
+{
+    static const char *const keys[] = {"type", "dt", "noise", NULL};
+    static const char *const noise_keys[] = {"nsig", NULL};
+    sim_setup_t *setup = &p->spec->setup;
+    int rc = s_object (p, integrator, "integrator");
+    if (!rc)
+        rc = s_check_keys (p, integrator, "integrator", keys);
+    const json_t *type = json_object_get (integrator, "type");
+    if (!rc && type) {
+        const char *name = NULL;
+        rc = s_string (p, type, "integrator.type", &name);
+        if (!rc && strcmp (name, "HeunDeterministic") == 0)
+            setup->integrator = SIM_INTEGRATOR_HEUN_DETERMINISTIC;
+        else if (!rc && strcmp (name, "HeunStochastic") == 0)
+            setup->integrator = SIM_INTEGRATOR_HEUN_STOCHASTIC;
+        else if (!rc)
+            return s_fail (p, "integrator.type",
+                           "\"%s\" is not supported (expected HeunDeterministic or HeunStochastic)",
+                           name);
+    }
+    const json_t *dt = json_object_get (integrator, "dt");
+    if (!rc && dt)
+        rc = s_positive (p, dt, "integrator.dt", &setup->dt);
+    const json_t *noise = json_object_get (integrator, "noise");
+    if (rc || !noise)
+        return rc;
+    //  Noise a deterministic run would ignore is a mistake worth reporting.
+    if (setup->integrator != SIM_INTEGRATOR_HEUN_STOCHASTIC)
+        return s_fail (p, "integrator.noise",
+                       "only HeunStochastic takes noise (integrator.type is HeunDeterministic)");
+    rc = s_object (p, noise, "integrator.noise");
+    if (!rc)
+        rc = s_check_keys (p, noise, "integrator.noise", noise_keys);
+    const json_t *nsig = json_object_get (noise, "nsig");
+    if (!rc && nsig)
+        rc = s_parse_nsig (p, nsig);
+    return rc;
+}
+
+static int
+s_parse_monitor (parser_t *p, const json_t *monitor)
+{
+    static const char *const keys[] = {"type", "period", NULL};
+    sim_setup_t *setup = &p->spec->setup;
+    int rc = s_object (p, monitor, "monitor");
+    if (!rc)
+        rc = s_check_keys (p, monitor, "monitor", keys);
+    const json_t *type = json_object_get (monitor, "type");
+    if (!rc && type) {
+        const char *name = NULL;
+        rc = s_string (p, type, "monitor.type", &name);
+        if (!rc && strcmp (name, "TemporalAverage") == 0)
+            setup->monitor = SIM_MONITOR_TEMPORAL_AVERAGE;
+        else if (!rc && strcmp (name, "SubSample") == 0)
+            setup->monitor = SIM_MONITOR_SUBSAMPLE;
+        else if (!rc && strcmp (name, "Raw") == 0)
+            setup->monitor = SIM_MONITOR_RAW;
+        else if (!rc)
+            return s_fail (p, "monitor.type",
+                           "\"%s\" is not supported (expected TemporalAverage, SubSample or Raw)",
+                           name);
+    }
+    const json_t *period = json_object_get (monitor, "period");
+    if (rc || !period)
+        return rc;
+    //  TVB forces Raw's period to dt; a period given for Raw was meant for
+    //  another monitor, so say so instead of ignoring it.
+    if (setup->monitor == SIM_MONITOR_RAW)
+        return s_fail (p, "monitor.period", "Raw records every step and takes no period");
+    return s_positive (p, period, "monitor.period", &setup->period);
+}
+
+static int
+s_parse_metrics (parser_t *p, const json_t *metrics)
+{
+    static const char *const keys[] = {"start_point", "segment", NULL};
+    int rc = s_object (p, metrics, "metrics");
+    if (!rc)
+        rc = s_check_keys (p, metrics, "metrics", keys);
+    const json_t *start = json_object_get (metrics, "start_point");
+    if (!rc && start)
+        rc = s_non_negative (p, start, "metrics.start_point", &p->spec->setup.metric_start_point);
+    const json_t *segment = json_object_get (metrics, "segment");
+    if (!rc && segment) {
+        json_int_t v;
+        rc = s_integer (p, segment, "metrics.segment", 1, INT32_MAX, &v);
+        if (!rc)
+            p->spec->setup.metric_segment = (int) v;
+    }
+    return rc;
+}
+
+//  initial_conditions: one array per state variable, all the same length;
+//  stored [state][node]. The node count is checked against the
+//  connectivity later (spec_check_nodes).
+static int
+s_parse_initial (parser_t *p, const json_t *initial)
+{
+    const char *path = "initial_conditions";
+    const sim_model_desc_t *model = p->spec->setup.model;
+    const char *keys[SIM_MAX_STATE + 1] = {NULL};
+    for (size_t s = 0; s < model->n_state; s++)
+        keys[s] = model->state_names[s];
+    int rc = s_object (p, initial, path);
+    if (!rc)
+        rc = s_check_keys (p, initial, path, keys);
+    if (rc)
+        return rc;
+    size_t n = 0;
+    for (size_t s = 0; s < model->n_state; s++) {
+        char field[S_PATH_MAX];
+        s_path (field, path, keys[s]);
+        const json_t *list = json_object_get (initial, keys[s]);
+        if (!list)
+            return s_fail (p, field, "missing (give one value per node for every state variable)");
+        if (!json_is_array (list))
+            return s_wrong_type (p, field, list, "an array");
+        if (json_array_size (list) == 0)
+            return s_fail (p, field, "[] is empty (give one value per node)");
+        if (s == 0) {
+            n = json_array_size (list);
+            p->spec->initial = bsw_malloc (model->n_state * n * sizeof (double));
+            p->spec->n_initial = n;
+        }
+        else if (json_array_size (list) != n)
+            return s_fail (p, field, "%zu values, but %s has %zu", json_array_size (list),
+                           keys[0], n);
+        for (size_t i = 0; i < n; i++) {
+            char item[S_PATH_MAX];
+            s_pathf (item, "%s[%zu]", field, i);
+            rc = s_number (p, json_array_get (list, i), item, &p->spec->initial[s * n + i]);
+            if (rc)
+                return rc;
+        }
+    }
+    p->spec->setup.initial = p->spec->initial;
+    return BSW_OK;
+}
+
+//  Checks that need several fields: the monitor period against dt and the
+//  length (TVB.md 6.1), and the step count.
+static int
+s_check_times (parser_t *p)
+{
+    const sim_setup_t *setup = &p->spec->setup;
+    char a[BSW_DOUBLE_BUF], b[BSW_DOUBLE_BUF];
+    double steps = ceil (setup->simulation_length / setup->dt);
+    if (!(steps <= (double) SPEC_MAX_STEPS))
+        return s_fail (p, "simulation_length",
+                       "%s needs more than %llu steps of integrator.dt %s",
+                       bsw_format_double (setup->simulation_length, a),
+                       (unsigned long long) SPEC_MAX_STEPS, bsw_format_double (setup->dt, b));
+    if (setup->monitor == SIM_MONITOR_RAW)
+        return BSW_OK;
+    //  TVB's framework rejects a period longer than the run.
+    if (setup->period > setup->simulation_length)
+        return s_fail (p, "monitor.period", "%s is longer than simulation_length %s",
+                       bsw_format_double (setup->period, a),
+                       bsw_format_double (setup->simulation_length, b));
+    //  Below dt, istep would round to 0 and the monitor never sample.
+    if (setup->period < setup->dt)
+        return s_fail (p, "monitor.period", "%s is shorter than integrator.dt %s",
+                       bsw_format_double (setup->period, a), bsw_format_double (setup->dt, b));
+    return BSW_OK;
+}
+
+//  "values": [..] of ranges[r] (field) into range->values.
+static int
+s_parse_range_values (parser_t *p, const json_t *values, const char *field, spec_range_t *range)
+{
+    char sub[S_PATH_MAX];
+    s_path (sub, field, "values");
+    if (!json_is_array (values))
+        return s_wrong_type (p, sub, values, "an array");
+    if (json_array_size (values) == 0)
+        return s_fail (p, sub, "[] is empty");
+    range->n_values = json_array_size (values);
+    range->values = bsw_malloc (range->n_values * sizeof *range->values);
+    for (size_t i = 0; i < range->n_values; i++) {
+        char item[S_PATH_MAX];
+        s_pathf (item, "%s[%zu]", sub, i);
+        int rc = s_number (p, json_array_get (values, i), item, &range->values[i]);
+        if (rc)
+            return rc;
+    }
+    return BSW_OK;
+}
+
+//  "lo", "hi", "step" of ranges[r] (field), expanded as TVB does.
+static int
+s_parse_range_bounds (parser_t *p, const json_t *item, const char *field, spec_range_t *range)
+{
+    static const char *const names[] = {"lo", "hi", "step"};
+    char sub[S_PATH_MAX];
+    double v[3];
+    const json_t *bound[3];
+    for (size_t i = 0; i < 3; i++) {
+        bound[i] = json_object_get (item, names[i]);
+        s_path (sub, field, names[i]);
+        if (!bound[i])
+            return s_fail (p, sub, "missing (lo, hi and step go together)");
+        int rc = s_number (p, bound[i], sub, &v[i]);
+        if (rc)
+            return rc;
+    }
+    //  Checked here as well as in spec_range_expand, for the exact field
+    //  path and the values as written.
+    if (!(v[2] > 0))
+        return s_positive (p, bound[2], s_path (sub, field, "step"), &v[2]);
+    if (!(v[1] > v[0])) {
+        char hi[S_SHOW_MAX + 8], lo[S_SHOW_MAX + 8];
+        s_show (bound[1], hi, sizeof hi);
+        s_show (bound[0], lo, sizeof lo);
+        return s_fail (p, s_path (sub, field, "hi"), "%s is not above lo %s (empty range)", hi,
+                       lo);
+    }
+    range->from_lohistep = true;
+    range->lo = v[0];
+    range->hi = v[1];
+    range->step = v[2];
+    int rc = spec_range_expand (v[0], v[1], v[2], field, &range->values, &range->n_values, p->err);
+    if (rc)
+        bsw_error_prefix (p->err, "%s", p->label);
+    return rc;
+}
+
+//  One entry of "ranges": {parameter, lo, hi, step} or {parameter, values}.
+static int
+s_parse_range (parser_t *p, const json_t *item, size_t r)
+{
+    static const char *const keys[] = {"parameter", "lo", "hi", "step", "values", NULL};
+    char field[S_PATH_MAX], sub[S_PATH_MAX];
+    s_pathf (field, "ranges[%zu]", r);
+    int rc = s_object (p, item, field);
+    if (!rc)
+        rc = s_check_keys (p, item, field, keys);
+    if (rc)
+        return rc;
+    const json_t *parameter = json_object_get (item, "parameter");
+    if (!parameter)
+        return s_fail (p, s_path (sub, field, "parameter"), "missing");
+    const char *name = NULL;
+    rc = s_string (p, parameter, s_path (sub, field, "parameter"), &name);
+    if (rc)
+        return rc;
+    const json_t *values = json_object_get (item, "values");
+    bool any_bound = json_object_get (item, "lo") || json_object_get (item, "hi")
+                     || json_object_get (item, "step");
+    if (values && any_bound)
+        return s_fail (p, field, "give either values or lo, hi and step, not both");
+    if (!values && !any_bound)
+        return s_fail (p, field, "missing values (or lo, hi and step)");
+    spec_range_t range = {0};
+    range.parameter = (char *) name;   //  borrowed: spec_range_add copies it
+    rc = values ? s_parse_range_values (p, values, field, &range)
+                : s_parse_range_bounds (p, item, field, &range);
+    if (!rc) {
+        rc = spec_range_add (p->spec, &range, false, field, p->err);
+        if (rc)
+            bsw_error_prefix (p->err, "%s", p->label);
+    }
+    free (range.values);
+    return rc;
+}
+
+static int
+s_parse_ranges (parser_t *p, const json_t *ranges)
+{
+    if (!json_is_array (ranges))
+        return s_wrong_type (p, "ranges", ranges, "an array");
+    for (size_t r = 0; r < json_array_size (ranges); r++) {
+        int rc = s_parse_range (p, json_array_get (ranges, r), r);
+        if (rc)
+            return rc;
+    }
+    return BSW_OK;
+}
+
+static int
+s_parse (parser_t *p, const json_t *root)
+{
+    static const char *const keys[] = {"name",    "connectivity",      "conduction_speed",
+                                       "model",   "coupling",          "integrator",
+                                       "monitor", "simulation_length", "initial_conditions",
+                                       "seed",    "metrics",           "ranges",
+                                       NULL};
+    sim_setup_t *setup = &p->spec->setup;
+    int rc = s_check_keys (p, root, "", keys);
+    const json_t *v;
+    const char *name = NULL;
+    if (!rc && (v = json_object_get (root, "name"))) {
+        rc = s_string (p, v, "name", &name);
+        if (!rc)
+            p->spec->name = bsw_strdup (name);
+    }
+    if (!rc && (v = json_object_get (root, "connectivity")))
+        rc = s_parse_connectivity (p, v);
+    if (!rc && (v = json_object_get (root, "conduction_speed")))
+        rc = s_positive (p, v, "conduction_speed", &setup->conduction_speed);
+    if (!rc && (v = json_object_get (root, "model")))
+        rc = s_parse_model (p, v);
+    if (!rc && (v = json_object_get (root, "coupling")))
+        rc = s_parse_coupling (p, v);
+    if (!rc && (v = json_object_get (root, "integrator")))
+        rc = s_parse_integrator (p, v);
+    if (!rc && (v = json_object_get (root, "monitor")))
+        rc = s_parse_monitor (p, v);
+    if (!rc && (v = json_object_get (root, "simulation_length")))
+        rc = s_positive (p, v, "simulation_length", &setup->simulation_length);
+    if (!rc && (v = json_object_get (root, "initial_conditions")))
+        rc = s_parse_initial (p, v);
+    if (!rc && (v = json_object_get (root, "seed"))) {
+        json_int_t seed;
+        rc = s_integer (p, v, "seed", 0, UINT32_MAX, &seed);
+        if (!rc)
+            setup->seed = (uint32_t) seed;
+    }
+    if (!rc && (v = json_object_get (root, "metrics")))
+        rc = s_parse_metrics (p, v);
+    if (!rc && setup->monitor == SIM_MONITOR_RAW)
+        setup->period = setup->dt;   //  what Raw really samples at (TVB.md 6.2)
+    if (!rc)
+        rc = s_check_times (p);
+    //  Last: range values are checked against the final integrator.
+    if (!rc && (v = json_object_get (root, "ranges")))
+        rc = s_parse_ranges (p, v);
+    return rc;
+}
+
+int
+spec_load_string (spec_t **spec_p, const char *json, size_t len, const char *label,
+                  const char *base_dir, bsw_error_t *err)
+{
+    *spec_p = NULL;
+    bsw_error_clear (err);
+    if (!label)
+        label = "spec";
+    json_error_t jerr;
+    //  JSON_DECODE_ANY so a top-level array gets our message, not a parse
+    //  error; duplicate keys would otherwise keep the last one silently.
+    json_t *root = json_loadb (json, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+    if (!root)
+        return bsw_error_set (err, BSW_ESPEC, "%s: line %d, column %d: %s", label, jerr.line,
+                              jerr.column, jerr.text);
+    parser_t p = {label, base_dir, err, NULL};
+    if (!json_is_object (root)) {
+        int rc = s_wrong_type (&p, NULL, root, "a JSON object");
+        json_decref (root);
+        return rc;
+    }
+    p.spec = bsw_calloc (1, sizeof *p.spec);
+    sim_setup_defaults (&p.spec->setup);
+    int rc = s_parse (&p, root);
+    json_decref (root);
+    if (rc) {
+        spec_destroy (&p.spec);
+        return rc;
+    }
+    *spec_p = p.spec;
+    return BSW_OK;
+}
+
+int
+spec_load_file (spec_t **spec_p, const char *path, bsw_error_t *err)
+{
+    *spec_p = NULL;
+    bsw_error_clear (err);
+    //  Read it ourselves rather than json_load_file, so "cannot read"
+    //  (BSW_EIO) and "not valid JSON" (BSW_ESPEC) stay apart.
+    FILE *file = fopen (path, "rb");
+    if (!file)
+        return bsw_error_set (err, BSW_EIO, "%s: cannot read: %s", path, strerror (errno));
+    size_t size = 0, cap = 64 * 1024;
+    char *text = bsw_malloc (cap);
+    size_t got;
+    while ((got = fread (text + size, 1, cap - size, file)) > 0) {
+        size += got;
+        if (size == cap)
+            text = bsw_realloc (text, cap *= 2);
+    }
+    bool failed = ferror (file);
+    int saved = errno;
+    fclose (file);
+    if (failed) {
+        free (text);
+        return bsw_error_set (err, BSW_EIO, "%s: cannot read: %s", path, strerror (saved));
+    }
+    char *dir = bsw_strdup (path);
+    char *slash = strrchr (dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    int rc = spec_load_string (spec_p, text, size, path, slash ? dir : NULL, err);
+    free (dir);
+    free (text);
+    return rc;
+}
+
+void
+spec_destroy (spec_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    spec_t *self = *self_p;
+    for (size_t r = 0; r < self->n_ranges; r++) {
+        free (self->ranges[r].parameter);
+        free (self->ranges[r].values);
+    }
+    free (self->ranges);
+    free (self->initial);
+    free (self->connectivity);
+    free (self->name);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+spec_check_nodes (const spec_t *self, size_t n_nodes, const char *label, bsw_error_t *err)
+{
+    if (!self->initial || self->n_initial == n_nodes)
+        return BSW_OK;
+    return bsw_error_set (err, BSW_ESPEC,
+                          "%s%sinitial_conditions: %zu values per state variable, but the "
+                          "connectivity has %zu nodes",
+                          label ? label : "", label ? ": " : "", self->n_initial, n_nodes);
+}

@@ -76,6 +76,16 @@ void spec_point_coords (const spec_t *self, uint64_t k, size_t *coords);
     domain (speed <= 0, nsig < 0). */
 int spec_setup_set (sim_setup_t *setup, const char *parameter, double value, bsw_error_t *err);
 
+/*  Adds a sweep axis, copying range->parameter and range->values; with
+    `replace`, a range of the same parameter is replaced in its slot, else
+    that is an error. Checks that the parameter is rangeable for this spec
+    (integrator.noise.nsig only with HeunStochastic), that every value is
+    valid for it (as spec_setup_set), and that the sweep stays within
+    SPEC_MAX_POINTS_HARD points. Returns 0, or BSW_ESPEC with err's text
+    starting with `field` ("ranges[1]", "--range model.I=1:2:0.5"). */
+int spec_range_add (spec_t *self, const spec_range_t *range, bool replace, const char *field,
+                    bsw_error_t *err);
+
 /*  TVB's Range(lo, hi, step) value list (TVB.md 7.3, numpy arange rules).
     Caller frees *values. Returns 0, or BSW_ESPEC when step <= 0, hi <= lo,
     or a value is not finite; `field` prefixes the message. */
