@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char s_tmpdir[256];
+static char s_tmpdir[64];
 
 static int
 s_run_capture (const char *command, char *out, size_t out_size)
@@ -109,7 +109,7 @@ s_compare_metrics (const char *name, const char *printed, const char *metrics_pa
 static int
 s_run_case (const char *dir, const char *name)
 {
-    char command[2048], printed[8192], out_path[512], ref_path[1024], metrics_path[1024];
+    char command[8192], printed[8192], out_path[4096], ref_path[4096], metrics_path[4096];
     snprintf (out_path, sizeof out_path, "%s/%s.h5", s_tmpdir, name);
     snprintf (command, sizeof command, "'%s/brainsweep' simulate '%s/spec.json' -o '%s'",
               getenv ("BSW_BIN_DIR"), dir, out_path);
@@ -141,7 +141,7 @@ s_test_all_cases (void)
     int cases = 0, failed = 0;
     struct dirent *entry;
     while ((entry = readdir (dir))) {
-        char case_dir[2048], spec[2100];
+        char case_dir[2048], spec[2112];
         snprintf (case_dir, sizeof case_dir, "%s/%s", refdir, entry->d_name);
         snprintf (spec, sizeof spec, "%s/spec.json", case_dir);
         struct stat st;

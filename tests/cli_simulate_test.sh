@@ -1,0 +1,104 @@
+#!/bin/sh
+# cli_simulate_test.sh - `brainsweep simulate` end to end: a good run
+# writes a file and prints TVB-ordered metrics; every malformed spec or
+# connectivity exits 1 with one sentence naming the problem and leaves no
+# output file; bad usage exits 2; --help tells the truth.
+set -u
+bin="${BSW_BIN_DIR:?}/brainsweep"
+tmp=$(mktemp -d /tmp/bsw-cli-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+passes=0
+
+fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass () { passes=$((passes + 1)); }
+
+# expect_error NAME SPEC_TEXT NEEDLE: the run fails (1), says NEEDLE, no file.
+expect_error () {
+  name=$1; text=$2; needle=$3
+  printf '%s' "$text" > "$tmp/$name.json"
+  "$bin" simulate "$tmp/$name.json" -o "$tmp/$name.h5" > "$tmp/out" 2> "$tmp/err"
+  rc=$?
+  if [ $rc -ne 1 ]; then fail "$name: exit $rc, expected 1"; return; fi
+  if ! grep -qF -- "$needle" "$tmp/err"; then fail "$name: stderr lacks '$needle': $(cat "$tmp/err")"; return; fi
+  if [ -e "$tmp/$name.h5" ] || ls "$tmp" | grep -q "$name.h5.tmp"; then fail "$name: left an output file"; return; fi
+  if [ -s "$tmp/out" ]; then fail "$name: printed to stdout"; return; fi
+  pass
+}
+
+# A good short run.
+cat > "$tmp/good.json" <<'JSON'
+{"simulation_length": 20.0, "model": {"parameters": {"a": 2.0}, "variables_of_interest": ["V", "W"]}}
+JSON
+if "$bin" simulate "$tmp/good.json" -o "$tmp/good.h5" > "$tmp/out" 2> "$tmp/err"; then
+  grep -q '^{"GlobalVariance": [-0-9.e]*, "KuramotoIndex": [-0-9.e]*, "Metastability": .*, "Synchrony": .*, "VarianceNodeVariance": .*}$' "$tmp/out" \
+    && [ -s "$tmp/good.h5" ] && pass || fail "good run: output $(cat "$tmp/out")"
+else
+  fail "good run exited non-zero: $(cat "$tmp/err")"
+fi
+# Without -o: metrics only, no file anywhere.
+(cd "$tmp" && "$bin" simulate good.json > out2) && grep -q GlobalVariance "$tmp/out2" && pass || fail "run without -o"
+# --point selects a sweep point; out of range is an error.
+cat > "$tmp/sweep.json" <<'JSON'
+{"simulation_length": 10.0, "ranges": [{"parameter": "model.a", "values": [1.0, 2.0]}]}
+JSON
+"$bin" simulate "$tmp/sweep.json" --point 1 > /dev/null 2>&1 && pass || fail "--point 1"
+"$bin" simulate "$tmp/sweep.json" --point 2 -o "$tmp/p2.h5" > /dev/null 2> "$tmp/err"
+[ $? -eq 1 ] && [ ! -e "$tmp/p2.h5" ] && pass || fail "--point 2 of 2 points"
+
+# Malformed specs.
+expect_error syntax '{"dt": ' "line 1"
+expect_error not_object '[1, 2]' "JSON object is expected"
+expect_error unknown_field '{"simulaton_length": 100}' "simulaton_length"
+expect_error unknown_param '{"model": {"parameters": {"zeta": 1}}}' "zeta"
+expect_error param_string '{"model": {"parameters": {"a": "3.0"}}}' "model.parameters.a"
+expect_error dt_zero '{"integrator": {"type": "HeunDeterministic", "dt": 0}}' "integrator.dt"
+expect_error dt_negative '{"integrator": {"type": "HeunDeterministic", "dt": -0.1}}' "integrator.dt"
+expect_error length_zero '{"simulation_length": 0}' "simulation_length"
+expect_error period_long '{"simulation_length": 10, "monitor": {"type": "TemporalAverage", "period": 20}}' "period"
+expect_error voi_unknown '{"model": {"variables_of_interest": ["X"]}}' "variables_of_interest"
+expect_error voi_empty '{"model": {"variables_of_interest": []}}' "variables_of_interest"
+expect_error integrator_unknown '{"integrator": {"type": "Euler"}}' "integrator.type"
+expect_error monitor_unknown '{"monitor": {"type": "Bold"}}' "monitor.type"
+expect_error model_unknown '{"model": {"type": "Kuramoto"}}' "model.type"
+expect_error seed_negative '{"seed": -1}' "seed"
+expect_error seed_fraction '{"seed": 4.5}' "seed"
+expect_error segment_zero '{"metrics": {"segment": 0}}' "metrics.segment"
+expect_error ic_short '{"initial_conditions": {"V": [0.1], "W": [0.1]}}' "initial_conditions"
+expect_error range_step_zero '{"ranges": [{"parameter": "model.a", "lo": 0, "hi": 1, "step": 0}]}' "ranges[0].step"
+expect_error range_empty '{"ranges": [{"parameter": "model.a", "lo": 1, "hi": 1, "step": 0.1}]}' "ranges[0]"
+expect_error range_unknown '{"ranges": [{"parameter": "model.q", "values": [1]}]}' "model.q"
+expect_error noise_deterministic '{"integrator": {"type": "HeunDeterministic", "noise": {"nsig": 1}}}' "noise"
+expect_error speed_zero '{"conduction_speed": 0}' "conduction_speed"
+expect_error missing_connectivity '{"connectivity": "no-such.zip"}' "no-such.zip"
+
+# Malformed connectivity zips (built here with zip(1)).
+mkconn () {
+  dir="$tmp/conn-$1"; mkdir -p "$dir"; shift
+  while [ $# -gt 1 ]; do printf '%b' "$2" > "$dir/$1"; shift 2; done
+  (cd "$dir" && zip -q ../conn.zip ./*) ; mv "$tmp/conn.zip" "$tmp/$(basename "$dir").zip"
+}
+conn_error () {
+  name=$1; needle=$2
+  expect_error "$name" "{\"connectivity\": \"conn-$name.zip\", \"simulation_length\": 5}" "$needle"
+}
+mkconn noweights centres.txt 'a 0 0 0\nb 1 1 1\n'
+conn_error noweights "weight"
+mkconn shortrow weights.txt '0 1\n1\n' centres.txt 'a 0 0 0\nb 1 1 1\n'
+conn_error shortrow "weights"
+mkconn notnumber weights.txt '0 x\n1 0\n' centres.txt 'a 0 0 0\nb 1 1 1\n'
+conn_error notnumber "'x'"
+mkconn negtract weights.txt '0 1\n1 0\n' centres.txt 'a 0 0 0\nb 1 1 1\n' tract_lengths.txt '0 -1\n1 0\n'
+conn_error negtract "negative"
+printf 'not a zip' > "$tmp/conn-garbage.zip"
+conn_error garbage "zip"
+
+# Usage errors exit 2; --help exits 0 and documents the options.
+"$bin" simulate > /dev/null 2>&1; [ $? -eq 2 ] && pass || fail "no spec: expected exit 2"
+"$bin" simulate a.json --bogus > /dev/null 2>&1; [ $? -eq 2 ] && pass || fail "unknown option: expected exit 2"
+"$bin" frobnicate > /dev/null 2>&1; [ $? -eq 2 ] && pass || fail "unknown command: expected exit 2"
+"$bin" simulate --help > "$tmp/help" && grep -q -- "--output" "$tmp/help" && grep -q -- "--point" "$tmp/help" \
+  && pass || fail "simulate --help"
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
