@@ -1,0 +1,645 @@
+/*  broker_export_files.c - the view-model and measure files of one sweep
+    point (TVB.md 11.5-11.6) and the JSON texts in them (10.2).
+
+    One file at a time: an in-memory store_h5 file, its content as a flat
+    list of store_h5 calls (errors are sticky, so only the final image is
+    checked), then the image appended to the pack. GIDs come from
+    bsw_uuid_derive (sweep, class name, point), so a main view model names
+    its sub view models before they exist.
+
+    Why not store_tvbfiles_view_model_begin and store_tvbfiles_measure_write:
+    they write a file of their own each, with two fsyncs (file and
+    folder), which a result needs and a scratch slice of the pack does
+    not. A sweep of 2000 points makes 16 000 such files; on a spinning
+    disk that is minutes of flushes for nothing. The price is repeating
+    their few lines of generic attributes here (s_begin) and the
+    DatatypeMeasure's TVB_written_by string.
+*/
+#include "broker_export_files.h"
+
+#include "bsw_util.h"
+#include "store_h5.h"
+#include "store_tvbfiles.h"
+
+#include <jansson.h>
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define S_VIEW_MODEL      "tvb.core.entities.file.simulator.view_model."
+#define S_MEASURE_H5      "tvb.core.entities.file.simulator.datatype_measure_h5.DatatypeMeasureH5"
+#define S_METRICS_ADAPTER "tvb.adapters.analyzers.metrics_group_timeseries."
+//  TVB's metric adapter always lists all four; KuramotoIndex skips itself
+//  when there is one VOI (TVB.md 8.1).
+#define S_ALGORITHMS                                                                               \
+    "[\"GlobalVariance\", \"KuramotoIndex\", \"ProxyMetastabilitySynchrony\", "                    \
+    "\"VarianceNodeVariance\"]"
+
+//  --------------------------------------------------------------------------
+//  JSON text, json.dumps style (", " and ": " separators, repr numbers)
+
+typedef struct {
+    char *text; /* NUL-terminated once anything was added */
+    size_t len; /* bytes before the NUL */
+    size_t cap; /* bytes allocated */
+} s_buf_t;
+
+static void
+s_buf_add (s_buf_t *b, const char *s)
+{
+    size_t n = strlen (s);
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->text = bsw_realloc (b->text, b->cap);
+    }
+    memcpy (b->text + b->len, s, n + 1);
+    b->len += n;
+}
+
+static void
+s_buf_quoted (s_buf_t *b, const char *s)
+{
+    char *quoted = store_h5_json_quote (s);
+    s_buf_add (b, quoted);
+    free (quoted);
+}
+
+static void
+s_buf_number (s_buf_t *b, double value)
+{
+    char num[BSW_DOUBLE_BUF];
+    s_buf_add (b, bsw_format_double (value, num));
+}
+
+//  One range JSON: ["model.I", {"lo": 0.0, "step": 0.5, "hi": 1.0}].
+static char *
+s_range_json (const spec_range_t *range)
+{
+    double lo = range->lo, hi = range->hi, step = range->step;
+    if (!range->from_lohistep) {
+        //  An explicit list has no triple of its own; broker_export.h
+        //  documents this stand-in (first, last, even step between).
+        lo = range->values[0];
+        hi = range->values[range->n_values - 1];
+        step = range->n_values > 1 ? (hi - lo) / (double)(range->n_values - 1) : 0.0;
+    }
+    s_buf_t b = { 0 };
+    s_buf_add (&b, "[");
+    s_buf_quoted (&b, range->parameter);
+    s_buf_add (&b, ", {\"lo\": ");
+    s_buf_number (&b, lo);
+    s_buf_add (&b, ", \"step\": ");
+    s_buf_number (&b, step);
+    s_buf_add (&b, ", \"hi\": ");
+    s_buf_number (&b, hi);
+    s_buf_add (&b, "}]");
+    return b.text;
+}
+
+char *
+broker_export_ranges_json (const spec_t *spec)
+{
+    assert (spec);
+    s_buf_t b = { 0 };
+    s_buf_add (&b, "[");
+    for (size_t r = 0; r < spec->n_ranges; r++) {
+        char *one = s_range_json (&spec->ranges[r]);
+        if (r > 0)
+            s_buf_add (&b, ", ");
+        //  Doubly encoded: TVB stores a list of range JSON *strings*.
+        s_buf_quoted (&b, one);
+        free (one);
+    }
+    s_buf_add (&b, "]");
+    return b.text;
+}
+
+char *
+broker_export_range_values_json (const spec_t *spec, uint64_t k)
+{
+    assert (spec);
+    size_t *coords = bsw_calloc (spec->n_ranges + 1, sizeof (size_t));
+    spec_point_coords (spec, k, coords);
+    s_buf_t b = { 0 };
+    s_buf_add (&b, "{");
+    for (size_t r = 0; r < spec->n_ranges; r++) {
+        if (r > 0)
+            s_buf_add (&b, ", ");
+        s_buf_quoted (&b, spec->ranges[r].parameter);
+        s_buf_add (&b, ": ");
+        s_buf_number (&b, spec->ranges[r].values[coords[r]]);
+    }
+    s_buf_add (&b, "}");
+    free (coords);
+    return b.text;
+}
+
+//  {"GlobalVariance": 2.12e-11, "Synchrony": NaN}: bare NaN tokens as
+//  Python writes them, which TVB's json.loads reads (TVB.md 8.4).
+static char *
+s_metrics_json (const broker_export_metrics_t *metrics)
+{
+    s_buf_t b = { 0 };
+    s_buf_add (&b, "{");
+    for (size_t i = 0; i < metrics->count; i++) {
+        if (i > 0)
+            s_buf_add (&b, ", ");
+        s_buf_quoted (&b, metrics->names[i]);
+        s_buf_add (&b, ": ");
+        s_buf_number (&b, metrics->values[i]);
+    }
+    s_buf_add (&b, "}");
+    return b.text;
+}
+
+//  --------------------------------------------------------------------------
+//  Stored metrics back into names and values
+
+//  jansson rejects Python's bare NaN, Infinity and -Infinity. Outside
+//  strings, quote them ("NaN"), so they parse as strings that s_number
+//  turns back into doubles. Each token grows by 2 bytes over at least 3,
+//  so twice the input always has room.
+static char *
+s_quote_tokens (const char *json)
+{
+    static const char *const tokens[] = { "-Infinity", "Infinity", "NaN" };
+    char *out = bsw_malloc (2 * strlen (json) + 1);
+    size_t o = 0;
+    bool in_string = false;
+    for (const char *c = json; *c; c++) {
+        if (in_string) {
+            out[o++] = *c;
+            if (*c == '\\' && c[1])
+                out[o++] = *++c;
+            else if (*c == '"')
+                in_string = false;
+            continue;
+        }
+        size_t t = 0;
+        while (t < 3 && strncmp (c, tokens[t], strlen (tokens[t])) != 0)
+            t++;
+        if (t < 3) {
+            size_t n = strlen (tokens[t]);
+            out[o++] = '"';
+            memcpy (out + o, tokens[t], n);
+            o += n;
+            out[o++] = '"';
+            c += n - 1;
+            continue;
+        }
+        in_string = *c == '"';
+        out[o++] = *c;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static bool
+s_number (const json_t *value, double *out)
+{
+    if (json_is_number (value)) {
+        *out = json_number_value (value);
+        return true;
+    }
+    const char *s = json_string_value (value);
+    if (!s)
+        return false;
+    if (!strcmp (s, "NaN"))
+        *out = NAN;
+    else if (!strcmp (s, "Infinity"))
+        *out = INFINITY;
+    else if (!strcmp (s, "-Infinity"))
+        *out = -INFINITY;
+    else
+        return false;
+    return true;
+}
+
+int
+broker_export_metrics_parse (const char *json, broker_export_metrics_t *metrics, bsw_error_t *err)
+{
+    assert (metrics);
+    metrics->count = 0;
+    if (!json)
+        return bsw_error_set (err, BSW_EFORMAT, "no metrics stored");
+    char *text = s_quote_tokens (json);
+    json_error_t jerr;
+    //  jansson keeps an object's keys in insertion order (since 2.8), which
+    //  is TVB's key order as stored.
+    json_t *root = json_loads (text, JSON_REJECT_DUPLICATES, &jerr);
+    free (text);
+    if (!root)
+        return bsw_error_set (err, BSW_EFORMAT, "metrics are not JSON: %s", jerr.text);
+    int rc = 0;
+    if (!json_is_object (root))
+        rc = bsw_error_set (err, BSW_EFORMAT, "metrics are not a JSON object");
+    const char *key;
+    json_t *value;
+    json_object_foreach (root, key, value)
+    {
+        if (rc)
+            break;
+        size_t i = metrics->count;
+        if (i == BROKER_EXPORT_METRICS_MAX || strlen (key) >= BROKER_EXPORT_METRIC_NAME_MAX)
+            rc = bsw_error_set (err, BSW_EFORMAT, "metrics: more than %d keys, or a key too long",
+                                BROKER_EXPORT_METRICS_MAX);
+        else if (!s_number (value, &metrics->values[i]))
+            rc = bsw_error_set (err, BSW_EFORMAT, "metrics: '%s' is not a number", key);
+        else {
+            snprintf (metrics->names[i], BROKER_EXPORT_METRIC_NAME_MAX, "%s", key);
+            metrics->count++;
+        }
+    }
+    json_decref (root);
+    return rc;
+}
+
+bool
+broker_export_metrics_get (const broker_export_metrics_t *metrics, const char *name, double *value)
+{
+    for (size_t i = 0; i < metrics->count; i++)
+        if (!strcmp (metrics->names[i], name)) {
+            *value = metrics->values[i];
+            return true;
+        }
+    return false;
+}
+
+//  --------------------------------------------------------------------------
+//  Names and dates
+
+//  A GID as TVB writes it in file names and the monitors list: 32 hex
+//  digits, no dashes.
+static void
+s_hex (const char *uuid, char out[33])
+{
+    size_t n = 0;
+    for (const char *c = uuid; *c && n < 32; c++)
+        if (*c != '-')
+            out[n++] = *c;
+    out[n] = '\0';
+}
+
+void
+broker_export_file_name (const char *cls, const char *uuid, broker_export_name_t out)
+{
+    char hex[33];
+    s_hex (uuid, hex);
+    snprintf (out, BROKER_EXPORT_NAME_MAX, "%s_%s.h5", cls, hex);
+}
+
+int64_t
+broker_export_now_us (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_REALTIME, &ts);
+    struct tm tm;
+    localtime_r (&ts.tv_sec, &tm);
+    return (int64_t)timegm (&tm) * 1000000 + ts.tv_nsec / 1000;
+}
+
+void
+broker_export_date (int64_t naive_us, char out[BROKER_EXPORT_DATE_BUF])
+{
+    time_t seconds = (time_t)(naive_us / 1000000);
+    struct tm tm;
+    gmtime_r (&seconds, &tm);
+    char base[24];
+    strftime (base, sizeof base, "%Y-%m-%d,%H-%M-%S", &tm);
+    snprintf (out, BROKER_EXPORT_DATE_BUF, "%s.%06d", base, (int)(naive_us % 1000000));
+}
+
+//  --------------------------------------------------------------------------
+//  Writing one folder's files
+
+//  The folder being written and its files so far.
+typedef struct {
+    const broker_export_point_t *pt; /* the point, and the pack */
+    broker_export_file_t *files;     /* out: the files, in writing order */
+    size_t count;                    /* files written */
+    bsw_error_t *err;                /* the first failure */
+} s_folder_t;
+
+static void
+s_gid (const s_folder_t *f, const char *cls, char out[37])
+{
+    bsw_uuid_derive (f->pt->sweep_uuid, cls, f->pt->point, out);
+}
+
+//  An in-memory file of class cls with the generic attributes (TVB.md
+//  11.3); its name is recorded as the folder's next file.
+static int
+s_begin (s_folder_t *f, store_h5_t **h5_p, const char *cls, const char *written_by,
+         const char *state, bool visible, const char *date)
+{
+    char gid[37];
+    s_gid (f, cls, gid);
+    broker_export_file_name (cls, gid, f->files[f->count].name);
+    int rc = store_h5_create_memory (h5_p, f->files[f->count].name, f->err);
+    if (rc)
+        return rc;
+    store_h5_generic_t generic = { gid, written_by, state, visible, date };
+    return store_h5_write_generic (*h5_p, &generic);
+}
+
+//  A view model: the generic attributes as store_tvbfiles_view_model_begin
+//  writes them, plus TVB_type.
+static int
+s_begin_view_model (s_folder_t *f, store_h5_t **h5_p, const char *cls, const char *type,
+                    const char *state, bool visible, const char *date)
+{
+    int rc = s_begin (f, h5_p, cls, STORE_TVBFILES_VIEW_MODEL_H5, state, visible, date);
+    if (*h5_p)
+        store_h5_attr_string (*h5_p, "/", "TVB_type", type);
+    return rc;
+}
+
+static int
+s_write_all (int fd, const void *data, size_t size)
+{
+    const char *p = data;
+    while (size > 0) {
+        ssize_t n = write (fd, p, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        p += n;
+        size -= (size_t)n;
+    }
+    return 0;
+}
+
+//  Takes the image and appends it to the pack. After a short write the
+//  pack is abandoned (the whole export fails), so its size need not be
+//  rolled back.
+static int
+s_finish (s_folder_t *f, store_h5_t **h5_p)
+{
+    void *image = NULL;
+    size_t size = 0;
+    int rc = store_h5_commit_image (h5_p, &image, &size, f->err);
+    if (rc)
+        return rc;
+    broker_export_pack_t *pack = f->pt->pack;
+    int e = s_write_all (pack->fd, image, size) != 0 ? errno : 0;
+    free (image);
+    if (e)
+        return bsw_error_set (f->err, (e == ENOSPC || e == EDQUOT) ? BSW_ENOSPACE : BSW_EIO,
+                              "%s: cannot write: %s", pack->path, strerror (e));
+    f->files[f->count].offset = pack->size;
+    f->files[f->count].size = size;
+    pack->size += size;
+    f->count++;
+    return 0;
+}
+
+//  A list of names as JSON: ["V", "W"].
+static char *
+s_names_json (const char *const *names, size_t count)
+{
+    s_buf_t b = { 0 };
+    s_buf_add (&b, "[");
+    for (size_t i = 0; i < count; i++) {
+        if (i > 0)
+            s_buf_add (&b, ", ");
+        s_buf_quoted (&b, names[i]);
+    }
+    s_buf_add (&b, "]");
+    return b.text;
+}
+
+//  The model's view model: TVB keeps model classes per family module.
+static int
+s_model (s_folder_t *f)
+{
+    static const struct {
+        const char *name, *module;
+    } modules[] = { { "Generic2dOscillator", "tvb.simulator.models.oscillator" } };
+    const sim_setup_t *s = f->pt->setup;
+    const sim_model_desc_t *model = s->model;
+    char type[160] = "";
+    for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++)
+        if (!strcmp (model->name, modules[i].name))
+            snprintf (type, sizeof type, "%s.%s", modules[i].module, model->name);
+    if (!type[0])
+        return bsw_error_set (f->err, BSW_EINTERNAL, "model %s has no TVB class to export",
+                              model->name);
+    store_h5_t *h5 = NULL;
+    int rc = s_begin_view_model (f, &h5, model->name, type, "", true, f->pt->sim_date);
+    if (!h5)
+        return rc;
+    for (size_t i = 0; i < model->n_params; i++)
+        store_tvbfiles_param (h5, model->params[i].name, s->params[i]);
+    s_buf_t range = { 0 };
+    s_buf_add (&range, "{");
+    for (size_t i = 0; i < model->n_state; i++) {
+        s_buf_add (&range, i ? ", " : "");
+        s_buf_quoted (&range, model->state_names[i]);
+        s_buf_add (&range, ": [");
+        s_buf_number (&range, model->state_lo[i]);
+        s_buf_add (&range, ", ");
+        s_buf_number (&range, model->state_hi[i]);
+        s_buf_add (&range, "]");
+    }
+    s_buf_add (&range, "}");
+    store_h5_attr_string (h5, "/", "TVB_state_variable_range", range.text);
+    free (range.text);
+    const char *voi[SIM_MAX_VOI];
+    for (size_t v = 0; v < s->n_voi; v++)
+        voi[v] = model->voi_names[s->voi[v]];
+    char *voi_json = s_names_json (voi, s->n_voi);
+    store_h5_attr_string (h5, "/", "TVB_variables_of_interest", voi_json);
+    free (voi_json);
+    return s_finish (f, &h5);
+}
+
+static int
+s_coupling (s_folder_t *f)
+{
+    store_h5_t *h5 = NULL;
+    int rc = s_begin_view_model (f, &h5, "Linear", "tvb.simulator.coupling.Linear", "", true,
+                                 f->pt->sim_date);
+    if (!h5)
+        return rc;
+    store_tvbfiles_param (h5, "a", f->pt->setup->coupling_a);
+    store_tvbfiles_param (h5, "b", f->pt->setup->coupling_b);
+    return s_finish (f, &h5);
+}
+
+//  A sub view model of the simulator ("...ViewModel" classes carry
+//  is_metric_operation, TVB.md 11.6), opened for its specific content.
+static int
+s_begin_sub (s_folder_t *f, store_h5_t **h5_p, const char *cls)
+{
+    char type[160];
+    snprintf (type, sizeof type, S_VIEW_MODEL "%s", cls);
+    int rc = s_begin_view_model (f, h5_p, cls, type, "", true, f->pt->sim_date);
+    if (*h5_p)
+        store_h5_attr_bool (*h5_p, "/", "TVB_is_metric_operation", false);
+    return rc;
+}
+
+//  AdditiveNoise: one nsig when every state variable has the same (TVB's
+//  usual length-1 array), else one per state variable.
+static int
+s_noise (s_folder_t *f)
+{
+    const sim_setup_t *s = f->pt->setup;
+    store_h5_t *h5 = NULL;
+    int rc = s_begin_sub (f, &h5, "AdditiveNoiseViewModel");
+    if (!h5)
+        return rc;
+    store_h5_attr_i64 (h5, "/", "TVB_noise_seed", (int64_t)s->seed);
+    store_h5_attr_f64 (h5, "/", "TVB_ntau", 0.0);
+    size_t n = 1;
+    for (size_t i = 1; i < s->model->n_state; i++)
+        if (s->nsig[i] != s->nsig[0])
+            n = s->model->n_state;
+    store_h5_dataset_f64 (h5, "nsig", s->nsig, &n, 1, 0);
+    return s_finish (f, &h5);
+}
+
+static int
+s_integrator (s_folder_t *f)
+{
+    const sim_setup_t *s = f->pt->setup;
+    bool stochastic = s->integrator == SIM_INTEGRATOR_HEUN_STOCHASTIC;
+    int rc = stochastic ? s_noise (f) : 0;
+    if (rc)
+        return rc;
+    store_h5_t *h5 = NULL;
+    rc = s_begin_sub (f, &h5,
+                      stochastic ? "HeunStochasticViewModel" : "HeunDeterministicViewModel");
+    if (!h5)
+        return rc;
+    store_h5_attr_f64 (h5, "/", "TVB_dt", s->dt);
+    if (stochastic) {
+        char noise[37];
+        s_gid (f, "AdditiveNoiseViewModel", noise);
+        store_h5_attr_urn (h5, "/", "TVB_noise", noise);
+    }
+    return s_finish (f, &h5);
+}
+
+//  TVB.md 11.6 gives RawViewModel a period of 0.0 (Raw samples every step).
+static int
+s_monitor (s_folder_t *f, const char *cls)
+{
+    const sim_setup_t *s = f->pt->setup;
+    store_h5_t *h5 = NULL;
+    int rc = s_begin_sub (f, &h5, cls);
+    if (!h5)
+        return rc;
+    store_h5_attr_f64 (h5, "/", "TVB_period", s->monitor == SIM_MONITOR_RAW ? 0.0 : s->period);
+    return s_finish (f, &h5);
+}
+
+//  The attributes both main view models carry (TVB.md 11.2): the group
+//  that makes them one DataTypeGroup, and the point's place in the grid.
+static void
+s_group (s_folder_t *f, store_h5_t *h5, bool metric)
+{
+    char group[37];
+    bsw_uuid_derive (f->pt->sweep_uuid, metric ? "OperationGroupB" : "OperationGroupA", 0, group);
+    store_h5_attr_bool (h5, "/", "TVB_is_metric_operation", metric);
+    store_h5_attr_urn (h5, "/", "TVB_operation_group_gid", group);
+    store_h5_attr_string (h5, "/", "TVB_ranges", f->pt->ranges);
+    store_h5_attr_string (h5, "/", "TVB_range_values", f->pt->range_values);
+}
+
+static int
+s_simulator (s_folder_t *f, const char *model_cls, const char *integrator_cls,
+             const char *monitor_cls)
+{
+    const sim_setup_t *s = f->pt->setup;
+    store_h5_t *h5 = NULL;
+    int rc
+        = s_begin_view_model (f, &h5, "SimulatorAdapterModel", S_VIEW_MODEL "SimulatorAdapterModel",
+                              "INTERMEDIATE", true, f->pt->sim_date);
+    if (!h5)
+        return rc;
+    char model[37], coupling[37], integrator[37], monitor[37];
+    s_gid (f, model_cls, model);
+    s_gid (f, "Linear", coupling);
+    s_gid (f, integrator_cls, integrator);
+    s_gid (f, monitor_cls, monitor);
+    //  The monitors list holds bare 32-hex GIDs, not urns.
+    char hex[33], monitors[40];
+    s_hex (monitor, hex);
+    snprintf (monitors, sizeof monitors, "[\"%s\"]", hex);
+    store_h5_attr_urn (h5, "/", "TVB_connectivity", f->pt->connectivity_gid);
+    store_h5_attr_f64 (h5, "/", "TVB_conduction_speed", s->conduction_speed);
+    store_h5_attr_f64 (h5, "/", "TVB_simulation_length", s->simulation_length);
+    store_h5_attr_urn (h5, "/", "TVB_model", model);
+    store_h5_attr_urn (h5, "/", "TVB_coupling", coupling);
+    store_h5_attr_urn (h5, "/", "TVB_integrator", integrator);
+    store_h5_attr_string (h5, "/", "TVB_monitors", monitors);
+    s_group (f, h5, false);
+    return s_finish (f, &h5);
+}
+
+int
+broker_export_simulation_files (const broker_export_point_t *pt, broker_export_file_t *files,
+                                size_t *count, bsw_error_t *err)
+{
+    assert (pt && pt->setup && pt->pack && files && count);
+    s_folder_t f = { pt, files, 0, err };
+    const sim_setup_t *s = pt->setup;
+    const char *integrator = s->integrator == SIM_INTEGRATOR_HEUN_STOCHASTIC
+                                 ? "HeunStochasticViewModel"
+                                 : "HeunDeterministicViewModel";
+    char monitor[64];
+    snprintf (monitor, sizeof monitor, "%sViewModel", sim_monitor_name (s->monitor));
+    int rc = s_simulator (&f, s->model->name, integrator, monitor);
+    if (!rc)
+        rc = s_model (&f);
+    if (!rc)
+        rc = s_coupling (&f);
+    if (!rc)
+        rc = s_integrator (&f);
+    if (!rc)
+        rc = s_monitor (&f, monitor);
+    *count = f.count;
+    return rc;
+}
+
+int
+broker_export_metric_files (const broker_export_point_t *pt, const broker_export_metrics_t *metrics,
+                            broker_export_file_t *files, bsw_error_t *err)
+{
+    assert (pt && pt->setup && pt->pack && metrics && files);
+    s_folder_t f = { pt, files, 0, err };
+    char series[37];
+    s_gid (&f, "TimeSeriesRegion", series);
+
+    store_h5_t *h5 = NULL;
+    int rc = s_begin (&f, &h5, "DatatypeMeasure", S_MEASURE_H5, "INTERMEDIATE", false,
+                      pt->metric_date);
+    if (!h5)
+        return rc;
+    char *json = s_metrics_json (metrics);
+    store_h5_attr_string (h5, "/", "TVB_metrics", json);
+    free (json);
+    store_h5_attr_urn (h5, "/", "TVB_analyzed_datatype", series);
+    if ((rc = s_finish (&f, &h5)))
+        return rc;
+
+    rc = s_begin_view_model (&f, &h5, "TimeseriesMetricsAdapterModel",
+                             S_METRICS_ADAPTER "TimeseriesMetricsAdapterModel", "INTERMEDIATE",
+                             false, pt->metric_date);
+    if (!h5)
+        return rc;
+    store_h5_attr_urn (h5, "/", "TVB_time_series", series);
+    store_h5_attr_string (h5, "/", "TVB_algorithms", S_ALGORITHMS);
+    store_h5_attr_f64 (h5, "/", "TVB_start_point", pt->setup->metric_start_point);
+    store_h5_attr_i64 (h5, "/", "TVB_segment", pt->setup->metric_segment);
+    s_group (&f, h5, true);
+    return s_finish (&f, &h5);
+}

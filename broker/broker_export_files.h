@@ -1,0 +1,111 @@
+/*  broker_export_files.h - internal to the export (broker_export.c): the
+    TVB v5 view-model and measure files of one sweep point (TVB.md 11.5,
+    11.6) and the JSON texts they carry (10.2).
+
+    Each file is built in memory (store_h5_create_memory) and appended to
+    the export's pack: one scratch file in the work folder, of which every
+    zip entry is a slice (zip_source_file takes an offset and a length).
+    One pack instead of a file per view model saves creating, and later
+    deleting, 7 or 8 inodes per point, which dominated the export's time
+    in measurements; and nothing is fsync'ed, since the pack only lives
+    until the zip is closed.
+*/
+#ifndef BROKER_EXPORT_FILES_H_INCLUDED
+#define BROKER_EXPORT_FILES_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bsw_error.h"
+#include "sim_setup.h"
+#include "spec.h"
+
+/*  "TimeseriesMetricsAdapterModel_" + 32 hex + ".h5" fits with room. */
+#define BROKER_EXPORT_NAME_MAX 80
+/*  Files of a simulation folder we write (the time series is copied). */
+#define BROKER_EXPORT_SIM_FILES_MAX   6
+#define BROKER_EXPORT_METRIC_FILES    2
+#define BROKER_EXPORT_METRICS_MAX     8  /* keys in one metrics record */
+#define BROKER_EXPORT_METRIC_NAME_MAX 64 /* bytes of one key, with NUL */
+#define BROKER_EXPORT_DATE_BUF        32
+
+typedef char broker_export_name_t[BROKER_EXPORT_NAME_MAX];
+
+/*  The scratch file the images are appended to. */
+typedef struct {
+    int fd;           /* open for writing, positioned at its end */
+    uint64_t size;    /* bytes written so far */
+    const char *path; /* for errors */
+} broker_export_pack_t;
+
+/*  One file written to the pack: its name and its slice. */
+typedef struct {
+    broker_export_name_t name; /* "<Class>_<hex>.h5" */
+    uint64_t offset;           /* where its bytes start in the pack */
+    uint64_t size;             /* bytes, > 0 */
+} broker_export_file_t;
+
+/*  What the files of one point need. All borrowed. */
+typedef struct {
+    broker_export_pack_t *pack;   /* where the files go; its size grows */
+    const char *sweep_uuid;       /* seeds every GID (bsw_uuid_derive) */
+    uint64_t point;               /* k, the point's 0-based index */
+    const sim_setup_t *setup;     /* the point's setup (spec_point_setup) */
+    const char *connectivity_gid; /* 36-char UUID */
+    const char *ranges;           /* TVB_ranges, the same for every point */
+    const char *range_values;     /* TVB_range_values of this point */
+    const char *sim_date;         /* TVB_create_date of the simulation folder */
+    const char *metric_date;      /* TVB_create_date of the metric folder */
+} broker_export_point_t;
+
+/*  One metrics record, keys in the order stored (TVB's, TVB.md 8.4). */
+typedef struct {
+    char names[BROKER_EXPORT_METRICS_MAX][BROKER_EXPORT_METRIC_NAME_MAX];
+    double values[BROKER_EXPORT_METRICS_MAX]; /* NaN and infinities allowed */
+    size_t count;
+} broker_export_metrics_t;
+
+/*  Appends the point's simulation view models (SimulatorAdapterModel and
+    its sub view models, at most BROKER_EXPORT_SIM_FILES_MAX) to the pack;
+    files[] receives their names and slices, *count their number. Returns
+    0, or BSW_EIO / BSW_ENOSPACE / BSW_EINTERNAL (a model with no TVB
+    class) with err. */
+int broker_export_simulation_files (const broker_export_point_t *pt, broker_export_file_t *files,
+                                    size_t *count, bsw_error_t *err);
+
+/*  Appends DatatypeMeasure and TimeseriesMetricsAdapterModel of the point
+    to the pack, described in files[0..1]. Same returns. */
+int broker_export_metric_files (const broker_export_point_t *pt,
+                                const broker_export_metrics_t *metrics, broker_export_file_t *files,
+                                bsw_error_t *err);
+
+/*  Reads a stored metrics object ({"GlobalVariance": 1.5, "Synchrony":
+    NaN, ...}, Python's bare NaN/Infinity/-Infinity tokens allowed) keeping
+    its key order. Returns 0, or BSW_EFORMAT with err's text saying why
+    (the caller adds which point). */
+int broker_export_metrics_parse (const char *json, broker_export_metrics_t *metrics,
+                                 bsw_error_t *err);
+
+/*  The value of metric `name`, or false when the record lacks it. */
+bool broker_export_metrics_get (const broker_export_metrics_t *metrics, const char *name,
+                                double *value);
+
+/*  TVB_ranges of a spec (see broker_export.h). Caller frees. */
+char *broker_export_ranges_json (const spec_t *spec);
+
+/*  TVB_range_values of point k: {"model.I": 0.5, ...}. Caller frees. */
+char *broker_export_range_values_json (const spec_t *spec, uint64_t k);
+
+/*  "<cls>_<uuid as 32 hex>.h5" into out. */
+void broker_export_file_name (const char *cls, const char *uuid, broker_export_name_t out);
+
+/*  A TVB date "YYYY-MM-DD,HH-MM-SS.ffffff" from microseconds since the
+    epoch of a naive clock (local wall time read as if it were UTC, so
+    adding microseconds never meets a daylight-saving jump). */
+void broker_export_date (int64_t naive_us, char out[BROKER_EXPORT_DATE_BUF]);
+
+/*  Now, local wall clock, as naive microseconds for broker_export_date. */
+int64_t broker_export_now_us (void);
+
+#endif

@@ -1,0 +1,1050 @@
+/*  broker_export_test.c - the DataTypeGroup zip of a sweep, read back with
+    libzip and checked file by file against TVB.md 10.2 and 11.1-11.6.
+
+    Each case makes a data folder with mkdtemp, stores a small real sweep
+    in it with broker_db, commits fake results (time-series images built by
+    store_timeseries_image with the GID a worker would use), exports, and
+    removes the folder after.
+*/
+#include "broker_export.h"
+#include "broker_db.h"
+#include "bsw_test.h"
+#include "bsw_util.h"
+#include "sim_connectivity.h"
+#include "store_connectivity.h"
+#include "store_h5read.h"
+#include "store_timeseries.h"
+
+#include <zip.h>
+
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+//  6 points: model.I in [0.0, 0.5] (hi excluded) times model.a in [1, 2, 3].
+static const char s_spec[]
+    = "{\"simulation_length\": 10, \"model\": {\"variables_of_interest\": [\"V\", \"W\"]},"
+      " \"ranges\": [{\"parameter\": \"model.I\", \"lo\": 0, \"hi\": 1, \"step\": 0.5},"
+      " {\"parameter\": \"model.a\", \"values\": [1.0, 2.0, 3.0]}]}";
+
+#define S_RANGES                                                                                   \
+    "[\"[\\\"model.I\\\", {\\\"lo\\\": 0.0, \\\"step\\\": 0.5, \\\"hi\\\": 1.0}]\", "              \
+    "\"[\\\"model.a\\\", {\\\"lo\\\": 1.0, \\\"step\\\": 1.0, \\\"hi\\\": 3.0}]\"]"
+
+enum { S_POINTS = 6 };
+
+//  The metrics committed for point k, in TVB's key order; point 3 has a
+//  NaN and point 1 infinities, as Python's json.dumps writes them.
+static void
+s_metrics_of (uint64_t k, double values[5])
+{
+    for (int m = 0; m < 5; m++)
+        values[m] = 0.1 * (double)(k + 1) + 0.01 * m;
+    if (k == 3)
+        values[3] = NAN;
+    if (k == 1) {
+        values[2] = INFINITY;
+        values[4] = -INFINITY;
+    }
+}
+
+static const char *const s_metric_names[]
+    = { "GlobalVariance", "KuramotoIndex", "Metastability", "Synchrony", "VarianceNodeVariance" };
+
+static char *
+s_metrics_json (uint64_t k)
+{
+    double v[5];
+    s_metrics_of (k, v);
+    char *text = bsw_malloc (512), num[BSW_DOUBLE_BUF];
+    strcpy (text, "{");
+    for (int m = 0; m < 5; m++) {
+        char item[96];
+        snprintf (item, sizeof item, "%s\"%s\": %s", m ? ", " : "", s_metric_names[m],
+                  bsw_format_double (v[m], num));
+        strcat (text, item);
+    }
+    strcat (text, "}");
+    return text;
+}
+
+//  --------------------------------------------------------------------------
+//  Folders
+
+static char *
+s_mkdir (char *dir, size_t size)
+{
+    snprintf (dir, size, "/tmp/bsw_export_XXXXXX");
+    return mkdtemp (dir);
+}
+
+static void
+s_rmtree (const char *path)
+{
+    DIR *d = opendir (path);
+    if (!d) {
+        unlink (path);
+        return;
+    }
+    char child[1024];
+    for (struct dirent *e; (e = readdir (d));) {
+        if (!strcmp (e->d_name, ".") || !strcmp (e->d_name, ".."))
+            continue;
+        snprintf (child, sizeof child, "%s/%s", path, e->d_name);
+        s_rmtree (child);
+    }
+    closedir (d);
+    rmdir (path);
+}
+
+//  Entries in a folder, for checks like "only export.zip is left".
+static size_t
+s_count_entries (const char *dir)
+{
+    DIR *d = opendir (dir);
+    size_t n = 0;
+    if (!d)
+        return 0;
+    for (struct dirent *e; (e = readdir (d));)
+        if (strcmp (e->d_name, ".") && strcmp (e->d_name, ".."))
+            n++;
+    closedir (d);
+    return n;
+}
+
+static bool
+s_exists (const char *path)
+{
+    struct stat st;
+    return stat (path, &st) == 0;
+}
+
+//  --------------------------------------------------------------------------
+//  A sweep with results
+
+//  Stores the sweep and commits, for each point, ok (status 'o'), failed
+//  ('f') or nothing ('-').
+static int
+s_make_sweep (broker_db_t *db, const char *spec, uint64_t points, const char *status, uint64_t *id,
+              char uuid[37])
+{
+    bsw_error_t err;
+    int rc = broker_db_sweep_create (db, "test", spec, NULL, 0, NULL, points, id, uuid, &err);
+    if (rc) {
+        fprintf (stderr, "sweep_create: %s\n", err.text);
+        return rc;
+    }
+    sim_connectivity_t *conn = sim_connectivity_new_default ();
+    char conn_gid[37];
+    sim_connectivity_gid (conn, conn_gid);
+    sim_connectivity_destroy (&conn);
+    for (uint64_t k = 0; k < points && rc == 0; k++) {
+        if (status[k] == '-')
+            continue;
+        //  A small fake series: 4 samples, 2 VOIs, 3 nodes.
+        double data[4 * 2 * 3], time[4];
+        for (size_t i = 0; i < 24; i++)
+            data[i] = (double)k + 0.5 * (double)i;
+        for (size_t t = 0; t < 4; t++)
+            time[t] = 0.48828125 + 0.9765625 * (double)t;
+        char gid[37];
+        bsw_uuid_derive (uuid, "TimeSeriesRegion", k, gid);
+        static const char *const voi[] = { "V", "W" };
+        store_timeseries_t ts
+            = { gid, conn_gid, "TemporalAverage", voi, 2, 4, 3, data, time, 0.9765625, NULL };
+        void *image = NULL;
+        size_t size = 0;
+        bool ok = status[k] == 'o';
+        char *metrics = ok ? s_metrics_json (k) : NULL;
+        if (ok && (rc = store_timeseries_image (&ts, &image, &size, &err)))
+            fprintf (stderr, "image: %s\n", err.text);
+        broker_result_t result
+            = { *id, k, ok, ok ? NULL : "diverged", metrics, image, size, 12.5, "w1" };
+        bool stored = false;
+        if (!rc && (rc = broker_db_results_commit (db, &result, 1, &stored, &err)))
+            fprintf (stderr, "commit: %s\n", err.text);
+        free (image);
+        free (metrics);
+    }
+    return rc;
+}
+
+//  --------------------------------------------------------------------------
+//  Reading the zip back
+
+static char *
+s_entry_bytes (zip_t *za, const char *name, size_t *size_p)
+{
+    zip_stat_t st;
+    if (zip_stat (za, name, 0, &st) != 0)
+        return NULL;
+    zip_file_t *zf = zip_fopen (za, name, 0);
+    if (!zf)
+        return NULL;
+    char *buf = bsw_malloc (st.size + 1);
+    zip_int64_t got = zip_fread (zf, buf, st.size);
+    zip_fclose (zf);
+    if (got != (zip_int64_t)st.size) {
+        free (buf);
+        return NULL;
+    }
+    buf[st.size] = '\0';
+    *size_p = st.size;
+    return buf;
+}
+
+//  Extracts entry `name` to dir/x_<n>.h5 (path out), for store_h5read.
+static int
+s_extract (zip_t *za, const char *name, const char *dir, char *path, size_t path_size)
+{
+    static int serial;
+    size_t size;
+    char *bytes = s_entry_bytes (za, name, &size);
+    if (!bytes)
+        return -1;
+    snprintf (path, path_size, "%s/x_%d.h5", dir, serial++);
+    FILE *f = fopen (path, "wb");
+    int rc = f && fwrite (bytes, 1, size, f) == size ? 0 : -1;
+    if (f && fclose (f) != 0)
+        rc = -1;
+    free (bytes);
+    return rc;
+}
+
+//  A string attribute of the root, or "" (caller frees).
+static char *
+s_attr (const char *path, const char *name)
+{
+    char *text = NULL;
+    double f64;
+    int64_t i64;
+    if (store_h5_read_attr (path, "/", name, &text, &f64, &i64) == STORE_H5_ATTR_STRING_VLEN_UTF8)
+        return text;
+    free (text);
+    return bsw_strdup ("");
+}
+
+//  Checks one string attribute's exact value.
+#define S_CHECK_ATTR(path, name, expected)                                                         \
+    do {                                                                                           \
+        char *v_ = s_attr ((path), (name));                                                        \
+        int same_ = strcmp (v_, (expected)) == 0;                                                  \
+        if (!same_)                                                                                \
+            fprintf (stderr, "%s: %s = '%s', expected '%s'\n", (path), (name), v_, (expected));    \
+        free (v_);                                                                                 \
+        BSW_CHECK (same_);                                                                         \
+    } while (0)
+
+static double
+s_attr_f64 (const char *path, const char *name)
+{
+    char *text = NULL;
+    double f64 = NAN;
+    int64_t i64;
+    if (store_h5_read_attr (path, "/", name, &text, &f64, &i64) != STORE_H5_ATTR_F64)
+        f64 = NAN;
+    free (text);
+    return f64;
+}
+
+static int64_t
+s_attr_i64 (const char *path, const char *name)
+{
+    char *text = NULL;
+    double f64;
+    int64_t i64 = -1;
+    if (store_h5_read_attr (path, "/", name, &text, &f64, &i64) != STORE_H5_ATTR_I64)
+        i64 = -1;
+    free (text);
+    return i64;
+}
+
+//  A (n,) dataset's values into out; returns n, or 0 when unreadable.
+static size_t
+s_dataset (const char *path, const char *name, double *out, size_t max)
+{
+    double *values = NULL;
+    size_t dims[STORE_H5_MAX_RANK];
+    int rank = 0;
+    bsw_error_t err;
+    if (store_h5_read_doubles (path, name, &values, dims, &rank, &err) != 0 || rank != 1
+        || dims[0] > max) {
+        free (values);
+        return 0;
+    }
+    memcpy (out, values, dims[0] * sizeof (double));
+    free (values);
+    return dims[0];
+}
+
+//  The zip entry "<folder>/<cls>_<hex of derive(uuid, cls, k)>.h5".
+static void
+s_entry_name (char *out, size_t size, uint64_t folder, const char *cls, const char *uuid,
+              uint64_t k)
+{
+    char gid[37], hex[33];
+    bsw_uuid_derive (uuid, cls, k, gid);
+    size_t n = 0;
+    for (const char *c = gid; *c; c++)
+        if (*c != '-')
+            hex[n++] = *c;
+    hex[n] = '\0';
+    snprintf (out, size, "%" PRIu64 "/%s_%s.h5", folder, cls, hex);
+}
+
+static char *
+s_urn (const char *uuid, const char *cls, uint64_t k)
+{
+    char gid[37];
+    bsw_uuid_derive (uuid, cls, k, gid);
+    char *urn = bsw_malloc (48);
+    snprintf (urn, 48, "urn:uuid:%s", gid);
+    return urn;
+}
+
+static int
+s_compare_names (const void *a, const void *b)
+{
+    return strcmp (*(char *const *)a, *(char *const *)b);
+}
+
+//  Every entry name, sorted, joined by '\n'. Caller frees.
+static char *
+s_listing (zip_t *za)
+{
+    zip_int64_t n = zip_get_num_entries (za, 0);
+    char **names = bsw_calloc ((size_t)n + 1, sizeof (char *));
+    size_t total = 1;
+    for (zip_int64_t i = 0; i < n; i++) {
+        names[i] = bsw_strdup (zip_get_name (za, (zip_uint64_t)i, 0));
+        total += strlen (names[i]) + 1;
+    }
+    qsort (names, (size_t)n, sizeof (char *), s_compare_names);
+    char *text = bsw_calloc (total, 1);
+    for (zip_int64_t i = 0; i < n; i++) {
+        strcat (text, names[i]);
+        strcat (text, "\n");
+        free (names[i]);
+    }
+    free (names);
+    return text;
+}
+
+//  --------------------------------------------------------------------------
+//  Cases
+
+typedef struct {
+    uint64_t calls, done, total;
+    bool monotonic;
+} s_progress_t;
+
+static void
+s_on_progress (void *arg, uint64_t done, uint64_t total)
+{
+    s_progress_t *p = arg;
+    if (done < p->done || done > total)
+        p->monotonic = false;
+    p->calls++;
+    p->done = done;
+    p->total = total;
+}
+
+//  Usage: a sweep with 4 ok, 1 failed and 1 pending point becomes one zip
+//  of one connectivity folder, 4 simulation folders, 4 metric folders,
+//  metrics.csv and sweep.json.
+static int
+s_test_usage (void)
+{
+    char dir[64];
+    BSW_CHECK (s_mkdir (dir, sizeof dir));
+    bsw_error_t err;
+    broker_db_t *db = NULL;
+    BSW_CHECK_MSG (broker_db_open (&db, dir, &err) == 0, "%s", err.text);
+    uint64_t id;
+    char uuid[37];
+    BSW_CHECK (s_make_sweep (db, s_spec, S_POINTS, "oofoo-", &id, uuid) == 0);
+
+    char out[128], zip_path[160];
+    snprintf (out, sizeof out, "%s/out", dir);
+    BSW_CHECK (mkdir (out, 0755) == 0);
+    snprintf (zip_path, sizeof zip_path, "%s/export.zip", out);
+    s_progress_t progress = { 0, 0, 0, true };
+    int rc = broker_export_build (db, id, zip_path, s_on_progress, &progress, &err);
+    BSW_CHECK_MSG (rc == 0, "%s", err.text);
+    BSW_CHECK_INT (s_count_entries (out), 1); // the zip, no temporary file or folder
+    BSW_CHECK (progress.calls >= 2 && progress.monotonic);
+    BSW_CHECK_INT (progress.total, 2 * S_POINTS);
+    BSW_CHECK_INT (progress.done, progress.total);
+
+    int zerr = 0;
+    zip_t *za = zip_open (zip_path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+    BSW_CHECK (za);
+
+    //  The exact list of entries.
+    sim_connectivity_t *conn = sim_connectivity_new_default ();
+    char conn_gid[37], name[160];
+    sim_connectivity_gid (conn, conn_gid);
+    sim_connectivity_destroy (&conn);
+    char *expected = bsw_calloc (8192, 1);
+    static const char *const sim_classes[]
+        = { "TimeSeriesRegion", "SimulatorAdapterModel",      "Generic2dOscillator",
+            "Linear",           "HeunDeterministicViewModel", "TemporalAverageViewModel" };
+    static const uint64_t ok_points[] = { 0, 1, 3, 4 };
+    char **list = bsw_calloc (64, sizeof (char *));
+    size_t n_list = 0;
+    char conn_hex[33];
+    size_t h = 0;
+    for (const char *c = conn_gid; *c; c++)
+        if (*c != '-')
+            conn_hex[h++] = *c;
+    conn_hex[h] = '\0';
+    snprintf (name, sizeof name, "connectivity/Connectivity_%s.h5", conn_hex);
+    list[n_list++] = bsw_strdup (name);
+    for (size_t p = 0; p < 4; p++) {
+        uint64_t k = ok_points[p];
+        for (size_t c = 0; c < 6; c++) {
+            s_entry_name (name, sizeof name, k + 1, sim_classes[c], uuid, k);
+            list[n_list++] = bsw_strdup (name);
+        }
+        s_entry_name (name, sizeof name, S_POINTS + k + 1, "DatatypeMeasure", uuid, k);
+        list[n_list++] = bsw_strdup (name);
+        s_entry_name (name, sizeof name, S_POINTS + k + 1, "TimeseriesMetricsAdapterModel", uuid,
+                      k);
+        list[n_list++] = bsw_strdup (name);
+    }
+    list[n_list++] = bsw_strdup ("metrics.csv");
+    list[n_list++] = bsw_strdup ("sweep.json");
+    qsort (list, n_list, sizeof (char *), s_compare_names);
+    for (size_t i = 0; i < n_list; i++) {
+        strcat (expected, list[i]);
+        strcat (expected, "\n");
+        free (list[i]);
+    }
+    free (list);
+    char *listing = s_listing (za);
+    BSW_CHECK_STR (listing, expected);
+    free (listing);
+    free (expected);
+    BSW_CHECK_INT (n_list, 35);
+
+    //  Every .h5 is deflated and carries TVB_Data_version 5.
+    char path[256];
+    for (zip_int64_t i = 0; i < zip_get_num_entries (za, 0); i++) {
+        const char *entry = zip_get_name (za, (zip_uint64_t)i, 0);
+        zip_stat_t st;
+        BSW_CHECK (zip_stat_index (za, (zip_uint64_t)i, 0, &st) == 0);
+        BSW_CHECK_INT (st.comp_method, ZIP_CM_DEFLATE);
+        if (!strstr (entry, ".h5"))
+            continue;
+        BSW_CHECK (s_extract (za, entry, dir, path, sizeof path) == 0);
+        BSW_CHECK_MSG (s_attr_i64 (path, "TVB_Data_version") == 5, "%s", entry);
+        unlink (path);
+    }
+
+    //  The time series is the stored file, byte for byte.
+    char stored[512];
+    broker_db_result_path (db, id, 4, stored, sizeof stored);
+    s_entry_name (name, sizeof name, 5, "TimeSeriesRegion", uuid, 4);
+    size_t size = 0;
+    char *bytes = s_entry_bytes (za, name, &size);
+    BSW_CHECK (bytes);
+    FILE *f = fopen (stored, "rb");
+    BSW_CHECK (f);
+    char *file_bytes = bsw_malloc (size + 1);
+    size_t file_size = fread (file_bytes, 1, size + 1, f);
+    fclose (f);
+    BSW_CHECK_INT (file_size, size);
+    BSW_CHECK (memcmp (bytes, file_bytes, size) == 0);
+    free (bytes);
+    free (file_bytes);
+
+    //  sweep.json is the stored spec as it is.
+    bytes = s_entry_bytes (za, "sweep.json", &size);
+    BSW_CHECK_STR (bytes, s_spec);
+    free (bytes);
+    zip_close (za);
+    broker_db_close (&db);
+    s_rmtree (dir);
+    return BSW_TEST_PASS;
+}
+
+//  The simulation folder of point 4 (I = 0.5, a = 2.0): main view model
+//  and its sub view models, attribute by attribute.
+static int
+s_test_simulation_files (void)
+{
+    char dir[64];
+    BSW_CHECK (s_mkdir (dir, sizeof dir));
+    bsw_error_t err;
+    broker_db_t *db = NULL;
+    BSW_CHECK (broker_db_open (&db, dir, &err) == 0);
+    uint64_t id;
+    char uuid[37];
+    BSW_CHECK (s_make_sweep (db, s_spec, S_POINTS, "oofoo-", &id, uuid) == 0);
+    char zip_path[160], name[160], path[256];
+    snprintf (zip_path, sizeof zip_path, "%s/export.zip", dir);
+    BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
+    zip_t *za = zip_open (zip_path, ZIP_RDONLY, NULL);
+    BSW_CHECK (za);
+
+    s_entry_name (name, sizeof name, 5, "SimulatorAdapterModel", uuid, 4);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    char *urn = s_urn (uuid, "SimulatorAdapterModel", 4);
+    S_CHECK_ATTR (path, "TVB_gid", urn);
+    free (urn);
+    S_CHECK_ATTR (path, "TVB_written_by", "tvb.core.neotraits._h5core.ViewModelH5");
+    S_CHECK_ATTR (path, "TVB_type",
+                  "tvb.core.entities.file.simulator.view_model.SimulatorAdapterModel");
+    S_CHECK_ATTR (path, "TVB_state", "INTERMEDIATE");
+    S_CHECK_ATTR (path, "TVB_visible", "bool:True");
+    S_CHECK_ATTR (path, "TVB_invalid", "bool:False");
+    S_CHECK_ATTR (path, "TVB_is_nan", "bool:False");
+    S_CHECK_ATTR (path, "TVB_user_tag_1", "");
+    S_CHECK_ATTR (path, "TVB_is_metric_operation", "bool:False");
+    S_CHECK_ATTR (path, "TVB_ranges", S_RANGES);
+    S_CHECK_ATTR (path, "TVB_range_values", "{\"model.I\": 0.5, \"model.a\": 2.0}");
+    urn = s_urn (uuid, "OperationGroupA", 0);
+    S_CHECK_ATTR (path, "TVB_operation_group_gid", urn);
+    free (urn);
+    sim_connectivity_t *conn = sim_connectivity_new_default ();
+    char conn_urn[48] = "urn:uuid:";
+    sim_connectivity_gid (conn, conn_urn + 9);
+    sim_connectivity_destroy (&conn);
+    S_CHECK_ATTR (path, "TVB_connectivity", conn_urn);
+    static const struct {
+        const char *attr, *cls;
+    } refs[] = { { "TVB_model", "Generic2dOscillator" },
+                 { "TVB_coupling", "Linear" },
+                 { "TVB_integrator", "HeunDeterministicViewModel" } };
+    for (size_t i = 0; i < 3; i++) {
+        urn = s_urn (uuid, refs[i].cls, 4);
+        S_CHECK_ATTR (path, refs[i].attr, urn);
+        free (urn);
+    }
+    char monitors[48], gid[37];
+    bsw_uuid_derive (uuid, "TemporalAverageViewModel", 4, gid);
+    snprintf (monitors, sizeof monitors, "[\"%.8s%.4s%.4s%.4s%.12s\"]", gid, gid + 9, gid + 14,
+              gid + 19, gid + 24);
+    S_CHECK_ATTR (path, "TVB_monitors", monitors);
+    BSW_CHECK_DOUBLE_EQ (s_attr_f64 (path, "TVB_conduction_speed"), 3.0);
+    BSW_CHECK_DOUBLE_EQ (s_attr_f64 (path, "TVB_simulation_length"), 10.0);
+    char *sim_date = s_attr (path, "TVB_create_date");
+    BSW_CHECK_INT (strlen (sim_date), 26); // YYYY-MM-DD,HH-MM-SS.ffffff
+    BSW_CHECK (sim_date[10] == ',' && sim_date[19] == '.');
+    free (sim_date);
+    unlink (path);
+
+    //  The model: this point's I and a, the rest TVB's defaults.
+    s_entry_name (name, sizeof name, 5, "Generic2dOscillator", uuid, 4);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    S_CHECK_ATTR (path, "TVB_type", "tvb.simulator.models.oscillator.Generic2dOscillator");
+    S_CHECK_ATTR (path, "TVB_state", "");
+    S_CHECK_ATTR (path, "TVB_state_variable_range", "{\"V\": [-2.0, 4.0], \"W\": [-6.0, 6.0]}");
+    S_CHECK_ATTR (path, "TVB_variables_of_interest", "[\"V\", \"W\"]");
+    char *text = NULL;
+    double f64;
+    int64_t i64;
+    BSW_CHECK_INT (store_h5_read_attr (path, "/", "TVB_is_metric_operation", &text, &f64, &i64),
+                   STORE_H5_ATTR_MISSING);
+    double v[4];
+    BSW_CHECK_INT (s_dataset (path, "I", v, 4), 1);
+    BSW_CHECK_DOUBLE_EQ (v[0], 0.5);
+    BSW_CHECK_INT (s_dataset (path, "a", v, 4), 1);
+    BSW_CHECK_DOUBLE_EQ (v[0], 2.0);
+    BSW_CHECK_INT (s_dataset (path, "b", v, 4), 1);
+    BSW_CHECK_DOUBLE_EQ (v[0], -10.0);
+    static const char *const params[]
+        = { "tau", "c", "d", "e", "f", "g", "alpha", "beta", "gamma" };
+    for (size_t i = 0; i < 9; i++)
+        BSW_CHECK_MSG (s_dataset (path, params[i], v, 4) == 1, "%s", params[i]);
+    unlink (path);
+
+    s_entry_name (name, sizeof name, 5, "Linear", uuid, 4);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    S_CHECK_ATTR (path, "TVB_type", "tvb.simulator.coupling.Linear");
+    BSW_CHECK_INT (s_dataset (path, "a", v, 4), 1);
+    BSW_CHECK_DOUBLE_EQ (v[0], 0.00390625);
+    BSW_CHECK_INT (s_dataset (path, "b", v, 4), 1);
+    BSW_CHECK_DOUBLE_EQ (v[0], 0.0);
+    unlink (path);
+
+    s_entry_name (name, sizeof name, 5, "HeunDeterministicViewModel", uuid, 4);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    S_CHECK_ATTR (path, "TVB_type",
+                  "tvb.core.entities.file.simulator.view_model.HeunDeterministicViewModel");
+    S_CHECK_ATTR (path, "TVB_is_metric_operation", "bool:False");
+    BSW_CHECK_DOUBLE_EQ (s_attr_f64 (path, "TVB_dt"), 0.01220703125);
+    unlink (path);
+
+    s_entry_name (name, sizeof name, 5, "TemporalAverageViewModel", uuid, 4);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    S_CHECK_ATTR (path, "TVB_type",
+                  "tvb.core.entities.file.simulator.view_model.TemporalAverageViewModel");
+    BSW_CHECK_DOUBLE_EQ (s_attr_f64 (path, "TVB_period"), 0.9765625);
+    unlink (path);
+
+    zip_close (za);
+    broker_db_close (&db);
+    s_rmtree (dir);
+    return BSW_TEST_PASS;
+}
+
+//  The metric folders: measure, metric view model, groups and dates.
+static int
+s_test_metric_files (void)
+{
+    char dir[64];
+    BSW_CHECK (s_mkdir (dir, sizeof dir));
+    bsw_error_t err;
+    broker_db_t *db = NULL;
+    BSW_CHECK (broker_db_open (&db, dir, &err) == 0);
+    uint64_t id;
+    char uuid[37];
+    BSW_CHECK (s_make_sweep (db, s_spec, S_POINTS, "oofoo-", &id, uuid) == 0);
+    char zip_path[160], name[160], path[256];
+    snprintf (zip_path, sizeof zip_path, "%s/export.zip", dir);
+    BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
+    zip_t *za = zip_open (zip_path, ZIP_RDONLY, NULL);
+    BSW_CHECK (za);
+
+    //  Point 3: its measure holds the stored metrics, NaN included.
+    s_entry_name (name, sizeof name, S_POINTS + 4, "DatatypeMeasure", uuid, 3);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    char *json = s_metrics_json (3);
+    BSW_CHECK (strstr (json, "\"Synchrony\": NaN"));
+    S_CHECK_ATTR (path, "TVB_metrics", json);
+    free (json);
+    char *ts_urn = s_urn (uuid, "TimeSeriesRegion", 3);
+    S_CHECK_ATTR (path, "TVB_analyzed_datatype", ts_urn);
+    S_CHECK_ATTR (path, "TVB_written_by",
+                  "tvb.core.entities.file.simulator.datatype_measure_h5.DatatypeMeasureH5");
+    S_CHECK_ATTR (path, "TVB_state", "INTERMEDIATE");
+    S_CHECK_ATTR (path, "TVB_visible", "bool:False");
+    unlink (path);
+    //  Point 1's infinities come back as Python's tokens.
+    s_entry_name (name, sizeof name, S_POINTS + 2, "DatatypeMeasure", uuid, 1);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    json = s_metrics_json (1);
+    BSW_CHECK (strstr (json, "-Infinity"));
+    S_CHECK_ATTR (path, "TVB_metrics", json);
+    free (json);
+    unlink (path);
+
+    s_entry_name (name, sizeof name, S_POINTS + 4, "TimeseriesMetricsAdapterModel", uuid, 3);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    S_CHECK_ATTR (path, "TVB_type",
+                  "tvb.adapters.analyzers.metrics_group_timeseries."
+                  "TimeseriesMetricsAdapterModel");
+    S_CHECK_ATTR (path, "TVB_time_series", ts_urn);
+    free (ts_urn);
+    S_CHECK_ATTR (path, "TVB_algorithms",
+                  "[\"GlobalVariance\", \"KuramotoIndex\", "
+                  "\"ProxyMetastabilitySynchrony\", \"VarianceNodeVariance\"]");
+    BSW_CHECK_DOUBLE_EQ (s_attr_f64 (path, "TVB_start_point"), 500.0);
+    BSW_CHECK_INT (s_attr_i64 (path, "TVB_segment"), 4);
+    S_CHECK_ATTR (path, "TVB_is_metric_operation", "bool:True");
+    S_CHECK_ATTR (path, "TVB_visible", "bool:False");
+    S_CHECK_ATTR (path, "TVB_state", "INTERMEDIATE");
+    S_CHECK_ATTR (path, "TVB_ranges", S_RANGES);
+    S_CHECK_ATTR (path, "TVB_range_values", "{\"model.I\": 0.5, \"model.a\": 1.0}");
+    unlink (path);
+
+    //  One group for all simulations, another for all metrics; every
+    //  simulation dated before every metric.
+    char *group_a = NULL, *group_b = NULL, *last_sim = NULL, *first_metric = NULL;
+    static const uint64_t ok_points[] = { 0, 1, 3, 4 };
+    for (size_t p = 0; p < 4; p++) {
+        uint64_t k = ok_points[p];
+        s_entry_name (name, sizeof name, k + 1, "SimulatorAdapterModel", uuid, k);
+        BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+        char *group = s_attr (path, "TVB_operation_group_gid");
+        char *date = s_attr (path, "TVB_create_date");
+        unlink (path);
+        if (!group_a)
+            group_a = bsw_strdup (group);
+        BSW_CHECK_STR (group, group_a);
+        BSW_CHECK (!last_sim || strcmp (date, last_sim) > 0);
+        free (last_sim);
+        last_sim = date;
+        free (group);
+
+        s_entry_name (name, sizeof name, S_POINTS + k + 1, "TimeseriesMetricsAdapterModel", uuid,
+                      k);
+        BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+        group = s_attr (path, "TVB_operation_group_gid");
+        date = s_attr (path, "TVB_create_date");
+        unlink (path);
+        if (!group_b)
+            group_b = bsw_strdup (group);
+        BSW_CHECK_STR (group, group_b);
+        if (!first_metric)
+            first_metric = bsw_strdup (date);
+        BSW_CHECK (strcmp (date, first_metric) >= 0);
+        free (date);
+        free (group);
+    }
+    BSW_CHECK (strncmp (group_a, "urn:uuid:", 9) == 0 && strcmp (group_a, group_b) != 0);
+    BSW_CHECK_MSG (strcmp (last_sim, first_metric) < 0, "%s !< %s", last_sim, first_metric);
+    free (group_a);
+    free (group_b);
+    free (last_sim);
+    free (first_metric);
+    zip_close (za);
+    broker_db_close (&db);
+    s_rmtree (dir);
+    return BSW_TEST_PASS;
+}
+
+//  metrics.csv: one row per point with its status; numbers read back
+//  exactly.
+static int
+s_test_metrics_csv (void)
+{
+    char dir[64];
+    BSW_CHECK (s_mkdir (dir, sizeof dir));
+    bsw_error_t err;
+    broker_db_t *db = NULL;
+    BSW_CHECK (broker_db_open (&db, dir, &err) == 0);
+    uint64_t id;
+    char uuid[37];
+    BSW_CHECK (s_make_sweep (db, s_spec, S_POINTS, "oofoo-", &id, uuid) == 0);
+    char zip_path[160];
+    snprintf (zip_path, sizeof zip_path, "%s/export.zip", dir);
+    BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
+    zip_t *za = zip_open (zip_path, ZIP_RDONLY, NULL);
+    BSW_CHECK (za);
+    size_t size;
+    char *csv = s_entry_bytes (za, "metrics.csv", &size);
+    BSW_CHECK (csv);
+    zip_close (za);
+
+    static const char *const status[] = { "ok", "ok", "failed", "ok", "ok", "pending" };
+    static const double I[] = { 0.0, 0.0, 0.0, 0.5, 0.5, 0.5 },
+                        a[] = { 1.0, 2.0, 3.0, 1.0, 2.0, 3.0 };
+    char *save = NULL, *line = strtok_r (csv, "\n", &save);
+    BSW_CHECK_STR (line, "point,model.I,model.a,status,GlobalVariance,KuramotoIndex,"
+                         "Metastability,Synchrony,VarianceNodeVariance");
+    for (uint64_t k = 0; k < S_POINTS; k++) {
+        line = strtok_r (NULL, "\n", &save);
+        BSW_CHECK (line);
+        //  Split on ',' keeping empty fields.
+        char *fields[16];
+        size_t n = 0;
+        for (char *p = line; n < 16;) {
+            fields[n++] = p;
+            char *comma = strchr (p, ',');
+            if (!comma)
+                break;
+            *comma = '\0';
+            p = comma + 1;
+        }
+        BSW_CHECK_INT (n, 9);
+        BSW_CHECK_INT (strtoull (fields[0], NULL, 10), k);
+        BSW_CHECK_DOUBLE_EQ (strtod (fields[1], NULL), I[k]);
+        BSW_CHECK_DOUBLE_EQ (strtod (fields[2], NULL), a[k]);
+        BSW_CHECK_STR (fields[3], status[k]);
+        double values[5];
+        s_metrics_of (k, values);
+        for (size_t m = 0; m < 5; m++) {
+            if (strcmp (status[k], "ok") != 0) {
+                BSW_CHECK_STR (fields[4 + m], "");
+                continue;
+            }
+            //  strtod reads NaN and (-)Infinity too.
+            BSW_CHECK_DOUBLE_EQ (strtod (fields[4 + m], NULL), values[m]);
+        }
+        if (k == 3)
+            BSW_CHECK_STR (fields[7], "NaN");
+        if (k == 1)
+            BSW_CHECK_STR (fields[8], "-Infinity");
+    }
+    BSW_CHECK (strtok_r (NULL, "\n", &save) == NULL);
+    free (csv);
+    broker_db_close (&db);
+    s_rmtree (dir);
+    return BSW_TEST_PASS;
+}
+
+//  HeunStochastic exports the stochastic integrator and its noise; a
+//  "values" range gets first/last/even step in TVB_ranges; one VOI drops
+//  KuramotoIndex from metrics.csv.
+static int
+s_test_stochastic (void)
+{
+    static const char spec[]
+        = "{\"simulation_length\": 10, \"seed\": 7, \"monitor\": {\"type\": \"Raw\"},"
+          " \"integrator\": {\"type\": \"HeunStochastic\", \"dt\": 0.1,"
+          " \"noise\": {\"nsig\": [0.001, 0.002]}},"
+          " \"ranges\": [{\"parameter\": \"coupling.a\", \"values\": [0.1, 0.2, 0.4]},"
+          " {\"parameter\": \"model.a\", \"values\": [2.5]}]}";
+    char dir[64];
+    BSW_CHECK (s_mkdir (dir, sizeof dir));
+    bsw_error_t err;
+    broker_db_t *db = NULL;
+    BSW_CHECK (broker_db_open (&db, dir, &err) == 0);
+    uint64_t id;
+    char uuid[37];
+    BSW_CHECK (s_make_sweep (db, spec, 3, "-o-", &id, uuid) == 0);
+    char zip_path[160], name[160], path[256];
+    snprintf (zip_path, sizeof zip_path, "%s/export.zip", dir);
+    BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
+    zip_t *za = zip_open (zip_path, ZIP_RDONLY, NULL);
+    BSW_CHECK (za);
+    BSW_CHECK_INT (zip_get_num_entries (za, 0), 1 + 7 + 2 + 2);
+    s_entry_name (name, sizeof name, 2, "HeunDeterministicViewModel", uuid, 1);
+    BSW_CHECK (zip_name_locate (za, name, 0) < 0);
+
+    s_entry_name (name, sizeof name, 2, "SimulatorAdapterModel", uuid, 1);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    char *urn = s_urn (uuid, "HeunStochasticViewModel", 1);
+    S_CHECK_ATTR (path, "TVB_integrator", urn);
+    free (urn);
+    S_CHECK_ATTR (path, "TVB_ranges",
+                  "[\"[\\\"coupling.a\\\", {\\\"lo\\\": 0.1, \\\"step\\\": 0.15000000000000002, "
+                  "\\\"hi\\\": 0.4}]\", "
+                  "\"[\\\"model.a\\\", {\\\"lo\\\": 2.5, \\\"step\\\": 0.0, \\\"hi\\\": 2.5}]\"]");
+    S_CHECK_ATTR (path, "TVB_range_values", "{\"coupling.a\": 0.2, \"model.a\": 2.5}");
+    unlink (path);
+
+    s_entry_name (name, sizeof name, 2, "HeunStochasticViewModel", uuid, 1);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    S_CHECK_ATTR (path, "TVB_type",
+                  "tvb.core.entities.file.simulator.view_model.HeunStochasticViewModel");
+    BSW_CHECK_DOUBLE_EQ (s_attr_f64 (path, "TVB_dt"), 0.1);
+    urn = s_urn (uuid, "AdditiveNoiseViewModel", 1);
+    S_CHECK_ATTR (path, "TVB_noise", urn);
+    free (urn);
+    unlink (path);
+
+    s_entry_name (name, sizeof name, 2, "AdditiveNoiseViewModel", uuid, 1);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    S_CHECK_ATTR (path, "TVB_type",
+                  "tvb.core.entities.file.simulator.view_model.AdditiveNoiseViewModel");
+    S_CHECK_ATTR (path, "TVB_state", "");
+    BSW_CHECK_INT (s_attr_i64 (path, "TVB_noise_seed"), 7);
+    BSW_CHECK_DOUBLE_EQ (s_attr_f64 (path, "TVB_ntau"), 0.0);
+    double v[4];
+    BSW_CHECK_INT (s_dataset (path, "nsig", v, 4), 2);
+    BSW_CHECK_DOUBLE_EQ (v[0], 0.001);
+    BSW_CHECK_DOUBLE_EQ (v[1], 0.002);
+    unlink (path);
+
+    s_entry_name (name, sizeof name, 2, "RawViewModel", uuid, 1);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    BSW_CHECK_DOUBLE_EQ (s_attr_f64 (path, "TVB_period"), 0.0);
+    unlink (path);
+
+    s_entry_name (name, sizeof name, 2, "Linear", uuid, 1);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    BSW_CHECK_INT (s_dataset (path, "a", v, 4), 1);
+    BSW_CHECK_DOUBLE_EQ (v[0], 0.2);
+    unlink (path);
+
+    size_t size;
+    char *csv = s_entry_bytes (za, "metrics.csv", &size);
+    BSW_CHECK (csv);
+    BSW_CHECK (strncmp (csv,
+                        "point,coupling.a,model.a,status,GlobalVariance,Metastability,"
+                        "Synchrony,VarianceNodeVariance\n0,0.1,2.5,pending,,,,\n1,0.2,2.5,ok,",
+                        strlen ("point,coupling.a,model.a,status,GlobalVariance,Metastability,"
+                                "Synchrony,VarianceNodeVariance\n0,0.1,2.5,pending,,,,\n1,0.2,2.5,"
+                                "ok,"))
+               == 0);
+    free (csv);
+    zip_close (za);
+
+    //  The same nsig for both state variables is TVB's usual (1,) array.
+    static const char spec1[]
+        = "{\"simulation_length\": 10, \"integrator\": {\"type\": \"HeunStochastic\","
+          " \"noise\": {\"nsig\": 0.003}}}";
+    BSW_CHECK (s_make_sweep (db, spec1, 1, "o", &id, uuid) == 0);
+    BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
+    za = zip_open (zip_path, ZIP_RDONLY, NULL);
+    BSW_CHECK (za);
+    s_entry_name (name, sizeof name, 1, "AdditiveNoiseViewModel", uuid, 0);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    BSW_CHECK_INT (s_dataset (path, "nsig", v, 4), 1);
+    BSW_CHECK_DOUBLE_EQ (v[0], 0.003);
+    BSW_CHECK_INT (s_attr_i64 (path, "TVB_noise_seed"), 42);
+    unlink (path);
+    s_entry_name (name, sizeof name, 1, "SimulatorAdapterModel", uuid, 0);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    S_CHECK_ATTR (path, "TVB_ranges", "[]");
+    S_CHECK_ATTR (path, "TVB_range_values", "{}");
+    unlink (path);
+    zip_close (za);
+    broker_db_close (&db);
+    s_rmtree (dir);
+    return BSW_TEST_PASS;
+}
+
+//  A sweep with its own connectivity zip exports that connectivity, under
+//  the GID the workers compute from the same bytes.
+static int
+s_test_connectivity (void)
+{
+    char dir[64];
+    BSW_CHECK (s_mkdir (dir, sizeof dir));
+    bsw_error_t err;
+    sim_connectivity_t *conn = sim_connectivity_new (3);
+    for (size_t i = 0; i < 3; i++)
+        for (size_t j = 0; j < 3; j++)
+            if (i != j) {
+                conn->weights[i * 3 + j] = 1.0 + (double)i;
+                conn->tract_lengths[i * 3 + j] = 10.0 * (double)(i + j);
+            }
+    char conn_zip[128];
+    snprintf (conn_zip, sizeof conn_zip, "%s/conn3.zip", dir);
+    BSW_CHECK_MSG (store_connectivity_save_zip (conn, conn_zip, &err) == 0, "%s", err.text);
+    sim_connectivity_destroy (&conn);
+    FILE *f = fopen (conn_zip, "rb");
+    BSW_CHECK (f);
+    char bytes[65536];
+    size_t size = fread (bytes, 1, sizeof bytes, f);
+    fclose (f);
+    BSW_CHECK (size > 0 && size < sizeof bytes);
+    BSW_CHECK (store_connectivity_load_buffer (&conn, bytes, size, "conn3.zip", &err) == 0);
+    char gid[37], hex[33];
+    sim_connectivity_gid (conn, gid);
+    sim_connectivity_destroy (&conn);
+    size_t h = 0;
+    for (const char *c = gid; *c; c++)
+        if (*c != '-')
+            hex[h++] = *c;
+    hex[h] = '\0';
+
+    broker_db_t *db = NULL;
+    BSW_CHECK (broker_db_open (&db, dir, &err) == 0);
+    uint64_t id;
+    char uuid[37];
+    BSW_CHECK (broker_db_sweep_create (db, "c", "{\"connectivity\": \"conn3.zip\"}", bytes, size,
+                                       "conn3.zip", 1, &id, uuid, &err)
+               == 0);
+    char zip_path[160], name[160], path[256];
+    snprintf (zip_path, sizeof zip_path, "%s/export.zip", dir);
+    //  No results yet: a zip of the connectivity, metrics.csv and sweep.json.
+    BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
+    zip_t *za = zip_open (zip_path, ZIP_RDONLY, NULL);
+    BSW_CHECK (za);
+    char *listing = s_listing (za);
+    snprintf (name, sizeof name, "connectivity/Connectivity_%s.h5\nmetrics.csv\nsweep.json\n", hex);
+    BSW_CHECK_STR (listing, name);
+    free (listing);
+    snprintf (name, sizeof name, "connectivity/Connectivity_%s.h5", hex);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    BSW_CHECK_INT (s_attr_i64 (path, "TVB_number_of_regions"), 3);
+    BSW_CHECK_INT (s_attr_i64 (path, "TVB_number_of_connections"), 6);
+    char urn[48];
+    snprintf (urn, sizeof urn, "urn:uuid:%s", gid);
+    S_CHECK_ATTR (path, "TVB_gid", urn);
+    unlink (path);
+    size_t csv_size;
+    char *csv = s_entry_bytes (za, "metrics.csv", &csv_size);
+    BSW_CHECK_STR (csv, "point,status,GlobalVariance,Metastability,Synchrony,"
+                        "VarianceNodeVariance\n0,pending,,,,\n");
+    free (csv);
+    zip_close (za);
+    broker_db_close (&db);
+    s_rmtree (dir);
+    return BSW_TEST_PASS;
+}
+
+//  Failures leave no zip and nothing temporary; an older zip survives.
+static int
+s_test_failures (void)
+{
+    char dir[64];
+    BSW_CHECK (s_mkdir (dir, sizeof dir));
+    bsw_error_t err;
+    broker_db_t *db = NULL;
+    BSW_CHECK (broker_db_open (&db, dir, &err) == 0);
+    uint64_t id;
+    char uuid[37];
+    BSW_CHECK (s_make_sweep (db, s_spec, S_POINTS, "oofoo-", &id, uuid) == 0);
+    char out[128], zip_path[160];
+    snprintf (out, sizeof out, "%s/out", dir);
+    BSW_CHECK (mkdir (out, 0755) == 0);
+    snprintf (zip_path, sizeof zip_path, "%s/export.zip", out);
+
+    //  Unknown sweep.
+    BSW_CHECK_INT (broker_export_build (db, id + 100, zip_path, NULL, NULL, &err), BSW_ENOTFOUND);
+    BSW_CHECK (strstr (err.text, "no such sweep"));
+    BSW_CHECK_INT (s_count_entries (out), 0);
+
+    //  The zip's folder does not exist.
+    char missing[200];
+    snprintf (missing, sizeof missing, "%s/missing/export.zip", out);
+    BSW_CHECK_INT (broker_export_build (db, id, missing, NULL, NULL, &err), BSW_EIO);
+    BSW_CHECK (strstr (err.text, "missing"));
+    BSW_CHECK_INT (s_count_entries (out), 0);
+
+    //  A result file vanished after its row was committed: the failure
+    //  comes midway, after files were written and added.
+    char stored[512];
+    broker_db_result_path (db, id, 3, stored, sizeof stored);
+    char moved[520];
+    snprintf (moved, sizeof moved, "%s.away", stored);
+    BSW_CHECK (rename (stored, moved) == 0);
+    BSW_CHECK_INT (broker_export_build (db, id, zip_path, NULL, NULL, &err), BSW_EIO);
+    BSW_CHECK_MSG (strstr (err.text, "point 3"), "%s", err.text);
+    BSW_CHECK_INT (s_count_entries (out), 0);
+
+    //  A built zip stays in place when a later build fails.
+    BSW_CHECK (rename (moved, stored) == 0);
+    BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
+    struct stat before;
+    BSW_CHECK (stat (zip_path, &before) == 0);
+    BSW_CHECK (rename (stored, moved) == 0);
+    BSW_CHECK_INT (broker_export_build (db, id, zip_path, NULL, NULL, &err), BSW_EIO);
+    BSW_CHECK_INT (s_count_entries (out), 1);
+    struct stat after;
+    BSW_CHECK (stat (zip_path, &after) == 0);
+    BSW_CHECK_INT (after.st_size, before.st_size);
+    BSW_CHECK (rename (moved, stored) == 0);
+
+    //  Leftovers of a crashed build go.
+    char stale[256];
+    snprintf (stale, sizeof stale, "%s.work-Ab12Cd", zip_path);
+    BSW_CHECK (mkdir (stale, 0700) == 0);
+    strcat (stale, "/pack");
+    FILE *f = fopen (stale, "w");
+    BSW_CHECK (f);
+    fclose (f);
+    snprintf (stale, sizeof stale, "%s.tmp", zip_path);
+    f = fopen (stale, "w");
+    BSW_CHECK (f);
+    fputs ("not a zip", f);
+    fclose (f);
+    BSW_CHECK_INT (s_count_entries (out), 3);
+
+    //  A read-only connection is enough.
+    broker_db_t *reader = NULL;
+    BSW_CHECK_MSG (broker_db_open_readonly (&reader, dir, &err) == 0, "%s", err.text);
+    BSW_CHECK_MSG (broker_export_build (reader, id, zip_path, NULL, NULL, &err) == 0, "%s",
+                   err.text);
+    broker_db_close (&reader);
+    BSW_CHECK (s_exists (zip_path));
+    BSW_CHECK_INT (s_count_entries (out), 1);
+
+    broker_db_close (&db);
+    s_rmtree (dir);
+    return BSW_TEST_PASS;
+}
+
+static const bsw_test_case_t s_cases[] = { { "usage", s_test_usage },
+                                           { "simulation_files", s_test_simulation_files },
+                                           { "metric_files", s_test_metric_files },
+                                           { "metrics_csv", s_test_metrics_csv },
+                                           { "stochastic", s_test_stochastic },
+                                           { "connectivity", s_test_connectivity },
+                                           { "failures", s_test_failures },
+                                           { NULL, NULL } };
+
+int
+main (int argc, char **argv)
+{
+    return bsw_test_main (argc, argv, s_cases);
+}
