@@ -1,0 +1,42 @@
+/*  broker.h - the brainsweep broker as a CZMQ actor.
+
+    One ROUTER socket serves workers and clients (proto/PROTOCOL.md). The
+    broker keeps the sweep queue and every sweep's results durably
+    (broker_db: SQLite in WAL mode plus result files), dispatches points by
+    credit, tracks workers by heartbeat and requeues the points of a worker
+    that falls silent, stores a late or duplicate result once, and builds a
+    sweep's TVB export zip in a background thread while it keeps serving.
+
+    Commands on the actor pipe:
+        "ENDPOINT"  replies with the endpoint it bound (useful with a
+                    wildcard port such as tcp://127.0.0.1:*)
+        "$TERM"     (zactor_destroy) stops; nothing committed is lost, and
+                    whatever was in flight is simply pending at next start.
+    zactor_new returns NULL-safe: if the bind or the data folder fails, the
+    actor signals -1 and exits; check with broker_actor_ok.
+*/
+#ifndef BROKER_H_INCLUDED
+#define BROKER_H_INCLUDED
+
+#include <czmq.h>
+#include <stdint.h>
+
+typedef struct {
+    const char *bind;          /* endpoint, e.g. "tcp://0.0.0.0:5555" */
+    const char *data_dir;      /* durable state folder */
+    int heartbeat_ms;          /* 0 = 1000 */
+    uint64_t max_points;       /* points per sweep; 0 = BROKER_DEFAULT_MAX_POINTS */
+    uint64_t max_message;      /* bytes of one blob frame; 0 = BROKER_DEFAULT_MAX_MESSAGE */
+} broker_config_t;
+
+#define BROKER_DEFAULT_MAX_POINTS 10000000ULL       /* TVB: 2000 */
+#define BROKER_DEFAULT_MAX_MESSAGE (512ULL << 20)   /* one result or connectivity */
+
+/*  The actor function: zactor_new (broker_actor, &config). */
+void broker_actor (zsock_t *pipe, void *args);
+
+/*  Starts a broker actor; returns NULL (and logs why) when it could not
+    bind or open its data folder. */
+zactor_t *broker_start (const broker_config_t *config);
+
+#endif

@@ -1,0 +1,588 @@
+/*  worker.c - the worker actor (see worker.h for its contract).
+
+    One actor thread owns the DEALER socket, the job queue and the outbox;
+    N compute actors (threads) each run one job at a time and hand it back
+    through their pipe. The actor never computes, so heartbeats go out on
+    time however long a batch takes.
+
+    Flow control is by credit: the worker keeps about two batches per
+    compute thread in hand (running, queued, or promised by the broker
+    through outstanding credit) and asks for the difference.
+
+    Results stay in the outbox, keyed "sweep:point", until the broker
+    ACKs them (which it does only after committing to disk); after a
+    reconnect the outbox is sent again. The broker stores duplicates once.
+*/
+#include "worker.h"
+#include "worker_job.h"
+
+#include "bsw_error.h"
+#include "bsw_util.h"
+#include "proto.h"
+
+#include <unistd.h>
+
+#define S_BACKOFF_MAX_MS 30000
+#define S_LIVENESS 3 /* heartbeats the broker may miss */
+
+typedef struct {
+    zsock_t *pipe;              /* the actor's command pipe */
+    zpoller_t *poller;          /* pipe, dealer, compute actors */
+    zsock_t *dealer;            /* to the broker, or NULL while backing off */
+    char *endpoint;             /* broker endpoint */
+    char name[128];             /* for logs and HELLO */
+    size_t threads;             /* compute threads */
+    size_t lanes;               /* points per job */
+    int heartbeat_ms;           /* heartbeat interval */
+    int stop_grace_ms;          /* STOP's bound on waiting for ACKs */
+    zactor_t **compute;         /* [threads] */
+    worker_job_t **running;     /* [threads] job in each, or NULL */
+    zlistx_t *queue;            /* worker_job_t * waiting for a thread */
+    zhashx_t *sweeps;           /* "id" -> worker_sweep_t * */
+    zhashx_t *outbox;           /* "sweep:point" -> proto_msg_t * RESULT awaiting ACK */
+    size_t promised;            /* points of credit the broker has not yet filled */
+    int64_t broker_expiry;      /* when the broker counts as gone (mono ms) */
+    int64_t heartbeat_at;       /* next heartbeat (mono ms) */
+    int64_t reconnect_at;       /* while disconnected: next attempt (mono ms) */
+    int backoff_ms;             /* current reconnect delay */
+    unsigned session;           /* reconnect count, part of the socket identity */
+    bool stopping;              /* STOP received */
+    int64_t stop_deadline;      /* STOP gives up waiting then */
+    bool terminated;            /* $TERM received */
+} self_t;
+
+static void
+s_sweep_free (void **item)
+{
+    worker_sweep_destroy ((worker_sweep_t **) item);
+}
+
+static void
+s_msg_free (void **item)
+{
+    proto_msg_destroy ((proto_msg_t **) item);
+}
+
+static void
+s_job_free (void **item)
+{
+    worker_job_destroy ((worker_job_t **) item);
+}
+
+/*  A compute thread: run each job it is given, hand it back. */
+static void
+s_compute_actor (zsock_t *pipe, void *args)
+{
+    zsock_signal (pipe, 0);
+    while (true) {
+        char *command = NULL;
+        void *job = NULL;
+        if (zsock_recv (pipe, "sp", &command, &job) == -1)
+            break;
+        bool term = streq (command, "$TERM");
+        if (!term && job) {
+            worker_job_run ((worker_job_t *) job);
+            zsock_send (pipe, "sp", "DONE", job);
+        }
+        zstr_free (&command);
+        if (term)
+            break;
+    }
+}
+
+static size_t
+s_points_in_hand (self_t *self)
+{
+    size_t count = self->promised;
+    for (worker_job_t *job = zlistx_first (self->queue); job; job = zlistx_next (self->queue))
+        count += job->n_points;
+    for (size_t t = 0; t < self->threads; t++)
+        if (self->running[t])
+            count += self->running[t]->n_points;
+    return count;
+}
+
+static void
+s_send (self_t *self, proto_msg_t **msg_p)
+{
+    if (!self->dealer) {
+        proto_msg_destroy (msg_p);
+        return;
+    }
+    proto_msg_send (msg_p, self->dealer);
+    self->heartbeat_at = bsw_clock_mono_ms () + self->heartbeat_ms;
+}
+
+static void
+s_ask_for_work (self_t *self)
+{
+    if (!self->dealer || self->stopping || self->terminated)
+        return;
+    size_t want = self->threads * self->lanes * 2;
+    size_t have = s_points_in_hand (self);
+    if (have >= want)
+        return;
+    size_t credit = want - have;
+    proto_msg_t *msg = proto_msg_new (PROTO_CREDIT);
+    proto_msg_set_uint (msg, "credit", credit);
+    s_send (self, &msg);
+    self->promised += credit;
+}
+
+/*  (Re)connects with a fresh identity: a new session for the broker. */
+static void
+s_connect (self_t *self)
+{
+    if (self->dealer) {
+        zpoller_remove (self->poller, self->dealer);
+        zsock_destroy (&self->dealer);
+    }
+    self->dealer = zsock_new (ZMQ_DEALER);
+    char identity[200];
+    snprintf (identity, sizeof identity, "%s/%u", self->name, self->session++);
+    zsock_set_identity (self->dealer, identity);
+    zsock_set_linger (self->dealer, 0);
+    zsock_set_sndhwm (self->dealer, 0);
+    if (zsock_connect (self->dealer, "%s", self->endpoint) == -1) {
+        zsys_error ("worker=%s cannot connect to %s", self->name, self->endpoint);
+        zsock_destroy (&self->dealer);
+        return;
+    }
+    zpoller_add (self->poller, self->dealer);
+    int64_t now = bsw_clock_mono_ms ();
+    self->broker_expiry = now + (int64_t) self->heartbeat_ms * S_LIVENESS;
+    self->promised = 0;
+    proto_msg_t *hello = proto_msg_new (PROTO_HELLO);
+    proto_msg_set_str (hello, "worker", self->name);
+    char host[256] = "";
+    gethostname (host, sizeof host - 1);
+    proto_msg_set_str (hello, "host", host);
+    proto_msg_set_uint (hello, "pid", (uint64_t) getpid ());
+    proto_msg_set_uint (hello, "threads", self->threads);
+    proto_msg_set_str (hello, "version", BSW_VERSION_STRING);
+    s_send (self, &hello);
+    //  Results the broker may not have committed go again; it dedups.
+    for (proto_msg_t *msg = zhashx_first (self->outbox); msg; msg = zhashx_next (self->outbox)) {
+        zmsg_t *copy = proto_msg_encode (msg);
+        zmsg_send (&copy, self->dealer);
+    }
+    s_ask_for_work (self);
+}
+
+static void
+s_disconnect (self_t *self, const char *why)
+{
+    zsys_warning ("worker=%s lost the broker (%s); reconnecting in %d ms", self->name, why,
+                  self->backoff_ms);
+    if (self->dealer) {
+        zpoller_remove (self->poller, self->dealer);
+        zsock_destroy (&self->dealer);
+    }
+    self->reconnect_at = bsw_clock_mono_ms () + self->backoff_ms;
+    self->backoff_ms = self->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS
+                                                                : self->backoff_ms * 2;
+}
+
+static void
+s_dispatch_jobs (self_t *self)
+{
+    for (size_t t = 0; t < self->threads && zlistx_size (self->queue); t++) {
+        if (self->running[t])
+            continue;
+        worker_job_t *job = zlistx_first (self->queue);
+        zlistx_detach_cur (self->queue);
+        self->running[t] = job;
+        zsock_send (self->compute[t], "sp", "JOB", job);
+    }
+}
+
+static void
+s_outbox_key (uint64_t sweep, uint64_t point, char *key, size_t size)
+{
+    snprintf (key, size, "%llu:%llu", (unsigned long long) sweep, (unsigned long long) point);
+}
+
+static void
+s_sweep_release (self_t *self, worker_sweep_t *sweep)
+{
+    sweep->jobs--;
+    if (sweep->dropped && sweep->jobs == 0) {
+        char key[32];
+        snprintf (key, sizeof key, "%llu", (unsigned long long) sweep->id);
+        zhashx_delete (self->sweeps, key);
+    }
+}
+
+/*  A finished job: one RESULT per point, kept until ACKed. */
+static void
+s_job_done (self_t *self, worker_job_t *job)
+{
+    worker_sweep_t *sweep = job->sweep;
+    if (!job->cancelled && !sweep->dropped) {
+        for (size_t k = 0; k < job->n_points; k++) {
+            worker_result_t *r = &job->results[k];
+            proto_msg_t *msg = proto_msg_new (PROTO_RESULT);
+            proto_msg_set_uint (msg, "sweep", sweep->id);
+            proto_msg_set_uint (msg, "point", r->point);
+            proto_msg_set_str (msg, "status", r->code == 0 ? "ok" : "failed");
+            if (r->code)
+                proto_msg_set_str (msg, "error", r->error);
+            proto_msg_set_f64 (msg, "elapsed_ms", r->elapsed_ms);
+            proto_msg_set_uint (msg, "samples", r->samples);
+            if (r->code == 0) {
+                proto_msg_set_strs (msg, "metric_names", r->metric_names, r->n_metrics);
+                proto_msg_set_f64s (msg, "metric_values", r->metric_values, r->n_metrics);
+                uint64_t shape[1] = {r->timeseries_size};
+                proto_msg_set_blob (msg, "timeseries", "u1", shape, 1, &r->timeseries,
+                                    r->timeseries_size);
+            }
+            char key[64];
+            s_outbox_key (sweep->id, r->point, key, sizeof key);
+            if (self->dealer) {
+                zmsg_t *wire = proto_msg_encode (msg);
+                zmsg_send (&wire, self->dealer);
+            }
+            zhashx_update (self->outbox, key, msg);
+        }
+    }
+    s_sweep_release (self, sweep);
+    worker_job_destroy (&job);
+}
+
+static void
+s_handle_compute (self_t *self, size_t t)
+{
+    char *command = NULL;
+    void *job = NULL;
+    if (zsock_recv (self->compute[t], "sp", &command, &job) == -1)
+        return;
+    zstr_free (&command);
+    self->running[t] = NULL;
+    s_job_done (self, (worker_job_t *) job);
+    s_dispatch_jobs (self);
+    s_ask_for_work (self);
+}
+
+static void
+s_handle_work (self_t *self, proto_msg_t *msg)
+{
+    uint64_t id = proto_msg_uint (msg, "sweep");
+    size_t count;
+    const uint64_t *points = proto_msg_uints (msg, "points", &count);
+    self->promised = self->promised > count ? self->promised - count : 0;
+    char key[32];
+    snprintf (key, sizeof key, "%llu", (unsigned long long) id);
+    worker_sweep_t *sweep = zhashx_lookup (self->sweeps, key);
+    if (!sweep && proto_msg_has (msg, "spec")) {
+        size_t size = 0;
+        const void *conn = proto_msg_has (msg, "connectivity")
+                               ? proto_msg_blob (msg, "connectivity", &size, NULL, NULL, NULL)
+                               : NULL;
+        bsw_error_t err;
+        bsw_error_clear (&err);
+        if (worker_sweep_new (&sweep, id, proto_msg_str (msg, "uuid"), proto_msg_str (msg, "spec"),
+                              conn, size, &err)) {
+            //  The broker validated this sweep; if we cannot read it, every
+            //  point fails with the reason rather than looping forever.
+            zsys_error ("worker=%s sweep=%llu unreadable: %s", self->name,
+                        (unsigned long long) id, err.text);
+            for (size_t k = 0; k < count; k++) {
+                proto_msg_t *result = proto_msg_new (PROTO_RESULT);
+                proto_msg_set_uint (result, "sweep", id);
+                proto_msg_set_uint (result, "point", points[k]);
+                proto_msg_set_str (result, "status", "failed");
+                proto_msg_set_str (result, "error", err.text);
+                char okey[64];
+                s_outbox_key (id, points[k], okey, sizeof okey);
+                zmsg_t *wire = proto_msg_encode (result);
+                zmsg_send (&wire, self->dealer);
+                zhashx_update (self->outbox, okey, result);
+            }
+            return;
+        }
+        zhashx_insert (self->sweeps, key, sweep);
+    }
+    if (!sweep) {
+        //  A broker that thinks we know this sweep: start a new session so
+        //  it sends the definition again; it requeues these points.
+        zsys_warning ("worker=%s got points of unknown sweep %llu; new session", self->name,
+                      (unsigned long long) id);
+        s_disconnect (self, "unknown sweep");
+        self->reconnect_at = bsw_clock_mono_ms ();
+        return;
+    }
+    for (size_t k = 0; k < count; k += self->lanes) {
+        size_t n = count - k < self->lanes ? count - k : self->lanes;
+        worker_job_t *job = worker_job_new (sweep, points + k, n);
+        sweep->jobs++;
+        zlistx_add_end (self->queue, job);
+    }
+    s_dispatch_jobs (self);
+}
+
+/*  Forget a cancelled sweep: queued jobs go, running ones are abandoned. */
+static void
+s_handle_drop (self_t *self, uint64_t id)
+{
+    char key[32];
+    snprintf (key, sizeof key, "%llu", (unsigned long long) id);
+    worker_sweep_t *sweep = zhashx_lookup (self->sweeps, key);
+    if (!sweep)
+        return;
+    sweep->dropped = true;
+    worker_job_t *job = zlistx_first (self->queue);
+    while (job) {
+        worker_job_t *next = zlistx_next (self->queue);
+        if (job->sweep == sweep) {
+            zlistx_delete (self->queue, zlistx_find (self->queue, job));
+            s_sweep_release (self, sweep);
+        }
+        job = next;
+    }
+    for (size_t t = 0; t < self->threads; t++)
+        if (self->running[t] && self->running[t]->sweep == sweep)
+            atomic_store (&self->running[t]->cancel, 1);
+    if (sweep->jobs == 0)
+        zhashx_delete (self->sweeps, key);
+    s_ask_for_work (self);
+}
+
+static void
+s_handle_broker (self_t *self)
+{
+    zmsg_t *wire = zmsg_recv (self->dealer);
+    if (!wire)
+        return;
+    proto_msg_t *msg = NULL;
+    bsw_error_t err;
+    if (proto_msg_decode (&wire, false, 0, &msg, NULL, &err)) {
+        zsys_warning ("worker=%s bad message from broker: %s", self->name, err.text);
+        return;
+    }
+    self->broker_expiry = bsw_clock_mono_ms () + (int64_t) self->heartbeat_ms * S_LIVENESS;
+    self->backoff_ms = self->heartbeat_ms;
+    switch (proto_msg_type (msg)) {
+    case PROTO_WORK:
+        s_handle_work (self, msg);
+        break;
+    case PROTO_ACK: {
+        char key[64];
+        s_outbox_key (proto_msg_uint (msg, "sweep"), proto_msg_uint (msg, "point"), key,
+                      sizeof key);
+        zhashx_delete (self->outbox, key);
+        break;
+    }
+    case PROTO_DROP:
+        s_handle_drop (self, proto_msg_uint (msg, "sweep"));
+        break;
+    case PROTO_HEARTBEAT:
+        break;
+    case PROTO_ERROR:
+        zsys_warning ("worker=%s broker says: %s", self->name, proto_msg_str (msg, "text"));
+        if (proto_msg_int (msg, "code") == BSW_ESTATE) {
+            //  The broker does not know this session (it restarted).
+            s_connect (self);
+        }
+        break;
+    default:
+        zsys_warning ("worker=%s unexpected %s from broker", self->name,
+                      proto_type_name (proto_msg_type (msg)));
+    }
+    proto_msg_destroy (&msg);
+}
+
+/*  Hands back every point not yet finished (queued, and running when
+    `running_too`), in one BYE. */
+static void
+s_hand_back (self_t *self, bool running_too)
+{
+    zlistx_t *sweeps = zlistx_new (), *points = zlistx_new ();
+    size_t count = 0;
+    uint64_t *sv = NULL, *pv = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        count = 0;
+        for (worker_job_t *job = zlistx_first (self->queue); job; job = zlistx_next (self->queue))
+            for (size_t k = 0; k < job->n_points; k++, count++)
+                if (pass) {
+                    sv[count] = job->sweep->id;
+                    pv[count] = job->points[k];
+                }
+        if (running_too)
+            for (size_t t = 0; t < self->threads; t++)
+                if (self->running[t])
+                    for (size_t k = 0; k < self->running[t]->n_points; k++, count++)
+                        if (pass) {
+                            sv[count] = self->running[t]->sweep->id;
+                            pv[count] = self->running[t]->points[k];
+                        }
+        if (!pass) {
+            sv = bsw_calloc (count, sizeof (uint64_t));
+            pv = bsw_calloc (count, sizeof (uint64_t));
+        }
+    }
+    proto_msg_t *bye = proto_msg_new (PROTO_BYE);
+    proto_msg_set_uints (bye, "sweeps", sv, count);
+    proto_msg_set_uints (bye, "points", pv, count);
+    s_send (self, &bye);
+    free (sv);
+    free (pv);
+    zlistx_destroy (&sweeps);
+    zlistx_destroy (&points);
+    //  Queued jobs are gone to the broker now.
+    worker_job_t *job;
+    while ((job = zlistx_first (self->queue))) {
+        zlistx_detach_cur (self->queue);
+        s_sweep_release (self, job->sweep);
+        worker_job_destroy (&job);
+    }
+}
+
+static bool
+s_idle (self_t *self)
+{
+    for (size_t t = 0; t < self->threads; t++)
+        if (self->running[t])
+            return false;
+    return zlistx_size (self->queue) == 0;
+}
+
+static void
+s_handle_pipe (self_t *self)
+{
+    zmsg_t *msg = zmsg_recv (self->pipe);
+    if (!msg)
+        return;
+    char *command = zmsg_popstr (msg);
+    if (streq (command, "$TERM")) {
+        self->terminated = true;
+    } else if (streq (command, "STOP") && !self->stopping) {
+        self->stopping = true;
+        self->stop_deadline = bsw_clock_mono_ms () + self->stop_grace_ms;
+        s_hand_back (self, false);
+        zsys_info ("worker=%s stopping: finishing %zu running points", self->name,
+                   s_points_in_hand (self) - self->promised);
+    }
+    zstr_free (&command);
+    zmsg_destroy (&msg);
+}
+
+static self_t *
+s_self_new (zsock_t *pipe, const worker_config_t *config)
+{
+    self_t *self = bsw_calloc (1, sizeof *self);
+    self->pipe = pipe;
+    self->endpoint = bsw_strdup (config->broker);
+    self->threads = config->threads ? config->threads : (size_t) sysconf (_SC_NPROCESSORS_ONLN);
+    if (self->threads < 1)
+        self->threads = 1;
+    self->lanes = config->lanes ? config->lanes : WORKER_DEFAULT_LANES;
+    self->heartbeat_ms = config->heartbeat_ms > 0 ? config->heartbeat_ms : 1000;
+    self->stop_grace_ms = config->stop_grace_ms > 0 ? config->stop_grace_ms : 30000;
+    self->backoff_ms = self->heartbeat_ms;
+    if (config->name)
+        snprintf (self->name, sizeof self->name, "%s", config->name);
+    else {
+        char host[100] = "worker";
+        gethostname (host, sizeof host - 1);
+        snprintf (self->name, sizeof self->name, "%s:%d", host, (int) getpid ());
+    }
+    self->poller = zpoller_new (pipe, NULL);
+    zpoller_set_nonstop (self->poller, true);
+    self->compute = bsw_calloc (self->threads, sizeof (zactor_t *));
+    self->running = bsw_calloc (self->threads, sizeof (worker_job_t *));
+    for (size_t t = 0; t < self->threads; t++) {
+        self->compute[t] = zactor_new (s_compute_actor, NULL);
+        zpoller_add (self->poller, self->compute[t]);
+    }
+    self->queue = zlistx_new ();
+    zlistx_set_destructor (self->queue, s_job_free);
+    self->sweeps = zhashx_new ();
+    zhashx_set_destructor (self->sweeps, s_sweep_free);
+    self->outbox = zhashx_new ();
+    zhashx_set_destructor (self->outbox, s_msg_free);
+    return self;
+}
+
+static void
+s_self_destroy (self_t **self_p)
+{
+    self_t *self = *self_p;
+    for (size_t t = 0; t < self->threads; t++) {
+        if (self->running[t])
+            atomic_store (&self->running[t]->cancel, 1);
+        zactor_destroy (&self->compute[t]);
+        worker_job_destroy (&self->running[t]);
+    }
+    free (self->compute);
+    free (self->running);
+    zlistx_destroy (&self->queue);
+    zhashx_destroy (&self->outbox);
+    zhashx_destroy (&self->sweeps);
+    zpoller_destroy (&self->poller);
+    zsock_destroy (&self->dealer);
+    free (self->endpoint);
+    free (self);
+    *self_p = NULL;
+}
+
+/*  Heartbeats, broker liveness, reconnects, and the end of a STOP. */
+static void
+s_tick (self_t *self)
+{
+    int64_t now = bsw_clock_mono_ms ();
+    if (!self->dealer) {
+        if (now >= self->reconnect_at)
+            s_connect (self);
+        return;
+    }
+    if (now >= self->broker_expiry) {
+        s_disconnect (self, "no heartbeat");
+        return;
+    }
+    if (now >= self->heartbeat_at) {
+        proto_msg_t *hb = proto_msg_new (PROTO_HEARTBEAT);
+        s_send (self, &hb);
+    }
+}
+
+void
+worker_actor (zsock_t *pipe, void *args)
+{
+    self_t *self = s_self_new (pipe, (const worker_config_t *) args);
+    s_connect (self);
+    zsock_signal (pipe, 0);
+    zsys_info ("worker=%s started: %zu threads, %zu lanes, broker %s", self->name, self->threads,
+               self->lanes, self->endpoint);
+    bool stop_signalled = false;
+    while (!self->terminated) {
+        int64_t now = bsw_clock_mono_ms ();
+        int64_t next = self->dealer ? self->heartbeat_at : self->reconnect_at;
+        int timeout = (int) (next > now ? next - now : 0);
+        if (timeout > self->heartbeat_ms)
+            timeout = self->heartbeat_ms;
+        void *which = zpoller_wait (self->poller, timeout);
+        if (which == pipe)
+            s_handle_pipe (self);
+        else if (which && which == self->dealer)
+            s_handle_broker (self);
+        else if (which)
+            for (size_t t = 0; t < self->threads; t++)
+                if (which == self->compute[t])
+                    s_handle_compute (self, t);
+        s_tick (self);
+        if (self->stopping && !stop_signalled) {
+            bool drained = s_idle (self) && zhashx_size (self->outbox) == 0;
+            if (drained || bsw_clock_mono_ms () >= self->stop_deadline) {
+                if (!drained)
+                    s_hand_back (self, true);
+                zsys_info ("worker=%s stopped%s", self->name,
+                           drained ? "" : " (grace period over; points handed back)");
+                zsock_signal (pipe, 0);
+                stop_signalled = true;
+            }
+        }
+    }
+    if (!stop_signalled && self->dealer)
+        s_hand_back (self, true);
+    s_self_destroy (&self);
+}

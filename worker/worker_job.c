@@ -1,0 +1,227 @@
+/*  worker_job.c - runs a job's points through the core and packs results.
+
+    Points of one job share a batch when their setups are batchable (the
+    usual case: model and coupling parameters differ per lane); otherwise
+    they run one batch per group. A point's numbers do not depend on its
+    batch (sim_batch_test proves it), so grouping is free to change.
+*/
+#include "worker_job.h"
+
+#include "bsw_util.h"
+#include "sim_batch.h"
+#include "store_connectivity.h"
+#include "store_timeseries.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/*  Steps between checks of the cancel flag: about 10 ms of work. */
+#define WORKER_JOB_CANCEL_STEPS 2048
+
+int
+worker_sweep_new (worker_sweep_t **sweep_p, uint64_t id, const char *uuid,
+                  const char *spec_json, const void *connectivity, size_t connectivity_size,
+                  bsw_error_t *err)
+{
+    *sweep_p = NULL;
+    char label[64];
+    snprintf (label, sizeof label, "sweep %llu", (unsigned long long) id);
+    spec_t *spec = NULL;
+    int rc = spec_load_string (&spec, spec_json, strlen (spec_json), label, NULL, err);
+    if (rc)
+        return rc;
+    sim_connectivity_t *conn = NULL;
+    if (connectivity)
+        rc = store_connectivity_load_buffer (&conn, connectivity, connectivity_size, label, err);
+    else
+        conn = sim_connectivity_new_default ();
+    if (rc == 0)
+        rc = spec_check_nodes (spec, conn->n, label, err);
+    if (rc) {
+        spec_destroy (&spec);
+        sim_connectivity_destroy (&conn);
+        return rc;
+    }
+    worker_sweep_t *sweep = bsw_calloc (1, sizeof *sweep);
+    sweep->id = id;
+    snprintf (sweep->uuid, sizeof sweep->uuid, "%s", uuid ? uuid : "");
+    sweep->spec = spec;
+    sweep->conn = conn;
+    sim_connectivity_gid (conn, sweep->connectivity_gid);
+    *sweep_p = sweep;
+    return BSW_OK;
+}
+
+void
+worker_sweep_destroy (worker_sweep_t **sweep_p)
+{
+    if (!sweep_p || !*sweep_p)
+        return;
+    worker_sweep_t *sweep = *sweep_p;
+    spec_destroy (&sweep->spec);
+    sim_connectivity_destroy (&sweep->conn);
+    free (sweep);
+    *sweep_p = NULL;
+}
+
+worker_job_t *
+worker_job_new (worker_sweep_t *sweep, const uint64_t *points, size_t count)
+{
+    worker_job_t *job = bsw_calloc (1, sizeof *job);
+    job->sweep = sweep;
+    job->points = bsw_calloc (count, sizeof (uint64_t));
+    memcpy (job->points, points, count * sizeof (uint64_t));
+    job->n_points = count;
+    job->results = bsw_calloc (count, sizeof (worker_result_t));
+    atomic_init (&job->cancel, 0);
+    for (size_t k = 0; k < count; k++)
+        job->results[k].point = points[k];
+    return job;
+}
+
+void
+worker_job_destroy (worker_job_t **job_p)
+{
+    if (!job_p || !*job_p)
+        return;
+    worker_job_t *job = *job_p;
+    for (size_t k = 0; k < job->n_points; k++)
+        free (job->results[k].timeseries);
+    free (job->results);
+    free (job->points);
+    free (job);
+    *job_p = NULL;
+}
+
+static double
+s_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec * 1000.0 + (double) ts.tv_nsec / 1e6;
+}
+
+static void
+s_fail (worker_result_t *result, int code, const char *text)
+{
+    result->code = code ? code : BSW_EINTERNAL;
+    snprintf (result->error, sizeof result->error, "%s", text);
+}
+
+/*  Metrics and the HDF5 image of one finished lane. */
+static void
+s_pack (worker_job_t *job, worker_result_t *result, const sim_setup_t *setup, const double *data,
+        const double *time, uint64_t samples, uint64_t first_bad)
+{
+    const sim_connectivity_t *conn = job->sweep->conn;
+    result->samples = samples;
+    if (first_bad != UINT64_MAX) {
+        char text[256];
+        snprintf (text, sizeof text,
+                  "the simulation diverged: non-finite state in sample %llu (t = %g ms)",
+                  (unsigned long long) first_bad, time[first_bad]);
+        s_fail (result, BSW_ENUMERIC, text);
+        return;
+    }
+    sim_metrics_t metrics;
+    sim_metrics_compute (data, samples, setup->n_voi, conn->n, sim_setup_sample_period (setup),
+                         setup->metric_start_point, setup->metric_segment, &metrics);
+    result->n_metrics = sim_metrics_list (&metrics, result->metric_names, result->metric_values);
+    const char *voi_names[SIM_MAX_VOI];
+    for (size_t v = 0; v < setup->n_voi; v++)
+        voi_names[v] = setup->model->voi_names[setup->voi[v]];
+    char gid[37];
+    bsw_uuid_derive (job->sweep->uuid, "TimeSeriesRegion", result->point, gid);
+    store_timeseries_t ts = {.gid = gid,
+                             .connectivity_gid = job->sweep->connectivity_gid,
+                             .monitor = sim_monitor_name (setup->monitor),
+                             .voi_names = voi_names,
+                             .n_voi = setup->n_voi,
+                             .n_time = samples,
+                             .n_nodes = conn->n,
+                             .data = data,
+                             .time = time,
+                             .sample_period = sim_setup_sample_period (setup),
+                             .create_date = NULL};
+    bsw_error_t err;
+    bsw_error_clear (&err);
+    if (store_timeseries_image (&ts, &result->timeseries, &result->timeseries_size, &err))
+        s_fail (result, err.code, err.text);
+}
+
+/*  Runs results[first..first+count) as one batch. */
+static void
+s_run_batch (worker_job_t *job, size_t first, size_t count, const sim_setup_t *setups)
+{
+    double started = s_now_ms ();
+    sim_batch_t *batch = NULL;
+    bsw_error_t err;
+    bsw_error_clear (&err);
+    if (sim_batch_new (&batch, job->sweep->conn, setups + first, count, &err)) {
+        for (size_t k = 0; k < count; k++)
+            s_fail (&job->results[first + k], err.code, err.text);
+        return;
+    }
+    size_t size = sim_batch_output_size (batch);
+    uint64_t samples = sim_batch_samples (batch);
+    double **out = bsw_calloc (count, sizeof (double *));
+    for (size_t k = 0; k < count; k++)
+        out[k] = bsw_malloc (size * sizeof (double));
+    double *time = bsw_malloc (samples * sizeof (double));
+    sim_batch_set_output (batch, out, time);
+    while (!sim_batch_finished (batch)) {
+        if (atomic_load (&job->cancel)) {
+            job->cancelled = true;
+            break;
+        }
+        sim_batch_advance (batch, WORKER_JOB_CANCEL_STEPS);
+    }
+    if (!job->cancelled) {
+        double elapsed = s_now_ms () - started;
+        for (size_t k = 0; k < count; k++) {
+            worker_result_t *result = &job->results[first + k];
+            result->elapsed_ms = elapsed / (double) count;
+            s_pack (job, result, &setups[first + k], out[k], time, samples,
+                    sim_batch_first_nonfinite (batch, k));
+        }
+    }
+    for (size_t k = 0; k < count; k++)
+        free (out[k]);
+    free (out);
+    free (time);
+    sim_batch_destroy (&batch);
+}
+
+void
+worker_job_run (worker_job_t *job)
+{
+    size_t n = job->n_points;
+    sim_setup_t *setups = bsw_calloc (n, sizeof (sim_setup_t));
+    bool *usable = bsw_calloc (n, sizeof (bool));
+    for (size_t k = 0; k < n; k++) {
+        bsw_error_t err;
+        bsw_error_clear (&err);
+        if (spec_point_setup (job->sweep->spec, job->points[k], &setups[k], &err))
+            s_fail (&job->results[k], err.code, err.text);
+        else
+            usable[k] = true;
+    }
+    //  Group consecutive batchable points; compact usable ones to the front
+    //  of each group so s_run_batch sees a dense range.
+    size_t k = 0;
+    while (k < n && !job->cancelled) {
+        if (!usable[k]) {
+            k++;
+            continue;
+        }
+        size_t end = k + 1;
+        while (end < n && usable[end] && sim_setup_batchable (&setups[k], &setups[end]))
+            end++;
+        s_run_batch (job, k, end - k, setups);
+        k = end;
+    }
+    free (usable);
+    free (setups);
+}

@@ -1,0 +1,70 @@
+/*  worker_job.h - what a compute thread does: run a batch of points of one
+    sweep and turn each into a result (metrics and the finished
+    TimeSeriesRegion HDF5 bytes, so the broker only stores them).
+
+    No sockets here: the worker actor hands a job to a compute thread and
+    gets it back filled in. A job's sweep is shared read-only by every
+    thread working on that sweep.
+*/
+#ifndef WORKER_JOB_H_INCLUDED
+#define WORKER_JOB_H_INCLUDED
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bsw_error.h"
+#include "sim_connectivity.h"
+#include "sim_metric.h"
+#include "spec.h"
+
+/*  A sweep as a worker knows it: parsed once, shared by its jobs. */
+typedef struct {
+    uint64_t id;                  /* the broker's sweep id */
+    char uuid[37];                /* the sweep's uuid: seeds its TVB GIDs */
+    spec_t *spec;                 /* owned */
+    sim_connectivity_t *conn;     /* owned */
+    char connectivity_gid[37];    /* TVB GID of conn */
+    size_t jobs;                  /* jobs referencing it (actor thread only) */
+    bool dropped;                 /* cancelled: free when jobs reaches 0 */
+} worker_sweep_t;
+
+/*  Parses a sweep definition (spec JSON, connectivity zip bytes or NULL for
+    the built-in default). Caller owns *sweep_p (worker_sweep_destroy). */
+int worker_sweep_new (worker_sweep_t **sweep_p, uint64_t id, const char *uuid,
+                      const char *spec_json, const void *connectivity, size_t connectivity_size,
+                      bsw_error_t *err);
+void worker_sweep_destroy (worker_sweep_t **sweep_p);
+
+typedef struct {
+    uint64_t point;                          /* index in the sweep */
+    int code;                                /* 0 ok, else a BSW_E* code */
+    char error[BSW_ERROR_TEXT_MAX];          /* why it failed */
+    size_t n_metrics;
+    const char *metric_names[SIM_METRIC_MAX];/* static strings */
+    double metric_values[SIM_METRIC_MAX];
+    void *timeseries;                        /* HDF5 file bytes (malloc), or NULL */
+    size_t timeseries_size;
+    uint64_t samples;                        /* time samples */
+    double elapsed_ms;                       /* compute time of its batch, shared */
+} worker_result_t;
+
+typedef struct {
+    worker_sweep_t *sweep;                   /* borrowed */
+    uint64_t *points;                        /* n_points point indices (owned) */
+    size_t n_points;
+    worker_result_t *results;                /* n_points, filled by worker_job_run */
+    atomic_int cancel;                       /* set non-zero (any thread) to abandon the run */
+    bool cancelled;                          /* the run was abandoned: results invalid */
+} worker_job_t;
+
+/*  A job for `count` points (copied). Caller owns it. */
+worker_job_t *worker_job_new (worker_sweep_t *sweep, const uint64_t *points, size_t count);
+void worker_job_destroy (worker_job_t **job_p);
+
+/*  Runs every point of the job in lockstep batches (points whose setups
+    cannot share a batch run in separate ones) and fills job->results. */
+void worker_job_run (worker_job_t *job);
+
+#endif

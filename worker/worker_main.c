@@ -1,0 +1,117 @@
+/*  worker_main.c - `brainsweep-worker`: runs the worker actor until SIGINT
+    or SIGTERM, then finishes or hands back its points. */
+#include "worker.h"
+#include "bsw_util.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <pthread.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static const char s_usage[] =
+    "usage: brainsweep-worker --broker ENDPOINT [--threads N] [options]\n"
+    "\n"
+    "Connects to a brainsweep broker, asks for as many sweep points as it can\n"
+    "run, runs them and sends back each point's time series and metrics. It\n"
+    "keeps no state: start or stop workers on any machine at any time.\n"
+    "\n"
+    "  -b, --broker ENDPOINT  the broker, e.g. tcp://head-node:5555\n"
+    "                         (default: $BRAINSWEEP_BROKER)\n"
+    "  -t, --threads N        compute threads (default: all cores)\n"
+    "      --lanes N          points integrated together per thread (default 4)\n"
+    "      --name NAME        name in the broker's logs (default host:pid)\n"
+    "      --heartbeat-ms N   heartbeat interval; must match the broker's (default 1000)\n"
+    "      --grace-ms N       on SIGTERM, how long to finish running points before\n"
+    "                         handing them back (default 30000)\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "On SIGINT or SIGTERM it stops taking work, finishes the points it is running\n"
+    "(within the grace period), hands the rest back to the broker and exits 0.\n";
+
+static int
+s_parse_count (const char *text, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long value = strtol (text, &end, 10);
+    if (errno || end == text || *end || value < 1 || value > max)
+        return -1;
+    *out = value;
+    return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+    static const struct option options[] = {{"broker", required_argument, NULL, 'b'},
+                                            {"threads", required_argument, NULL, 't'},
+                                            {"lanes", required_argument, NULL, 'L'},
+                                            {"name", required_argument, NULL, 'n'},
+                                            {"heartbeat-ms", required_argument, NULL, 'H'},
+                                            {"grace-ms", required_argument, NULL, 'G'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
+    worker_config_t config = {.broker = getenv ("BRAINSWEEP_BROKER")};
+    long value;
+    int opt;
+    while ((opt = getopt_long (argc, argv, "b:t:h", options, NULL)) != -1) {
+        switch (opt) {
+        case 'b':
+            config.broker = optarg;
+            break;
+        case 'n':
+            config.name = optarg;
+            break;
+        case 't':
+        case 'L':
+        case 'H':
+        case 'G':
+            if (s_parse_count (optarg, 10000000, &value)) {
+                fprintf (stderr, "brainsweep-worker: '%s' is not a positive number\n", optarg);
+                return 2;
+            }
+            if (opt == 't')
+                config.threads = (size_t) value;
+            else if (opt == 'L')
+                config.lanes = (size_t) value;
+            else if (opt == 'H')
+                config.heartbeat_ms = (int) value;
+            else
+                config.stop_grace_ms = (int) value;
+            break;
+        case 'h':
+            fputs (s_usage, stdout);
+            return 0;
+        default:
+            fputs (s_usage, stderr);
+            return 2;
+        }
+    }
+    if (!config.broker || !*config.broker || optind != argc) {
+        fprintf (stderr, "brainsweep-worker: %s\n%s",
+                 optind != argc ? "unexpected argument" : "--broker ENDPOINT is required",
+                 s_usage);
+        return 2;
+    }
+    //  Only this thread takes SIGINT/SIGTERM: the actors' threads inherit
+    //  the blocked mask, so their ZeroMQ calls are never interrupted.
+    sigset_t signals;
+    sigemptyset (&signals);
+    sigaddset (&signals, SIGINT);
+    sigaddset (&signals, SIGTERM);
+    pthread_sigmask (SIG_BLOCK, &signals, NULL);
+    zsys_init ();
+    zsys_set_logstream (stderr);
+    zsys_set_logident ("brainsweep-worker");
+    zactor_t *worker = zactor_new (worker_actor, &config);
+    pthread_sigmask (SIG_UNBLOCK, &signals, NULL);
+    while (!zsys_interrupted)
+        zclock_sleep (100);
+    //  Finish or hand back, then go.
+    zstr_send (worker, "STOP");
+    zsock_wait (worker);
+    zactor_destroy (&worker);
+    return 0;
+}
