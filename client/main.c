@@ -3,6 +3,8 @@
 
 #include "bsw_util.h"
 
+#include <czmq.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -12,7 +14,18 @@ static const char s_usage[] =
     "TVB parameter space exploration (Generic 2D Oscillator PSE), fast.\n"
     "\n"
     "Commands:\n"
+    "  run SPEC.json -o FILE.zip        a whole sweep on this machine (embedded broker\n"
+    "                                   and workers), ending with the zip and a summary\n"
     "  simulate SPEC.json [-o OUT.h5]   run one simulation; print its metrics as JSON\n"
+    "\n"
+    "With a broker (--broker ENDPOINT or $BRAINSWEEP_BROKER):\n"
+    "  submit SPEC.json [--range P=lo:hi:step]... [--name N]   submit a sweep, print its ID\n"
+    "  list                             every sweep\n"
+    "  status ID [--json]               one sweep's counts, rate and ETA\n"
+    "  watch ID                         a live progress bar until the sweep ends\n"
+    "  fetch ID -o FILE.zip             download the sweep's TVB-format zip\n"
+    "  cancel ID                        stop dispatching a sweep (results are kept)\n"
+    "  retry ID                         run the failed points again\n"
     "\n"
     "  brainsweep COMMAND --help        details of one command\n"
     "  brainsweep --version             the version\n";
@@ -33,8 +46,21 @@ main (int argc, char **argv)
         printf ("brainsweep %s\n", BSW_VERSION_STRING);
         return 0;
     }
-    if (strcmp (command, "simulate") == 0)
-        return client_simulate_main (argc - 1, argv + 1);
+    static const struct {
+        const char *name;
+        int (*main) (int, char **);
+    } commands[] = {{"simulate", client_simulate_main}, {"run", client_run_main},
+                    {"submit", client_submit_main},     {"list", client_list_main},
+                    {"status", client_status_main},     {"watch", client_watch_main},
+                    {"fetch", client_fetch_main},       {"cancel", client_cancel_main},
+                    {"retry", client_retry_main}};
+    for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
+        if (strcmp (command, commands[k].name) == 0) {
+            //  Log lines (broker and worker actors) go to stderr: stdout is
+            //  the command's output.
+            zsys_set_logstream (stderr);
+            return commands[k].main (argc - 1, argv + 1);
+        }
     fprintf (stderr, "brainsweep: unknown command '%s'\n\n%s", command, s_usage);
     return 2;
 }

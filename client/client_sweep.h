@@ -1,0 +1,51 @@
+/*  client_sweep.h - the sweep commands' shared pieces: a prepared
+    submission, watching progress, fetching the export. */
+#ifndef CLIENT_SWEEP_H_INCLUDED
+#define CLIENT_SWEEP_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bsw_error.h"
+#include "client_conn.h"
+
+typedef struct {
+    char *spec_json;            /* the spec as it will run */
+    void *connectivity;         /* the zip's bytes, or NULL for the built-in default */
+    size_t connectivity_size;
+    char *connectivity_name;    /* the zip's file name, or NULL */
+    char *name;                 /* sweep name ("" when none) */
+    uint64_t points;            /* sweep size */
+} client_submission_t;
+
+/*  Reads and validates SPEC.json with its --range arguments and --name. */
+int client_prepare_submission (const char *spec_path, const char *const *range_args,
+                               size_t n_ranges, const char *name, client_submission_t *out,
+                               bsw_error_t *err);
+void client_submission_fini (client_submission_t *sub);
+
+/*  SUBMIT; the connectivity bytes are handed over (sub->connectivity NULL after). */
+int client_submit (client_conn_t *conn, client_submission_t *sub, uint64_t *sweep_id,
+                   bsw_error_t *err);
+
+/*  Final counts of a watched sweep. */
+typedef struct {
+    char state[16];
+    uint64_t points, done, failed, cancelled;
+    double elapsed_s;
+} client_status_t;
+
+/*  Polls STATUS until the sweep is finished or cancelled, drawing a
+    progress bar on stderr (a line every few seconds when not a terminal;
+    nothing when quiet). Returns 0, an error, or BSW_ESTATE when
+    interrupted (SIGINT). */
+int client_watch (client_conn_t *conn, uint64_t sweep, bool quiet, client_status_t *final,
+                  bsw_error_t *err);
+
+/*  Streams the sweep's export zip into path (via path.tmp, renamed when
+    complete). Returns 0 and the size, or an error. */
+int client_fetch (client_conn_t *conn, uint64_t sweep, const char *path, bool quiet,
+                  uint64_t *size, bsw_error_t *err);
+
+#endif
