@@ -105,7 +105,8 @@ void proto_msg_set_strs (proto_msg_t *self, const char *field, const char *const
 void proto_msg_set_blob (proto_msg_t *self, const char *field, const char *dtype,
                          const uint64_t *shape, size_t rank, void **data_p, size_t size);
 
-/*  Getters: whether the field is present, and its value. */
+/*  Getters: whether the field is present (false for a field the type does
+    not have), and its value. */
 bool proto_msg_has (const proto_msg_t *self, const char *field);
 uint64_t proto_msg_uint (const proto_msg_t *self, const char *field);
 int64_t proto_msg_int (const proto_msg_t *self, const char *field);

@@ -1,0 +1,225 @@
+#define _XOPEN_SOURCE 700   /* nftw */
+/*  broker_requests_test.c - a broker actor over loopback answers malformed
+    and wrong requests with ERROR replies (code and sentence) and keeps
+    serving; a valid SUBMIT, LIST and STATUS work in between. */
+#include "broker.h"
+#include "bsw_test.h"
+#include "bsw_util.h"
+#include "proto.h"
+
+#include <ftw.h>
+#include <msgpack.h>
+#include <unistd.h>
+
+static zactor_t *s_broker;
+static zsock_t *s_client;
+static char s_dir[64];
+
+/*  Receives one reply within 5 s and decodes it. */
+static proto_msg_t *
+s_reply (void)
+{
+    zpoller_t *poller = zpoller_new (s_client, NULL);
+    void *ready = zpoller_wait (poller, 5000);
+    zpoller_destroy (&poller);
+    if (!ready)
+        return NULL;
+    zmsg_t *wire = zmsg_recv (s_client);
+    proto_msg_t *msg = NULL;
+    bsw_error_t err;
+    if (proto_msg_decode (&wire, false, 0, &msg, NULL, &err))
+        return NULL;
+    return msg;
+}
+
+static int
+s_expect_error (int code, const char *needle)
+{
+    proto_msg_t *reply = s_reply ();
+    BSW_CHECK_MSG (reply, "no reply");
+    BSW_CHECK_MSG (proto_msg_type (reply) == PROTO_ERROR, "got %s",
+                   proto_type_name (proto_msg_type (reply)));
+    BSW_CHECK_INT (proto_msg_int (reply, "code"), code);
+    BSW_CHECK_MSG (strstr (proto_msg_str (reply, "text"), needle), "text '%s' lacks '%s'",
+                   proto_msg_str (reply, "text"), needle);
+    proto_msg_destroy (&reply);
+    return BSW_TEST_PASS;
+}
+
+static void
+s_send_raw (const void *bytes, size_t size)
+{
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addmem (msg, bytes, size);
+    zmsg_send (&msg, s_client);
+}
+
+/*  frame 0 of ["BSW", version, type, {}] */
+static void
+s_send_header (const char *tag, int version, int type)
+{
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &buf, msgpack_sbuffer_write);
+    msgpack_pack_array (&pk, 4);
+    msgpack_pack_str_with_body (&pk, tag, strlen (tag));
+    msgpack_pack_int (&pk, version);
+    msgpack_pack_int (&pk, type);
+    msgpack_pack_map (&pk, 0);
+    s_send_raw (buf.data, buf.size);
+    msgpack_sbuffer_destroy (&buf);
+}
+
+static int
+s_list_works (void)
+{
+    proto_msg_t *list = proto_msg_new (PROTO_LIST);
+    proto_msg_send (&list, s_client);
+    proto_msg_t *reply = s_reply ();
+    BSW_CHECK (reply && proto_msg_type (reply) == PROTO_SWEEPS);
+    proto_msg_destroy (&reply);
+    return BSW_TEST_PASS;
+}
+
+/*  Usage: a client submits a sweep and asks for its status. */
+static int
+s_test_submit_and_status (void)
+{
+    proto_msg_t *submit = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_uint (submit, "req", 7);
+    proto_msg_set_str (submit, "spec",
+                       "{\"simulation_length\": 5, \"ranges\": [{\"parameter\": \"model.a\", "
+                       "\"values\": [1, 2, 3]}]}");
+    proto_msg_send (&submit, s_client);
+    proto_msg_t *reply = s_reply ();
+    BSW_CHECK (reply && proto_msg_type (reply) == PROTO_SUBMITTED);
+    BSW_CHECK_INT (proto_msg_uint (reply, "req"), 7);
+    BSW_CHECK_INT (proto_msg_uint (reply, "points"), 3);
+    uint64_t id = proto_msg_uint (reply, "sweep");
+    proto_msg_destroy (&reply);
+    proto_msg_t *status = proto_msg_new (PROTO_STATUS);
+    proto_msg_set_uint (status, "sweep", id);
+    proto_msg_send (&status, s_client);
+    reply = s_reply ();
+    BSW_CHECK (reply && proto_msg_type (reply) == PROTO_SWEEP_STATUS);
+    BSW_CHECK_INT (proto_msg_uint (reply, "points"), 3);
+    BSW_CHECK_INT (proto_msg_uint (reply, "pending"), 3);
+    BSW_CHECK_STR (proto_msg_str (reply, "state"), "running");
+    proto_msg_destroy (&reply);
+    return BSW_TEST_PASS;
+}
+
+static int
+s_test_malformed_frames (void)
+{
+    s_send_raw ("garbage", 7);
+    if (s_expect_error (BSW_EPROTO, ""))
+        return BSW_TEST_FAIL;
+    s_send_header ("BSW", 99, PROTO_LIST);
+    if (s_expect_error (BSW_EVERSION, "version 99"))
+        return BSW_TEST_FAIL;
+    s_send_header ("XYZ", 1, PROTO_LIST);
+    if (s_expect_error (BSW_EPROTO, ""))
+        return BSW_TEST_FAIL;
+    s_send_header ("BSW", 1, 200);
+    if (s_expect_error (BSW_EPROTO, "200"))
+        return BSW_TEST_FAIL;
+    //  STATUS without its required "sweep".
+    s_send_header ("BSW", 1, PROTO_STATUS);
+    if (s_expect_error (BSW_EPROTO, "sweep"))
+        return BSW_TEST_FAIL;
+    //  Truncated: a valid LIST cut short.
+    proto_msg_t *list = proto_msg_new (PROTO_LIST);
+    zmsg_t *wire = proto_msg_encode (list);
+    proto_msg_destroy (&list);
+    zframe_t *frame = zmsg_first (wire);
+    s_send_raw (zframe_data (frame), zframe_size (frame) - 2);
+    zmsg_destroy (&wire);
+    if (s_expect_error (BSW_EPROTO, ""))
+        return BSW_TEST_FAIL;
+    return s_list_works ();
+}
+
+static int
+s_test_wrong_requests (void)
+{
+    proto_msg_t *msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec", "{\"integrator\": {\"type\": \"HeunDeterministic\", \"dt\": 0}}");
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_ESPEC, "integrator.dt"))
+        return BSW_TEST_FAIL;
+    msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec", "{}");
+    void *bad = bsw_strdup ("not a zip at all");
+    uint64_t shape[1] = {16};
+    proto_msg_set_blob (msg, "connectivity", "u1", shape, 1, &bad, 16);
+    proto_msg_set_str (msg, "connectivity_name", "mine.zip");
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_EFORMAT, "mine.zip"))
+        return BSW_TEST_FAIL;
+    msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec", "{\"ranges\": [{\"parameter\": \"model.a\", \"lo\": 0, "
+                                    "\"hi\": 1, \"step\": 0.0001}]}");
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_ETOOBIG, "at most 1000"))
+        return BSW_TEST_FAIL;
+    msg = proto_msg_new (PROTO_STATUS);
+    proto_msg_set_uint (msg, "sweep", 999);
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_ENOTFOUND, "999"))
+        return BSW_TEST_FAIL;
+    msg = proto_msg_new (PROTO_FETCH);
+    proto_msg_set_uint (msg, "sweep", 999);
+    proto_msg_set_uint (msg, "offset", 0);
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_ENOTFOUND, "999"))
+        return BSW_TEST_FAIL;
+    //  A worker message from a session that never said HELLO.
+    msg = proto_msg_new (PROTO_CREDIT);
+    proto_msg_set_uint (msg, "credit", 4);
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_ESTATE, "HELLO"))
+        return BSW_TEST_FAIL;
+    //  A reply type sent as a request.
+    msg = proto_msg_new (PROTO_DONE);
+    proto_msg_set_uint (msg, "sweep", 1);
+    proto_msg_set_uint (msg, "count", 1);
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_EPROTO, "DONE"))
+        return BSW_TEST_FAIL;
+    return s_list_works ();
+}
+
+static int
+s_remove (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    return remove (path);
+}
+
+static const bsw_test_case_t s_cases[] = {{"submit_and_status", s_test_submit_and_status},
+                                          {"malformed_frames", s_test_malformed_frames},
+                                          {"wrong_requests", s_test_wrong_requests},
+                                          {NULL, NULL}};
+
+int
+main (int argc, char **argv)
+{
+    zsys_set_logstream (NULL);
+    snprintf (s_dir, sizeof s_dir, "/tmp/bsw-requests-XXXXXX");
+    if (!mkdtemp (s_dir))
+        return 1;
+    broker_config_t config = {.bind = "tcp://127.0.0.1:*", .data_dir = s_dir, .max_points = 1000};
+    s_broker = broker_start (&config);
+    if (!s_broker)
+        return 1;
+    zstr_send (s_broker, "ENDPOINT");
+    char *endpoint = zstr_recv (s_broker);
+    s_client = zsock_new_dealer (endpoint);
+    zstr_free (&endpoint);
+    int rc = bsw_test_main (argc, argv, s_cases);
+    zsock_destroy (&s_client);
+    zactor_destroy (&s_broker);
+    nftw (s_dir, s_remove, 16, FTW_DEPTH | FTW_PHYS);
+    return rc;
+}

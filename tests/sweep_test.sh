@@ -1,0 +1,175 @@
+#!/bin/sh
+# sweep_test.sh CASE - the distributed sweep over loopback, with real
+# processes: brainsweep-broker, brainsweep-worker and the brainsweep CLI.
+# Cases:
+#   complete      broker + 3 workers run a sweep; every point's time series
+#                 equals `brainsweep simulate --point K` bit for bit, and
+#                 its metrics equal the simulate output's to the last digit
+#   worker_faults one worker SIGKILLed and one SIGSTOPped past the heartbeat
+#                 limit mid-sweep: the sweep completes, every point once
+#   broker_kill   the broker SIGKILLed mid-sweep and restarted: nothing
+#                 finished is lost and the sweep completes
+#   cancel_retry  cancel stops dispatch and keeps results; retry resumes;
+#                 failed points run again
+# Every wait is bounded; all processes are killed on exit.
+set -u
+case_name=${1:?case}
+bin=${BSW_BIN_DIR:?}
+tools=${BSW_TOOLS_DIR:?}
+tmp=$(mktemp -d /tmp/bsw-sweep-XXXXXX)
+pids=""
+cleanup () {
+  for p in $pids; do kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail () { echo "FAIL: $*"; [ -f "$tmp/broker.log" ] && tail -20 "$tmp/broker.log"; exit 1; }
+HB=250
+
+start_broker () {
+  "$bin/brainsweep-broker" --bind "tcp://127.0.0.1:${port:-*}" --data "$tmp/data" \
+    --heartbeat-ms $HB >> "$tmp/broker.log" 2>&1 &
+  broker_pid=$!
+  pids="$pids $broker_pid"
+  # Learn the port the first time (bound with a wildcard).
+  i=0
+  while [ $i -lt 100 ]; do
+    endpoint=$(sed -n 's/.*broker listening on \(tcp:[^,]*\),.*/\1/p' "$tmp/broker.log" | tail -1)
+    [ -n "$endpoint" ] && break
+    sleep 0.1; i=$((i + 1))
+  done
+  [ -n "$endpoint" ] || fail "broker did not start"
+  port=${endpoint##*:}
+  export BRAINSWEEP_BROKER=$endpoint
+}
+
+start_worker () {
+  "$bin/brainsweep-worker" --threads 1 --lanes 2 --heartbeat-ms $HB --name "w$1" \
+    >> "$tmp/worker$1.log" 2>&1 &
+  eval "worker$1=$!"
+  pids="$pids $!"
+}
+
+# A sweep of 48 points of 300 ms on the built-in connectivity, with
+# explicit... no: random initial conditions, so the per-point streams count.
+cat > "$tmp/spec.json" <<'JSON'
+{"name": "test sweep", "simulation_length": 300.0,
+ "model": {"variables_of_interest": ["V", "W"]},
+ "ranges": [{"parameter": "model.I", "lo": -1.0, "hi": 1.0, "step": 0.25},
+            {"parameter": "model.a", "values": [-1.0, 0.5, 1.0, 2.0, 2.5, 3.0]}]}
+JSON
+POINTS=48
+
+submit () {
+  id=$("$bin/brainsweep" submit "$tmp/spec.json" -q) || fail "submit"
+}
+
+wait_done () {
+  timeout 120 "$bin/brainsweep" watch "$id" > /dev/null 2>&1 || fail "watch did not end well"
+}
+
+done_count () {
+  "$bin/brainsweep" status "$id" --json | sed -n 's/.*"done": \([0-9]*\).*/\1/p'
+}
+
+wait_for_done_at_least () {
+  i=0
+  while [ "$(done_count)" -lt "$1" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+}
+
+# Every point once, all ok, each equal to simulate --point K.
+check_results () {
+  want_same=$1
+  "$bin/brainsweep" fetch "$id" -o "$tmp/out.zip" 2>/dev/null || fail "fetch"
+  mkdir -p "$tmp/zip" && (cd "$tmp/zip" && unzip -q -o ../out.zip) || fail "unzip"
+  rows=$(tail -n +2 "$tmp/zip/metrics.csv" | wc -l)
+  [ "$rows" -eq $POINTS ] || fail "metrics.csv has $rows rows, expected $POINTS"
+  okrows=$(tail -n +2 "$tmp/zip/metrics.csv" | cut -d, -f4 | grep -c '^ok$')
+  [ "$okrows" -eq $POINTS ] || fail "$okrows points ok, expected $POINTS"
+  # No point twice: the point column is 0..N-1 exactly.
+  seq 0 $((POINTS - 1)) > "$tmp/expect"
+  tail -n +2 "$tmp/zip/metrics.csv" | cut -d, -f1 > "$tmp/got"
+  cmp -s "$tmp/expect" "$tmp/got" || fail "points column is not 0..$((POINTS - 1)) once each"
+  ts=$(find "$tmp/zip" -name 'TimeSeriesRegion_*.h5' | wc -l)
+  [ "$ts" -eq $POINTS ] || fail "$ts time series in the zip, expected $POINTS"
+  [ "$want_same" = yes ] || return 0
+  k=0
+  while [ $k -lt $POINTS ]; do
+    "$bin/brainsweep" simulate "$tmp/spec.json" --point $k -o "$tmp/p.h5" > "$tmp/p.json" || fail "simulate --point $k"
+    folder=$((k + 1))
+    f=$(ls "$tmp/zip/$folder"/TimeSeriesRegion_*.h5)
+    "$tools/h5_same_series" "$f" "$tmp/p.h5" || fail "point $k differs from simulate --point $k"
+    # metrics.csv row equals the simulate output, digit for digit.
+    want=$(sed 's/.*"GlobalVariance": \([^,]*\),.*"VarianceNodeVariance": \([^}]*\)}/\1 \2/' "$tmp/p.json")
+    got=$(sed -n "$((k + 2))p" "$tmp/zip/metrics.csv" | awk -F, '{print $5, $NF}')
+    [ "$want" = "$got" ] || fail "point $k metrics: csv '$got' vs simulate '$want'"
+    k=$((k + 1))
+  done
+}
+
+mkdir -p "$tmp/data"
+case $case_name in
+complete)
+  start_broker; start_worker 1; start_worker 2; start_worker 3
+  submit; wait_done; check_results yes
+  ;;
+worker_faults)
+  start_broker; start_worker 1; start_worker 2; start_worker 3
+  submit
+  wait_for_done_at_least 4
+  kill -KILL "$worker1"
+  kill -STOP "$worker2"
+  sleep 2   # > 3 heartbeats of 250 ms: worker 2 is declared gone
+  grep -q "went silent" "$tmp/broker.log" || fail "no worker was declared silent"
+  kill -CONT "$worker2"
+  wait_done; check_results yes
+  ;;
+broker_kill)
+  start_broker; start_worker 1; start_worker 2
+  submit
+  wait_for_done_at_least 10
+  before=$(done_count)
+  kill -KILL "$broker_pid"
+  sleep 1
+  start_broker
+  after=$(done_count)
+  [ "$after" -ge "$before" ] || fail "restart lost results: $before done before, $after after"
+  wait_done; check_results yes
+  grep -q "1 resumed" "$tmp/broker.log" || fail "the restarted broker did not resume the sweep"
+  ;;
+cancel_retry)
+  start_broker; start_worker 1
+  submit
+  wait_for_done_at_least 2
+  "$bin/brainsweep" cancel "$id" > "$tmp/cancel.out" || fail "cancel"
+  grep -q "points cancelled" "$tmp/cancel.out" || fail "cancel output: $(cat "$tmp/cancel.out")"
+  sleep 1
+  d1=$(done_count); sleep 1; d2=$(done_count)
+  [ "$d1" -eq "$d2" ] || fail "points still finishing after cancel ($d1 -> $d2)"
+  "$bin/brainsweep" status "$id" --json | grep -q '"state": "cancelled"' || fail "state not cancelled"
+  [ "$d2" -lt $POINTS ] || fail "sweep finished before cancel took effect"
+  timeout 10 "$bin/brainsweep" watch "$id" > /dev/null 2>&1 && fail "watch of a cancelled sweep exited 0"
+  "$bin/brainsweep" retry "$id" > /dev/null || fail "retry"
+  wait_done; check_results no
+  # A sweep with failing points: a diverging parameter value fails its
+  # points; retry runs them again (and they fail again, counted once).
+  cat > "$tmp/spec.json" <<'JSON'
+{"simulation_length": 50.0, "initial_conditions": {"V": [3.0], "W": [0.0]},
+ "model": {"parameters": {"d": 1.0}},
+ "ranges": [{"parameter": "model.f", "values": [1.0, -5.0]}]}
+JSON
+  # one value per node is needed: build it for the 76-node default.
+  v=$(yes 3.0 | head -76 | paste -sd, -); w=$(yes 0.0 | head -76 | paste -sd, -)
+  sed -i "s/\"V\": \[3.0\]/\"V\": [$v]/; s/\"W\": \[0.0\]/\"W\": [$w]/" "$tmp/spec.json"
+  submit; wait_done
+  "$bin/brainsweep" status "$id" --json | grep -q '"failed": 1' || fail "expected 1 failed point: $("$bin/brainsweep" status "$id" --json)"
+  "$bin/brainsweep" retry "$id" | grep -q "1 points queued again" || fail "retry did not requeue 1 point"
+  wait_done
+  "$bin/brainsweep" status "$id" --json | grep -q '"failed": 1' || fail "after retry: expected 1 failed point"
+  ;;
+*)
+  echo "unknown case $case_name"; exit 2
+  ;;
+esac
+echo "1 passed, 0 failed"
