@@ -43,6 +43,12 @@ uint64_t sim_batch_step (const sim_batch_t *self);       /* steps done so far */
 uint64_t sim_batch_samples (const sim_batch_t *self);    /* samples each point yields */
 size_t sim_batch_horizon (const sim_batch_t *self);      /* history slots H */
 
+/*  K: the steps whose delayed input is summed at once (see sim_batch.c). */
+size_t sim_batch_block_steps (const sim_batch_t *self);
+
+/*  Bytes the batch holds (history, state, work arrays), for sizing lanes. */
+size_t sim_batch_memory (const sim_batch_t *self);
+
 /*  Doubles of one point's output: samples * n_voi * n_nodes, laid out
     [time][voi][node] (TVB's (T, nvoi, n, 1) with the mode axis dropped). */
 size_t sim_batch_output_size (const sim_batch_t *self);

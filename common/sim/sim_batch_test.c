@@ -58,6 +58,10 @@ s_naive_run (const sim_connectivity_t *conn, const sim_setup_t *setup, double *s
         for (int s = -(H - 1); s <= 0; s++)
             Vh[(size_t) (s + H) * n + i] = setup->initial[i];
     }
+    double params[SIM_MAX_PARAMS * 3];   /* per element: [param][node] */
+    for (size_t q = 0; q < setup->model->n_params; q++)
+        for (size_t i = 0; i < n; i++)
+            params[q * n + i] = setup->params[q];
     size_t sample = 0;
     for (uint64_t s = 1; s <= steps; s++) {
         for (size_t i = 0; i < n; i++) {
@@ -68,11 +72,11 @@ s_naive_run (const sim_connectivity_t *conn, const sim_setup_t *setup, double *s
                            * Vh[(size_t) ((int64_t) s - 1 - delay[i * n + j] + H) * n + j];
             c[i] = setup->coupling_a * acc + setup->coupling_b;
         }
-        setup->model->dfun (n, 1, &X[0][0], c, setup->params, &k1[0][0]);
+        setup->model->dfun (n, 1, &X[0][0], c, params, &k1[0][0]);
         for (size_t i = 0; i < n; i++)
             for (int v = 0; v < 2; v++)
                 Xp[v][i] = X[v][i] + setup->dt * k1[v][i];
-        setup->model->dfun (n, 1, &Xp[0][0], c, setup->params, &k2[0][0]);
+        setup->model->dfun (n, 1, &Xp[0][0], c, params, &k2[0][0]);
         for (size_t i = 0; i < n; i++)
             for (int v = 0; v < 2; v++) {
                 X[v][i] = X[v][i] + (k1[v][i] + k2[v][i]) * setup->dt / 2.0;

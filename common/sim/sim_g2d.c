@@ -5,8 +5,8 @@
 
     Evaluated in TVB's compiled kernel order (TVB.md 1.2), with V2 = V*V and
     V^3 as V2*V (not pow), so that the last bits agree. Parameters arrive per
-    lane ([param][lane]); the loops run over lanes innermost with unit stride
-    so the compiler vectorises them, and contain no branches.
+    element ([param][node][lane]), so the loop is one flat unit-stride loop
+    the compiler vectorises, with no branches.
 */
 #include "sim_model.h"
 
@@ -21,37 +21,36 @@ static const sim_param_desc_t s_params[P_COUNT] = {
     {"beta", 1.0, -5.0, 5.0, 0.0001},   {"gamma", 1.0, -1.0, 1.0, 0.1},
 };
 
-static int
+SIM_HOT static int
 s_dfun (size_t n_nodes, size_t lanes, const double *restrict state,
         const double *restrict coupling, const double *restrict params, double *restrict deriv)
 {
+    //  One flat unit-stride loop over nodes and lanes together: parameters
+    //  come per element, so any lane count vectorises.
+    size_t count = n_nodes * lanes;
     const double *restrict V = state;
-    const double *restrict W = state + n_nodes * lanes;
+    const double *restrict W = state + count;
     double *restrict dV = deriv;
-    double *restrict dW = deriv + n_nodes * lanes;
-    const double *restrict tau = params + P_TAU * lanes;
-    const double *restrict I = params + P_I * lanes;
-    const double *restrict a = params + P_A * lanes;
-    const double *restrict b = params + P_B * lanes;
-    const double *restrict c = params + P_C * lanes;
-    const double *restrict d = params + P_D * lanes;
-    const double *restrict e = params + P_E * lanes;
-    const double *restrict f = params + P_F * lanes;
-    const double *restrict g = params + P_G * lanes;
-    const double *restrict alpha = params + P_ALPHA * lanes;
-    const double *restrict beta = params + P_BETA * lanes;
-    const double *restrict gamma = params + P_GAMMA * lanes;
-
-    for (size_t node = 0; node < n_nodes; node++) {
-        size_t base = node * lanes;
-        for (size_t l = 0; l < lanes; l++) {
-            double v = V[base + l], w = W[base + l], cin = coupling[base + l];
-            double v2 = v * v;
-            double inner = alpha[l] * w - f[l] * v2 * v + e[l] * v2 + g[l] * v
-                           + gamma[l] * I[l] + gamma[l] * cin;
-            dV[base + l] = d[l] * tau[l] * inner;
-            dW[base + l] = d[l] * (a[l] + b[l] * v + c[l] * v2 - beta[l] * w) / tau[l];
-        }
+    double *restrict dW = deriv + count;
+    const double *restrict tau = params + P_TAU * count;
+    const double *restrict I = params + P_I * count;
+    const double *restrict a = params + P_A * count;
+    const double *restrict b = params + P_B * count;
+    const double *restrict c = params + P_C * count;
+    const double *restrict d = params + P_D * count;
+    const double *restrict e = params + P_E * count;
+    const double *restrict f = params + P_F * count;
+    const double *restrict g = params + P_G * count;
+    const double *restrict alpha = params + P_ALPHA * count;
+    const double *restrict beta = params + P_BETA * count;
+    const double *restrict gamma = params + P_GAMMA * count;
+    for (size_t k = 0; k < count; k++) {
+        double v = V[k], w = W[k], cin = coupling[k];
+        double v2 = v * v;
+        double inner = alpha[k] * w - f[k] * v2 * v + e[k] * v2 + g[k] * v + gamma[k] * I[k]
+                       + gamma[k] * cin;
+        dV[k] = d[k] * tau[k] * inner;
+        dW[k] = d[k] * (a[k] + b[k] * v + c[k] * v2 - beta[k] * w) / tau[k];
     }
     return 0;
 }

@@ -4,12 +4,22 @@
 
     Integrators call the function through a pointer once per block and never
     know which model they step (after SUNDIALS' CVRhsFn). Layout everywhere:
-    [state variable][node][lane], lane fastest; parameters [param][lane].
+    [state variable][node][lane], lane fastest; parameters [param][node][lane].
 */
 #ifndef SIM_MODEL_H_INCLUDED
 #define SIM_MODEL_H_INCLUDED
 
 #include <stddef.h>
+
+/*  Hot loops are compiled for several instruction sets and picked at load
+    time (GCC target_clones), so one binary runs everywhere and uses
+    AVX-512 where present. FMA contraction is off for the whole core
+    (-ffp-contract=off), so every clone gives the same bits. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define SIM_HOT __attribute__ ((target_clones ("default", "avx2", "avx512f")))
+#else
+#define SIM_HOT
+#endif
 
 #define SIM_MAX_STATE 4    /* state variables of the largest model */
 #define SIM_MAX_PARAMS 16  /* parameters of the largest model */
@@ -24,7 +34,8 @@ typedef struct {
 
 /*  Derivatives of n_nodes*lanes points. state: [n_state][n_nodes][lanes];
     coupling: [n_nodes][lanes] (input to the coupling variable); params:
-    [n_params][lanes]; deriv out: [n_state][n_nodes][lanes]. Returns 0 (ok),
+    [n_params][n_nodes][lanes] (per element, so one flat loop serves any
+    lane count); deriv out: [n_state][n_nodes][lanes]. Returns 0 (ok),
     > 0 (recoverable) or < 0 (fatal), after CVRhsFn. */
 typedef int (*sim_dfun_t) (size_t n_nodes, size_t lanes, const double *restrict state,
                            const double *restrict coupling, const double *restrict params,
