@@ -4,7 +4,8 @@
     ms per simulation for one lane and for batches of 2, 4, 8 and 16 lanes,
     plus the batch's memory. Prints a table; asserts nothing.
 
-    usage: bench_core [REPEATS]   (default 3; the best run counts)
+    usage: bench_core [REPEATS [LANES]]   (default 3 repeats, the best run
+    counts; LANES runs one lane count only)
 */
 #include "bsw_util.h"
 #include "sim_batch.h"
@@ -66,7 +67,11 @@ main (int argc, char **argv)
             repeats);
     printf ("%6s %14s %16s %14s\n", "lanes", "ms per batch", "ms per simulation", "batch MB");
     size_t lanes_list[] = {1, 2, 4, 8, 16};
-    for (size_t k = 0; k < sizeof lanes_list / sizeof *lanes_list; k++) {
+    if (argc > 2) {
+        lanes_list[0] = (size_t) atoi (argv[2]);
+    }
+    size_t count = argc > 2 ? 1 : sizeof lanes_list / sizeof *lanes_list;
+    for (size_t k = 0; k < count; k++) {
         size_t bytes = 0;
         double t = s_time_batch (conn, lanes_list[k], repeats, &bytes);
         printf ("%6zu %14.1f %16.1f %14.1f\n", lanes_list[k], t * 1e3,

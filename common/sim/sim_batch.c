@@ -16,8 +16,9 @@
     ring alternative, measured 3.5x slower per simulation.
 
     Sum order, the same for every lane and batch size: the block ("far")
-    connections of a target in ascending source order, then its "near"
-    ones in ascending order; c = a * sum + b.
+    connections of a target in ascending source order, then its zero-delay
+    self-connection, then any other "near" ones in ascending order;
+    c = a * sum + b.
 
     The history is a ring of R = H + K slots per node (step q at q mod R);
     a connection's run wraps at most once and is then two loops.
@@ -63,6 +64,8 @@ struct sim_batch_t {
     double *k1, *k2;                   /* [n_state][n][lanes] */
     double *noise;                     /* [n_state][n][lanes] or NULL */
     double *coupling;                  /* [n][lanes] */
+    double *self_weight;               /* [n][lanes]: zero-delay self-connection weight, or 0 */
+    size_t *near_rest;                 /* n: first near edge of row i after its self edge */
     double *far;                       /* [n][K][lanes] far input of the current block */
     double *hist;                      /* [n][R][lanes] coupling variable history */
     double *obs;                       /* [n_voi][n][lanes] */
@@ -144,6 +147,15 @@ s_build_csr (sim_batch_t *self, const int *idelays)
     }
     self->row_start[n] = e;
     self->near_start[n] = e;
+    //  The zero-delay self-connection is the state itself: one flat loop per
+    //  step instead of a history read per node.
+    self->near_rest = bsw_calloc (n, sizeof (size_t));
+    for (size_t i = 0; i < n; i++) {
+        self->near_rest[i] = self->near_start[i];
+        if (self->near_start[i] < self->row_start[i + 1] && self->col[self->near_start[i]] == i
+            && self->delay[self->near_start[i]] == 0)
+            self->near_rest[i]++;
+    }
 }
 
 /*  Ring index of step q (q >= -(H-1)). */
@@ -252,6 +264,11 @@ sim_batch_new (sim_batch_t **self_p, const sim_connectivity_t *conn, const sim_s
     if (s0->integrator == SIM_INTEGRATOR_HEUN_STOCHASTIC)
         self->noise = bsw_aligned_calloc (block);
     self->coupling = bsw_aligned_calloc (n * L * sizeof (double));
+    self->self_weight = bsw_aligned_calloc (n * L * sizeof (double));
+    for (size_t i = 0; i < n; i++)
+        if (self->near_rest[i] > self->near_start[i])
+            for (size_t l = 0; l < L; l++)
+                self->self_weight[i * L + l] = self->weight[self->near_start[i]];
     self->far = bsw_aligned_calloc (n * self->block * L * sizeof (double));
     //  A ring of H + K slots: a block writes K steps while reading back H.
     self->hist_len = horizon + self->block;
@@ -288,6 +305,8 @@ sim_batch_destroy (sim_batch_t **self_p)
     free (self->k2);
     free (self->noise);
     free (self->coupling);
+    free (self->self_weight);
+    free (self->near_rest);
     free (self->far);
     free (self->hist);
     free (self->obs);
@@ -368,13 +387,15 @@ s_far_input (sim_batch_t *self, uint64_t first, size_t count)
 {
     size_t n = self->n, L = self->lanes, K = self->block, R = self->hist_len;
     size_t width = count * L;
+    size_t base = s_slot (self, (int64_t) first - 1);   /* slot of step first - 1 */
     for (size_t i = 0; i < n; i++) {
         double *restrict acc = self->far + i * K * L;
         for (size_t x = 0; x < width; x++)
             acc[x] = 0.0;
         for (size_t e = self->row_start[i]; e < self->near_start[i]; e++) {
             //  The run [first-1-d, first-1-d+count) may wrap the ring once.
-            size_t slot = s_slot (self, (int64_t) first - 1 - (int64_t) self->delay[e]);
+            size_t d = self->delay[e];
+            size_t slot = base >= d ? base - d : base + R - d;   /* d < H < R */
             size_t head = R - slot < count ? R - slot : count;
             const double *restrict src = self->hist + (self->col[e] * R + slot) * L;
             const double *restrict wrap = self->hist + self->col[e] * R * L;
@@ -387,28 +408,34 @@ s_far_input (sim_batch_t *self, uint64_t first, size_t count)
     }
 }
 
-/*  The coupling of step s (k-th of its block): far input plus near edges. */
+/*  The coupling of step s (k-th of its block): far input, then the
+    zero-delay self-connection (the state itself), then any other near
+    edges; c = a * sum + b. */
 SIM_HOT static void
 s_coupling (sim_batch_t *self, uint64_t s, size_t k)
 {
-    size_t n = self->n, L = self->lanes, K = self->block, R = self->hist_len;
-    const double *restrict a = self->coupling_a, *restrict b = self->coupling_b;
+    size_t n = self->n, L = self->lanes, K = self->block, R = self->hist_len, count = n * L;
+    double *restrict c = self->coupling;
     for (size_t i = 0; i < n; i++) {
         const double *restrict far = self->far + (i * K + k) * L;
-        double *restrict c = self->coupling + i * L;
         for (size_t l = 0; l < L; l++)
-            c[l] = far[l];
-        for (size_t e = self->near_start[i]; e < self->row_start[i + 1]; e++) {
+            c[i * L + l] = far[l];
+    }
+    const double *restrict V = self->state + self->model->cvar * count;
+    const double *restrict sw = self->self_weight;
+    for (size_t x = 0; x < count; x++)
+        c[x] += sw[x] * V[x];
+    for (size_t i = 0; i < n; i++)
+        for (size_t e = self->near_rest[i]; e < self->row_start[i + 1]; e++) {
             size_t slot = s_slot (self, (int64_t) s - 1 - (int64_t) self->delay[e]);
             const double *restrict src = self->hist + (self->col[e] * R + slot) * L;
             double w = self->weight[e];
             for (size_t l = 0; l < L; l++)
-                c[l] += w * src[l];
+                c[i * L + l] += w * src[l];
         }
-    }
-    double *restrict c = self->coupling;
-    for (size_t k2 = 0; k2 < n * L; k2++)
-        c[k2] = a[k2] * c[k2] + b[k2];
+    const double *restrict a = self->coupling_a, *restrict b = self->coupling_b;
+    for (size_t x = 0; x < count; x++)
+        c[x] = a[x] * c[x] + b[x];
 }
 
 /*  z = sqrt(dt) * N(0,1) * sqrt(2*nsig), drawn per point as one block of
@@ -482,8 +509,12 @@ s_hist_store (sim_batch_t *self, uint64_t s)
     size_t n = self->n, L = self->lanes, R = self->hist_len;
     const double *V = self->state + self->model->cvar * n * L;
     size_t slot = s_slot (self, (int64_t) s);
-    for (size_t i = 0; i < n; i++)
-        memcpy (self->hist + (i * R + slot) * L, V + i * L, L * sizeof (double));
+    //  Plain loops: a libc memcpy call per node costs more than the copy.
+    for (size_t i = 0; i < n; i++) {
+        double *restrict dst = self->hist + (i * R + slot) * L;
+        for (size_t l = 0; l < L; l++)
+            dst[l] = V[i * L + l];
+    }
 }
 
 uint64_t
