@@ -285,7 +285,7 @@ s_open (s_export_t *ex)
 //  close.
 static int
 s_add_file (s_export_t *ex, const char *entry, const char *path, uint64_t offset, uint64_t size,
-            bool h5)
+            bool h5, bool store)
 {
     zip_source_t *src = zip_source_file (ex->zip, path, offset, (zip_int64_t)size);
     if (!src)
@@ -296,9 +296,13 @@ s_add_file (s_export_t *ex, const char *entry, const char *path, uint64_t offset
         return s_zip_fail (ex, entry);
     }
     //  Text compresses well at the default level; HDF5 float data gains
-    //  little from more effort than level 1.
-    if (zip_set_file_compression (ex->zip, (zip_uint64_t)index, ZIP_CM_DEFLATE,
-                                  h5 ? S_DEFLATE_LEVEL : 0)
+    //  little from more effort than level 1. Time series come compressed
+    //  by the workers (shuffle + deflate inside the HDF5 file, done in
+    //  parallel there): deflating them again would cost the export most of
+    //  its time for a few per cent, so they are stored.
+    if (zip_set_file_compression (ex->zip, (zip_uint64_t)index,
+                                  store ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
+                                  store ? 0 : h5 ? S_DEFLATE_LEVEL : 0)
         != 0)
         return s_zip_fail (ex, entry);
     return 0;
@@ -311,7 +315,7 @@ s_add_folder (s_export_t *ex, uint64_t folder, const broker_export_file_t *files
     for (size_t i = 0; i < count; i++) {
         char entry[S_PATH_MAX];
         snprintf (entry, sizeof entry, "%" PRIu64 "/%s", folder, files[i].name);
-        int rc = s_add_file (ex, entry, ex->pack_path, files[i].offset, files[i].size, true);
+        int rc = s_add_file (ex, entry, ex->pack_path, files[i].offset, files[i].size, true, false);
         if (rc)
             return rc;
     }
@@ -331,7 +335,7 @@ s_add_connectivity (s_export_t *ex)
     broker_export_date (ex->base_us, date);
     //  One file: its two fsyncs do not matter.
     int rc = store_tvbfiles_connectivity_write (path, ex->conn, ex->conn_gid, date, ex->err);
-    return rc ? rc : s_add_file (ex, entry, path, 0, 0, true);
+    return rc ? rc : s_add_file (ex, entry, path, 0, 0, true, false);
 }
 
 //  --------------------------------------------------------------------------
@@ -385,7 +389,7 @@ s_add_texts (s_export_t *ex)
     if (failed)
         return bsw_error_set (ex->err, s_errno_code (e), "%s: cannot write: %s", ex->csv_path,
                               strerror (e));
-    int rc = s_add_file (ex, "metrics.csv", ex->csv_path, 0, 0, false);
+    int rc = s_add_file (ex, "metrics.csv", ex->csv_path, 0, 0, false, false);
     if (rc)
         return rc;
     //  spec_json lives until the close, so libzip may read it in place.
@@ -432,7 +436,7 @@ s_add_simulation (s_export_t *ex, const broker_export_point_t *pt)
     broker_export_file_name ("TimeSeriesRegion", gid, name);
     char entry[S_PATH_MAX];
     snprintf (entry, sizeof entry, "%" PRIu64 "/%s", k + 1, name);
-    int rc = s_add_file (ex, entry, path, 0, 0, true);
+    int rc = s_add_file (ex, entry, path, 0, 0, true, true);
     broker_export_file_t files[BROKER_EXPORT_SIM_FILES_MAX];
     size_t count = 0;
     if (!rc)

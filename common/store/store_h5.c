@@ -67,6 +67,7 @@ struct _store_h5_t {
     int fd;            /* open on tmp_path for writing, or -1 */
     hid_t file;        /* the in-memory HDF5 file, or H5I_INVALID_HID once closed */
     bool committed;    /* renamed into place: nothing left to delete */
+    int deflate;       /* chunked datasets: 0 plain, 1-9 byte shuffle + deflate level */
     bsw_error_t err;   /* sticky: the first failure; code 0 while all is well */
 };
 
@@ -376,6 +377,13 @@ store_h5_error (const store_h5_t *self)
     return &self->err;
 }
 
+void
+store_h5_set_deflate (store_h5_t *self, int level)
+{
+    assert (self);
+    self->deflate = level < 0 ? 0 : level > 9 ? 9 : level;
+}
+
 const char *
 store_h5_path (const store_h5_t *self)
 {
@@ -683,7 +691,11 @@ s_dataset (store_h5_t *self, const char *name, hid_t filetype, hid_t memtype, co
         rows = rows < fit ? rows : fit;
         chunk[0] = rows > 0 ? rows : 1;
         max[0] = H5S_UNLIMITED;
-        if (H5Pset_chunk (dcpl, rank, chunk) < 0) {
+        //  Shuffle groups the bytes of the doubles by significance, which is
+        //  what lets deflate shrink float64 series at all.
+        if (H5Pset_chunk (dcpl, rank, chunk) < 0
+            || (self->deflate > 0
+                && (H5Pset_shuffle (dcpl) < 0 || H5Pset_deflate (dcpl, (unsigned) self->deflate) < 0))) {
             H5Pclose (dcpl);
             s_fail_h5 (self, "setting chunks of dataset", name);
             return H5I_INVALID_HID;

@@ -119,6 +119,11 @@ int store_h5_attr_urn (store_h5_t *self, const char *object, const char *name, c
     TVB_Maximum and TVB_Mean (float64, numpy semantics: NaN if any value is
     NaN; the mean is the true mean), TVB_IsFinite and TVB_HasComplex.
     BSW_EINVAL for an empty shape; otherwise 0 or the sticky code. */
+/*  From now on, chunked datasets are stored with HDF5's byte shuffle and
+    deflate at `level` (1-9; 0 = uncompressed, the default, as TVB writes).
+    Any HDF5 reader, h5py and so TVB included, reads them transparently. */
+void store_h5_set_deflate (store_h5_t *self, int level);
+
 int store_h5_dataset_f64 (store_h5_t *self, const char *name, const double *values,
                           const size_t *dims, int rank, size_t chunk_rows);
 

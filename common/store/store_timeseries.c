@@ -90,6 +90,7 @@ s_check (const char *path, const store_timeseries_t *ts, bsw_error_t *err)
 static void
 s_fill (store_h5_t *h5, const store_timeseries_t *ts)
 {
+    store_h5_set_deflate (h5, ts->deflate);
     store_h5_generic_t generic = {
         .gid = ts->gid,
         .written_by = "tvb.adapters.datatypes.h5.time_series_h5.TimeSeriesRegionH5",

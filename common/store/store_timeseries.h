@@ -28,6 +28,7 @@ typedef struct {
     const double *time;             /* T values, ms */
     double sample_period;           /* ms */
     const char *create_date;        /* "YYYY-MM-DD,HH-MM-SS.ffffff", or NULL for now */
+    int deflate;                    /* 0: uncompressed (TVB's way); 1-9: shuffle + deflate */
 } store_timeseries_t;
 
 /*  Writes the file atomically (temp + rename). Returns 0, or BSW_EIO /
