@@ -618,7 +618,7 @@ s_tick (broker_t *self)
         if (now >= worker->expiry)
             zlistx_add_end (gone, worker);
     for (broker_worker_t *worker = zlistx_first (gone); worker; worker = zlistx_next (gone))
-        s_worker_remove (self, worker, "went silent");
+        s_worker_remove (self, worker, worker->leaving ? "left" : "went silent");
     zlistx_destroy (&gone);
     if (now >= self->heartbeat_at) {
         for (broker_worker_t *worker = zhashx_first (self->workers); worker;
