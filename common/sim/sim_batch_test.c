@@ -49,14 +49,15 @@ s_naive_run (const sim_connectivity_t *conn, const sim_setup_t *setup, double *s
     for (size_t k = 0; k < n * n; k++)
         H = delay[k] > H ? delay[k] : H;
     H += 1;
-    //  V history by step number s in [-(H-1), steps], index s + H.
-    double *Vh = bsw_calloc ((size_t) (steps + (uint64_t) H + 1) * n, sizeof (double));
+    //  V history by step number s in [-(H-1), steps], index s + H; kept in
+    //  float32 with float32 weights, as TVB keeps them (TVB.md 2.3).
+    float *Vh = bsw_calloc ((size_t) (steps + (uint64_t) H + 1) * n, sizeof (float));
     double X[2][3], k1[2][3], k2[2][3], Xp[2][3], c[3], sum[2][3];
     for (size_t i = 0; i < n; i++) {
         X[0][i] = setup->initial[i];
         X[1][i] = setup->initial[n + i];
         for (int s = -(H - 1); s <= 0; s++)
-            Vh[(size_t) (s + H) * n + i] = setup->initial[i];
+            Vh[(size_t) (s + H) * n + i] = (float) setup->initial[i];
     }
     double params[SIM_MAX_PARAMS * 3];   /* per element: [param][node] */
     for (size_t q = 0; q < setup->model->n_params; q++)
@@ -68,8 +69,8 @@ s_naive_run (const sim_connectivity_t *conn, const sim_setup_t *setup, double *s
             double acc = 0.0;
             for (size_t j = 0; j < n; j++)
                 if (conn->weights[i * n + j] != 0.0)
-                    acc += conn->weights[i * n + j]
-                           * Vh[(size_t) ((int64_t) s - 1 - delay[i * n + j] + H) * n + j];
+                    acc += (double) (float) conn->weights[i * n + j]
+                           * (double) Vh[(size_t) ((int64_t) s - 1 - delay[i * n + j] + H) * n + j];
             c[i] = setup->coupling_a * acc + setup->coupling_b;
         }
         setup->model->dfun (n, 1, &X[0][0], c, params, &k1[0][0]);
@@ -83,7 +84,7 @@ s_naive_run (const sim_connectivity_t *conn, const sim_setup_t *setup, double *s
                 sum[v][i] = s % istep == 1 ? X[v][i] : sum[v][i] + X[v][i];
             }
         for (size_t i = 0; i < n; i++)
-            Vh[(size_t) (s + (uint64_t) H) * n + i] = X[0][i];
+            Vh[(size_t) (s + (uint64_t) H) * n + i] = (float) X[0][i];
         if (s % istep == 0) {
             for (int v = 0; v < 2; v++)
                 for (size_t i = 0; i < n; i++)
