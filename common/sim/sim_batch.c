@@ -62,7 +62,8 @@ struct sim_batch_t {
     size_t *delay;                     /* nnz delays in steps */
     double *weight;                    /* nnz weights, rounded to float32 as TVB's */
     //  Per-lane parameters.
-    double *params;                    /* [n_params][n][lanes]: flat loops for any lane count */
+    double *params;                    /* [n_params][period] (sim_dfun_t) */
+    size_t param_period;               /* 8 when lanes divide 8, else n * lanes */
     double *coupling_a;                /* [n][lanes] */
     double *coupling_b;                /* [n][lanes] */
     double *noise_gain;                /* [n_state][lanes]: sqrt(2*nsig) */
@@ -246,7 +247,8 @@ sim_batch_new (sim_batch_t **self_p, const sim_connectivity_t *conn, const sim_s
 
     size_t L = n_points, S = self->n_state, P = self->model->n_params;
     size_t block = S * n * L * sizeof (double);
-    self->params = bsw_aligned_calloc (P * n * L * sizeof (double));
+    self->param_period = 8 % L == 0 ? 8 : n * L;
+    self->params = bsw_aligned_calloc (P * self->param_period * sizeof (double));
     self->coupling_a = bsw_aligned_calloc (n * L * sizeof (double));
     self->coupling_b = bsw_aligned_calloc (n * L * sizeof (double));
     self->noise_gain = bsw_aligned_calloc (S * L * sizeof (double));
@@ -254,9 +256,11 @@ sim_batch_new (sim_batch_t **self_p, const sim_connectivity_t *conn, const sim_s
     self->first_nonfinite = bsw_calloc (L, sizeof (uint64_t));
     for (size_t l = 0; l < L; l++) {
         const sim_setup_t *sl = &setups[l];
-        for (size_t i = 0; i < n; i++) {
+        //  Element k of a period belongs to lane k % L either way.
+        for (size_t k = l; k < self->param_period; k += L)
             for (size_t q = 0; q < P; q++)
-                self->params[(q * n + i) * L + l] = sl->params[q];
+                self->params[q * self->param_period + k] = sl->params[q];
+        for (size_t i = 0; i < n; i++) {
             self->coupling_a[i * L + l] = sl->coupling_a;
             self->coupling_b[i * L + l] = sl->coupling_b;
         }
@@ -470,18 +474,18 @@ s_heun (sim_batch_t *self)
     double *restrict X = self->state, *restrict Xp = self->predictor;
     double *restrict k1 = self->k1, *restrict k2 = self->k2;
     sim_dfun_t dfun = self->model->dfun;
-    dfun (n, L, X, self->coupling, self->params, k1);
+    dfun (n * L, self->param_period, X, self->coupling, self->params, k1);
     if (self->noise) {
         const double *restrict z = self->noise;
         for (size_t k = 0; k < count; k++)
             Xp[k] = X[k] + dt * k1[k] + z[k];
-        dfun (n, L, Xp, self->coupling, self->params, k2);
+        dfun (n * L, self->param_period, Xp, self->coupling, self->params, k2);
         for (size_t k = 0; k < count; k++)
             X[k] = X[k] + (k1[k] + k2[k]) * dt / 2.0 + z[k];
     } else {
         for (size_t k = 0; k < count; k++)
             Xp[k] = X[k] + dt * k1[k];
-        dfun (n, L, Xp, self->coupling, self->params, k2);
+        dfun (n * L, self->param_period, Xp, self->coupling, self->params, k2);
         for (size_t k = 0; k < count; k++)
             X[k] = X[k] + (k1[k] + k2[k]) * dt / 2.0;
     }

@@ -73,11 +73,11 @@ s_naive_run (const sim_connectivity_t *conn, const sim_setup_t *setup, double *s
                            * (double) Vh[(size_t) ((int64_t) s - 1 - delay[i * n + j] + H) * n + j];
             c[i] = setup->coupling_a * acc + setup->coupling_b;
         }
-        setup->model->dfun (n, 1, &X[0][0], c, params, &k1[0][0]);
+        setup->model->dfun (n, n, &X[0][0], c, params, &k1[0][0]);
         for (size_t i = 0; i < n; i++)
             for (int v = 0; v < 2; v++)
                 Xp[v][i] = X[v][i] + setup->dt * k1[v][i];
-        setup->model->dfun (n, 1, &Xp[0][0], c, params, &k2[0][0]);
+        setup->model->dfun (n, n, &Xp[0][0], c, params, &k2[0][0]);
         for (size_t i = 0; i < n; i++)
             for (int v = 0; v < 2; v++) {
                 X[v][i] = X[v][i] + (k1[v][i] + k2[v][i]) * setup->dt / 2.0;

@@ -4,7 +4,7 @@
 
     Integrators call the function through a pointer once per block and never
     know which model they step (after SUNDIALS' CVRhsFn). Layout everywhere:
-    [state variable][node][lane], lane fastest; parameters [param][node][lane].
+    [state variable][node][lane], lane fastest.
 */
 #ifndef SIM_MODEL_H_INCLUDED
 #define SIM_MODEL_H_INCLUDED
@@ -32,12 +32,15 @@ typedef struct {
     double lo, hi, step;   /* the UI's PSE domain */
 } sim_param_desc_t;
 
-/*  Derivatives of n_nodes*lanes points. state: [n_state][n_nodes][lanes];
-    coupling: [n_nodes][lanes] (input to the coupling variable); params:
-    [n_params][n_nodes][lanes] (per element, so one flat loop serves any
-    lane count); deriv out: [n_state][n_nodes][lanes]. Returns 0 (ok),
-    > 0 (recoverable) or < 0 (fatal), after CVRhsFn. */
-typedef int (*sim_dfun_t) (size_t n_nodes, size_t lanes, const double *restrict state,
+/*  Derivatives of `count` points (nodes * lanes, in [node][lane] order).
+    state: [n_state][count]; coupling: [count] (input to the coupling
+    variable); deriv out: [n_state][count]. params: [n_params][period];
+    point k uses params[p * period + k % period]. A batch whose lane count
+    divides 8 passes period 8 (the lanes' values repeated), so the model's
+    loop keeps its parameters in vector registers; otherwise period =
+    count (one value per point). Returns 0 (ok), > 0 (recoverable) or < 0
+    (fatal), after CVRhsFn. */
+typedef int (*sim_dfun_t) (size_t count, size_t period, const double *restrict state,
                            const double *restrict coupling, const double *restrict params,
                            double *restrict deriv);
 
