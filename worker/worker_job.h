@@ -26,9 +26,15 @@ typedef struct {
     spec_t *spec;                 /* owned */
     sim_connectivity_t *conn;     /* owned */
     char connectivity_gid[37];    /* TVB GID of conn */
+    size_t max_lanes;             /* lanes one batch may have within WORKER_BATCH_BYTES */
     size_t jobs;                  /* jobs referencing it (actor thread only) */
     bool dropped;                 /* cancelled: free when jobs reaches 0 */
 } worker_sweep_t;
+
+/*  Memory one batch may take: the history of a lane is n * (H + K) floats,
+    so a large connectivity runs fewer lanes per batch (issue target: under
+    64 MB per thread). */
+#define WORKER_BATCH_BYTES (48u << 20)
 
 /*  Parses a sweep definition (spec JSON, connectivity zip bytes or NULL for
     the built-in default). Caller owns *sweep_p (worker_sweep_destroy). */
