@@ -1,6 +1,7 @@
 /*  broker_client.c - the broker's answers to clients: SUBMIT, LIST,
     STATUS, CANCEL, RETRY, FETCH (the export zip, chunk by chunk) and
-    RESULTS (per-point metrics), plus the background export actors.
+    RESULTS (per-point metrics, with the spec and one point's time series
+    on request), plus the background export actors.
 
     A submission is validated as a worker would read it (the spec parsed,
     the connectivity zip read, node counts checked, points counted against
@@ -457,6 +458,54 @@ s_parse_metrics (const char *json, char names[][32], double *values, size_t max)
     return count;
 }
 
+//  The stored spec, as submitted, for a client laying the points out on
+//  the sweep's ranges.
+static int
+s_attach_spec (broker_t *self, uint64_t sweep, proto_msg_t *reply, bsw_error_t *err)
+{
+    char *spec = NULL, *conn_name = NULL;
+    void *conn = NULL;
+    size_t conn_size = 0;
+    int rc =
+        broker_db_sweep_definition (self->db, sweep, &spec, &conn, &conn_size, &conn_name, err);
+    if (rc == 0 && spec)
+        proto_msg_set_str (reply, "spec", spec);
+    free (spec);
+    free (conn);
+    free (conn_name);
+    return rc;
+}
+
+//  A point's stored TimeSeriesRegion file, read whole: it passed the
+//  broker's message limit on its way in, so it fits one on its way out.
+static int
+s_attach_timeseries (broker_t *self, uint64_t sweep, uint64_t point, proto_msg_t *reply,
+                     bsw_error_t *err)
+{
+    char path[4096];
+    broker_db_result_path (self->db, sweep, point, path, sizeof path);
+    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    off_t size = fd < 0 ? -1 : lseek (fd, 0, SEEK_END);
+    if (size <= 0) {
+        int e = errno;
+        if (fd >= 0)
+            close (fd);
+        return bsw_error_set (err, BSW_EIO, "sweep %" PRIu64 " point %" PRIu64 ": %s: %s", sweep,
+                              point, path, size == 0 ? "empty file" : strerror (e));
+    }
+    void *data = bsw_malloc ((size_t) size);
+    ssize_t got = pread (fd, data, (size_t) size, 0);
+    close (fd);
+    if (got != size) {
+        free (data);
+        return bsw_error_set (err, BSW_EIO, "sweep %" PRIu64 " point %" PRIu64 ": %s: short read",
+                              sweep, point, path);
+    }
+    uint64_t shape[1] = {(uint64_t) size};
+    proto_msg_set_blob (reply, "timeseries", "u1", shape, 1, &data, (size_t) size);
+    return 0;
+}
+
 static void
 s_handle_results (broker_t *self, proto_msg_t *msg)
 {
@@ -464,8 +513,9 @@ s_handle_results (broker_t *self, proto_msg_t *msg)
     if (!s)
         return;
     uint64_t offset = proto_msg_uint (msg, "offset"), limit = proto_msg_uint (msg, "limit");
-    if (limit == 0 || limit > 100000)
-        limit = 100000;
+    //  At ~53 bytes a point a page must stay under frame 0's 4 MiB limit.
+    if (limit == 0 || limit > 50000)
+        limit = 50000;
     broker_result_row_t *rows = NULL;
     size_t count = 0;
     bsw_error_t err;
@@ -506,11 +556,23 @@ s_handle_results (broker_t *self, proto_msg_t *msg)
     proto_msg_set_strs (reply, "statuses", statuses, count);
     proto_msg_set_strs (reply, "metric_names", name_ptrs, n_names);
     proto_msg_set_f64s (reply, "values", values, count * n_names);
-    broker_reply (self, msg, &reply);
     free (points);
     free (statuses);
     free (values);
+    bool with_timeseries =
+        proto_msg_has (msg, "with_timeseries") && proto_msg_bool (msg, "with_timeseries");
+    int rc = 0;
+    if (proto_msg_has (msg, "with_spec") && proto_msg_bool (msg, "with_spec"))
+        rc = s_attach_spec (self, s->id, reply, &err);
+    if (rc == 0 && with_timeseries && count > 0 && rows[0].ok)
+        rc = s_attach_timeseries (self, s->id, rows[0].point, reply, &err);
     broker_result_rows_free (rows, count);
+    if (rc) {
+        proto_msg_destroy (&reply);
+        broker_reply_error (self, proto_msg_routing_id (msg), msg, rc, "%s", err.text);
+        return;
+    }
+    broker_reply (self, msg, &reply);
 }
 
 void

@@ -11,7 +11,9 @@
          point, its view models and measure appended to the pack, a
          scratch file in the work folder (broker_export_files.c), and
          added to the zip as slices of it, with its stored time series;
-      4. zip_close: only now does libzip open the source files and deflate
+      4. the PSE view of the rows collected on the way, as pse.svg and
+         pse.html in the work folder (plot/), added like metrics.csv;
+      5. zip_close: only now does libzip open the source files and deflate
          them into "<zip>.tmp", one at a time, so memory stays small
          whatever the sweep's size; then fsync and rename into place.
     Cleanup always removes the work folder, and on failure the temporary
@@ -30,6 +32,7 @@
 #include "broker_export_files.h"
 
 #include "bsw_util.h"
+#include "plot_pse.h"
 #include "sim_connectivity.h"
 #include "spec.h"
 #include "store_connectivity.h"
@@ -81,6 +84,7 @@ typedef struct {
     broker_export_progress_fn progress; /* or NULL */
     void *progress_arg;                 /* its argument */
     int64_t progress_ms;                /* mono ms of the last report */
+    plot_pse_t *plot;                   /* the PSE view's data, or NULL (no plot) */
 } s_export_t;
 
 //  Reports progress at most every BROKER_EXPORT_PROGRESS_MS, or now when
@@ -115,6 +119,8 @@ s_zip_fail (s_export_t *ex, const char *what)
         code = s_errno_code (zip_error_code_system (ze));
     return bsw_error_set (ex->err, code, "%s: %s: %s", ex->tmp_path, what, zip_error_strerror (ze));
 }
+
+static void s_plot_new (s_export_t *ex);
 
 //  --------------------------------------------------------------------------
 //  Reading the sweep
@@ -170,6 +176,7 @@ s_load (s_export_t *ex)
     ex->metric_names[ex->n_metric_names++] = "Metastability";
     ex->metric_names[ex->n_metric_names++] = "Synchrony";
     ex->metric_names[ex->n_metric_names++] = "VarianceNodeVariance";
+    s_plot_new (ex);
     return 0;
 }
 
@@ -411,6 +418,67 @@ s_add_texts (s_export_t *ex)
 }
 
 //  --------------------------------------------------------------------------
+//  The PSE view (pse.svg, pse.html)
+
+//  The view's data, filled as the rows stream past; none for a sweep
+//  without ranges or too large to draw usefully (so none is no error).
+static void
+s_plot_new (s_export_t *ex)
+{
+    if (ex->spec->n_ranges == 0 || ex->spec->n_ranges > PLOT_PSE_MAX_RANGES ||
+        ex->info.points > BROKER_EXPORT_PLOT_MAX_POINTS)
+        return;
+    char title[512];
+    const char *name = ex->info.name && *ex->info.name ? ex->info.name : ex->spec->name;
+    if (name && *name)
+        snprintf (title, sizeof title, "%s (sweep %" PRIu64 ")", name, ex->sweep);
+    else
+        snprintf (title, sizeof title, "sweep %" PRIu64, ex->sweep);
+    plot_range_t ranges[PLOT_PSE_MAX_RANGES];
+    for (size_t r = 0; r < ex->spec->n_ranges; r++)
+        ranges[r] = (plot_range_t){ex->spec->ranges[r].parameter, ex->spec->ranges[r].values,
+                                   ex->spec->ranges[r].n_values};
+    //  Only the limits just checked can refuse it: then there is no plot.
+    bsw_error_t ignored;
+    plot_pse_new (&ex->plot, title, ranges, ex->spec->n_ranges, ex->metric_names,
+                  ex->n_metric_names, &ignored);
+}
+
+static void
+s_plot_point (s_export_t *ex, uint64_t k, const broker_export_metrics_t *metrics)
+{
+    if (!ex->plot)
+        return;
+    plot_pse_set_point (ex->plot, k, metrics ? PLOT_POINT_OK : PLOT_POINT_FAILED, NULL);
+    for (size_t m = 0; metrics && m < ex->n_metric_names; m++) {
+        double value;
+        if (broker_export_metrics_get (metrics, ex->metric_names[m], &value))
+            plot_pse_set_value (ex->plot, k, m, value);
+    }
+}
+
+//  Both files with the default view; more than two ranges make small
+//  multiples, or a slice at the first values when they would be too many.
+static int
+s_add_plots (s_export_t *ex)
+{
+    if (!ex->plot)
+        return 0;
+    plot_pse_options_t options = {.slice_when_crowded = true};
+    char svg[S_PATH_MAX], html[S_PATH_MAX];
+    snprintf (svg, sizeof svg, "%s/pse.svg", ex->dir);
+    snprintf (html, sizeof html, "%s/pse.html", ex->dir);
+    int rc = plot_pse_write (ex->plot, &options, svg, PLOT_FORMAT_SVG, NULL, ex->err);
+    if (rc == 0)
+        rc = plot_pse_write_html (ex->plot, &options, html, ex->err);
+    if (rc == 0)
+        rc = s_add_file (ex, "pse.svg", svg, 0, 0, false, false);
+    if (rc == 0)
+        rc = s_add_file (ex, "pse.html", html, 0, 0, false, false);
+    return rc;
+}
+
+//  --------------------------------------------------------------------------
 //  Points
 
 //  Simulation folder k+1: the stored time series as it is, plus its view
@@ -452,6 +520,7 @@ s_add_point (s_export_t *ex, const broker_result_row_t *row)
     uint64_t k = row->point;
     if (!row->ok) {
         s_csv_row (ex, k, "failed", NULL);
+        s_plot_point (ex, k, NULL);
         return 0;
     }
     broker_export_metrics_t metrics;
@@ -485,8 +554,10 @@ s_add_point (s_export_t *ex, const broker_result_row_t *row)
     if (!rc)
         rc = s_add_folder (ex, ex->info.points + k + 1, files, BROKER_EXPORT_METRIC_FILES);
     free (range_values);
-    if (!rc)
+    if (!rc) {
         s_csv_row (ex, k, "ok", &metrics);
+        s_plot_point (ex, k, &metrics);
+    }
     return rc;
 }
 
@@ -605,6 +676,7 @@ s_cleanup (s_export_t *ex)
     free (ex->ranges);
     free (ex->coords);
     spec_destroy (&ex->spec);
+    plot_pse_destroy (&ex->plot);
     sim_connectivity_destroy (&ex->conn);
     broker_sweep_info_fini (&ex->info);
 }
@@ -637,6 +709,8 @@ broker_export_build (broker_db_t *db, uint64_t sweep, const char *zip_path,
         rc = s_add_points (&ex);
     if (!rc)
         rc = s_add_texts (&ex);
+    if (!rc)
+        rc = s_add_plots (&ex);
     if (!rc)
         rc = s_close (&ex);
     s_cleanup (&ex);

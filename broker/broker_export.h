@@ -18,6 +18,8 @@
         <P+k+1>/TimeseriesMetricsAdapterModel_<hex>.h5  main view model, group B
         metrics.csv                          one row per point of the sweep
         sweep.json                           the stored spec, as submitted
+        pse.svg                              TVB's discrete PSE view (plot_pse.h)
+        pse.html                             the same view, interactive, one file
 
     with one pair of folders for each point k (0-based) that has an ok
     result, and P the sweep's number of points. Every GID is
@@ -47,6 +49,16 @@
     variables of interest, Metastability, Synchrony, VarianceNodeVariance),
     numbers in Python repr (NaN, Infinity), empty unless ok.
 
+    pse.svg and pse.html: the default view of `brainsweep plot` (radius
+    GlobalVariance, colour VarianceNodeVariance; failed and NaN points as
+    crosses, points without a result as rings). Only for a sweep with at
+    least one range and at most BROKER_EXPORT_PLOT_MAX_POINTS points (at
+    the limit the SVG is ~18 MB, built in ~150 MB of memory by cairo, and
+    the page ~3 MB; larger sweeps are plotted with `brainsweep plot`, with
+    --slice). More than two ranges make small multiples, and when those
+    would be more than PLOT_PSE_MAX_PANELS the extra ranges are shown at
+    their first values (the image says so; the page lets one choose).
+
     Threads: the build only reads the database and the result files, so
     it can run on its own (read-only) connection in a background thread
     while the broker keeps committing; a result committed during the build
@@ -68,6 +80,7 @@
 typedef void (*broker_export_progress_fn) (void *arg, uint64_t done, uint64_t total);
 
 #define BROKER_EXPORT_PROGRESS_MS 200
+#define BROKER_EXPORT_PLOT_MAX_POINTS 50000 /* pse.svg and pse.html up to this size */
 
 /*  Builds sweep `sweep`'s zip at zip_path. It is written to
     "<zip_path>.tmp", fsync'ed and renamed to zip_path only when complete,

@@ -417,6 +417,8 @@ s_test_usage (void)
     }
     list[n_list++] = bsw_strdup ("metrics.csv");
     list[n_list++] = bsw_strdup ("sweep.json");
+    list[n_list++] = bsw_strdup ("pse.svg");
+    list[n_list++] = bsw_strdup ("pse.html");
     qsort (list, n_list, sizeof (char *), s_compare_names);
     for (size_t i = 0; i < n_list; i++) {
         strcat (expected, list[i]);
@@ -428,7 +430,7 @@ s_test_usage (void)
     BSW_CHECK_STR (listing, expected);
     free (listing);
     free (expected);
-    BSW_CHECK_INT (n_list, 35);
+    BSW_CHECK_INT (n_list, 37);
 
     //  Every entry is deflated but the time series (compressed inside by
     //  the workers, stored as they are); every .h5 carries
@@ -796,7 +798,7 @@ s_test_stochastic (void)
     BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
     zip_t *za = zip_open (zip_path, ZIP_RDONLY, NULL);
     BSW_CHECK (za);
-    BSW_CHECK_INT (zip_get_num_entries (za, 0), 1 + 7 + 2 + 2);
+    BSW_CHECK_INT (zip_get_num_entries (za, 0), 1 + 7 + 2 + 2 + 2);
     s_entry_name (name, sizeof name, 2, "HeunDeterministicViewModel", uuid, 1);
     BSW_CHECK (zip_name_locate (za, name, 0) < 0);
 
@@ -1037,14 +1039,86 @@ s_test_failures (void)
     return BSW_TEST_PASS;
 }
 
-static const bsw_test_case_t s_cases[] = { { "usage", s_test_usage },
-                                           { "simulation_files", s_test_simulation_files },
-                                           { "metric_files", s_test_metric_files },
-                                           { "metrics_csv", s_test_metrics_csv },
-                                           { "stochastic", s_test_stochastic },
-                                           { "connectivity", s_test_connectivity },
-                                           { "failures", s_test_failures },
-                                           { NULL, NULL } };
+//  pse.svg and pse.html: the default view of the 6 points "oofoo-". With
+//  radius GlobalVariance and colour VarianceNodeVariance, point 1 (VNV
+//  -Infinity) is a cross like the failed point 2, point 3 (NaN only in
+//  Synchrony, not drawn) a disc, point 5 a pending ring. A sweep without
+//  ranges gets neither file.
+static int
+s_test_pse_view (void)
+{
+    char dir[64];
+    BSW_CHECK (s_mkdir (dir, sizeof dir));
+    bsw_error_t err;
+    broker_db_t *db = NULL;
+    BSW_CHECK (broker_db_open (&db, dir, &err) == 0);
+    uint64_t id;
+    char uuid[37];
+    BSW_CHECK (s_make_sweep (db, s_spec, S_POINTS, "oofoo-", &id, uuid) == 0);
+    char zip_path[160];
+    snprintf (zip_path, sizeof zip_path, "%s/export.zip", dir);
+    BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
+    zip_t *za = zip_open (zip_path, ZIP_RDONLY, NULL);
+    BSW_CHECK (za);
+    size_t size;
+    char *svg = s_entry_bytes (za, "pse.svg", &size);
+    char *html = s_entry_bytes (za, "pse.html", &size);
+    zip_close (za);
+    BSW_CHECK (svg && html);
+    BSW_CHECK (strncmp (svg, "<?xml", 5) == 0 && strstr (svg, "</svg>"));
+    //  Every marker is one path tagged by its miter limit (plot_pse_draw.c).
+    size_t markers = 0, rounds = 0, fills = 0;
+    for (const char *p = svg; (p = strstr (p, "<path ")); p++) {
+        const char *end = strchr (p, '>');
+        size_t n = (size_t) (end - p);
+        char *tag = bsw_malloc (n + 1);
+        memcpy (tag, p, n);
+        tag[n] = '\0';
+        if (strstr (tag, "stroke-miterlimit:7;")) {
+            markers++;
+            rounds += strstr (tag, "stroke-linecap:round") != NULL;
+            fills += strstr (tag, "fill:rgb(") != NULL;
+        }
+        free (tag);
+    }
+    BSW_CHECK_INT (markers, 6);
+    BSW_CHECK_INT (rounds, 2); // crosses: point 1 and point 2
+    BSW_CHECK_INT (fills, 3);  // discs: points 0, 3, 4
+    BSW_CHECK (strstr (svg, "<symbol overflow=\"visible\" id=\"glyph")); // labels drawn
+    //  The page: self-contained, every point's status and values in it.
+    BSW_CHECK (strstr (html, "<!DOCTYPE html>") && strstr (html, "id=\"pse-data\""));
+    BSW_CHECK (strstr (html, "\"status\":\"oofoop\""));
+    BSW_CHECK (strstr (html, "\"-Infinity\"") && strstr (html, "\"NaN\""));
+    BSW_CHECK (strstr (html, "\"metrics\":[\"GlobalVariance\",\"KuramotoIndex\""));
+    BSW_CHECK (!strstr (html, "<script src") && !strstr (html, "<link "));
+    free (svg);
+    free (html);
+
+    //  No ranges: no view.
+    uint64_t single;
+    BSW_CHECK (s_make_sweep (db, "{\"simulation_length\": 10}", 1, "o", &single, uuid) == 0);
+    snprintf (zip_path, sizeof zip_path, "%s/single.zip", dir);
+    BSW_CHECK_MSG (broker_export_build (db, single, zip_path, NULL, NULL, &err) == 0, "%s",
+                   err.text);
+    za = zip_open (zip_path, ZIP_RDONLY, NULL);
+    BSW_CHECK (za);
+    BSW_CHECK (zip_name_locate (za, "pse.svg", 0) < 0 && zip_name_locate (za, "pse.html", 0) < 0);
+    BSW_CHECK (zip_name_locate (za, "metrics.csv", 0) >= 0);
+    zip_close (za);
+    broker_db_close (&db);
+    s_rmtree (dir);
+    return BSW_TEST_PASS;
+}
+
+static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
+                                          {"simulation_files", s_test_simulation_files},
+                                          {"metric_files", s_test_metric_files},
+                                          {"metrics_csv", s_test_metrics_csv},
+                                          {"stochastic", s_test_stochastic},
+                                          {"connectivity", s_test_connectivity},
+                                          {"failures", s_test_failures},
+                                          {"pse_view", s_test_pse_view},
+                                          {NULL, NULL}};
 
 int
 main (int argc, char **argv)

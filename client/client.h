@@ -17,6 +17,7 @@ int client_fetch_main (int argc, char **argv);
 int client_cancel_main (int argc, char **argv);
 int client_retry_main (int argc, char **argv);
 int client_run_main (int argc, char **argv);
+int client_plot_main (int argc, char **argv);
 
 /*  The spec's connectivity: built-in default, or the TVB zip it names. */
 int client_load_connectivity (const spec_t *spec, sim_connectivity_t **conn_p, bsw_error_t *err);

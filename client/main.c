@@ -17,6 +17,8 @@ static const char s_usage[] =
     "  run SPEC.json -o FILE.zip        a whole sweep on this machine (embedded broker\n"
     "                                   and workers), ending with the zip and a summary\n"
     "  simulate SPEC.json [-o OUT.h5]   run one simulation; print its metrics as JSON\n"
+    "  plot FILE.zip -o OUT.svg         the sweep's PSE view (.svg, .png, .pdf, or an\n"
+    "                                   interactive .html); --point K: a time series\n"
     "\n"
     "With a broker (--broker ENDPOINT or $BRAINSWEEP_BROKER):\n"
     "  submit SPEC.json [--range P=lo:hi:step]... [--name N]   submit a sweep, print its ID\n"
@@ -26,6 +28,7 @@ static const char s_usage[] =
     "  fetch ID -o FILE.zip             download the sweep's TVB-format zip\n"
     "  cancel ID                        stop dispatching a sweep (results are kept)\n"
     "  retry ID                         run the failed points again\n"
+    "  plot ID -o OUT.png               the PSE view of a sweep, running or finished\n"
     "\n"
     "  brainsweep COMMAND --help        details of one command\n"
     "  brainsweep --version             the version\n";
@@ -53,7 +56,7 @@ main (int argc, char **argv)
                     {"submit", client_submit_main},     {"list", client_list_main},
                     {"status", client_status_main},     {"watch", client_watch_main},
                     {"fetch", client_fetch_main},       {"cancel", client_cancel_main},
-                    {"retry", client_retry_main}};
+                    {"retry", client_retry_main},       {"plot", client_plot_main}};
     for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
         if (strcmp (command, commands[k].name) == 0) {
             //  Log lines (broker and worker actors) go to stderr: stdout is

@@ -38,6 +38,7 @@
 #define S_F64S(name, req, doc)  {name, PROTO_KIND_F64S, req, 0, PROTO_MAX_ARRAY, 0, 0, NULL, doc}
 #define S_STRS(name, req, doc)  {name, PROTO_KIND_STRS, req, 0, PROTO_MAX_ARRAY, 0, 0, NULL, doc}
 #define S_BLOB(name, req, dtypes, doc) {name, PROTO_KIND_BLOB, req, 0, 0, 0, 0, dtypes, doc}
+#define S_BOOL(name, req, doc)  {name, PROTO_KIND_BOOL, req, 0, 0, 0, 0, NULL, doc}
 // clang-format on
 
 //  Every client request may carry "req"; its reply echoes it.
@@ -161,6 +162,8 @@ static const proto_field_t s_results[] = {
     S_SWEEP,
     S_UINT ("offset", S_OPTIONAL, "first point to list"),
     S_UINT ("limit", S_OPTIONAL, "most points to list"),
+    S_BOOL ("with_spec", S_OPTIONAL, "also send the sweep's spec"),
+    S_BOOL ("with_timeseries", S_OPTIONAL, "also send the time series of the first point listed"),
 };
 static const proto_field_t s_points[] = {
     S_REQ_ECHO,
@@ -170,6 +173,9 @@ static const proto_field_t s_points[] = {
     S_STRS ("statuses", S_REQUIRED, "status of each point"),
     S_STRS ("metric_names", S_REQUIRED, "names of the metrics"),
     S_F64S ("values", S_REQUIRED, "metrics, row-major [point][metric]"),
+    S_TEXT ("spec", S_OPTIONAL, "the sweep's JSON spec, when asked (`with_spec`)"),
+    S_BLOB ("timeseries", S_OPTIONAL, "u1",
+            "TimeSeriesRegion HDF5 file of the first point listed, when asked and ok"),
 };
 static const proto_field_t s_error[] = {
     S_REQ_ECHO,

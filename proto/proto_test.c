@@ -451,6 +451,80 @@ s_test_conversions (void)
     return BSW_TEST_PASS;
 }
 
+//  RESULTS asking for the spec and a point's series (`brainsweep plot`),
+//  and the POINTS that carries them; a flag must be a msgpack bool.
+static int
+s_test_results_plot (void)
+{
+    proto_msg_t *request = proto_msg_new (PROTO_RESULTS);
+    proto_msg_set_uint (request, "sweep", 7);
+    proto_msg_set_uint (request, "offset", 17);
+    proto_msg_set_uint (request, "limit", 1);
+    proto_msg_set_bool (request, "with_spec", true);
+    proto_msg_set_bool (request, "with_timeseries", true);
+    proto_msg_t *copy = s_roundtrip (request);
+    BSW_CHECK (copy);
+    BSW_CHECK (proto_msg_bool (copy, "with_spec"));
+    BSW_CHECK (proto_msg_bool (copy, "with_timeseries"));
+    proto_msg_destroy (&copy);
+    proto_msg_destroy (&request);
+
+    proto_msg_t *reply = proto_msg_new (PROTO_POINTS);
+    proto_msg_set_uint (reply, "sweep", 7);
+    proto_msg_set_uint (reply, "total", 500);
+    const uint64_t points[] = {17};
+    const char *statuses[] = {"ok"};
+    const char *names[] = {"GlobalVariance", "VarianceNodeVariance"};
+    const double values[] = {1.5e-29, NAN};
+    proto_msg_set_uints (reply, "points", points, 1);
+    proto_msg_set_strs (reply, "statuses", statuses, 1);
+    proto_msg_set_strs (reply, "metric_names", names, 2);
+    proto_msg_set_f64s (reply, "values", values, 2);
+    const char *spec = "{\"ranges\": [{\"parameter\": \"model.a\", \"values\": [1, 2]}]}";
+    proto_msg_set_str (reply, "spec", spec);
+    size_t size = 5000;
+    uint8_t *bytes = malloc (size);
+    for (size_t i = 0; i < size; i++)
+        bytes[i] = (uint8_t) (i * 7);
+    void *data = bytes;
+    uint64_t shape[1] = {size};
+    proto_msg_set_blob (reply, "timeseries", "u1", shape, 1, &data, size);
+    copy = s_roundtrip (reply);
+    BSW_CHECK (copy);
+    BSW_CHECK_STR (proto_msg_str (copy, "spec"), spec);
+    size_t got_size = 0;
+    const uint8_t *got = proto_msg_blob (copy, "timeseries", &got_size, NULL, NULL, NULL);
+    BSW_CHECK_INT (got_size, size);
+    BSW_CHECK (got[4999] == (uint8_t) (4999 * 7));
+    BSW_CHECK_INT (s_same (reply, copy), BSW_TEST_PASS);
+    proto_msg_destroy (&copy);
+    proto_msg_destroy (&reply);
+    //  An old client's POINTS (no spec, no series) still decodes.
+    reply = proto_msg_new (PROTO_POINTS);
+    proto_msg_set_uint (reply, "sweep", 7);
+    proto_msg_set_uint (reply, "total", 500);
+    proto_msg_set_uints (reply, "points", NULL, 0);
+    proto_msg_set_strs (reply, "statuses", NULL, 0);
+    proto_msg_set_strs (reply, "metric_names", NULL, 0);
+    proto_msg_set_f64s (reply, "values", NULL, 0);
+    copy = s_roundtrip (reply);
+    BSW_CHECK (copy && !proto_msg_has (copy, "spec") && !proto_msg_has (copy, "timeseries"));
+    proto_msg_destroy (&copy);
+    proto_msg_destroy (&reply);
+
+    //  with_spec as an integer is refused with a sentence.
+    s_raw_t raw;
+    s_raw_begin (&raw, "BSW", 1, PROTO_RESULTS, 2);
+    s_raw_uint (&raw, "sweep", 7);
+    s_raw_uint (&raw, "with_spec", 1);
+    zmsg_t *zmsg = s_raw_end (&raw, NULL);
+    proto_msg_t *msg = NULL;
+    bsw_error_t err;
+    BSW_CHECK_INT (proto_msg_decode (&zmsg, false, 0, &msg, NULL, &err), BSW_EPROTO);
+    BSW_CHECK_MSG (strstr (err.text, "RESULTS: field 'with_spec'"), "%s", err.text);
+    return BSW_TEST_PASS;
+}
+
 //  --------------------------------------------------------------------------
 //  Routing ids: decode's contract, then a real ROUTER/DEALER pair
 
@@ -1079,22 +1153,23 @@ s_test_protocol_md (void)
     return BSW_TEST_PASS;
 }
 
-static const bsw_test_case_t s_cases[] = { { "usage", s_test_usage },
-                                           { "roundtrip_all", s_test_roundtrip_all },
-                                           { "blob_10mb", s_test_blob_10mb },
-                                           { "conversions", s_test_conversions },
-                                           { "routing_id", s_test_routing_id },
-                                           { "router_dealer", s_test_router_dealer },
-                                           { "reject_envelope", s_test_reject_envelope },
-                                           { "reject_truncated", s_test_reject_truncated },
-                                           { "reject_trailing", s_test_reject_trailing },
-                                           { "reject_lying_lengths", s_test_reject_lying_lengths },
-                                           { "reject_garbage", s_test_reject_garbage },
-                                           { "reject_fields", s_test_reject_fields },
-                                           { "reject_relations", s_test_reject_relations },
-                                           { "reject_blobs", s_test_reject_blobs },
-                                           { "protocol_md", s_test_protocol_md },
-                                           { NULL, NULL } };
+static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
+                                          {"roundtrip_all", s_test_roundtrip_all},
+                                          {"blob_10mb", s_test_blob_10mb},
+                                          {"conversions", s_test_conversions},
+                                          {"results_plot", s_test_results_plot},
+                                          {"routing_id", s_test_routing_id},
+                                          {"router_dealer", s_test_router_dealer},
+                                          {"reject_envelope", s_test_reject_envelope},
+                                          {"reject_truncated", s_test_reject_truncated},
+                                          {"reject_trailing", s_test_reject_trailing},
+                                          {"reject_lying_lengths", s_test_reject_lying_lengths},
+                                          {"reject_garbage", s_test_reject_garbage},
+                                          {"reject_fields", s_test_reject_fields},
+                                          {"reject_relations", s_test_reject_relations},
+                                          {"reject_blobs", s_test_reject_blobs},
+                                          {"protocol_md", s_test_protocol_md},
+                                          {NULL, NULL}};
 
 int
 main (int argc, char **argv)

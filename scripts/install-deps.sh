@@ -11,6 +11,9 @@ test_packages="hdf5-tools zip unzip shellcheck docker-compose chromium fonts-dej
 
 if [ "${1:-}" = "--test" ]; then
   packages="$packages $test_packages"
+  # The browser test drives Chromium from node; any node will do, so
+  # Debian's is installed only when there is none.
+  command -v node >/dev/null 2>&1 || packages="$packages nodejs"
 fi
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,0 +1,418 @@
+/*  client_plot_source.c - reading a sweep for `brainsweep plot` from an
+    export zip or a broker (client_plot.h).
+
+    From a zip the metrics come from metrics.csv (one row per point, with
+    its status; numbers in Python repr, which strtod reads, NaN and
+    Infinity included) and the ranges from sweep.json, parsed by the same
+    spec parser as a submission. From a broker, RESULTS pages list the
+    finished points; the first page carries the spec (with_spec).
+*/
+#include "client_plot.h"
+
+#include "bsw_util.h"
+
+#include <zip.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_CSV_MAX_BYTES (1ull << 31) /* metrics.csv of a 4M-point sweep is ~500 MB */
+#define S_COLUMNS_MAX   64
+
+size_t
+client_plot_metric_names (const spec_t *spec, const char *names[5])
+{
+    size_t n = 0;
+    names[n++] = "GlobalVariance";
+    if (spec->setup.n_voi >= 2)
+        names[n++] = "KuramotoIndex";
+    names[n++] = "Metastability";
+    names[n++] = "Synchrony";
+    names[n++] = "VarianceNodeVariance";
+    return n;
+}
+
+//  --------------------------------------------------------------------------
+//  Zip
+
+static int
+s_zip_open (const char *path, zip_t **za, bsw_error_t *err)
+{
+    int zerr = 0;
+    *za = zip_open (path, ZIP_RDONLY, &zerr);
+    if (*za)
+        return 0;
+    zip_error_t ze;
+    zip_error_init_with_code (&ze, zerr);
+    int rc =
+        bsw_error_set (err, BSW_EIO, "%s: cannot read the zip: %s", path, zip_error_strerror (&ze));
+    zip_error_fini (&ze);
+    return rc;
+}
+
+//  A whole entry, NUL-terminated. Caller frees *bytes_p.
+static int
+s_zip_entry (zip_t *za, const char *zip_path, const char *name, char **bytes_p, size_t *size_p,
+             bsw_error_t *err)
+{
+    zip_stat_t st;
+    *bytes_p = NULL;
+    if (zip_stat (za, name, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
+        return bsw_error_set (err, BSW_EFORMAT, "%s: no %s in the zip (is it a brainsweep export?)",
+                              zip_path, name);
+    if (st.size > S_CSV_MAX_BYTES)
+        return bsw_error_set (err, BSW_ETOOBIG, "%s: %s is too large (%" PRIu64 " bytes)", zip_path,
+                              name, (uint64_t) st.size);
+    zip_file_t *f = zip_fopen (za, name, 0);
+    char *bytes = bsw_malloc ((size_t) st.size + 1);
+    zip_int64_t got = f ? zip_fread (f, bytes, st.size) : -1;
+    if (f)
+        zip_fclose (f);
+    if (got < 0 || (zip_uint64_t) got != st.size) {
+        free (bytes);
+        return bsw_error_set (err, BSW_EIO, "%s: cannot read %s", zip_path, name);
+    }
+    bytes[st.size] = '\0';
+    *bytes_p = bytes;
+    if (size_p)
+        *size_p = (size_t) st.size;
+    return 0;
+}
+
+//  The sweep's name for titles: the spec's, else the zip's file name.
+static char *
+s_title (const spec_t *spec, const char *fallback)
+{
+    const char *base = strrchr (fallback, '/');
+    base = base ? base + 1 : fallback;
+    size_t n = strlen (base) + (spec->name ? strlen (spec->name) : 0) + 8;
+    char *title = bsw_malloc (n);
+    if (spec->name && *spec->name)
+        snprintf (title, n, "%s (%s)", spec->name, base);
+    else
+        snprintf (title, n, "%s", base);
+    return title;
+}
+
+static int
+s_new_plot (const spec_t *spec, const char *title, const char *const *metrics, size_t n_metrics,
+            plot_pse_t **pse_p, bsw_error_t *err)
+{
+    //  plot_pse_new refuses more than PLOT_PSE_MAX_RANGES before reading any.
+    plot_range_t ranges[PLOT_PSE_MAX_RANGES];
+    for (size_t r = 0; r < spec->n_ranges && r < PLOT_PSE_MAX_RANGES; r++)
+        ranges[r] = (plot_range_t){spec->ranges[r].parameter, spec->ranges[r].values,
+                                   spec->ranges[r].n_values};
+    return plot_pse_new (pse_p, title, ranges, spec->n_ranges, metrics, n_metrics, err);
+}
+
+//  Splits one CSV line in place on ',' (no quoting: brainsweep writes
+//  none). Returns the number of fields.
+static size_t
+s_split (char *line, char **fields, size_t max)
+{
+    size_t n = 0;
+    for (char *p = line; n < max;) {
+        fields[n++] = p;
+        char *comma = strchr (p, ',');
+        if (!comma)
+            break;
+        *comma = '\0';
+        p = comma + 1;
+    }
+    return n;
+}
+
+static double
+s_number (const char *field)
+{
+    if (!*field)
+        return NAN;
+    char *end;
+    double v = strtod (field, &end);
+    return *end ? NAN : v;
+}
+
+//  metrics.csv into the plot: header checked against the spec's ranges.
+static int
+s_read_csv (char *csv, const char *zip_path, const spec_t *spec, plot_pse_t **pse_p,
+            const char *title, bsw_error_t *err)
+{
+    char *save = NULL;
+    char *line = strtok_r (csv, "\r\n", &save);
+    char *header[S_COLUMNS_MAX];
+    size_t columns = line ? s_split (line, header, S_COLUMNS_MAX) : 0;
+    size_t status_col = 0;
+    while (status_col < columns && strcmp (header[status_col], "status") != 0)
+        status_col++;
+    bool match = columns > 0 && strcmp (header[0], "point") == 0 && status_col < columns &&
+                 status_col == spec->n_ranges + 1;
+    for (size_t r = 0; match && r < spec->n_ranges; r++)
+        match = strcmp (header[1 + r], spec->ranges[r].parameter) == 0;
+    if (!match)
+        return bsw_error_set (err, BSW_EFORMAT,
+                              "%s: metrics.csv's header does not match the ranges of sweep.json",
+                              zip_path);
+    const char *metrics[S_COLUMNS_MAX];
+    size_t n_metrics = columns - status_col - 1;
+    for (size_t m = 0; m < n_metrics; m++)
+        metrics[m] = header[status_col + 1 + m];
+    int rc = s_new_plot (spec, title, metrics, n_metrics, pse_p, err);
+    if (rc)
+        return rc;
+    uint64_t points = plot_pse_points (*pse_p), rows = 0;
+    char *fields[S_COLUMNS_MAX];
+    while ((line = strtok_r (NULL, "\r\n", &save))) {
+        size_t n = s_split (line, fields, S_COLUMNS_MAX);
+        char *end;
+        errno = 0;
+        uint64_t k = strtoull (fields[0], &end, 10);
+        if (n != columns || *end || errno || k >= points)
+            return bsw_error_set (err, BSW_EFORMAT, "%s: metrics.csv row %" PRIu64 " is malformed",
+                                  zip_path, rows + 1);
+        const char *status = fields[status_col];
+        plot_point_status_t st = strcmp (status, "ok") == 0       ? PLOT_POINT_OK
+                                 : strcmp (status, "failed") == 0 ? PLOT_POINT_FAILED
+                                                                  : PLOT_POINT_PENDING;
+        plot_pse_set_point (*pse_p, k, st, NULL);
+        for (size_t m = 0; st == PLOT_POINT_OK && m < n_metrics; m++)
+            plot_pse_set_value (*pse_p, k, m, s_number (fields[status_col + 1 + m]));
+        rows++;
+    }
+    return 0;
+}
+
+//  sweep.json, parsed as a submission is.
+static int
+s_zip_spec (zip_t *za, const char *zip_path, spec_t **spec_p, bsw_error_t *err)
+{
+    char *json = NULL;
+    size_t json_size = 0;
+    int rc = s_zip_entry (za, zip_path, "sweep.json", &json, &json_size, err);
+    char label[4096];
+    snprintf (label, sizeof label, "%s: sweep.json", zip_path);
+    if (rc == 0 && (rc = spec_load_string (spec_p, json, json_size, label, NULL, err)))
+        rc = err->code = BSW_EFORMAT;
+    free (json);
+    return rc;
+}
+
+int
+client_plot_load_zip (const char *zip_path, plot_pse_t **pse_p, spec_t **spec_p, bsw_error_t *err)
+{
+    *pse_p = NULL;
+    *spec_p = NULL;
+    zip_t *za = NULL;
+    int rc = s_zip_open (zip_path, &za, err);
+    if (rc)
+        return rc;
+    char *csv = NULL;
+    rc = s_zip_spec (za, zip_path, spec_p, err);
+    if (rc == 0)
+        rc = s_zip_entry (za, zip_path, "metrics.csv", &csv, NULL, err);
+    zip_close (za);
+    if (rc == 0) {
+        char *title = s_title (*spec_p, zip_path);
+        rc = s_read_csv (csv, zip_path, *spec_p, pse_p, title, err);
+        free (title);
+    }
+    free (csv);
+    if (rc) {
+        plot_pse_destroy (pse_p);
+        spec_destroy (spec_p);
+    }
+    return rc;
+}
+
+int
+client_plot_series_zip (const char *zip_path, uint64_t k, void **bytes_p, size_t *size,
+                        spec_t **spec_p, bsw_error_t *err)
+{
+    *bytes_p = NULL;
+    *spec_p = NULL;
+    zip_t *za = NULL;
+    int rc = s_zip_open (zip_path, &za, err);
+    if (rc == 0 && (rc = s_zip_spec (za, zip_path, spec_p, err)))
+        zip_close (za);
+    if (rc)
+        return rc;
+    char prefix[64];
+    snprintf (prefix, sizeof prefix, "%" PRIu64 "/TimeSeriesRegion_", k + 1);
+    const char *entry = NULL;
+    for (zip_int64_t i = 0; !entry && i < zip_get_num_entries (za, 0); i++) {
+        const char *name = zip_get_name (za, (zip_uint64_t) i, 0);
+        if (name && strncmp (name, prefix, strlen (prefix)) == 0)
+            entry = name;
+    }
+    if (!entry)
+        rc = bsw_error_set (err, BSW_ENOTFOUND,
+                            "%s: point %" PRIu64 " has no time series (folder %" PRIu64
+                            "/): it failed, has no result yet, or is not a point of the sweep "
+                            "(see metrics.csv)",
+                            zip_path, k, k + 1);
+    else
+        rc = s_zip_entry (za, zip_path, entry, (char **) bytes_p, size, err);
+    zip_close (za);
+    if (rc)
+        spec_destroy (spec_p);
+    return rc;
+}
+
+//  --------------------------------------------------------------------------
+//  Broker
+
+static int
+s_results (client_conn_t *conn, uint64_t sweep, uint64_t offset, uint64_t limit, bool with_spec,
+           bool with_timeseries, proto_msg_t **reply, bsw_error_t *err)
+{
+    proto_msg_t *request = proto_msg_new (PROTO_RESULTS);
+    proto_msg_set_uint (request, "sweep", sweep);
+    proto_msg_set_uint (request, "offset", offset);
+    proto_msg_set_uint (request, "limit", limit);
+    if (with_spec)
+        proto_msg_set_bool (request, "with_spec", true);
+    if (with_timeseries)
+        proto_msg_set_bool (request, "with_timeseries", true);
+    return client_conn_request (conn, &request, PROTO_POINTS, reply, err);
+}
+
+//  One POINTS page into the plot, metrics matched by name.
+static void
+s_read_page (const proto_msg_t *page, const char *const *names, size_t n_names, plot_pse_t *pse,
+             uint64_t *last)
+{
+    size_t count = 0, n_values = 0;
+    const uint64_t *points = proto_msg_uints (page, "points", &count);
+    const double *values = proto_msg_f64s (page, "values", &n_values);
+    size_t n_page = proto_msg_strs_count (page, "metric_names");
+    int map[PLOT_PSE_MAX_METRICS];
+    for (size_t q = 0; q < n_page && q < PLOT_PSE_MAX_METRICS; q++) {
+        map[q] = -1;
+        for (size_t m = 0; m < n_names; m++)
+            if (strcmp (proto_msg_strs_at (page, "metric_names", q), names[m]) == 0)
+                map[q] = (int) m;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (points[i] >= plot_pse_points (pse))
+            continue;
+        bool ok = strcmp (proto_msg_strs_at (page, "statuses", i), "ok") == 0;
+        plot_pse_set_point (pse, points[i], ok ? PLOT_POINT_OK : PLOT_POINT_FAILED, NULL);
+        for (size_t q = 0; ok && q < n_page && q < PLOT_PSE_MAX_METRICS; q++)
+            if (map[q] >= 0 && (i + 1) * n_page <= n_values)
+                plot_pse_set_value (pse, points[i], (size_t) map[q], values[i * n_page + q]);
+        *last = points[i];
+    }
+}
+
+int
+client_plot_load_broker (client_conn_t *conn, uint64_t sweep, plot_pse_t **pse_p, spec_t **spec_p,
+                         bsw_error_t *err)
+{
+    *pse_p = NULL;
+    *spec_p = NULL;
+    proto_msg_t *status = NULL, *page = NULL;
+    proto_msg_t *request = proto_msg_new (PROTO_STATUS);
+    proto_msg_set_uint (request, "sweep", sweep);
+    int rc = client_conn_request (conn, &request, PROTO_SWEEP_STATUS, &status, err);
+    if (rc == 0)
+        rc = s_results (conn, sweep, 0, CLIENT_PLOT_PAGE_POINTS, true, false, &page, err);
+    if (rc == 0 && !proto_msg_has (page, "spec"))
+        rc = bsw_error_set (
+            err, BSW_EFORMAT,
+            "the broker sent no spec for sweep %" PRIu64 " (is it older than this client?)", sweep);
+    char label[64];
+    snprintf (label, sizeof label, "sweep %" PRIu64, sweep);
+    if (rc == 0) {
+        const char *text = proto_msg_str (page, "spec");
+        if ((rc = spec_load_string (spec_p, text, strlen (text), label, NULL, err)))
+            rc = err->code = BSW_EFORMAT;
+    }
+    if (rc == 0) {
+        const char *name = proto_msg_has (status, "name") ? proto_msg_str (status, "name") : "";
+        char title[512];
+        if (*name)
+            snprintf (title, sizeof title, "%s (sweep %" PRIu64 ", %s)", name, sweep,
+                      proto_msg_str (status, "state"));
+        else
+            snprintf (title, sizeof title, "sweep %" PRIu64 " (%s)", sweep,
+                      proto_msg_str (status, "state"));
+        const char *names[5];
+        size_t n_names = client_plot_metric_names (*spec_p, names);
+        rc = s_new_plot (*spec_p, title, names, n_names, pse_p, err);
+        //  Pages until one comes back short; each starts after the last
+        //  point listed.
+        while (rc == 0) {
+            uint64_t last = 0;
+            size_t count = 0;
+            proto_msg_uints (page, "points", &count);
+            s_read_page (page, names, n_names, *pse_p, &last);
+            proto_msg_destroy (&page);
+            if (count < CLIENT_PLOT_PAGE_POINTS)
+                break;
+            rc = s_results (conn, sweep, last + 1, CLIENT_PLOT_PAGE_POINTS, false, false, &page,
+                            err);
+        }
+    }
+    proto_msg_destroy (&status);
+    proto_msg_destroy (&page);
+    if (rc) {
+        plot_pse_destroy (pse_p);
+        spec_destroy (spec_p);
+    }
+    return rc;
+}
+
+int
+client_plot_series_broker (client_conn_t *conn, uint64_t sweep, uint64_t k, void **bytes_p,
+                           size_t *size, spec_t **spec_p, bsw_error_t *err)
+{
+    *bytes_p = NULL;
+    *spec_p = NULL;
+    proto_msg_t *page = NULL;
+    int rc = s_results (conn, sweep, k, 1, true, true, &page, err);
+    if (rc)
+        return rc;
+    size_t count = 0;
+    const uint64_t *points = proto_msg_uints (page, "points", &count);
+    uint64_t total = proto_msg_uint (page, "total");
+    if (k >= total)
+        rc = bsw_error_set (err, BSW_ENOTFOUND,
+                            "sweep %" PRIu64 " has %" PRIu64 " points (0 to %" PRIu64
+                            "): there is no point %" PRIu64,
+                            sweep, total, total ? total - 1 : 0, k);
+    else if (count == 0 || points[0] != k)
+        rc = bsw_error_set (err, BSW_ENOTFOUND,
+                            "sweep %" PRIu64 " point %" PRIu64 " has no result yet (pending)",
+                            sweep, k);
+    else if (strcmp (proto_msg_strs_at (page, "statuses", 0), "ok") != 0)
+        rc = bsw_error_set (err, BSW_ENOTFOUND,
+                            "sweep %" PRIu64 " point %" PRIu64 " failed: it has no time series",
+                            sweep, k);
+    else if (!proto_msg_has (page, "timeseries"))
+        rc = bsw_error_set (err, BSW_EFORMAT,
+                            "the broker sent no time series for sweep %" PRIu64 " point %" PRIu64
+                            " (is it older than this client?)",
+                            sweep, k);
+    else if (!proto_msg_has (page, "spec"))
+        rc = bsw_error_set (
+            err, BSW_EFORMAT,
+            "the broker sent no spec for sweep %" PRIu64 " (is it older than this client?)", sweep);
+    char label[64];
+    snprintf (label, sizeof label, "sweep %" PRIu64, sweep);
+    if (rc == 0) {
+        const char *text = proto_msg_str (page, "spec");
+        if ((rc = spec_load_string (spec_p, text, strlen (text), label, NULL, err)))
+            rc = err->code = BSW_EFORMAT;
+    }
+    if (rc == 0) {
+        const void *blob = proto_msg_blob (page, "timeseries", size, NULL, NULL, NULL);
+        *bytes_p = bsw_malloc (*size ? *size : 1);
+        memcpy (*bytes_p, blob, *size);
+    }
+    proto_msg_destroy (&page);
+    return rc;
+}

@@ -1,0 +1,472 @@
+/*  plot_html.js - the interactive PSE page (plot_html.c embeds it and the
+    sweep's data as JSON in <script id="pse-data">).
+
+    It draws the same view as the C code (plot_pse_draw.c): x = the first
+    range not fixed, y = the second, one panel per combination of the
+    remaining ranges, TVB's radius table scaled as PLOT_PSE_RADIUS_SCALE,
+    NaN-aware scales, log colour when a metric spans >= 3 decades, crosses
+    for failed or NaN points and rings for pending ones. Every point is one
+    SVG element of class "pse-point" with data-point (its index k) and
+    data-status, so a test can count them; hovering one shows a tooltip
+    (#pse-tooltip) with its parameter values and every metric.
+*/
+(function () {
+  'use strict';
+  var SVG = 'http://www.w3.org/2000/svg';
+  var D = JSON.parse(document.getElementById('pse-data').textContent);
+  var NM = D.metrics.length;
+  var NR = D.ranges.length;
+  var L_ = D.layout;
+  var points = 1;
+  D.ranges.forEach(function (r) { points *= r.values.length; });
+
+  function value(k, m) {
+    var v = D.values[k * NM + m];
+    if (v === null || v === undefined) return NaN;
+    return typeof v === 'string' ? Number(v) : v;
+  }
+  function status(k) { return { o: 'ok', f: 'failed', p: 'pending' }[D.status.charAt(k)]; }
+
+  // Numbers as the C code prints them: %.4g without "e+00".
+  function fmt(v, digits) {
+    if (!isFinite(v)) return String(v);
+    if (v === 0) return '0';
+    var s = Number(v.toPrecision(digits || 4)).toString();
+    return s.replace('e+', 'e');
+  }
+
+  // ----------------------------------------------------------------- scales
+  function radiusRange(L) {
+    for (var i = 0; i < D.radius_table.length; i++)
+      if (L <= D.radius_table[i][0]) return [D.radius_table[i][1], D.radius_table[i][2]];
+    return [D.radius_last[0], D.radius_last[1]];
+  }
+  function fit(vals, mode) {
+    var s = { log: false, lo: 0, hi: 0, min: NaN, max: NaN, minPositive: NaN, finite: 0, error: null };
+    vals.forEach(function (v) {
+      if (!isFinite(v)) return;
+      if (s.finite === 0 || v < s.min) s.min = v;
+      if (s.finite === 0 || v > s.max) s.max = v;
+      if (v > 0 && !(v >= s.minPositive)) s.minPositive = v;
+      s.finite++;
+    });
+    var negative = s.finite > 0 && s.min < 0;
+    if (mode === 'log' && negative) {
+      s.error = 'has values < 0: drawn on a linear scale';
+      mode = 'linear';
+    }
+    var wide = !negative && s.minPositive > 0 &&
+      Math.log10(s.max) - Math.log10(s.minPositive) >= D.auto_decades;
+    s.log = mode === 'log' || (mode === 'auto' && wide);
+    if (s.finite && s.log && s.minPositive > 0) {
+      s.lo = Math.log10(s.minPositive);
+      s.hi = Math.log10(s.max);
+    } else if (s.finite && !s.log) {
+      s.lo = s.min;
+      s.hi = s.max;
+    }
+    return s;
+  }
+  function valid(s, v) { return isFinite(v) && (!s.log || v >= 0); }
+  function unit(s, v) {
+    if (!valid(s, v)) return NaN;
+    if (!(s.hi > s.lo) || (s.log && v <= 0)) return 0;
+    var t = s.log ? Math.log10(v) : v;
+    return Math.min(1, Math.max(0, (t - s.lo) / (s.hi - s.lo)));
+  }
+  function colour(u) {
+    var i = !(u > 0) ? 0 : u >= 1 ? D.palette.length - 1 : Math.floor(u * (D.palette.length - 1));
+    return D.palette[i];
+  }
+  function niceStep(x) {
+    var p = Math.pow(10, Math.floor(Math.log10(x))), f = x / p;
+    return (f < 1.41 ? 1 : f < 3.16 ? 2 : f < 7.07 ? 5 : 10) * p;
+  }
+  function ticks(s, want) {
+    if (!s.finite) return [];
+    var span = s.hi - s.lo;
+    if (!(span > 0)) return [s.lo];
+    var step = niceStep(span / (want - 1));
+    if (s.log && step < 1 && span >= 1) step = 1;
+    while (span / step > 11) step *= 2;
+    var out = [];
+    for (var t = Math.ceil(s.lo / step - 1e-9) * step; t <= s.hi + step * 1e-9; t += step)
+      out.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+    return out;
+  }
+  function tickLabel(s, t) {
+    if (s.log && Math.abs(t - Math.round(t)) < 1e-9) {
+      var e = Math.round(t);
+      return e === 0 ? '1' : e === 1 ? '10' : '1e' + e;
+    }
+    return fmt(s.log ? Math.pow(10, t) : t);
+  }
+
+  // ------------------------------------------------------------------ state
+  var state = {
+    size: D.metrics.indexOf(D.initial.size),
+    colour: D.metrics.indexOf(D.initial.colour),
+    sizeScale: D.initial.size_scale,
+    colourScale: D.initial.colour_scale,
+    fixed: D.initial.fixed.slice()
+  };
+
+  // The view: axes, panels, scales (plot_pse_view_resolve).
+  function resolve() {
+    var v = { x: -1, y: -1, extra: [], fixed: state.fixed.slice(), note: '' };
+    for (var r = 0; r < NR; r++) {
+      if (v.fixed[r] >= 0) continue;
+      if (v.x < 0) v.x = r; else if (v.y < 0) v.y = r; else v.extra.push(r);
+    }
+    if (v.x < 0) { v.error = 'Every range is fixed: choose "all" for at least one.'; return v; }
+    v.panels = 1;
+    v.extra.forEach(function (r) { v.panels *= D.ranges[r].values.length; });
+    if (v.panels > D.max_panels) {
+      // As slice_when_crowded in C: fix the extra ranges at their first values.
+      v.note = v.panels + ' panels would be too many: showing the first value of ' +
+        v.extra.map(function (r) { return D.ranges[r].name; }).join(', ') + ' (choose others above).';
+      v.extra.forEach(function (r) { v.fixed[r] = 0; });
+      v.extra = [];
+      v.panels = 1;
+    }
+    v.nx = D.ranges[v.x].values.length;
+    v.ny = v.y >= 0 ? D.ranges[v.y].values.length : 1;
+    v.L = Math.max(v.nx, v.ny);
+    var rr = radiusRange(v.L);
+    v.rmin = rr[0]; v.rmax = rr[1];
+    var sizes = [], colours = [];
+    v.ok = v.failed = v.pending = 0;
+    for (var p = 0; p < v.panels; p++)
+      for (var j = 0; j < v.ny; j++)
+        for (var i = 0; i < v.nx; i++) {
+          var k = pointAt(v, p, i, j), st = status(k);
+          sizes.push(st === 'ok' ? value(k, state.size) : NaN);
+          colours.push(st === 'ok' ? value(k, state.colour) : NaN);
+          v[st]++;
+        }
+    v.size = fit(sizes, state.sizeScale);
+    v.colour = fit(colours, state.colourScale);
+    return v;
+  }
+  function pointAt(v, p, i, j) {
+    var c = [];
+    for (var r = 0; r < NR; r++) c.push(v.fixed[r] >= 0 ? v.fixed[r] : 0);
+    c[v.x] = i;
+    if (v.y >= 0) c[v.y] = j;
+    for (var e = v.extra.length - 1; e >= 0; e--) {
+      var n = D.ranges[v.extra[e]].values.length;
+      c[v.extra[e]] = p % n;
+      p = Math.floor(p / n);
+    }
+    var k = 0;
+    for (r = 0; r < NR; r++) k = k * D.ranges[r].values.length + c[r];
+    return k;
+  }
+  function coords(k) {
+    var c = [];
+    for (var r = NR - 1; r >= 0; r--) {
+      var n = D.ranges[r].values.length;
+      c[r] = k % n;
+      k = Math.floor(k / n);
+    }
+    return c;
+  }
+
+  // ----------------------------------------------------------------- layout
+  function el(name, attrs, parent, text) {
+    var e = document.createElementNS(SVG, name);
+    for (var a in attrs) e.setAttribute(a, attrs[a]);
+    if (text !== undefined) e.textContent = text;
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  function text(parent, x, y, s, size, anchor, baseline, bold) {
+    return el('text', { x: x, y: y, 'font-size': size, 'text-anchor': anchor || 'start',
+      'dominant-baseline': baseline || 'auto', 'font-weight': bold ? 'bold' : 'normal',
+      fill: '#212121' }, parent, s);
+  }
+  function layout(v) {
+    var lay = { cols: Math.ceil(Math.sqrt(v.panels)) };
+    lay.rows = Math.ceil(v.panels / lay.cols);
+    lay.side = L_.area;
+    if (lay.cols > 1) lay.side = Math.max(L_.multi_min_side, L_.multi_width / lay.cols);
+    var scale = D.radius_scale * lay.side / L_.area;
+    if (v.L * L_.min_pitch > lay.side) lay.side = Math.min(v.L * L_.min_pitch, L_.max_side);
+    lay.font = lay.cols > 2 ? 12 : 14;
+    lay.pitch = lay.side / v.L;
+    lay.w = lay.pitch * v.nx;
+    lay.h = lay.pitch * v.ny;
+    lay.rmax = Math.min(v.rmax * scale, lay.pitch / 2);
+    lay.rmin = Math.min(v.rmin * scale, lay.rmax);
+    if (v.y < 0) lay.h = Math.max(lay.h, L_.one_row_min, 2.6 * lay.rmax);
+    var longest = function (r) {
+      return D.ranges[r].labels.reduce(function (a, s) { return Math.max(a, s.length); }, 0);
+    };
+    // Text widths estimated at 0.6 em per character: no canvas needed.
+    lay.xstep = Math.max(1, Math.ceil((longest(v.x) * lay.font * 0.6 + 10) / lay.pitch));
+    lay.ystep = Math.max(1, Math.ceil(lay.font * 1.5 / lay.pitch));
+    lay.left = (v.y >= 0 ? longest(v.y) * lay.font * 0.6 : 0) + 14 + 34;
+    lay.cellW = lay.left + lay.w + L_.panel_gap;
+    lay.cellH = (v.extra.length ? L_.panel_title : 0) + lay.h + L_.axis_bottom;
+    lay.legendX = L_.margin + lay.cols * lay.cellW;
+    lay.width = Math.ceil(lay.legendX + L_.legend_w + L_.margin);
+    lay.height = Math.ceil(L_.top + Math.max(lay.rows * lay.cellH, L_.legend_h) + L_.margin);
+    return lay;
+  }
+  function origin(v, lay, p) {
+    return [L_.margin + (p % lay.cols) * lay.cellW + lay.left,
+      L_.top + Math.floor(p / lay.cols) * lay.cellH + (v.extra.length ? L_.panel_title : 0)];
+  }
+  function centre(v, lay, o, i, j) {
+    return [o[0] + (i + 0.5) * lay.pitch,
+      v.y < 0 ? o[1] + lay.h / 2 : o[1] + lay.h - (j + 0.5) * lay.pitch];
+  }
+
+  // ---------------------------------------------------------------- drawing
+  function cross(parent, cx, cy, r, stroke, attrs) {
+    var g = el('g', attrs || {}, parent), d = r / Math.SQRT2;
+    var w = Math.max(1.5, r / 4);
+    el('line', { x1: cx - d, y1: cy - d, x2: cx + d, y2: cy + d, stroke: stroke, 'stroke-width': w,
+      'stroke-linecap': 'round' }, g);
+    el('line', { x1: cx - d, y1: cy + d, x2: cx + d, y2: cy - d, stroke: stroke, 'stroke-width': w,
+      'stroke-linecap': 'round' }, g);
+    // A transparent disc under the cross makes the whole cell hoverable.
+    el('circle', { cx: cx, cy: cy, r: r, fill: 'transparent', stroke: 'none' }, g);
+    return g;
+  }
+  function markers(svg, v, lay, p) {
+    var o = origin(v, lay, p);
+    for (var j = 0; j < v.ny; j++)
+      for (var i = 0; i < v.nx; i++) {
+        var k = pointAt(v, p, i, j), st = status(k), c = centre(v, lay, o, i, j);
+        var sv = value(k, state.size), cv = value(k, state.colour);
+        var attrs = { 'class': 'pse-point', 'data-point': k, 'data-status': st };
+        if (st === 'pending') {
+          attrs['class'] += ' pse-pending';
+          attrs.cx = c[0]; attrs.cy = c[1]; attrs.r = lay.rmax / 2;
+          attrs.fill = 'none'; attrs.stroke = '#8c8c8c';
+          attrs['stroke-width'] = Math.max(1, lay.rmax / 12);
+          el('circle', attrs, svg);
+        } else if (st === 'failed' || !valid(v.size, sv) || !valid(v.colour, cv)) {
+          attrs['class'] += ' pse-cross';
+          cross(svg, c[0], c[1], lay.rmax / 2, st === 'failed' ? '#d62728' : '#595959', attrs);
+        } else {
+          attrs.cx = c[0]; attrs.cy = c[1];
+          attrs.r = lay.rmin + unit(v.size, sv) * (lay.rmax - lay.rmin);
+          attrs.fill = colour(unit(v.colour, cv));
+          attrs.stroke = '#000'; attrs['stroke-opacity'] = 0.35; attrs['stroke-width'] = 0.75;
+          el('circle', attrs, svg);
+        }
+      }
+  }
+  function axes(svg, grid, v, lay, p) {
+    var o = origin(v, lay, p), i, j, c;
+    for (i = 0; i < v.nx; i += lay.xstep) {
+      c = centre(v, lay, o, i, 0);
+      el('line', { x1: c[0], y1: o[1], x2: c[0], y2: o[1] + lay.h }, grid);
+      el('line', { x1: c[0], y1: o[1] + lay.h, x2: c[0], y2: o[1] + lay.h + 6, stroke: '#212121' }, svg);
+      text(svg, c[0], o[1] + lay.h + 9 + lay.font, D.ranges[v.x].labels[i], lay.font, 'middle');
+    }
+    if (v.y >= 0)
+      for (j = 0; j < v.ny; j += lay.ystep) {
+        c = centre(v, lay, o, 0, j);
+        el('line', { x1: o[0], y1: c[1], x2: o[0] + lay.w, y2: c[1] }, grid);
+        el('line', { x1: o[0] - 6, y1: c[1], x2: o[0], y2: c[1], stroke: '#212121' }, svg);
+        text(svg, o[0] - 9, c[1], D.ranges[v.y].labels[j], lay.font, 'end', 'middle');
+      }
+    el('rect', { x: o[0], y: o[1], width: lay.w, height: lay.h, fill: 'none', stroke: '#212121' }, svg);
+    text(svg, o[0] + lay.w / 2, o[1] + lay.h + 20 + lay.font * 2.2, D.ranges[v.x].name, 17, 'middle',
+      'auto', true);
+    if (v.y >= 0) {
+      var yt = text(svg, 0, 0, D.ranges[v.y].name, 17, 'middle', 'middle', true);
+      yt.setAttribute('transform', 'translate(' + (o[0] - lay.left + 14) + ',' + (o[1] + lay.h / 2) +
+        ') rotate(-90)');
+    }
+    if (v.extra.length) {
+      var c2 = coords(pointAt(v, p, 0, 0));
+      text(svg, o[0], o[1] - 10, v.extra.map(function (r) {
+        return D.ranges[r].name + ' = ' + D.ranges[r].labels[c2[r]];
+      }).join(', '), 16, 'start', 'auto', true);
+    }
+  }
+  function scaleName(s) {
+    return (s.log ? 'log scale' + (s.min <= 0 ? ', 0 at the bottom' : '') : 'linear scale') +
+      (s.error ? ', ' + s.error : '');
+  }
+  function legend(svg, v, lay) {
+    var x = lay.legendX, y = L_.top, s = v.colour, h = 280, w = 26;
+    text(svg, x, y + 14, 'Colour', 14);
+    text(svg, x, y + 34, D.metrics[state.colour], 15, 'start', 'auto', true);
+    text(svg, x, y + 54, '(' + scaleName(s) + ')', 13);
+    var top = y + 66;
+    if (!s.finite) {
+      text(svg, x, top + 14, 'no finite values', 14);
+      top += 30;
+    } else {
+      for (var i = 0; i < D.palette.length; i++)
+        el('rect', { x: x, y: top + h - (i + 1) * h / D.palette.length, width: w,
+          height: h / D.palette.length + 0.5, fill: D.palette[i] }, svg);
+      el('rect', { x: x, y: top, width: w, height: h, fill: 'none', stroke: '#212121' }, svg);
+      ticks(s, 7).forEach(function (t) {
+        var ty = top + h - (s.hi > s.lo ? (t - s.lo) / (s.hi - s.lo) : 0) * h;
+        el('line', { x1: x + w, y1: ty, x2: x + w + 5, y2: ty, stroke: '#212121' }, svg);
+        text(svg, x + w + 9, ty, tickLabel(s, t), 13, 'start', 'middle');
+      });
+      text(svg, x, top + h + 22, 'range ' + fmt(s.min) + ' .. ' + fmt(s.max), 12);
+      top += h + 40;
+    }
+    var z = v.size;
+    text(svg, x, top + 14, 'Size', 14);
+    text(svg, x, top + 34, D.metrics[state.size], 15, 'start', 'auto', true);
+    text(svg, x, top + 54, '(' + scaleName(z) + ')', 13);
+    y = top + 66;
+    if (!z.finite) {
+      text(svg, x, y + 14, 'no finite values', 14);
+      y += 30;
+    } else {
+      var fs = z.hi > z.lo ? [1, 0.5, 0] : [0];
+      fs.forEach(function (f) {
+        var r = lay.rmin + f * (lay.rmax - lay.rmin), cy = y + Math.max(r, 8);
+        var t = f === 1 ? z.hi : f === 0 ? z.lo : z.lo + (z.hi - z.lo) * f;
+        el('circle', { cx: x + lay.rmax, cy: cy, r: r, fill: '#9e9e9e', stroke: '#000',
+          'stroke-opacity': 0.35, 'stroke-width': 0.75 }, svg);
+        text(svg, x + 2 * lay.rmax + 12, cy, fmt(z.log ? Math.pow(10, t) : t), 13, 'start', 'middle');
+        y = cy + Math.max(r, 8) + 8;
+      });
+    }
+    y += 16;
+    var r = Math.max(lay.rmax / 2, 6);
+    [['failed', v.failed, '#d62728'], ['NaN or infinite metric', v.nan, '#595959'],
+      ['pending (no result yet)', v.pending, null]].forEach(function (key) {
+      if (!key[1]) return;
+      if (key[2]) cross(svg, x + r, y + r, r, key[2]);
+      else el('circle', { cx: x + r, cy: y + r, r: r, fill: 'none', stroke: '#8c8c8c',
+        'stroke-width': Math.max(1, r / 6) }, svg);
+      text(svg, x + 2 * r + 12, y + r, key[0] + ' (' + key[1] + ')', 13, 'start', 'middle');
+      y += 2 * r + 12;
+    });
+  }
+
+  function render() {
+    var v = resolve(), box = document.getElementById('pse-view');
+    box.textContent = '';
+    document.getElementById('pse-note').textContent = v.error || v.note;
+    if (v.error) return;
+    var lay = layout(v);
+    var svg = el('svg', { xmlns: SVG, width: lay.width, height: lay.height,
+      viewBox: '0 0 ' + lay.width + ' ' + lay.height, 'font-family': 'DejaVu Sans, Verdana, sans-serif' });
+    el('rect', { x: 0, y: 0, width: lay.width, height: lay.height, fill: '#fff' }, svg);
+    var grid = el('g', { stroke: '#e6e6e6', 'stroke-width': 1 }, svg);
+    var group = el('g', { id: 'pse-markers' }, svg);
+    for (var p = 0; p < v.panels; p++) markers(group, v, lay, p);
+    for (p = 0; p < v.panels; p++) axes(svg, grid, v, lay, p);
+    v.nan = group.querySelectorAll('.pse-cross[data-status="ok"]').length;
+    legend(svg, v, lay);
+    box.appendChild(svg);
+    var shown = v.ok + v.failed + v.pending;
+    document.getElementById('pse-summary').textContent = shown + ' points on view: ' + v.ok + ' ok, ' +
+      v.failed + ' failed, ' + v.pending + ' pending (' + points + ' in the sweep)';
+    state.view = v;
+  }
+
+  // ---------------------------------------------------------------- tooltip
+  var tip = document.getElementById('pse-tooltip');
+  function tooltip(k) {
+    var c = coords(k), st = status(k), v = state.view, rows = [];
+    tip.textContent = '';
+    var head = document.createElement('div');
+    head.className = 'pse-tip-head';
+    head.textContent = 'point ' + k + ' (' + st + ')';
+    tip.appendChild(head);
+    var table = document.createElement('table');
+    function row(name, val, used) {
+      var tr = document.createElement('tr'), a = document.createElement('td'), b = document.createElement('td');
+      a.textContent = name;
+      b.textContent = val;
+      if (used) tr.className = 'pse-tip-used';
+      tr.appendChild(a);
+      tr.appendChild(b);
+      table.appendChild(tr);
+      rows.push(tr);
+    }
+    for (var r = 0; r < NR; r++) row(D.ranges[r].name, String(D.ranges[r].values[c[r]]));
+    if (st === 'ok') {
+      var bad = false;
+      for (var m = 0; m < NM; m++) {
+        var x = value(k, m), used = m === state.size ? ' (size)' : m === state.colour ? ' (colour)' : '';
+        if (m === state.size && m === state.colour) used = ' (size, colour)';
+        if ((m === state.size || m === state.colour) && !isFinite(x)) bad = true;
+        row(D.metrics[m] + used, isFinite(x) ? String(x) : String(x), !!used);
+      }
+      if (bad) row('', 'metric has NaN or infinite values: drawn as a cross');
+    } else {
+      row('metrics', st === 'failed' ? 'none: the simulation failed' : 'none yet: pending');
+    }
+    tip.appendChild(table);
+    tip.hidden = false;
+  }
+  function place(ev) {
+    var x = ev.clientX + 16, y = ev.clientY + 16;
+    var w = tip.offsetWidth, h = tip.offsetHeight;
+    if (x + w > window.innerWidth - 4) x = Math.max(4, ev.clientX - w - 16);
+    if (y + h > window.innerHeight - 4) y = Math.max(4, ev.clientY - h - 16);
+    tip.style.left = x + 'px';
+    tip.style.top = y + 'px';
+  }
+  var view = document.getElementById('pse-view');
+  view.addEventListener('mouseover', function (ev) {
+    var t = ev.target.closest ? ev.target.closest('.pse-point') : null;
+    if (!t) return;
+    tooltip(Number(t.getAttribute('data-point')));
+    place(ev);
+  });
+  view.addEventListener('mousemove', function (ev) { if (!tip.hidden) place(ev); });
+  view.addEventListener('mouseout', function (ev) {
+    var t = ev.target.closest ? ev.target.closest('.pse-point') : null;
+    var to = ev.relatedTarget && ev.relatedTarget.closest ? ev.relatedTarget.closest('.pse-point') : null;
+    if (t && t !== to) tip.hidden = true;
+  });
+
+  // --------------------------------------------------------------- controls
+  function select(id, label, options, selected, onchange) {
+    var lab = document.createElement('label'), s = document.createElement('select');
+    lab.textContent = label;
+    s.id = id;
+    options.forEach(function (o) {
+      var opt = document.createElement('option');
+      opt.value = o[0];
+      opt.textContent = o[1];
+      if (String(o[0]) === String(selected)) opt.selected = true;
+      s.appendChild(opt);
+    });
+    s.addEventListener('change', function () { onchange(s.value); render(); syncSlices(); });
+    lab.appendChild(s);
+    document.getElementById('pse-controls').appendChild(lab);
+    return s;
+  }
+  var metricOptions = D.metrics.map(function (m, i) { return [i, m]; });
+  var scaleOptions = [['auto', 'auto'], ['linear', 'linear'], ['log', 'log']];
+  select('pse-size', 'Size', metricOptions, state.size, function (x) { state.size = Number(x); });
+  select('pse-size-scale', 'size scale', scaleOptions, state.sizeScale, function (x) { state.sizeScale = x; });
+  select('pse-colour', 'Colour', metricOptions, state.colour, function (x) { state.colour = Number(x); });
+  select('pse-colour-scale', 'colour scale', scaleOptions, state.colourScale, function (x) { state.colourScale = x; });
+  var sliceSelects = [];
+  D.ranges.forEach(function (range, r) {
+    var opts = [[-1, 'all']].concat(range.labels.map(function (l, i) { return [i, l]; }));
+    var s = select('pse-slice-' + r, range.name, opts, state.fixed[r], function (x) { state.fixed[r] = Number(x); });
+    s.className = 'pse-slice';
+    s.setAttribute('data-range', r);
+    sliceSelects.push(s);
+  });
+  // A crowded view fixes ranges by itself: show that in the selects.
+  function syncSlices() {
+    var v = state.view;
+    if (!v) return;
+    sliceSelects.forEach(function (s, r) {
+      if (v.fixed[r] !== state.fixed[r]) { state.fixed[r] = v.fixed[r]; s.value = String(v.fixed[r]); }
+    });
+  }
+  document.getElementById('pse-noscript').remove();
+  render();
+  syncSlices();
+})();

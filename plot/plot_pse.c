@@ -1,0 +1,405 @@
+/*  plot_pse.c - the PSE plot's data and how options become a view
+    (plot_pse.h, plot_pse_private.h).
+
+    Resolving a view checks every option against the data and turns each
+    mistake into a sentence that says what would be right: the metric
+    names, the ranges, a range's values, which range to slice. Scales are
+    fitted here, on the points of the view only (a slice's scale is its
+    own), so the drawing code only draws.
+*/
+#include "plot_pse_private.h"
+
+#include "bsw_util.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_LIST_MAX 24 /* values listed in an error before "..." */
+
+int
+plot_pse_new (plot_pse_t **self_p, const char *title, const plot_range_t *ranges, size_t n_ranges,
+              const char *const *metrics, size_t n_metrics, bsw_error_t *err)
+{
+    *self_p = NULL;
+    if (n_ranges == 0)
+        return bsw_error_set (err, BSW_EINVAL,
+                              "the sweep has no ranges: there is no parameter space to plot "
+                              "(it is a single simulation)");
+    if (n_ranges > PLOT_PSE_MAX_RANGES)
+        return bsw_error_set (err, BSW_ETOOBIG, "the sweep has %zu ranges; a plot takes at most %d",
+                              n_ranges, PLOT_PSE_MAX_RANGES);
+    if (n_metrics == 0)
+        return bsw_error_set (err, BSW_EINVAL, "the sweep has no metrics to plot");
+    if (n_metrics > PLOT_PSE_MAX_METRICS)
+        return bsw_error_set (err, BSW_ETOOBIG, "%zu metrics; a plot takes at most %d", n_metrics,
+                              PLOT_PSE_MAX_METRICS);
+    uint64_t points = 1;
+    for (size_t r = 0; r < n_ranges; r++) {
+        if (ranges[r].n_values == 0)
+            return bsw_error_set (err, BSW_EINVAL, "range %s has no values", ranges[r].parameter);
+        if (ranges[r].n_values > PLOT_PSE_MAX_POINTS ||
+            points * ranges[r].n_values > PLOT_PSE_MAX_POINTS)
+            return bsw_error_set (err, BSW_ETOOBIG,
+                                  "the sweep has more than %d points: too many to plot",
+                                  PLOT_PSE_MAX_POINTS);
+        points *= ranges[r].n_values;
+    }
+    plot_pse_t *self = bsw_calloc (1, sizeof *self);
+    self->title = bsw_strdup (title ? title : "sweep");
+    self->n_ranges = n_ranges;
+    for (size_t r = 0; r < n_ranges; r++) {
+        self->parameters[r] = bsw_strdup (ranges[r].parameter);
+        self->n_values[r] = ranges[r].n_values;
+        self->values[r] = bsw_malloc (ranges[r].n_values * sizeof (double));
+        memcpy (self->values[r], ranges[r].values, ranges[r].n_values * sizeof (double));
+    }
+    self->n_metrics = n_metrics;
+    for (size_t m = 0; m < n_metrics; m++)
+        self->metrics[m] = bsw_strdup (metrics[m]);
+    self->points = points;
+    self->status = bsw_calloc ((size_t) points, 1);
+    self->data = bsw_malloc ((size_t) points * n_metrics * sizeof (double));
+    for (size_t i = 0; i < (size_t) points * n_metrics; i++)
+        self->data[i] = NAN;
+    *self_p = self;
+    return 0;
+}
+
+void
+plot_pse_destroy (plot_pse_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    plot_pse_t *self = *self_p;
+    for (size_t r = 0; r < self->n_ranges; r++) {
+        free (self->parameters[r]);
+        free (self->values[r]);
+    }
+    for (size_t m = 0; m < self->n_metrics; m++)
+        free (self->metrics[m]);
+    free (self->title);
+    free (self->status);
+    free (self->data);
+    free (self);
+    *self_p = NULL;
+}
+
+uint64_t
+plot_pse_points (const plot_pse_t *self)
+{
+    return self->points;
+}
+
+int
+plot_pse_metric_index (const plot_pse_t *self, const char *name)
+{
+    for (size_t m = 0; m < self->n_metrics; m++)
+        if (strcmp (self->metrics[m], name) == 0)
+            return (int) m;
+    return -1;
+}
+
+void
+plot_pse_set_point (plot_pse_t *self, uint64_t k, plot_point_status_t status, const double *values)
+{
+    assert (k < self->points);
+    self->status[k] = (uint8_t) status;
+    for (size_t m = 0; m < self->n_metrics; m++)
+        self->data[k * self->n_metrics + m] = values ? values[m] : NAN;
+}
+
+void
+plot_pse_set_value (plot_pse_t *self, uint64_t k, size_t m, double value)
+{
+    assert (k < self->points && m < self->n_metrics);
+    self->data[k * self->n_metrics + m] = value;
+}
+
+void
+plot_pse_value_label (double value, char out[PLOT_SCALE_LABEL_BUF])
+{
+    plot_scale_format_digits (value, 6, out);
+}
+
+//  --------------------------------------------------------------------------
+//  Resolving options
+
+//  Appends printf text to a buffer, never past its end.
+static void s_append (char *out, size_t size, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+static void
+s_append (char *out, size_t size, const char *fmt, ...)
+{
+    size_t used = strlen (out);
+    if (used + 1 >= size)
+        return;
+    va_list args;
+    va_start (args, fmt);
+    vsnprintf (out + used, size - used, fmt, args);
+    va_end (args);
+}
+
+static void
+s_list_metrics (const plot_pse_t *self, char *out, size_t size)
+{
+    out[0] = '\0';
+    for (size_t m = 0; m < self->n_metrics; m++)
+        s_append (out, size, "%s%s", m ? ", " : "", self->metrics[m]);
+}
+
+static void
+s_list_values (const plot_pse_t *self, size_t r, char *out, size_t size)
+{
+    out[0] = '\0';
+    size_t n = self->n_values[r];
+    for (size_t i = 0; i < n; i++) {
+        if (n > S_LIST_MAX && i == S_LIST_MAX - 2) {
+            s_append (out, size, ", ...");
+            i = n - 1;
+        }
+        char label[PLOT_SCALE_LABEL_BUF];
+        plot_pse_value_label (self->values[r][i], label);
+        s_append (out, size, "%s%s", i ? ", " : "", label);
+    }
+}
+
+static int
+s_metric (const plot_pse_t *self, const char *wanted, const char *fallback, size_t fallback_index,
+          const char *option, int *index, bsw_error_t *err)
+{
+    if (wanted) {
+        *index = plot_pse_metric_index (self, wanted);
+        if (*index >= 0)
+            return 0;
+        char list[1024];
+        s_list_metrics (self, list, sizeof list);
+        return bsw_error_set (err, BSW_EINVAL, "%s %s: no such metric; the sweep has %s", option,
+                              wanted, list);
+    }
+    *index = plot_pse_metric_index (self, fallback);
+    if (*index < 0)
+        *index = (int) (fallback_index < self->n_metrics ? fallback_index : 0);
+    return 0;
+}
+
+//  "PARAM=VALUE": the range and the index of its value.
+static int
+s_slice (const plot_pse_t *self, const char *arg, size_t *range, long *index, bsw_error_t *err)
+{
+    const char *eq = strchr (arg, '=');
+    char list[2048];
+    list[0] = '\0';
+    for (size_t r = 0; r < self->n_ranges; r++)
+        s_append (list, sizeof list, "%s%s", r ? ", " : "", self->parameters[r]);
+    if (!eq || eq == arg)
+        return bsw_error_set (err, BSW_EINVAL,
+                              "--slice %s: expected PARAM=VALUE with PARAM one of %s", arg, list);
+    size_t len = (size_t) (eq - arg);
+    size_t r = 0;
+    while (r < self->n_ranges &&
+           !(strlen (self->parameters[r]) == len && memcmp (self->parameters[r], arg, len) == 0))
+        r++;
+    if (r == self->n_ranges)
+        return bsw_error_set (err, BSW_EINVAL, "--slice %s: %.*s is not a range of the sweep (%s)",
+                              arg, (int) len, arg, list);
+    char *end;
+    double value = strtod (eq + 1, &end);
+    //  The closest value, within a relative 1e-9: "0.3" picks the value
+    //  0.30000000000000004 that TVB's arange rule makes.
+    long best = -1;
+    double best_distance = INFINITY;
+    for (size_t i = 0; end != eq + 1 && *end == '\0' && i < self->n_values[r]; i++) {
+        double v = self->values[r][i];
+        double distance = fabs (v - value);
+        if (distance <= 1e-9 * fmax (1.0, fmax (fabs (v), fabs (value))) &&
+            distance < best_distance) {
+            best = (long) i;
+            best_distance = distance;
+        }
+    }
+    if (best < 0) {
+        s_list_values (self, r, list, sizeof list);
+        return bsw_error_set (err, BSW_EINVAL,
+                              "--slice %s: %s is not a value of %s; its values are %s", arg, eq + 1,
+                              self->parameters[r], list);
+    }
+    *range = r;
+    *index = best;
+    return 0;
+}
+
+//  The extra ranges make panels; more than the cap is an error that says
+//  what to slice, or (slice_when_crowded) they are fixed at their first
+//  values and the note says so.
+static int
+s_panels (const plot_pse_t *self, bool slice_when_crowded, plot_pse_view_t *view, bsw_error_t *err)
+{
+    view->panels = 1;
+    for (size_t e = 0; e < view->n_extra; e++)
+        view->panels *= self->n_values[view->extra[e]];
+    if (view->panels <= PLOT_PSE_MAX_PANELS)
+        return 0;
+    if (slice_when_crowded) {
+        s_append (view->note, sizeof view->note, "%s%zu panels would be too many: showing ",
+                  view->note[0] ? "; " : "", view->panels);
+        for (size_t e = 0; e < view->n_extra; e++) {
+            size_t r = view->extra[e];
+            char label[PLOT_SCALE_LABEL_BUF];
+            plot_pse_value_label (self->values[r][0], label);
+            s_append (view->note, sizeof view->note, "%s%s = %s", e ? ", " : "",
+                      self->parameters[r], label);
+            view->fixed[r] = 0;
+        }
+        view->n_extra = 0;
+        view->panels = 1;
+        return 0;
+    }
+    char names[1024] = "", values[2048];
+    for (size_t e = 0; e < view->n_extra; e++)
+        s_append (names, sizeof names, "%s%s (%zu values)", e ? " x " : "",
+                  self->parameters[view->extra[e]], self->n_values[view->extra[e]]);
+    size_t r = view->extra[0];
+    s_list_values (self, r, values, sizeof values);
+    return bsw_error_set (err, BSW_EINVAL,
+                          "one panel per combination of %s would make %zu panels, more than %d: "
+                          "fix ranges with --slice PARAM=VALUE, e.g. --slice %s=VALUE with VALUE "
+                          "one of %s",
+                          names, view->panels, PLOT_PSE_MAX_PANELS, self->parameters[r], values);
+}
+
+static int
+s_fit (const plot_pse_t *self, const plot_pse_options_t *options, plot_pse_view_t *view,
+       bsw_error_t *err)
+{
+    size_t per_panel = view->nx * view->ny;
+    size_t count = view->panels * per_panel;
+    double *values = bsw_malloc (2 * count * sizeof (double) + 1);
+    size_t n = 0;
+    for (size_t p = 0; p < view->panels; p++)
+        for (size_t j = 0; j < view->ny; j++)
+            for (size_t i = 0; i < view->nx; i++, n++) {
+                uint64_t k = plot_pse_view_point (self, view, p, i, j);
+                bool ok = self->status[k] == PLOT_POINT_OK;
+                values[2 * n] = ok ? self->data[k * self->n_metrics + (size_t) view->size_m] : NAN;
+                values[2 * n + 1] =
+                    ok ? self->data[k * self->n_metrics + (size_t) view->colour_m] : NAN;
+                view->ok += ok;
+                view->failed += self->status[k] == PLOT_POINT_FAILED;
+                view->pending += self->status[k] == PLOT_POINT_PENDING;
+            }
+    plot_scale_mode_t size_mode = options->size_scale, colour_mode = options->colour_scale;
+    if (size_mode == PLOT_SCALE_DEFAULT)
+        size_mode = PLOT_PSE_DEFAULT_SIZE_SCALE;
+    if (colour_mode == PLOT_SCALE_DEFAULT)
+        colour_mode = PLOT_PSE_DEFAULT_COLOUR_SCALE;
+    int rc =
+        plot_scale_fit (&view->size, values, count, 2, size_mode, self->metrics[view->size_m], err);
+    if (rc == 0)
+        rc = plot_scale_fit (&view->colour, values + 1, count, 2, colour_mode,
+                             self->metrics[view->colour_m], err);
+    free (values);
+    return rc;
+}
+
+int
+plot_pse_view_resolve (const plot_pse_t *self, const plot_pse_options_t *options,
+                       plot_pse_view_t *view, bsw_error_t *err)
+{
+    static const plot_pse_options_t defaults;
+    if (!options)
+        options = &defaults;
+    memset (view, 0, sizeof *view);
+    int rc = s_metric (self, options->size_metric, PLOT_PSE_DEFAULT_SIZE, 1, "--size",
+                       &view->size_m, err);
+    if (rc == 0)
+        rc = s_metric (self, options->colour_metric, PLOT_PSE_DEFAULT_COLOUR, 0, "--colour",
+                       &view->colour_m, err);
+    for (size_t r = 0; r < PLOT_PSE_MAX_RANGES; r++)
+        view->fixed[r] = -1;
+    for (size_t s = 0; rc == 0 && s < options->n_slices; s++) {
+        size_t r;
+        long index;
+        rc = s_slice (self, options->slices[s], &r, &index, err);
+        if (rc == 0)
+            view->fixed[r] = index;
+    }
+    if (rc)
+        return rc;
+    memcpy (view->given, view->fixed, sizeof view->given);
+    //  Axes: the first two ranges not fixed; the rest make panels.
+    view->x = view->y = -1;
+    for (size_t r = 0; r < self->n_ranges; r++) {
+        if (view->fixed[r] >= 0)
+            continue;
+        if (view->x < 0)
+            view->x = (int) r;
+        else if (view->y < 0)
+            view->y = (int) r;
+        else
+            view->extra[view->n_extra++] = r;
+    }
+    if (view->x < 0)
+        return bsw_error_set (err, BSW_EINVAL,
+                              "every range is fixed by --slice: nothing is left for the x axis");
+    for (size_t r = 0; r < self->n_ranges; r++) {
+        if (view->fixed[r] < 0)
+            continue;
+        char label[PLOT_SCALE_LABEL_BUF];
+        plot_pse_value_label (self->values[r][view->fixed[r]], label);
+        s_append (view->note, sizeof view->note, "%s%s = %s",
+                  view->note[0] ? ", " : "slice: ", self->parameters[r], label);
+    }
+    if ((rc = s_panels (self, options->slice_when_crowded, view, err)))
+        return rc;
+    view->nx = self->n_values[view->x];
+    view->ny = view->y >= 0 ? self->n_values[view->y] : 1;
+    view->L = view->nx > view->ny ? view->nx : view->ny;
+    plot_scale_radius_range (view->L, &view->rmin, &view->rmax);
+    return s_fit (self, options, view, err);
+}
+
+uint64_t
+plot_pse_view_point (const plot_pse_t *self, const plot_pse_view_t *view, size_t panel, size_t i,
+                     size_t j)
+{
+    size_t coords[PLOT_PSE_MAX_RANGES];
+    for (size_t r = 0; r < self->n_ranges; r++)
+        coords[r] = view->fixed[r] >= 0 ? (size_t) view->fixed[r] : 0;
+    coords[view->x] = i;
+    if (view->y >= 0)
+        coords[view->y] = j;
+    //  Panels count in the same row-major order as the points.
+    for (size_t e = view->n_extra; e-- > 0;) {
+        size_t r = view->extra[e];
+        coords[r] = panel % self->n_values[r];
+        panel /= self->n_values[r];
+    }
+    uint64_t k = 0;
+    for (size_t r = 0; r < self->n_ranges; r++)
+        k = k * self->n_values[r] + coords[r];
+    return k;
+}
+
+void
+plot_pse_view_panel_label (const plot_pse_t *self, const plot_pse_view_t *view, size_t panel,
+                           char *out, size_t size)
+{
+    size_t index[PLOT_PSE_MAX_RANGES];
+    for (size_t e = view->n_extra; e-- > 0;) {
+        size_t r = view->extra[e];
+        index[e] = panel % self->n_values[r];
+        panel /= self->n_values[r];
+    }
+    out[0] = '\0';
+    for (size_t e = 0; e < view->n_extra; e++) {
+        char label[PLOT_SCALE_LABEL_BUF];
+        size_t r = view->extra[e];
+        plot_pse_value_label (self->values[r][index[e]], label);
+        s_append (out, size, "%s%s = %s", e ? ", " : "", self->parameters[r], label);
+    }
+}

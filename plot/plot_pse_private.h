@@ -1,0 +1,76 @@
+/*  plot_pse_private.h - inside the PSE plot: the data's body and the
+    resolved view, shared by the data and view code (plot_pse.c), the
+    cairo drawing (plot_pse_draw.c) and the page (plot_html.c). */
+#ifndef PLOT_PSE_PRIVATE_H_INCLUDED
+#define PLOT_PSE_PRIVATE_H_INCLUDED
+
+#include "plot_pse.h"
+
+#define PLOT_PSE_NOTE_MAX 512 /* bytes of the view's note line */
+
+/*  Layout, px, shared by plot_pse_draw.c and the page (plot_html.c hands
+    them to its script). */
+#define PLOT_PSE_MARGIN_PX         28.0   /* around everything */
+#define PLOT_PSE_HEADER_PX         104.0  /* title and subtitle lines of an image */
+#define PLOT_PSE_PAGE_HEADER_PX    30.0   /* the same in the page, which has its own <h1> */
+#define PLOT_PSE_LEGEND_W_PX       300.0  /* legend column */
+#define PLOT_PSE_LEGEND_H_PX       640.0  /* the legend's height: the image is at least this tall */
+#define PLOT_PSE_PANEL_GAP_PX      36.0   /* between panels */
+#define PLOT_PSE_PANEL_TITLE_PX    32.0   /* a small multiple's own title */
+#define PLOT_PSE_AXIS_BOTTOM_PX    84.0   /* x tick labels and title under a plot area */
+#define PLOT_PSE_MULTI_WIDTH_PX    1800.0 /* small multiples share about this width */
+#define PLOT_PSE_MULTI_MIN_SIDE_PX 320.0  /* smallest panel side */
+#define PLOT_PSE_ONE_ROW_MIN_PX    150.0  /* height of a 1-D view's plot area, at least */
+#define PLOT_PSE_MIN_PITCH_PX      4.0    /* cells at least this far apart ... */
+#define PLOT_PSE_MAX_SIDE_PX       6000.0 /* ... as long as a panel stays this small */
+
+struct plot_pse_t {
+    char *title;                           /* names the sweep */
+    size_t n_ranges;                       /* >= 1 */
+    char *parameters[PLOT_PSE_MAX_RANGES]; /* range names, owned */
+    double *values[PLOT_PSE_MAX_RANGES];   /* range values, owned */
+    size_t n_values[PLOT_PSE_MAX_RANGES];  /* values per range */
+    size_t n_metrics;                      /* >= 1 */
+    char *metrics[PLOT_PSE_MAX_METRICS];   /* metric names, TVB's order, owned */
+    uint64_t points;                       /* product of n_values */
+    uint8_t *status;                       /* [points], plot_point_status_t */
+    double *data;                          /* [points][n_metrics], NaN when unknown */
+};
+
+/*  The options resolved against the data: what goes where. */
+typedef struct {
+    int size_m;                        /* metric index of the radius */
+    int colour_m;                      /* metric index of the colour */
+    int x;                             /* range on the x axis */
+    int y;                             /* range on the y axis, or -1 (one row) */
+    long fixed[PLOT_PSE_MAX_RANGES];   /* value index fixed by a slice, or -1 */
+    long given[PLOT_PSE_MAX_RANGES];   /* the same, by --slice only (not crowding) */
+    size_t extra[PLOT_PSE_MAX_RANGES]; /* ranges that make the panels */
+    size_t n_extra;                    /* how many */
+    size_t panels;                     /* product of the extra ranges' sizes */
+    size_t nx, ny;                     /* values on x and y (ny 1 without y) */
+    size_t L;                          /* max (nx, ny): TVB's radius key */
+    double rmin, rmax;                 /* TVB's radii for L, px at TVB's scale */
+    plot_scale_t size;                 /* fitted on the points on view */
+    plot_scale_t colour;               /* the same */
+    size_t ok, failed, pending;        /* points on view by status */
+    char note[PLOT_PSE_NOTE_MAX];      /* slices in force, for the subtitle */
+} plot_pse_view_t;
+
+/*  Resolves options (NULL: defaults) into view. Returns 0 or BSW_EINVAL
+    with the sentences of plot_pse_write. */
+int plot_pse_view_resolve (const plot_pse_t *self, const plot_pse_options_t *options,
+                           plot_pse_view_t *view, bsw_error_t *err);
+
+/*  The point at column i, row j of panel p. */
+uint64_t plot_pse_view_point (const plot_pse_t *self, const plot_pse_view_t *view, size_t panel,
+                              size_t i, size_t j);
+
+/*  "model.b = 0.5, coupling.a = 0.1": the extra ranges' values of a panel. */
+void plot_pse_view_panel_label (const plot_pse_t *self, const plot_pse_view_t *view, size_t panel,
+                                char *out, size_t size);
+
+/*  A range value as a tick label (6 significant digits). */
+void plot_pse_value_label (double value, char out[PLOT_SCALE_LABEL_BUF]);
+
+#endif

@@ -1,0 +1,624 @@
+/*  plot_test.c - the plot module: TVB's radius table, NaN-aware scales,
+    the palette, and the PSE view and time series written as SVG, PNG,
+    PDF and HTML, read back and counted.
+
+    Files go to a mkdtemp folder under $TMPDIR (or /tmp), removed after.
+*/
+#include "plot_palette.h"
+#include "plot_pse.h"
+#include "plot_scale.h"
+#include "plot_series.h"
+
+#include "bsw_test.h"
+#include "bsw_util.h"
+
+#include <cairo.h>
+
+#include <dirent.h>
+#include <math.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char s_dir[256];
+
+//  A path in the test folder; the last 8 stay valid.
+static const char *
+s_path (const char *name)
+{
+    static char paths[8][512];
+    static size_t next;
+    char *path = paths[next++ % 8];
+    if (!s_dir[0]) {
+        const char *tmp = getenv ("TMPDIR");
+        snprintf (s_dir, sizeof s_dir, "%s/plot_test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp (s_dir))
+            abort ();
+    }
+    snprintf (path, sizeof paths[0], "%s/%s", s_dir, name);
+    return path;
+}
+
+static void
+s_cleanup (void)
+{
+    if (!s_dir[0])
+        return;
+    DIR *d = opendir (s_dir);
+    for (struct dirent *e; d && (e = readdir (d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[512];
+        snprintf (path, sizeof path, "%s/%s", s_dir, e->d_name);
+        unlink (path);
+    }
+    if (d)
+        closedir (d);
+    rmdir (s_dir);
+}
+
+static char *
+s_read (const char *path, size_t *size_p)
+{
+    FILE *f = fopen (path, "rb");
+    if (!f)
+        return NULL;
+    fseek (f, 0, SEEK_END);
+    long size = ftell (f);
+    fseek (f, 0, SEEK_SET);
+    char *text = bsw_malloc ((size_t) size + 1);
+    size_t got = fread (text, 1, (size_t) size, f);
+    fclose (f);
+    text[got] = '\0';
+    if (size_p)
+        *size_p = got;
+    return text;
+}
+
+static size_t
+s_count (const char *text, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr (p, needle)); p += strlen (needle))
+        n++;
+    return n;
+}
+
+//  Point markers in a cairo SVG: paths tagged by their miter limit
+//  (plot_pse_draw.c), and of those the round-capped ones (crosses) and
+//  the filled ones (discs).
+static void
+s_svg_markers (const char *svg, size_t *markers, size_t *crosses, size_t *discs)
+{
+    *markers = *crosses = *discs = 0;
+    for (const char *p = svg; (p = strstr (p, "<path ")); p++) {
+        const char *end = strchr (p, '>');
+        size_t n = (size_t) (end - p);
+        char tag[1024];
+        snprintf (tag, sizeof tag, "%.*s", (int) (n < sizeof tag - 1 ? n : sizeof tag - 1), p);
+        if (!strstr (tag, "stroke-miterlimit:7;"))
+            continue;
+        (*markers)++;
+        *crosses += strstr (tag, "stroke-linecap:round") != NULL;
+        *discs += strstr (tag, "fill:rgb(") != NULL;
+    }
+}
+
+static const char *const s_metrics[] = {"GlobalVariance", "Metastability", "Synchrony",
+                                        "VarianceNodeVariance"};
+
+//  A 3 x 4 sweep like a small tutorial: I in {-1, 0, 1}, a in {-2, -1, 1, 2};
+//  variance grows by 20 decades from the corner (0,0) to (2,3).
+static plot_pse_t *
+s_small (void)
+{
+    static const double I[] = {-1, 0, 1}, a[] = {-2, -1, 1, 2};
+    plot_range_t ranges[] = {{"model.I", I, 3}, {"model.a", a, 4}};
+    plot_pse_t *pse = NULL;
+    bsw_error_t err;
+    if (plot_pse_new (&pse, "small sweep", ranges, 2, s_metrics, 4, &err))
+        return NULL;
+    for (uint64_t k = 0; k < 12; k++) {
+        double gv = pow (10.0, -20.0 + 20.0 * (double) k / 11.0);
+        double values[4] = {gv, 0.1 * (double) k, 1000.0 - (double) k, gv * gv};
+        plot_pse_set_point (pse, k, PLOT_POINT_OK, values);
+    }
+    return pse;
+}
+
+//  --------------------------------------------------------------------------
+
+//  Usage: a sweep's data in, a view out as SVG, PNG, PDF or HTML.
+static int
+s_test_usage (void)
+{
+    //  The ranges and metric names of the sweep; every point starts pending.
+    static const double I[] = {-1, 0, 1}, a[] = {-2, -1, 1, 2};
+    plot_range_t ranges[] = {{"model.I", I, 3}, {"model.a", a, 4}};
+    plot_pse_t *pse = NULL;
+    bsw_error_t err;
+    BSW_CHECK_INT (plot_pse_new (&pse, "usage", ranges, 2, s_metrics, 4, &err), 0);
+    BSW_CHECK_INT (plot_pse_points (pse), 12);
+    BSW_CHECK_INT (plot_pse_metric_index (pse, "Synchrony"), 2);
+    //  Results as they come: point k is row-major, I outermost.
+    for (uint64_t k = 0; k < 10; k++) {
+        double values[4] = {0.1 * (double) (k + 1), 0.2, 0.3, 0.01 * (double) k};
+        plot_pse_set_point (pse, k, PLOT_POINT_OK, values);
+    }
+    plot_pse_set_point (pse, 10, PLOT_POINT_FAILED, NULL);
+    //  Point 11 stays pending.
+    plot_pse_options_t options = {0}; // defaults: size GlobalVariance, colour VNV
+    plot_pse_stats_t stats;
+    const char *svg = s_path ("usage.svg");
+    BSW_CHECK_MSG (plot_pse_write (pse, &options, svg, plot_format_from_path (svg), &stats, &err) ==
+                       0,
+                   "%s", err.text);
+    BSW_CHECK_INT (stats.panels, 1);
+    BSW_CHECK_INT (stats.drawn, 12);
+    BSW_CHECK_INT (stats.discs, 10);
+    BSW_CHECK_INT (stats.crosses, 1);
+    BSW_CHECK_INT (stats.pending, 1);
+    BSW_CHECK (!stats.size_log && !stats.colour_log);
+    const char *png = s_path ("usage.png"), *pdf = s_path ("usage.pdf");
+    BSW_CHECK (plot_pse_write (pse, &options, png, PLOT_FORMAT_PNG, NULL, &err) == 0);
+    BSW_CHECK (plot_pse_write (pse, &options, pdf, PLOT_FORMAT_PDF, NULL, &err) == 0);
+    const char *html = s_path ("usage.html");
+    BSW_CHECK (plot_pse_write_html (pse, &options, html, &err) == 0);
+    size_t size = 0;
+    char *bytes = s_read (pdf, &size);
+    BSW_CHECK (bytes && strncmp (bytes, "%PDF-", 5) == 0 && size > 1000);
+    free (bytes);
+    plot_pse_destroy (&pse);
+    plot_pse_destroy (&pse); // harmless twice
+    return BSW_TEST_PASS;
+}
+
+//  TVB.md 9.2, row by row at both ends.
+static int
+s_test_radius_table (void)
+{
+    static const struct {
+        size_t L;
+        double rmin, rmax;
+    } cases[] = {{0, 10, 50}, {1, 10, 50}, {3, 10, 50}, {4, 10, 40}, {5, 10, 40},
+                 {6, 10, 33}, {8, 10, 33}, {9, 8, 25},  {10, 8, 25}, {11, 5, 15},
+                 {20, 5, 15}, {21, 4, 10}, {30, 4, 10}, {31, 3, 8},  {40, 3, 8},
+                 {41, 2, 6},  {50, 2, 6},  {51, 2, 5},  {60, 2, 5},  {61, 1, 4},
+                 {90, 1, 4},  {91, 1, 3},  {110, 1, 3}, {111, 1, 2}, {5000, 1, 2}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double rmin = -1, rmax = -1;
+        plot_scale_radius_range (cases[i].L, &rmin, &rmax);
+        BSW_CHECK_MSG (rmin == cases[i].rmin && rmax == cases[i].rmax, "L %zu: (%g, %g)",
+                       cases[i].L, rmin, rmax);
+    }
+    return BSW_TEST_PASS;
+}
+
+//  Quirk Q9 fixed: NaN and infinities neither set nor spoil the scale.
+static int
+s_test_nan_scale (void)
+{
+    const double values[] = {2.0, NAN, 4.0, INFINITY, 3.0, -INFINITY, 6.0};
+    plot_scale_t s;
+    bsw_error_t err;
+    BSW_CHECK_INT (plot_scale_fit (&s, values, 7, 1, PLOT_SCALE_LINEAR, "m", &err), 0);
+    BSW_CHECK_DOUBLE_EQ (s.min, 2.0);
+    BSW_CHECK_DOUBLE_EQ (s.max, 6.0);
+    BSW_CHECK_INT (s.finite, 4);
+    BSW_CHECK_INT (s.count, 7);
+    //  TVB's radius rule on the valid points; NaN for the others (a cross).
+    BSW_CHECK_DOUBLE_EQ (plot_scale_radius (&s, 2.0, 4, 10), 4.0);
+    BSW_CHECK_DOUBLE_EQ (plot_scale_radius (&s, 6.0, 4, 10), 10.0);
+    BSW_CHECK_DOUBLE_EQ (plot_scale_radius (&s, 4.0, 4, 10), 7.0);
+    BSW_CHECK (isnan (plot_scale_radius (&s, NAN, 4, 10)));
+    BSW_CHECK (!plot_scale_valid (&s, INFINITY) && plot_scale_valid (&s, 3.0));
+    //  Stride: the second of each pair.
+    const double pairs[] = {0, 10, 0, NAN, 0, 30};
+    BSW_CHECK_INT (plot_scale_fit (&s, pairs + 1, 3, 2, PLOT_SCALE_LINEAR, "m", &err), 0);
+    BSW_CHECK_DOUBLE_EQ (s.min, 10.0);
+    BSW_CHECK_DOUBLE_EQ (s.max, 30.0);
+    //  One value, or all equal: rmin (TVB), colour entry 0.
+    const double same[] = {5, 5, NAN};
+    plot_scale_fit (&s, same, 3, 1, PLOT_SCALE_AUTO, "m", &err);
+    BSW_CHECK_DOUBLE_EQ (plot_scale_radius (&s, 5, 4, 10), 4.0);
+    BSW_CHECK_DOUBLE_EQ (plot_scale_unit (&s, 5), 0.0);
+    //  Nothing finite: no scale, every point a cross.
+    const double none[] = {NAN, NAN};
+    plot_scale_fit (&s, none, 2, 1, PLOT_SCALE_AUTO, "m", &err);
+    BSW_CHECK_INT (s.finite, 0);
+    BSW_CHECK (isnan (s.min) && !s.log);
+    return BSW_TEST_PASS;
+}
+
+static int
+s_test_scale_modes (void)
+{
+    plot_scale_t s;
+    bsw_error_t err;
+    //  Auto: log from 3 decades of positive values.
+    const double wide[] = {3e-29, 1e-5, 1.3};
+    BSW_CHECK_INT (plot_scale_fit (&s, wide, 3, 1, PLOT_SCALE_AUTO, "GlobalVariance", &err), 0);
+    BSW_CHECK (s.log);
+    BSW_CHECK_DOUBLE_EQ (s.lo, log10 (3e-29));
+    BSW_CHECK (fabs (plot_scale_unit (&s, 1e-5) -
+                     (-5 - log10 (3e-29)) / (log10 (1.3) - log10 (3e-29))) < 1e-12);
+    const double narrow[] = {1, 999};
+    plot_scale_fit (&s, narrow, 2, 1, PLOT_SCALE_AUTO, "m", &err);
+    BSW_CHECK (!s.log);
+    plot_scale_fit (&s, (const double[]){1, 1000}, 2, 1, PLOT_SCALE_DEFAULT, "m", &err);
+    BSW_CHECK (s.log);
+    const double negative[] = {-1e-20, 1};
+    plot_scale_fit (&s, negative, 2, 1, PLOT_SCALE_AUTO, "m", &err);
+    BSW_CHECK (!s.log);
+    //  Exact zeros (an underflowed variance) stay on a log scale, at its
+    //  bottom; the scale spans the positive values.
+    const double zeros[] = {0.0, 4.5e-60, 0.0085, 0.0};
+    plot_scale_fit (&s, zeros, 4, 1, PLOT_SCALE_AUTO, "m", &err);
+    BSW_CHECK (s.log);
+    BSW_CHECK_DOUBLE_EQ (s.min, 0.0);
+    BSW_CHECK_DOUBLE_EQ (s.min_positive, 4.5e-60);
+    BSW_CHECK_DOUBLE_EQ (s.lo, log10 (4.5e-60));
+    BSW_CHECK (plot_scale_valid (&s, 0.0) && !plot_scale_valid (&s, -1.0));
+    BSW_CHECK_DOUBLE_EQ (plot_scale_unit (&s, 0.0), 0.0);
+    BSW_CHECK_DOUBLE_EQ (plot_scale_unit (&s, 0.0085), 1.0);
+    //  Forced log of values < 0: a sentence naming the metric.
+    BSW_CHECK_INT (plot_scale_fit (&s, negative, 2, 1, PLOT_SCALE_LOG, "Synchrony", &err),
+                   BSW_EINVAL);
+    BSW_CHECK_MSG (strstr (err.text, "Synchrony has values < 0 (smallest -1e-20)"), "%s", err.text);
+    plot_scale_fit (&s, narrow, 2, 1, PLOT_SCALE_LOG, "m", &err);
+    BSW_CHECK (s.log && plot_scale_valid (&s, 0.0) && !plot_scale_valid (&s, -0.5));
+    //  Ticks: decades on a wide log scale, round numbers on a linear one.
+    double ticks[PLOT_SCALE_TICKS_MAX];
+    plot_scale_fit (&s, wide, 3, 1, PLOT_SCALE_LOG, "m", &err);
+    size_t n = plot_scale_ticks (&s, 7, ticks, PLOT_SCALE_TICKS_MAX);
+    BSW_CHECK (n >= 4 && n <= PLOT_SCALE_TICKS_MAX);
+    char label[PLOT_SCALE_LABEL_BUF];
+    for (size_t i = 0; i < n; i++)
+        BSW_CHECK (ticks[i] == round (ticks[i]) && ticks[i] >= s.lo && ticks[i] <= s.hi);
+    plot_scale_label (&s, -20, label);
+    BSW_CHECK_STR (label, "1e-20");
+    plot_scale_label (&s, 0, label);
+    BSW_CHECK_STR (label, "1");
+    plot_scale_fit (&s, (const double[]){0.0, 0.0085}, 2, 1, PLOT_SCALE_LINEAR, "m", &err);
+    n = plot_scale_ticks (&s, 7, ticks, PLOT_SCALE_TICKS_MAX);
+    BSW_CHECK_INT (n, 5); // 0, 0.002, ..., 0.008
+    plot_scale_label (&s, ticks[4], label);
+    BSW_CHECK_STR (label, "0.008");
+    plot_scale_format (1e6, label);
+    BSW_CHECK_STR (label, "1e6");
+    plot_scale_format (-0.0, label);
+    BSW_CHECK_STR (label, "0");
+    return BSW_TEST_PASS;
+}
+
+//  Colour: TVB's clamp to [0, 1], 256 entries, lightness rising.
+static int
+s_test_colour_clamp (void)
+{
+    BSW_CHECK_INT (plot_palette_index (-0.5), 0);
+    BSW_CHECK_INT (plot_palette_index (0.0), 0);
+    BSW_CHECK_INT (plot_palette_index (NAN), 0);
+    BSW_CHECK_INT (plot_palette_index (0.5), 127);
+    BSW_CHECK_INT (plot_palette_index (1.0), 255);
+    BSW_CHECK_INT (plot_palette_index (7.0), 255);
+    plot_scale_t s;
+    const double fitted[] = {1.0, 2.0};
+    plot_scale_fit (&s, fitted, 2, 1, PLOT_SCALE_LINEAR, "m", NULL);
+    BSW_CHECK_DOUBLE_EQ (plot_scale_unit (&s, 0.0), 0.0);
+    BSW_CHECK_DOUBLE_EQ (plot_scale_unit (&s, 9.0), 1.0);
+    plot_palette_t p;
+    plot_palette_init (&p);
+    char hex[8];
+    plot_rgb_hex (p.colours[0], hex);
+    BSW_CHECK_STR (hex, "#440154");
+    plot_rgb_hex (p.colours[255], hex);
+    BSW_CHECK_STR (hex, "#fde725");
+    //  Perceptual: relative luminance rises with the index.
+    double last = -1;
+    for (size_t i = 0; i < PLOT_PALETTE_SIZE; i++) {
+        plot_rgb_t c = p.colours[i];
+        BSW_CHECK (c.r >= 0 && c.r <= 1 && c.g >= 0 && c.g <= 1 && c.b >= 0 && c.b <= 1);
+        double lum = 0.2126 * pow (c.r, 2.2) + 0.7152 * pow (c.g, 2.2) + 0.0722 * pow (c.b, 2.2);
+        BSW_CHECK_MSG (lum > last, "entry %zu", i);
+        last = lum;
+    }
+    return BSW_TEST_PASS;
+}
+
+//  One SVG path per point, of the right kind; a NaN point is a cross and
+//  leaves the other points' scale alone.
+static int
+s_test_svg_markers (void)
+{
+    plot_pse_t *pse = s_small ();
+    BSW_CHECK (pse);
+    plot_pse_set_value (pse, 5, 3, NAN); // colour NaN: a cross
+    plot_pse_set_value (pse, 6, 2, NAN); // Synchrony NaN, not drawn: a disc
+    plot_pse_set_point (pse, 7, PLOT_POINT_FAILED, NULL);
+    plot_pse_set_point (pse, 8, PLOT_POINT_PENDING, NULL);
+    plot_pse_stats_t stats;
+    bsw_error_t err;
+    const char *path = s_path ("markers.svg");
+    BSW_CHECK_MSG (plot_pse_write (pse, NULL, path, PLOT_FORMAT_SVG, &stats, &err) == 0, "%s",
+                   err.text);
+    BSW_CHECK_INT (stats.drawn, 12);
+    BSW_CHECK_INT (stats.discs, 9);
+    BSW_CHECK_INT (stats.crosses, 2);
+    BSW_CHECK_INT (stats.pending, 1);
+    BSW_CHECK (stats.colour_log && !stats.size_log);
+    char *svg = s_read (path, NULL);
+    BSW_CHECK (svg);
+    size_t markers, crosses, discs;
+    s_svg_markers (svg, &markers, &crosses, &discs);
+    BSW_CHECK_INT (markers, 12);
+    BSW_CHECK_INT (crosses, 2);
+    BSW_CHECK_INT (discs, 9);
+    //  No coordinate became NaN (TVB's quirk made every radius NaN).
+    BSW_CHECK (!strstr (svg, "nan") && !strstr (svg, "NaN"));
+    BSW_CHECK (strstr (svg, "width=\"") && strstr (svg, "</svg>"));
+    free (svg);
+    plot_pse_destroy (&pse);
+    return BSW_TEST_PASS;
+}
+
+//  The PNG read back with cairo: not blank, many colours, the size told.
+static int
+s_test_png_nonblank (void)
+{
+    plot_pse_t *pse = s_small ();
+    plot_pse_stats_t stats;
+    bsw_error_t err;
+    const char *path = s_path ("small.png");
+    BSW_CHECK (plot_pse_write (pse, NULL, path, PLOT_FORMAT_PNG, &stats, &err) == 0);
+    cairo_surface_t *image = cairo_image_surface_create_from_png (path);
+    BSW_CHECK_INT (cairo_surface_status (image), CAIRO_STATUS_SUCCESS);
+    int w = cairo_image_surface_get_width (image), h = cairo_image_surface_get_height (image);
+    BSW_CHECK_INT (w, (int) stats.width);
+    BSW_CHECK_INT (h, (int) stats.height);
+    const unsigned char *data = cairo_image_surface_get_data (image);
+    int stride = cairo_image_surface_get_stride (image);
+    size_t ink = 0, distinct = 0;
+    static uint8_t seen[1 << 15];
+    memset (seen, 0, sizeof seen);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            uint32_t px;
+            memcpy (&px, data + (size_t) y * (size_t) stride + 4 * (size_t) x, 4);
+            px &= 0xffffff;
+            ink += px != 0xffffff;
+            //  5 bits per channel is enough to tell palette steps apart.
+            uint32_t key = ((px >> 19) & 31) << 10 | ((px >> 11) & 31) << 5 | ((px >> 3) & 31);
+            if (!seen[key]) {
+                seen[key] = 1;
+                distinct++;
+            }
+        }
+    cairo_surface_destroy (image);
+    BSW_CHECK_MSG (ink > (size_t) (w * h) / 50, "%zu of %d pixels drawn", ink, w * h);
+    BSW_CHECK_MSG (distinct > 40, "%zu colours", distinct);
+    plot_pse_destroy (&pse);
+    return BSW_TEST_PASS;
+}
+
+//  Bad options answer with what would be right.
+static int
+s_test_errors (void)
+{
+    plot_pse_t *pse = s_small ();
+    bsw_error_t err;
+    plot_pse_options_t options = {.size_metric = "Kuramoto"};
+    const char *path = s_path ("error.svg");
+    BSW_CHECK_INT (plot_pse_write (pse, &options, path, PLOT_FORMAT_SVG, NULL, &err), BSW_EINVAL);
+    BSW_CHECK_MSG (strstr (err.text, "--size Kuramoto: no such metric; the sweep has "
+                                     "GlobalVariance, Metastability, Synchrony, "
+                                     "VarianceNodeVariance"),
+                   "%s", err.text);
+    const char *bad_value[] = {"model.a=0.5"};
+    options = (plot_pse_options_t){.slices = bad_value, .n_slices = 1};
+    BSW_CHECK_INT (plot_pse_write (pse, &options, path, PLOT_FORMAT_SVG, NULL, &err), BSW_EINVAL);
+    BSW_CHECK_MSG (strstr (err.text, "0.5 is not a value of model.a; its values are -2, -1, 1, 2"),
+                   "%s", err.text);
+    const char *bad_param[] = {"model.b=1"};
+    options.slices = bad_param;
+    BSW_CHECK_INT (plot_pse_write (pse, &options, path, PLOT_FORMAT_SVG, NULL, &err), BSW_EINVAL);
+    BSW_CHECK_MSG (strstr (err.text, "model.b is not a range of the sweep (model.I, model.a)"),
+                   "%s", err.text);
+    options = (plot_pse_options_t){.colour_metric = "Synchrony", .colour_scale = PLOT_SCALE_LOG};
+    plot_pse_set_value (pse, 3, 2, -1.0);
+    BSW_CHECK_INT (plot_pse_write (pse, &options, path, PLOT_FORMAT_SVG, NULL, &err), BSW_EINVAL);
+    BSW_CHECK_MSG (strstr (err.text, "Synchrony has values < 0"), "%s", err.text);
+    BSW_CHECK (access (path, F_OK) != 0); // nothing written
+    //  Writing where no folder is: an I/O error, nothing left.
+    BSW_CHECK_INT (
+        plot_pse_write (pse, NULL, "/nonexistent-dir/x.png", PLOT_FORMAT_PNG, NULL, &err), BSW_EIO);
+    BSW_CHECK_INT (
+        plot_pse_write (pse, NULL, "/nonexistent-dir/x.svg", PLOT_FORMAT_SVG, NULL, &err), BSW_EIO);
+    BSW_CHECK_INT (plot_pse_write_html (pse, NULL, "/nonexistent-dir/x.html", &err), BSW_EIO);
+    BSW_CHECK_MSG (strstr (err.text, "/nonexistent-dir/x.html"), "%s", err.text);
+    plot_pse_destroy (&pse);
+    //  A sweep with no ranges: a sentence.
+    BSW_CHECK_INT (plot_pse_new (&pse, "t", NULL, 0, s_metrics, 4, &err), BSW_EINVAL);
+    BSW_CHECK_MSG (strstr (err.text, "the sweep has no ranges"), "%s", err.text);
+    BSW_CHECK (pse == NULL);
+    //  Formats by extension.
+    BSW_CHECK_INT (plot_format_from_path ("a/b.SVG"), PLOT_FORMAT_SVG);
+    BSW_CHECK_INT (plot_format_from_path ("b.png"), PLOT_FORMAT_PNG);
+    BSW_CHECK_INT (plot_format_from_path ("b.pdf"), PLOT_FORMAT_PDF);
+    BSW_CHECK_INT (plot_format_from_path ("b.htm"), PLOT_FORMAT_HTML);
+    BSW_CHECK_INT (plot_format_from_path ("b.jpg"), PLOT_FORMAT_UNKNOWN);
+    BSW_CHECK_INT (plot_format_from_path ("dir.svg/b"), PLOT_FORMAT_UNKNOWN);
+    return BSW_TEST_PASS;
+}
+
+//  Three ranges: small multiples, a slice, too many panels.
+static int
+s_test_small_multiples (void)
+{
+    static const double I[] = {0, 1}, a[] = {0, 1, 2}, b[] = {0.1, 0.2, 0.30000000000000004, 0.4};
+    double c[30];
+    for (int i = 0; i < 30; i++)
+        c[i] = i;
+    plot_range_t ranges[] = {
+        {"model.I", I, 2}, {"model.a", a, 3}, {"model.b", b, 4}, {"coupling.a", c, 30}};
+    plot_pse_t *pse = NULL;
+    bsw_error_t err;
+    //  Three ranges: 4 panels of 2 x 3.
+    BSW_CHECK (plot_pse_new (&pse, "three", ranges, 3, s_metrics, 4, &err) == 0);
+    for (uint64_t k = 0; k < 24; k++)
+        plot_pse_set_point (pse, k, k % 5 ? PLOT_POINT_OK : PLOT_POINT_PENDING,
+                            (double[]){(double) k, 1, 2, (double) k + 1});
+    plot_pse_stats_t stats;
+    const char *path = s_path ("three.svg");
+    BSW_CHECK (plot_pse_write (pse, NULL, path, PLOT_FORMAT_SVG, &stats, &err) == 0);
+    BSW_CHECK_INT (stats.panels, 4);
+    BSW_CHECK_INT (stats.drawn, 24);
+    BSW_CHECK_INT (stats.pending, 5);
+    char *svg = s_read (path, NULL);
+    size_t markers, crosses, discs;
+    s_svg_markers (svg, &markers, &crosses, &discs);
+    free (svg);
+    BSW_CHECK_INT (markers, 24);
+    //  "0.3" picks the value 0.30000000000000004; x = I, y = a.
+    const char *slice[] = {"model.b=0.3"};
+    plot_pse_options_t options = {.slices = slice, .n_slices = 1};
+    BSW_CHECK_MSG (plot_pse_write (pse, &options, path, PLOT_FORMAT_SVG, &stats, &err) == 0, "%s",
+                   err.text);
+    BSW_CHECK_INT (stats.panels, 1);
+    BSW_CHECK_INT (stats.drawn, 6);
+    //  Slicing an axis moves the next range onto it.
+    const char *slice_i[] = {"model.I=1"};
+    options.slices = slice_i;
+    BSW_CHECK (plot_pse_write (pse, &options, path, PLOT_FORMAT_SVG, &stats, &err) == 0);
+    BSW_CHECK_INT (stats.panels, 1);
+    BSW_CHECK_INT (stats.drawn, 12);
+    plot_pse_destroy (&pse);
+    //  Four ranges: 120 panels are too many; the error says how to slice.
+    BSW_CHECK (plot_pse_new (&pse, "four", ranges, 4, s_metrics, 4, &err) == 0);
+    BSW_CHECK_INT (plot_pse_write (pse, NULL, path, PLOT_FORMAT_SVG, NULL, &err), BSW_EINVAL);
+    BSW_CHECK_MSG (strstr (err.text, "model.b (4 values) x coupling.a (30 values) would make 120 "
+                                     "panels, more than 25") &&
+                       strstr (err.text, "--slice model.b=VALUE with VALUE one of 0.1, 0.2, "
+                                         "0.3, 0.4"),
+                   "%s", err.text);
+    const char *fix[] = {"coupling.a=7"};
+    options = (plot_pse_options_t){.slices = fix, .n_slices = 1};
+    BSW_CHECK (plot_pse_write (pse, &options, path, PLOT_FORMAT_SVG, &stats, &err) == 0);
+    BSW_CHECK_INT (stats.panels, 4);
+    //  The export's choice: the extra ranges at their first values.
+    options = (plot_pse_options_t){.slice_when_crowded = true};
+    BSW_CHECK (plot_pse_write (pse, &options, path, PLOT_FORMAT_PNG, &stats, &err) == 0);
+    BSW_CHECK_INT (stats.panels, 1);
+    BSW_CHECK_INT (stats.drawn, 6);
+    plot_pse_destroy (&pse);
+    //  A 1-D sweep: one row.
+    BSW_CHECK (plot_pse_new (&pse, "one", ranges + 3, 1, s_metrics, 4, &err) == 0);
+    BSW_CHECK (plot_pse_write (pse, NULL, path, PLOT_FORMAT_SVG, &stats, &err) == 0);
+    BSW_CHECK_INT (stats.drawn, 30);
+    BSW_CHECK_INT (stats.pending, 30);
+    plot_pse_destroy (&pse);
+    return BSW_TEST_PASS;
+}
+
+//  The page: one file, data as JSON, no way for a name to close a script.
+static int
+s_test_html (void)
+{
+    static const double I[] = {-1, 0.5};
+    plot_range_t ranges[] = {{"model.I", I, 2}};
+    plot_pse_t *pse = NULL;
+    bsw_error_t err;
+    BSW_CHECK (plot_pse_new (&pse, "a</script><b>&", ranges, 1, s_metrics, 4, &err) == 0);
+    plot_pse_set_point (pse, 0, PLOT_POINT_OK, (double[]){1e-29, NAN, INFINITY, 0.25});
+    const char *path = s_path ("page.html");
+    BSW_CHECK (plot_pse_write_html (pse, NULL, path, &err) == 0);
+    char *html = s_read (path, NULL);
+    BSW_CHECK (html);
+    BSW_CHECK_INT (s_count (html, "</script>"), 2); // the data block and the script
+    BSW_CHECK (strstr (html, "<title>a&lt;/script&gt;&lt;b&gt;&amp; - PSE</title>"));
+    BSW_CHECK (strstr (html, "\"title\":\"a\\u003c/script\\u003e\\u003cb\\u003e\\u0026\""));
+    BSW_CHECK (strstr (html, "\"status\":\"op\""));
+    BSW_CHECK (strstr (html, "\"values\":[1e-29,\"NaN\",\"Infinity\",0.25,null,null,null,null]"));
+    BSW_CHECK (strstr (html, "\"labels\":[\"-1\",\"0.5\"]"));
+    BSW_CHECK (strstr (html, "\"initial\":{\"size\":\"GlobalVariance\",\"colour\":"
+                             "\"VarianceNodeVariance\",\"size_scale\":\"linear\","
+                             "\"colour_scale\":\"auto\",\"fixed\":[-1]}"));
+    BSW_CHECK (strstr (html, "pse-point") && strstr (html, "pse-tooltip"));
+    BSW_CHECK (!strstr (html, "<script src") && !strstr (html, "<link "));
+    free (html);
+    //  Unknown metrics are refused here too.
+    plot_pse_options_t options = {.colour_metric = "nope"};
+    BSW_CHECK_INT (plot_pse_write_html (pse, &options, path, &err), BSW_EINVAL);
+    plot_pse_destroy (&pse);
+    return BSW_TEST_PASS;
+}
+
+//  A point's series: 2 VOIs x 5 regions, one NaN sample; PNG and SVG.
+static int
+s_test_series (void)
+{
+    enum { T = 400, V = 2, R = 5 };
+    static double data[T * V * R], time[T];
+    for (size_t t = 0; t < T; t++) {
+        time[t] = 0.48828125 + 0.9765625 * (double) t;
+        for (size_t v = 0; v < V; v++)
+            for (size_t r = 0; r < R; r++)
+                data[(t * V + v) * R + r] = sin (0.05 * (double) t + (double) r) * (double) (v + 1);
+    }
+    data[(100 * V + 1) * R + 2] = NAN;
+    const char *names[] = {"V", "W"};
+    plot_series_t series = {"point 7", time, T, data, V, R, 1, names};
+    bsw_error_t err;
+    const char *png = s_path ("series.png"), *svg = s_path ("series.svg");
+    BSW_CHECK_MSG (plot_series_write (&series, png, PLOT_FORMAT_PNG, &err) == 0, "%s", err.text);
+    BSW_CHECK (plot_series_write (&series, svg, PLOT_FORMAT_SVG, &err) == 0);
+    cairo_surface_t *image = cairo_image_surface_create_from_png (png);
+    BSW_CHECK_INT (cairo_surface_status (image), CAIRO_STATUS_SUCCESS);
+    BSW_CHECK_INT (cairo_image_surface_get_width (image), 1400);
+    cairo_surface_destroy (image);
+    char *text = s_read (svg, NULL);
+    BSW_CHECK (text && !strstr (text, "nan"));
+    free (text);
+    //  A long series is drawn as an envelope: the file stays small.
+    enum { LONG = 200000 };
+    double *ldata = bsw_malloc (LONG * sizeof (double)),
+           *ltime = bsw_malloc (LONG * sizeof (double));
+    for (size_t t = 0; t < LONG; t++) {
+        ltime[t] = 0.01 * (double) t;
+        ldata[t] = sin (0.001 * (double) t);
+    }
+    plot_series_t raw = {"raw", ltime, LONG, ldata, 1, 1, 1, NULL};
+    BSW_CHECK (plot_series_write (&raw, svg, PLOT_FORMAT_SVG, &err) == 0);
+    size_t size = 0;
+    free (s_read (svg, &size));
+    BSW_CHECK_MSG (size < 400000, "%zu bytes", size);
+    free (ldata);
+    free (ltime);
+    plot_series_t empty = {"e", time, 0, data, V, R, 1, NULL};
+    BSW_CHECK_INT (plot_series_write (&empty, svg, PLOT_FORMAT_SVG, &err), BSW_EINVAL);
+    BSW_CHECK_INT (plot_series_write (&series, s_path ("s.html"), PLOT_FORMAT_HTML, &err),
+                   BSW_EINVAL);
+    return BSW_TEST_PASS;
+}
+
+static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
+                                          {"radius_table", s_test_radius_table},
+                                          {"nan_scale", s_test_nan_scale},
+                                          {"scale_modes", s_test_scale_modes},
+                                          {"colour_clamp", s_test_colour_clamp},
+                                          {"svg_markers", s_test_svg_markers},
+                                          {"png_nonblank", s_test_png_nonblank},
+                                          {"errors", s_test_errors},
+                                          {"small_multiples", s_test_small_multiples},
+                                          {"html", s_test_html},
+                                          {"series", s_test_series},
+                                          {NULL, NULL}};
+
+int
+main (int argc, char **argv)
+{
+    int rc = bsw_test_main (argc, argv, s_cases);
+    s_cleanup ();
+    //  Frees cairo's and fontconfig's caches, so leak checkers see none.
+    cairo_debug_reset_static_data ();
+    return rc;
+}

@@ -1,0 +1,79 @@
+#!/bin/sh
+# plot_broker_test.sh - `brainsweep plot ID` against a real broker over
+# loopback: a sweep with no worker yet is all pending rings; once a worker
+# has run it, every point is a disc, and `--point K` draws the series the
+# broker sends (RESULTS with_timeseries), the same picture as from the
+# fetched zip. Every wait is bounded; the processes are killed on exit.
+set -u
+bin=${BSW_BIN_DIR:?}
+tmp=$(mktemp -d /tmp/bsw-plot-broker-XXXXXX)
+pids=""
+cleanup () {
+  for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail () { echo "FAIL: $*"; [ -f "$tmp/broker.log" ] && tail -5 "$tmp/broker.log"; exit 1; }
+# expect_fail STATUS NEEDLE WHAT CMD...: CMD exits with STATUS and says NEEDLE.
+expect_fail () {
+  want=$1 needle=$2 what=$3
+  shift 3
+  "$@" 2> "$tmp/err"
+  got=$?
+  [ "$got" -eq "$want" ] || fail "$what: exit $got, expected $want: $(cat "$tmp/err")"
+  grep -qF -- "$needle" "$tmp/err" || fail "$what: $(cat "$tmp/err")"
+}
+
+"$bin/brainsweep-broker" --bind "tcp://127.0.0.1:*" --data "$tmp/data" --heartbeat-ms 250 \
+  > "$tmp/broker.log" 2>&1 &
+pids="$pids $!"
+i=0
+endpoint=""
+while [ -z "$endpoint" ] && [ $i -lt 100 ]; do
+  endpoint=$(sed -n 's/.*broker listening on \(tcp:[^,]*\),.*/\1/p' "$tmp/broker.log" | tail -1)
+  sleep 0.1; i=$((i + 1))
+done
+[ -n "$endpoint" ] || fail "broker did not start"
+export BRAINSWEEP_BROKER="$endpoint"
+
+cat > "$tmp/spec.json" <<'JSON'
+{"name": "plot broker", "simulation_length": 300.0,
+ "ranges": [{"parameter": "model.I", "values": [-1.0, 0.0, 1.0]},
+            {"parameter": "model.a", "values": [-1.0, 1.0]},
+            {"parameter": "coupling.a", "values": [0.001, 0.004]}]}
+JSON
+id=$("$bin/brainsweep" submit "$tmp/spec.json" -q) || fail "submit"
+
+# No worker yet: 12 pending rings in 2 panels (coupling.a makes them).
+"$bin/brainsweep" plot "$id" -o "$tmp/pending.svg" 2> "$tmp/plot.log" \
+  || { cat "$tmp/plot.log"; fail "plot of a sweep without results"; }
+grep -q "12 points in 2 panels (0 discs, 0 crosses, 12 pending)" "$tmp/plot.log" \
+  || fail "pending: $(cat "$tmp/plot.log")"
+[ "$(grep -c 'stroke-miterlimit:7;' "$tmp/pending.svg")" -eq 12 ] || fail "pending.svg markers"
+expect_fail 1 "point 3 has no result yet (pending)" "--point 3" \
+  "$bin/brainsweep" plot "$id" --point 3 -o "$tmp/x.png"
+
+"$bin/brainsweep-worker" --threads 1 --heartbeat-ms 250 --name w1 > "$tmp/worker.log" 2>&1 &
+pids="$pids $!"
+timeout 120 "$bin/brainsweep" watch "$id" > /dev/null 2>&1 || fail "watch"
+
+"$bin/brainsweep" plot "$id" -o "$tmp/done.png" --slice coupling.a=0.004 2> "$tmp/plot.log" \
+  || { cat "$tmp/plot.log"; fail "plot of the finished sweep"; }
+grep -q "6 points in 1 panel (6 discs, 0 crosses, 0 pending)" "$tmp/plot.log" \
+  || fail "finished: $(cat "$tmp/plot.log")"
+"$bin/brainsweep" plot "$id" -o "$tmp/done.html" 2> /dev/null || fail "html from the broker"
+grep -q '"status":"oooooooooooo"' "$tmp/done.html" || fail "done.html statuses"
+
+# The series from the broker is the series from the zip.
+"$bin/brainsweep" plot "$id" --point 7 -o "$tmp/broker.svg" 2> /dev/null || fail "--point 7"
+"$bin/brainsweep" fetch "$id" -o "$tmp/sweep.zip" > /dev/null 2>&1 || fail "fetch"
+"$bin/brainsweep" plot "$tmp/sweep.zip" --point 7 -o "$tmp/zip.svg" 2> /dev/null || fail "--point 7 (zip)"
+cmp -s "$tmp/broker.svg" "$tmp/zip.svg" || fail "the broker's and the zip's series of point 7 differ"
+expect_fail 1 "has 12 points (0 to 11): there is no point 12" "--point 12" \
+  "$bin/brainsweep" plot "$id" --point 12 -o "$tmp/x.png"
+expect_fail 1 "no sweep 999" "sweep 999" "$bin/brainsweep" plot 999 -o "$tmp/x.png"
+unset BRAINSWEEP_BROKER
+expect_fail 2 "is a sweep ID but there is no broker" "no broker" \
+  "$bin/brainsweep" plot "$id" -o "$tmp/x.png"
+echo "ok"

@@ -1,0 +1,221 @@
+// plot_html_check.js PAGE.html METRICS.csv POINTS SCREENSHOT.png
+//
+// Opens brainsweep's PSE page in headless Chromium and checks what a
+// person would see, through the DevTools protocol over a pipe
+// (--remote-debugging-pipe: no WebSocket library, no npm):
+//   * one element of class "pse-point" per point of the sweep, each point
+//     once (data-point);
+//   * a real mouse move onto a point shows #pse-tooltip, whose text holds
+//     that point's parameter values and every metric's name and value, as
+//     metrics.csv has them; a second point updates it;
+//   * changing the colour <select> redraws every point;
+//   * a screenshot that is not blank (PNG decoded here with zlib: many
+//     non-white pixels, many colours).
+// Exits 0 on success, 1 with a reason on failure.
+'use strict';
+const { spawn } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const zlib = require('zlib');
+
+const [page, csvPath, pointsArg, shotPath] = process.argv.slice(2);
+const expected = Number(pointsArg);
+const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bsw-chromium-'));
+let browser = null;
+
+let finishing = false;
+function fail(why) {
+  if (!finishing) console.error('FAIL: ' + why);
+  finish(1);
+}
+// The profile folder goes once Chromium has exited (it writes there until then).
+function finish(code) {
+  if (finishing) return;
+  finishing = true;
+  const done = () => {
+    try {
+      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+    } catch (e) {
+      console.error('note: ' + e.message);
+    }
+    process.exit(code);
+  };
+  if (browser && browser.exitCode === null && browser.signalCode === null) {
+    browser.once('exit', done);
+    browser.kill('SIGKILL');
+  } else {
+    done();
+  }
+}
+setTimeout(() => fail('timed out after 60 s'), 60000).unref();
+
+// metrics.csv: header and rows by point index.
+const lines = fs.readFileSync(csvPath, 'utf8').trim().split('\n');
+const header = lines[0].split(',');
+const rows = lines.slice(1).map((l) => l.split(','));
+const statusCol = header.indexOf('status');
+
+// ------------------------------------------------------------ DevTools pipe
+browser = spawn(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+  '--no-first-run', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--user-data-dir=' + profile, '--remote-debugging-pipe',
+  '--window-size=1600,1200', 'about:blank'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
+browser.on('exit', (code) => { if (code !== null && code !== 0) fail('chromium exited with ' + code); });
+const toBrowser = browser.stdio[3], fromBrowser = browser.stdio[4];
+let buffer = Buffer.alloc(0), nextId = 1;
+const waiting = new Map();
+fromBrowser.on('data', (chunk) => {
+  buffer = Buffer.concat([buffer, chunk]);
+  let end;
+  while ((end = buffer.indexOf(0)) >= 0) {
+    const msg = JSON.parse(buffer.subarray(0, end).toString('utf8'));
+    buffer = buffer.subarray(end + 1);
+    if (msg.id && waiting.has(msg.id)) {
+      waiting.get(msg.id)(msg);
+      waiting.delete(msg.id);
+    }
+  }
+});
+function send(method, params, sessionId) {
+  return new Promise((resolve, reject) => {
+    const id = nextId++;
+    waiting.set(id, (m) => (m.error ? reject(new Error(method + ': ' + JSON.stringify(m.error)))
+      : resolve(m.result)));
+    toBrowser.write(JSON.stringify({ id, method, params: params || {}, sessionId }) + '\0');
+  });
+}
+async function evaluate(session, expression) {
+  const r = await send('Runtime.evaluate', { expression, returnByValue: true }, session);
+  if (r.exceptionDetails) throw new Error('page: ' + JSON.stringify(r.exceptionDetails));
+  return r.result.value;
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- PNG decode
+function decodePng(bytes) {
+  let off = 8, width = 0, height = 0, type = 0;
+  const idat = [];
+  while (off < bytes.length) {
+    const len = bytes.readUInt32BE(off), kind = bytes.toString('ascii', off + 4, off + 8);
+    const body = bytes.subarray(off + 8, off + 8 + len);
+    if (kind === 'IHDR') {
+      width = body.readUInt32BE(0); height = body.readUInt32BE(4);
+      if (body[8] !== 8 || body[12] !== 0) throw new Error('PNG: only 8-bit, non-interlaced');
+      type = body[9];
+    } else if (kind === 'IDAT') idat.push(body);
+    off += 12 + len;
+  }
+  const bpp = type === 6 ? 4 : type === 2 ? 3 : 0;
+  if (!bpp) throw new Error('PNG: colour type ' + type);
+  const raw = zlib.inflateSync(Buffer.concat(idat)), stride = width * bpp;
+  const px = Buffer.alloc(height * stride);
+  for (let y = 0; y < height; y++) {
+    const f = raw[y * (stride + 1)], src = y * (stride + 1) + 1, dst = y * stride;
+    for (let x = 0; x < stride; x++) {
+      const a = x >= bpp ? px[dst + x - bpp] : 0, b = y ? px[dst - stride + x] : 0;
+      const c = x >= bpp && y ? px[dst - stride + x - bpp] : 0;
+      let v = raw[src + x];
+      if (f === 1) v += a;
+      else if (f === 2) v += b;
+      else if (f === 3) v += (a + b) >> 1;
+      else if (f === 4) {
+        const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+        v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      }
+      px[dst + x] = v & 255;
+    }
+  }
+  return { width, height, bpp, px };
+}
+
+// ------------------------------------------------------------------- checks
+async function hover(session, selector) {
+  const where = await evaluate(session, `(() => {
+    const e = document.querySelector(${JSON.stringify(selector)});
+    e.scrollIntoView({ block: 'center', inline: 'center' });
+    const r = e.getBoundingClientRect();
+    return { x: r.x + r.width / 2, y: r.y + r.height / 2, k: Number(e.getAttribute('data-point')) };
+  })()`);
+  await send('Input.dispatchMouseEvent', { type: 'mouseMoved', x: where.x, y: where.y }, session);
+  await sleep(100);
+  const tip = await evaluate(session, `(() => {
+    const t = document.getElementById('pse-tooltip');
+    return { hidden: t.hidden, text: t.innerText };
+  })()`);
+  return { k: where.k, tip };
+}
+
+function checkTooltip(k, tip) {
+  if (tip.hidden) fail('the tooltip is hidden after hovering point ' + k);
+  const row = rows.find((r) => Number(r[0]) === k);
+  if (!row) fail('point ' + k + ' is not in metrics.csv');
+  if (!tip.text.includes('point ' + k)) fail('tooltip of point ' + k + ' lacks "point ' + k + '": ' + tip.text);
+  for (let c = 1; c < statusCol; c++) {
+    if (!tip.text.includes(header[c])) fail('tooltip lacks parameter ' + header[c] + ': ' + tip.text);
+    if (!tip.text.includes(String(Number(row[c]))))
+      fail('tooltip lacks ' + header[c] + ' = ' + row[c] + ': ' + tip.text);
+  }
+  if (row[statusCol] !== 'ok') return;
+  for (let c = statusCol + 1; c < header.length; c++) {
+    if (!tip.text.includes(header[c])) fail('tooltip lacks metric ' + header[c] + ': ' + tip.text);
+    if (!tip.text.includes(String(Number(row[c]))))
+      fail('tooltip lacks ' + header[c] + ' = ' + row[c] + ': ' + tip.text);
+  }
+}
+
+(async () => {
+  const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
+  const { sessionId: s } = await send('Target.attachToTarget', { targetId, flatten: true });
+  await send('Emulation.setDeviceMetricsOverride',
+    { width: 1600, height: 1200, deviceScaleFactor: 1, mobile: false }, s);
+  await send('Page.enable', {}, s);
+  await send('Runtime.enable', {}, s);
+  await send('Page.navigate', { url: 'file://' + path.resolve(page) }, s);
+  let count = 0;
+  for (let i = 0; i < 100 && !count; i++) {
+    await sleep(100);
+    count = await evaluate(s, `document.readyState === 'complete' ?
+      document.querySelectorAll('.pse-point').length : 0`);
+  }
+  if (count !== expected) fail(count + ' points drawn, expected ' + expected);
+  const distinct = await evaluate(s, `new Set([...document.querySelectorAll('.pse-point')]
+    .map((e) => e.getAttribute('data-point'))).size`);
+  if (distinct !== expected) fail(distinct + ' distinct points drawn, expected ' + expected);
+  // Hover the first and the last point drawn.
+  let h = await hover(s, '.pse-point');
+  checkTooltip(h.k, h.tip);
+  const first = h.k;
+  h = await hover(s, '.pse-point:last-of-type');
+  checkTooltip(h.k, h.tip);
+  if (h.k === first) fail('the first and last points are the same');
+  // Another colour metric: every point redrawn.
+  const redrawn = await evaluate(s, `(() => {
+    const sel = document.getElementById('pse-colour');
+    sel.value = String([...sel.options].findIndex((o) => o.textContent === 'Synchrony'));
+    sel.dispatchEvent(new Event('change'));
+    return document.querySelectorAll('.pse-point').length;
+  })()`);
+  if (redrawn !== expected) fail(redrawn + ' points after choosing another colour metric');
+  await send('Input.dispatchMouseEvent', { type: 'mouseMoved', x: 2, y: 2 }, s);
+  await evaluate(s, 'window.scrollTo(0, 0)');
+  await sleep(100);
+  const shot = await send('Page.captureScreenshot', { format: 'png' }, s);
+  const png = Buffer.from(shot.data, 'base64');
+  if (shotPath) fs.writeFileSync(shotPath, png);
+  const img = decodePng(png);
+  let ink = 0;
+  const colours = new Set();
+  for (let i = 0; i < img.width * img.height; i++) {
+    const o = i * img.bpp, r = img.px[o], g = img.px[o + 1], b = img.px[o + 2];
+    if (r < 250 || g < 250 || b < 250) ink++;
+    colours.add((r >> 3) << 10 | (g >> 3) << 5 | (b >> 3));
+  }
+  if (ink < img.width * img.height / 100) fail('the screenshot is blank: ' + ink + ' pixels drawn');
+  if (colours.size < 30) fail('the screenshot has only ' + colours.size + ' colours');
+  console.log('ok: ' + count + ' points, tooltips of points ' + first + ' and ' + h.k +
+    ', screenshot ' + img.width + 'x' + img.height + ' with ' + ink + ' drawn pixels in ' +
+    colours.size + ' colours');
+  finish(0);
+})().catch((e) => fail(e.message));

@@ -1,0 +1,69 @@
+#!/bin/sh
+# plot_html_test.sh - `brainsweep plot` end to end, as a person sees it: a
+# small sweep run locally (12 points), its PSE view as a self-contained
+# HTML page (and the export's own pse.html), opened in headless Chromium by
+# plot_html_check.js: every point drawn, a hover shows the point's values,
+# the screenshot is not blank. The SVG, PNG and PDF of the same sweep are
+# checked for size and kind, and a time series is plotted from the zip.
+# Skips (77) without node or chromium.
+set -u
+bin=${BSW_BIN_DIR:?}
+here=$(cd "$(dirname "$0")" && pwd)
+chromium=${CHROMIUM:-/usr/bin/chromium}
+command -v node > /dev/null 2>&1 || { echo "skip: node is not installed"; exit 77; }
+[ -x "$chromium" ] || { echo "skip: no chromium at $chromium"; exit 77; }
+command -v unzip > /dev/null 2>&1 || { echo "skip: unzip is not installed"; exit 77; }
+tmp=$(mktemp -d /tmp/bsw-plot-html-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail () { echo "FAIL: $*"; exit 1; }
+# expect_fail STATUS NEEDLE WHAT CMD...: CMD exits with STATUS and says NEEDLE.
+expect_fail () {
+  want=$1 needle=$2 what=$3
+  shift 3
+  "$@" 2> "$tmp/err"
+  got=$?
+  [ "$got" -eq "$want" ] || fail "$what: exit $got, expected $want: $(cat "$tmp/err")"
+  grep -qF -- "$needle" "$tmp/err" || fail "$what: $(cat "$tmp/err")"
+}
+
+cat > "$tmp/spec.json" <<'JSON'
+{"name": "plot test", "simulation_length": 600.0,
+ "ranges": [{"parameter": "model.I", "values": [-2.0, 0.0, 2.0]},
+            {"parameter": "model.a", "values": [-2.0, 0.0, 1.0, 2.0]}]}
+JSON
+"$bin/brainsweep" run "$tmp/spec.json" -o "$tmp/sweep.zip" > "$tmp/run.log" 2>&1 \
+  || { cat "$tmp/run.log"; fail "brainsweep run"; }
+unzip -p "$tmp/sweep.zip" metrics.csv > "$tmp/metrics.csv" || fail "no metrics.csv"
+unzip -p "$tmp/sweep.zip" pse.html > "$tmp/export.html" || fail "no pse.html in the export"
+unzip -p "$tmp/sweep.zip" pse.svg > "$tmp/export.svg" || fail "no pse.svg in the export"
+[ "$(grep -c 'stroke-miterlimit:7;' "$tmp/export.svg")" -eq 12 ] || fail "export.svg: not 12 markers"
+
+"$bin/brainsweep" plot "$tmp/sweep.zip" -o "$tmp/pse.html" 2> "$tmp/plot.log" \
+  || { cat "$tmp/plot.log"; fail "brainsweep plot -o pse.html"; }
+node "$here/plot_html_check.js" "$tmp/pse.html" "$tmp/metrics.csv" 12 "$tmp/shot.png" \
+  || fail "pse.html"
+node "$here/plot_html_check.js" "$tmp/export.html" "$tmp/metrics.csv" 12 "" \
+  || fail "the export's pse.html"
+
+# The images: the right kind of file, each point once in the SVG.
+for ext in svg png pdf; do
+  "$bin/brainsweep" plot "$tmp/sweep.zip" -o "$tmp/pse.$ext" 2> "$tmp/plot.log" \
+    || { cat "$tmp/plot.log"; fail "brainsweep plot -o pse.$ext"; }
+  grep -q "12 points in 1 panel" "$tmp/plot.log" || fail "pse.$ext: $(cat "$tmp/plot.log")"
+done
+[ "$(grep -c 'stroke-miterlimit:7;' "$tmp/pse.svg")" -eq 12 ] || fail "pse.svg: not 12 markers"
+head -c 8 "$tmp/pse.png" | od -An -c | grep -q 'P   N   G' || fail "pse.png is not a PNG"
+head -c 5 "$tmp/pse.pdf" | grep -q '%PDF-' || fail "pse.pdf is not a PDF"
+"$bin/brainsweep" plot "$tmp/sweep.zip" --point 11 -o "$tmp/ts.png" 2> /dev/null || fail "--point 11"
+[ -s "$tmp/ts.png" ] || fail "ts.png is empty"
+
+# Mistakes answer with a sentence and exit 1 (2 for bad usage).
+expect_fail 1 "no such metric; the sweep has GlobalVariance" "--colour Nope" \
+  "$bin/brainsweep" plot "$tmp/sweep.zip" -o "$tmp/x.png" --colour Nope
+expect_fail 1 "its values are -2, 0, 1, 2" "--slice model.a=7" \
+  "$bin/brainsweep" plot "$tmp/sweep.zip" -o "$tmp/x.png" --slice model.a=7
+expect_fail 2 "the output must end in .svg, .png, .pdf or .html" "x.gif" \
+  "$bin/brainsweep" plot "$tmp/sweep.zip" -o "$tmp/x.gif"
+expect_fail 1 "point 12 has no time series" "--point 12" \
+  "$bin/brainsweep" plot "$tmp/sweep.zip" --point 12 -o "$tmp/x.png"
+echo "ok"
