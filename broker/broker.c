@@ -26,10 +26,10 @@
 #include <inttypes.h>
 #include <stdarg.h>
 
-#define S_LIVENESS 3                /* heartbeats a worker may miss */
-#define S_DRAIN 256                 /* messages read before a group commit */
-#define S_MAX_WORK_POINTS 65536     /* points in one WORK message */
-#define S_RATE_WINDOW_MS 5000
+#define S_LIVENESS        3     /* heartbeats a worker may miss */
+#define S_DRAIN           256   /* messages read before a group commit */
+#define S_MAX_WORK_POINTS 65536 /* points in one WORK message */
+#define S_RATE_WINDOW_MS  5000
 
 static bool
 s_bit (const uint8_t *bits, uint64_t k)
@@ -204,8 +204,8 @@ broker_release_sweep_leases (broker_t *self, broker_sweep_t *sweep, bool drop)
         zlistx_t *keys = zhashx_keys (worker->leases);
         for (const char *key = zlistx_first (keys); key; key = zlistx_next (keys)) {
             uint64_t sweep_id, point;
-            if (sscanf (key, "%" SCNu64 ":%" SCNu64, &sweep_id, &point) == 2
-                && sweep_id == sweep->id) {
+            if (sscanf (key, "%" SCNu64 ":%" SCNu64, &sweep_id, &point) == 2 &&
+                sweep_id == sweep->id) {
                 s_lease_drop (self, key, worker);
                 held = true;
             }
@@ -263,8 +263,8 @@ s_take_points (broker_sweep_t *sweep, uint64_t *points, size_t want)
 }
 
 static void
-s_send_work (broker_t *self, broker_worker_t *worker, broker_sweep_t *sweep,
-             const uint64_t *points, size_t count)
+s_send_work (broker_t *self, broker_worker_t *worker, broker_sweep_t *sweep, const uint64_t *points,
+             size_t count)
 {
     proto_msg_t *msg = proto_msg_new (PROTO_WORK);
     proto_msg_set_uint (msg, "sweep", sweep->id);
@@ -276,8 +276,8 @@ s_send_work (broker_t *self, broker_worker_t *worker, broker_sweep_t *sweep,
         void *conn = NULL;
         size_t conn_size = 0;
         bsw_error_t err;
-        if (broker_db_sweep_definition (self->db, sweep->id, &spec, &conn, &conn_size,
-                                        &conn_name, &err)) {
+        if (broker_db_sweep_definition (self->db, sweep->id, &spec, &conn, &conn_size, &conn_name,
+                                        &err)) {
             zsys_error ("sweep=%" PRIu64 " definition unreadable: %s", sweep->id, err.text);
             proto_msg_destroy (&msg);
             return;
@@ -322,8 +322,8 @@ broker_dispatch (broker_t *self)
              sweep = zlistx_next (self->sweep_order)) {
             if (sweep->state != BROKER_SWEEP_RUNNING)
                 continue;
-            size_t want = worker->credit < S_MAX_WORK_POINTS ? (size_t) worker->credit
-                                                              : S_MAX_WORK_POINTS;
+            size_t want =
+                worker->credit < S_MAX_WORK_POINTS ? (size_t) worker->credit : S_MAX_WORK_POINTS;
             if (want > capacity) {
                 points = bsw_realloc (points, want * sizeof (uint64_t));
                 capacity = want;
@@ -394,8 +394,7 @@ s_handle_result (broker_t *self, broker_worker_t *worker, proto_msg_t **msg_p)
     broker_sweep_t *sweep = broker_sweep_find (self, sweep_id);
     if (!sweep || point >= sweep->points) {
         broker_reply_error (self, proto_msg_routing_id (msg), msg, BSW_ENOTFOUND,
-                            "RESULT for unknown sweep %" PRIu64 " point %" PRIu64, sweep_id,
-                            point);
+                            "RESULT for unknown sweep %" PRIu64 " point %" PRIu64, sweep_id, point);
         return;
     }
     bool duplicate = !sweep->finished || s_bit (sweep->finished, point);
@@ -467,8 +466,8 @@ s_commit_pending (broker_t *self)
         if (r->ok) {
             metrics[k] = s_metrics_json (msg);
             r->metrics_json = metrics[k];
-            r->timeseries = proto_msg_blob (msg, "timeseries", &r->timeseries_size, NULL, NULL,
-                                            NULL);
+            r->timeseries =
+                proto_msg_blob (msg, "timeseries", &r->timeseries_size, NULL, NULL, NULL);
         }
         r->elapsed_ms = proto_msg_f64 (msg, "elapsed_ms");
         r->worker = p->worker ? p->worker->name : "unknown";
@@ -667,7 +666,8 @@ s_broker_new (zsock_t *pipe, const broker_config_t *config, bsw_error_t *err)
     zsock_set_rcvhwm (self->router, 0);
     zsock_set_linger (self->router, 0);
     if (zsock_bind (self->router, "%s", config->bind) == -1) {
-        bsw_error_set (err, BSW_EIO, "cannot bind %s: %s", config->bind, zmq_strerror (zmq_errno ()));
+        bsw_error_set (err, BSW_EIO, "cannot bind %s: %s", config->bind,
+                       zmq_strerror (zmq_errno ()));
         return self;
     }
     self->endpoint = bsw_strdup (zsock_endpoint (self->router));

@@ -22,15 +22,15 @@
 #include <stdint.h>
 
 typedef struct {
-    const char *bind;          /* endpoint, e.g. "tcp://0.0.0.0:5555" */
-    const char *data_dir;      /* durable state folder */
-    int heartbeat_ms;          /* 0 = 1000 */
-    uint64_t max_points;       /* points per sweep; 0 = BROKER_DEFAULT_MAX_POINTS */
-    uint64_t max_message;      /* bytes of one blob frame; 0 = BROKER_DEFAULT_MAX_MESSAGE */
+    const char *bind;     /* endpoint, e.g. "tcp://0.0.0.0:5555" */
+    const char *data_dir; /* durable state folder */
+    int heartbeat_ms;     /* 0 = 1000 */
+    uint64_t max_points;  /* points per sweep; 0 = BROKER_DEFAULT_MAX_POINTS */
+    uint64_t max_message; /* bytes of one blob frame; 0 = BROKER_DEFAULT_MAX_MESSAGE */
 } broker_config_t;
 
-#define BROKER_DEFAULT_MAX_POINTS 10000000ULL       /* TVB: 2000 */
-#define BROKER_DEFAULT_MAX_MESSAGE (512ULL << 20)   /* one result or connectivity */
+#define BROKER_DEFAULT_MAX_POINTS  10000000ULL    /* TVB: 2000 */
+#define BROKER_DEFAULT_MAX_MESSAGE (512ULL << 20) /* one result or connectivity */
 
 /*  The actor function: zactor_new (broker_actor, &config). */
 void broker_actor (zsock_t *pipe, void *args);

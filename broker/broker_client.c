@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #define S_CHUNK_DEFAULT (4u << 20)
-#define S_CHUNK_MAX (64u << 20)
+#define S_CHUNK_MAX     (64u << 20)
 
 static const char *
 s_state_name (broker_sweep_state_t state)
@@ -68,9 +68,10 @@ s_handle_submit (broker_t *self, proto_msg_t *msg)
         return;
     }
     size_t conn_size = 0;
-    const void *conn_bytes = proto_msg_has (msg, "connectivity")
-                                 ? proto_msg_blob (msg, "connectivity", &conn_size, NULL, NULL, NULL)
-                                 : NULL;
+    const void *conn_bytes =
+        proto_msg_has (msg, "connectivity")
+            ? proto_msg_blob (msg, "connectivity", &conn_size, NULL, NULL, NULL)
+            : NULL;
     const char *conn_name = proto_msg_has (msg, "connectivity_name")
                                 ? proto_msg_str (msg, "connectivity_name")
                                 : (conn_bytes ? "connectivity.zip" : NULL);
@@ -87,13 +88,13 @@ s_handle_submit (broker_t *self, proto_msg_t *msg)
                             "the sweep has %" PRIu64 " points; this broker takes at most %" PRIu64
                             " (its --max-points)",
                             points, self->max_points);
-    const char *name = proto_msg_has (msg, "name") ? proto_msg_str (msg, "name")
-                                                   : (spec->name ? spec->name : "");
+    const char *name =
+        proto_msg_has (msg, "name") ? proto_msg_str (msg, "name") : (spec->name ? spec->name : "");
     uint64_t id = 0;
     char uuid[37];
     if (rc == 0)
-        rc = broker_db_sweep_create (self->db, name, text, conn_bytes, conn_size, conn_name,
-                                     points, &id, uuid, &err);
+        rc = broker_db_sweep_create (self->db, name, text, conn_bytes, conn_size, conn_name, points,
+                                     &id, uuid, &err);
     spec_destroy (&spec);
     sim_connectivity_destroy (&conn);
     if (rc) {
@@ -234,8 +235,8 @@ s_handle_retry (broker_t *self, proto_msg_t *msg)
         return;
     }
     if (s->state != BROKER_SWEEP_RUNNING) {
-        if (s->state == BROKER_SWEEP_CANCELLED
-            && broker_db_sweep_set_state (self->db, s->id, BROKER_SWEEP_RUNNING, &err)) {
+        if (s->state == BROKER_SWEEP_CANCELLED &&
+            broker_db_sweep_set_state (self->db, s->id, BROKER_SWEEP_RUNNING, &err)) {
             free (points);
             broker_reply_error (self, rid, msg, err.code, "%s", err.text);
             return;
@@ -317,8 +318,7 @@ s_export_start (broker_t *self, broker_sweep_t *s)
     s->export_error = NULL;
     s->exporter = zactor_new (s_export_actor, a);
     zpoller_add (self->poller, s->exporter);
-    zsys_info ("sweep=%" PRIu64 " export started (%" PRIu64 " results)", s->id,
-               s->export_results);
+    zsys_info ("sweep=%" PRIu64 " export started (%" PRIu64 " results)", s->id, s->export_results);
 }
 
 void
@@ -369,8 +369,8 @@ s_handle_fetch (broker_t *self, proto_msg_t *msg)
         return;
     zframe_t *rid = proto_msg_routing_id (msg);
     uint64_t offset = proto_msg_uint (msg, "offset");
-    bool stale = !s->export_ready || s->export_results != s->done + s->failed
-                 || s->export_state != s->state;
+    bool stale =
+        !s->export_ready || s->export_results != s->done + s->failed || s->export_state != s->state;
     if (s->exporter) {
         if (offset == 0 && stale)
             s->export_requested = true;

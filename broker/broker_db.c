@@ -77,15 +77,15 @@ struct broker_db_t {
     sqlite3_stmt *sweep_points; /* points of a sweep, or no row when unknown */
 };
 
-static const char s_schema_sql[]
-    = "CREATE TABLE IF NOT EXISTS sweeps (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL,"
-      " name TEXT NOT NULL, spec TEXT NOT NULL, connectivity BLOB, connectivity_name TEXT,"
-      " points INTEGER NOT NULL, state INTEGER NOT NULL, created REAL NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS results (sweep INTEGER NOT NULL REFERENCES sweeps(id),"
-      " point INTEGER NOT NULL, ok INTEGER NOT NULL, error TEXT, metrics TEXT,"
-      " elapsed_ms REAL, worker TEXT, finished REAL NOT NULL,"
-      " PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
-      "PRAGMA user_version = 1;"; // S_SCHEMA_VERSION
+static const char s_schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS sweeps (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL,"
+    " name TEXT NOT NULL, spec TEXT NOT NULL, connectivity BLOB, connectivity_name TEXT,"
+    " points INTEGER NOT NULL, state INTEGER NOT NULL, created REAL NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS results (sweep INTEGER NOT NULL REFERENCES sweeps(id),"
+    " point INTEGER NOT NULL, ok INTEGER NOT NULL, error TEXT, metrics TEXT,"
+    " elapsed_ms REAL, worker TEXT, finished REAL NOT NULL,"
+    " PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
+    "PRAGMA user_version = 1;"; // S_SCHEMA_VERSION
 
 //  --------------------------------------------------------------------------
 //  Errors, files and queries
@@ -202,7 +202,7 @@ s_query (broker_db_t *self, const char *sql, int64_t a, int64_t b, int64_t c, s_
     int rc = s_prepare (self, sql, &st, err);
     if (rc)
         return rc;
-    const int64_t args[3] = { a, b, c };
+    const int64_t args[3] = {a, b, c};
     for (int k = 0; k < sqlite3_bind_parameter_count (st) && k < 3; k++)
         sqlite3_bind_int64 (st, k + 1, args[k]);
     int step;
@@ -220,10 +220,10 @@ static int
 s_sweep_points (broker_db_t *self, uint64_t id, uint64_t *points, bsw_error_t *err)
 {
     sqlite3_stmt *st = self->sweep_points;
-    sqlite3_bind_int64 (st, 1, (int64_t)id);
+    sqlite3_bind_int64 (st, 1, (int64_t) id);
     int step = sqlite3_step (st);
     if (step == SQLITE_ROW && points)
-        *points = (uint64_t)sqlite3_column_int64 (st, 0);
+        *points = (uint64_t) sqlite3_column_int64 (st, 0);
     int rc = step == SQLITE_ROW    ? 0
              : step == SQLITE_DONE ? s_not_found (err, id)
                                    : s_db_error (self, err, step);
@@ -235,7 +235,7 @@ static char *
 s_column_strdup (sqlite3_stmt *st, int col)
 {
     const unsigned char *text = sqlite3_column_text (st, col);
-    return text ? bsw_strdup ((const char *)text) : NULL;
+    return text ? bsw_strdup ((const char *) text) : NULL;
 }
 
 //  A growing array that s_query row handlers fill.
@@ -253,14 +253,14 @@ s_vec_push (s_vec_t *v, size_t size)
         v->alloc = v->alloc ? 2 * v->alloc : 16;
         v->items = bsw_realloc (v->items, v->alloc * size);
     }
-    return memset ((char *)v->items + size * v->count++, 0, size);
+    return memset ((char *) v->items + size * v->count++, 0, size);
 }
 
 //  Appends column 0 to a vector of uint64_t.
 static void
 s_row_u64 (sqlite3_stmt *st, void *ctx)
 {
-    *(uint64_t *)s_vec_push (ctx, sizeof (uint64_t)) = (uint64_t)sqlite3_column_int64 (st, 0);
+    *(uint64_t *) s_vec_push (ctx, sizeof (uint64_t)) = (uint64_t) sqlite3_column_int64 (st, 0);
 }
 
 //  Copies column 0 as text into a char[32].
@@ -268,7 +268,7 @@ static void
 s_row_text (sqlite3_stmt *st, void *ctx)
 {
     const unsigned char *text = sqlite3_column_text (st, 0);
-    snprintf (ctx, 32, "%s", text ? (const char *)text : "");
+    snprintf (ctx, 32, "%s", text ? (const char *) text : "");
 }
 
 //  --------------------------------------------------------------------------
@@ -439,17 +439,17 @@ broker_db_sweep_create (broker_db_t *self, const char *name, const char *spec_js
 {
     assert (self);
     assert (spec_json);
-    if (points > (uint64_t)INT64_MAX)
+    if (points > (uint64_t) INT64_MAX)
         return bsw_error_set (err, BSW_EINVAL, "sweep: %" PRIu64 " points is too many", points);
     char fresh[37];
     if (bsw_uuid_random (fresh) != 0)
         return bsw_error_set (err, BSW_EIO, "sweep: cannot draw a random UUID");
     sqlite3_stmt *st;
-    int rc
-        = s_prepare (self,
-                     "INSERT INTO sweeps (uuid, name, spec, connectivity, connectivity_name,"
-                     " points, state, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " S_NOW_SQL ")",
-                     &st, err);
+    int rc =
+        s_prepare (self,
+                   "INSERT INTO sweeps (uuid, name, spec, connectivity, connectivity_name,"
+                   " points, state, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " S_NOW_SQL ")",
+                   &st, err);
     if (rc)
         return rc;
     sqlite3_bind_text (st, 1, fresh, -1, SQLITE_STATIC);
@@ -460,14 +460,14 @@ broker_db_sweep_create (broker_db_t *self, const char *name, const char *spec_js
         sqlite3_bind_blob64 (st, 4, connectivity, connectivity_size, SQLITE_STATIC);
     if (connectivity_name)
         sqlite3_bind_text (st, 5, connectivity_name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64 (st, 6, (int64_t)points);
+    sqlite3_bind_int64 (st, 6, (int64_t) points);
     sqlite3_bind_int (st, 7, BROKER_SWEEP_RUNNING);
     //  One statement is one transaction in autocommit mode.
     int step = sqlite3_step (st);
     if (step != SQLITE_DONE)
         rc = s_db_error (self, err, step);
     if (rc == 0 && id)
-        *id = (uint64_t)sqlite3_last_insert_rowid (self->db);
+        *id = (uint64_t) sqlite3_last_insert_rowid (self->db);
     if (rc == 0 && uuid)
         memcpy (uuid, fresh, sizeof fresh);
     sqlite3_finalize (st);
@@ -490,7 +490,7 @@ s_row_definition (sqlite3_stmt *st, void *ctx)
     if (d->spec_json)
         *d->spec_json = s_column_strdup (st, 0);
     const void *blob = sqlite3_column_blob (st, 1);
-    size_t size = blob ? (size_t)sqlite3_column_bytes (st, 1) : 0;
+    size_t size = blob ? (size_t) sqlite3_column_bytes (st, 1) : 0;
     if (d->connectivity)
         *d->connectivity = blob ? memcpy (bsw_malloc (size), blob, size) : NULL;
     if (d->size)
@@ -504,10 +504,10 @@ broker_db_sweep_definition (broker_db_t *self, uint64_t id, char **spec_json, vo
                             size_t *connectivity_size, char **connectivity_name, bsw_error_t *err)
 {
     assert (self);
-    s_definition_t d = { spec_json, connectivity, connectivity_size, connectivity_name, false };
-    int rc
-        = s_query (self, "SELECT spec, connectivity, connectivity_name FROM sweeps WHERE id = ?1",
-                   (int64_t)id, 0, 0, s_row_definition, &d, err);
+    s_definition_t d = {spec_json, connectivity, connectivity_size, connectivity_name, false};
+    int rc =
+        s_query (self, "SELECT spec, connectivity, connectivity_name FROM sweeps WHERE id = ?1",
+                 (int64_t) id, 0, 0, s_row_definition, &d, err);
     return rc ? rc : d.found ? 0 : s_not_found (err, id);
 }
 
@@ -517,17 +517,17 @@ static void
 s_row_info (sqlite3_stmt *st, void *ctx)
 {
     broker_sweep_info_t *info = s_vec_push (ctx, sizeof *info);
-    info->id = (uint64_t)sqlite3_column_int64 (st, 0);
-    const char *uuid = (const char *)sqlite3_column_text (st, 1);
+    info->id = (uint64_t) sqlite3_column_int64 (st, 0);
+    const char *uuid = (const char *) sqlite3_column_text (st, 1);
     snprintf (info->uuid, sizeof info->uuid, "%s", uuid ? uuid : "");
     info->name = s_column_strdup (st, 2);
     if (!info->name)
         info->name = bsw_strdup ("");
-    info->state = (broker_sweep_state_t)sqlite3_column_int (st, 3);
-    info->points = (uint64_t)sqlite3_column_int64 (st, 4);
+    info->state = (broker_sweep_state_t) sqlite3_column_int (st, 3);
+    info->points = (uint64_t) sqlite3_column_int64 (st, 4);
     info->created = sqlite3_column_double (st, 5);
-    info->done = (uint64_t)sqlite3_column_int64 (st, 6);
-    info->failed = (uint64_t)sqlite3_column_int64 (st, 7);
+    info->done = (uint64_t) sqlite3_column_int64 (st, 6);
+    info->failed = (uint64_t) sqlite3_column_int64 (st, 7);
 }
 
 #define S_INFO_COLUMNS "s.id, s.uuid, s.name, s.state, s.points, s.created"
@@ -539,17 +539,17 @@ broker_db_sweep_info (broker_db_t *self, uint64_t id, broker_sweep_info_t *info,
     assert (info);
     //  Counting walks the sweep's range of the results primary key, about a
     //  millisecond per 20,000 rows: pollers should keep their own counters.
-    s_vec_t v = { 0 };
+    s_vec_t v = {0};
     int rc = s_query (self,
                       "SELECT " S_INFO_COLUMNS ","
                       " (SELECT COUNT(*) FROM results WHERE sweep = s.id AND ok = 1),"
                       " (SELECT COUNT(*) FROM results WHERE sweep = s.id AND ok = 0)"
                       " FROM sweeps s WHERE s.id = ?1",
-                      (int64_t)id, 0, 0, s_row_info, &v, err);
+                      (int64_t) id, 0, 0, s_row_info, &v, err);
     if (rc == 0 && v.count == 0)
         rc = s_not_found (err, id);
     if (rc == 0) {
-        *info = *(broker_sweep_info_t *)v.items; // takes the name
+        *info = *(broker_sweep_info_t *) v.items; // takes the name
         free (v.items);
     } else
         broker_sweep_list_free (v.items, v.count);
@@ -573,7 +573,7 @@ broker_db_sweep_list (broker_db_t *self, broker_sweep_info_t **list, size_t *cou
     assert (list);
     assert (count);
     //  One grouped pass over results for all sweeps, not a count per sweep.
-    s_vec_t v = { 0 };
+    s_vec_t v = {0};
     int rc = s_query (self,
                       "SELECT " S_INFO_COLUMNS ", COALESCE(r.done, 0), COALESCE(r.failed, 0)"
                       " FROM sweeps s LEFT JOIN (SELECT sweep, SUM(ok = 1) AS done,"
@@ -582,7 +582,7 @@ broker_db_sweep_list (broker_db_t *self, broker_sweep_info_t **list, size_t *cou
                       0, 0, 0, s_row_info, &v, err);
     if (rc) {
         broker_sweep_list_free (v.items, v.count);
-        v = (s_vec_t){ 0 };
+        v = (s_vec_t){0};
     }
     *list = v.items;
     *count = v.count;
@@ -602,11 +602,11 @@ broker_db_sweep_set_state (broker_db_t *self, uint64_t id, broker_sweep_state_t 
                            bsw_error_t *err)
 {
     assert (self);
-    if (state != BROKER_SWEEP_RUNNING && state != BROKER_SWEEP_FINISHED
-        && state != BROKER_SWEEP_CANCELLED)
+    if (state != BROKER_SWEEP_RUNNING && state != BROKER_SWEEP_FINISHED &&
+        state != BROKER_SWEEP_CANCELLED)
         return bsw_error_set (err, BSW_EINVAL, "sweep %" PRIu64 ": state %d is not valid", id,
-                              (int)state);
-    int rc = s_query (self, "UPDATE sweeps SET state = ?1 WHERE id = ?2", state, (int64_t)id, 0,
+                              (int) state);
+    int rc = s_query (self, "UPDATE sweeps SET state = ?1 WHERE id = ?2", state, (int64_t) id, 0,
                       NULL, NULL, err);
     return rc ? rc : sqlite3_changes (self->db) ? 0 : s_not_found (err, id);
 }
@@ -647,7 +647,7 @@ s_commit_classify (broker_db_t *self, const broker_result_t *results, size_t cou
 {
     s_key_t *keys = bsw_malloc (count * sizeof *keys);
     for (size_t k = 0; k < count; k++)
-        keys[k] = (s_key_t){ results[k].sweep, results[k].point, k };
+        keys[k] = (s_key_t){results[k].sweep, results[k].point, k};
     qsort (keys, count, sizeof *keys, s_key_compare);
     int rc = 0;
     uint64_t points = 0;
@@ -663,8 +663,8 @@ s_commit_classify (broker_db_t *self, const broker_result_t *results, size_t cou
         if (rc || (prev && key->sweep == prev->sweep && key->point == prev->point))
             continue; // a repeat within this call: fresh stays false
         sqlite3_stmt *st = self->exists;
-        sqlite3_bind_int64 (st, 1, (int64_t)key->sweep);
-        sqlite3_bind_int64 (st, 2, (int64_t)key->point);
+        sqlite3_bind_int64 (st, 1, (int64_t) key->sweep);
+        sqlite3_bind_int64 (st, 2, (int64_t) key->point);
         int step = sqlite3_step (st);
         c->fresh[key->k] = step == SQLITE_DONE;
         if (step != SQLITE_DONE && step != SQLITE_ROW)
@@ -699,7 +699,7 @@ s_write_all (int fd, const char *data, size_t size)
         if (n < 0 && errno != EINTR)
             return -1;
         if (n > 0)
-            data += n, size -= (size_t)n;
+            data += n, size -= (size_t) n;
     }
     return 0;
 }
@@ -732,7 +732,7 @@ s_fsync_all (const int *fds, int *errs, size_t n)
     bool started[S_FSYNC_THREADS];
     size_t count = n < S_FSYNC_THREADS ? n : S_FSYNC_THREADS;
     for (size_t t = 0; t < count; t++) {
-        shares[t] = (s_fsync_share_t){ fds, errs, n, t, count };
+        shares[t] = (s_fsync_share_t){fds, errs, n, t, count};
         started[t] = t > 0 && pthread_create (&threads[t], NULL, s_fsync_share, &shares[t]) == 0;
     }
     for (size_t t = 0; t < count; t++)
@@ -811,7 +811,7 @@ s_commit_files (broker_db_t *self, const broker_result_t *results, size_t count,
         }
     }
     for (size_t f = 0; rc == 0 && f < c->folder_count; f++) {
-        broker_result_t r = { .sweep = c->folders[f] };
+        broker_result_t r = {.sweep = c->folders[f]};
         s_path (self, &r, S_FOLDER, path);
         if (s_fsync_dir (path) != 0)
             rc = s_io_error (err, errno, path, "cannot fsync folder");
@@ -839,8 +839,8 @@ s_commit_rows (broker_db_t *self, const broker_result_t *results, size_t count, 
         if (!c->fresh[k])
             continue;
         const broker_result_t *r = &results[k];
-        sqlite3_bind_int64 (st, 1, (int64_t)r->sweep);
-        sqlite3_bind_int64 (st, 2, (int64_t)r->point);
+        sqlite3_bind_int64 (st, 1, (int64_t) r->sweep);
+        sqlite3_bind_int64 (st, 2, (int64_t) r->point);
         sqlite3_bind_int (st, 3, r->ok ? 1 : 0);
         s_bind_text (st, 4, r->error);
         s_bind_text (st, 5, r->metrics_json);
@@ -871,9 +871,9 @@ broker_db_results_commit (broker_db_t *self, const broker_result_t *results, siz
         stored[k] = false;
     if (count == 0)
         return 0;
-    s_commit_t c = { .fresh = bsw_calloc (count, sizeof (bool)),
-                     .renamed = bsw_calloc (count, sizeof (bool)),
-                     .folders = bsw_malloc (count * sizeof (uint64_t)) };
+    s_commit_t c = {.fresh = bsw_calloc (count, sizeof (bool)),
+                    .renamed = bsw_calloc (count, sizeof (bool)),
+                    .folders = bsw_malloc (count * sizeof (uint64_t))};
     int rc = s_commit_classify (self, results, count, &c, err);
     if (rc == 0)
         rc = s_commit_files (self, results, count, &c, err);
@@ -907,9 +907,9 @@ static void
 s_row_bit (sqlite3_stmt *st, void *ctx)
 {
     s_bits_t *b = ctx;
-    uint64_t p = (uint64_t)sqlite3_column_int64 (st, 0);
+    uint64_t p = (uint64_t) sqlite3_column_int64 (st, 0);
     if (p < b->points)
-        b->bits[p / 8] |= (uint8_t)(1u << (p % 8));
+        b->bits[p / 8] |= (uint8_t) (1u << (p % 8));
 }
 
 int
@@ -918,10 +918,10 @@ broker_db_finished_bitmap (broker_db_t *self, uint64_t sweep, uint8_t *finished,
 {
     assert (self);
     assert (finished || points == 0);
-    s_bits_t bits = { finished, points };
+    s_bits_t bits = {finished, points};
     int rc = s_sweep_points (self, sweep, NULL, err);
     return rc ? rc
-              : s_query (self, "SELECT point FROM results WHERE sweep = ?1", (int64_t)sweep, 0, 0,
+              : s_query (self, "SELECT point FROM results WHERE sweep = ?1", (int64_t) sweep, 0, 0,
                          s_row_bit, &bits, err);
 }
 
@@ -935,25 +935,26 @@ broker_db_retry_failed (broker_db_t *self, uint64_t sweep, uint64_t **points, ui
     //  Select and delete in one write transaction, so the list returned is
     //  exactly what was deleted. The sweep goes back to RUNNING only when
     //  there is something to run again.
-    s_vec_t failed = { 0 };
+    s_vec_t failed = {0};
     int rc = s_exec (self, "BEGIN IMMEDIATE", err);
     if (rc == 0)
         rc = s_sweep_points (self, sweep, NULL, err);
     if (rc == 0)
         rc = s_query (self, "SELECT point FROM results WHERE sweep = ?1 AND ok = 0 ORDER BY point",
-                      (int64_t)sweep, 0, 0, s_row_u64, &failed, err);
+                      (int64_t) sweep, 0, 0, s_row_u64, &failed, err);
     if (rc == 0 && failed.count > 0)
-        rc = s_query (self, "DELETE FROM results WHERE sweep = ?1 AND ok = 0", (int64_t)sweep, 0, 0,
-                      NULL, NULL, err);
+        rc = s_query (self, "DELETE FROM results WHERE sweep = ?1 AND ok = 0", (int64_t) sweep, 0,
+                      0, NULL, NULL, err);
     if (rc == 0 && failed.count > 0)
-        rc = s_query (self, "UPDATE sweeps SET state = ?2 WHERE id = ?1 AND state = ?3",
-                      (int64_t)sweep, BROKER_SWEEP_RUNNING, BROKER_SWEEP_FINISHED, NULL, NULL, err);
+        rc =
+            s_query (self, "UPDATE sweeps SET state = ?2 WHERE id = ?1 AND state = ?3",
+                     (int64_t) sweep, BROKER_SWEEP_RUNNING, BROKER_SWEEP_FINISHED, NULL, NULL, err);
     if (rc == 0)
         rc = s_exec (self, "COMMIT", err);
     if (rc) {
         s_rollback (self);
         free (failed.items);
-        failed = (s_vec_t){ 0 };
+        failed = (s_vec_t){0};
     }
     *points = failed.items;
     *count = failed.count;
@@ -976,7 +977,7 @@ static void
 s_row_result (sqlite3_stmt *st, void *ctx)
 {
     broker_result_row_t *row = s_vec_push (ctx, sizeof *row);
-    row->point = (uint64_t)sqlite3_column_int64 (st, 0);
+    row->point = (uint64_t) sqlite3_column_int64 (st, 0);
     row->ok = sqlite3_column_int (st, 1) != 0;
     row->error = s_column_strdup (st, 2);
     row->metrics_json = s_column_strdup (st, 3);
@@ -990,18 +991,18 @@ broker_db_result_rows (broker_db_t *self, uint64_t sweep, uint64_t offset, uint6
     assert (self);
     assert (rows);
     assert (count);
-    s_vec_t v = { 0 };
-    int64_t from = offset > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)offset;
-    int64_t most = limit == 0 || limit > (uint64_t)INT64_MAX ? -1 : (int64_t)limit;
+    s_vec_t v = {0};
+    int64_t from = offset > (uint64_t) INT64_MAX ? INT64_MAX : (int64_t) offset;
+    int64_t most = limit == 0 || limit > (uint64_t) INT64_MAX ? -1 : (int64_t) limit;
     int rc = s_sweep_points (self, sweep, NULL, err);
     if (rc == 0)
         rc = s_query (self,
                       "SELECT point, ok, error, metrics, elapsed_ms FROM results"
                       " WHERE sweep = ?1 AND point >= ?2 ORDER BY point LIMIT ?3",
-                      (int64_t)sweep, from, most, s_row_result, &v, err);
+                      (int64_t) sweep, from, most, s_row_result, &v, err);
     if (rc) {
         broker_result_rows_free (v.items, v.count);
-        v = (s_vec_t){ 0 };
+        v = (s_vec_t){0};
     }
     *rows = v.items;
     *count = v.count;

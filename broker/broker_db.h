@@ -29,33 +29,33 @@
 typedef struct broker_db_t broker_db_t;
 
 typedef enum {
-    BROKER_SWEEP_RUNNING = 0,    /* accepting and dispatching work */
-    BROKER_SWEEP_FINISHED = 1,   /* every point done or failed */
-    BROKER_SWEEP_CANCELLED = 2,  /* no further dispatch; results kept */
+    BROKER_SWEEP_RUNNING = 0,   /* accepting and dispatching work */
+    BROKER_SWEEP_FINISHED = 1,  /* every point done or failed */
+    BROKER_SWEEP_CANCELLED = 2, /* no further dispatch; results kept */
 } broker_sweep_state_t;
 
 typedef struct {
-    uint64_t id;              /* 1, 2, ... */
-    char uuid[37];            /* random UUID, the seed of the sweep's TVB GIDs */
-    char *name;               /* owned; "" when none */
+    uint64_t id;   /* 1, 2, ... */
+    char uuid[37]; /* random UUID, the seed of the sweep's TVB GIDs */
+    char *name;    /* owned; "" when none */
     broker_sweep_state_t state;
-    uint64_t points;          /* total points */
-    uint64_t done;            /* results with status ok */
-    uint64_t failed;          /* results with status failed */
-    double created;           /* unix seconds */
+    uint64_t points; /* total points */
+    uint64_t done;   /* results with status ok */
+    uint64_t failed; /* results with status failed */
+    double created;  /* unix seconds */
 } broker_sweep_info_t;
 
 /*  One result as the broker commits it. All pointers borrowed. */
 typedef struct {
     uint64_t sweep;
     uint64_t point;
-    bool ok;                       /* status ok, else failed */
-    const char *error;             /* why it failed, or NULL */
-    const char *metrics_json;      /* {"GlobalVariance": ..., ...} in TVB order, or NULL */
-    const void *timeseries;        /* TimeSeriesRegion HDF5 bytes (ok only) */
+    bool ok;                  /* status ok, else failed */
+    const char *error;        /* why it failed, or NULL */
+    const char *metrics_json; /* {"GlobalVariance": ..., ...} in TVB order, or NULL */
+    const void *timeseries;   /* TimeSeriesRegion HDF5 bytes (ok only) */
     size_t timeseries_size;
-    double elapsed_ms;             /* worker's compute time */
-    const char *worker;            /* worker name */
+    double elapsed_ms;  /* worker's compute time */
+    const char *worker; /* worker name */
 } broker_result_t;
 
 /*  Opens (creating when absent) the data folder and database. Returns 0, or
@@ -109,16 +109,16 @@ int broker_db_finished_bitmap (broker_db_t *self, uint64_t sweep, uint8_t *finis
 
 /*  Deletes the failed results of a sweep (so they run again) and returns
     how many in *count; the points are listed in *points (caller frees). */
-int broker_db_retry_failed (broker_db_t *self, uint64_t sweep, uint64_t **points,
-                            uint64_t *count, bsw_error_t *err);
+int broker_db_retry_failed (broker_db_t *self, uint64_t sweep, uint64_t **points, uint64_t *count,
+                            bsw_error_t *err);
 
 /*  One result row read back. Strings owned by the struct: free with
     broker_result_row_fini. */
 typedef struct {
     uint64_t point;
     bool ok;
-    char *error;          /* or NULL */
-    char *metrics_json;   /* or NULL */
+    char *error;        /* or NULL */
+    char *metrics_json; /* or NULL */
     double elapsed_ms;
 } broker_result_row_t;
 void broker_result_row_fini (broker_result_row_t *row);

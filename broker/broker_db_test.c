@@ -61,7 +61,7 @@ s_remove_tree (const char *path)
 static size_t
 s_blob_size (uint64_t point)
 {
-    return 2048 + (size_t)(point % 13);
+    return 2048 + (size_t) (point % 13);
 }
 
 static void
@@ -70,7 +70,7 @@ s_blob_fill (uint64_t point, uint8_t *buf, size_t size)
     uint64_t x = point * 0x9E3779B97F4A7C15ULL + 1;
     for (size_t i = 0; i < size; i++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        buf[i] = (uint8_t)x;
+        buf[i] = (uint8_t) x;
     }
 }
 
@@ -97,8 +97,8 @@ s_file_is_blob (const char *path, uint64_t point)
 static broker_result_t
 s_result (uint64_t sweep, uint64_t point, bool ok, uint8_t *buf)
 {
-    broker_result_t r
-        = { .sweep = sweep, .point = point, .ok = ok, .elapsed_ms = 1.5, .worker = "w1" };
+    broker_result_t r = {
+        .sweep = sweep, .point = point, .ok = ok, .elapsed_ms = 1.5, .worker = "w1"};
     if (ok) {
         r.timeseries_size = s_blob_size (point);
         s_blob_fill (point, buf, r.timeseries_size);
@@ -121,7 +121,7 @@ static int
 s_count_files (const char *dir, uint64_t sweep, int *temps)
 {
     char folder[4096];
-    snprintf (folder, sizeof folder, "%s/sweeps/%llu/ts", dir, (unsigned long long)sweep);
+    snprintf (folder, sizeof folder, "%s/sweeps/%llu/ts", dir, (unsigned long long) sweep);
     DIR *d = opendir (folder);
     int n = 0;
     *temps = 0;
@@ -160,8 +160,8 @@ s_test_usage (void)
         broker_db_sweep_create (db, "demo", S_SPEC, NULL, 0, NULL, 4, &sweep, uuid, &err), 0);
 
     uint8_t blob[4096];
-    broker_result_t results[2]
-        = { s_result (sweep, 0, true, blob), s_result (sweep, 1, false, NULL) };
+    broker_result_t results[2] = {s_result (sweep, 0, true, blob),
+                                  s_result (sweep, 1, false, NULL)};
     bool stored[2];
     BSW_CHECK_INT (broker_db_results_commit (db, results, 2, stored, &err), 0);
     BSW_CHECK (stored[0] && stored[1]); // now the broker may acknowledge both
@@ -196,7 +196,7 @@ s_test_definition (void)
     broker_db_t *db = NULL;
     BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
 
-    const uint8_t zip[] = { 'P', 'K', 3, 4, 0, 0xff, 0, 7 };
+    const uint8_t zip[] = {'P', 'K', 3, 4, 0, 0xff, 0, 7};
     uint64_t a, b;
     char uuid_a[37], uuid_b[37];
     BSW_CHECK_INT (broker_db_sweep_create (db, "with zip", S_SPEC, zip, sizeof zip, "c76.zip", 10,
@@ -260,7 +260,7 @@ s_test_commit (void)
     //  Points 0..9 of s1 (every third failed, in shuffled order) and two of s2.
     static uint8_t blobs[12][4096];
     broker_result_t results[12];
-    const uint64_t order[10] = { 7, 2, 9, 0, 4, 1, 8, 3, 6, 5 };
+    const uint64_t order[10] = {7, 2, 9, 0, 4, 1, 8, 3, 6, 5};
     for (int k = 0; k < 10; k++)
         results[k] = s_result (s1, order[k], order[k] % 3 != 0, blobs[k]);
     results[10] = s_result (s2, 4, true, blobs[10]);
@@ -282,7 +282,7 @@ s_test_commit (void)
     broker_db_result_path (db, s2, 4, path, sizeof path);
     BSW_CHECK (s_file_is_blob (path, 4));
     char want[4096];
-    snprintf (want, sizeof want, "%s/sweeps/%llu/ts/4.h5", dir, (unsigned long long)s2);
+    snprintf (want, sizeof want, "%s/sweeps/%llu/ts/4.h5", dir, (unsigned long long) s2);
     BSW_CHECK_STR (path, want);
     int temps;
     BSW_CHECK_INT (s_count_files (dir, s1, &temps), 6);
@@ -310,12 +310,12 @@ s_test_commit (void)
     broker_sweep_list_free (NULL, 0);
 
     //  Bitmap: points 0..9 of 20 finished, ok or failed.
-    uint8_t bits[3] = { 0 };
+    uint8_t bits[3] = {0};
     BSW_CHECK_INT (broker_db_finished_bitmap (db, s1, bits, 20, &err), 0);
     BSW_CHECK_INT (bits[0], 0xff);
     BSW_CHECK_INT (bits[1], 0x03);
     BSW_CHECK_INT (bits[2], 0x00);
-    uint8_t small[1] = { 0 }; // a shorter bitmap ignores the points past it
+    uint8_t small[1] = {0}; // a shorter bitmap ignores the points past it
     BSW_CHECK_INT (broker_db_finished_bitmap (db, s1, small, 8, &err), 0);
     BSW_CHECK_INT (small[0], 0xff);
 
@@ -366,9 +366,9 @@ s_test_duplicates (void)
 
     //  Point 3 twice in one call (first wins), point 5 ok and then failed.
     static uint8_t blobs[4][4096];
-    broker_result_t first[4]
-        = { s_result (sweep, 3, true, blobs[0]), s_result (sweep, 5, true, blobs[1]),
-            s_result (sweep, 3, false, NULL), s_result (sweep, 5, false, NULL) };
+    broker_result_t first[4] = {s_result (sweep, 3, true, blobs[0]),
+                                s_result (sweep, 5, true, blobs[1]),
+                                s_result (sweep, 3, false, NULL), s_result (sweep, 5, false, NULL)};
     bool stored[4];
     BSW_CHECK_INT (broker_db_results_commit (db, first, 4, stored, &err), 0);
     BSW_CHECK (stored[0] && stored[1] && !stored[2] && !stored[3]);
@@ -376,8 +376,8 @@ s_test_duplicates (void)
     //  A later call: 3 again (with other bytes, which must not land), 6 new.
     static uint8_t other[4096];
     memset (other, 0xAB, sizeof other);
-    broker_result_t later[2]
-        = { s_result (sweep, 3, true, blobs[2]), s_result (sweep, 6, false, NULL) };
+    broker_result_t later[2] = {s_result (sweep, 3, true, blobs[2]),
+                                s_result (sweep, 6, false, NULL)};
     later[0].timeseries = other;
     BSW_CHECK_INT (broker_db_results_commit (db, later, 2, stored, &err), 0);
     BSW_CHECK (!stored[0] && stored[1]);
@@ -411,9 +411,9 @@ s_test_reopen (void)
     BSW_CHECK_INT (
         broker_db_sweep_create (db, "r", S_SPEC, "ZIP", 3, "z.zip", 6, &sweep, uuid, &err), 0);
     static uint8_t blobs[3][4096];
-    broker_result_t results[3]
-        = { s_result (sweep, 0, true, blobs[0]), s_result (sweep, 1, true, blobs[1]),
-            s_result (sweep, 2, false, NULL) };
+    broker_result_t results[3] = {s_result (sweep, 0, true, blobs[0]),
+                                  s_result (sweep, 1, true, blobs[1]),
+                                  s_result (sweep, 2, false, NULL)};
     BSW_CHECK_INT (broker_db_results_commit (db, results, 3, NULL, &err), 0);
     BSW_CHECK_INT (broker_db_sweep_set_state (db, sweep, BROKER_SWEEP_CANCELLED, &err), 0);
     broker_db_close (&db);
@@ -464,8 +464,8 @@ s_crash_child (const char *dir, uint64_t sweep, int fd)
     broker_result_t batch[50];
     for (uint64_t next = 0;; next += 50) {
         for (int k = 0; k < 50; k++)
-            batch[k]
-                = s_result (sweep, next + (uint64_t)k, (next + (uint64_t)k) % 10 != 7, blobs[k]);
+            batch[k] =
+                s_result (sweep, next + (uint64_t) k, (next + (uint64_t) k) % 10 != 7, blobs[k]);
         if (broker_db_results_commit (db, batch, 50, NULL, NULL) != 0)
             _exit (4);
         uint64_t acked = next + 50;
@@ -501,7 +501,7 @@ s_test_crash (void)
     uint64_t acked = 0, value;
     bool started = read (pipefd[0], &value, sizeof value) == sizeof value;
     acked = started ? value : 0;
-    struct timespec pause = { 0, 200 * 1000 * 1000 };
+    struct timespec pause = {0, 200 * 1000 * 1000};
     nanosleep (&pause, NULL);
     kill (pid, SIGKILL); // in every case: no child outlives the test
     int status;
@@ -520,7 +520,8 @@ s_test_crash (void)
     broker_result_row_t *rows;
     size_t count;
     BSW_CHECK_INT (broker_db_result_rows (db, sweep, 0, 0, &rows, &count, &err), 0);
-    BSW_CHECK_MSG (count >= acked, "%zu rows, %llu acknowledged", count, (unsigned long long)acked);
+    BSW_CHECK_MSG (count >= acked, "%zu rows, %llu acknowledged", count,
+                   (unsigned long long) acked);
     size_t ok_rows = 0;
     char path[4096];
     for (size_t k = 0; k < count; k++) {
@@ -536,7 +537,7 @@ s_test_crash (void)
     BSW_CHECK_INT (count % 50, 0);
     broker_result_rows_free (rows, count);
     int temps, files = s_count_files (dir, sweep, &temps);
-    BSW_CHECK_MSG ((size_t)files >= ok_rows && (size_t)files <= ok_rows + 50,
+    BSW_CHECK_MSG ((size_t) files >= ok_rows && (size_t) files <= ok_rows + 50,
                    "%d files for %zu ok rows", files, ok_rows);
     for (uint64_t p = count + 50; p < count + 100; p++) {
         broker_db_result_path (db, sweep, p, path, sizeof path);
@@ -546,15 +547,16 @@ s_test_crash (void)
     static uint8_t blobs[50][4096];
     broker_result_t batch[50];
     for (int k = 0; k < 50; k++)
-        batch[k] = s_result (sweep, count + (uint64_t)k, (count + (uint64_t)k) % 10 != 7, blobs[k]);
+        batch[k] =
+            s_result (sweep, count + (uint64_t) k, (count + (uint64_t) k) % 10 != 7, blobs[k]);
     BSW_CHECK_INT (broker_db_results_commit (db, batch, 50, NULL, &err), 0);
     for (int k = 0; k < 50; k++) {
-        broker_db_result_path (db, sweep, count + (uint64_t)k, path, sizeof path);
-        BSW_CHECK (batch[k].ok ? s_file_is_blob (path, count + (uint64_t)k) : true);
+        broker_db_result_path (db, sweep, count + (uint64_t) k, path, sizeof path);
+        BSW_CHECK (batch[k].ok ? s_file_is_blob (path, count + (uint64_t) k) : true);
     }
     broker_db_close (&db);
     fprintf (stderr, "crash: %zu rows committed, %llu acknowledged, %d files (%d temp) at kill\n",
-             count, (unsigned long long)acked, files, temps);
+             count, (unsigned long long) acked, files, temps);
 
     //  SQLite's own check, on a connection of our own.
     char db_path[4096];
@@ -564,7 +566,7 @@ s_test_crash (void)
     sqlite3_stmt *st;
     BSW_CHECK_INT (sqlite3_prepare_v2 (raw, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
     BSW_CHECK_INT (sqlite3_step (st), SQLITE_ROW);
-    BSW_CHECK_STR ((const char *)sqlite3_column_text (st, 0), "ok");
+    BSW_CHECK_STR ((const char *) sqlite3_column_text (st, 0), "ok");
     sqlite3_finalize (st);
     sqlite3_close (raw);
     s_remove_tree (dir);
@@ -600,7 +602,7 @@ s_test_retry_failed (void)
     BSW_CHECK_INT (info.done, 2);
     BSW_CHECK_INT (info.failed, 0);
     broker_sweep_info_fini (&info);
-    uint8_t bits[1] = { 0 };
+    uint8_t bits[1] = {0};
     BSW_CHECK_INT (broker_db_finished_bitmap (db, sweep, bits, 6, &err), 0);
     BSW_CHECK_INT (bits[0], 0x09);
 
@@ -638,9 +640,9 @@ s_test_errors (void)
 
     //  Unknown sweep: everywhere BSW_ENOTFOUND, and nothing written.
     static uint8_t blobs[2][4096];
-    broker_result_t results[2]
-        = { s_result (sweep, 0, true, blobs[0]), s_result (sweep + 7, 0, true, blobs[1]) };
-    bool stored[2] = { true, true };
+    broker_result_t results[2] = {s_result (sweep, 0, true, blobs[0]),
+                                  s_result (sweep + 7, 0, true, blobs[1])};
+    bool stored[2] = {true, true};
     BSW_CHECK_INT (broker_db_results_commit (db, results, 2, stored, &err), BSW_ENOTFOUND);
     BSW_CHECK (strstr (err.text, "no such sweep") != NULL);
     BSW_CHECK (!stored[0] && !stored[1]);
@@ -663,7 +665,7 @@ s_test_errors (void)
     //  A point past the sweep's end, an invalid state.
     results[1] = s_result (sweep, 4, false, NULL);
     BSW_CHECK_INT (broker_db_results_commit (db, results, 2, stored, &err), BSW_EINVAL);
-    BSW_CHECK_INT (broker_db_sweep_set_state (db, sweep, (broker_sweep_state_t)9, &err),
+    BSW_CHECK_INT (broker_db_sweep_set_state (db, sweep, (broker_sweep_state_t) 9, &err),
                    BSW_EINVAL);
     BSW_CHECK_INT (broker_db_results_commit (db, results, 1, NULL, NULL), 0); // err may be NULL
     broker_db_close (&db);
@@ -713,12 +715,11 @@ s_test_errors (void)
 
     //  Not a database at all.
     f = fopen (db_path, "w");
-    BSW_CHECK (f
-               && fputs ("this is not SQLite, just text long enough to be read as a header\n"
-                         "..............................................................\n",
-                         f)
-                      >= 0
-               && fclose (f) == 0);
+    BSW_CHECK (f &&
+               fputs ("this is not SQLite, just text long enough to be read as a header\n"
+                      "..............................................................\n",
+                      f) >= 0 &&
+               fclose (f) == 0);
     char wal[160];
     snprintf (wal, sizeof wal, "%s-wal", db_path);
     unlink (wal);
@@ -750,9 +751,9 @@ s_test_readonly (void)
 
     //  The reader keeps its connection while the writer commits.
     static uint8_t blobs[3][4096];
-    broker_result_t results[3]
-        = { s_result (sweep, 2, true, blobs[0]), s_result (sweep, 5, true, blobs[1]),
-            s_result (sweep, 6, false, NULL) };
+    broker_result_t results[3] = {s_result (sweep, 2, true, blobs[0]),
+                                  s_result (sweep, 5, true, blobs[1]),
+                                  s_result (sweep, 6, false, NULL)};
     BSW_CHECK_INT (broker_db_results_commit (writer, results, 3, NULL, &err), 0);
     BSW_CHECK_INT (broker_db_sweep_info (reader, sweep, &info, &err), 0);
     BSW_CHECK_INT (info.done, 2);
@@ -802,7 +803,7 @@ s_fill_up (const char *dir)
     int rc = 0;
     for (uint64_t next = 0; rc == 0 && next < 1000; next += 8) {
         for (int k = 0; k < 8; k++) {
-            batch[k] = s_result (sweep, next + (uint64_t)k, false, NULL);
+            batch[k] = s_result (sweep, next + (uint64_t) k, false, NULL);
             batch[k].ok = true;
             batch[k].error = NULL;
             batch[k].timeseries = big;
@@ -811,7 +812,7 @@ s_fill_up (const char *dir)
         rc = broker_db_results_commit (db, batch, 8, NULL, &err);
         committed += rc == 0 ? 8 : 0;
     }
-    fprintf (stderr, "nospace: %llu files fit, then: %s\n", (unsigned long long)committed,
+    fprintf (stderr, "nospace: %llu files fit, then: %s\n", (unsigned long long) committed,
              err.text);
     BSW_CHECK_INT (rc, BSW_ENOSPACE);
     BSW_CHECK (strncmp (err.text, dir, strlen (dir)) == 0);
@@ -832,13 +833,13 @@ s_fill_up (const char *dir)
     rc = 0;
     for (uint64_t next = 50000; rc == 0 && next < 60000; next += 8) {
         for (int k = 0; k < 8; k++) {
-            batch[k] = s_result (sweep, next + (uint64_t)k, false, NULL);
+            batch[k] = s_result (sweep, next + (uint64_t) k, false, NULL);
             batch[k].error = reason;
         }
         rc = broker_db_results_commit (db, batch, 8, NULL, &err);
         failed += rc == 0 ? 8 : 0;
     }
-    fprintf (stderr, "nospace: %llu more rows fit, then: %s\n", (unsigned long long)failed,
+    fprintf (stderr, "nospace: %llu more rows fit, then: %s\n", (unsigned long long) failed,
              err.text);
     BSW_CHECK_INT (rc, BSW_ENOSPACE);
     BSW_CHECK (strstr (err.text, "brainsweep.db: no space left on device") != NULL);
@@ -895,9 +896,9 @@ s_test_rate (void)
     }
     int64_t elapsed = bsw_clock_mono_ms () - start;
     fprintf (stderr, "rate: %llu results in %lld ms: %.0f results/s (batches of %llu, ~2 KB)\n",
-             (unsigned long long)total, (long long)elapsed,
-             (double)total * 1000.0 / (double)(elapsed > 0 ? elapsed : 1),
-             (unsigned long long)per_batch);
+             (unsigned long long) total, (long long) elapsed,
+             (double) total * 1000.0 / (double) (elapsed > 0 ? elapsed : 1),
+             (unsigned long long) per_batch);
     broker_sweep_info_t info;
     BSW_CHECK_INT (broker_db_sweep_info (db, sweep, &info, &err), 0);
     BSW_CHECK_INT (info.done, total);
@@ -907,18 +908,18 @@ s_test_rate (void)
     return BSW_TEST_PASS;
 }
 
-static const bsw_test_case_t s_cases[] = { { "usage", s_test_usage },
-                                           { "definition", s_test_definition },
-                                           { "commit", s_test_commit },
-                                           { "duplicates", s_test_duplicates },
-                                           { "reopen", s_test_reopen },
-                                           { "crash", s_test_crash },
-                                           { "retry_failed", s_test_retry_failed },
-                                           { "errors", s_test_errors },
-                                           { "readonly", s_test_readonly },
-                                           { "nospace", s_test_nospace },
-                                           { "rate", s_test_rate },
-                                           { NULL, NULL } };
+static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
+                                          {"definition", s_test_definition},
+                                          {"commit", s_test_commit},
+                                          {"duplicates", s_test_duplicates},
+                                          {"reopen", s_test_reopen},
+                                          {"crash", s_test_crash},
+                                          {"retry_failed", s_test_retry_failed},
+                                          {"errors", s_test_errors},
+                                          {"readonly", s_test_readonly},
+                                          {"nospace", s_test_nospace},
+                                          {"rate", s_test_rate},
+                                          {NULL, NULL}};
 
 int
 main (int argc, char **argv)

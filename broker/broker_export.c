@@ -193,8 +193,8 @@ s_split (const char *path, char dir[S_PATH_MAX])
         snprintf (dir, S_PATH_MAX, ".");
         return path;
     }
-    size_t n = slash == path ? 1 : (size_t)(slash - path);
-    snprintf (dir, S_PATH_MAX, "%.*s", (int)n, path);
+    size_t n = slash == path ? 1 : (size_t) (slash - path);
+    snprintf (dir, S_PATH_MAX, "%.*s", (int) n, path);
     return slash + 1;
 }
 
@@ -241,8 +241,8 @@ s_remove_stale (s_export_t *ex)
     if (!d)
         return;
     for (struct dirent *e; (e = readdir (d));)
-        if (strncmp (e->d_name, prefix, (size_t)n) == 0 && strlen (e->d_name) == (size_t)n + 6
-            && snprintf (path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
+        if (strncmp (e->d_name, prefix, (size_t) n) == 0 && strlen (e->d_name) == (size_t) n + 6 &&
+            snprintf (path, sizeof path, "%s/%s", dir, e->d_name) < (int) sizeof path)
             s_remove_dir (path);
     closedir (d);
 }
@@ -294,7 +294,7 @@ static int
 s_add_file (s_export_t *ex, const char *entry, const char *path, uint64_t offset, uint64_t size,
             bool h5, bool store)
 {
-    zip_source_t *src = zip_source_file (ex->zip, path, offset, (zip_int64_t)size);
+    zip_source_t *src = zip_source_file (ex->zip, path, offset, (zip_int64_t) size);
     if (!src)
         return s_zip_fail (ex, path);
     zip_int64_t index = zip_file_add (ex->zip, entry, src, ZIP_FL_ENC_UTF_8);
@@ -307,10 +307,11 @@ s_add_file (s_export_t *ex, const char *entry, const char *path, uint64_t offset
     //  by the workers (shuffle + deflate inside the HDF5 file, done in
     //  parallel there): deflating them again would cost the export most of
     //  its time for a few per cent, so they are stored.
-    if (zip_set_file_compression (ex->zip, (zip_uint64_t)index,
+    if (zip_set_file_compression (ex->zip, (zip_uint64_t) index,
                                   store ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
-                                  store ? 0 : h5 ? S_DEFLATE_LEVEL : 0)
-        != 0)
+                                  store ? 0
+                                  : h5  ? S_DEFLATE_LEVEL
+                                        : 0) != 0)
         return s_zip_fail (ex, entry);
     return 0;
 }
@@ -409,10 +410,9 @@ s_add_texts (s_export_t *ex)
         return s_zip_fail (ex, "sweep.json");
     }
     //  A buffer has no mode of its own: give it the files' 0644.
-    if (zip_set_file_compression (ex->zip, (zip_uint64_t)index, ZIP_CM_DEFLATE, 0) != 0
-        || zip_file_set_external_attributes (ex->zip, (zip_uint64_t)index, 0, ZIP_OPSYS_UNIX,
-                                             (zip_uint32_t)(S_IFREG | 0644) << 16)
-               != 0)
+    if (zip_set_file_compression (ex->zip, (zip_uint64_t) index, ZIP_CM_DEFLATE, 0) != 0 ||
+        zip_file_set_external_attributes (ex->zip, (zip_uint64_t) index, 0, ZIP_OPSYS_UNIX,
+                                          (zip_uint32_t) (S_IFREG | 0644) << 16) != 0)
         return s_zip_fail (ex, "sweep.json");
     return 0;
 }
@@ -533,8 +533,8 @@ s_add_point (s_export_t *ex, const broker_result_row_t *row)
     if ((rc = spec_point_setup (ex->spec, k, &setup, ex->err)))
         return rc;
     char sim_date[BROKER_EXPORT_DATE_BUF], metric_date[BROKER_EXPORT_DATE_BUF];
-    broker_export_date (ex->base_us + (int64_t)k, sim_date);
-    broker_export_date (ex->base_us + S_METRIC_DELAY_US + (int64_t)k, metric_date);
+    broker_export_date (ex->base_us + (int64_t) k, sim_date);
+    broker_export_date (ex->base_us + S_METRIC_DELAY_US + (int64_t) k, metric_date);
     char *range_values = broker_export_range_values_json (ex->spec, k);
     broker_export_point_t pt = {
         .pack = &ex->pack,
@@ -581,8 +581,8 @@ s_add_points (s_export_t *ex)
     for (;;) {
         broker_result_row_t *rows = NULL;
         size_t count = 0;
-        int rc
-            = broker_db_result_rows (ex->db, ex->sweep, next, S_PAGE_ROWS, &rows, &count, ex->err);
+        int rc =
+            broker_db_result_rows (ex->db, ex->sweep, next, S_PAGE_ROWS, &rows, &count, ex->err);
         if (rc)
             return rc;
         for (size_t i = 0; rc == 0 && i < count; i++) {
@@ -621,7 +621,7 @@ s_zip_progress (zip_t *zip, double fraction, void *arg)
 {
     s_export_t *ex = arg;
     uint64_t points = ex->info.points;
-    s_report (ex, points + (uint64_t)(fraction * (double)points), false);
+    s_report (ex, points + (uint64_t) (fraction * (double) points), false);
 }
 
 //  The close writes the whole archive; then it is made durable and takes
@@ -693,7 +693,7 @@ broker_export_build (broker_db_t *db, uint64_t sweep, const char *zip_path,
         .sweep = sweep,
         .err = err ? err : &local,
         .zip_path = zip_path,
-        .pack = { .fd = -1 },
+        .pack = {.fd = -1},
         .base_us = broker_export_now_us (),
         .progress = progress,
         .progress_arg = arg,

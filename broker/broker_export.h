@@ -79,7 +79,7 @@
     plus one at the end of each half. */
 typedef void (*broker_export_progress_fn) (void *arg, uint64_t done, uint64_t total);
 
-#define BROKER_EXPORT_PROGRESS_MS 200
+#define BROKER_EXPORT_PROGRESS_MS     200
 #define BROKER_EXPORT_PLOT_MAX_POINTS 50000 /* pse.svg and pse.html up to this size */
 
 /*  Builds sweep `sweep`'s zip at zip_path. It is written to

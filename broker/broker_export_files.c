@@ -87,9 +87,9 @@ s_range_json (const spec_range_t *range)
         //  documents this stand-in (first, last, even step between).
         lo = range->values[0];
         hi = range->values[range->n_values - 1];
-        step = range->n_values > 1 ? (hi - lo) / (double)(range->n_values - 1) : 0.0;
+        step = range->n_values > 1 ? (hi - lo) / (double) (range->n_values - 1) : 0.0;
     }
-    s_buf_t b = { 0 };
+    s_buf_t b = {0};
     s_buf_add (&b, "[");
     s_buf_quoted (&b, range->parameter);
     s_buf_add (&b, ", {\"lo\": ");
@@ -106,7 +106,7 @@ char *
 broker_export_ranges_json (const spec_t *spec)
 {
     assert (spec);
-    s_buf_t b = { 0 };
+    s_buf_t b = {0};
     s_buf_add (&b, "[");
     for (size_t r = 0; r < spec->n_ranges; r++) {
         char *one = s_range_json (&spec->ranges[r]);
@@ -126,7 +126,7 @@ broker_export_range_values_json (const spec_t *spec, uint64_t k)
     assert (spec);
     size_t *coords = bsw_calloc (spec->n_ranges + 1, sizeof (size_t));
     spec_point_coords (spec, k, coords);
-    s_buf_t b = { 0 };
+    s_buf_t b = {0};
     s_buf_add (&b, "{");
     for (size_t r = 0; r < spec->n_ranges; r++) {
         if (r > 0)
@@ -145,7 +145,7 @@ broker_export_range_values_json (const spec_t *spec, uint64_t k)
 static char *
 s_metrics_json (const broker_export_metrics_t *metrics)
 {
-    s_buf_t b = { 0 };
+    s_buf_t b = {0};
     s_buf_add (&b, "{");
     for (size_t i = 0; i < metrics->count; i++) {
         if (i > 0)
@@ -168,7 +168,7 @@ s_metrics_json (const broker_export_metrics_t *metrics)
 static char *
 s_quote_tokens (const char *json)
 {
-    static const char *const tokens[] = { "-Infinity", "Infinity", "NaN" };
+    static const char *const tokens[] = {"-Infinity", "Infinity", "NaN"};
     char *out = bsw_malloc (2 * strlen (json) + 1);
     size_t o = 0;
     bool in_string = false;
@@ -301,18 +301,18 @@ broker_export_now_us (void)
     clock_gettime (CLOCK_REALTIME, &ts);
     struct tm tm;
     localtime_r (&ts.tv_sec, &tm);
-    return (int64_t)timegm (&tm) * 1000000 + ts.tv_nsec / 1000;
+    return (int64_t) timegm (&tm) * 1000000 + ts.tv_nsec / 1000;
 }
 
 void
 broker_export_date (int64_t naive_us, char out[BROKER_EXPORT_DATE_BUF])
 {
-    time_t seconds = (time_t)(naive_us / 1000000);
+    time_t seconds = (time_t) (naive_us / 1000000);
     struct tm tm;
     gmtime_r (&seconds, &tm);
     char base[24];
     strftime (base, sizeof base, "%Y-%m-%d,%H-%M-%S", &tm);
-    snprintf (out, BROKER_EXPORT_DATE_BUF, "%s.%06d", base, (int)(naive_us % 1000000));
+    snprintf (out, BROKER_EXPORT_DATE_BUF, "%s.%06d", base, (int) (naive_us % 1000000));
 }
 
 //  --------------------------------------------------------------------------
@@ -344,7 +344,7 @@ s_begin (s_folder_t *f, store_h5_t **h5_p, const char *cls, const char *written_
     int rc = store_h5_create_memory (h5_p, f->files[f->count].name, f->err);
     if (rc)
         return rc;
-    store_h5_generic_t generic = { gid, written_by, state, visible, date };
+    store_h5_generic_t generic = {gid, written_by, state, visible, date};
     return store_h5_write_generic (*h5_p, &generic);
 }
 
@@ -371,7 +371,7 @@ s_write_all (int fd, const void *data, size_t size)
         if (n < 0)
             return -1;
         p += n;
-        size -= (size_t)n;
+        size -= (size_t) n;
     }
     return 0;
 }
@@ -404,7 +404,7 @@ s_finish (s_folder_t *f, store_h5_t **h5_p)
 static char *
 s_names_json (const char *const *names, size_t count)
 {
-    s_buf_t b = { 0 };
+    s_buf_t b = {0};
     s_buf_add (&b, "[");
     for (size_t i = 0; i < count; i++) {
         if (i > 0)
@@ -421,7 +421,7 @@ s_model (s_folder_t *f)
 {
     static const struct {
         const char *name, *module;
-    } modules[] = { { "Generic2dOscillator", "tvb.simulator.models.oscillator" } };
+    } modules[] = {{"Generic2dOscillator", "tvb.simulator.models.oscillator"}};
     const sim_setup_t *s = f->pt->setup;
     const sim_model_desc_t *model = s->model;
     char type[160] = "";
@@ -437,7 +437,7 @@ s_model (s_folder_t *f)
         return rc;
     for (size_t i = 0; i < model->n_params; i++)
         store_tvbfiles_param (h5, model->params[i].name, s->params[i]);
-    s_buf_t range = { 0 };
+    s_buf_t range = {0};
     s_buf_add (&range, "{");
     for (size_t i = 0; i < model->n_state; i++) {
         s_buf_add (&range, i ? ", " : "");
@@ -496,7 +496,7 @@ s_noise (s_folder_t *f)
     int rc = s_begin_sub (f, &h5, "AdditiveNoiseViewModel");
     if (!h5)
         return rc;
-    store_h5_attr_i64 (h5, "/", "TVB_noise_seed", (int64_t)s->seed);
+    store_h5_attr_i64 (h5, "/", "TVB_noise_seed", (int64_t) s->seed);
     store_h5_attr_f64 (h5, "/", "TVB_ntau", 0.0);
     size_t n = 1;
     for (size_t i = 1; i < s->model->n_state; i++)
@@ -515,8 +515,8 @@ s_integrator (s_folder_t *f)
     if (rc)
         return rc;
     store_h5_t *h5 = NULL;
-    rc = s_begin_sub (f, &h5,
-                      stochastic ? "HeunStochasticViewModel" : "HeunDeterministicViewModel");
+    rc =
+        s_begin_sub (f, &h5, stochastic ? "HeunStochasticViewModel" : "HeunDeterministicViewModel");
     if (!h5)
         return rc;
     store_h5_attr_f64 (h5, "/", "TVB_dt", s->dt);
@@ -560,9 +560,9 @@ s_simulator (s_folder_t *f, const char *model_cls, const char *integrator_cls,
 {
     const sim_setup_t *s = f->pt->setup;
     store_h5_t *h5 = NULL;
-    int rc
-        = s_begin_view_model (f, &h5, "SimulatorAdapterModel", S_VIEW_MODEL "SimulatorAdapterModel",
-                              "INTERMEDIATE", true, f->pt->sim_date);
+    int rc =
+        s_begin_view_model (f, &h5, "SimulatorAdapterModel", S_VIEW_MODEL "SimulatorAdapterModel",
+                            "INTERMEDIATE", true, f->pt->sim_date);
     if (!h5)
         return rc;
     char model[37], coupling[37], integrator[37], monitor[37];
@@ -590,7 +590,7 @@ broker_export_simulation_files (const broker_export_point_t *pt, broker_export_f
                                 size_t *count, bsw_error_t *err)
 {
     assert (pt && pt->setup && pt->pack && files && count);
-    s_folder_t f = { pt, files, 0, err };
+    s_folder_t f = {pt, files, 0, err};
     const sim_setup_t *s = pt->setup;
     const char *integrator = s->integrator == SIM_INTEGRATOR_HEUN_STOCHASTIC
                                  ? "HeunStochasticViewModel"
@@ -615,13 +615,13 @@ broker_export_metric_files (const broker_export_point_t *pt, const broker_export
                             broker_export_file_t *files, bsw_error_t *err)
 {
     assert (pt && pt->setup && pt->pack && metrics && files);
-    s_folder_t f = { pt, files, 0, err };
+    s_folder_t f = {pt, files, 0, err};
     char series[37];
     s_gid (&f, "TimeSeriesRegion", series);
 
     store_h5_t *h5 = NULL;
-    int rc = s_begin (&f, &h5, "DatatypeMeasure", S_MEASURE_H5, "INTERMEDIATE", false,
-                      pt->metric_date);
+    int rc =
+        s_begin (&f, &h5, "DatatypeMeasure", S_MEASURE_H5, "INTERMEDIATE", false, pt->metric_date);
     if (!h5)
         return rc;
     char *json = s_metrics_json (metrics);

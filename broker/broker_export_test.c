@@ -25,10 +25,10 @@
 #include <unistd.h>
 
 //  6 points: model.I in [0.0, 0.5] (hi excluded) times model.a in [1, 2, 3].
-static const char s_spec[]
-    = "{\"simulation_length\": 10, \"model\": {\"variables_of_interest\": [\"V\", \"W\"]},"
-      " \"ranges\": [{\"parameter\": \"model.I\", \"lo\": 0, \"hi\": 1, \"step\": 0.5},"
-      " {\"parameter\": \"model.a\", \"values\": [1.0, 2.0, 3.0]}]}";
+static const char s_spec[] =
+    "{\"simulation_length\": 10, \"model\": {\"variables_of_interest\": [\"V\", \"W\"]},"
+    " \"ranges\": [{\"parameter\": \"model.I\", \"lo\": 0, \"hi\": 1, \"step\": 0.5},"
+    " {\"parameter\": \"model.a\", \"values\": [1.0, 2.0, 3.0]}]}";
 
 #define S_RANGES                                                                                   \
     "[\"[\\\"model.I\\\", {\\\"lo\\\": 0.0, \\\"step\\\": 0.5, \\\"hi\\\": 1.0}]\", "              \
@@ -42,7 +42,7 @@ static void
 s_metrics_of (uint64_t k, double values[5])
 {
     for (int m = 0; m < 5; m++)
-        values[m] = 0.1 * (double)(k + 1) + 0.01 * m;
+        values[m] = 0.1 * (double) (k + 1) + 0.01 * m;
     if (k == 3)
         values[3] = NAN;
     if (k == 1) {
@@ -51,8 +51,8 @@ s_metrics_of (uint64_t k, double values[5])
     }
 }
 
-static const char *const s_metric_names[]
-    = { "GlobalVariance", "KuramotoIndex", "Metastability", "Synchrony", "VarianceNodeVariance" };
+static const char *const s_metric_names[] = {"GlobalVariance", "KuramotoIndex", "Metastability",
+                                             "Synchrony", "VarianceNodeVariance"};
 
 static char *
 s_metrics_json (uint64_t k)
@@ -147,22 +147,22 @@ s_make_sweep (broker_db_t *db, const char *spec, uint64_t points, const char *st
         //  A small fake series: 4 samples, 2 VOIs, 3 nodes.
         double data[4 * 2 * 3], time[4];
         for (size_t i = 0; i < 24; i++)
-            data[i] = (double)k + 0.5 * (double)i;
+            data[i] = (double) k + 0.5 * (double) i;
         for (size_t t = 0; t < 4; t++)
-            time[t] = 0.48828125 + 0.9765625 * (double)t;
+            time[t] = 0.48828125 + 0.9765625 * (double) t;
         char gid[37];
         bsw_uuid_derive (uuid, "TimeSeriesRegion", k, gid);
-        static const char *const voi[] = { "V", "W" };
-        store_timeseries_t ts
-            = { gid, conn_gid, "TemporalAverage", voi, 2, 4, 3, data, time, 0.9765625, NULL, 0 };
+        static const char *const voi[] = {"V", "W"};
+        store_timeseries_t ts = {gid,  conn_gid, "TemporalAverage", voi,  2, 4, 3,
+                                 data, time,     0.9765625,         NULL, 0};
         void *image = NULL;
         size_t size = 0;
         bool ok = status[k] == 'o';
         char *metrics = ok ? s_metrics_json (k) : NULL;
         if (ok && (rc = store_timeseries_image (&ts, &image, &size, &err)))
             fprintf (stderr, "image: %s\n", err.text);
-        broker_result_t result
-            = { *id, k, ok, ok ? NULL : "diverged", metrics, image, size, 12.5, "w1" };
+        broker_result_t result = {*id,  k,    ok,  ok ? NULL : "diverged", metrics, image,
+                                  size, 12.5, "w1"};
         bool stored = false;
         if (!rc && (rc = broker_db_results_commit (db, &result, 1, &stored, &err)))
             fprintf (stderr, "commit: %s\n", err.text);
@@ -187,7 +187,7 @@ s_entry_bytes (zip_t *za, const char *name, size_t *size_p)
     char *buf = bsw_malloc (st.size + 1);
     zip_int64_t got = zip_fread (zf, buf, st.size);
     zip_fclose (zf);
-    if (got != (zip_int64_t)st.size) {
+    if (got != (zip_int64_t) st.size) {
         free (buf);
         return NULL;
     }
@@ -270,8 +270,8 @@ s_dataset (const char *path, const char *name, double *out, size_t max)
     size_t dims[STORE_H5_MAX_RANK];
     int rank = 0;
     bsw_error_t err;
-    if (store_h5_read_doubles (path, name, &values, dims, &rank, &err) != 0 || rank != 1
-        || dims[0] > max) {
+    if (store_h5_read_doubles (path, name, &values, dims, &rank, &err) != 0 || rank != 1 ||
+        dims[0] > max) {
         free (values);
         return 0;
     }
@@ -308,7 +308,7 @@ s_urn (const char *uuid, const char *cls, uint64_t k)
 static int
 s_compare_names (const void *a, const void *b)
 {
-    return strcmp (*(char *const *)a, *(char *const *)b);
+    return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
 //  Every entry name, sorted, joined by '\n'. Caller frees.
@@ -316,13 +316,13 @@ static char *
 s_listing (zip_t *za)
 {
     zip_int64_t n = zip_get_num_entries (za, 0);
-    char **names = bsw_calloc ((size_t)n + 1, sizeof (char *));
+    char **names = bsw_calloc ((size_t) n + 1, sizeof (char *));
     size_t total = 1;
     for (zip_int64_t i = 0; i < n; i++) {
-        names[i] = bsw_strdup (zip_get_name (za, (zip_uint64_t)i, 0));
+        names[i] = bsw_strdup (zip_get_name (za, (zip_uint64_t) i, 0));
         total += strlen (names[i]) + 1;
     }
-    qsort (names, (size_t)n, sizeof (char *), s_compare_names);
+    qsort (names, (size_t) n, sizeof (char *), s_compare_names);
     char *text = bsw_calloc (total, 1);
     for (zip_int64_t i = 0; i < n; i++) {
         strcat (text, names[i]);
@@ -371,7 +371,7 @@ s_test_usage (void)
     snprintf (out, sizeof out, "%s/out", dir);
     BSW_CHECK (mkdir (out, 0755) == 0);
     snprintf (zip_path, sizeof zip_path, "%s/export.zip", out);
-    s_progress_t progress = { 0, 0, 0, true };
+    s_progress_t progress = {0, 0, 0, true};
     int rc = broker_export_build (db, id, zip_path, s_on_progress, &progress, &err);
     BSW_CHECK_MSG (rc == 0, "%s", err.text);
     BSW_CHECK_INT (s_count_entries (out), 1); // the zip, no temporary file or folder
@@ -389,10 +389,10 @@ s_test_usage (void)
     sim_connectivity_gid (conn, conn_gid);
     sim_connectivity_destroy (&conn);
     char *expected = bsw_calloc (8192, 1);
-    static const char *const sim_classes[]
-        = { "TimeSeriesRegion", "SimulatorAdapterModel",      "Generic2dOscillator",
-            "Linear",           "HeunDeterministicViewModel", "TemporalAverageViewModel" };
-    static const uint64_t ok_points[] = { 0, 1, 3, 4 };
+    static const char *const sim_classes[] = {
+        "TimeSeriesRegion", "SimulatorAdapterModel",      "Generic2dOscillator",
+        "Linear",           "HeunDeterministicViewModel", "TemporalAverageViewModel"};
+    static const uint64_t ok_points[] = {0, 1, 3, 4};
     char **list = bsw_calloc (64, sizeof (char *));
     size_t n_list = 0;
     char conn_hex[33];
@@ -437,9 +437,9 @@ s_test_usage (void)
     //  TVB_Data_version 5.
     char path[256];
     for (zip_int64_t i = 0; i < zip_get_num_entries (za, 0); i++) {
-        const char *entry = zip_get_name (za, (zip_uint64_t)i, 0);
+        const char *entry = zip_get_name (za, (zip_uint64_t) i, 0);
         zip_stat_t st;
-        BSW_CHECK (zip_stat_index (za, (zip_uint64_t)i, 0, &st) == 0);
+        BSW_CHECK (zip_stat_index (za, (zip_uint64_t) i, 0, &st) == 0);
         BSW_CHECK_INT (st.comp_method,
                        strstr (entry, "TimeSeriesRegion_") ? ZIP_CM_STORE : ZIP_CM_DEFLATE);
         if (!strstr (entry, ".h5"))
@@ -521,9 +521,9 @@ s_test_simulation_files (void)
     S_CHECK_ATTR (path, "TVB_connectivity", conn_urn);
     static const struct {
         const char *attr, *cls;
-    } refs[] = { { "TVB_model", "Generic2dOscillator" },
-                 { "TVB_coupling", "Linear" },
-                 { "TVB_integrator", "HeunDeterministicViewModel" } };
+    } refs[] = {{"TVB_model", "Generic2dOscillator"},
+                {"TVB_coupling", "Linear"},
+                {"TVB_integrator", "HeunDeterministicViewModel"}};
     for (size_t i = 0; i < 3; i++) {
         urn = s_urn (uuid, refs[i].cls, 4);
         S_CHECK_ATTR (path, refs[i].attr, urn);
@@ -561,8 +561,7 @@ s_test_simulation_files (void)
     BSW_CHECK_DOUBLE_EQ (v[0], 2.0);
     BSW_CHECK_INT (s_dataset (path, "b", v, 4), 1);
     BSW_CHECK_DOUBLE_EQ (v[0], -10.0);
-    static const char *const params[]
-        = { "tau", "c", "d", "e", "f", "g", "alpha", "beta", "gamma" };
+    static const char *const params[] = {"tau", "c", "d", "e", "f", "g", "alpha", "beta", "gamma"};
     for (size_t i = 0; i < 9; i++)
         BSW_CHECK_MSG (s_dataset (path, params[i], v, 4) == 1, "%s", params[i]);
     unlink (path);
@@ -660,7 +659,7 @@ s_test_metric_files (void)
     //  One group for all simulations, another for all metrics; every
     //  simulation dated before every metric.
     char *group_a = NULL, *group_b = NULL, *last_sim = NULL, *first_metric = NULL;
-    static const uint64_t ok_points[] = { 0, 1, 3, 4 };
+    static const uint64_t ok_points[] = {0, 1, 3, 4};
     for (size_t p = 0; p < 4; p++) {
         uint64_t k = ok_points[p];
         s_entry_name (name, sizeof name, k + 1, "SimulatorAdapterModel", uuid, k);
@@ -726,9 +725,8 @@ s_test_metrics_csv (void)
     BSW_CHECK (csv);
     zip_close (za);
 
-    static const char *const status[] = { "ok", "ok", "failed", "ok", "ok", "pending" };
-    static const double I[] = { 0.0, 0.0, 0.0, 0.5, 0.5, 0.5 },
-                        a[] = { 1.0, 2.0, 3.0, 1.0, 2.0, 3.0 };
+    static const char *const status[] = {"ok", "ok", "failed", "ok", "ok", "pending"};
+    static const double I[] = {0.0, 0.0, 0.0, 0.5, 0.5, 0.5}, a[] = {1.0, 2.0, 3.0, 1.0, 2.0, 3.0};
     char *save = NULL, *line = strtok_r (csv, "\n", &save);
     BSW_CHECK_STR (line, "point,model.I,model.a,status,GlobalVariance,KuramotoIndex,"
                          "Metastability,Synchrony,VarianceNodeVariance");
@@ -779,12 +777,12 @@ s_test_metrics_csv (void)
 static int
 s_test_stochastic (void)
 {
-    static const char spec[]
-        = "{\"simulation_length\": 10, \"seed\": 7, \"monitor\": {\"type\": \"Raw\"},"
-          " \"integrator\": {\"type\": \"HeunStochastic\", \"dt\": 0.1,"
-          " \"noise\": {\"nsig\": [0.001, 0.002]}},"
-          " \"ranges\": [{\"parameter\": \"coupling.a\", \"values\": [0.1, 0.2, 0.4]},"
-          " {\"parameter\": \"model.a\", \"values\": [2.5]}]}";
+    static const char spec[] =
+        "{\"simulation_length\": 10, \"seed\": 7, \"monitor\": {\"type\": \"Raw\"},"
+        " \"integrator\": {\"type\": \"HeunStochastic\", \"dt\": 0.1,"
+        " \"noise\": {\"nsig\": [0.001, 0.002]}},"
+        " \"ranges\": [{\"parameter\": \"coupling.a\", \"values\": [0.1, 0.2, 0.4]},"
+        " {\"parameter\": \"model.a\", \"values\": [2.5]}]}";
     char dir[64];
     BSW_CHECK (s_mkdir (dir, sizeof dir));
     bsw_error_t err;
@@ -856,15 +854,14 @@ s_test_stochastic (void)
                         "Synchrony,VarianceNodeVariance\n0,0.1,2.5,pending,,,,\n1,0.2,2.5,ok,",
                         strlen ("point,coupling.a,model.a,status,GlobalVariance,Metastability,"
                                 "Synchrony,VarianceNodeVariance\n0,0.1,2.5,pending,,,,\n1,0.2,2.5,"
-                                "ok,"))
-               == 0);
+                                "ok,")) == 0);
     free (csv);
     zip_close (za);
 
     //  The same nsig for both state variables is TVB's usual (1,) array.
-    static const char spec1[]
-        = "{\"simulation_length\": 10, \"integrator\": {\"type\": \"HeunStochastic\","
-          " \"noise\": {\"nsig\": 0.003}}}";
+    static const char spec1[] =
+        "{\"simulation_length\": 10, \"integrator\": {\"type\": \"HeunStochastic\","
+        " \"noise\": {\"nsig\": 0.003}}}";
     BSW_CHECK (s_make_sweep (db, spec1, 1, "o", &id, uuid) == 0);
     BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
     za = zip_open (zip_path, ZIP_RDONLY, NULL);
@@ -898,8 +895,8 @@ s_test_connectivity (void)
     for (size_t i = 0; i < 3; i++)
         for (size_t j = 0; j < 3; j++)
             if (i != j) {
-                conn->weights[i * 3 + j] = 1.0 + (double)i;
-                conn->tract_lengths[i * 3 + j] = 10.0 * (double)(i + j);
+                conn->weights[i * 3 + j] = 1.0 + (double) i;
+                conn->tract_lengths[i * 3 + j] = 10.0 * (double) (i + j);
             }
     char conn_zip[128];
     snprintf (conn_zip, sizeof conn_zip, "%s/conn3.zip", dir);
@@ -926,8 +923,7 @@ s_test_connectivity (void)
     uint64_t id;
     char uuid[37];
     BSW_CHECK (broker_db_sweep_create (db, "c", "{\"connectivity\": \"conn3.zip\"}", bytes, size,
-                                       "conn3.zip", 1, &id, uuid, &err)
-               == 0);
+                                       "conn3.zip", 1, &id, uuid, &err) == 0);
     char zip_path[160], name[160], path[256];
     snprintf (zip_path, sizeof zip_path, "%s/export.zip", dir);
     //  No results yet: a zip of the connectivity, metrics.csv and sweep.json.

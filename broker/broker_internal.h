@@ -15,44 +15,44 @@ typedef struct {
     char uuid[37];
     char *name;
     broker_sweep_state_t state;
-    uint64_t points;            /* total */
-    uint64_t done;              /* results ok */
-    uint64_t failed;            /* results failed */
-    uint64_t leased_count;      /* points running on workers now */
-    uint8_t *finished;          /* bitmap: has a result (running sweeps only) */
-    uint8_t *leased;            /* bitmap: leased now (running sweeps only) */
-    uint64_t cursor;            /* dispatch scans forward from here */
-    zlistx_t *requeue;          /* points to run again first (uintptr_t point + 1) */
-    double created;             /* unix seconds */
-    int64_t rate_t0;            /* mono ms of the rate window's start */
-    uint64_t rate_done0;        /* done + failed at rate_t0 */
-    double rate;                /* points per second over the last window */
+    uint64_t points;       /* total */
+    uint64_t done;         /* results ok */
+    uint64_t failed;       /* results failed */
+    uint64_t leased_count; /* points running on workers now */
+    uint8_t *finished;     /* bitmap: has a result (running sweeps only) */
+    uint8_t *leased;       /* bitmap: leased now (running sweeps only) */
+    uint64_t cursor;       /* dispatch scans forward from here */
+    zlistx_t *requeue;     /* points to run again first (uintptr_t point + 1) */
+    double created;        /* unix seconds */
+    int64_t rate_t0;       /* mono ms of the rate window's start */
+    uint64_t rate_done0;   /* done + failed at rate_t0 */
+    double rate;           /* points per second over the last window */
     //  Export (built by a background actor).
-    zactor_t *exporter;         /* running export, or NULL */
-    uint64_t export_results;    /* done + failed when the current zip was built */
+    zactor_t *exporter;                /* running export, or NULL */
+    uint64_t export_results;           /* done + failed when the current zip was built */
     broker_sweep_state_t export_state; /* state when it was built */
-    bool export_ready;          /* zip at export_path is complete */
-    bool export_requested;      /* build again when the running one ends */
-    double export_progress;     /* 0..1 while building */
-    char *export_path;          /* the zip */
-    char *export_error;         /* why the last build failed, or NULL */
+    bool export_ready;                 /* zip at export_path is complete */
+    bool export_requested;             /* build again when the running one ends */
+    double export_progress;            /* 0..1 while building */
+    char *export_path;                 /* the zip */
+    char *export_error;                /* why the last build failed, or NULL */
 } broker_sweep_t;
 
 typedef struct {
-    char *key;                  /* routing id as hex */
+    char *key; /* routing id as hex */
     zframe_t *routing_id;
     char name[256];
     uint64_t threads;
-    uint64_t credit;            /* points it asked for and has not been sent */
-    int64_t expiry;             /* mono ms */
-    bool leaving;               /* said BYE: no new work */
-    zhashx_t *leases;           /* "sweep:point" -> NULL (keys only) */
-    zhashx_t *sweeps_sent;      /* "sweep" keys whose definition it has */
+    uint64_t credit;       /* points it asked for and has not been sent */
+    int64_t expiry;        /* mono ms */
+    bool leaving;          /* said BYE: no new work */
+    zhashx_t *leases;      /* "sweep:point" -> NULL (keys only) */
+    zhashx_t *sweeps_sent; /* "sweep" keys whose definition it has */
 } broker_worker_t;
 
 typedef struct {
-    proto_msg_t *msg;           /* the RESULT, owned */
-    broker_worker_t *worker;    /* sender, or NULL when unknown */
+    proto_msg_t *msg;        /* the RESULT, owned */
+    broker_worker_t *worker; /* sender, or NULL when unknown */
 } broker_pending_t;
 
 typedef struct {
@@ -65,21 +65,21 @@ typedef struct {
     int heartbeat_ms;
     uint64_t max_points;
     uint64_t max_message;
-    zhashx_t *sweeps;           /* "id" -> broker_sweep_t */
-    zlistx_t *sweep_order;      /* broker_sweep_t *, by id: dispatch order */
-    zhashx_t *workers;          /* key -> broker_worker_t */
-    zhashx_t *leases;           /* "sweep:point" -> broker_worker_t * */
-    zlistx_t *pending;          /* broker_pending_t *, committed in groups */
-    int64_t heartbeat_at;       /* mono ms */
-    uint64_t errors[32];        /* error replies sent, by -code */
+    zhashx_t *sweeps;      /* "id" -> broker_sweep_t */
+    zlistx_t *sweep_order; /* broker_sweep_t *, by id: dispatch order */
+    zhashx_t *workers;     /* key -> broker_worker_t */
+    zhashx_t *leases;      /* "sweep:point" -> broker_worker_t * */
+    zlistx_t *pending;     /* broker_pending_t *, committed in groups */
+    int64_t heartbeat_at;  /* mono ms */
+    uint64_t errors[32];   /* error replies sent, by -code */
     bool terminated;
 } broker_t;
 
 /*  broker.c */
 broker_sweep_t *broker_sweep_find (broker_t *self, uint64_t id);
 void broker_reply (broker_t *self, const proto_msg_t *request, proto_msg_t **reply_p);
-void broker_reply_error (broker_t *self, zframe_t *routing_id, const proto_msg_t *request,
-                         int code, const char *fmt, ...) __attribute__ ((format (printf, 5, 6)));
+void broker_reply_error (broker_t *self, zframe_t *routing_id, const proto_msg_t *request, int code,
+                         const char *fmt, ...) __attribute__ ((format (printf, 5, 6)));
 void broker_dispatch (broker_t *self);
 void broker_release_sweep_leases (broker_t *self, broker_sweep_t *sweep, bool drop);
 broker_sweep_t *broker_sweep_load (broker_t *self, const broker_sweep_info_t *info);

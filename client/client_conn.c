@@ -45,7 +45,8 @@ client_conn_request (client_conn_t *self, proto_msg_t **request_p, proto_type_t 
     proto_type_t type = proto_msg_type (*request_p);
     if (!self->dealer) {
         proto_msg_destroy (request_p);
-        return bsw_error_set (err, BSW_EINVAL, "'%s' is not a ZeroMQ endpoint (e.g. tcp://host:5555)",
+        return bsw_error_set (err, BSW_EINVAL,
+                              "'%s' is not a ZeroMQ endpoint (e.g. tcp://host:5555)",
                               self->endpoint);
     }
     uint64_t req = ++self->next_req;
@@ -68,7 +69,7 @@ client_conn_request (client_conn_t *self, proto_msg_t **request_p, proto_type_t 
         if (!wire || proto_msg_decode (&wire, false, 0, &reply, NULL, &decode_err))
             continue;
         if (!proto_msg_has (reply, "req") || proto_msg_uint (reply, "req") != req) {
-            proto_msg_destroy (&reply);   /* a late reply to an earlier request */
+            proto_msg_destroy (&reply); /* a late reply to an earlier request */
             continue;
         }
         if (proto_msg_type (reply) == PROTO_ERROR) {

@@ -5,7 +5,7 @@
     It is the same broker and worker code as the distributed setup, so a
     sweep that runs here runs the same way on a cluster.
 */
-#define _XOPEN_SOURCE 700   /* nftw */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "client.h"
 #include "client_sweep.h"
 
@@ -82,16 +82,12 @@ s_metric_summary (client_conn_t *conn, uint64_t sweep)
 int
 client_run_main (int argc, char **argv)
 {
-    static const struct option options[] = {{"output", required_argument, NULL, 'o'},
-                                            {"workers", required_argument, NULL, 'w'},
-                                            {"lanes", required_argument, NULL, 'L'},
-                                            {"range", required_argument, NULL, 'r'},
-                                            {"name", required_argument, NULL, 'n'},
-                                            {"data", required_argument, NULL, 'd'},
-                                            {"quiet", no_argument, NULL, 'q'},
-                                            {"verbose", no_argument, NULL, 'v'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
+    static const struct option options[] = {
+        {"output", required_argument, NULL, 'o'}, {"workers", required_argument, NULL, 'w'},
+        {"lanes", required_argument, NULL, 'L'},  {"range", required_argument, NULL, 'r'},
+        {"name", required_argument, NULL, 'n'},   {"data", required_argument, NULL, 'd'},
+        {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     const char *output = NULL, *name = NULL, *data_dir = NULL;
     const char **ranges = bsw_calloc ((size_t) argc + 1, sizeof (char *));
     size_t n_ranges = 0;
@@ -161,7 +157,8 @@ client_run_main (int argc, char **argv)
     char temp_dir[4096] = "";
     if (!data_dir) {
         const char *tmp = getenv ("TMPDIR");
-        snprintf (temp_dir, sizeof temp_dir, "%s/brainsweep-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        snprintf (temp_dir, sizeof temp_dir, "%s/brainsweep-run-XXXXXX",
+                  tmp && *tmp ? tmp : "/tmp");
         if (!mkdtemp (temp_dir)) {
             fprintf (stderr, "brainsweep run: cannot create %s: %s\n", temp_dir, strerror (errno));
             client_submission_fini (&sub);
@@ -182,10 +179,8 @@ client_run_main (int argc, char **argv)
     snprintf (endpoint, sizeof endpoint, "inproc://brainsweep-run-%d", (int) getpid ());
     broker_config_t bconf = {.bind = endpoint, .data_dir = data_dir};
     zactor_t *broker = broker_start (&bconf);
-    worker_config_t wconf = {.broker = endpoint,
-                             .threads = (size_t) workers,
-                             .lanes = (size_t) lanes,
-                             .name = "local"};
+    worker_config_t wconf = {
+        .broker = endpoint, .threads = (size_t) workers, .lanes = (size_t) lanes, .name = "local"};
     zactor_t *worker = broker ? zactor_new (worker_actor, &wconf) : NULL;
     pthread_sigmask (SIG_UNBLOCK, &signals, NULL);
     if (!broker) {
@@ -210,8 +205,8 @@ client_run_main (int argc, char **argv)
     double total_s = (double) (bsw_clock_mono_ms () - started) / 1000.0;
     if (rc == 0) {
         double compute_s = (double) (computed - started) / 1000.0;
-        printf ("sweep '%s': %" PRIu64 " points, %" PRIu64 " done, %" PRIu64 " failed\n",
-                sub.name, final.points, final.done, final.failed);
+        printf ("sweep '%s': %" PRIu64 " points, %" PRIu64 " done, %" PRIu64 " failed\n", sub.name,
+                final.points, final.done, final.failed);
         printf ("  simulations in %.2f s (%.1f points/s), export in %.2f s, total %.2f s\n",
                 compute_s, compute_s > 0 ? (double) final.done / compute_s : 0.0,
                 total_s - compute_s, total_s);
@@ -219,8 +214,10 @@ client_run_main (int argc, char **argv)
         printf ("  %s: %.1f MB (TVB export layout, metrics.csv, sweep.json)\n", output,
                 (double) size / 1e6);
         if (final.failed)
-            fprintf (stderr, "brainsweep run: %" PRIu64 " points failed; see the status column "
-                     "of metrics.csv\n", final.failed);
+            fprintf (stderr,
+                     "brainsweep run: %" PRIu64 " points failed; see the status column "
+                     "of metrics.csv\n",
+                     final.failed);
     } else
         fprintf (stderr, "\nbrainsweep run: %s\n", err.text);
     client_conn_destroy (&conn);

@@ -89,9 +89,8 @@ s_json_set_range (json_t *root, const char *arg)
 }
 
 int
-client_prepare_submission (const char *spec_path, const char *const *range_args,
-                           size_t n_ranges, const char *name, client_submission_t *out,
-                           bsw_error_t *err)
+client_prepare_submission (const char *spec_path, const char *const *range_args, size_t n_ranges,
+                           const char *name, client_submission_t *out, bsw_error_t *err)
 {
     memset (out, 0, sizeof *out);
     //  Validate the file as it is, then with each --range applied.
@@ -158,8 +157,7 @@ client_submission_fini (client_submission_t *sub)
 }
 
 int
-client_submit (client_conn_t *conn, client_submission_t *sub, uint64_t *sweep_id,
-               bsw_error_t *err)
+client_submit (client_conn_t *conn, client_submission_t *sub, uint64_t *sweep_id, bsw_error_t *err)
 {
     proto_msg_t *request = proto_msg_new (PROTO_SUBMIT);
     proto_msg_set_str (request, "spec", sub->spec_json);

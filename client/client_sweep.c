@@ -160,8 +160,9 @@ client_fetch (client_conn_t *conn, uint64_t sweep, const char *path, bool quiet,
     if (rc == 0 && zsys_interrupted)
         rc = bsw_error_set (err, BSW_ESTATE, "interrupted");
     if (rc == 0 && offset != total)
-        rc = bsw_error_set (err, BSW_EIO, "the download stopped at %" PRIu64 " of %" PRIu64
-                            " bytes", offset, total);
+        rc =
+            bsw_error_set (err, BSW_EIO, "the download stopped at %" PRIu64 " of %" PRIu64 " bytes",
+                           offset, total);
     if (file) {
         if ((fflush (file) != 0 || fsync (fileno (file)) != 0) && rc == 0)
             rc = bsw_error_set (err, errno == ENOSPC ? BSW_ENOSPACE : BSW_EIO,
@@ -194,14 +195,11 @@ typedef struct {
 static int
 s_parse_opts (int argc, char **argv, s_opts_t *opts, const char *usage, int *first_arg)
 {
-    static const struct option options[] = {{"broker", required_argument, NULL, 'b'},
-                                            {"json", no_argument, NULL, 'j'},
-                                            {"quiet", no_argument, NULL, 'q'},
-                                            {"output", required_argument, NULL, 'o'},
-                                            {"name", required_argument, NULL, 'n'},
-                                            {"range", required_argument, NULL, 'r'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
+    static const struct option options[] = {
+        {"broker", required_argument, NULL, 'b'}, {"json", no_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},        {"output", required_argument, NULL, 'o'},
+        {"name", required_argument, NULL, 'n'},   {"range", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     memset (opts, 0, sizeof *opts);
     opts->ranges = bsw_calloc ((size_t) argc + 1, sizeof (char *));
     optind = 1;
@@ -243,8 +241,10 @@ s_connect (const char *command, const s_opts_t *opts)
 {
     const char *endpoint = client_broker_endpoint (opts->broker);
     if (!endpoint) {
-        fprintf (stderr, "brainsweep %s: no broker: give --broker ENDPOINT or set BRAINSWEEP_BROKER "
-                 "(or use `brainsweep run` to run locally)\n", command);
+        fprintf (stderr,
+                 "brainsweep %s: no broker: give --broker ENDPOINT or set BRAINSWEEP_BROKER "
+                 "(or use `brainsweep run` to run locally)\n",
+                 command);
         return NULL;
     }
     return client_conn_new (endpoint, opts->timeout_ms);
@@ -253,7 +253,8 @@ s_connect (const char *command, const s_opts_t *opts)
 static int
 s_fail (const char *command, const bsw_error_t *err)
 {
-    fprintf (stderr, "brainsweep %s: %s\n", command, err->text[0] ? err->text : bsw_strerror (err->code));
+    fprintf (stderr, "brainsweep %s: %s\n", command,
+             err->text[0] ? err->text : bsw_strerror (err->code));
     return 1;
 }
 
@@ -314,8 +315,9 @@ client_submit_main (int argc, char **argv)
         if (opts.quiet)
             printf ("%" PRIu64 "\n", id);
         else
-            printf ("%" PRIu64 "\n", id), fprintf (stderr, "sweep %" PRIu64 " submitted: %" PRIu64
-                                                   " points\n", id, sub.points);
+            printf ("%" PRIu64 "\n", id),
+                fprintf (stderr, "sweep %" PRIu64 " submitted: %" PRIu64 " points\n", id,
+                         sub.points);
     }
     client_submission_fini (&sub);
     client_conn_destroy (&conn);
@@ -383,8 +385,8 @@ client_status_main (int argc, char **argv)
     client_conn_destroy (&conn);
     if (rc)
         return s_fail ("status", &err);
-    static const char *counts[] = {"points", "pending", "running", "done", "failed", "cancelled",
-                                   "workers"};
+    static const char *counts[] = {"points", "pending",   "running", "done",
+                                   "failed", "cancelled", "workers"};
     char rate[BSW_DOUBLE_BUF], eta[BSW_DOUBLE_BUF], elapsed[BSW_DOUBLE_BUF];
     bsw_format_double (proto_msg_f64 (st, "rate"), rate);
     bsw_format_double (proto_msg_f64 (st, "eta_s"), eta);
@@ -497,7 +499,8 @@ s_done_command (int argc, char **argv, proto_type_t type, const char *usage, con
     client_conn_destroy (&conn);
     if (rc)
         return s_fail (argv[0], &err);
-    printf ("sweep %" PRIu64 ": %" PRIu64 " points %s\n", id, proto_msg_uint (reply, "count"), verb);
+    printf ("sweep %" PRIu64 ": %" PRIu64 " points %s\n", id, proto_msg_uint (reply, "count"),
+            verb);
     proto_msg_destroy (&reply);
     return 0;
 }

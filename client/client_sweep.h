@@ -11,12 +11,12 @@
 #include "client_conn.h"
 
 typedef struct {
-    char *spec_json;            /* the spec as it will run */
-    void *connectivity;         /* the zip's bytes, or NULL for the built-in default */
+    char *spec_json;    /* the spec as it will run */
+    void *connectivity; /* the zip's bytes, or NULL for the built-in default */
     size_t connectivity_size;
-    char *connectivity_name;    /* the zip's file name, or NULL */
-    char *name;                 /* sweep name ("" when none) */
-    uint64_t points;            /* sweep size */
+    char *connectivity_name; /* the zip's file name, or NULL */
+    char *name;              /* sweep name ("" when none) */
+    uint64_t points;         /* sweep size */
 } client_submission_t;
 
 /*  Reads and validates SPEC.json with its --range arguments and --name. */
@@ -45,7 +45,7 @@ int client_watch (client_conn_t *conn, uint64_t sweep, bool quiet, client_status
 
 /*  Streams the sweep's export zip into path (via path.tmp, renamed when
     complete). Returns 0 and the size, or an error. */
-int client_fetch (client_conn_t *conn, uint64_t sweep, const char *path, bool quiet,
-                  uint64_t *size, bsw_error_t *err);
+int client_fetch (client_conn_t *conn, uint64_t sweep, const char *path, bool quiet, uint64_t *size,
+                  bsw_error_t *err);
 
 #endif

@@ -41,7 +41,8 @@ main (int argc, char **argv)
         return 2;
     }
     const char *command = argv[1];
-    if (strcmp (command, "--help") == 0 || strcmp (command, "-h") == 0 || strcmp (command, "help") == 0) {
+    if (strcmp (command, "--help") == 0 || strcmp (command, "-h") == 0 ||
+        strcmp (command, "help") == 0) {
         fputs (s_usage, stdout);
         return 0;
     }

@@ -72,7 +72,7 @@ proto_msg_t *
 proto_msg_new (proto_type_t type)
 {
     const proto_schema_t *schema = proto_schema (type);
-    PROTO_ENSURE (schema, "proto_msg_new: unknown message type %d", (int)type);
+    PROTO_ENSURE (schema, "proto_msg_new: unknown message type %d", (int) type);
     proto_msg_t *self = proto_msg_new_blank ();
     proto_msg_bind_schema (self, type, schema);
     return self;
@@ -134,7 +134,7 @@ proto_msg_set_routing_id (proto_msg_t *self, const zframe_t *routing_id)
     zframe_destroy (&self->routing_id);
     //  zframe_dup only reads its argument; CZMQ just doesn't say const.
     if (routing_id)
-        self->routing_id = zframe_dup ((zframe_t *)routing_id);
+        self->routing_id = zframe_dup ((zframe_t *) routing_id);
 }
 
 //  --------------------------------------------------------------------------
@@ -350,7 +350,7 @@ const char *
 proto_msg_strs_at (const proto_msg_t *self, const char *field, size_t index)
 {
     const proto_value_t *v = s_slot_for_get (self, field, PROTO_KIND_STRS, __func__);
-    return v && index < v->count ? ((char *const *)v->array)[index] : NULL;
+    return v && index < v->count ? ((char *const *) v->array)[index] : NULL;
 }
 
 size_t
@@ -421,24 +421,24 @@ s_pack_value (msgpack_packer *pk, const proto_field_t *f, const proto_value_t *v
     case PROTO_KIND_UINTS:
         msgpack_pack_array (pk, v->count);
         for (size_t i = 0; i < v->count; i++)
-            msgpack_pack_uint64 (pk, ((const uint64_t *)v->array)[i]);
+            msgpack_pack_uint64 (pk, ((const uint64_t *) v->array)[i]);
         break;
     case PROTO_KIND_F64S:
         msgpack_pack_array (pk, v->count);
         for (size_t i = 0; i < v->count; i++)
-            msgpack_pack_double (pk, ((const double *)v->array)[i]);
+            msgpack_pack_double (pk, ((const double *) v->array)[i]);
         break;
     case PROTO_KIND_STRS:
         msgpack_pack_array (pk, v->count);
         for (size_t i = 0; i < v->count; i++) {
-            const char *s = ((char *const *)v->array)[i];
+            const char *s = ((char *const *) v->array)[i];
             s_pack_str (pk, s, strlen (s));
         }
         break;
     case PROTO_KIND_BLOB:
         msgpack_pack_map (pk, 3);
         s_pack_str (pk, "frame", 5);
-        msgpack_pack_uint64 (pk, (uint64_t)frame_number);
+        msgpack_pack_uint64 (pk, (uint64_t) frame_number);
         s_pack_str (pk, "dtype", 5);
         s_pack_str (pk, v->dtype, 2);
         s_pack_str (pk, "shape", 5);
@@ -468,7 +468,7 @@ proto_msg_encode (const proto_msg_t *self)
     msgpack_pack_array (&pk, 4);
     s_pack_str (&pk, PROTO_TAG, strlen (PROTO_TAG));
     msgpack_pack_uint64 (&pk, PROTO_VERSION);
-    msgpack_pack_uint64 (&pk, (uint64_t)self->type);
+    msgpack_pack_uint64 (&pk, (uint64_t) self->type);
     msgpack_pack_map (&pk, present);
 
     //  Blob frames are numbered 1.. in schema order; they follow frame 0.
@@ -527,6 +527,6 @@ proto_msg_new_error (int code, const char *text, int in_reply_to)
     v->str[length] = '\0';
     proto_msg_set_int (self, "code", code);
     if (in_reply_to > 0)
-        proto_msg_set_uint (self, "to", (uint64_t)in_reply_to);
+        proto_msg_set_uint (self, "to", (uint64_t) in_reply_to);
     return self;
 }

@@ -30,39 +30,39 @@
 
 #include "bsw_error.h"
 
-#define PROTO_TAG "BSW"
-#define PROTO_VERSION 1
-#define PROTO_MAX_HEADER_BYTES (4u << 20)          /* frame 0 */
+#define PROTO_TAG                    "BSW"
+#define PROTO_VERSION                1
+#define PROTO_MAX_HEADER_BYTES       (4u << 20)     /* frame 0 */
 #define PROTO_MAX_BLOB_BYTES_DEFAULT (512ull << 20) /* one blob frame */
-#define PROTO_MAX_FRAMES 8                          /* blob frames per message */
-#define PROTO_MAX_STRING 65536u                     /* bytes of a plain string field */
-#define PROTO_MAX_TEXT (64u << 20)                  /* bytes of a TEXT field (a spec) */
-#define PROTO_MAX_ARRAY 1048576u                    /* elements of an array field */
+#define PROTO_MAX_FRAMES             8              /* blob frames per message */
+#define PROTO_MAX_STRING             65536u         /* bytes of a plain string field */
+#define PROTO_MAX_TEXT               (64u << 20)    /* bytes of a TEXT field (a spec) */
+#define PROTO_MAX_ARRAY              1048576u       /* elements of an array field */
 
 /*  Message types. Numbers are on the wire: never renumber, only append. */
-#define PROTO_TYPE_MAP(X)                                                     \
-    X (HELLO, 1)          /* worker -> broker: I am here */                   \
-    X (HEARTBEAT, 2)      /* both ways, any time */                           \
-    X (CREDIT, 3)         /* worker -> broker: send me up to N points */      \
-    X (WORK, 4)           /* broker -> worker: points to run */               \
-    X (RESULT, 5)         /* worker -> broker: one point's results */         \
-    X (ACK, 6)            /* broker -> worker: result committed */            \
-    X (BYE, 7)            /* worker -> broker: leaving, hands back points */  \
-    X (DROP, 8)           /* broker -> worker: forget a (cancelled) sweep */  \
-    X (SUBMIT, 20)        /* client -> broker */                              \
-    X (SUBMITTED, 21)     /* broker -> client */                              \
-    X (LIST, 22)          /* client -> broker */                              \
-    X (SWEEPS, 23)        /* broker -> client */                              \
-    X (STATUS, 24)        /* client -> broker */                              \
-    X (SWEEP_STATUS, 25)  /* broker -> client */                              \
-    X (CANCEL, 26)        /* client -> broker */                              \
-    X (RETRY, 27)         /* client -> broker */                              \
-    X (DONE, 28)          /* broker -> client: CANCEL/RETRY done */           \
-    X (FETCH, 29)         /* client -> broker: a chunk of the export zip */   \
-    X (CHUNK, 30)         /* broker -> client */                              \
-    X (RESULTS, 31)       /* client -> broker: per-point metrics */           \
-    X (POINTS, 32)        /* broker -> client */                              \
-    X (ERROR, 40)         /* any reply: code + sentence */
+#define PROTO_TYPE_MAP(X)                                                                          \
+    X (HELLO, 1)         /* worker -> broker: I am here */                                         \
+    X (HEARTBEAT, 2)     /* both ways, any time */                                                 \
+    X (CREDIT, 3)        /* worker -> broker: send me up to N points */                            \
+    X (WORK, 4)          /* broker -> worker: points to run */                                     \
+    X (RESULT, 5)        /* worker -> broker: one point's results */                               \
+    X (ACK, 6)           /* broker -> worker: result committed */                                  \
+    X (BYE, 7)           /* worker -> broker: leaving, hands back points */                        \
+    X (DROP, 8)          /* broker -> worker: forget a (cancelled) sweep */                        \
+    X (SUBMIT, 20)       /* client -> broker */                                                    \
+    X (SUBMITTED, 21)    /* broker -> client */                                                    \
+    X (LIST, 22)         /* client -> broker */                                                    \
+    X (SWEEPS, 23)       /* broker -> client */                                                    \
+    X (STATUS, 24)       /* client -> broker */                                                    \
+    X (SWEEP_STATUS, 25) /* broker -> client */                                                    \
+    X (CANCEL, 26)       /* client -> broker */                                                    \
+    X (RETRY, 27)        /* client -> broker */                                                    \
+    X (DONE, 28)         /* broker -> client: CANCEL/RETRY done */                                 \
+    X (FETCH, 29)        /* client -> broker: a chunk of the export zip */                         \
+    X (CHUNK, 30)        /* broker -> client */                                                    \
+    X (RESULTS, 31)      /* client -> broker: per-point metrics */                                 \
+    X (POINTS, 32)       /* broker -> client */                                                    \
+    X (ERROR, 40)        /* any reply: code + sentence */
 
 typedef enum {
 #define PROTO_X_(name, num) PROTO_##name = num,
@@ -96,8 +96,7 @@ void proto_msg_set_bool (proto_msg_t *self, const char *field, bool value);
 void proto_msg_set_str (proto_msg_t *self, const char *field, const char *value);
 void proto_msg_set_uints (proto_msg_t *self, const char *field, const uint64_t *values,
                           size_t count);
-void proto_msg_set_f64s (proto_msg_t *self, const char *field, const double *values,
-                         size_t count);
+void proto_msg_set_f64s (proto_msg_t *self, const char *field, const double *values, size_t count);
 void proto_msg_set_strs (proto_msg_t *self, const char *field, const char *const *values,
                          size_t count);
 /*  A blob: bytes (dtype "u1") or little-endian float64 (dtype "f8") with a
@@ -112,7 +111,7 @@ uint64_t proto_msg_uint (const proto_msg_t *self, const char *field);
 int64_t proto_msg_int (const proto_msg_t *self, const char *field);
 double proto_msg_f64 (const proto_msg_t *self, const char *field);
 bool proto_msg_bool (const proto_msg_t *self, const char *field);
-const char *proto_msg_str (const proto_msg_t *self, const char *field);       /* NUL-terminated */
+const char *proto_msg_str (const proto_msg_t *self, const char *field); /* NUL-terminated */
 const uint64_t *proto_msg_uints (const proto_msg_t *self, const char *field, size_t *count);
 const double *proto_msg_f64s (const proto_msg_t *self, const char *field, size_t *count);
 const char *proto_msg_strs_at (const proto_msg_t *self, const char *field, size_t index);
@@ -133,8 +132,8 @@ zmsg_t *proto_msg_encode (const proto_msg_t *self);
     so the caller can send an ERROR reply; the caller owns it. On success
     *routing_id_p is NULL: the message holds the routing id
     (proto_msg_routing_id), so zframe_destroy (routing_id_p) is always safe. */
-int proto_msg_decode (zmsg_t **zmsg_p, bool with_routing_id, uint64_t max_blob,
-                      proto_msg_t **msg_p, zframe_t **routing_id_p, bsw_error_t *err);
+int proto_msg_decode (zmsg_t **zmsg_p, bool with_routing_id, uint64_t max_blob, proto_msg_t **msg_p,
+                      zframe_t **routing_id_p, bsw_error_t *err);
 
 /*  Convenience: encode and send; destroys *self_p. Returns 0 or -1. */
 int proto_msg_send (proto_msg_t **self_p, zsock_t *socket);

@@ -112,38 +112,38 @@ typedef struct {
 //  How to step over a value whose type byte is 0xc0 + index; the other
 //  type bytes are the fix* forms handled in s_scan.
 static const s_step_t s_steps[32] = {
-    { 1, 0, 0, S_BYTES },  /* c0 nil */
-    { 0, 0, 0, S_BYTES },  /* c1 never used */
-    { 1, 0, 0, S_BYTES },  /* c2 false */
-    { 1, 0, 0, S_BYTES },  /* c3 true */
-    { 1, 1, 0, S_BYTES },  /* c4 bin8 */
-    { 1, 2, 0, S_BYTES },  /* c5 bin16 */
-    { 1, 4, 0, S_BYTES },  /* c6 bin32 */
-    { 1, 1, 1, S_BYTES },  /* c7 ext8 */
-    { 1, 2, 1, S_BYTES },  /* c8 ext16 */
-    { 1, 4, 1, S_BYTES },  /* c9 ext32 */
-    { 1, 0, 4, S_BYTES },  /* ca float32 */
-    { 1, 0, 8, S_BYTES },  /* cb float64 */
-    { 1, 0, 1, S_BYTES },  /* cc uint8 */
-    { 1, 0, 2, S_BYTES },  /* cd uint16 */
-    { 1, 0, 4, S_BYTES },  /* ce uint32 */
-    { 1, 0, 8, S_BYTES },  /* cf uint64 */
-    { 1, 0, 1, S_BYTES },  /* d0 int8 */
-    { 1, 0, 2, S_BYTES },  /* d1 int16 */
-    { 1, 0, 4, S_BYTES },  /* d2 int32 */
-    { 1, 0, 8, S_BYTES },  /* d3 int64 */
-    { 1, 0, 2, S_BYTES },  /* d4 fixext1 */
-    { 1, 0, 3, S_BYTES },  /* d5 fixext2 */
-    { 1, 0, 5, S_BYTES },  /* d6 fixext4 */
-    { 1, 0, 9, S_BYTES },  /* d7 fixext8 */
-    { 1, 0, 17, S_BYTES }, /* d8 fixext16 */
-    { 1, 1, 0, S_BYTES },  /* d9 str8 */
-    { 1, 2, 0, S_BYTES },  /* da str16 */
-    { 1, 4, 0, S_BYTES },  /* db str32 */
-    { 1, 2, 0, S_ITEMS },  /* dc array16 */
-    { 1, 4, 0, S_ITEMS },  /* dd array32 */
-    { 1, 2, 0, S_PAIRS },  /* de map16 */
-    { 1, 4, 0, S_PAIRS },  /* df map32 */
+    {1, 0, 0, S_BYTES},  /* c0 nil */
+    {0, 0, 0, S_BYTES},  /* c1 never used */
+    {1, 0, 0, S_BYTES},  /* c2 false */
+    {1, 0, 0, S_BYTES},  /* c3 true */
+    {1, 1, 0, S_BYTES},  /* c4 bin8 */
+    {1, 2, 0, S_BYTES},  /* c5 bin16 */
+    {1, 4, 0, S_BYTES},  /* c6 bin32 */
+    {1, 1, 1, S_BYTES},  /* c7 ext8 */
+    {1, 2, 1, S_BYTES},  /* c8 ext16 */
+    {1, 4, 1, S_BYTES},  /* c9 ext32 */
+    {1, 0, 4, S_BYTES},  /* ca float32 */
+    {1, 0, 8, S_BYTES},  /* cb float64 */
+    {1, 0, 1, S_BYTES},  /* cc uint8 */
+    {1, 0, 2, S_BYTES},  /* cd uint16 */
+    {1, 0, 4, S_BYTES},  /* ce uint32 */
+    {1, 0, 8, S_BYTES},  /* cf uint64 */
+    {1, 0, 1, S_BYTES},  /* d0 int8 */
+    {1, 0, 2, S_BYTES},  /* d1 int16 */
+    {1, 0, 4, S_BYTES},  /* d2 int32 */
+    {1, 0, 8, S_BYTES},  /* d3 int64 */
+    {1, 0, 2, S_BYTES},  /* d4 fixext1 */
+    {1, 0, 3, S_BYTES},  /* d5 fixext2 */
+    {1, 0, 5, S_BYTES},  /* d6 fixext4 */
+    {1, 0, 9, S_BYTES},  /* d7 fixext8 */
+    {1, 0, 17, S_BYTES}, /* d8 fixext16 */
+    {1, 1, 0, S_BYTES},  /* d9 str8 */
+    {1, 2, 0, S_BYTES},  /* da str16 */
+    {1, 4, 0, S_BYTES},  /* db str32 */
+    {1, 2, 0, S_ITEMS},  /* dc array16 */
+    {1, 4, 0, S_ITEMS},  /* dd array32 */
+    {1, 2, 0, S_PAIRS},  /* de map16 */
+    {1, 4, 0, S_PAIRS},  /* df map32 */
 };
 
 //  msgpack-c allocates room for a container's claimed element count
@@ -215,10 +215,10 @@ s_number (const msgpack_object *o, double *out)
         *out = o->via.f64;
         return true;
     case MSGPACK_OBJECT_POSITIVE_INTEGER:
-        *out = (double)o->via.u64;
+        *out = (double) o->via.u64;
         return true;
     case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-        *out = (double)o->via.i64;
+        *out = (double) o->via.i64;
         return true;
     default:
         return false;
@@ -329,8 +329,8 @@ s_decode_blob (proto_msg_t *self, const proto_field_t *f, proto_value_t *v, cons
         return s_field_error (err, self, f,
                               "expected a blob descriptor {frame, dtype, shape}, got %s",
                               s_wire_kind (o));
-    static const char *const keys[3] = { "frame", "dtype", "shape" };
-    const msgpack_object *found[3] = { NULL, NULL, NULL };
+    static const char *const keys[3] = {"frame", "dtype", "shape"};
+    const msgpack_object *found[3] = {NULL, NULL, NULL};
     char quoted[S_QUOTE_MAX];
     for (uint32_t i = 0; i < o->via.map.size; i++) {
         const msgpack_object *key = &o->via.map.ptr[i].key;
@@ -338,9 +338,8 @@ s_decode_blob (proto_msg_t *self, const proto_field_t *f, proto_value_t *v, cons
             return s_field_error (err, self, f, "a blob descriptor key is %s, not a string",
                                   s_wire_kind (key));
         int k = 0;
-        while (k < 3
-               && !(key->via.str.size == strlen (keys[k])
-                    && memcmp (key->via.str.ptr, keys[k], key->via.str.size) == 0))
+        while (k < 3 && !(key->via.str.size == strlen (keys[k]) &&
+                          memcmp (key->via.str.ptr, keys[k], key->via.str.size) == 0))
             k++;
         if (k == 3)
             return s_field_error (err, self, f, "unknown blob descriptor key '%s'",
@@ -361,7 +360,7 @@ s_decode_blob (proto_msg_t *self, const proto_field_t *f, proto_value_t *v, cons
         return s_field_error (
             err, self, f, "blob frame %" PRIu64 " does not exist (the message has %zu blob frames)",
             frame->via.u64, self->frame_count);
-    size_t index = (size_t)frame->via.u64 - 1;
+    size_t index = (size_t) frame->via.u64 - 1;
     size_t itemsize = dtype->type == MSGPACK_OBJECT_STR
                           ? proto_dtype_itemsize (dtype->via.str.ptr, dtype->via.str.size)
                           : 0;
@@ -371,8 +370,8 @@ s_decode_blob (proto_msg_t *self, const proto_field_t *f, proto_value_t *v, cons
                                   ? s_quote (dtype->via.str.ptr, dtype->via.str.size, quoted)
                                   : s_wire_kind (dtype),
                               f->oneof);
-    if (shape->type != MSGPACK_OBJECT_ARRAY || shape->via.array.size < 1
-        || shape->via.array.size > PROTO_MAX_RANK)
+    if (shape->type != MSGPACK_OBJECT_ARRAY || shape->via.array.size < 1 ||
+        shape->via.array.size > PROTO_MAX_RANK)
         return s_field_error (err, self, f, "shape must be an array of 1 to %d unsigned integers",
                               PROTO_MAX_RANK);
     uint64_t bytes = itemsize;
@@ -396,7 +395,7 @@ s_decode_blob (proto_msg_t *self, const proto_field_t *f, proto_value_t *v, cons
     if (++refs[index] > 1)
         return s_field_error (err, self, f, "blob frame %zu is referenced by another field too",
                               index + 1);
-    v->frame = (int)index;
+    v->frame = (int) index;
     v->blob_size = actual;
     memcpy (v->dtype, dtype->via.str.ptr, 2);
     v->dtype[2] = '\0';
@@ -425,11 +424,11 @@ s_decode_value (proto_msg_t *self, int index, const msgpack_object *o, unsigned 
         if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 > INT64_MAX)
             return s_field_error (err, self, f, "%" PRIu64 " is out of range %" PRId64 "..%" PRId64,
                                   o->via.u64, f->imin, f->imax);
-        if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER
-            && o->type != MSGPACK_OBJECT_NEGATIVE_INTEGER)
+        if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER &&
+            o->type != MSGPACK_OBJECT_NEGATIVE_INTEGER)
             return s_field_error (err, self, f, "expected an integer, got %s", s_wire_kind (o));
         //  msgpack-c stores both integer kinds in one union member.
-        v->num.i = o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER ? o->via.i64 : (int64_t)o->via.u64;
+        v->num.i = o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER ? o->via.i64 : (int64_t) o->via.u64;
         if (v->num.i < f->imin || v->num.i > f->imax)
             return s_field_error (err, self, f, "%" PRId64 " is out of range %" PRId64 "..%" PRId64,
                                   v->num.i, f->imin, f->imax);
@@ -523,8 +522,8 @@ s_check_relations (const proto_msg_t *self, bsw_error_t *err)
     switch (self->type) {
     case PROTO_RESULT:
         rc = s_same_count (self, "metric_values", "metric_names", err);
-        if (!rc && strcmp (proto_msg_str (self, "status"), "ok") == 0
-            && !proto_msg_has (self, "timeseries"))
+        if (!rc && strcmp (proto_msg_str (self, "status"), "ok") == 0 &&
+            !proto_msg_has (self, "timeseries"))
             rc = bsw_error_set (err, BSW_EPROTO,
                                 "RESULT: status 'ok' requires the field 'timeseries'");
         break;
@@ -532,7 +531,7 @@ s_check_relations (const proto_msg_t *self, bsw_error_t *err)
         rc = s_same_count (self, "points", "sweeps", err);
         break;
     case PROTO_SWEEPS: {
-        static const char *const columns[] = { "names", "states", "points", "done", "failed" };
+        static const char *const columns[] = {"names", "states", "points", "done", "failed"};
         for (size_t i = 0; !rc && i < sizeof columns / sizeof columns[0]; i++)
             rc = s_same_count (self, columns[i], "ids", err);
         break;
@@ -570,8 +569,8 @@ s_decode_envelope (proto_msg_t *self, const msgpack_object *o, unsigned *refs, b
     if (item[0].type != MSGPACK_OBJECT_STR)
         return bsw_error_set (err, BSW_EPROTO, "not a brainsweep message: the tag is %s, not '%s'",
                               s_wire_kind (&item[0]), PROTO_TAG);
-    if (item[0].via.str.size != strlen (PROTO_TAG)
-        || memcmp (item[0].via.str.ptr, PROTO_TAG, strlen (PROTO_TAG)) != 0)
+    if (item[0].via.str.size != strlen (PROTO_TAG) ||
+        memcmp (item[0].via.str.ptr, PROTO_TAG, strlen (PROTO_TAG)) != 0)
         return bsw_error_set (
             err, BSW_EPROTO, "not a brainsweep message: the tag is '%s', not '%s'",
             s_quote (item[0].via.str.ptr, item[0].via.str.size, quoted), PROTO_TAG);
@@ -588,7 +587,7 @@ s_decode_envelope (proto_msg_t *self, const msgpack_object *o, unsigned *refs, b
                               o->via.array.size);
     const proto_schema_t *schema = NULL;
     if (item[2].type == MSGPACK_OBJECT_POSITIVE_INTEGER && item[2].via.u64 <= INT32_MAX)
-        schema = proto_schema ((int)item[2].via.u64);
+        schema = proto_schema ((int) item[2].via.u64);
     if (!schema) {
         if (item[2].type == MSGPACK_OBJECT_POSITIVE_INTEGER)
             return bsw_error_set (err, BSW_EPROTO, "unknown message type %" PRIu64,
@@ -596,7 +595,7 @@ s_decode_envelope (proto_msg_t *self, const msgpack_object *o, unsigned *refs, b
         return bsw_error_set (err, BSW_EPROTO, "the message type is %s, not an unsigned integer",
                               s_wire_kind (&item[2]));
     }
-    proto_msg_bind_schema (self, (proto_type_t)item[2].via.u64, schema);
+    proto_msg_bind_schema (self, (proto_type_t) item[2].via.u64, schema);
     int rc = s_decode_body (self, &item[3], refs, err);
     return rc ? rc : s_check_relations (self, err);
 }
@@ -634,15 +633,15 @@ s_decode_frames (proto_msg_t *self, zmsg_t *zmsg, uint64_t max_blob, bsw_error_t
         msgpack_unpacked unpacked;
         msgpack_unpacked_init (&unpacked);
         size_t offset = 0;
-        msgpack_unpack_return ret
-            = msgpack_unpack_next (&unpacked, (const char *)zframe_data (head), head_size, &offset);
+        msgpack_unpack_return ret =
+            msgpack_unpack_next (&unpacked, (const char *) zframe_data (head), head_size, &offset);
         //  After s_scan only nesting deeper than msgpack-c's stack (32)
         //  or lack of memory can fail here.
         if (ret != MSGPACK_UNPACK_SUCCESS || offset != head_size)
             rc = bsw_error_set (err, BSW_EPROTO,
                                 "frame 0 cannot be unpacked (nested too deeply, or out of memory)");
         else {
-            unsigned refs[PROTO_MAX_FRAMES] = { 0 };
+            unsigned refs[PROTO_MAX_FRAMES] = {0};
             rc = s_decode_envelope (self, &unpacked.data, refs, err);
         }
         msgpack_unpacked_destroy (&unpacked);

@@ -217,7 +217,7 @@ const proto_schema_t *
 proto_schema (int type)
 {
     //  Gaps in the numbering (9..19, 33..39) have no name: unknown.
-    if (type < 0 || (size_t)type >= sizeof s_schemas / sizeof s_schemas[0])
+    if (type < 0 || (size_t) type >= sizeof s_schemas / sizeof s_schemas[0])
         return NULL;
     return s_schemas[type].name ? &s_schemas[type] : NULL;
 }
@@ -230,7 +230,7 @@ proto_schema_field_index (const proto_schema_t *schema, const char *name, size_t
     for (size_t i = 0; i < schema->count; i++) {
         const char *candidate = schema->fields[i].name;
         if (strlen (candidate) == length && memcmp (candidate, name, length) == 0)
-            return (int)i;
+            return (int) i;
     }
     return -1;
 }
@@ -241,7 +241,7 @@ proto_schema_oneof (const char *oneof, const char *value, size_t length)
     const char *word = oneof;
     while (*word) {
         const char *end = strchr (word, '|');
-        size_t word_length = end ? (size_t)(end - word) : strlen (word);
+        size_t word_length = end ? (size_t) (end - word) : strlen (word);
         if (word_length == length && memcmp (word, value, length) == 0)
             return true;
         if (!end)

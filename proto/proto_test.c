@@ -119,16 +119,15 @@ s_result (size_t blob_size)
     proto_msg_set_str (msg, "status", "ok");
     proto_msg_set_f64 (msg, "elapsed_ms", 1834.25);
     proto_msg_set_uint (msg, "samples", 4000);
-    const char *names[]
-        = { "GlobalVariance", "Metastability", "Synchrony", "VarianceNodeVariance" };
-    const double values[] = { 0.41, 0.07, 2.1, NAN };
+    const char *names[] = {"GlobalVariance", "Metastability", "Synchrony", "VarianceNodeVariance"};
+    const double values[] = {0.41, 0.07, 2.1, NAN};
     proto_msg_set_strs (msg, "metric_names", names, 4);
     proto_msg_set_f64s (msg, "metric_values", values, 4);
     uint8_t *bytes = malloc (blob_size ? blob_size : 1);
     for (size_t i = 0; i < blob_size; i++)
-        bytes[i] = (uint8_t)(i * 2654435761u >> 13);
+        bytes[i] = (uint8_t) (i * 2654435761u >> 13);
     void *data = bytes;
-    uint64_t shape[1] = { blob_size };
+    uint64_t shape[1] = {blob_size};
     proto_msg_set_blob (msg, "timeseries", "u1", shape, 1, &data, blob_size);
     return msg;
 }
@@ -152,7 +151,7 @@ s_test_usage (void)
     //  The broker hands a worker two points of sweep 7.
     proto_msg_t *work = proto_msg_new (PROTO_WORK);
     proto_msg_set_uint (work, "sweep", 7);
-    const uint64_t points[] = { 0, 1 };
+    const uint64_t points[] = {0, 1};
     proto_msg_set_uints (work, "points", points, 2);
     proto_msg_set_str (work, "spec", "{\"model\": \"Generic2dOscillator\"}");
     zmsg_t *zmsg = proto_msg_encode (work);
@@ -225,7 +224,7 @@ s_fill (proto_msg_t *msg, bool all)
             proto_msg_set_int (msg, f->name, f->imax - 7);
             break;
         case PROTO_KIND_F64:
-            proto_msg_set_f64 (msg, f->name, (double)(i + 1) / 3.0);
+            proto_msg_set_f64 (msg, f->name, (double) (i + 1) / 3.0);
             break;
         case PROTO_KIND_BOOL:
             proto_msg_set_bool (msg, f->name, true);
@@ -236,7 +235,7 @@ s_fill (proto_msg_t *msg, bool all)
                 //  blob); required only: the last ("failed").
                 const char *bar = strchr (f->oneof, '|');
                 if (all)
-                    snprintf (text, sizeof text, "%.*s", (int)(bar - f->oneof), f->oneof);
+                    snprintf (text, sizeof text, "%.*s", (int) (bar - f->oneof), f->oneof);
                 else
                     snprintf (text, sizeof text, "%s", bar + 1);
             } else if (f->min == 36)
@@ -249,20 +248,20 @@ s_fill (proto_msg_t *msg, bool all)
             proto_msg_set_str (msg, f->name, "{\"simulation_length\": 1000.0, \"ranges\": []}");
             break;
         case PROTO_KIND_UINTS: {
-            const uint64_t values[S_N] = { i, UINT64_MAX - i, 65536 };
+            const uint64_t values[S_N] = {i, UINT64_MAX - i, 65536};
             proto_msg_set_uints (msg, f->name, values, S_N);
             break;
         }
         case PROTO_KIND_F64S: {
             double values[S_N * S_N];
             for (size_t k = 0; k < S_N * S_N; k++)
-                values[k] = k == 1 ? NAN : k == 2 ? -INFINITY : 0.1 * (double)k;
+                values[k] = k == 1 ? NAN : k == 2 ? -INFINITY : 0.1 * (double) k;
             bool square = proto_msg_type (msg) == PROTO_POINTS;
             proto_msg_set_f64s (msg, f->name, values, square ? S_N * S_N : S_N);
             break;
         }
         case PROTO_KIND_STRS: {
-            const char *values[S_N] = { "ok", "", "failed" };
+            const char *values[S_N] = {"ok", "", "failed"};
             proto_msg_set_strs (msg, f->name, values, S_N);
             break;
         }
@@ -270,9 +269,9 @@ s_fill (proto_msg_t *msg, bool all)
             size_t size = 1000 + i;
             uint8_t *bytes = malloc (size);
             for (size_t k = 0; k < size; k++)
-                bytes[k] = (uint8_t)(k + i);
+                bytes[k] = (uint8_t) (k + i);
             void *data = bytes;
-            uint64_t shape[1] = { size };
+            uint64_t shape[1] = {size};
             proto_msg_set_blob (msg, f->name, "u1", shape, 1, &data, size);
             break;
         }
@@ -359,7 +358,7 @@ s_test_roundtrip_all (void)
             continue;
         types++;
         for (int all = 0; all <= 1; all++) {
-            proto_msg_t *msg = proto_msg_new ((proto_type_t)type);
+            proto_msg_t *msg = proto_msg_new ((proto_type_t) type);
             s_fill (msg, all);
             proto_msg_t *copy = s_roundtrip (msg);
             BSW_CHECK_MSG (copy, "%s (all=%d)", proto_type_name (type), all);
@@ -705,7 +704,7 @@ s_test_reject_truncated (void)
     for (int type = 0; type < 64; type++) {
         if (!proto_schema (type))
             continue;
-        proto_msg_t *msg = proto_msg_new ((proto_type_t)type);
+        proto_msg_t *msg = proto_msg_new ((proto_type_t) type);
         s_fill (msg, true);
         zmsg_t *whole = proto_msg_encode (msg);
         proto_msg_destroy (&msg);
@@ -772,7 +771,7 @@ s_test_reject_lying_lengths (void)
         "BSW\x01\x01\x81\xa6worker\xc6\xff\xff\xff\xff", //  bin32
         "\xc1",                                          //  never used
     };
-    const size_t sizes[] = { 5, 5, 20, 20, 20, 1 };
+    const size_t sizes[] = {5, 5, 20, 20, 20, 1};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         zmsg_t *zmsg = zmsg_new ();
         zmsg_addmem (zmsg, frames[i], sizes[i]);
@@ -812,14 +811,14 @@ s_test_reject_garbage (void)
     uint8_t bytes[512];
     //  Pure noise, and noise behind a valid envelope prefix (so the body
     //  parser sees it too).
-    static const uint8_t prefix[] = { 0x94, 0xa3, 'B', 'S', 'W', 0x01 };
+    static const uint8_t prefix[] = {0x94, 0xa3, 'B', 'S', 'W', 0x01};
     for (int iteration = 0; iteration < 2000; iteration++) {
         size_t size = s_random (&seed) % sizeof bytes;
         for (size_t i = 0; i < size; i++)
-            bytes[i] = (uint8_t)s_random (&seed);
+            bytes[i] = (uint8_t) s_random (&seed);
         if (iteration % 2 && size > sizeof prefix + 1) {
             memcpy (bytes, prefix, sizeof prefix);
-            bytes[sizeof prefix] = (uint8_t)(s_random (&seed) % 41);
+            bytes[sizeof prefix] = (uint8_t) (s_random (&seed) % 41);
         }
         zmsg_t *zmsg = zmsg_new ();
         zmsg_addmem (zmsg, bytes, size);
@@ -828,18 +827,18 @@ s_test_reject_garbage (void)
     //  Valid messages with a few bytes changed: deeper into the decoder.
     int accepted = 0;
     for (int iteration = 0; iteration < 2000; iteration++) {
-        int type = (int)(s_random (&seed) % 41);
+        int type = (int) (s_random (&seed) % 41);
         while (!proto_schema (type))
             type = (type + 1) % 41;
-        proto_msg_t *msg = proto_msg_new ((proto_type_t)type);
+        proto_msg_t *msg = proto_msg_new ((proto_type_t) type);
         s_fill (msg, s_random (&seed) % 2);
         zmsg_t *zmsg = proto_msg_encode (msg);
         proto_msg_destroy (&msg);
         zframe_t *head = zmsg_first (zmsg);
         uint8_t *data = zframe_data (head);
-        int flips = 1 + (int)(s_random (&seed) % 4);
+        int flips = 1 + (int) (s_random (&seed) % 4);
         for (int k = 0; k < flips; k++)
-            data[s_random (&seed) % zframe_size (head)] = (uint8_t)s_random (&seed);
+            data[s_random (&seed) % zframe_size (head)] = (uint8_t) s_random (&seed);
         proto_msg_t *probe = NULL;
         bsw_error_t err;
         zmsg_t *copy = zmsg_dup (zmsg);
@@ -976,7 +975,7 @@ static int
 s_test_reject_relations (void)
 {
     proto_msg_t *msg = s_result (8);
-    const double two[] = { 1.0, 2.0 };
+    const double two[] = {1.0, 2.0};
     proto_msg_set_f64s (msg, "metric_values", two, 2);
     BSW_CHECK (s_rejects (proto_msg_encode (msg), 0, BSW_EPROTO,
                           "RESULT: 'metric_values' has 2 elements but 'metric_names' has 4"));
@@ -996,7 +995,7 @@ s_test_reject_relations (void)
     proto_msg_destroy (&msg);
 
     msg = proto_msg_new (PROTO_BYE);
-    const uint64_t one[] = { 1 }, three[] = { 1, 2, 3 };
+    const uint64_t one[] = {1}, three[] = {1, 2, 3};
     proto_msg_set_uints (msg, "sweeps", one, 1);
     proto_msg_set_uints (msg, "points", three, 3);
     BSW_CHECK (s_rejects (proto_msg_encode (msg), 0, BSW_EPROTO,
@@ -1032,7 +1031,7 @@ s_test_reject_blobs (void)
     s_raw_str (&raw, "spec");
     s_raw_str (&raw, "{}");
     s_raw_blob (&raw, "connectivity", 1, "u1", 10);
-    BSW_CHECK (s_rejects (s_raw_end (&raw, (size_t[]){ 9, 0 }), 0, BSW_EPROTO,
+    BSW_CHECK (s_rejects (s_raw_end (&raw, (size_t[]){9, 0}), 0, BSW_EPROTO,
                           "SUBMIT: field 'connectivity': dtype and shape make 10 bytes but blob "
                           "frame 1 has 9"));
     //  A dtype the field does not allow, one nobody speaks, a bad shape.
@@ -1040,14 +1039,14 @@ s_test_reject_blobs (void)
     s_raw_str (&raw, "spec");
     s_raw_str (&raw, "{}");
     s_raw_blob (&raw, "connectivity", 1, "f8", 2);
-    BSW_CHECK (s_rejects (s_raw_end (&raw, (size_t[]){ 16, 0 }), 0, BSW_EPROTO,
+    BSW_CHECK (s_rejects (s_raw_end (&raw, (size_t[]){16, 0}), 0, BSW_EPROTO,
                           "dtype f8 is not allowed (expected u1)"));
     s_raw_begin (&raw, "BSW", 1, PROTO_SUBMIT, 2);
     s_raw_str (&raw, "spec");
     s_raw_str (&raw, "{}");
     s_raw_blob (&raw, "connectivity", 1, "i4", 2);
     BSW_CHECK (
-        s_rejects (s_raw_end (&raw, (size_t[]){ 8, 0 }), 0, BSW_EPROTO, "dtype i4 is not allowed"));
+        s_rejects (s_raw_end (&raw, (size_t[]){8, 0}), 0, BSW_EPROTO, "dtype i4 is not allowed"));
     s_raw_begin (&raw, "BSW", 1, PROTO_CHUNK, 5);
     s_raw_uint (&raw, "sweep", 1);
     s_raw_str (&raw, "state");
@@ -1062,14 +1061,14 @@ s_test_reject_blobs (void)
     s_raw_str (&raw, "shape");
     msgpack_pack_array (&raw.pk, 0);
     BSW_CHECK (
-        s_rejects (s_raw_end (&raw, (size_t[]){ 4, 0 }), 0, BSW_EPROTO,
+        s_rejects (s_raw_end (&raw, (size_t[]){4, 0}), 0, BSW_EPROTO,
                    "CHUNK: field 'data': shape must be an array of 1 to 8 unsigned integers"));
     //  A reference to a frame that is not there.
     s_raw_begin (&raw, "BSW", 1, PROTO_SUBMIT, 2);
     s_raw_str (&raw, "spec");
     s_raw_str (&raw, "{}");
     s_raw_blob (&raw, "connectivity", 2, "u1", 4);
-    BSW_CHECK (s_rejects (s_raw_end (&raw, (size_t[]){ 4, 0 }), 0, BSW_EPROTO,
+    BSW_CHECK (s_rejects (s_raw_end (&raw, (size_t[]){4, 0}), 0, BSW_EPROTO,
                           "blob frame 2 does not exist (the message has 1 blob frames)"));
     //  A descriptor with an extra key, or without one.
     s_raw_begin (&raw, "BSW", 1, PROTO_SUBMIT, 2);
@@ -1079,7 +1078,7 @@ s_test_reject_blobs (void)
     msgpack_pack_map (&raw.pk, 2);
     s_raw_uint (&raw, "frame", 1);
     s_raw_uint (&raw, "bytes", 4);
-    BSW_CHECK (s_rejects (s_raw_end (&raw, (size_t[]){ 4, 0 }), 0, BSW_EPROTO,
+    BSW_CHECK (s_rejects (s_raw_end (&raw, (size_t[]){4, 0}), 0, BSW_EPROTO,
                           "unknown blob descriptor key 'bytes'"));
     //  A blob frame that no field mentions.
     proto_msg_t *msg = proto_msg_new (PROTO_HEARTBEAT);
@@ -1121,7 +1120,7 @@ s_test_protocol_md (void)
     if (!source || !*source) {
         char *slash = strrchr (path, '/');
         BSW_CHECK (slash);
-        snprintf (slash + 1, sizeof path - (size_t)(slash + 1 - path), "PROTOCOL.md");
+        snprintf (slash + 1, sizeof path - (size_t) (slash + 1 - path), "PROTOCOL.md");
     }
     FILE *file = fopen (path, "rb");
     BSW_CHECK_MSG (file, "cannot open %s", path);

@@ -1,4 +1,4 @@
-#define _XOPEN_SOURCE 700   /* nftw */
+#define _XOPEN_SOURCE 700 /* nftw */
 /*  broker_requests_test.c - a broker actor over loopback answers malformed
     and wrong requests with ERROR replies (code and sentence) and keeps
     serving; a valid SUBMIT, LIST and STATUS work in between. */
@@ -145,7 +145,8 @@ static int
 s_test_wrong_requests (void)
 {
     proto_msg_t *msg = proto_msg_new (PROTO_SUBMIT);
-    proto_msg_set_str (msg, "spec", "{\"integrator\": {\"type\": \"HeunDeterministic\", \"dt\": 0}}");
+    proto_msg_set_str (msg, "spec",
+                       "{\"integrator\": {\"type\": \"HeunDeterministic\", \"dt\": 0}}");
     proto_msg_send (&msg, s_client);
     if (s_expect_error (BSW_ESPEC, "integrator.dt"))
         return BSW_TEST_FAIL;
@@ -159,8 +160,9 @@ s_test_wrong_requests (void)
     if (s_expect_error (BSW_EFORMAT, "mine.zip"))
         return BSW_TEST_FAIL;
     msg = proto_msg_new (PROTO_SUBMIT);
-    proto_msg_set_str (msg, "spec", "{\"ranges\": [{\"parameter\": \"model.a\", \"lo\": 0, "
-                                    "\"hi\": 1, \"step\": 0.0001}]}");
+    proto_msg_set_str (msg, "spec",
+                       "{\"ranges\": [{\"parameter\": \"model.a\", \"lo\": 0, "
+                       "\"hi\": 1, \"step\": 0.0001}]}");
     proto_msg_send (&msg, s_client);
     if (s_expect_error (BSW_ETOOBIG, "at most 1000"))
         return BSW_TEST_FAIL;

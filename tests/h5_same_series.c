@@ -15,8 +15,8 @@ s_same (const char *a, const char *b, const char *dataset)
     size_t da[STORE_H5_MAX_RANK], db[STORE_H5_MAX_RANK];
     int ra = 0, rb = 0;
     bsw_error_t err;
-    if (store_h5_read_doubles (a, dataset, &va, da, &ra, &err)
-        || store_h5_read_doubles (b, dataset, &vb, db, &rb, &err)) {
+    if (store_h5_read_doubles (a, dataset, &va, da, &ra, &err) ||
+        store_h5_read_doubles (b, dataset, &vb, db, &rb, &err)) {
         fprintf (stderr, "%s\n", err.text);
         return 0;
     }

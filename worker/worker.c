@@ -23,32 +23,32 @@
 #include <unistd.h>
 
 #define S_BACKOFF_MAX_MS 30000
-#define S_LIVENESS 3 /* heartbeats the broker may miss */
+#define S_LIVENESS       3 /* heartbeats the broker may miss */
 
 typedef struct {
-    zsock_t *pipe;              /* the actor's command pipe */
-    zpoller_t *poller;          /* pipe, dealer, compute actors */
-    zsock_t *dealer;            /* to the broker, or NULL while backing off */
-    char *endpoint;             /* broker endpoint */
-    char name[128];             /* for logs and HELLO */
-    size_t threads;             /* compute threads */
-    size_t lanes;               /* points per job */
-    int heartbeat_ms;           /* heartbeat interval */
-    int stop_grace_ms;          /* STOP's bound on waiting for ACKs */
-    zactor_t **compute;         /* [threads] */
-    worker_job_t **running;     /* [threads] job in each, or NULL */
-    zlistx_t *queue;            /* worker_job_t * waiting for a thread */
-    zhashx_t *sweeps;           /* "id" -> worker_sweep_t * */
-    zhashx_t *outbox;           /* "sweep:point" -> proto_msg_t * RESULT awaiting ACK */
-    size_t promised;            /* points of credit the broker has not yet filled */
-    int64_t broker_expiry;      /* when the broker counts as gone (mono ms) */
-    int64_t heartbeat_at;       /* next heartbeat (mono ms) */
-    int64_t reconnect_at;       /* while disconnected: next attempt (mono ms) */
-    int backoff_ms;             /* current reconnect delay */
-    unsigned session;           /* reconnect count, part of the socket identity */
-    bool stopping;              /* STOP received */
-    int64_t stop_deadline;      /* STOP gives up waiting then */
-    bool terminated;            /* $TERM received */
+    zsock_t *pipe;          /* the actor's command pipe */
+    zpoller_t *poller;      /* pipe, dealer, compute actors */
+    zsock_t *dealer;        /* to the broker, or NULL while backing off */
+    char *endpoint;         /* broker endpoint */
+    char name[128];         /* for logs and HELLO */
+    size_t threads;         /* compute threads */
+    size_t lanes;           /* points per job */
+    int heartbeat_ms;       /* heartbeat interval */
+    int stop_grace_ms;      /* STOP's bound on waiting for ACKs */
+    zactor_t **compute;     /* [threads] */
+    worker_job_t **running; /* [threads] job in each, or NULL */
+    zlistx_t *queue;        /* worker_job_t * waiting for a thread */
+    zhashx_t *sweeps;       /* "id" -> worker_sweep_t * */
+    zhashx_t *outbox;       /* "sweep:point" -> proto_msg_t * RESULT awaiting ACK */
+    size_t promised;        /* points of credit the broker has not yet filled */
+    int64_t broker_expiry;  /* when the broker counts as gone (mono ms) */
+    int64_t heartbeat_at;   /* next heartbeat (mono ms) */
+    int64_t reconnect_at;   /* while disconnected: next attempt (mono ms) */
+    int backoff_ms;         /* current reconnect delay */
+    unsigned session;       /* reconnect count, part of the socket identity */
+    bool stopping;          /* STOP received */
+    int64_t stop_deadline;  /* STOP gives up waiting then */
+    bool terminated;        /* $TERM received */
 } self_t;
 
 static void
@@ -179,8 +179,8 @@ s_disconnect (self_t *self, const char *why)
         zsock_destroy (&self->dealer);
     }
     self->reconnect_at = bsw_clock_mono_ms () + self->backoff_ms;
-    self->backoff_ms = self->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS
-                                                                : self->backoff_ms * 2;
+    self->backoff_ms =
+        self->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS : self->backoff_ms * 2;
 }
 
 static void
@@ -284,8 +284,8 @@ s_handle_work (self_t *self, proto_msg_t *msg)
                               conn, size, &err)) {
             //  The broker validated this sweep; if we cannot read it, every
             //  point fails with the reason rather than looping forever.
-            zsys_error ("worker=%s sweep=%llu unreadable: %s", self->name,
-                        (unsigned long long) id, err.text);
+            zsys_error ("worker=%s sweep=%llu unreadable: %s", self->name, (unsigned long long) id,
+                        err.text);
             for (size_t k = 0; k < count; k++) {
                 proto_msg_t *result = proto_msg_new (PROTO_RESULT);
                 proto_msg_set_uint (result, "sweep", id);

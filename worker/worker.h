@@ -24,12 +24,12 @@
 #include <stdint.h>
 
 typedef struct {
-    const char *broker;       /* endpoint, e.g. "tcp://127.0.0.1:5555" */
-    size_t threads;           /* compute threads; 0 = all cores */
-    size_t lanes;             /* points per batch (one per lane); 0 = default */
-    const char *name;         /* worker name in logs; NULL = host:pid */
-    int heartbeat_ms;         /* 0 = 1000 */
-    int stop_grace_ms;        /* STOP waits this long for ACKs; 0 = 30000 */
+    const char *broker; /* endpoint, e.g. "tcp://127.0.0.1:5555" */
+    size_t threads;     /* compute threads; 0 = all cores */
+    size_t lanes;       /* points per batch (one per lane); 0 = default */
+    const char *name;   /* worker name in logs; NULL = host:pid */
+    int heartbeat_ms;   /* 0 = 1000 */
+    int stop_grace_ms;  /* STOP waits this long for ACKs; 0 = 30000 */
 } worker_config_t;
 
 /*  The actor function: zactor_new (worker_actor, &config). The config is

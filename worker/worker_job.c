@@ -21,9 +21,8 @@
 #define WORKER_JOB_CANCEL_STEPS 2048
 
 int
-worker_sweep_new (worker_sweep_t **sweep_p, uint64_t id, const char *uuid,
-                  const char *spec_json, const void *connectivity, size_t connectivity_size,
-                  bsw_error_t *err)
+worker_sweep_new (worker_sweep_t **sweep_p, uint64_t id, const char *uuid, const char *spec_json,
+                  const void *connectivity, size_t connectivity_size, bsw_error_t *err)
 {
     *sweep_p = NULL;
     char label[64];
@@ -53,13 +52,12 @@ worker_sweep_new (worker_sweep_t **sweep_p, uint64_t id, const char *uuid,
     //  Size lanes by the base setup's history (a ranged speed changes H a
     //  little; the budget has room for that).
     int *idelays = bsw_calloc (conn->n * conn->n, sizeof (int));
-    size_t horizon = sim_connectivity_idelays (conn, spec->setup.conduction_speed,
-                                               spec->setup.dt, idelays, NULL);
+    size_t horizon = sim_connectivity_idelays (conn, spec->setup.conduction_speed, spec->setup.dt,
+                                               idelays, NULL);
     free (idelays);
-    size_t per_lane = conn->n * (horizon + 512) * sizeof (float)
-                      + conn->n * 16 * sizeof (double)
-                      + (size_t) sim_setup_samples (&spec->setup) * conn->n * SIM_MAX_VOI
-                            * sizeof (double);
+    size_t per_lane =
+        conn->n * (horizon + 512) * sizeof (float) + conn->n * 16 * sizeof (double) +
+        (size_t) sim_setup_samples (&spec->setup) * conn->n * SIM_MAX_VOI * sizeof (double);
     sweep->max_lanes = per_lane ? WORKER_BATCH_BYTES / per_lane : 1;
     if (sweep->max_lanes < 1)
         sweep->max_lanes = 1;
@@ -233,8 +231,8 @@ worker_job_run (worker_job_t *job)
             continue;
         }
         size_t end = k + 1;
-        while (end < n && end - k < job->sweep->max_lanes && usable[end]
-               && sim_setup_batchable (&setups[k], &setups[end]))
+        while (end < n && end - k < job->sweep->max_lanes && usable[end] &&
+               sim_setup_batchable (&setups[k], &setups[end]))
             end++;
         s_run_batch (job, k, end - k, setups);
         k = end;

@@ -21,14 +21,14 @@
 
 /*  A sweep as a worker knows it: parsed once, shared by its jobs. */
 typedef struct {
-    uint64_t id;                  /* the broker's sweep id */
-    char uuid[37];                /* the sweep's uuid: seeds its TVB GIDs */
-    spec_t *spec;                 /* owned */
-    sim_connectivity_t *conn;     /* owned */
-    char connectivity_gid[37];    /* TVB GID of conn */
-    size_t max_lanes;             /* lanes one batch may have within WORKER_BATCH_BYTES */
-    size_t jobs;                  /* jobs referencing it (actor thread only) */
-    bool dropped;                 /* cancelled: free when jobs reaches 0 */
+    uint64_t id;               /* the broker's sweep id */
+    char uuid[37];             /* the sweep's uuid: seeds its TVB GIDs */
+    spec_t *spec;              /* owned */
+    sim_connectivity_t *conn;  /* owned */
+    char connectivity_gid[37]; /* TVB GID of conn */
+    size_t max_lanes;          /* lanes one batch may have within WORKER_BATCH_BYTES */
+    size_t jobs;               /* jobs referencing it (actor thread only) */
+    bool dropped;              /* cancelled: free when jobs reaches 0 */
 } worker_sweep_t;
 
 /*  Memory one batch may take: the history of a lane is n * (H + K) floats,
@@ -44,25 +44,25 @@ int worker_sweep_new (worker_sweep_t **sweep_p, uint64_t id, const char *uuid,
 void worker_sweep_destroy (worker_sweep_t **sweep_p);
 
 typedef struct {
-    uint64_t point;                          /* index in the sweep */
-    int code;                                /* 0 ok, else a BSW_E* code */
-    char error[BSW_ERROR_TEXT_MAX];          /* why it failed */
+    uint64_t point;                 /* index in the sweep */
+    int code;                       /* 0 ok, else a BSW_E* code */
+    char error[BSW_ERROR_TEXT_MAX]; /* why it failed */
     size_t n_metrics;
-    const char *metric_names[SIM_METRIC_MAX];/* static strings */
+    const char *metric_names[SIM_METRIC_MAX]; /* static strings */
     double metric_values[SIM_METRIC_MAX];
-    void *timeseries;                        /* HDF5 file bytes (malloc), or NULL */
+    void *timeseries; /* HDF5 file bytes (malloc), or NULL */
     size_t timeseries_size;
-    uint64_t samples;                        /* time samples */
-    double elapsed_ms;                       /* compute time of its batch, shared */
+    uint64_t samples;  /* time samples */
+    double elapsed_ms; /* compute time of its batch, shared */
 } worker_result_t;
 
 typedef struct {
-    worker_sweep_t *sweep;                   /* borrowed */
-    uint64_t *points;                        /* n_points point indices (owned) */
+    worker_sweep_t *sweep; /* borrowed */
+    uint64_t *points;      /* n_points point indices (owned) */
     size_t n_points;
-    worker_result_t *results;                /* n_points, filled by worker_job_run */
-    atomic_int cancel;                       /* set non-zero (any thread) to abandon the run */
-    bool cancelled;                          /* the run was abandoned: results invalid */
+    worker_result_t *results; /* n_points, filled by worker_job_run */
+    atomic_int cancel;        /* set non-zero (any thread) to abandon the run */
+    bool cancelled;           /* the run was abandoned: results invalid */
 } worker_job_t;
 
 /*  A job for `count` points (copied). Caller owns it. */

@@ -91,8 +91,7 @@ main (int argc, char **argv)
     }
     if (!config.broker || !*config.broker || optind != argc) {
         fprintf (stderr, "brainsweep-worker: %s\n%s",
-                 optind != argc ? "unexpected argument" : "--broker ENDPOINT is required",
-                 s_usage);
+                 optind != argc ? "unexpected argument" : "--broker ENDPOINT is required", s_usage);
         return 2;
     }
     //  Only this thread takes SIGINT/SIGTERM: the actors' threads inherit

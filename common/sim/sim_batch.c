@@ -41,49 +41,49 @@
 #include <string.h>
 
 struct sim_batch_t {
-    const sim_connectivity_t *conn;    /* borrowed */
+    const sim_connectivity_t *conn; /* borrowed */
     const sim_model_desc_t *model;
-    sim_setup_t setup;                 /* the first point's setup: shared settings */
-    size_t n;                          /* nodes */
-    size_t lanes;                      /* points */
-    size_t n_state;                    /* model state variables */
-    size_t n_voi;                      /* recorded variables of interest */
-    uint64_t n_steps;                  /* total steps */
-    uint64_t step;                     /* steps done */
-    uint64_t n_samples;                /* samples per point */
-    uint64_t sample;                   /* samples emitted */
-    size_t horizon;                    /* history slots H */
-    size_t block;                      /* K: steps whose far input is summed at once */
-    size_t hist_len;                   /* R = H + K: ring slots per node; step q at q mod R */
+    sim_setup_t setup;  /* the first point's setup: shared settings */
+    size_t n;           /* nodes */
+    size_t lanes;       /* points */
+    size_t n_state;     /* model state variables */
+    size_t n_voi;       /* recorded variables of interest */
+    uint64_t n_steps;   /* total steps */
+    uint64_t step;      /* steps done */
+    uint64_t n_samples; /* samples per point */
+    uint64_t sample;    /* samples emitted */
+    size_t horizon;     /* history slots H */
+    size_t block;       /* K: steps whose far input is summed at once */
+    size_t hist_len;    /* R = H + K: ring slots per node; step q at q mod R */
     //  Sparse weights, CSR by target, far edges (delay >= K-1) then near.
-    size_t *row_start;                 /* n + 1: far edges of row i */
-    size_t *near_start;                /* n + 1: near edges of row i */
-    size_t *col;                       /* nnz source nodes */
-    size_t *delay;                     /* nnz delays in steps */
-    double *weight;                    /* nnz weights, rounded to float32 as TVB's */
+    size_t *row_start;  /* n + 1: far edges of row i */
+    size_t *near_start; /* n + 1: near edges of row i */
+    size_t *col;        /* nnz source nodes */
+    size_t *delay;      /* nnz delays in steps */
+    double *weight;     /* nnz weights, rounded to float32 as TVB's */
     //  Per-lane parameters.
-    double *params;                    /* [n_params][period] (sim_dfun_t) */
-    size_t param_period;               /* 8 when lanes divide 8, else n * lanes */
-    double *coupling_a;                /* [n][lanes] */
-    double *coupling_b;                /* [n][lanes] */
-    double *noise_gain;                /* [n_state][lanes]: sqrt(2*nsig) */
+    double *params;      /* [n_params][period] (sim_dfun_t) */
+    size_t param_period; /* 8 when lanes divide 8, else n * lanes */
+    double *coupling_a;  /* [n][lanes] */
+    double *coupling_b;  /* [n][lanes] */
+    double *noise_gain;  /* [n_state][lanes]: sqrt(2*nsig) */
     //  Work arrays.
-    double *state;                     /* [n_state][n][lanes] */
-    double *predictor;                 /* [n_state][n][lanes] */
-    double *k1, *k2;                   /* [n_state][n][lanes] */
-    double *noise;                     /* [n_state][n][lanes] or NULL */
-    double *coupling;                  /* [n][lanes] */
-    double *self_weight;               /* [n][lanes]: zero-delay self-connection weight, or 0 */
-    size_t *near_rest;                 /* n: first near edge of row i after its self edge */
-    double *far;                       /* [n][K][lanes] far input of the current block */
-    float *hist;                       /* [n][R][lanes] coupling variable history, float32 as TVB's */
-    double *obs;                       /* [n_voi][n][lanes] */
-    sim_rng_t *rng;                    /* [lanes] per-point streams */
+    double *state;       /* [n_state][n][lanes] */
+    double *predictor;   /* [n_state][n][lanes] */
+    double *k1, *k2;     /* [n_state][n][lanes] */
+    double *noise;       /* [n_state][n][lanes] or NULL */
+    double *coupling;    /* [n][lanes] */
+    double *self_weight; /* [n][lanes]: zero-delay self-connection weight, or 0 */
+    size_t *near_rest;   /* n: first near edge of row i after its self edge */
+    double *far;         /* [n][K][lanes] far input of the current block */
+    float *hist;         /* [n][R][lanes] coupling variable history, float32 as TVB's */
+    double *obs;         /* [n_voi][n][lanes] */
+    sim_rng_t *rng;      /* [lanes] per-point streams */
     sim_monitor_t monitor;
     //  Output binding.
-    double **out;                      /* [lanes] caller's buffers, or NULL */
-    double *time;                      /* caller's time stamps, or NULL */
-    uint64_t *first_nonfinite;         /* [lanes] */
+    double **out;              /* [lanes] caller's buffers, or NULL */
+    double *time;              /* caller's time stamps, or NULL */
+    uint64_t *first_nonfinite; /* [lanes] */
 };
 
 static int
@@ -114,7 +114,7 @@ s_check_setups (const sim_connectivity_t *conn, const sim_setup_t *setups, size_
     return BSW_OK;
 }
 
-#define SIM_BATCH_MAX_BLOCK 512   /* K cap: the far block stays in L1/L2 */
+#define SIM_BATCH_MAX_BLOCK 512 /* K cap: the far block stays in L1/L2 */
 
 /*  Chooses K and splits the edges into far (summed per block) and near
     (summed per step), each in ascending source order per target. */
@@ -126,7 +126,8 @@ s_build_csr (sim_batch_t *self, const int *idelays)
     size_t min_delay = SIZE_MAX;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++)
-            if (i != j && conn->weights[i * n + j] != 0.0 && (size_t) idelays[i * n + j] < min_delay)
+            if (i != j && conn->weights[i * n + j] != 0.0 &&
+                (size_t) idelays[i * n + j] < min_delay)
                 min_delay = (size_t) idelays[i * n + j];
     size_t K = min_delay >= SIM_BATCH_MAX_BLOCK ? SIM_BATCH_MAX_BLOCK : min_delay + 1;
     self->block = K;
@@ -161,8 +162,8 @@ s_build_csr (sim_batch_t *self, const int *idelays)
     self->near_rest = bsw_calloc (n, sizeof (size_t));
     for (size_t i = 0; i < n; i++) {
         self->near_rest[i] = self->near_start[i];
-        if (self->near_start[i] < self->row_start[i + 1] && self->col[self->near_start[i]] == i
-            && self->delay[self->near_start[i]] == 0)
+        if (self->near_start[i] < self->row_start[i + 1] && self->col[self->near_start[i]] == i &&
+            self->delay[self->near_start[i]] == 0)
             self->near_rest[i]++;
     }
 }
@@ -209,7 +210,8 @@ s_initial_history (sim_batch_t *self)
                     //  Slot 0 is step 0, slot k >= 1 is step k - H.
                     int64_t step = k == 0 ? 0 : (int64_t) k - (int64_t) H;
                     if (v == cvar)
-                        self->hist[(i * self->hist_len + s_slot (self, step)) * L + l] = (float) value;
+                        self->hist[(i * self->hist_len + s_slot (self, step)) * L + l] =
+                            (float) value;
                 }
         }
     }
@@ -362,8 +364,7 @@ size_t
 sim_batch_memory (const sim_batch_t *self)
 {
     size_t n = self->n, L = self->lanes, S = self->n_state;
-    return (self->hist_len * n * L + 5 * S * n * L + (2 + self->block) * n * L)
-           * sizeof (double);
+    return (self->hist_len * n * L + 5 * S * n * L + (2 + self->block) * n * L) * sizeof (double);
 }
 
 size_t
@@ -399,7 +400,7 @@ s_far_input (sim_batch_t *self, uint64_t first, size_t count)
 {
     size_t n = self->n, L = self->lanes, K = self->block, R = self->hist_len;
     size_t width = count * L;
-    size_t base = s_slot (self, (int64_t) first - 1);   /* slot of step first - 1 */
+    size_t base = s_slot (self, (int64_t) first - 1); /* slot of step first - 1 */
     for (size_t i = 0; i < n; i++) {
         double *restrict acc = self->far + i * K * L;
         for (size_t x = 0; x < width; x++)
@@ -407,7 +408,7 @@ s_far_input (sim_batch_t *self, uint64_t first, size_t count)
         for (size_t e = self->row_start[i]; e < self->near_start[i]; e++) {
             //  The run [first-1-d, first-1-d+count) may wrap the ring once.
             size_t d = self->delay[e];
-            size_t slot = base >= d ? base - d : base + R - d;   /* d < H < R */
+            size_t slot = base >= d ? base - d : base + R - d; /* d < H < R */
             size_t head = R - slot < count ? R - slot : count;
             const float *restrict src = self->hist + (self->col[e] * R + slot) * L;
             const float *restrict wrap = self->hist + self->col[e] * R * L;

@@ -59,7 +59,7 @@ s_naive_run (const sim_connectivity_t *conn, const sim_setup_t *setup, double *s
         for (int s = -(H - 1); s <= 0; s++)
             Vh[(size_t) (s + H) * n + i] = (float) setup->initial[i];
     }
-    double params[SIM_MAX_PARAMS * 3];   /* per element: [param][node] */
+    double params[SIM_MAX_PARAMS * 3]; /* per element: [param][node] */
     for (size_t q = 0; q < setup->model->n_params; q++)
         for (size_t i = 0; i < n; i++)
             params[q * n + i] = setup->params[q];
@@ -69,8 +69,8 @@ s_naive_run (const sim_connectivity_t *conn, const sim_setup_t *setup, double *s
             double acc = 0.0;
             for (size_t j = 0; j < n; j++)
                 if (conn->weights[i * n + j] != 0.0)
-                    acc += (double) (float) conn->weights[i * n + j]
-                           * (double) Vh[(size_t) ((int64_t) s - 1 - delay[i * n + j] + H) * n + j];
+                    acc += (double) (float) conn->weights[i * n + j] *
+                           (double) Vh[(size_t) ((int64_t) s - 1 - delay[i * n + j] + H) * n + j];
             c[i] = setup->coupling_a * acc + setup->coupling_b;
         }
         setup->model->dfun (n, n, &X[0][0], c, params, &k1[0][0]);
@@ -270,13 +270,12 @@ s_test_rejects_mixed_batches (void)
     return BSW_TEST_PASS;
 }
 
-static const bsw_test_case_t s_cases[] = {
-    {"matches_naive_loop", s_test_matches_naive_loop},
-    {"lane_independence", s_test_lane_independence},
-    {"stochastic_zero_noise", s_test_stochastic_zero_noise},
-    {"divergence_is_per_lane", s_test_divergence_is_per_lane},
-    {"rejects_mixed_batches", s_test_rejects_mixed_batches},
-    {NULL, NULL}};
+static const bsw_test_case_t s_cases[] = {{"matches_naive_loop", s_test_matches_naive_loop},
+                                          {"lane_independence", s_test_lane_independence},
+                                          {"stochastic_zero_noise", s_test_stochastic_zero_noise},
+                                          {"divergence_is_per_lane", s_test_divergence_is_per_lane},
+                                          {"rejects_mixed_batches", s_test_rejects_mixed_batches},
+                                          {NULL, NULL}};
 
 int
 main (int argc, char **argv)

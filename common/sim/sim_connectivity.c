@@ -86,12 +86,12 @@ s_hash (uint32_t a, uint32_t b, uint32_t salt)
     return s_mix32 (s_mix32 (s_mix32 (salt) ^ a) ^ b);
 }
 
-#define S_HEMI         38       /* regions per hemisphere */
-#define S_SALT_PAIR    1        /* unordered pair: does a link exist? */
-#define S_SALT_DIRECT  2        /* ordered pair: its strength, self links */
-#define S_SALT_AREA    3        /* one region: its area */
-#define S_CURVATURE    1.25     /* tract length / straight distance */
-#define S_REACH_MM     50.0     /* distance at which a link has odds 1/2 */
+#define S_HEMI        38   /* regions per hemisphere */
+#define S_SALT_PAIR   1    /* unordered pair: does a link exist? */
+#define S_SALT_DIRECT 2    /* ordered pair: its strength, self links */
+#define S_SALT_AREA   3    /* one region: its area */
+#define S_CURVATURE   1.25 /* tract length / straight distance */
+#define S_REACH_MM    50.0 /* distance at which a link has odds 1/2 */
 
 //  Centres of one hemisphere on an ellipsoid, plus the outward normals.
 static void
@@ -155,7 +155,7 @@ s_default_weight (uint32_t i, uint32_t j, double d2)
         eighths = eighths < 1 ? 1 : eighths > 24 ? 24 : eighths;
         return eighths / 8.0;
     }
-    if (hi - lo == S_HEMI)   // homotopic, across the corpus callosum
+    if (hi - lo == S_HEMI) // homotopic, across the corpus callosum
         return pair % 4 ? (8 + (direct >> 12) % 9) / 8.0 : 0.0;
     return pair % 1000 < 10 ? (1 + (direct >> 12) % 4) / 8.0 : 0.0;
 }
@@ -220,8 +220,8 @@ static int
 s_bad_value (bsw_error_t *err, const char *array, size_t k, size_t cols, double value,
              const char *why)
 {
-    return bsw_error_set (err, BSW_ECONNECTIVITY, "%s[%zu][%zu] = %g %s", array, k / cols,
-                          k % cols, value, why);
+    return bsw_error_set (err, BSW_ECONNECTIVITY, "%s[%zu][%zu] = %g %s", array, k / cols, k % cols,
+                          value, why);
 }
 
 static int
@@ -262,8 +262,7 @@ sim_connectivity_check (const sim_connectivity_t *self, bsw_error_t *err)
         return rc;
     for (size_t k = 0; k < n * n; k++)
         if (self->tract_lengths[k] < 0)
-            return s_bad_value (err, "tract_lengths", k, n, self->tract_lengths[k],
-                                "is negative");
+            return s_bad_value (err, "tract_lengths", k, n, self->tract_lengths[k], "is negative");
     for (size_t i = 0; i < n; i++) {
         const char *label = self->region_labels[i];
         if (!label || strnlen (label, SIM_CONNECTIVITY_LABEL_MAX) >= SIM_CONNECTIVITY_LABEL_MAX)
@@ -303,8 +302,8 @@ sim_connectivity_idelays (const sim_connectivity_t *self, double speed, double d
     assert (self && idelays);
     if (!(speed > 0 && isfinite (speed)) || !(dt > 0 && isfinite (dt))) {
         bsw_error_set (err, BSW_ECONNECTIVITY,
-                       "conduction speed %g mm/ms and dt %g ms must be positive and finite",
-                       speed, dt);
+                       "conduction speed %g mm/ms and dt %g ms must be positive and finite", speed,
+                       dt);
         return 0;
     }
     size_t n = self->n;
@@ -347,7 +346,7 @@ s_hash_u64 (bsw_hash128_t *h, uint64_t value)
 static void
 s_hash_doubles (bsw_hash128_t *h, const double *values, size_t count)
 {
-    s_hash_u64 (h, values ? 1 : 0);   // present or not: NULL differs from zeros
+    s_hash_u64 (h, values ? 1 : 0); // present or not: NULL differs from zeros
     for (size_t k = 0; values && k < count; k++) {
         //  + 0.0 turns -0.0 into +0.0: equal numbers give equal GIDs.
         double value = values[k] + 0.0;
@@ -382,7 +381,7 @@ sim_connectivity_gid (const sim_connectivity_t *self, char out[37])
     s_hash_doubles (&h, self->weights, n * n);
     s_hash_doubles (&h, self->tract_lengths, n * n);
     s_hash_doubles (&h, self->centres, n * 3);
-    for (size_t i = 0; i < n; i++)   // with the NUL, so "a","bc" != "ab","c"
+    for (size_t i = 0; i < n; i++) // with the NUL, so "a","bc" != "ab","c"
         bsw_hash128_update (&h, self->region_labels[i], strlen (self->region_labels[i]) + 1);
     //  The optional fields are content too: TVB would take two
     //  connectivities differing only in hemispheres for the same one.

@@ -16,19 +16,19 @@
 
 #include "bsw_error.h"
 
-#define SIM_CONNECTIVITY_LABEL_MAX 128   /* bytes of one region label, with NUL */
+#define SIM_CONNECTIVITY_LABEL_MAX   128 /* bytes of one region label, with NUL */
 #define SIM_CONNECTIVITY_MAX_REGIONS 100000
 
 typedef struct {
-    size_t n;                /* number of regions (nodes), >= 2 */
-    double *weights;         /* n*n, row i = target, column j = source */
-    double *tract_lengths;   /* n*n, mm, all >= 0 */
-    double *centres;         /* n*3, mm */
-    char **region_labels;    /* n NUL-terminated strings */
-    bool *hemispheres;       /* n, true = right hemisphere; NULL if unknown */
-    bool *cortical;          /* n or NULL */
-    double *areas;           /* n or NULL */
-    double *orientations;    /* n*3 or NULL */
+    size_t n;              /* number of regions (nodes), >= 2 */
+    double *weights;       /* n*n, row i = target, column j = source */
+    double *tract_lengths; /* n*n, mm, all >= 0 */
+    double *centres;       /* n*3, mm */
+    char **region_labels;  /* n NUL-terminated strings */
+    bool *hemispheres;     /* n, true = right hemisphere; NULL if unknown */
+    bool *cortical;        /* n or NULL */
+    double *areas;         /* n or NULL */
+    double *orientations;  /* n*3 or NULL */
 } sim_connectivity_t;
 
 /*  An empty connectivity of n regions: weights, tract_lengths and centres

@@ -10,8 +10,8 @@
 
 #include <stdbool.h>
 
-#define S_DT_MS      0.01220703125   /* TVB's default dt, 2^-6 * 0.78125 */
-#define S_SPEED_MMMS 3.0             /* TVB's Connectivity.speed */
+#define S_DT_MS      0.01220703125 /* TVB's default dt, 2^-6 * 0.78125 */
+#define S_SPEED_MMMS 3.0           /* TVB's Connectivity.speed */
 
 //  Figures of the default connectome, pinned.
 #define S_DEFAULT_NONZERO   1536
@@ -42,7 +42,7 @@ s_test_usage (void)
     free (idelays);
     sim_connectivity_destroy (&conn);
     BSW_CHECK (conn == NULL);
-    sim_connectivity_destroy (&conn);   // harmless the second time
+    sim_connectivity_destroy (&conn); // harmless the second time
     sim_connectivity_destroy (NULL);
     return BSW_TEST_PASS;
 }
@@ -143,9 +143,9 @@ s_test_new (void)
     BSW_CHECK (!conn->hemispheres && !conn->cortical && !conn->areas && !conn->orientations);
     BSW_CHECK_INT (sim_connectivity_nonzero (conn), 0);
     BSW_CHECK (sim_connectivity_undirected (conn));
-    conn->weights[1] = 2.0;   // 0 <- 1 only
+    conn->weights[1] = 2.0; // 0 <- 1 only
     BSW_CHECK (!sim_connectivity_undirected (conn));
-    conn->weights[3] = 2.0;   // 1 <- 0 as well
+    conn->weights[3] = 2.0; // 1 <- 0 as well
     BSW_CHECK (sim_connectivity_undirected (conn));
     BSW_CHECK_INT (sim_connectivity_nonzero (conn), 2);
     bsw_error_t err;
@@ -169,8 +169,8 @@ s_test_idelays_half_even (void)
     bsw_error_t err;
     size_t horizon = sim_connectivity_idelays (conn, S_SPEED_MMMS, S_DT_MS, idelays, &err);
     BSW_CHECK_INT (idelays[0], 0);
-    BSW_CHECK_INT (idelays[1], 2);   // 2.5 -> 2
-    BSW_CHECK_INT (idelays[2], 4);   // 3.5 -> 4
+    BSW_CHECK_INT (idelays[1], 2); // 2.5 -> 2
+    BSW_CHECK_INT (idelays[2], 4); // 3.5 -> 4
     BSW_CHECK_INT (idelays[3], 0);
     BSW_CHECK_INT (horizon, 5);
 
@@ -227,7 +227,7 @@ s_test_check_rejects (void)
         sim_connectivity_t *conn = sim_connectivity_new (3);
         double *array = strcmp (cases[c].array, "weights") == 0   ? conn->weights
                         : strcmp (cases[c].array, "centres") == 0 ? conn->centres
-                                                                   : conn->tract_lengths;
+                                                                  : conn->tract_lengths;
         array[cases[c].index] = cases[c].value;
         bsw_error_t err;
         BSW_CHECK_INT (sim_connectivity_check (conn, &err), BSW_ECONNECTIVITY);

@@ -15,31 +15,31 @@
 enum { P_TAU, P_I, P_A, P_B, P_C, P_D, P_E, P_F, P_G, P_ALPHA, P_BETA, P_GAMMA, P_COUNT };
 
 static const sim_param_desc_t s_params[P_COUNT] = {
-    {"tau", 1.0, 1.0, 5.0, 0.01},       {"I", 0.0, -5.0, 5.0, 0.01},
-    {"a", -2.0, -5.0, 5.0, 0.01},       {"b", -10.0, -20.0, 15.0, 0.01},
-    {"c", 0.0, -10.0, 10.0, 0.01},      {"d", 0.02, 0.0001, 1.0, 0.0001},
-    {"e", 3.0, -5.0, 5.0, 0.0001},      {"f", 1.0, -5.0, 5.0, 0.0001},
-    {"g", 0.0, -5.0, 5.0, 0.5},         {"alpha", 1.0, -5.0, 5.0, 0.0001},
-    {"beta", 1.0, -5.0, 5.0, 0.0001},   {"gamma", 1.0, -1.0, 1.0, 0.1},
+    {"tau", 1.0, 1.0, 5.0, 0.01},     {"I", 0.0, -5.0, 5.0, 0.01},
+    {"a", -2.0, -5.0, 5.0, 0.01},     {"b", -10.0, -20.0, 15.0, 0.01},
+    {"c", 0.0, -10.0, 10.0, 0.01},    {"d", 0.02, 0.0001, 1.0, 0.0001},
+    {"e", 3.0, -5.0, 5.0, 0.0001},    {"f", 1.0, -5.0, 5.0, 0.0001},
+    {"g", 0.0, -5.0, 5.0, 0.5},       {"alpha", 1.0, -5.0, 5.0, 0.0001},
+    {"beta", 1.0, -5.0, 5.0, 0.0001}, {"gamma", 1.0, -1.0, 1.0, 0.1},
 };
 
 /*  One point: the equations in TVB's kernel order. tau_div: divide by
     tau (false when tau is 1: x / 1.0 == x exactly, and the division is the
     most expensive operation of the loop). */
-#define S_G2D_POINT(k, p, tau_div)                                                        \
-    do {                                                                                  \
-        double v = V[k], w = W[k], cin = coupling[k];                                     \
-        double v2 = v * v;                                                                \
-        double inner = alpha[p] * w - f[p] * v2 * v + e[p] * v2 + g[p] * v + gamma[p] * I[p] \
-                       + gamma[p] * cin;                                                  \
-        dV[k] = d[p] * tau[p] * inner;                                                    \
-        double dw = d[p] * (a[p] + b[p] * v + c[p] * v2 - beta[p] * w);                   \
-        dW[k] = tau_div ? dw / tau[p] : dw;                                               \
+#define S_G2D_POINT(k, p, tau_div)                                                                 \
+    do {                                                                                           \
+        double v = V[k], w = W[k], cin = coupling[k];                                              \
+        double v2 = v * v;                                                                         \
+        double inner = alpha[p] * w - f[p] * v2 * v + e[p] * v2 + g[p] * v + gamma[p] * I[p] +     \
+                       gamma[p] * cin;                                                             \
+        dV[k] = d[p] * tau[p] * inner;                                                             \
+        double dw = d[p] * (a[p] + b[p] * v + c[p] * v2 - beta[p] * w);                            \
+        dW[k] = tau_div ? dw / tau[p] : dw;                                                        \
     } while (0)
 
 SIM_HOT static int
-s_dfun (size_t count, size_t period, const double *restrict state,
-        const double *restrict coupling, const double *restrict params, double *restrict deriv)
+s_dfun (size_t count, size_t period, const double *restrict state, const double *restrict coupling,
+        const double *restrict params, double *restrict deriv)
 {
     const double *restrict V = state;
     const double *restrict W = state + count;
@@ -57,7 +57,7 @@ s_dfun (size_t count, size_t period, const double *restrict state,
     const double *restrict alpha = params + P_ALPHA * period;
     const double *restrict beta = params + P_BETA * period;
     const double *restrict gamma = params + P_GAMMA * period;
-    int other_tau = 0;   /* an integer OR reduction: it vectorises */
+    int other_tau = 0; /* an integer OR reduction: it vectorises */
     for (size_t k = 0; k < period; k++)
         other_tau |= tau[k] != 1.0;
     if (period == 8) {

@@ -14,15 +14,14 @@
 #include <stdlib.h>
 
 size_t
-sim_metric_start_index (size_t n_samples, double sample_period, double start_point,
-                        int segment)
+sim_metric_start_index (size_t n_samples, double sample_period, double start_point, int segment)
 {
     double st = start_point != 0.0 ? start_point / sample_period : 0.0;
     if (st > (double) n_samples)
         st = (double) ((size_t) (segment - 1) * (n_samples / (size_t) segment));
     if (!(st >= 0.0))
         st = 0.0;
-    size_t index = (size_t) st;   /* trunc, as Python's int() */
+    size_t index = (size_t) st; /* trunc, as Python's int() */
     return index > n_samples ? n_samples : index;
 }
 
@@ -125,16 +124,14 @@ s_kuramoto (const double *x, size_t T, size_t nvoi, size_t n)
 
 void
 sim_metrics_compute (const double *data, size_t n_samples, size_t n_voi, size_t n_nodes,
-                     double sample_period, double start_point, int segment,
-                     sim_metrics_t *out)
+                     double sample_period, double start_point, int segment, sim_metrics_t *out)
 {
     size_t st = sim_metric_start_index (n_samples, sample_period, start_point, segment);
     size_t T = n_samples - st;
     const double *y = data + st * n_voi * n_nodes;
     out->has_kuramoto = n_voi >= 2;
-    out->kuramoto_index = out->has_kuramoto && n_samples > 0
-                              ? s_kuramoto (data, n_samples, n_voi, n_nodes)
-                              : NAN;
+    out->kuramoto_index =
+        out->has_kuramoto && n_samples > 0 ? s_kuramoto (data, n_samples, n_voi, n_nodes) : NAN;
     if (T == 0 || n_nodes == 0 || n_voi == 0) {
         out->global_variance = out->metastability = out->synchrony = NAN;
         out->variance_node_variance = NAN;

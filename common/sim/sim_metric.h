@@ -16,11 +16,11 @@
 
 typedef struct {
     double global_variance;
-    double kuramoto_index;          /* meaningful only when has_kuramoto */
+    double kuramoto_index; /* meaningful only when has_kuramoto */
     double metastability;
     double synchrony;
     double variance_node_variance;
-    bool has_kuramoto;              /* nvoi >= 2 */
+    bool has_kuramoto; /* nvoi >= 2 */
 } sim_metrics_t;
 
 /*  TVB's start index (TVB.md 8.2): start_point / sample_period, or

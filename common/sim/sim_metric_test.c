@@ -7,7 +7,7 @@
 static int
 s_test_hand_worked (void)
 {
-    const double data[] = {0, 0, 1, 0, 0, 0, 1, 0};   /* [t][voi][node] */
+    const double data[] = {0, 0, 1, 0, 0, 0, 1, 0}; /* [t][voi][node] */
     sim_metrics_t m;
     sim_metrics_compute (data, 4, 1, 2, 1.0, 0.0, 4, &m);
     BSW_CHECK_DOUBLE_EQ (m.global_variance, 0.125);
@@ -59,7 +59,7 @@ static int
 s_test_kuramoto (void)
 {
     //  t0: both nodes at phase 0 (R = 1); t1: phases 0 and pi (R = 0).
-    const double data[] = {1, 1, 0, 0, 1, -1, 0, 0};   /* [t][voi][node], T=2, nvoi=2, n=2 */
+    const double data[] = {1, 1, 0, 0, 1, -1, 0, 0}; /* [t][voi][node], T=2, nvoi=2, n=2 */
     sim_metrics_t m;
     sim_metrics_compute (data, 2, 2, 2, 1.0, 100.0, 4, &m);
     BSW_CHECK (m.has_kuramoto);

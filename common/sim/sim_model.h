@@ -21,15 +21,15 @@
 #define SIM_HOT
 #endif
 
-#define SIM_MAX_STATE 4    /* state variables of the largest model */
-#define SIM_MAX_PARAMS 16  /* parameters of the largest model */
-#define SIM_MAX_VOI 4      /* variables of interest one run may record */
+#define SIM_MAX_STATE  4  /* state variables of the largest model */
+#define SIM_MAX_PARAMS 16 /* parameters of the largest model */
+#define SIM_MAX_VOI    4  /* variables of interest one run may record */
 
 /*  One model parameter, with TVB's default and UI domain (TVB.md 1.3). */
 typedef struct {
-    const char *name;      /* TVB's field name: "tau", "I", ... */
+    const char *name; /* TVB's field name: "tau", "I", ... */
     double default_value;
-    double lo, hi, step;   /* the UI's PSE domain */
+    double lo, hi, step; /* the UI's PSE domain */
 } sim_param_desc_t;
 
 /*  Derivatives of `count` points (nodes * lanes, in [node][lane] order).
@@ -50,16 +50,16 @@ typedef void (*sim_voi_fun_t) (int voi, size_t count, const double *restrict sta
                                double *restrict out);
 
 typedef struct {
-    const char *name;                      /* TVB class name */
+    const char *name; /* TVB class name */
     size_t n_state;
     const char *state_names[SIM_MAX_STATE];
-    double state_lo[SIM_MAX_STATE];        /* state_variable_range, for random ICs */
+    double state_lo[SIM_MAX_STATE]; /* state_variable_range, for random ICs */
     double state_hi[SIM_MAX_STATE];
-    size_t cvar;                           /* the coupled (and delayed) state variable */
+    size_t cvar; /* the coupled (and delayed) state variable */
     size_t n_params;
     const sim_param_desc_t *params;
-    size_t n_voi;                          /* number of VOI expressions offered */
-    const char *voi_names[SIM_MAX_VOI];    /* "V", "W", "V + W", "V - W" */
+    size_t n_voi;                       /* number of VOI expressions offered */
+    const char *voi_names[SIM_MAX_VOI]; /* "V", "W", "V + W", "V - W" */
     sim_dfun_t dfun;
     sim_voi_fun_t voi;
 } sim_model_desc_t;

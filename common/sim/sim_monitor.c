@@ -29,8 +29,7 @@ sim_monitor_fini (sim_monitor_t *self)
 }
 
 const double *
-sim_monitor_record (sim_monitor_t *self, uint64_t step, const double *restrict obs,
-                    double *time)
+sim_monitor_record (sim_monitor_t *self, uint64_t step, const double *restrict obs, double *time)
 {
     uint64_t phase = step % self->istep;
     switch (self->kind) {

@@ -21,11 +21,11 @@
 
 typedef struct {
     sim_monitor_kind_t kind;
-    uint64_t istep;     /* steps per sample */
-    double dt;          /* ms */
-    size_t width;       /* values per step */
-    double *sum;        /* TemporalAverage running sum [width], else NULL */
-    double *sample;     /* TemporalAverage emitted mean [width], else NULL */
+    uint64_t istep; /* steps per sample */
+    double dt;      /* ms */
+    size_t width;   /* values per step */
+    double *sum;    /* TemporalAverage running sum [width], else NULL */
+    double *sample; /* TemporalAverage emitted mean [width], else NULL */
 } sim_monitor_t;
 
 void sim_monitor_init (sim_monitor_t *self, sim_monitor_kind_t kind, uint64_t istep, double dt,
@@ -34,7 +34,7 @@ void sim_monitor_fini (sim_monitor_t *self);
 
 /*  Feeds the VOIs after step `step`. Returns the sample when one is due
     (borrowed: valid until the next call), with *time set; NULL otherwise. */
-const double *sim_monitor_record (sim_monitor_t *self, uint64_t step,
-                                  const double *restrict obs, double *time);
+const double *sim_monitor_record (sim_monitor_t *self, uint64_t step, const double *restrict obs,
+                                  double *time);
 
 #endif

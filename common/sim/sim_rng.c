@@ -4,10 +4,10 @@
 
 #include <math.h>
 
-#define MT_M 397
+#define MT_M        397
 #define MT_MATRIX_A 0x9908b0dfU
-#define MT_UPPER 0x80000000U
-#define MT_LOWER 0x7fffffffU
+#define MT_UPPER    0x80000000U
+#define MT_LOWER    0x7fffffffU
 
 void
 sim_rng_init_genrand (sim_rng_t *self, uint32_t seed)
@@ -48,7 +48,7 @@ sim_rng_init_by_array (sim_rng_t *self, const uint32_t *key, int key_length)
             i = 1;
         }
     }
-    mt[0] = 0x80000000U;   /* non-zero initial state is assured */
+    mt[0] = 0x80000000U; /* non-zero initial state is assured */
     self->index = SIM_RNG_MT_N;
 }
 

@@ -17,10 +17,10 @@
 #define SIM_RNG_MT_N 624
 
 typedef struct {
-    uint32_t mt[SIM_RNG_MT_N];   /* generator state */
-    int index;                   /* next word of mt to temper; N = regenerate */
-    int has_gauss;               /* numpy's cached second normal deviate */
-    double gauss;                /* the cached value */
+    uint32_t mt[SIM_RNG_MT_N]; /* generator state */
+    int index;                 /* next word of mt to temper; N = regenerate */
+    int has_gauss;             /* numpy's cached second normal deviate */
+    double gauss;              /* the cached value */
 } sim_rng_t;
 
 /*  The stream of sweep point `point_index` for `seed`. */

@@ -82,9 +82,9 @@ sim_setup_batchable (const sim_setup_t *a, const sim_setup_t *b)
         if (a->voi[i] != b->voi[i])
             return false;
     //  Bitwise comparisons on purpose: "equal" here means "the same run".
-    return a->dt == b->dt && a->conduction_speed == b->conduction_speed
-           && a->integrator == b->integrator && a->monitor == b->monitor
-           && a->period == b->period && a->simulation_length == b->simulation_length
-           && a->initial == b->initial && a->metric_start_point == b->metric_start_point
-           && a->metric_segment == b->metric_segment && a->seed == b->seed;
+    return a->dt == b->dt && a->conduction_speed == b->conduction_speed &&
+           a->integrator == b->integrator && a->monitor == b->monitor && a->period == b->period &&
+           a->simulation_length == b->simulation_length && a->initial == b->initial &&
+           a->metric_start_point == b->metric_start_point &&
+           a->metric_segment == b->metric_segment && a->seed == b->seed;
 }

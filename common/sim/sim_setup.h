@@ -27,23 +27,23 @@ typedef enum {
 } sim_monitor_kind_t;
 
 typedef struct {
-    const sim_model_desc_t *model;         /* &sim_g2d_model */
-    double params[SIM_MAX_PARAMS];         /* model parameters, model->params order */
-    int voi[SIM_MAX_VOI];                  /* recorded VOIs, indices into model->voi_names */
+    const sim_model_desc_t *model; /* &sim_g2d_model */
+    double params[SIM_MAX_PARAMS]; /* model parameters, model->params order */
+    int voi[SIM_MAX_VOI];          /* recorded VOIs, indices into model->voi_names */
     size_t n_voi;
-    double coupling_a;                     /* Linear coupling: c = a * sum + b */
+    double coupling_a; /* Linear coupling: c = a * sum + b */
     double coupling_b;
-    double conduction_speed;               /* mm/ms */
+    double conduction_speed; /* mm/ms */
     sim_integrator_kind_t integrator;
-    double dt;                             /* ms */
-    double nsig[SIM_MAX_STATE];            /* additive noise per state variable (stochastic) */
+    double dt;                  /* ms */
+    double nsig[SIM_MAX_STATE]; /* additive noise per state variable (stochastic) */
     sim_monitor_kind_t monitor;
-    double period;                         /* ms; ignored by Raw (which uses dt) */
-    double simulation_length;              /* ms */
-    const double *initial;                 /* NULL: random; else [n_state][n_nodes], borrowed */
-    uint32_t seed;                         /* random ICs and noise */
-    uint64_t point_index;                  /* which point of the sweep: keys the random stream */
-    double metric_start_point;             /* ms */
+    double period;             /* ms; ignored by Raw (which uses dt) */
+    double simulation_length;  /* ms */
+    const double *initial;     /* NULL: random; else [n_state][n_nodes], borrowed */
+    uint32_t seed;             /* random ICs and noise */
+    uint64_t point_index;      /* which point of the sweep: keys the random stream */
+    double metric_start_point; /* ms */
     int metric_segment;
 } sim_setup_t;
 

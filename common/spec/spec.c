@@ -29,17 +29,17 @@
 
 //  One parse: where errors go and what they are prefixed with.
 typedef struct {
-    const char *label;     //  names the source in errors ("spec.json")
-    const char *base_dir;  //  resolves a relative connectivity; NULL = cwd
-    bsw_error_t *err;      //  the caller's, may be NULL
-    spec_t *spec;          //  being filled
+    const char *label;    //  names the source in errors ("spec.json")
+    const char *base_dir; //  resolves a relative connectivity; NULL = cwd
+    bsw_error_t *err;     //  the caller's, may be NULL
+    spec_t *spec;         //  being filled
 } parser_t;
 
-#define S_PATH_MAX 128   //  longest field path we build ("ranges[12].values[345]")
-#define S_SHOW_MAX 48    //  a bad value is quoted up to this many characters
+#define S_PATH_MAX 128 //  longest field path we build ("ranges[12].values[345]")
+#define S_SHOW_MAX 48  //  a bad value is quoted up to this many characters
 
-static int
-s_fail (parser_t *p, const char *field, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+static int s_fail (parser_t *p, const char *field, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
 
 static int
 s_fail (parser_t *p, const char *field, const char *fmt, ...)
@@ -110,8 +110,8 @@ s_wrong_type (parser_t *p, const char *field, const json_t *value, const char *e
 
 //  Formats a field path into buf[S_PATH_MAX]; a path cut short by a huge
 //  key still names the place well enough.
-static const char *
-s_pathf (char *buf, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static const char *s_pathf (char *buf, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
 
 static const char *
 s_pathf (char *buf, const char *fmt, ...)
@@ -136,7 +136,8 @@ s_check_keys (parser_t *p, const json_t *obj, const char *path, const char *cons
 {
     const char *key;
     json_t *value;
-    json_object_foreach ((json_t *) obj, key, value) {
+    json_object_foreach ((json_t *) obj, key, value)
+    {
         size_t i = 0;
         while (allowed[i] && strcmp (allowed[i], key) != 0)
             i++;
@@ -228,8 +229,9 @@ s_integer (parser_t *p, const json_t *value, const char *path, json_int_t lo, js
     }
     json_int_t v = json_integer_value (value);
     if (v < lo || v > hi)
-        return s_fail (p, path, "%" JSON_INTEGER_FORMAT " is out of range (%" JSON_INTEGER_FORMAT
-                                " to %" JSON_INTEGER_FORMAT ")",
+        return s_fail (p, path,
+                       "%" JSON_INTEGER_FORMAT " is out of range (%" JSON_INTEGER_FORMAT
+                       " to %" JSON_INTEGER_FORMAT ")",
                        v, lo, hi);
     *out = v;
     return BSW_OK;
@@ -268,7 +270,8 @@ s_parse_parameters (parser_t *p, const json_t *params)
     const sim_model_desc_t *model = p->spec->setup.model;
     const char *key;
     json_t *value;
-    json_object_foreach ((json_t *) params, key, value) {
+    json_object_foreach ((json_t *) params, key, value)
+    {
         char field[S_PATH_MAX];
         s_path (field, "model.parameters", key);
         int index = sim_model_param_index (model, key);
@@ -533,10 +536,9 @@ s_parse_initial (parser_t *p, const json_t *initial)
             n = json_array_size (list);
             p->spec->initial = bsw_malloc (model->n_state * n * sizeof (double));
             p->spec->n_initial = n;
-        }
-        else if (json_array_size (list) != n)
-            return s_fail (p, field, "%zu values, but %s has %zu", json_array_size (list),
-                           keys[0], n);
+        } else if (json_array_size (list) != n)
+            return s_fail (p, field, "%zu values, but %s has %zu", json_array_size (list), keys[0],
+                           n);
         for (size_t i = 0; i < n; i++) {
             char item[S_PATH_MAX];
             s_pathf (item, "%s[%zu]", field, i);
@@ -558,8 +560,7 @@ s_check_times (parser_t *p)
     char a[BSW_DOUBLE_BUF], b[BSW_DOUBLE_BUF];
     double steps = ceil (setup->simulation_length / setup->dt);
     if (!(steps <= (double) SPEC_MAX_STEPS))
-        return s_fail (p, "simulation_length",
-                       "%s needs more than %llu steps of integrator.dt %s",
+        return s_fail (p, "simulation_length", "%s needs more than %llu steps of integrator.dt %s",
                        bsw_format_double (setup->simulation_length, a),
                        (unsigned long long) SPEC_MAX_STEPS, bsw_format_double (setup->dt, b));
     if (setup->monitor == SIM_MONITOR_RAW)
@@ -623,8 +624,7 @@ s_parse_range_bounds (parser_t *p, const json_t *item, const char *field, spec_r
         char hi[S_SHOW_MAX + 8], lo[S_SHOW_MAX + 8];
         s_show (bound[1], hi, sizeof hi);
         s_show (bound[0], lo, sizeof lo);
-        return s_fail (p, s_path (sub, field, "hi"), "%s is not above lo %s (empty range)", hi,
-                       lo);
+        return s_fail (p, s_path (sub, field, "hi"), "%s is not above lo %s (empty range)", hi, lo);
     }
     range->from_lohistep = true;
     range->lo = v[0];
@@ -656,14 +656,14 @@ s_parse_range (parser_t *p, const json_t *item, size_t r)
     if (rc)
         return rc;
     const json_t *values = json_object_get (item, "values");
-    bool any_bound = json_object_get (item, "lo") || json_object_get (item, "hi")
-                     || json_object_get (item, "step");
+    bool any_bound = json_object_get (item, "lo") || json_object_get (item, "hi") ||
+                     json_object_get (item, "step");
     if (values && any_bound)
         return s_fail (p, field, "give either values or lo, hi and step, not both");
     if (!values && !any_bound)
         return s_fail (p, field, "missing values (or lo, hi and step)");
     spec_range_t range = {0};
-    range.parameter = (char *) name;   //  borrowed: spec_range_add copies it
+    range.parameter = (char *) name; //  borrowed: spec_range_add copies it
     rc = values ? s_parse_range_values (p, values, field, &range)
                 : s_parse_range_bounds (p, item, field, &range);
     if (!rc) {
@@ -691,11 +691,10 @@ s_parse_ranges (parser_t *p, const json_t *ranges)
 static int
 s_parse (parser_t *p, const json_t *root)
 {
-    static const char *const keys[] = {"name",    "connectivity",      "conduction_speed",
-                                       "model",   "coupling",          "integrator",
-                                       "monitor", "simulation_length", "initial_conditions",
-                                       "seed",    "metrics",           "ranges",
-                                       NULL};
+    static const char *const keys[] = {
+        "name",    "connectivity",      "conduction_speed",   "model", "coupling", "integrator",
+        "monitor", "simulation_length", "initial_conditions", "seed",  "metrics",  "ranges",
+        NULL};
     sim_setup_t *setup = &p->spec->setup;
     int rc = s_check_keys (p, root, "", keys);
     const json_t *v;
@@ -730,7 +729,7 @@ s_parse (parser_t *p, const json_t *root)
     if (!rc && (v = json_object_get (root, "metrics")))
         rc = s_parse_metrics (p, v);
     if (!rc && setup->monitor == SIM_MONITOR_RAW)
-        setup->period = setup->dt;   //  what Raw really samples at (TVB.md 6.2)
+        setup->period = setup->dt; //  what Raw really samples at (TVB.md 6.2)
     if (!rc)
         rc = s_check_times (p);
     //  Last: range values are checked against the final integrator.

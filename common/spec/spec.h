@@ -18,7 +18,7 @@
 
 /*  Sweep-size guard of the parser; the broker has its own configurable limit. */
 #define SPEC_MAX_POINTS_HARD 100000000ULL
-#define SPEC_MAX_STEPS 4000000000ULL   /* ceil(simulation_length/dt) at most */
+#define SPEC_MAX_STEPS       4000000000ULL /* ceil(simulation_length/dt) at most */
 
 typedef struct {
     char *parameter;     /* as the spec names it: "model.I", "coupling.a", ... */
@@ -29,12 +29,12 @@ typedef struct {
 } spec_range_t;
 
 typedef struct {
-    char *name;             /* "name", or NULL */
-    char *connectivity;     /* NULL for "default"; else the path, resolved against the spec's folder */
-    sim_setup_t setup;      /* base setup; setup.initial points into `initial` (or NULL) */
-    double *initial;        /* [n_state][n_initial], owned, or NULL when random */
-    size_t n_initial;       /* nodes given per state variable in initial_conditions */
-    spec_range_t *ranges;   /* the sweep axes, first = outermost */
+    char *name;         /* "name", or NULL */
+    char *connectivity; /* NULL for "default"; else the path, resolved against the spec's folder */
+    sim_setup_t setup;  /* base setup; setup.initial points into `initial` (or NULL) */
+    double *initial;    /* [n_state][n_initial], owned, or NULL when random */
+    size_t n_initial;   /* nodes given per state variable in initial_conditions */
+    spec_range_t *ranges; /* the sweep axes, first = outermost */
     size_t n_ranges;
 } spec_t;
 

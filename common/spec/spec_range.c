@@ -39,11 +39,11 @@ s_rangeable_list (const sim_model_desc_t *model, char *buf, size_t size)
 
 //  What a rangeable name sets (TVB.md 7.2).
 typedef enum {
-    S_MODEL,     //  model.<param>: params[index], any finite value
+    S_MODEL, //  model.<param>: params[index], any finite value
     S_COUPLING_A,
     S_COUPLING_B,
-    S_SPEED,     //  conduction_speed > 0
-    S_NSIG,      //  integrator.noise.nsig >= 0, every state variable
+    S_SPEED, //  conduction_speed > 0
+    S_NSIG,  //  integrator.noise.nsig >= 0, every state variable
 } s_target_t;
 
 //  Resolves a rangeable name against a setup; the text on failure has no
@@ -58,20 +58,16 @@ s_lookup (const sim_setup_t *setup, const char *parameter, s_target_t *target, i
         *target = S_MODEL;
         if (*index >= 0)
             return BSW_OK;
-    }
-    else if (strcmp (parameter, "coupling.a") == 0) {
+    } else if (strcmp (parameter, "coupling.a") == 0) {
         *target = S_COUPLING_A;
         return BSW_OK;
-    }
-    else if (strcmp (parameter, "coupling.b") == 0) {
+    } else if (strcmp (parameter, "coupling.b") == 0) {
         *target = S_COUPLING_B;
         return BSW_OK;
-    }
-    else if (strcmp (parameter, "conduction_speed") == 0) {
+    } else if (strcmp (parameter, "conduction_speed") == 0) {
         *target = S_SPEED;
         return BSW_OK;
-    }
-    else if (strcmp (parameter, "integrator.noise.nsig") == 0) {
+    } else if (strcmp (parameter, "integrator.noise.nsig") == 0) {
         *target = S_NSIG;
         //  A deterministic run would ignore it: every point the same.
         if (setup->integrator != SIM_INTEGRATOR_HEUN_STOCHASTIC)
@@ -155,11 +151,10 @@ spec_range_expand (double lo, double hi, double step, const char *field, double 
     //  count from hi - lo overflowing.
     double count = ceil ((hi - lo) / step);
     if (!(count <= (double) SPEC_MAX_POINTS_HARD))
-        return bsw_error_set (err, BSW_ESPEC,
-                              "%s: lo %s, hi %s, step %s give %.0f values, more than %llu", field,
-                              bsw_format_double (lo, a), bsw_format_double (hi, b),
-                              bsw_format_double (step, c), count,
-                              (unsigned long long) SPEC_MAX_POINTS_HARD);
+        return bsw_error_set (
+            err, BSW_ESPEC, "%s: lo %s, hi %s, step %s give %.0f values, more than %llu", field,
+            bsw_format_double (lo, a), bsw_format_double (hi, b), bsw_format_double (step, c),
+            count, (unsigned long long) SPEC_MAX_POINTS_HARD);
     size_t n = count < 1 ? 1 : (size_t) count;
     double *v = bsw_malloc (n * sizeof *v);
     //  Step 3, numpy's fill rule: the first two values directly, the rest
@@ -234,8 +229,7 @@ spec_range_add (spec_t *self, const spec_range_t *range, bool replace, const cha
     if (slot == self->n_ranges) {
         self->ranges = bsw_realloc (self->ranges, (self->n_ranges + 1) * sizeof *self->ranges);
         self->n_ranges++;
-    }
-    else {
+    } else {
         free (self->ranges[slot].parameter);
         free (self->ranges[slot].values);
     }
@@ -318,8 +312,7 @@ spec_add_range_arg (spec_t *self, const char *arg, bsw_error_t *err)
         range.lo = triple[0];
         range.hi = triple[1];
         range.step = triple[2];
-    }
-    else {
+    } else {
         //  One value per comma-separated field, so the count is known first.
         size_t max = 1;
         for (const char *p = rhs; *p; p++)
@@ -369,7 +362,8 @@ spec_point_setup (const spec_t *self, uint64_t k, sim_setup_t *out, bsw_error_t 
         for (size_t q = r + 1; q < self->n_ranges; q++)
             below *= self->ranges[q].n_values;
         size_t index = (size_t) (k / below % self->ranges[r].n_values);
-        int rc = spec_setup_set (out, self->ranges[r].parameter, self->ranges[r].values[index], err);
+        int rc =
+            spec_setup_set (out, self->ranges[r].parameter, self->ranges[r].values[index], err);
         if (rc)
             return rc;
     }

@@ -17,8 +17,8 @@ s_expect (double lo, double hi, double step, const double *expected, size_t n)
     bsw_error_t err;
     int rc = spec_range_expand (lo, hi, step, "test", &values, &n_values, &err);
     BSW_CHECK_MSG (rc == 0, "(%g, %g, %g): %s", lo, hi, step, err.text);
-    BSW_CHECK_MSG (n_values == n, "(%g, %g, %g): %zu values, expected %zu", lo, hi, step,
-                   n_values, n);
+    BSW_CHECK_MSG (n_values == n, "(%g, %g, %g): %zu values, expected %zu", lo, hi, step, n_values,
+                   n);
     for (size_t i = 0; i < n; i++)
         BSW_CHECK_MSG (values[i] == expected[i], "(%g, %g, %g)[%zu] = %.17g, expected %.17g", lo,
                        hi, step, i, values[i], expected[i]);
@@ -52,8 +52,9 @@ s_test_tvb_table (void)
     static const double r0[] = {0.0, 0.1, 0.2};
     static const double r1[] = {0.1, 0.2, 0.30000000000000004, 0.4};
     static const double r2[] = {1.0, 1.1, 1.2000000000000002, 1.3000000000000003};
-    static const double r3[] = {0.0, 0.1, 0.2, 0.30000000000000004, 0.4,
-                                0.5, 0.6000000000000001, 0.7000000000000001, 0.8, 0.9};
+    static const double r3[] = {
+        0.0, 0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001, 0.7000000000000001,
+        0.8, 0.9};
     int rc;
     if ((rc = s_expect (0.0, 0.3, 0.1, r0, 3)))
         return rc;
@@ -117,11 +118,11 @@ s_test_expand_errors (void)
         {-1e308, 1e308, 1.0, "more than 100000000"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        double *values = (double *) &bad;   //  must come back NULL
+        double *values = (double *) &bad; //  must come back NULL
         size_t n = 99;
         bsw_error_t err;
-        int rc = spec_range_expand (bad[i].lo, bad[i].hi, bad[i].step, "ranges[1]", &values, &n,
-                                    &err);
+        int rc =
+            spec_range_expand (bad[i].lo, bad[i].hi, bad[i].step, "ranges[1]", &values, &n, &err);
         BSW_CHECK_INT (rc, BSW_ESPEC);
         BSW_CHECK (values == NULL && n == 0);
         BSW_CHECK_MSG (strstr (err.text, bad[i].needle), "case %zu: \"%s\" lacks \"%s\"", i,
@@ -180,7 +181,7 @@ s_test_range_add (void)
     double v1[] = {1.0, 2.0, 3.0};
     spec_range_t range = {.parameter = "model.a", .values = v1, .n_values = 3};
     BSW_CHECK_INT (spec_range_add (spec, &range, false, "r", &err), 0);
-    BSW_CHECK (spec->ranges[0].values != v1);   //  copied
+    BSW_CHECK (spec->ranges[0].values != v1); //  copied
     BSW_CHECK_INT (spec_points (spec), 3);
     BSW_CHECK_INT (spec_range_add (spec, &range, false, "ranges[1]", &err), BSW_ESPEC);
     BSW_CHECK (strstr (err.text, "ranges[1]: model.a is already ranged by ranges[0]"));
@@ -216,15 +217,14 @@ s_test_range_add (void)
     return BSW_TEST_PASS;
 }
 
-static const bsw_test_case_t s_cases[] = {
-    {"usage", s_test_usage},
-    {"tvb_table", s_test_tvb_table},
-    {"tutorial_a", s_test_tutorial_a},
-    {"step_correction", s_test_step_correction},
-    {"expand_errors", s_test_expand_errors},
-    {"setup_set", s_test_setup_set},
-    {"range_add", s_test_range_add},
-    {NULL, NULL}};
+static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
+                                          {"tvb_table", s_test_tvb_table},
+                                          {"tutorial_a", s_test_tutorial_a},
+                                          {"step_correction", s_test_step_correction},
+                                          {"expand_errors", s_test_expand_errors},
+                                          {"setup_set", s_test_setup_set},
+                                          {"range_add", s_test_range_add},
+                                          {NULL, NULL}};
 
 int
 main (int argc, char **argv)

@@ -47,7 +47,7 @@ s_test_usage (void)
     bsw_error_t err;
     int rc = spec_load_string (&spec, json, strlen (json), "sweep.json", NULL, &err);
     BSW_CHECK_MSG (rc == 0, "%s", err.text);
-    BSW_CHECK_INT (spec_points (spec), 6);   //  2 values of I x 3 of coupling.a
+    BSW_CHECK_INT (spec_points (spec), 6); //  2 values of I x 3 of coupling.a
     for (uint64_t k = 0; k < spec_points (spec); k++) {
         sim_setup_t setup;
         BSW_CHECK_INT (spec_point_setup (spec, k, &setup, &err), 0);
@@ -113,8 +113,8 @@ s_test_tutorial (void)
     BSW_CHECK (spec->connectivity == NULL);
     BSW_CHECK_INT (spec->n_initial, 3);
     BSW_CHECK (spec->setup.initial == spec->initial);
-    BSW_CHECK_DOUBLE_EQ (spec->initial[1], 0.84);   //  V of node 1
-    BSW_CHECK_DOUBLE_EQ (spec->initial[3], 0.1);    //  W of node 0
+    BSW_CHECK_DOUBLE_EQ (spec->initial[1], 0.84); //  V of node 1
+    BSW_CHECK_DOUBLE_EQ (spec->initial[3], 0.1);  //  W of node 0
     BSW_CHECK_INT (spec_check_nodes (spec, 3, "spec.json", &err), 0);
     BSW_CHECK_INT (spec_check_nodes (spec, 76, "spec.json", &err), BSW_ESPEC);
     BSW_CHECK_STR (err.text, "spec.json: initial_conditions: 3 values per state variable, but "
@@ -195,7 +195,7 @@ s_test_all_fields (void)
     BSW_CHECK_INT (s->metric_segment, 1);
     BSW_CHECK_INT (spec_points (spec), 9);
     sim_setup_t point;
-    BSW_CHECK_INT (spec_point_setup (spec, 7, &point, &err), 0);   //  nsig[2], coupling.a[1]
+    BSW_CHECK_INT (spec_point_setup (spec, 7, &point, &err), 0); //  nsig[2], coupling.a[1]
     BSW_CHECK_DOUBLE_EQ (point.nsig[0], 2.0);
     BSW_CHECK_DOUBLE_EQ (point.nsig[1], 2.0);
     BSW_CHECK_DOUBLE_EQ (point.coupling_a, 0.1);
@@ -280,9 +280,9 @@ s_test_range_arg (void)
 {
     spec_t *spec = NULL;
     bsw_error_t err;
-    BSW_CHECK_INT (s_load ("{\"ranges\": [{\"parameter\": \"model.I\", \"values\": [1, 2]}]}",
-                           &spec, &err),
-                   0);
+    BSW_CHECK_INT (
+        s_load ("{\"ranges\": [{\"parameter\": \"model.I\", \"values\": [1, 2]}]}", &spec, &err),
+        0);
     //  A new parameter is appended (innermost); the same one is replaced.
     BSW_CHECK_INT (spec_add_range_arg (spec, "model.a=1,2.5,3", &err), 0);
     BSW_CHECK_INT (spec->n_ranges, 2);
@@ -354,7 +354,8 @@ static const struct {
      "f, g, alpha, beta, gamma)"},
     {"{\"model\": {\"parameters\": {\"a\": \"3.0\"}}}",
      "model.parameters.a: \"3.0\" is a string; a number is expected"},
-    {"{\"model\": {\"parameters\": {\"a\": null}}}", "model.parameters.a: null is not allowed; a number is expected"},
+    {"{\"model\": {\"parameters\": {\"a\": null}}}",
+     "model.parameters.a: null is not allowed; a number is expected"},
     {"{\"simulation_length\": 1e999}", "spec.json: line 1"},
     {"{\"model\": {\"variables_of_interest\": [\"X\"]}}",
      "model.variables_of_interest[0]: \"X\" is not a variable of interest (expected one of V, W, "
@@ -459,7 +460,7 @@ s_test_malformed (void)
     size_t n = sizeof s_bad / sizeof s_bad[0];
     BSW_CHECK (n >= 25);
     for (size_t i = 0; i < n; i++) {
-        spec_t *spec = (spec_t *) &n;   //  must come back NULL
+        spec_t *spec = (spec_t *) &n; //  must come back NULL
         bsw_error_t err;
         int rc = s_load (s_bad[i].json, &spec, &err);
         BSW_CHECK_MSG (rc == BSW_ESPEC, "%s: rc %d", s_bad[i].json, rc);
@@ -506,16 +507,15 @@ s_test_bad_files (void)
     return BSW_TEST_PASS;
 }
 
-static const bsw_test_case_t s_cases[] = {
-    {"usage", s_test_usage},
-    {"defaults", s_test_defaults},
-    {"tutorial", s_test_tutorial},
-    {"all_fields", s_test_all_fields},
-    {"reference", s_test_reference},
-    {"range_arg", s_test_range_arg},
-    {"malformed", s_test_malformed},
-    {"bad_files", s_test_bad_files},
-    {NULL, NULL}};
+static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
+                                          {"defaults", s_test_defaults},
+                                          {"tutorial", s_test_tutorial},
+                                          {"all_fields", s_test_all_fields},
+                                          {"reference", s_test_reference},
+                                          {"range_arg", s_test_range_arg},
+                                          {"malformed", s_test_malformed},
+                                          {"bad_files", s_test_bad_files},
+                                          {NULL, NULL}};
 
 int
 main (int argc, char **argv)

@@ -42,20 +42,19 @@
 #define S_PRECHECK_VALUES (1024 * 1024)
 
 //  Roles in TVB's matching order: the first token found in the path wins.
-enum { S_WEIGHTS, S_CENTRES, S_TRACT, S_ORIENTATIONS, S_AREAS, S_CORTICAL, S_HEMISPHERES,
-       S_ROLES };
+enum { S_WEIGHTS, S_CENTRES, S_TRACT, S_ORIENTATIONS, S_AREAS, S_CORTICAL, S_HEMISPHERES, S_ROLES };
 
 static const char *const s_tokens[S_ROLES][2] = {
-    {"weight", NULL},   {"centres", "centers"}, {"tract", NULL},     {"orientation", NULL},
-    {"area", NULL},     {"cortical", NULL},     {"hemisphere", NULL},
+    {"weight", NULL}, {"centres", "centers"}, {"tract", NULL},      {"orientation", NULL},
+    {"area", NULL},   {"cortical", NULL},     {"hemisphere", NULL},
 };
 
 //  One matched entry, read whole.
 typedef struct {
-    const char *label;   /* the archive's name in errors (borrowed) */
-    char *name;          /* entry path inside the zip */
-    char *text;          /* its bytes plus a NUL */
-    size_t size;         /* bytes, without the NUL */
+    const char *label; /* the archive's name in errors (borrowed) */
+    char *name;        /* entry path inside the zip */
+    char *text;        /* its bytes plus a NUL */
+    size_t size;       /* bytes, without the NUL */
 } s_file_t;
 
 //  How parsed values are checked, besides being finite numbers.
@@ -70,7 +69,7 @@ s_role_of (const char *name)
 {
     size_t len = strlen (name);
     if (len == 0 || name[len - 1] == '/')
-        return -1;   // a directory
+        return -1; // a directory
     const char *base = strrchr (name, '/');
     base = base ? base + 1 : name;
     if (strcmp (base, ".DS_Store") == 0)
@@ -97,9 +96,9 @@ s_read_entry (zip_t *za, zip_uint64_t index, s_file_t *file, bsw_error_t *err)
         return bsw_error_set (err, BSW_EFORMAT, "%s: %s: cannot read the entry's size: %s",
                               file->label, file->name, zip_strerror (za));
     if (st.size > S_ENTRY_MAX_BYTES)
-        return bsw_error_set (err, BSW_ETOOBIG, "%s: %s: %llu bytes uncompressed, the limit is %llu",
-                              file->label, file->name, (unsigned long long) st.size,
-                              (unsigned long long) S_ENTRY_MAX_BYTES);
+        return bsw_error_set (
+            err, BSW_ETOOBIG, "%s: %s: %llu bytes uncompressed, the limit is %llu", file->label,
+            file->name, (unsigned long long) st.size, (unsigned long long) S_ENTRY_MAX_BYTES);
     zip_file_t *zf = zip_fopen_index (za, index, 0);
     if (!zf)
         return bsw_error_set (err, BSW_EFORMAT, "%s: %s: cannot open the entry: %s", file->label,
@@ -110,9 +109,9 @@ s_read_entry (zip_t *za, zip_uint64_t index, s_file_t *file, bsw_error_t *err)
     while ((zip_uint64_t) got < st.size) {
         zip_int64_t rc = zip_fread (zf, file->text + got, st.size - (zip_uint64_t) got);
         if (rc <= 0) {
-            int code = bsw_error_set (err, BSW_EFORMAT, "%s: %s: cannot read the entry: %s",
-                                      file->label, file->name,
-                                      rc < 0 ? zip_file_strerror (zf) : "it ends early");
+            int code =
+                bsw_error_set (err, BSW_EFORMAT, "%s: %s: cannot read the entry: %s", file->label,
+                               file->name, rc < 0 ? zip_file_strerror (zf) : "it ends early");
             zip_fclose (zf);
             return code;
         }
@@ -139,8 +138,8 @@ s_scan (zip_t *za, const char *label, s_file_t files[S_ROLES], bsw_error_t *err)
     for (zip_int64_t i = 0; i < count; i++) {
         const char *name = zip_get_name (za, (zip_uint64_t) i, 0);
         if (!name)
-            return bsw_error_set (err, BSW_EFORMAT, "%s: entry %lld has no readable name",
-                                  label, (long long) i);
+            return bsw_error_set (err, BSW_EFORMAT, "%s: entry %lld has no readable name", label,
+                                  (long long) i);
         int role = s_role_of (name);
         if (role < 0)
             continue;
@@ -154,8 +153,7 @@ s_scan (zip_t *za, const char *label, s_file_t files[S_ROLES], bsw_error_t *err)
         const char *dot = strrchr (name, '.');
         if (dot && (strcasecmp (dot, ".npy") == 0 || strcasecmp (dot, ".npz") == 0))
             return bsw_error_set (err, BSW_EFORMAT,
-                                  "%s: %s: numpy files are not supported, use text", label,
-                                  name);
+                                  "%s: %s: numpy files are not supported, use text", label, name);
         int rc = s_read_entry (za, (zip_uint64_t) i, &files[role], err);
         if (rc)
             return rc;
@@ -212,11 +210,13 @@ s_number (const s_file_t *file, size_t line, size_t column, const char *token, s
     double v = strtod (token, &endp);
     //  strtod also reads C's hex floats, which numpy's loadtxt does not.
     if (endp != token + len || memchr (token, 'x', len) || memchr (token, 'X', len))
-        return bsw_error_set (err, BSW_EFORMAT, "%s: %s: line %zu, column %zu: '%.*s%s' is not a number",
-                              file->label, file->name, line, column, shown, token, more);
+        return bsw_error_set (err, BSW_EFORMAT,
+                              "%s: %s: line %zu, column %zu: '%.*s%s' is not a number", file->label,
+                              file->name, line, column, shown, token, more);
     if (!isfinite (v))
-        return bsw_error_set (err, BSW_EFORMAT, "%s: %s: line %zu, column %zu: %.*s%s is not finite",
-                              file->label, file->name, line, column, shown, token, more);
+        return bsw_error_set (err, BSW_EFORMAT,
+                              "%s: %s: line %zu, column %zu: %.*s%s is not finite", file->label,
+                              file->name, line, column, shown, token, more);
     if (rule == S_NONNEGATIVE && v < 0)
         return bsw_error_set (err, BSW_ECONNECTIVITY,
                               "%s: %s: line %zu, column %zu: %.*s%s is negative", file->label,
@@ -239,7 +239,7 @@ s_parse_numbers (const s_file_t *file, size_t cols, size_t max_values, s_rule_t 
 {
     const char *cursor = file->text, *start, *end;
     size_t line = 0, rows = 0, stored = 0;
-    bool fixed = cols != 0;   // rows of a known width: count rows in errors
+    bool fixed = cols != 0; // rows of a known width: count rows in errors
     while (s_next_line (&cursor, &start, &end)) {
         line++;
         const char *p = start, *token;
@@ -247,7 +247,7 @@ s_parse_numbers (const s_file_t *file, size_t cols, size_t max_values, s_rule_t 
         while (s_next_token (&p, end, &token, &len)) {
             column++;
             if (cols && column > cols)
-                continue;   // counted for the message below, not stored
+                continue; // counted for the message below, not stored
             if (stored == max_values && fixed)
                 return bsw_error_set (err, BSW_ECONNECTIVITY,
                                       "%s: %s: line %zu: more than %zu rows, expected %zu (one "
@@ -265,7 +265,7 @@ s_parse_numbers (const s_file_t *file, size_t cols, size_t max_values, s_rule_t 
             stored++;
         }
         if (column == 0)
-            continue;   // blank or comment line
+            continue; // blank or comment line
         if (cols == 0)
             cols = column;
         if (column != cols)
@@ -296,8 +296,8 @@ s_parse_matrix (const s_file_t *file, size_t n, s_rule_t rule, double *values, b
 //  n values with `per_region` each: one region per line, or (for a single
 //  value per region) all on one line, as loadtxt returns either flat.
 static int
-s_parse_vector (const s_file_t *file, size_t n, size_t per_region, s_rule_t rule,
-                double *values, bsw_error_t *err)
+s_parse_vector (const s_file_t *file, size_t n, size_t per_region, s_rule_t rule, double *values,
+                bsw_error_t *err)
 {
     size_t rows, cols;
     int rc = s_parse_numbers (file, per_region > 1 ? per_region : 0, n * per_region, rule, values,
@@ -317,8 +317,7 @@ s_parse_vector (const s_file_t *file, size_t n, size_t per_region, s_rule_t rule
         return bsw_error_set (err, BSW_ECONNECTIVITY,
                               "%s: %s: %zu value%s, expected %zu (one per region of the centres "
                               "file)",
-                              file->label, file->name, rows * cols, rows * cols == 1 ? "" : "s",
-                              n);
+                              file->label, file->name, rows * cols, rows * cols == 1 ? "" : "s", n);
     return 0;
 }
 
@@ -363,12 +362,11 @@ s_parse_centres (const s_file_t *file, const s_file_t *weights, sim_connectivity
             labels = bsw_realloc (labels, capacity * sizeof (char *));
         }
         labels[n] = NULL;
-        size_t first = cols - 3;   // 1 when the line starts with a label
+        size_t first = cols - 3; // 1 when the line starts with a label
         if (first && lens[0] >= SIM_CONNECTIVITY_LABEL_MAX)
-            rc = bsw_error_set (err, BSW_ECONNECTIVITY,
-                                "%s: %s: line %zu: label of %zu bytes, the limit is %d",
-                                file->label, file->name, line, lens[0],
-                                SIM_CONNECTIVITY_LABEL_MAX - 1);
+            rc = bsw_error_set (
+                err, BSW_ECONNECTIVITY, "%s: %s: line %zu: label of %zu bytes, the limit is %d",
+                file->label, file->name, line, lens[0], SIM_CONNECTIVITY_LABEL_MAX - 1);
         else if (first) {
             labels[n] = bsw_malloc (lens[0] + 1);
             memcpy (labels[n], tokens[0], lens[0]);
@@ -450,14 +448,13 @@ s_parse_bools (const s_file_t *file, size_t n, bool **out_p, bsw_error_t *err)
 //  Pass 3: everything but the centres, into conn (n already known).
 //  labelled: the centres file named the regions.
 static int
-s_fill (sim_connectivity_t *conn, const s_file_t files[S_ROLES], bool labelled,
-        bsw_error_t *err)
+s_fill (sim_connectivity_t *conn, const s_file_t files[S_ROLES], bool labelled, bsw_error_t *err)
 {
     size_t n = conn->n;
     int rc = s_parse_matrix (&files[S_WEIGHTS], n, S_ANY, conn->weights, err);
     if (rc == 0 && files[S_TRACT].text)
         rc = s_parse_matrix (&files[S_TRACT], n, S_NONNEGATIVE, conn->tract_lengths, err);
-    else if (rc == 0)   // TVB's default: straight lines between centres
+    else if (rc == 0) // TVB's default: straight lines between centres
         for (size_t i = 0; i < n; i++)
             for (size_t j = 0; j < n; j++) {
                 const double *a = conn->centres + 3 * i, *b = conn->centres + 3 * j;
@@ -534,8 +531,8 @@ s_open_error (zip_error_t *zerr, const char *label, bsw_error_t *err)
     else if (ze == ZIP_ER_MEMORY)
         code = bsw_error_set (err, BSW_ENOMEM, "%s: out of memory opening the zip", label);
     else if (ze == ZIP_ER_NOENT || ze == ZIP_ER_OPEN || ze == ZIP_ER_READ || ze == ZIP_ER_SEEK)
-        code = bsw_error_set (err, BSW_EIO, "%s: cannot read: %s", label,
-                              zip_error_strerror (zerr));
+        code =
+            bsw_error_set (err, BSW_EIO, "%s: cannot read: %s", label, zip_error_strerror (zerr));
     else
         code = bsw_error_set (err, BSW_EFORMAT, "%s: not a readable zip archive: %s", label,
                               zip_error_strerror (zerr));
@@ -557,7 +554,7 @@ store_connectivity_load (sim_connectivity_t **conn_p, const char *path, bsw_erro
         return s_open_error (&zerr, path, err);
     }
     int rc = s_load_archive (za, path, conn_p, err);
-    zip_discard (za);   // read-only: nothing to write back
+    zip_discard (za); // read-only: nothing to write back
     return rc;
 }
 
@@ -584,7 +581,7 @@ store_connectivity_load_buffer (sim_connectivity_t **conn_p, const void *data, s
     }
     zip_error_fini (&zerr);
     int rc = s_load_archive (za, label, conn_p, err);
-    zip_discard (za);   // also frees src, which the archive took over
+    zip_discard (za); // also frees src, which the archive took over
     return rc;
 }
 
@@ -593,9 +590,9 @@ store_connectivity_load_buffer (sim_connectivity_t **conn_p, const void *data, s
 
 //  A growing text buffer; handed to libzip, which frees it.
 typedef struct {
-    char *data;   /* bytes, not NUL-terminated */
-    size_t len;   /* bytes used */
-    size_t cap;   /* bytes allocated */
+    char *data; /* bytes, not NUL-terminated */
+    size_t len; /* bytes used */
+    size_t cap; /* bytes allocated */
 } s_text_t;
 
 static void
@@ -715,8 +712,7 @@ s_check_labels (const sim_connectivity_t *conn, bsw_error_t *err)
 }
 
 int
-store_connectivity_save_zip (const sim_connectivity_t *conn, const char *path,
-                             bsw_error_t *err)
+store_connectivity_save_zip (const sim_connectivity_t *conn, const char *path, bsw_error_t *err)
 {
     assert (conn && path);
     bsw_error_clear (err);
@@ -730,8 +726,8 @@ store_connectivity_save_zip (const sim_connectivity_t *conn, const char *path,
     if (!za) {
         zip_error_t zerr;
         zip_error_init_with_code (&zerr, zcode);
-        rc = bsw_error_set (err, BSW_EIO, "%s: cannot create: %s", path,
-                            zip_error_strerror (&zerr));
+        rc =
+            bsw_error_set (err, BSW_EIO, "%s: cannot create: %s", path, zip_error_strerror (&zerr));
         zip_error_fini (&zerr);
         return rc;
     }

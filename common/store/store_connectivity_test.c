@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <zip.h>
 
-#define S_DT_MS      0.01220703125   /* TVB's default dt */
-#define S_SPEED_MMMS 3.0             /* TVB's Connectivity.speed */
+#define S_DT_MS      0.01220703125 /* TVB's default dt */
+#define S_SPEED_MMMS 3.0           /* TVB's Connectivity.speed */
 
 //  --------------------------------------------------------------------------
 //  Helpers: a private temp folder, zips from strings
@@ -214,8 +214,8 @@ s_test_load_buffer (void)
     sim_connectivity_t *from_file = NULL, *from_buffer = NULL;
     bsw_error_t err;
     BSW_CHECK_MSG (store_connectivity_load (&from_file, path, &err) == 0, "%s", err.text);
-    BSW_CHECK_MSG (store_connectivity_load_buffer (&from_buffer, bytes, size, "sweep.zip", &err)
-                       == 0,
+    BSW_CHECK_MSG (store_connectivity_load_buffer (&from_buffer, bytes, size, "sweep.zip", &err) ==
+                       0,
                    "%s", err.text);
     char gid_a[37], gid_b[37];
     sim_connectivity_gid (from_file, gid_a);
@@ -258,9 +258,9 @@ s_test_variants (void)
     BSW_CHECK_INT (conn->n, 2);
     BSW_CHECK_DOUBLE_EQ (conn->weights[1], 1.0);
     BSW_CHECK_DOUBLE_EQ (conn->weights[2], 2.5);
-    BSW_CHECK_DOUBLE_EQ (conn->tract_lengths[1], 5.0);   // Euclidean, no tract file
+    BSW_CHECK_DOUBLE_EQ (conn->tract_lengths[1], 5.0); // Euclidean, no tract file
     BSW_CHECK_DOUBLE_EQ (conn->tract_lengths[2], 5.0);
-    BSW_CHECK (conn->hemispheres && conn->hemispheres[0] && !conn->hemispheres[1]);   // suffix
+    BSW_CHECK (conn->hemispheres && conn->hemispheres[0] && !conn->hemispheres[1]); // suffix
     BSW_CHECK (conn->areas && conn->areas[0] == 1.5 && conn->areas[1] == 2.5);
     BSW_CHECK (!conn->cortical && !conn->orientations);
     sim_connectivity_destroy (&conn);
@@ -284,7 +284,7 @@ s_test_variants (void)
     };
     s_write_zip (s_path ("mixed.zip"), mixed);
     BSW_CHECK_INT (store_connectivity_load (&conn, s_path ("mixed.zip"), &err), 0);
-    BSW_CHECK (conn->hemispheres == NULL);   // "CC" has no side
+    BSW_CHECK (conn->hemispheres == NULL); // "CC" has no side
     sim_connectivity_destroy (&conn);
     const s_entry_t explicit_hemi[] = {
         {"weights.txt", "0 1\n1 0\n"},
@@ -300,53 +300,100 @@ s_test_variants (void)
 }
 
 //  Malformed zips: each gives its code and a sentence naming the place.
-#define S_CENTRES2 {"centres.txt", "rA 0 0 0\nlA 10 0 0\n"}
-#define S_WEIGHTS2 {"weights.txt", "0 1\n1 0\n"}
+#define S_CENTRES2                                                                                 \
+    {                                                                                              \
+        "centres.txt", "rA 0 0 0\nlA 10 0 0\n"                                                     \
+    }
+#define S_WEIGHTS2                                                                                 \
+    {                                                                                              \
+        "weights.txt", "0 1\n1 0\n"                                                                \
+    }
 
 static const struct {
-    const char *name;             /* the zip's file name, in the message */
+    const char *name; /* the zip's file name, in the message */
     s_entry_t entries[S_MAX_ENTRIES];
-    int code;                     /* expected BSW_E* */
-    const char *message;          /* expected substring */
+    int code;            /* expected BSW_E* */
+    const char *message; /* expected substring */
 } s_malformed[] = {
-    {"missing_weights.zip", {S_CENTRES2}, BSW_ECONNECTIVITY,
+    {"missing_weights.zip",
+     {S_CENTRES2},
+     BSW_ECONNECTIVITY,
      "missing_weights.zip: no weights file (an entry whose name contains 'weight')"},
-    {"missing_centres.zip", {S_WEIGHTS2}, BSW_ECONNECTIVITY, "missing_centres.zip: no centres file"},
-    {"row_length.zip", {S_CENTRES2, {"weights.txt", "0 1\n1\n"}}, BSW_ECONNECTIVITY,
+    {"missing_centres.zip",
+     {S_WEIGHTS2},
+     BSW_ECONNECTIVITY,
+     "missing_centres.zip: no centres file"},
+    {"row_length.zip",
+     {S_CENTRES2, {"weights.txt", "0 1\n1\n"}},
+     BSW_ECONNECTIVITY,
      "row_length.zip: weights.txt: line 2 has 1 value, expected 2"},
-    {"row_count.zip", {S_CENTRES2, {"weights.txt", "0.0 1.0\n"}}, BSW_ECONNECTIVITY,
+    {"row_count.zip",
+     {S_CENTRES2, {"weights.txt", "0.0 1.0\n"}},
+     BSW_ECONNECTIVITY,
      "row_count.zip: weights.txt: 1 row, expected 2"},
-    {"extra_row.zip", {S_CENTRES2, {"weights.txt", "0 1\n1 0\n\n1 1\n"}}, BSW_ECONNECTIVITY,
+    {"extra_row.zip",
+     {S_CENTRES2, {"weights.txt", "0 1\n1 0\n\n1 1\n"}},
+     BSW_ECONNECTIVITY,
      "weights.txt: line 4: more than 2 rows, expected 2"},
-    {"not_number.zip", {S_CENTRES2, {"weights.txt", "0 abc\n1 0\n"}}, BSW_EFORMAT,
+    {"not_number.zip",
+     {S_CENTRES2, {"weights.txt", "0 abc\n1 0\n"}},
+     BSW_EFORMAT,
      "not_number.zip: weights.txt: line 1, column 2: 'abc' is not a number"},
-    {"hex.zip", {S_CENTRES2, {"weights.txt", "0 0x10\n1 0\n"}}, BSW_EFORMAT,
+    {"hex.zip",
+     {S_CENTRES2, {"weights.txt", "0 0x10\n1 0\n"}},
+     BSW_EFORMAT,
      "'0x10' is not a number"},
-    {"nan.zip", {S_CENTRES2, {"weights.txt", "0 1\nnan 0\n"}}, BSW_EFORMAT,
+    {"nan.zip",
+     {S_CENTRES2, {"weights.txt", "0 1\nnan 0\n"}},
+     BSW_EFORMAT,
      "weights.txt: line 2, column 1: nan is not finite"},
-    {"inf_centre.zip", {{"centres.txt", "rA 0 0 0\nlA 1 -inf 0\n"}, S_WEIGHTS2}, BSW_EFORMAT,
+    {"inf_centre.zip",
+     {{"centres.txt", "rA 0 0 0\nlA 1 -inf 0\n"}, S_WEIGHTS2},
+     BSW_EFORMAT,
      "centres.txt: line 2, column 3: -inf is not finite"},
-    {"negative_tract.zip", {S_CENTRES2, S_WEIGHTS2, {"tract_lengths.txt", "0 5\n-1 0\n"}},
-     BSW_ECONNECTIVITY, "negative_tract.zip: tract_lengths.txt: line 2, column 1: -1 is negative"},
-    {"tract_shape.zip", {S_CENTRES2, S_WEIGHTS2, {"tract_lengths.txt", "0 5 5\n5 0 5\n"}},
-     BSW_ECONNECTIVITY, "tract_lengths.txt: line 1 has 3 values, expected 2"},
-    {"areas_short.zip", {S_CENTRES2, S_WEIGHTS2, {"areas.txt", "1\n"}}, BSW_ECONNECTIVITY,
+    {"negative_tract.zip",
+     {S_CENTRES2, S_WEIGHTS2, {"tract_lengths.txt", "0 5\n-1 0\n"}},
+     BSW_ECONNECTIVITY,
+     "negative_tract.zip: tract_lengths.txt: line 2, column 1: -1 is negative"},
+    {"tract_shape.zip",
+     {S_CENTRES2, S_WEIGHTS2, {"tract_lengths.txt", "0 5 5\n5 0 5\n"}},
+     BSW_ECONNECTIVITY,
+     "tract_lengths.txt: line 1 has 3 values, expected 2"},
+    {"areas_short.zip",
+     {S_CENTRES2, S_WEIGHTS2, {"areas.txt", "1\n"}},
+     BSW_ECONNECTIVITY,
      "areas.txt: 1 value, expected 2 (one per region"},
-    {"areas_long.zip", {S_CENTRES2, S_WEIGHTS2, {"areas.txt", "1\n2\n3\n"}}, BSW_ECONNECTIVITY,
+    {"areas_long.zip",
+     {S_CENTRES2, S_WEIGHTS2, {"areas.txt", "1\n2\n3\n"}},
+     BSW_ECONNECTIVITY,
      "areas.txt: line 3: more than 2 values, expected 2"},
-    {"orientations_rows.zip", {S_CENTRES2, S_WEIGHTS2, {"average_orientations.txt", "1 0 0\n"}},
-     BSW_ECONNECTIVITY, "average_orientations.txt: 1 row, expected 2"},
-    {"orientations.zip", {S_CENTRES2, S_WEIGHTS2, {"average_orientations.txt", "1 0\n0 1\n"}},
-     BSW_ECONNECTIVITY, "average_orientations.txt: line 1 has 2 values, expected 3"},
-    {"cortical.zip", {S_CENTRES2, S_WEIGHTS2, {"cortical.txt", "1\n2\n"}}, BSW_ECONNECTIVITY,
+    {"orientations_rows.zip",
+     {S_CENTRES2, S_WEIGHTS2, {"average_orientations.txt", "1 0 0\n"}},
+     BSW_ECONNECTIVITY,
+     "average_orientations.txt: 1 row, expected 2"},
+    {"orientations.zip",
+     {S_CENTRES2, S_WEIGHTS2, {"average_orientations.txt", "1 0\n0 1\n"}},
+     BSW_ECONNECTIVITY,
+     "average_orientations.txt: line 1 has 2 values, expected 3"},
+    {"cortical.zip",
+     {S_CENTRES2, S_WEIGHTS2, {"cortical.txt", "1\n2\n"}},
+     BSW_ECONNECTIVITY,
      "cortical.txt: line 2, column 1: 2 is not 0 or 1"},
-    {"one_region.zip", {{"centres.txt", "rA 0 0 0\n"}, {"weights.txt", "1\n"}}, BSW_ECONNECTIVITY,
+    {"one_region.zip",
+     {{"centres.txt", "rA 0 0 0\n"}, {"weights.txt", "1\n"}},
+     BSW_ECONNECTIVITY,
      "one_region.zip: centres.txt: 1 region; a connectivity needs at least 2"},
-    {"centres_fields.zip", {{"centres.txt", "rA 0 0 0 9\nlA 1 0 0\n"}, S_WEIGHTS2},
-     BSW_ECONNECTIVITY, "centres.txt: line 1 has more than 4 fields, expected 'label x y z'"},
-    {"two_weights.zip", {S_CENTRES2, S_WEIGHTS2, {"old/weights_v1.txt", "0 1\n1 0\n"}},
-     BSW_ECONNECTIVITY, "both 'weights.txt' and 'old/weights_v1.txt' match 'weight'"},
-    {"numpy.zip", {S_CENTRES2, {"weights.npy", "\x93NUMPY"}}, BSW_EFORMAT,
+    {"centres_fields.zip",
+     {{"centres.txt", "rA 0 0 0 9\nlA 1 0 0\n"}, S_WEIGHTS2},
+     BSW_ECONNECTIVITY,
+     "centres.txt: line 1 has more than 4 fields, expected 'label x y z'"},
+    {"two_weights.zip",
+     {S_CENTRES2, S_WEIGHTS2, {"old/weights_v1.txt", "0 1\n1 0\n"}},
+     BSW_ECONNECTIVITY,
+     "both 'weights.txt' and 'old/weights_v1.txt' match 'weight'"},
+    {"numpy.zip",
+     {S_CENTRES2, {"weights.npy", "\x93NUMPY"}},
+     BSW_EFORMAT,
      "weights.npy: numpy files are not supported"},
 };
 
@@ -363,7 +410,7 @@ s_test_malformed (void)
                        s_malformed[c].name, bsw_errname (rc), err.text);
         BSW_CHECK_MSG (strstr (err.text, s_malformed[c].message), "%s: '%s' lacks '%s'",
                        s_malformed[c].name, err.text, s_malformed[c].message);
-        BSW_CHECK (strstr (err.text, s_malformed[c].name));   // the path leads
+        BSW_CHECK (strstr (err.text, s_malformed[c].name)); // the path leads
     }
     return BSW_TEST_PASS;
 }

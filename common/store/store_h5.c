@@ -62,13 +62,13 @@
 #define S_CORE_INCREMENT_BYTES (1u << 20)
 
 struct _store_h5_t {
-    char *path;        /* target path, where commit renames the file */
-    char *tmp_path;    /* "<path>.tmp-XXXXXX", created at once, filled at commit */
-    int fd;            /* open on tmp_path for writing, or -1 */
-    hid_t file;        /* the in-memory HDF5 file, or H5I_INVALID_HID once closed */
-    bool committed;    /* renamed into place: nothing left to delete */
-    int deflate;       /* chunked datasets: 0 plain, 1-9 byte shuffle + deflate level */
-    bsw_error_t err;   /* sticky: the first failure; code 0 while all is well */
+    char *path;      /* target path, where commit renames the file */
+    char *tmp_path;  /* "<path>.tmp-XXXXXX", created at once, filled at commit */
+    int fd;          /* open on tmp_path for writing, or -1 */
+    hid_t file;      /* the in-memory HDF5 file, or H5I_INVALID_HID once closed */
+    bool committed;  /* renamed into place: nothing left to delete */
+    int deflate;     /* chunked datasets: 0 plain, 1-9 byte shuffle + deflate level */
+    bsw_error_t err; /* sticky: the first failure; code 0 while all is well */
 };
 
 static int s_take_image (store_h5_t *self, void **image_p, size_t *size_p);
@@ -84,8 +84,8 @@ s_walk (unsigned n, const H5E_error2_t *entry, void *arg)
 
 //  Records the first failure; later failures keep the first sentence,
 //  which names the cause rather than a consequence.
-static int
-s_fail (store_h5_t *self, int code, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+static int s_fail (store_h5_t *self, int code, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
 
 static int
 s_fail (store_h5_t *self, int code, const char *fmt, ...)
@@ -154,7 +154,7 @@ s_open_temp (store_h5_t *self)
         if (errno != EEXIST) {
             int e = errno;
             free (self->tmp_path);
-            self->tmp_path = NULL;   // not ours: nothing to delete
+            self->tmp_path = NULL; // not ours: nothing to delete
             return s_fail_errno (self, e, "creating temporary file beside", self->path);
         }
     }
@@ -176,8 +176,8 @@ store_h5_create (store_h5_t **self_p, const char *path, bsw_error_t *err)
     self->file = H5I_INVALID_HID;
     if (s_open_temp (self) == 0) {
         hid_t fapl = H5Pcreate (H5P_FILE_ACCESS);
-        if (fapl < 0 || H5Pset_fapl_core (fapl, S_CORE_INCREMENT_BYTES, false) < 0
-            || H5Pset_fclose_degree (fapl, H5F_CLOSE_STRONG) < 0)
+        if (fapl < 0 || H5Pset_fapl_core (fapl, S_CORE_INCREMENT_BYTES, false) < 0 ||
+            H5Pset_fclose_degree (fapl, H5F_CLOSE_STRONG) < 0)
             s_fail_h5 (self, "setting file access properties for", self->tmp_path);
         else {
             self->file = H5Fcreate (self->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
@@ -215,8 +215,8 @@ store_h5_create_memory (store_h5_t **self_p, const char *label, bsw_error_t *err
     snprintf (name, sizeof name, "brainsweep-image-%d-%lu", (int) getpid (),
               atomic_fetch_add (&counter, 1));
     hid_t fapl = H5Pcreate (H5P_FILE_ACCESS);
-    if (fapl < 0 || H5Pset_fapl_core (fapl, S_CORE_INCREMENT_BYTES, false) < 0
-        || H5Pset_fclose_degree (fapl, H5F_CLOSE_STRONG) < 0)
+    if (fapl < 0 || H5Pset_fapl_core (fapl, S_CORE_INCREMENT_BYTES, false) < 0 ||
+        H5Pset_fclose_degree (fapl, H5F_CLOSE_STRONG) < 0)
         s_fail_h5 (self, "setting file access properties for", name);
     else {
         self->file = H5Fcreate (name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
@@ -280,8 +280,8 @@ s_take_image (store_h5_t *self, void **image_p, size_t *size_p)
     *image_p = NULL;
     *size_p = 0;
     ssize_t size = -1;
-    if (H5Fflush (self->file, H5F_SCOPE_LOCAL) < 0
-        || (size = H5Fget_file_image (self->file, NULL, 0)) < 0)
+    if (H5Fflush (self->file, H5F_SCOPE_LOCAL) < 0 ||
+        (size = H5Fget_file_image (self->file, NULL, 0)) < 0)
         return s_fail_h5 (self, "flushing", self->tmp_path);
     void *image = bsw_malloc ((size_t) size);
     if (H5Fget_file_image (self->file, image, (size_t) size) != size) {
@@ -353,13 +353,12 @@ store_h5_commit (store_h5_t **self_p, bsw_error_t *err)
     s_quiet ();
     void *image = NULL;
     size_t size = 0;
-    if (!self->err.code && s_take_image (self, &image, &size) == 0
-        && s_write_out (self, image, size) == 0) {
+    if (!self->err.code && s_take_image (self, &image, &size) == 0 &&
+        s_write_out (self, image, size) == 0) {
         if (rename (self->tmp_path, self->path) == 0) {
             self->committed = true;
             s_fsync_folder (self->path);
-        }
-        else
+        } else
             s_fail_errno (self, errno, "renaming into place", self->tmp_path);
     }
     free (image);
@@ -462,8 +461,8 @@ static hid_t
 s_string_type (void)
 {
     hid_t type = H5Tcopy (H5T_C_S1);
-    if (type >= 0
-        && (H5Tset_size (type, H5T_VARIABLE) < 0 || H5Tset_cset (type, H5T_CSET_UTF8) < 0)) {
+    if (type >= 0 &&
+        (H5Tset_size (type, H5T_VARIABLE) < 0 || H5Tset_cset (type, H5T_CSET_UTF8) < 0)) {
         H5Tclose (type);
         return H5I_INVALID_HID;
     }
@@ -476,8 +475,8 @@ s_bool_type (hid_t base)
 {
     hid_t type = H5Tenum_create (base);
     signed char no = 0, yes = 1;
-    if (type >= 0
-        && (H5Tenum_insert (type, "FALSE", &no) < 0 || H5Tenum_insert (type, "TRUE", &yes) < 0)) {
+    if (type >= 0 &&
+        (H5Tenum_insert (type, "FALSE", &no) < 0 || H5Tenum_insert (type, "TRUE", &yes) < 0)) {
         H5Tclose (type);
         return H5I_INVALID_HID;
     }
@@ -573,8 +572,8 @@ store_h5_write_generic (store_h5_t *self, const store_h5_generic_t *generic)
         store_h5_date_now (now);
         date = now;
     }
-    static const char *const empty[] = {"TVB_subject",    "TVB_user_tag_1", "TVB_user_tag_2",
-                                        "TVB_user_tag_3", "TVB_user_tag_4", "TVB_user_tag_5",
+    static const char *const empty[] = {"TVB_subject",      "TVB_user_tag_1", "TVB_user_tag_2",
+                                        "TVB_user_tag_3",   "TVB_user_tag_4", "TVB_user_tag_5",
                                         "TVB_operation_tag"};
     store_h5_attr_i64 (self, "/", "TVB_Data_version", 5);
     store_h5_attr_urn (self, "/", "TVB_gid", generic->gid);
@@ -592,8 +591,8 @@ store_h5_write_generic (store_h5_t *self, const store_h5_generic_t *generic)
 //  three NaN. The sum runs in long double so the mean of a long series of
 //  similar values keeps its digits; an infinity propagates as in numpy.
 typedef struct {
-    double min, max, mean;   /* as numpy reports them */
-    bool finite;             /* every value finite */
+    double min, max, mean; /* as numpy reports them */
+    bool finite;           /* every value finite */
 } s_stats_t;
 
 static s_stats_t
@@ -693,9 +692,9 @@ s_dataset (store_h5_t *self, const char *name, hid_t filetype, hid_t memtype, co
         max[0] = H5S_UNLIMITED;
         //  Shuffle groups the bytes of the doubles by significance, which is
         //  what lets deflate shrink float64 series at all.
-        if (H5Pset_chunk (dcpl, rank, chunk) < 0
-            || (self->deflate > 0
-                && (H5Pset_shuffle (dcpl) < 0 || H5Pset_deflate (dcpl, (unsigned) self->deflate) < 0))) {
+        if (H5Pset_chunk (dcpl, rank, chunk) < 0 ||
+            (self->deflate > 0 &&
+             (H5Pset_shuffle (dcpl) < 0 || H5Pset_deflate (dcpl, (unsigned) self->deflate) < 0))) {
             H5Pclose (dcpl);
             s_fail_h5 (self, "setting chunks of dataset", name);
             return H5I_INVALID_HID;
@@ -728,8 +727,8 @@ s_close_dataset (store_h5_t *self, hid_t dset, const char *name)
 }
 
 int
-store_h5_dataset_f64 (store_h5_t *self, const char *name, const double *values,
-                      const size_t *dims, int rank, size_t chunk_rows)
+store_h5_dataset_f64 (store_h5_t *self, const char *name, const double *values, const size_t *dims,
+                      int rank, size_t chunk_rows)
 {
     assert (self && name && dims);
     if (self->err.code)
@@ -739,8 +738,8 @@ store_h5_dataset_f64 (store_h5_t *self, const char *name, const double *values,
     if (count == 0)
         return self->err.code;
     assert (values);
-    hid_t dset = s_dataset (self, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values, dims, rank,
-                            chunk_rows);
+    hid_t dset =
+        s_dataset (self, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values, dims, rank, chunk_rows);
     if (dset < 0)
         return self->err.code;
     s_numeric_attrs (self, dset, name, s_stats_f64 (values, count));
@@ -748,8 +747,8 @@ store_h5_dataset_f64 (store_h5_t *self, const char *name, const double *values,
 }
 
 int
-store_h5_dataset_i64 (store_h5_t *self, const char *name, const int64_t *values,
-                      const size_t *dims, int rank)
+store_h5_dataset_i64 (store_h5_t *self, const char *name, const int64_t *values, const size_t *dims,
+                      int rank)
 {
     assert (self && name && dims);
     if (self->err.code)

@@ -74,8 +74,7 @@ int store_h5_create_memory (store_h5_t **self_p, const char *label, bsw_error_t 
 /*  Finishes an in-memory file: *image_p receives the complete HDF5 file
     bytes (caller frees with free()). Always destroys *self_p. Returns 0 or
     the sticky error. */
-int store_h5_commit_image (store_h5_t **self_p, void **image_p, size_t *size_p,
-                           bsw_error_t *err);
+int store_h5_commit_image (store_h5_t **self_p, void **image_p, size_t *size_p, bsw_error_t *err);
 
 /*  Closes the file, fsyncs it and renames it to its target path. On a
     sticky error, or if closing or renaming fails, deletes the temporary
@@ -139,8 +138,7 @@ int store_h5_dataset_strings (store_h5_t *self, const char *name, const char *co
 
 /*  A (count,) bool dataset stored as h5py does: an HDF5 enum on int8 with
     FALSE=0 and TRUE=1 (hemispheres, cortical). Min/Max/Mean as float64. */
-int store_h5_dataset_bools (store_h5_t *self, const char *name, const bool *values,
-                            size_t count);
+int store_h5_dataset_bools (store_h5_t *self, const char *name, const bool *values, size_t count);
 
 /*  The current local time in TVB's date format "YYYY-MM-DD,HH-MM-SS.ffffff"
     into out[STORE_H5_DATE_BUF]. */

@@ -61,8 +61,8 @@ s_read (const char *path, const char *dataset, hid_t memtype, void **values_p,
     hid_t space = dset >= 0 ? H5Dget_space (dset) : H5I_INVALID_HID;
     int rank = space >= 0 ? H5Sget_simple_extent_ndims (space) : -1;
     if (dset < 0)
-        rc = bsw_error_set (err, BSW_EFORMAT, "%s: no dataset '%s': %s", path, dataset,
-                            s_why (why));
+        rc =
+            bsw_error_set (err, BSW_EFORMAT, "%s: no dataset '%s': %s", path, dataset, s_why (why));
     else if (rank < 0 || rank > STORE_H5_MAX_RANK)
         rc = bsw_error_set (err, BSW_EFORMAT, "%s: dataset '%s' has rank %d, more than %d", path,
                             dataset, rank, STORE_H5_MAX_RANK);
@@ -85,8 +85,7 @@ s_read (const char *path, const char *dataset, hid_t memtype, void **values_p,
             free (values);
             rc = bsw_error_set (err, BSW_EFORMAT, "%s: cannot read dataset '%s' as numbers: %s",
                                 path, dataset, s_why (why));
-        }
-        else {
+        } else {
             *values_p = values;
             *rank_p = rank;
         }
@@ -154,8 +153,7 @@ s_attr_read (hid_t attr, char **text, double *f64, int64_t *i64)
             *text = value;
         else
             free (value);
-    }
-    else if (scalar && (cls == H5T_FLOAT || cls == H5T_INTEGER)) {
+    } else if (scalar && (cls == H5T_FLOAT || cls == H5T_INTEGER)) {
         //  Exact types only: TVB.md 11.3 asks for little-endian 64-bit.
         if (H5Tequal (type, H5T_IEEE_F64LE) > 0)
             kind = STORE_H5_ATTR_F64;
@@ -203,9 +201,9 @@ store_h5_read_attr (const char *path, const char *object, const char *name, char
 }
 
 typedef struct {
-    char **names;     /* grown as attributes are visited */
-    size_t count;     /* names filled */
-    size_t cap;       /* names allocated */
+    char **names; /* grown as attributes are visited */
+    size_t count; /* names filled */
+    size_t cap;   /* names allocated */
 } s_names_t;
 
 static herr_t

@@ -23,7 +23,7 @@ int store_h5_read_ints (const char *path, const char *dataset, int **values_p,
 typedef enum {
     STORE_H5_ATTR_MISSING = 0,
     STORE_H5_ATTR_STRING_VLEN_UTF8,
-    STORE_H5_ATTR_STRING_OTHER,   /* fixed-length or ASCII vlen */
+    STORE_H5_ATTR_STRING_OTHER, /* fixed-length or ASCII vlen */
     STORE_H5_ATTR_F64,
     STORE_H5_ATTR_I64,
     STORE_H5_ATTR_OTHER,

@@ -66,8 +66,8 @@ s_check (const char *path, const store_timeseries_t *ts, bsw_error_t *err)
         return bsw_error_set (err, BSW_EINVAL,
                               "%s: time series shape (%zu, %zu, %zu, 1) has an empty dimension",
                               path, ts->n_time, ts->n_voi, ts->n_nodes);
-    if (ts->n_voi > SIZE_MAX / sizeof (double) / ts->n_nodes
-        || ts->n_time > SIZE_MAX / sizeof (double) / (ts->n_voi * ts->n_nodes))
+    if (ts->n_voi > SIZE_MAX / sizeof (double) / ts->n_nodes ||
+        ts->n_time > SIZE_MAX / sizeof (double) / (ts->n_voi * ts->n_nodes))
         return bsw_error_set (err, BSW_EINVAL,
                               "%s: time series shape (%zu, %zu, %zu, 1) is too large", path,
                               ts->n_time, ts->n_voi, ts->n_nodes);

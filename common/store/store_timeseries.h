@@ -17,18 +17,18 @@
 #include "bsw_error.h"
 
 typedef struct {
-    const char *gid;                /* 36-char UUID of this time series (no "urn:uuid:") */
-    const char *connectivity_gid;   /* 36-char UUID of its connectivity */
-    const char *monitor;            /* "TemporalAverage", "SubSample", "Raw": title "Regions <monitor>" */
-    const char *const *voi_names;   /* names of the recorded VOIs, n_voi of them */
+    const char *gid;              /* 36-char UUID of this time series (no "urn:uuid:") */
+    const char *connectivity_gid; /* 36-char UUID of its connectivity */
+    const char *monitor; /* "TemporalAverage", "SubSample", "Raw": title "Regions <monitor>" */
+    const char *const *voi_names; /* names of the recorded VOIs, n_voi of them */
     size_t n_voi;
-    size_t n_time;                  /* T */
-    size_t n_nodes;                 /* n */
-    const double *data;             /* T*n_voi*n_nodes values, [time][voi][node] */
-    const double *time;             /* T values, ms */
-    double sample_period;           /* ms */
-    const char *create_date;        /* "YYYY-MM-DD,HH-MM-SS.ffffff", or NULL for now */
-    int deflate;                    /* 0: uncompressed (TVB's way); 1-9: shuffle + deflate */
+    size_t n_time;           /* T */
+    size_t n_nodes;          /* n */
+    const double *data;      /* T*n_voi*n_nodes values, [time][voi][node] */
+    const double *time;      /* T values, ms */
+    double sample_period;    /* ms */
+    const char *create_date; /* "YYYY-MM-DD,HH-MM-SS.ffffff", or NULL for now */
+    int deflate;             /* 0: uncompressed (TVB's way); 1-9: shuffle + deflate */
 } store_timeseries_t;
 
 /*  Writes the file atomically (temp + rename). Returns 0, or BSW_EIO /

@@ -21,9 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define S_GID "01234567-89ab-4cde-8f01-23456789abcd"
+#define S_GID      "01234567-89ab-4cde-8f01-23456789abcd"
 #define S_CONN_GID "fedcba98-7654-4321-8fed-cba987654321"
-#define S_DATE "2024-01-01,12-00-00.000000"
+#define S_DATE     "2024-01-01,12-00-00.000000"
 
 //  A small series: T=5 samples of 2 VOIs on 3 nodes, values i*0.25 - 1.
 enum { S_T = 5, S_VOI = 2, S_N = 3 };
@@ -108,7 +108,7 @@ s_test_usage (void)
     bsw_error_t err;
     int rc = store_timeseries_write (path, &ts, &err);
     BSW_CHECK_MSG (rc == 0, "%s", err.text);
-    BSW_CHECK_INT (s_entries (dir), 1);   // no temporary file left beside it
+    BSW_CHECK_INT (s_entries (dir), 1); // no temporary file left beside it
 
     double *data = NULL, *time = NULL;
     size_t dims[STORE_H5_MAX_RANK];
@@ -134,8 +134,8 @@ s_test_usage (void)
 typedef struct {
     const char *name;
     store_h5_attr_kind_t kind;
-    const char *text;   /* for strings */
-    double number;      /* for F64 and I64 */
+    const char *text; /* for strings */
+    double number;    /* for F64 and I64 */
 } s_expect_t;
 
 //  Checks every expected attribute's kind and value, then that the object
@@ -148,8 +148,8 @@ s_check_attrs (const char *path, const char *object, const s_expect_t *expect, s
         char *text = NULL;
         double f64 = 0.0;
         int64_t i64 = 0;
-        store_h5_attr_kind_t kind
-            = store_h5_read_attr (path, object, expect[i].name, &text, &f64, &i64);
+        store_h5_attr_kind_t kind =
+            store_h5_read_attr (path, object, expect[i].name, &text, &f64, &i64);
         BSW_CHECK_MSG (kind == expect[i].kind, "%s %s: kind %d, expected %d", object,
                        expect[i].name, (int) kind, (int) expect[i].kind);
         if (kind == STORE_H5_ATTR_STRING_VLEN_UTF8)
@@ -325,7 +325,7 @@ s_test_nan_data (void)
     free (text);
     BSW_CHECK (store_h5_read_attr (path, "data", "TVB_Minimum", NULL, &f64, NULL) == S_F64);
     BSW_CHECK (isinf (f64) && f64 < 0);
-    BSW_CHECK_INT (s_entries (dir), 1);   // overwrote in place, nothing else left
+    BSW_CHECK_INT (s_entries (dir), 1); // overwrote in place, nothing else left
     s_rmdir (dir);
     return BSW_TEST_PASS;
 }
@@ -374,7 +374,7 @@ s_test_rejects_bad_input (void)
     BSW_CHECK_INT (store_timeseries_write (path, &ts, &err), BSW_EINVAL);
     BSW_CHECK (strstr (err.text, path));
     ts = s_series ();
-    ts.gid = "01234567-89AB-4CDE-8F01-23456789ABCD";   // upper case
+    ts.gid = "01234567-89AB-4CDE-8F01-23456789ABCD"; // upper case
     BSW_CHECK_INT (store_timeseries_write (path, &ts, &err), BSW_EINVAL);
     ts = s_series ();
     ts.connectivity_gid = "not-a-uuid";
@@ -470,7 +470,7 @@ s_test_store_h5_writers (void)
     store_h5_generic_t generic = {
         S_CONN_GID, "tvb.adapters.datatypes.h5.connectivity_h5.ConnectivityH5", "", true, NULL};
     BSW_CHECK (store_h5_write_generic (h5, &generic) == 0);
-    const char *labels[] = {"rA1", "lA1", "r\xc3\xa9"};   // UTF-8 passes through
+    const char *labels[] = {"rA1", "lA1", "r\xc3\xa9"}; // UTF-8 passes through
     const bool hemispheres[] = {true, false, true};
     const int64_t voi[] = {0, 3};
     const double weights[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
@@ -481,9 +481,9 @@ s_test_store_h5_writers (void)
     BSW_CHECK (store_h5_dataset_f64 (h5, "weights", weights, dims, 2, 0) == 0);
     BSW_CHECK (store_h5_attr_i64 (h5, "/", "TVB_number_of_regions", 3) == 0);
     BSW_CHECK (store_h5_attr_string (h5, "/", "TVB_saved_selection", "[]") == 0);
-    BSW_CHECK (store_h5_attr_string (h5, "/", "TVB_saved_selection", "[1]") == 0);   // replaces
+    BSW_CHECK (store_h5_attr_string (h5, "/", "TVB_saved_selection", "[1]") == 0); // replaces
     BSW_CHECK (store_h5_error (h5)->code == 0);
-    BSW_CHECK (access (path, F_OK) != 0);   // nothing at the target before commit
+    BSW_CHECK (access (path, F_OK) != 0); // nothing at the target before commit
     BSW_CHECK_MSG (store_h5_commit (&h5, &err) == 0, "%s", err.text);
     BSW_CHECK (h5 == NULL);
 
@@ -496,7 +496,7 @@ s_test_store_h5_writers (void)
     BSW_CHECK_STR (text, "");
     free (text);
     BSW_CHECK (store_h5_read_attr (path, "/", "TVB_create_date", &text, NULL, NULL) == S_STR);
-    BSW_CHECK_INT (strlen (text), 26);   // "YYYY-MM-DD,HH-MM-SS.ffffff"
+    BSW_CHECK_INT (strlen (text), 26); // "YYYY-MM-DD,HH-MM-SS.ffffff"
     BSW_CHECK (text[4] == '-' && text[10] == ',' && text[13] == '-' && text[19] == '.');
     free (text);
     BSW_CHECK (store_h5_read_attr (path, "region_labels", "TVB_Mean", &text, NULL, NULL) == S_STR);
@@ -504,8 +504,8 @@ s_test_store_h5_writers (void)
     free (text);
     BSW_CHECK (store_h5_read_attr (path, "hemispheres", "TVB_Mean", NULL, &f64, NULL) == S_F64);
     BSW_CHECK_DOUBLE_EQ (f64, 2.0 / 3.0);
-    BSW_CHECK (store_h5_read_attr (path, "variables_of_interest", "TVB_Maximum", NULL, &f64, NULL)
-               == S_F64);
+    BSW_CHECK (store_h5_read_attr (path, "variables_of_interest", "TVB_Maximum", NULL, &f64,
+                                   NULL) == S_F64);
     BSW_CHECK_DOUBLE_EQ (f64, 3.0);
     BSW_CHECK (store_h5_read_attr (path, "weights", "TVB_Mean", NULL, &f64, NULL) == S_F64);
     BSW_CHECK_DOUBLE_EQ (f64, 4.0);
@@ -562,7 +562,7 @@ s_test_store_h5_writers (void)
     BSW_CHECK_INT (store_h5_attr_f64 (h5, "nothing", "TVB_x", 1.0), BSW_EIO);
     BSW_CHECK_MSG (strstr (store_h5_error (h5)->text, "nothing"), "%s", store_h5_error (h5)->text);
     store_h5_destroy (&h5);
-    store_h5_destroy (&h5);   // harmless the second time
+    store_h5_destroy (&h5); // harmless the second time
     BSW_CHECK_INT (s_entries (dir), 1);
     s_rmdir (dir);
     return BSW_TEST_PASS;
@@ -622,8 +622,8 @@ s_test_reference_output (void)
     double period = 0.0;
     BSW_CHECK (store_h5_read_attr (path, "/", "sample_period", NULL, &period, NULL) == S_F64);
     BSW_CHECK_DOUBLE_EQ (period, 0.9765625);
-    BSW_CHECK (store_h5_read_attr (path, "/", "no_such", NULL, NULL, NULL)
-               == STORE_H5_ATTR_MISSING);
+    BSW_CHECK (store_h5_read_attr (path, "/", "no_such", NULL, NULL, NULL) ==
+               STORE_H5_ATTR_MISSING);
     BSW_CHECK (store_h5_read_doubles (path, "no_such", &data, dims, &rank, &err) == BSW_EFORMAT);
     BSW_CHECK (strstr (err.text, "no_such"));
     return BSW_TEST_PASS;
@@ -684,10 +684,10 @@ s_test_tvbfiles_measure (void)
          0},
     };
     s_expect_t expect[32];
-    const char *written_by
-        = "tvb.core.entities.file.simulator.datatype_measure_h5.DatatypeMeasureH5";
-    size_t n = s_with_generic (expect, written_by, "INTERMEDIATE", false, "urn:uuid:" S_GID,
-                               extra, 2);
+    const char *written_by =
+        "tvb.core.entities.file.simulator.datatype_measure_h5.DatatypeMeasureH5";
+    size_t n =
+        s_with_generic (expect, written_by, "INTERMEDIATE", false, "urn:uuid:" S_GID, extra, 2);
     BSW_CHECK (s_check_attrs (path, "/", expect, n) == BSW_TEST_PASS);
 
     //  No datasets at all.
@@ -755,8 +755,8 @@ s_test_tvbfiles_connectivity (void)
     BSW_CHECK (rank == 1 && dims[0] == 3 && ints[0] == 1 && ints[1] == 0 && ints[2] == 0);
     free (ints);
     char *text = NULL;
-    BSW_CHECK (store_h5_read_attr (path, "region_labels", "TVB_Minimum", &text, NULL, NULL)
-               == S_STR);
+    BSW_CHECK (store_h5_read_attr (path, "region_labels", "TVB_Minimum", &text, NULL, NULL) ==
+               S_STR);
     BSW_CHECK_STR (text, "");
     free (text);
     //  Optional arrays that are absent are not written.
@@ -796,10 +796,8 @@ s_test_tvbfiles_view_model (void)
                                extra, 1);
     BSW_CHECK (s_check_attrs (path, "/", expect, n) == BSW_TEST_PASS);
     const s_expect_t a_attrs[] = {
-        {"TVB_HasComplex", S_STR, "bool:False", 0},
-        {"TVB_IsFinite", S_STR, "bool:True", 0},
-        {"TVB_Maximum", S_F64, NULL, 0.0152},
-        {"TVB_Mean", S_F64, NULL, 0.0152},
+        {"TVB_HasComplex", S_STR, "bool:False", 0}, {"TVB_IsFinite", S_STR, "bool:True", 0},
+        {"TVB_Maximum", S_F64, NULL, 0.0152},       {"TVB_Mean", S_F64, NULL, 0.0152},
         {"TVB_Minimum", S_F64, NULL, 0.0152},
     };
     BSW_CHECK (s_check_attrs (path, "a", a_attrs, 5) == BSW_TEST_PASS);

@@ -29,12 +29,12 @@
 
 /*  One metric result of one time series (TVB.md 11.5). */
 typedef struct {
-    const char *gid;               /* 36-char UUID of this DatatypeMeasure */
-    const char *analyzed_gid;      /* 36-char UUID of the TimeSeriesRegion it measures */
-    const char *const *names;      /* metric names, in TVB's key order (TVB.md 8.4) */
-    const double *values;          /* one per name; NaN and infinities allowed */
-    size_t count;                  /* number of metrics */
-    const char *create_date;       /* TVB date string, or NULL for now */
+    const char *gid;          /* 36-char UUID of this DatatypeMeasure */
+    const char *analyzed_gid; /* 36-char UUID of the TimeSeriesRegion it measures */
+    const char *const *names; /* metric names, in TVB's key order (TVB.md 8.4) */
+    const double *values;     /* one per name; NaN and infinities allowed */
+    size_t count;             /* number of metrics */
+    const char *create_date;  /* TVB date string, or NULL for now */
 } store_tvbfiles_measure_t;
 
 /*  Writes DatatypeMeasure_<hex>.h5: generic attributes (INTERMEDIATE,
@@ -50,16 +50,15 @@ int store_tvbfiles_measure_write (const char *path, const store_tvbfiles_measure
     centres, region_labels, and hemispheres, cortical, orientations and
     areas when present. gid is usually sim_connectivity_gid's. Same returns. */
 int store_tvbfiles_connectivity_write (const char *path, const sim_connectivity_t *conn,
-                                       const char *gid, const char *create_date,
-                                       bsw_error_t *err);
+                                       const char *gid, const char *create_date, bsw_error_t *err);
 
 /*  The attributes every view-model file starts with (TVB.md 11.6). */
 typedef struct {
-    const char *gid;           /* 36-char UUID of this view model */
-    const char *type;          /* TVB_type: fully qualified class name */
-    const char *state;         /* "INTERMEDIATE" for main view models, "" for sub view models */
-    bool visible;              /* false for the metric adapter's view model */
-    const char *create_date;   /* TVB date string, or NULL for now; orders the import */
+    const char *gid;         /* 36-char UUID of this view model */
+    const char *type;        /* TVB_type: fully qualified class name */
+    const char *state;       /* "INTERMEDIATE" for main view models, "" for sub view models */
+    bool visible;            /* false for the metric adapter's view model */
+    const char *create_date; /* TVB date string, or NULL for now; orders the import */
 } store_tvbfiles_view_model_t;
 
 #define STORE_TVBFILES_VIEW_MODEL_H5 "tvb.core.neotraits._h5core.ViewModelH5"

@@ -10,8 +10,8 @@ bsw_errname (int code)
     switch (code) {
     case BSW_OK:
         return "OK";
-#define BSW_X_(name, num, text) \
-    case num:                   \
+#define BSW_X_(name, num, text)                                                                    \
+    case num:                                                                                      \
         return #name;
         BSW_ERROR_MAP (BSW_X_)
 #undef BSW_X_
@@ -25,8 +25,8 @@ bsw_strerror (int code)
     switch (code) {
     case BSW_OK:
         return "success";
-#define BSW_X_(name, num, text) \
-    case num:                   \
+#define BSW_X_(name, num, text)                                                                    \
+    case num:                                                                                      \
         return text;
         BSW_ERROR_MAP (BSW_X_)
 #undef BSW_X_

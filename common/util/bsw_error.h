@@ -15,22 +15,22 @@
 #include <stddef.h>
 
 /*  X(NAME, code, message): never renumber, only append. */
-#define BSW_ERROR_MAP(X)                                                    \
-    X (NOMEM, -1, "out of memory")                                          \
-    X (INVAL, -2, "invalid argument")                                       \
-    X (SPEC, -3, "invalid simulation spec")                                 \
-    X (IO, -4, "input/output error")                                        \
-    X (FORMAT, -5, "malformed file")                                        \
-    X (CONNECTIVITY, -6, "invalid connectivity")                            \
-    X (NUMERIC, -7, "numerical failure")                                    \
-    X (PROTO, -8, "malformed message")                                      \
-    X (VERSION, -9, "unsupported protocol version")                         \
-    X (TOOBIG, -10, "limit exceeded")                                       \
-    X (NOTFOUND, -11, "not found")                                          \
-    X (STATE, -12, "operation not allowed in this state")                   \
-    X (NOSPACE, -13, "no space left on device")                             \
-    X (DB, -14, "database error")                                           \
-    X (TIMEOUT, -15, "timed out")                                           \
+#define BSW_ERROR_MAP(X)                                                                           \
+    X (NOMEM, -1, "out of memory")                                                                 \
+    X (INVAL, -2, "invalid argument")                                                              \
+    X (SPEC, -3, "invalid simulation spec")                                                        \
+    X (IO, -4, "input/output error")                                                               \
+    X (FORMAT, -5, "malformed file")                                                               \
+    X (CONNECTIVITY, -6, "invalid connectivity")                                                   \
+    X (NUMERIC, -7, "numerical failure")                                                           \
+    X (PROTO, -8, "malformed message")                                                             \
+    X (VERSION, -9, "unsupported protocol version")                                                \
+    X (TOOBIG, -10, "limit exceeded")                                                              \
+    X (NOTFOUND, -11, "not found")                                                                 \
+    X (STATE, -12, "operation not allowed in this state")                                          \
+    X (NOSPACE, -13, "no space left on device")                                                    \
+    X (DB, -14, "database error")                                                                  \
+    X (TIMEOUT, -15, "timed out")                                                                  \
     X (INTERNAL, -16, "internal error")
 
 enum {
@@ -44,8 +44,8 @@ enum {
 
 /*  An error with its reason. Embed it on the stack; no destructor. */
 typedef struct {
-    int code;                        /* BSW_OK or a negative BSW_E* code */
-    char text[BSW_ERROR_TEXT_MAX];   /* one sentence for people, no newline */
+    int code;                      /* BSW_OK or a negative BSW_E* code */
+    char text[BSW_ERROR_TEXT_MAX]; /* one sentence for people, no newline */
 } bsw_error_t;
 
 /*  Short upper-case name of a code ("SPEC"), or "UNKNOWN". Static string. */

@@ -27,53 +27,53 @@ typedef struct {
     int (*fn) (void);
 } bsw_test_case_t;
 
-#define BSW_CHECK(cond)                                                               \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
-            fprintf (stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            return BSW_TEST_FAIL;                                                     \
-        }                                                                             \
+#define BSW_CHECK(cond)                                                                            \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf (stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);              \
+            return BSW_TEST_FAIL;                                                                  \
+        }                                                                                          \
     } while (0)
 
-#define BSW_CHECK_MSG(cond, ...)                                                      \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
-            fprintf (stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf (stderr, __VA_ARGS__);                                            \
-            fprintf (stderr, "\n");                                                   \
-            return BSW_TEST_FAIL;                                                     \
-        }                                                                             \
+#define BSW_CHECK_MSG(cond, ...)                                                                   \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf (stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);              \
+            fprintf (stderr, __VA_ARGS__);                                                         \
+            fprintf (stderr, "\n");                                                                \
+            return BSW_TEST_FAIL;                                                                  \
+        }                                                                                          \
     } while (0)
 
-#define BSW_CHECK_INT(a, b)                                                             \
-    do {                                                                                \
-        long long va_ = (long long) (a), vb_ = (long long) (b);                         \
-        if (va_ != vb_) {                                                               \
-            fprintf (stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, \
-                     #a, va_, #b, vb_);                                                 \
-            return BSW_TEST_FAIL;                                                       \
-        }                                                                               \
+#define BSW_CHECK_INT(a, b)                                                                        \
+    do {                                                                                           \
+        long long va_ = (long long) (a), vb_ = (long long) (b);                                    \
+        if (va_ != vb_) {                                                                          \
+            fprintf (stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, #a,   \
+                     va_, #b, vb_);                                                                \
+            return BSW_TEST_FAIL;                                                                  \
+        }                                                                                          \
     } while (0)
 
-#define BSW_CHECK_STR(a, b)                                                              \
-    do {                                                                                 \
-        const char *sa_ = (a), *sb_ = (b);                                               \
-        if (!sa_ || !sb_ || strcmp (sa_, sb_) != 0) {                                    \
-            fprintf (stderr, "%s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #a, \
-                     sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)");                        \
-            return BSW_TEST_FAIL;                                                        \
-        }                                                                                \
+#define BSW_CHECK_STR(a, b)                                                                        \
+    do {                                                                                           \
+        const char *sa_ = (a), *sb_ = (b);                                                         \
+        if (!sa_ || !sb_ || strcmp (sa_, sb_) != 0) {                                              \
+            fprintf (stderr, "%s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #a,     \
+                     sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)");                                  \
+            return BSW_TEST_FAIL;                                                                  \
+        }                                                                                          \
     } while (0)
 
 /*  Exact double equality, bit for bit (NaN equals NaN). */
-#define BSW_CHECK_DOUBLE_EQ(a, b)                                                         \
-    do {                                                                                  \
-        double da_ = (a), db_ = (b);                                                      \
-        if (!(da_ == db_ || (isnan (da_) && isnan (db_)))) {                              \
-            fprintf (stderr, "%s:%d: %s == %.17g, expected %.17g\n", __FILE__, __LINE__, #a, \
-                     da_, db_);                                                           \
-            return BSW_TEST_FAIL;                                                         \
-        }                                                                                 \
+#define BSW_CHECK_DOUBLE_EQ(a, b)                                                                  \
+    do {                                                                                           \
+        double da_ = (a), db_ = (b);                                                               \
+        if (!(da_ == db_ || (isnan (da_) && isnan (db_)))) {                                       \
+            fprintf (stderr, "%s:%d: %s == %.17g, expected %.17g\n", __FILE__, __LINE__, #a, da_,  \
+                     db_);                                                                         \
+            return BSW_TEST_FAIL;                                                                  \
+        }                                                                                          \
     } while (0)
 
 /*  The folder of the read-only shared data (../shared), or NULL when absent;
