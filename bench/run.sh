@@ -1,0 +1,621 @@
+#!/bin/sh
+# run.sh - brainsweep's benchmark suite (issue 4, "Speed"): builds in Release
+# in its own folder (build-bench), measures the six figures below on this
+# machine and prints one table with the issue's targets beside them.
+#
+#   1. the numerical core, one thread: ms per tutorial simulation for one
+#      lane and for the best batch (bench_core);
+#   2. one worker with every core (a broker and one brainsweep-worker
+#      --threads $(nproc) on loopback): tutorial points per second;
+#   3. the 500-point tutorial sweep through `brainsweep run --workers
+#      $(nproc)`: wall time, split into simulation and export;
+#   4. the broker with durable commits: 20,000 tiny points (4 regions,
+#      1 ms) through 2 workers of one thread;
+#   5. peak memory (VmHWM) of brokers and workers, and of a broker holding
+#      a 100,000-point sweep;
+#   6. one worker process against two on the same sweeps.
+#
+# Every figure is measured; nothing is asserted. The last column only
+# compares a figure with its target. Rates count from just before `submit`
+# to the broker's "sweep=N finished" log line, which it writes once the
+# last result is committed (polled every 50 ms), with the workers already
+# connected. Each run has a fresh broker and data folder; everything runs
+# on 127.0.0.1 with a port the broker picks.
+#
+# usage: sh bench/run.sh [--quick]
+#   --quick   one repeat of the core, 32 tutorial points, 5,000 tiny points,
+#             no 500-point sweep and no 100,000-point broker (about 15 s)
+# environment: BENCH_BUILD (build folder, default build-bench),
+#   BENCH_TMP (scratch folder; put it on the disk you care about: the
+#   brokers' durable commits fsync there; default $TMPDIR or /tmp)
+#
+# Progress goes to stderr, the table to stdout. Exit status 0 when every
+# measurement ran (whether or not it met its target), 1 when one failed
+# or timed out, 2 on bad usage.
+set -eu
+
+usage () {
+    sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'
+}
+
+QUICK=0
+for arg in "$@"; do
+    case $arg in
+    --quick) QUICK=1 ;;
+    -h | --help)
+        usage
+        exit 0
+        ;;
+    *)
+        echo "usage: sh bench/run.sh [--quick]" >&2
+        exit 2
+        ;;
+    esac
+done
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BENCH_BUILD:-$ROOT/build-bench}
+BIN=$BUILD/bin
+NPROC=$(nproc)
+
+#  Sizes. The tiny sweeps are rows x 100 points (model.I x model.a).
+if [ "$QUICK" = 1 ]; then
+    CORE_REPEATS=1
+    TUT_SIDE=4          # 4 x 8 = 32 tutorial points
+    TINY_ROWS=50        # 5,000 tiny points
+else
+    CORE_REPEATS=3
+    TUT_SIDE=8          # 8 x 8 = 64 tutorial points
+    TINY_ROWS=200       # 20,000 tiny points
+fi
+BIG_ROWS=1000           # 100,000 tiny points
+BIG_RUN_S=10            # how long the 100,000-point sweep runs before the reading
+TUT_POINTS=$((TUT_SIDE * 8))
+TINY_POINTS=$((TINY_ROWS * 100))
+BIG_POINTS=$((BIG_ROWS * 100))
+
+#  Bounded waits (seconds).
+T_BUILD=1200
+T_CORE=300
+T_START=20
+T_SWEEP=300
+T_RUN=600
+T_STOP=40               # a worker's SIGTERM grace is 30 s
+
+# ---------------------------------------------------------------------------
+# Processes and clean-up: every process started here is in PIDS until reaped.
+
+PIDS=""
+WORK=""
+FAILED=0
+
+# shellcheck disable=SC2317 # reached through the trap
+cleanup () {
+    trap - EXIT INT TERM
+    for pid in $PIDS; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in $PIDS; do
+        n=0
+        while kill -0 "$pid" 2>/dev/null && [ "$n" -lt 50 ]; do
+            sleep 0.1
+            n=$((n + 1))
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    PIDS=""
+    if [ -n "$WORK" ]; then
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+track () { PIDS="$PIDS $1"; }
+untrack () { PIDS=$(echo " $PIDS " | sed "s/ $1 / /; s/^ *//; s/ *$//"); }
+
+say () { echo "bench: $*" >&2; }
+
+now () { date +%s.%N; }
+
+#  calc EXPR [VAR=VALUE]...: floating-point arithmetic through awk.
+calc () {
+    expr=$1
+    shift
+    awk "$@" "BEGIN { printf \"%s\", $expr }" </dev/null
+}
+
+#  VmHWM of a running process in MB, or "?" when it is gone.
+hwm_mb () {
+    kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true)
+    if [ -n "$kb" ]; then
+        calc 'sprintf("%.1f", kb / 1024)' -v kb="$kb"
+    else
+        echo "?"
+    fi
+}
+
+#  CPU seconds (user + system) a running process has used, or 0.
+TICKS=$(getconf CLK_TCK 2>/dev/null || echo 100)
+cpu_s () {
+    #  Fields after "PID (COMM) ": state is $1, utime $12, stime $13.
+    s=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null |
+        awk -v hz="$TICKS" '{ printf "%.2f", ($12 + $13) / hz }')
+    echo "${s:-0}"
+}
+
+#  stop PID: SIGTERM, a bounded wait, then SIGKILL; reaps it.
+stop () {
+    kill -TERM "$1" 2>/dev/null || true
+    n=0
+    while kill -0 "$1" 2>/dev/null && [ "$n" -lt $((T_STOP * 10)) ]; do
+        sleep 0.1
+        n=$((n + 1))
+    done
+    if kill -0 "$1" 2>/dev/null; then
+        say "process $1 ignored SIGTERM for ${T_STOP} s; killing it"
+        kill -KILL "$1" 2>/dev/null || true
+    fi
+    wait "$1" 2>/dev/null || true
+    untrack "$1"
+}
+
+#  run_bounded SECONDS OUT ERR CMD...: runs CMD under timeout, tracked, in
+#  the background so a signal to this script reaches the cleanup at once.
+#  Returns CMD's status (124 on timeout).
+run_bounded () {
+    limit=$1 out=$2 err=$3
+    shift 3
+    timeout "$limit" "$@" >"$out" 2>"$err" &
+    pid=$!
+    track "$pid"
+    rc=0
+    wait "$pid" || rc=$?
+    untrack "$pid"
+    return $rc
+}
+
+# ---------------------------------------------------------------------------
+# The table: rows of "section|measure|figure|target|met" in $WORK/table;
+# sections run in the order that keeps compared runs close in time, and are
+# printed in numerical order.
+
+SEC=0
+row () { printf '%s|%s|%s|%s|%s\n' "$SEC" "$1" "$2" "$3" "$4" >>"$WORK/table"; }
+
+#  meets FIGURE OP LIMIT: "yes", "NO", or "-" when the figure is no number.
+meets () {
+    case $1 in
+    '' | *[!0-9.]*) echo "-" ;;
+    *) calc "(f $2 l) ? \"yes\" : \"NO\"" -v f="$1" -v l="$3" ;;
+    esac
+}
+
+fail () {
+    FAILED=1
+    say "$*"
+}
+
+# ---------------------------------------------------------------------------
+# Broker and workers.
+
+BROKER_PID=""
+BROKER_LOG=""
+ENDPOINT=""
+WORKER_PIDS=""
+
+#  start_broker NAME: a fresh broker with its own data folder.
+start_broker () {
+    BROKER_LOG=$WORK/$1-broker.log
+    : >"$BROKER_LOG"
+    "$BIN/brainsweep-broker" --bind 'tcp://127.0.0.1:*' --data "$WORK/$1-data" 2>"$BROKER_LOG" &
+    BROKER_PID=$!
+    track "$BROKER_PID"
+    n=0
+    port=""
+    while [ -z "$port" ] && [ "$n" -lt $((T_START * 10)) ]; do
+        port=$(sed -n 's/.*broker listening on tcp:\/\/127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' \
+            "$BROKER_LOG")
+        if [ -z "$port" ]; then
+            kill -0 "$BROKER_PID" 2>/dev/null || break
+            sleep 0.1
+            n=$((n + 1))
+        fi
+    done
+    if [ -z "$port" ]; then
+        cat "$BROKER_LOG" >&2
+        fail "the broker did not start"
+        return 1
+    fi
+    ENDPOINT=tcp://127.0.0.1:$port
+}
+
+#  start_workers COUNT THREADS NAME: workers that have joined the broker.
+start_workers () {
+    WORKER_PIDS=""
+    k=1
+    while [ "$k" -le "$1" ]; do
+        "$BIN/brainsweep-worker" --broker "$ENDPOINT" --threads "$2" --name "$3-w$k" \
+            2>"$WORK/$3-w$k.log" &
+        WORKER_PIDS="$WORKER_PIDS $!"
+        track "$!"
+        k=$((k + 1))
+    done
+    n=0
+    while [ "$(grep -c ' joined ' "$BROKER_LOG" || true)" -lt "$1" ]; do
+        if [ "$n" -ge $((T_START * 10)) ]; then
+            fail "$3: workers did not join within ${T_START} s"
+            return 1
+        fi
+        sleep 0.1
+        n=$((n + 1))
+    done
+}
+
+#  Largest VmHWM of the current workers, in MB.
+workers_hwm_mb () {
+    best=0
+    for pid in $WORKER_PIDS; do
+        mb=$(hwm_mb "$pid")
+        [ "$mb" = "?" ] || best=$(calc '(m > b) ? m : b' -v m="$mb" -v b="$best")
+    done
+    echo "$best"
+}
+
+#  CPU seconds of the current workers, summed.
+workers_cpu_s () {
+    sum=0
+    for pid in $WORKER_PIDS; do
+        sum=$(calc 'a + b' -v a="$sum" -v b="$(cpu_s "$pid")")
+    done
+    echo "$sum"
+}
+
+#  cpu_row: where the last sweep's CPU went, per point and as a share of the
+#  cores, for a sub-row.
+cpu_row () {
+    row "   CPU per point, broker / workers (their CPU use, 100% = one core)" \
+        "$(calc 'sprintf("%.3f / %.3f ms (%.0f%% / %.0f%%)", 1000 * b / n, 1000 * w / n, 100 * b / s, 100 * w / s)' \
+            -v b="$BROKER_CPU" -v w="$WORKERS_CPU" -v n="${DONE:-1}" -v s="$SECONDS_TAKEN")" "" "-"
+}
+
+stop_all () {
+    for pid in $WORKER_PIDS; do
+        stop "$pid"
+    done
+    WORKER_PIDS=""
+    if [ -n "$BROKER_PID" ]; then
+        stop "$BROKER_PID"
+    fi
+    BROKER_PID=""
+}
+
+#  status_field ID FIELD: one number from `brainsweep status ID --json`.
+status_field () {
+    "$BIN/brainsweep" status "$1" --json --broker "$ENDPOINT" 2>/dev/null |
+        sed -n "s/.*\"$2\": \([0-9.eE+-]*\).*/\1/p"
+}
+
+#  sweep NAME WORKERS THREADS SPEC [SUBMIT ARGS...]: a fresh broker, the
+#  workers, one sweep timed from submit to finished. Sets RATE (points/s),
+#  SECONDS_TAKEN, DONE, BAD (failed points), BROKER_MB and WORKER_MB (peak
+#  RSS read just before stopping), BROKER_CPU and WORKERS_CPU (CPU seconds
+#  used during the sweep; the workers' summed), or returns 1.
+sweep () {
+    name=$1 workers=$2 threads=$3 spec=$4
+    shift 4
+    RATE="" SECONDS_TAKEN="" DONE="" BAD="" BROKER_MB="" WORKER_MB=""
+    BROKER_CPU="" WORKERS_CPU=""
+    start_broker "$name" || return 1
+    start_workers "$workers" "$threads" "$name" || { stop_all; return 1; }
+    cpu0=$(workers_cpu_s) bcpu0=$(cpu_s "$BROKER_PID")
+    t0=$(now)
+    id=$("$BIN/brainsweep" submit "$spec" --quiet --broker "$ENDPOINT" "$@" 2>"$WORK/$name-submit.log") || {
+        cat "$WORK/$name-submit.log" >&2
+        fail "$name: submit failed"
+        stop_all
+        return 1
+    }
+    deadline=$(($(date +%s) + T_SWEEP))
+    while ! grep -q "sweep=$id finished" "$BROKER_LOG"; do
+        if ! kill -0 "$BROKER_PID" 2>/dev/null; then
+            tail -5 "$BROKER_LOG" >&2
+            fail "$name: the broker died"
+            stop_all
+            return 1
+        fi
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            fail "$name: not finished after ${T_SWEEP} s"
+            stop_all
+            return 1
+        fi
+        sleep 0.05
+    done
+    t1=$(now)
+    BROKER_CPU=$(calc 'sprintf("%.2f", b - a)' -v a="$bcpu0" -v b="$(cpu_s "$BROKER_PID")")
+    WORKERS_CPU=$(calc 'sprintf("%.2f", b - a)' -v a="$cpu0" -v b="$(workers_cpu_s)")
+    SECONDS_TAKEN=$(calc 'sprintf("%.2f", b - a)' -v a="$t0" -v b="$t1")
+    DONE=$(status_field "$id" "done")
+    BAD=$(status_field "$id" failed)
+    RATE=$(calc 'sprintf("%.1f", n / s)' -v n="${DONE:-0}" -v s="$SECONDS_TAKEN")
+    BROKER_MB=$(hwm_mb "$BROKER_PID")
+    WORKER_MB=$(workers_hwm_mb)
+    stop_all
+    if [ "${BAD:-0}" != 0 ]; then
+        fail "$name: $BAD points failed"
+    fi
+}
+
+#  describe N SECONDS: "N points in S s" plus failures, for the table.
+describe () {
+    text="$DONE points in $SECONDS_TAKEN s"
+    if [ "${BAD:-0}" != 0 ]; then
+        text="$text, $BAD FAILED"
+    fi
+    echo "$text"
+}
+
+# ---------------------------------------------------------------------------
+# Inputs: a 4-region connectivity zip and the sweep specs.
+
+#  values LO STEP COUNT: a JSON list of COUNT numbers.
+values () {
+    awk -v lo="$1" -v step="$2" -v n="$3" 'BEGIN {
+        printf "["
+        for (k = 0; k < n; k++)
+            printf "%s%.6g", (k ? ", " : ""), lo + step * k
+        printf "]"
+    }' </dev/null
+}
+
+make_inputs () {
+    mkdir -p "$WORK/conn"
+    (
+        cd "$WORK/conn"
+        printf '0 1 1 1\n1 0 1 1\n1 1 0 1\n1 1 1 0\n' >weights.txt
+        printf '0 10 20 30\n10 0 10 20\n20 10 0 10\n30 20 10 0\n' >tract_lengths.txt
+        printf 'r1 0 0 0\nr2 10 0 0\nr3 20 0 0\nr4 30 0 0\n' >centres.txt
+        if command -v python3 >/dev/null; then
+            python3 -c 'import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    for name in sys.argv[2:]:
+        z.write(name)' ../tiny4.zip weights.txt tract_lengths.txt centres.txt
+        else
+            zip -q ../tiny4.zip weights.txt tract_lengths.txt centres.txt
+        fi
+    )
+    for rows in $TINY_ROWS $BIG_ROWS; do
+        cat >"$WORK/tiny$rows.json" <<EOF
+{
+  "name": "tiny $((rows * 100))",
+  "connectivity": "tiny4.zip",
+  "model": { "type": "Generic2dOscillator", "variables_of_interest": ["V"] },
+  "simulation_length": 1.0,
+  "seed": 42,
+  "ranges": [
+    { "parameter": "model.I", "values": $(values -5 "$(calc '10 / r' -v r="$rows")" "$rows") },
+    { "parameter": "model.a", "values": $(values -5 0.1 100) }
+  ]
+}
+EOF
+    done
+    #  The tutorial spec as it is, with its ranges cut to TUT_POINTS.
+    TUT_RANGES="--range model.I=$(values -5 0.4 "$TUT_SIDE" | tr -d '[] ')"
+    TUT_RANGES="$TUT_RANGES --range model.a=$(values -5 0.5 8 | tr -d '[] ')"
+}
+
+# ---------------------------------------------------------------------------
+# 0. Build.
+
+say "building in $BUILD (Release)"
+mkdir -p "$BUILD"
+if ! timeout "$T_BUILD" cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
+    >"$BUILD/bench-build.log" 2>&1 ||
+    ! timeout "$T_BUILD" cmake --build "$BUILD" -j "$NPROC" >>"$BUILD/bench-build.log" 2>&1; then
+    tail -20 "$BUILD/bench-build.log" >&2
+    say "the build failed; see $BUILD/bench-build.log"
+    exit 1
+fi
+CORE=$(find "$BUILD" -name bench_core -type f -perm -u+x | head -n 1)
+
+WORK=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/brainsweep-bench.XXXXXX")
+: >"$WORK/table"
+make_inputs
+LOAD0=$(cut -d ' ' -f 1-3 /proc/loadavg)
+T_SUITE0=$(now)
+
+# ---------------------------------------------------------------------------
+# 1. The core on one thread.
+
+SEC=1
+say "1. core: bench_core $CORE_REPEATS (one thread; 1, 2, 4, 8, 16 lanes)"
+if [ -n "$CORE" ] && run_bounded "$T_CORE" "$WORK/core.txt" "$WORK/core.err" "$CORE" "$CORE_REPEATS"; then
+    #  Rows after the header: lanes, ms per batch, ms per simulation, MB.
+    one=$(awk '$1 == 1 && NF >= 3 { print $3 }' "$WORK/core.txt")
+    best=$(awk 'NF >= 3 && $1 ~ /^[0-9]+$/ && (b == "" || $3 + 0 < b + 0) { b = $3; l = $1 }
+        END { print b, l }' "$WORK/core.txt")
+    best_ms=${best% *} best_lanes=${best#* }
+    if [ -z "$one" ] || [ -z "$best_ms" ]; then
+        fail "bench_core's output was not understood; see below"
+        cat "$WORK/core.txt" >&2
+    fi
+    row "1. core, 1 thread, 1 lane: ms per tutorial simulation" "$one ms" "<= 20 ms" \
+        "$(meets "$one" '<=' 20)"
+    row "1. core, 1 thread, batched (best: $best_lanes lanes): ms per simulation" "$best_ms ms" \
+        "<= 20 ms" "$(meets "$best_ms" '<=' 20)"
+    row "   ms per simulation by lanes (best of $CORE_REPEATS)" \
+        "$(awk 'NF >= 3 && $1 ~ /^[0-9]+$/ { printf "%s%s:%s", s, $1, $3; s = " " }' "$WORK/core.txt")" \
+        "" "-"
+else
+    cat "$WORK/core.err" >&2 2>/dev/null || true
+    fail "bench_core failed or timed out"
+    row "1. core, 1 thread: ms per tutorial simulation" "FAILED" "<= 20 ms" "-"
+fi
+
+# ---------------------------------------------------------------------------
+# 2 and 6b. Tutorial points through one worker with every core, then through
+# one single-thread worker per core, back to back.
+
+#  Issue target 1 scaled to this worker: 20 ms per simulation per core.
+tut_target=$((NPROC * 50))
+TUT_WORKER_MB="" TUT_BROKER_MB="" TUT1_RATE=""
+SEC=2
+say "2. one worker, $NPROC threads: $TUT_POINTS tutorial points"
+# shellcheck disable=SC2086 # TUT_RANGES is two --range options
+if sweep tut1 1 "$NPROC" "$ROOT/examples/tutorial.json" $TUT_RANGES; then
+    row "2. 1 worker x $NPROC threads, $TUT_POINTS tutorial points: points/s" \
+        "$RATE ($(describe))" ">= $tut_target (20 ms/core)" "$(meets "$RATE" '>=' "$tut_target")"
+    row "   the same as ms per simulation per core" \
+        "$(calc 'sprintf("%.1f", 1000 * c / r)' -v c="$NPROC" -v r="$RATE") ms" "<= 20 ms" \
+        "$(meets "$RATE" '>=' "$tut_target")"
+    cpu_row
+    TUT1_RATE=$RATE TUT_WORKER_MB=$WORKER_MB TUT_BROKER_MB=$BROKER_MB
+else
+    row "2. 1 worker x $NPROC threads, tutorial points" "FAILED" ">= $tut_target" "-"
+fi
+
+SEC=6
+say "6. $NPROC workers x 1 thread: $TUT_POINTS tutorial points"
+# shellcheck disable=SC2086 # TUT_RANGES is two --range options
+if sweep tutn "$NPROC" 1 "$ROOT/examples/tutorial.json" $TUT_RANGES; then
+    row "6. $TUT_POINTS tutorial points: 1 worker x $NPROC threads / $NPROC workers x 1 thread" \
+        "${TUT1_RATE:-?} / $RATE points/s" "" "-"
+else
+    row "6. $TUT_POINTS tutorial points, $NPROC workers x 1 thread" "FAILED" "" "-"
+fi
+
+# ---------------------------------------------------------------------------
+# 3. The 500-point tutorial sweep through `run`.
+
+SEC=3
+if [ "$QUICK" = 1 ]; then
+    row "3. 500-point tutorial sweep (run --workers $NPROC)" "skipped (--quick)" "<= 15 s" "-"
+else
+    say "3. brainsweep run examples/tutorial.json --workers $NPROC (about a minute)"
+    t0=$(now)
+    if run_bounded "$T_RUN" "$WORK/run.txt" "$WORK/run.err" \
+        "$BIN/brainsweep" run "$ROOT/examples/tutorial.json" -o "$WORK/tutorial.zip" \
+        --workers "$NPROC" --quiet; then
+        wall=$(calc 'sprintf("%.2f", b - a)' -v a="$t0" -v b="$(now)")
+        #  "  simulations in X s (R points/s), export in Y s, total Z s"
+        sims=$(sed -n 's/.*simulations in \([0-9.]*\) s.*/\1/p' "$WORK/run.txt")
+        export_s=$(sed -n 's/.*export in \([0-9.]*\) s.*/\1/p' "$WORK/run.txt")
+        total=$(sed -n 's/.*total \([0-9.]*\) s.*/\1/p' "$WORK/run.txt")
+        counts=$(sed -n "s/^sweep '[^']*': //p" "$WORK/run.txt")
+        zip_mb=$(calc 'sprintf("%.1f", b / 1e6)' -v b="$(wc -c <"$WORK/tutorial.zip")")
+        rest=$(calc 'sprintf("%.2f", w - t)' -v w="$wall" -v t="${total:-0}")
+        row "3. 500-point tutorial sweep, run --workers $NPROC: wall time" "$wall s ($counts)" \
+            "<= 15 s" "$(meets "$wall" '<=' 15)"
+        row "   simulations (run's summary)" \
+            "$sims s ($(calc 'sprintf("%.1f", 500 / s)' -v s="${sims:-1}") points/s)" "" "-"
+        row "   export to the zip (run's summary; zip of $zip_mb MB)" "$export_s s" "" "-"
+        row "   run's own total / the rest of the wall time (start-up, exit)" "$total s / $rest s" \
+            "" "-"
+        case $counts in *" 0 failed"*) ;; *) fail "run: $counts" ;; esac
+    else
+        tail -5 "$WORK/run.err" >&2 || true
+        fail "brainsweep run failed or timed out"
+        row "3. 500-point tutorial sweep" "FAILED" "<= 15 s" "-"
+    fi
+fi
+
+# ---------------------------------------------------------------------------
+# 4 and 6a. Tiny points through the broker with durable commits: two workers
+# of one thread, then one worker of two threads, back to back.
+
+TINY_BROKER_MB="" TINY_WORKER_MB="" TINY2_RATE=""
+SEC=4
+say "4. broker: $TINY_POINTS tiny points, 2 workers x 1 thread"
+if sweep tiny2 2 1 "$WORK/tiny$TINY_ROWS.json"; then
+    row "4. broker, $TINY_POINTS tiny points, 2 workers x 1 thread: points/s" \
+        "$RATE ($(describe))" ">= 5000" "$(meets "$RATE" '>=' 5000)"
+    cpu_row
+    TINY2_RATE=$RATE TINY_BROKER_MB=$BROKER_MB TINY_WORKER_MB=$WORKER_MB
+else
+    row "4. broker, $TINY_POINTS tiny points, 2 workers x 1 thread" "FAILED" ">= 5000" "-"
+fi
+
+SEC=6
+say "6. $TINY_POINTS tiny points, 1 worker x 2 threads"
+if sweep tiny1 1 2 "$WORK/tiny$TINY_ROWS.json"; then
+    row "6. $TINY_POINTS tiny points: 2 workers x 1 thread / 1 worker x 2 threads" \
+        "${TINY2_RATE:-?} / $RATE points/s" "" "-"
+else
+    row "6. $TINY_POINTS tiny points, 1 worker x 2 threads" "FAILED" "" "-"
+fi
+
+# ---------------------------------------------------------------------------
+# 5. Memory: the runs above, and a broker holding 100,000 tiny points.
+
+SEC=5
+per_thread=""
+if [ -n "$TUT_WORKER_MB" ]; then
+    per_thread=$(calc 'sprintf("%.1f", m / t)' -v m="$TUT_WORKER_MB" -v t="$NPROC")
+fi
+row "5. worker peak RSS per thread, tutorial config ($NPROC threads)" \
+    "${per_thread:-?} MB (${TUT_WORKER_MB:-?} MB in all)" "< 64 MB/thread" \
+    "$(meets "$per_thread" '<' 64)"
+row "5. broker peak RSS, $TUT_POINTS tutorial points" "${TUT_BROKER_MB:-?} MB" "" "-"
+row "5. broker peak RSS, $TINY_POINTS tiny points (row 4)" "${TINY_BROKER_MB:-?} MB" "" "-"
+row "5. worker peak RSS, tiny points, 1 thread (row 4)" "${TINY_WORKER_MB:-?} MB" "" "-"
+
+if [ "$QUICK" = 1 ]; then
+    row "5. broker peak RSS holding $BIG_POINTS tiny points" "skipped (--quick)" "< 150 MB" "-"
+else
+    say "5. broker holding $BIG_POINTS tiny points (runs ${BIG_RUN_S} s with 2 workers)"
+    BIG_MB="" BIG_SUBMIT_MB="" BIG_DONE="" BIG_SUBMIT_S=""
+    if start_broker big && start_workers 2 1 big; then
+        t0=$(now)
+        if id=$("$BIN/brainsweep" submit "$WORK/tiny$BIG_ROWS.json" --quiet \
+            --broker "$ENDPOINT" 2>"$WORK/big-submit.log"); then
+            BIG_SUBMIT_S=$(calc 'sprintf("%.2f", b - a)' -v a="$t0" -v b="$(now)")
+            BIG_SUBMIT_MB=$(hwm_mb "$BROKER_PID")
+            sleep "$BIG_RUN_S"
+            BIG_DONE=$(status_field "$id" "done")
+            BIG_MB=$(hwm_mb "$BROKER_PID")
+        else
+            cat "$WORK/big-submit.log" >&2
+            fail "big: submit failed"
+        fi
+    fi
+    stop_all
+    row "5. broker peak RSS holding $BIG_POINTS tiny points" \
+        "${BIG_MB:-?} MB (${BIG_DONE:-?} done after ${BIG_RUN_S} s)" "< 150 MB" \
+        "$(meets "$BIG_MB" '<' 150)"
+    row "   the same right after its submit (which took ${BIG_SUBMIT_S:-?} s)" \
+        "${BIG_SUBMIT_MB:-?} MB" "" "-"
+fi
+
+# ---------------------------------------------------------------------------
+# The table.
+
+LOAD1=$(cut -d ' ' -f 1-3 /proc/loadavg)
+SUITE_S=$(calc 'sprintf("%.0f", b - a)' -v a="$T_SUITE0" -v b="$(now)")
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
+#  Read-only: --no-optional-locks keeps git from refreshing the index.
+if ! git -C "$ROOT" --no-optional-locks diff --quiet HEAD 2>/dev/null; then
+    commit="$commit + uncommitted changes"
+fi
+fs=$(stat -f -c %T "$WORK" 2>/dev/null || echo "?")
+mode=""
+[ "$QUICK" = 0 ] || mode=" (--quick)"
+
+echo "brainsweep benchmarks$mode: commit $commit, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine: $NPROC CPUs, ${cpu:-unknown CPU}; load average $LOAD0 before, $LOAD1 after"
+echo "suite: $SUITE_S s; scratch and broker data on $fs; rates count from submit to the last durable commit"
+sort -s -t '|' -k 1,1n "$WORK/table" | awk -F '|' '
+    { m[NR] = $2; f[NR] = $3; t[NR] = $4; y[NR] = $5
+      if (length($2) > wm) wm = length($2)
+      if (length($3) > wf) wf = length($3)
+      if (length($4) > wt) wt = length($4) }
+    END {
+      fmt = "%-" wm "s  %-" wf "s  %-" wt "s  %s\n"
+      printf fmt, "measure", "figure", "target", "met"
+      for (k = 1; k <= NR; k++)
+          printf fmt, m[k], f[k], t[k], y[k]
+    }'
+
+exit "$FAILED"
