@@ -198,21 +198,28 @@ s_initial_history (sim_batch_t *self)
                     self->hist[(i * self->hist_len + k) * L + l] = (float) init[cvar * n + i];
         return;
     }
+    size_t R = self->hist_len;
     for (size_t l = 0; l < L; l++) {
         sim_rng_t *rng = &self->rng[l];
         for (size_t v = 0; v < S; v++) {
             double lo = model->state_lo[v], range = model->state_hi[v] - model->state_lo[v];
-            for (size_t k = 0; k < H; k++)
+            //  Only slot 0 of a non-coupled variable is ever used; its other
+            //  slots are drawn only to keep later draws (more variables, or
+            //  noise) where TVB's stream has them.
+            bool later_draws = v + 1 < S || self->noise != NULL;
+            size_t slots = v == cvar || later_draws ? H : 1;
+            for (size_t k = 0; k < slots; k++) {
+                //  Slot 0 is step 0 (ring slot 0); slot k >= 1 is step k - H,
+                //  ring slot k - H + R.
+                size_t ring = k == 0 ? 0 : k + R - H;
                 for (size_t i = 0; i < n; i++) {
                     double value = lo + range * sim_rng_double (rng);
                     if (k == 0)
                         self->state[(v * n + i) * L + l] = value;
-                    //  Slot 0 is step 0, slot k >= 1 is step k - H.
-                    int64_t step = k == 0 ? 0 : (int64_t) k - (int64_t) H;
                     if (v == cvar)
-                        self->hist[(i * self->hist_len + s_slot (self, step)) * L + l] =
-                            (float) value;
+                        self->hist[(i * R + ring) * L + l] = (float) value;
                 }
+            }
         }
     }
 }
