@@ -312,12 +312,11 @@ client_submit_main (int argc, char **argv)
     if (rc == 0)
         rc = client_submit (conn, &sub, &id, &err);
     if (rc == 0) {
-        if (opts.quiet)
-            printf ("%" PRIu64 "\n", id);
-        else
-            printf ("%" PRIu64 "\n", id),
-                fprintf (stderr, "sweep %" PRIu64 " submitted: %" PRIu64 " points\n", id,
-                         sub.points);
+        //  The ID alone on stdout, for scripts; the sentence on stderr.
+        printf ("%" PRIu64 "\n", id);
+        if (!opts.quiet)
+            fprintf (stderr, "sweep %" PRIu64 " submitted: %" PRIu64 " points\n", id,
+                     sub.points);
     }
     client_submission_fini (&sub);
     client_conn_destroy (&conn);
