@@ -21,7 +21,9 @@ expect_error () {
   rc=$?
   if [ $rc -ne 1 ]; then fail "$name: exit $rc, expected 1"; return; fi
   if ! grep -qF -- "$needle" "$tmp/err"; then fail "$name: stderr lacks '$needle': $(cat "$tmp/err")"; return; fi
-  if [ -e "$tmp/$name.h5" ] || ls "$tmp" | grep -q "$name.h5.tmp"; then fail "$name: left an output file"; return; fi
+  for left in "$tmp/$name.h5" "$tmp/$name.h5".tmp*; do
+    if [ -e "$left" ]; then fail "$name: left an output file"; return; fi
+  done
   if [ -s "$tmp/out" ]; then fail "$name: printed to stdout"; return; fi
   pass
 }

@@ -26,6 +26,7 @@ cleanup () {
 trap cleanup EXIT
 fail () { echo "FAIL: $*"; [ -f "$tmp/broker.log" ] && tail -20 "$tmp/broker.log"; exit 1; }
 HB=250
+worker1=""; worker2=""
 
 start_broker () {
   "$bin/brainsweep-broker" --bind "tcp://127.0.0.1:${port:-*}" --data "$tmp/data" \
@@ -47,12 +48,16 @@ start_broker () {
 start_worker () {
   "$bin/brainsweep-worker" --threads 1 --lanes 2 --heartbeat-ms $HB --name "w$1" \
     >> "$tmp/worker$1.log" 2>&1 &
-  eval "worker$1=$!"
+  case $1 in
+    1) worker1=$! ;;
+    2) worker2=$! ;;
+    *) ;;
+  esac
   pids="$pids $!"
 }
 
-# A sweep of 48 points of 300 ms on the built-in connectivity, with
-# explicit... no: random initial conditions, so the per-point streams count.
+# A sweep of 48 points of 300 ms on the built-in connectivity, with random
+# initial conditions, so the per-point random streams count too.
 cat > "$tmp/spec.json" <<'JSON'
 {"name": "test sweep", "simulation_length": 300.0,
  "model": {"variables_of_interest": ["V", "W"]},
