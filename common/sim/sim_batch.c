@@ -402,23 +402,60 @@ sim_batch_first_nonfinite (const sim_batch_t *self, size_t p)
 
 /*  far[i][k][l] = sum over far edges (j, d, w) of w * V_j(first + k - 1 - d):
     for each edge one contiguous run of count*L history values. */
+/*  Where edge e's run of this block starts in the ring, and how many of its
+    `count` steps come before the ring's end (the rest wrap to slot 0). */
+static inline size_t
+s_run_start (const sim_batch_t *self, size_t e, size_t base, size_t count, size_t *head)
+{
+    size_t R = self->hist_len, d = self->delay[e];
+    size_t slot = base >= d ? base - d : base + R - d; /* d < H < R */
+    *head = R - slot < count ? R - slot : count;
+    return slot;
+}
+
 SIM_HOT static void
 s_far_input (sim_batch_t *self, uint64_t first, size_t count)
 {
     size_t n = self->n, L = self->lanes, K = self->block, R = self->hist_len;
     size_t width = count * L;
     size_t base = s_slot (self, (int64_t) first - 1); /* slot of step first - 1 */
+    const float *hist = self->hist;
     for (size_t i = 0; i < n; i++) {
         double *restrict acc = self->far + i * K * L;
         for (size_t x = 0; x < width; x++)
             acc[x] = 0.0;
-        for (size_t e = self->row_start[i]; e < self->near_start[i]; e++) {
-            //  The run [first-1-d, first-1-d+count) may wrap the ring once.
-            size_t d = self->delay[e];
-            size_t slot = base >= d ? base - d : base + R - d; /* d < H < R */
-            size_t head = R - slot < count ? R - slot : count;
-            const float *restrict src = self->hist + (self->col[e] * R + slot) * L;
-            const float *restrict wrap = self->hist + self->col[e] * R * L;
+        size_t e = self->row_start[i], end = self->near_start[i];
+        //  Four edges per pass over acc when none of them wraps: acc is read
+        //  and written once for four sources, which is what bounds this
+        //  loop. The additions keep their order (acc + e0 + e1 + e2 + e3).
+        for (; e + 4 <= end; e += 4) {
+            size_t h0, h1, h2, h3;
+            size_t s0 = s_run_start (self, e, base, count, &h0);
+            size_t s1 = s_run_start (self, e + 1, base, count, &h1);
+            size_t s2 = s_run_start (self, e + 2, base, count, &h2);
+            size_t s3 = s_run_start (self, e + 3, base, count, &h3);
+            if (h0 < count || h1 < count || h2 < count || h3 < count)
+                break;
+            const float *restrict r0 = hist + (self->col[e] * R + s0) * L;
+            const float *restrict r1 = hist + (self->col[e + 1] * R + s1) * L;
+            const float *restrict r2 = hist + (self->col[e + 2] * R + s2) * L;
+            const float *restrict r3 = hist + (self->col[e + 3] * R + s3) * L;
+            double w0 = self->weight[e], w1 = self->weight[e + 1];
+            double w2 = self->weight[e + 2], w3 = self->weight[e + 3];
+            for (size_t x = 0; x < width; x++) {
+                double sum = acc[x];
+                sum += w0 * (double) r0[x];
+                sum += w1 * (double) r1[x];
+                sum += w2 * (double) r2[x];
+                sum += w3 * (double) r3[x];
+                acc[x] = sum;
+            }
+        }
+        for (; e < end; e++) {
+            size_t head;
+            size_t slot = s_run_start (self, e, base, count, &head);
+            const float *restrict src = hist + (self->col[e] * R + slot) * L;
+            const float *restrict wrap = hist + self->col[e] * R * L;
             double w = self->weight[e];
             for (size_t x = 0; x < head * L; x++)
                 acc[x] += w * (double) src[x];
