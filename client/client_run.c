@@ -35,6 +35,9 @@ static const char s_usage[] =
     "  -o, --output FILE.zip          where to write the zip (required)\n"
     "  -w, --workers N                compute threads (default: all cores)\n"
     "      --lanes N                  points integrated together per thread (default 4)\n"
+    "      --deflate LEVEL            compress the time series inside their HDF5 files\n"
+    "                                 (1-9): a smaller zip for some CPU (default 0:\n"
+    "                                 none, as TVB writes them)\n"
     "  -r, --range PARAM=lo:hi:step   add or replace a range; repeatable\n"
     "      --range PARAM=v1,v2,...\n"
     "  -n, --name N                   the sweep's name\n"
@@ -82,16 +85,21 @@ s_metric_summary (client_conn_t *conn, uint64_t sweep)
 int
 client_run_main (int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"output", required_argument, NULL, 'o'}, {"workers", required_argument, NULL, 'w'},
-        {"lanes", required_argument, NULL, 'L'},  {"range", required_argument, NULL, 'r'},
-        {"name", required_argument, NULL, 'n'},   {"data", required_argument, NULL, 'd'},
-        {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    static const struct option options[] = {{"output", required_argument, NULL, 'o'},
+                                            {"workers", required_argument, NULL, 'w'},
+                                            {"lanes", required_argument, NULL, 'L'},
+                                            {"range", required_argument, NULL, 'r'},
+                                            {"name", required_argument, NULL, 'n'},
+                                            {"data", required_argument, NULL, 'd'},
+                                            {"quiet", no_argument, NULL, 'q'},
+                                            {"verbose", no_argument, NULL, 'v'},
+                                            {"deflate", required_argument, NULL, 'D'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
     const char *output = NULL, *name = NULL, *data_dir = NULL;
     const char **ranges = bsw_calloc ((size_t) argc + 1, sizeof (char *));
     size_t n_ranges = 0;
-    long workers = 0, lanes = 0;
+    long workers = 0, lanes = 0, deflate = 0;
     bool quiet = false, verbose = false;
     int opt;
     optind = 1;
@@ -113,6 +121,15 @@ client_run_main (int argc, char **argv)
             *(opt == 'w' ? &workers : &lanes) = value;
             break;
         }
+        case 'D':
+            deflate = strtol (optarg, &end, 10);
+            if (*end || deflate < 0 || deflate > 9) {
+                fprintf (stderr, "brainsweep run: --deflate: '%s' is not a level from 0 to 9\n",
+                         optarg);
+                free (ranges);
+                return 2;
+            }
+            break;
         case 'r':
             ranges[n_ranges++] = optarg;
             break;
@@ -179,8 +196,11 @@ client_run_main (int argc, char **argv)
     snprintf (endpoint, sizeof endpoint, "inproc://brainsweep-run-%d", (int) getpid ());
     broker_config_t bconf = {.bind = endpoint, .data_dir = data_dir};
     zactor_t *broker = broker_start (&bconf);
-    worker_config_t wconf = {
-        .broker = endpoint, .threads = (size_t) workers, .lanes = (size_t) lanes, .name = "local"};
+    worker_config_t wconf = {.broker = endpoint,
+                             .threads = (size_t) workers,
+                             .lanes = (size_t) lanes,
+                             .name = "local",
+                             .deflate = (int) deflate};
     zactor_t *worker = broker ? zactor_new (worker_actor, &wconf) : NULL;
     pthread_sigmask (SIG_UNBLOCK, &signals, NULL);
     if (!broker) {

@@ -35,6 +35,7 @@ typedef struct {
     size_t lanes;           /* points per job */
     int heartbeat_ms;       /* heartbeat interval */
     int stop_grace_ms;      /* STOP's bound on waiting for ACKs */
+    int deflate;            /* results' HDF5 deflate level, 0 = none */
     zactor_t **compute;     /* [threads] */
     worker_job_t **running; /* [threads] job in each, or NULL */
     zlistx_t *queue;        /* worker_job_t * waiting for a thread */
@@ -300,6 +301,7 @@ s_handle_work (self_t *self, proto_msg_t *msg)
             }
             return;
         }
+        sweep->deflate = self->deflate;
         zhashx_insert (self->sweeps, key, sweep);
     }
     if (!sweep) {
@@ -479,6 +481,7 @@ s_self_new (zsock_t *pipe, const worker_config_t *config)
     self->heartbeat_ms = config->heartbeat_ms > 0 ? config->heartbeat_ms : 1000;
     self->stop_grace_ms = config->stop_grace_ms > 0 ? config->stop_grace_ms : 30000;
     self->backoff_ms = self->heartbeat_ms;
+    self->deflate = config->deflate;
     if (config->name)
         snprintf (self->name, sizeof self->name, "%s", config->name);
     else {

@@ -30,6 +30,7 @@ typedef struct {
     const char *name;   /* worker name in logs; NULL = host:pid */
     int heartbeat_ms;   /* 0 = 1000 */
     int stop_grace_ms;  /* STOP waits this long for ACKs; 0 = 30000 */
+    int deflate;        /* results' HDF5 deflate level 1-9; 0 = none (TVB's way) */
 } worker_config_t;
 
 /*  The actor function: zactor_new (worker_actor, &config). The config is

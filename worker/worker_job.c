@@ -156,9 +156,10 @@ s_pack (worker_job_t *job, worker_result_t *result, const sim_setup_t *setup, co
                              .time = time,
                              .sample_period = sim_setup_sample_period (setup),
                              .create_date = NULL,
-                             //  Compressed here, in parallel on every worker,
-                             //  so the broker and the export only copy bytes.
-                             .deflate = 1};
+                             //  Compressed here when asked (worker --deflate),
+                             //  in parallel on every worker, so the broker and
+                             //  the export only ever copy bytes.
+                             .deflate = job->sweep->deflate};
     bsw_error_t err;
     bsw_error_clear (&err);
     if (store_timeseries_image (&ts, &result->timeseries, &result->timeseries_size, &err))

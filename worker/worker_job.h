@@ -27,6 +27,7 @@ typedef struct {
     sim_connectivity_t *conn;  /* owned */
     char connectivity_gid[37]; /* TVB GID of conn */
     size_t max_lanes;          /* lanes one batch may have within WORKER_BATCH_BYTES */
+    int deflate;               /* HDF5 shuffle + deflate level of results; 0 = none */
     size_t jobs;               /* jobs referencing it (actor thread only) */
     bool dropped;              /* cancelled: free when jobs reaches 0 */
 } worker_sweep_t;

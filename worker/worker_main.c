@@ -25,6 +25,9 @@ static const char s_usage[] =
     "      --heartbeat-ms N   heartbeat interval; must match the broker's (default 1000)\n"
     "      --grace-ms N       on SIGTERM, how long to finish running points before\n"
     "                         handing them back (default 30000)\n"
+    "      --deflate LEVEL    compress each result's time series inside its HDF5\n"
+    "                         file (shuffle + deflate, 1-9): smaller results and\n"
+    "                         zips for some CPU here (default: none, as TVB)\n"
     "  -h, --help             this text\n"
     "\n"
     "On SIGINT or SIGTERM it stops taking work, finishes the points it is running\n"
@@ -51,6 +54,7 @@ main (int argc, char **argv)
                                             {"name", required_argument, NULL, 'n'},
                                             {"heartbeat-ms", required_argument, NULL, 'H'},
                                             {"grace-ms", required_argument, NULL, 'G'},
+                                            {"deflate", required_argument, NULL, 'D'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
     worker_config_t config = {.broker = getenv ("BRAINSWEEP_BROKER")};
@@ -68,6 +72,7 @@ main (int argc, char **argv)
         case 'L':
         case 'H':
         case 'G':
+        case 'D':
             if (s_parse_count (optarg, 10000000, &value)) {
                 fprintf (stderr, "brainsweep-worker: '%s' is not a positive number\n", optarg);
                 return 2;
@@ -76,6 +81,8 @@ main (int argc, char **argv)
                 config.threads = (size_t) value;
             else if (opt == 'L')
                 config.lanes = (size_t) value;
+            else if (opt == 'D')
+                config.deflate = value > 9 ? 9 : (int) value;
             else if (opt == 'H')
                 config.heartbeat_ms = (int) value;
             else
