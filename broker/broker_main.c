@@ -4,8 +4,6 @@
 #include "bsw_util.h"
 
 #include <errno.h>
-#include <signal.h>
-#include <pthread.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,20 +88,14 @@ main (int argc, char **argv)
                  optind != argc ? "unexpected argument" : "--data DIR is required", s_usage);
         return 2;
     }
-    //  Only this thread takes SIGINT/SIGTERM: the actors' threads inherit
-    //  the blocked mask, so their ZeroMQ calls are never interrupted.
-    sigset_t signals;
-    sigemptyset (&signals);
-    sigaddset (&signals, SIGINT);
-    sigaddset (&signals, SIGTERM);
-    pthread_sigmask (SIG_BLOCK, &signals, NULL);
+    bsw_signals_block ();
     zsys_init ();
     zsys_set_logstream (stderr);
     zsys_set_logident ("brainsweep-broker");
     zactor_t *broker = broker_start (&config);
     if (!broker)
         return 1;
-    pthread_sigmask (SIG_UNBLOCK, &signals, NULL);
+    bsw_signals_unblock ();
     while (!zsys_interrupted)
         zclock_sleep (100);
     zactor_destroy (&broker);

@@ -18,8 +18,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,12 +181,7 @@ client_run_main (int argc, char **argv)
         }
         data_dir = temp_dir;
     }
-    //  Only this thread takes SIGINT; the actors inherit the blocked mask.
-    sigset_t signals;
-    sigemptyset (&signals);
-    sigaddset (&signals, SIGINT);
-    sigaddset (&signals, SIGTERM);
-    pthread_sigmask (SIG_BLOCK, &signals, NULL);
+    bsw_signals_block ();
     zsys_init ();
     zsys_set_logident ("brainsweep");
     zsys_set_logstream (verbose ? stderr : NULL);
@@ -202,7 +195,7 @@ client_run_main (int argc, char **argv)
                              .name = "local",
                              .deflate = (int) deflate};
     zactor_t *worker = broker ? zactor_new (worker_actor, &wconf) : NULL;
-    pthread_sigmask (SIG_UNBLOCK, &signals, NULL);
+    bsw_signals_unblock ();
     if (!broker) {
         fprintf (stderr, "brainsweep run: cannot start the embedded broker in %s\n", data_dir);
         rc = 1;

@@ -4,8 +4,6 @@
 #include "bsw_util.h"
 
 #include <errno.h>
-#include <signal.h>
-#include <pthread.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,18 +99,12 @@ main (int argc, char **argv)
                  optind != argc ? "unexpected argument" : "--broker ENDPOINT is required", s_usage);
         return 2;
     }
-    //  Only this thread takes SIGINT/SIGTERM: the actors' threads inherit
-    //  the blocked mask, so their ZeroMQ calls are never interrupted.
-    sigset_t signals;
-    sigemptyset (&signals);
-    sigaddset (&signals, SIGINT);
-    sigaddset (&signals, SIGTERM);
-    pthread_sigmask (SIG_BLOCK, &signals, NULL);
+    bsw_signals_block ();
     zsys_init ();
     zsys_set_logstream (stderr);
     zsys_set_logident ("brainsweep-worker");
     zactor_t *worker = zactor_new (worker_actor, &config);
-    pthread_sigmask (SIG_UNBLOCK, &signals, NULL);
+    bsw_signals_unblock ();
     while (!zsys_interrupted)
         zclock_sleep (100);
     //  Finish or hand back, then go.

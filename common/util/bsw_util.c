@@ -3,6 +3,8 @@
 #include "bsw_error.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,6 +213,28 @@ bsw_uuid_random (char out[37])
     }
     s_uuid_format (bytes, 4, out);
     return BSW_OK;
+}
+
+static void
+s_signals_mask (int how)
+{
+    sigset_t signals;
+    sigemptyset (&signals);
+    sigaddset (&signals, SIGINT);
+    sigaddset (&signals, SIGTERM);
+    pthread_sigmask (how, &signals, NULL);
+}
+
+void
+bsw_signals_block (void)
+{
+    s_signals_mask (SIG_BLOCK);
+}
+
+void
+bsw_signals_unblock (void)
+{
+    s_signals_mask (SIG_UNBLOCK);
 }
 
 int64_t

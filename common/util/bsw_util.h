@@ -45,6 +45,14 @@ int bsw_uuid_random (char out[37]);
     computed twice (a duplicate) is the same datatype. out[37]. */
 void bsw_uuid_derive (const char *sweep_uuid, const char *kind, uint64_t index, char out[37]);
 
+/*  SIGINT and SIGTERM blocked in the calling thread (and so in every
+    thread it starts afterwards): call before starting actors, then
+    bsw_signals_unblock in the main thread, so only the main thread sees
+    the signals (CZMQ's handler sets zsys_interrupted) and no actor's
+    ZeroMQ call is interrupted. */
+void bsw_signals_block (void);
+void bsw_signals_unblock (void);
+
 /*  Monotonic milliseconds, for deadlines and durations only. */
 int64_t bsw_clock_mono_ms (void);
 
