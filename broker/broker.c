@@ -104,6 +104,9 @@ broker_sweep_load (broker_t *self, const broker_sweep_info_t *info)
     sweep->done = info->done;
     sweep->failed = info->failed;
     sweep->created = info->created;
+    //  A finished sweep's clock stops at its last result.
+    if (info->state != BROKER_SWEEP_RUNNING)
+        sweep->ended = info->last_result > 0 ? info->last_result : info->created;
     sweep->requeue = zlistx_new ();
     sweep->rate_t0 = bsw_clock_mono_ms ();
     sweep->rate_done0 = info->done + info->failed;
@@ -234,6 +237,7 @@ broker_sweep_check_finished (broker_t *self, broker_sweep_t *sweep)
         return;
     }
     sweep->state = BROKER_SWEEP_FINISHED;
+    sweep->ended = (double) zclock_time () / 1000.0;
     free (sweep->finished);
     free (sweep->leased);
     sweep->finished = sweep->leased = NULL;

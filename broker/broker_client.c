@@ -168,6 +168,9 @@ s_handle_status (broker_t *self, proto_msg_t *msg)
     int64_t span = bsw_clock_mono_ms () - s->rate_t0;
     if (rate == 0.0 && span > 0)
         rate = (double) (finished - s->rate_done0) * 1000.0 / (double) span;
+    //  An ended sweep reports its average rate over its whole life.
+    if (s->ended > s->created)
+        rate = (double) finished / (s->ended - s->created);
     proto_msg_t *reply = proto_msg_new (PROTO_SWEEP_STATUS);
     proto_msg_set_uint (reply, "sweep", s->id);
     proto_msg_set_str (reply, "name", s->name);
@@ -181,7 +184,9 @@ s_handle_status (broker_t *self, proto_msg_t *msg)
     proto_msg_set_uint (reply, "workers", zhashx_size (self->workers));
     proto_msg_set_f64 (reply, "rate", rate);
     proto_msg_set_f64 (reply, "eta_s", rate > 0 ? (double) (pending + running) / rate : -1.0);
-    proto_msg_set_f64 (reply, "elapsed_s", (double) zclock_time () / 1000.0 - s->created);
+    //  The clock stops when the sweep ends.
+    double until = s->ended > 0 ? s->ended : (double) zclock_time () / 1000.0;
+    proto_msg_set_f64 (reply, "elapsed_s", until - s->created);
     broker_reply (self, msg, &reply);
 }
 
@@ -212,6 +217,7 @@ s_handle_cancel (broker_t *self, proto_msg_t *msg)
     uint64_t count = s->points - s->done - s->failed;
     broker_release_sweep_leases (self, s, true);
     s->state = BROKER_SWEEP_CANCELLED;
+    s->ended = (double) zclock_time () / 1000.0;
     free (s->finished);
     free (s->leased);
     s->finished = s->leased = NULL;
@@ -247,6 +253,7 @@ s_handle_retry (broker_t *self, proto_msg_t *msg)
         broker_db_finished_bitmap (self->db, s->id, s->finished, s->points, NULL);
         s->cursor = 0;
         s->state = BROKER_SWEEP_RUNNING;
+        s->ended = 0.0;
     } else {
         for (uint64_t k = 0; k < count; k++) {
             s->finished[points[k] / 8] &= (uint8_t) ~(1u << (points[k] % 8));

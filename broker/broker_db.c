@@ -528,6 +528,7 @@ s_row_info (sqlite3_stmt *st, void *ctx)
     info->created = sqlite3_column_double (st, 5);
     info->done = (uint64_t) sqlite3_column_int64 (st, 6);
     info->failed = (uint64_t) sqlite3_column_int64 (st, 7);
+    info->last_result = sqlite3_column_double (st, 8);
 }
 
 #define S_INFO_COLUMNS "s.id, s.uuid, s.name, s.state, s.points, s.created"
@@ -543,7 +544,8 @@ broker_db_sweep_info (broker_db_t *self, uint64_t id, broker_sweep_info_t *info,
     int rc = s_query (self,
                       "SELECT " S_INFO_COLUMNS ","
                       " (SELECT COUNT(*) FROM results WHERE sweep = s.id AND ok = 1),"
-                      " (SELECT COUNT(*) FROM results WHERE sweep = s.id AND ok = 0)"
+                      " (SELECT COUNT(*) FROM results WHERE sweep = s.id AND ok = 0),"
+                      " (SELECT COALESCE(MAX(finished), 0) FROM results WHERE sweep = s.id)"
                       " FROM sweeps s WHERE s.id = ?1",
                       (int64_t) id, 0, 0, s_row_info, &v, err);
     if (rc == 0 && v.count == 0)
@@ -575,9 +577,10 @@ broker_db_sweep_list (broker_db_t *self, broker_sweep_info_t **list, size_t *cou
     //  One grouped pass over results for all sweeps, not a count per sweep.
     s_vec_t v = {0};
     int rc = s_query (self,
-                      "SELECT " S_INFO_COLUMNS ", COALESCE(r.done, 0), COALESCE(r.failed, 0)"
+                      "SELECT " S_INFO_COLUMNS ", COALESCE(r.done, 0), COALESCE(r.failed, 0),"
+                      " COALESCE(r.last, 0)"
                       " FROM sweeps s LEFT JOIN (SELECT sweep, SUM(ok = 1) AS done,"
-                      " SUM(ok = 0) AS failed FROM results GROUP BY sweep) r"
+                      " SUM(ok = 0) AS failed, MAX(finished) AS last FROM results GROUP BY sweep) r"
                       " ON r.sweep = s.id ORDER BY s.id",
                       0, 0, 0, s_row_info, &v, err);
     if (rc) {

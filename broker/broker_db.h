@@ -39,10 +39,11 @@ typedef struct {
     char uuid[37]; /* random UUID, the seed of the sweep's TVB GIDs */
     char *name;    /* owned; "" when none */
     broker_sweep_state_t state;
-    uint64_t points; /* total points */
-    uint64_t done;   /* results with status ok */
-    uint64_t failed; /* results with status failed */
-    double created;  /* unix seconds */
+    uint64_t points;    /* total points */
+    uint64_t done;      /* results with status ok */
+    uint64_t failed;    /* results with status failed */
+    double created;     /* unix seconds */
+    double last_result; /* unix seconds of the latest result, 0 when none */
 } broker_sweep_info_t;
 
 /*  One result as the broker commits it. All pointers borrowed. */

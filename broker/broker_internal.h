@@ -24,6 +24,7 @@ typedef struct {
     uint64_t cursor;       /* dispatch scans forward from here */
     zlistx_t *requeue;     /* points to run again first (uintptr_t point + 1) */
     double created;        /* unix seconds */
+    double ended;          /* unix seconds it finished or was cancelled; 0 while running */
     int64_t rate_t0;       /* mono ms of the rate window's start */
     uint64_t rate_done0;   /* done + failed at rate_t0 */
     double rate;           /* points per second over the last window */
