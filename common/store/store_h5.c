@@ -58,8 +58,9 @@
 #include <unistd.h>
 
 #define S_MAX_RANK 8
-//  The core driver grows its buffer by this much at a time.
-#define S_CORE_INCREMENT_BYTES (1u << 20)
+//  The core driver grows its buffer by this much at a time: small, since
+//  it zeroes each increment and most results of tiny sweeps are a few KB.
+#define S_CORE_INCREMENT_BYTES (64u << 10)
 
 struct _store_h5_t {
     char *path;      /* target path, where commit renames the file */
