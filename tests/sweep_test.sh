@@ -173,6 +173,27 @@ JSON
   wait_done
   "$bin/brainsweep" status "$id" --json | grep -q '"failed": 1' || fail "after retry: expected 1 failed point"
   ;;
+disk_full)
+  # The broker's data folder on a small tmpfs, filled up: results that
+  # cannot be stored are refused (no ACK), the broker keeps serving, and
+  # once space is freed the workers' kept results go in and the sweep
+  # completes with every point once. Needs root (mount); skips otherwise.
+  mkdir -p "$tmp/small"
+  mount -t tmpfs -o size=64m tmpfs "$tmp/small" 2>/dev/null || { echo "cannot mount a tmpfs: skipped"; exit 77; }
+  trap 'for p in $pids; do kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done; wait 2>/dev/null; umount "$tmp/small"; rm -rf "$tmp"' EXIT
+  rmdir "$tmp/data" && ln -s "$tmp/small" "$tmp/data"
+  start_broker; start_worker 1; start_worker 2
+  submit
+  wait_for_done_at_least 2
+  # Fill what is left of the disk.
+  dd if=/dev/zero of="$tmp/small/filler" bs=64k 2>/dev/null
+  sleep 3
+  grep -q "result not stored" "$tmp/broker.log" || fail "the full disk was never hit"
+  kill -0 "$broker_pid" || fail "the broker died on a full disk"
+  "$bin/brainsweep" list > /dev/null || fail "the broker stopped answering on a full disk"
+  rm -f "$tmp/small/filler"
+  wait_done; check_results no
+  ;;
 *)
   echo "unknown case $case_name"; exit 2
   ;;

@@ -45,6 +45,7 @@ typedef struct {
     int64_t broker_expiry;  /* when the broker counts as gone (mono ms) */
     int64_t heartbeat_at;   /* next heartbeat (mono ms) */
     int64_t reconnect_at;   /* while disconnected: next attempt (mono ms) */
+    int64_t resend_at;      /* when to send the outbox again after a refused commit, or 0 */
     int backoff_ms;         /* current reconnect delay */
     unsigned session;       /* reconnect count, part of the socket identity */
     bool stopping;          /* STOP received */
@@ -384,6 +385,10 @@ s_handle_broker (self_t *self)
         if (proto_msg_int (msg, "code") == BSW_ESTATE) {
             //  The broker does not know this session (it restarted).
             s_connect (self);
+        } else if (proto_msg_uint (msg, "to") == PROTO_RESULT && !self->resend_at) {
+            //  A result the broker could not store (a full disk, say): keep
+            //  it and offer the outbox again a little later.
+            self->resend_at = bsw_clock_mono_ms () + 5 * (int64_t) self->heartbeat_ms;
         }
         break;
     default:
@@ -541,6 +546,14 @@ s_tick (self_t *self)
     if (now >= self->broker_expiry) {
         s_disconnect (self, "no heartbeat");
         return;
+    }
+    if (self->resend_at && now >= self->resend_at) {
+        self->resend_at = 0;
+        for (proto_msg_t *msg = zhashx_first (self->outbox); msg;
+             msg = zhashx_next (self->outbox)) {
+            zmsg_t *copy = proto_msg_encode (msg);
+            zmsg_send (&copy, self->dealer);
+        }
     }
     if (now >= self->heartbeat_at) {
         proto_msg_t *hb = proto_msg_new (PROTO_HEARTBEAT);
