@@ -371,7 +371,8 @@ size_t
 sim_batch_memory (const sim_batch_t *self)
 {
     size_t n = self->n, L = self->lanes, S = self->n_state;
-    return (self->hist_len * n * L + 5 * S * n * L + (2 + self->block) * n * L) * sizeof (double);
+    return self->hist_len * n * L * sizeof (float)
+           + (5 * S * n * L + (4 + self->block) * n * L) * sizeof (double);
 }
 
 size_t
