@@ -403,9 +403,9 @@ s_handle_broker (self_t *self)
 static void
 s_hand_back (self_t *self, bool running_too)
 {
-    zlistx_t *sweeps = zlistx_new (), *points = zlistx_new ();
     size_t count = 0;
     uint64_t *sv = NULL, *pv = NULL;
+    //  Pass 0 counts the points, pass 1 fills the arrays.
     for (int pass = 0; pass < 2; pass++) {
         count = 0;
         for (worker_job_t *job = zlistx_first (self->queue); job; job = zlistx_next (self->queue))
@@ -433,8 +433,6 @@ s_hand_back (self_t *self, bool running_too)
     s_send (self, &bye);
     free (sv);
     free (pv);
-    zlistx_destroy (&sweeps);
-    zlistx_destroy (&points);
     //  Queued jobs are gone to the broker now.
     worker_job_t *job;
     while ((job = zlistx_first (self->queue))) {
