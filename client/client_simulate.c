@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char s_usage[] =
     "usage: brainsweep simulate SPEC.json [-o OUT.h5] [--point K]\n"
@@ -75,6 +76,27 @@ s_print_metrics (const sim_metrics_t *metrics)
     for (size_t k = 0; k < count; k++)
         printf ("%s\"%s\": %s", k ? ", " : "", names[k], bsw_format_double (values[k], buf));
     printf ("}\n");
+}
+
+/*  Runs the batch to the end; on a terminal, shows a percentage on stderr
+    once the run has taken more than a second. */
+static void
+s_run_with_progress (sim_batch_t *batch)
+{
+    bool tty = isatty (STDERR_FILENO);
+    uint64_t total = sim_batch_steps (batch), chunk = total / 100 + 1;
+    int64_t started = bsw_clock_mono_ms ();
+    bool shown = false;
+    while (!sim_batch_finished (batch)) {
+        sim_batch_advance (batch, chunk);
+        if (tty && bsw_clock_mono_ms () - started > 1000) {
+            fprintf (stderr, "\rsimulating: %3.0f%%",
+                     100.0 * (double) sim_batch_step (batch) / (double) total);
+            shown = true;
+        }
+    }
+    if (shown)
+        fprintf (stderr, "\r                \r");
 }
 
 int
@@ -141,7 +163,7 @@ client_simulate_main (int argc, char **argv)
     data = bsw_malloc (sim_batch_output_size (batch) * sizeof (double));
     time = bsw_malloc (samples * sizeof (double));
     sim_batch_set_output (batch, &data, time);
-    sim_batch_advance (batch, 0);
+    s_run_with_progress (batch);
     uint64_t bad = sim_batch_first_nonfinite (batch, 0);
     if (bad != UINT64_MAX) {
         bsw_error_set (&err, BSW_ENUMERIC,
