@@ -14,6 +14,7 @@
 */
 #include "broker_internal.h"
 #include "broker_export.h"
+#include "broker_export_files.h"
 
 #include "bsw_util.h"
 #include "sim_connectivity.h"
@@ -430,43 +431,6 @@ s_handle_fetch (broker_t *self, proto_msg_t *msg)
     free (data);
 }
 
-/*  Parses our own metrics JSON ({"Name": number|NaN|Infinity, ...}). */
-static size_t
-s_parse_metrics (const char *json, char names[][32], double *values, size_t max)
-{
-    size_t count = 0;
-    const char *p = json;
-    while (p && count < max && (p = strchr (p, '"'))) {
-        const char *end = strchr (p + 1, '"');
-        if (!end)
-            break;
-        size_t len = (size_t) (end - p - 1);
-        if (len > 31)
-            len = 31;
-        memcpy (names[count], p + 1, len);
-        names[count][len] = '\0';
-        const char *v = strchr (end, ':');
-        if (!v)
-            break;
-        v++;
-        while (*v == ' ')
-            v++;
-        if (strncmp (v, "NaN", 3) == 0)
-            values[count] = NAN;
-        else if (strncmp (v, "Infinity", 8) == 0)
-            values[count] = INFINITY;
-        else if (strncmp (v, "-Infinity", 9) == 0)
-            values[count] = -INFINITY;
-        else
-            values[count] = strtod (v, NULL);
-        count++;
-        p = strpbrk (v, ",}");
-    }
-    return count;
-}
-
-//  The stored spec, as submitted, for a client laying the points out on
-//  the sweep's ranges.
 static int
 s_attach_spec (broker_t *self, uint64_t sweep, proto_msg_t *reply, bsw_error_t *err)
 {
@@ -530,32 +494,29 @@ s_handle_results (broker_t *self, proto_msg_t *msg)
         broker_reply_error (self, proto_msg_routing_id (msg), msg, err.code, "%s", err.text);
         return;
     }
-    char names[8][32];
-    size_t n_names = 0;
-    for (size_t k = 0; k < count && n_names == 0; k++)
-        if (rows[k].ok && rows[k].metrics_json)
-            n_names = s_parse_metrics (rows[k].metrics_json, names, (double[8]){0}, 8);
+    //  The metric names (TVB's order) come from the first ok row; each row
+    //  is read with the export's parser of our stored metrics.
+    broker_export_metrics_t first = {.count = 0};
+    for (size_t k = 0; k < count && first.count == 0; k++)
+        if (rows[k].ok)
+            broker_export_metrics_parse (rows[k].metrics_json, &first, NULL);
+    size_t n_names = first.count;
     uint64_t *points = bsw_calloc (count, sizeof (uint64_t));
     const char **statuses = bsw_calloc (count, sizeof (char *));
     double *values = bsw_calloc (count * n_names + 1, sizeof (double));
     for (size_t k = 0; k < count; k++) {
         points[k] = rows[k].point;
         statuses[k] = rows[k].ok ? "ok" : "failed";
-        char row_names[8][32];
-        double row_values[8];
-        size_t got = rows[k].ok && rows[k].metrics_json
-                         ? s_parse_metrics (rows[k].metrics_json, row_names, row_values, 8)
-                         : 0;
-        for (size_t m = 0; m < n_names; m++) {
-            values[k * n_names + m] = NAN;
-            for (size_t q = 0; q < got; q++)
-                if (streq (row_names[q], names[m]))
-                    values[k * n_names + m] = row_values[q];
-        }
+        broker_export_metrics_t row = {.count = 0};
+        if (rows[k].ok)
+            broker_export_metrics_parse (rows[k].metrics_json, &row, NULL);
+        for (size_t m = 0; m < n_names; m++)
+            if (!broker_export_metrics_get (&row, first.names[m], &values[k * n_names + m]))
+                values[k * n_names + m] = NAN;
     }
-    const char *name_ptrs[8];
+    const char *name_ptrs[BROKER_EXPORT_METRICS_MAX];
     for (size_t m = 0; m < n_names; m++)
-        name_ptrs[m] = names[m];
+        name_ptrs[m] = first.names[m];
     proto_msg_t *reply = proto_msg_new (PROTO_POINTS);
     proto_msg_set_uint (reply, "sweep", s->id);
     proto_msg_set_uint (reply, "total", s->points);
