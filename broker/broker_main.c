@@ -28,18 +28,6 @@ static const char s_usage[] =
     "\n"
     "Logs go to standard error. SIGINT or SIGTERM stops it cleanly.\n";
 
-static int
-s_parse_u64 (const char *text, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long value = strtoull (text, &end, 10);
-    if (errno || end == text || *end || text[0] == '-' || value == 0)
-        return -1;
-    *out = value;
-    return 0;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -64,7 +52,7 @@ main (int argc, char **argv)
         case 'H':
         case 'P':
         case 'M':
-            if (s_parse_u64 (optarg, &value)) {
+            if (bsw_parse_u64 (optarg, 1, UINT64_MAX, &value)) {
                 fprintf (stderr, "brainsweep-broker: '%s' is not a positive number\n", optarg);
                 return 2;
             }

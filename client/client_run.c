@@ -102,31 +102,31 @@ client_run_main (int argc, char **argv)
     int opt;
     optind = 1;
     while ((opt = getopt_long (argc, argv, "o:w:r:n:d:qvh", options, NULL)) != -1) {
-        char *end = NULL;
+        uint64_t level;
         switch (opt) {
         case 'o':
             output = optarg;
             break;
         case 'w':
         case 'L': {
-            long value = strtol (optarg, &end, 10);
-            if (*end || value < 1 || value > 4096) {
+            uint64_t value;
+            if (bsw_parse_u64 (optarg, 1, 4096, &value)) {
                 fprintf (stderr, "brainsweep run: --%s: '%s' is not a count from 1 to 4096\n",
                          opt == 'w' ? "workers" : "lanes", optarg);
                 free (ranges);
                 return 2;
             }
-            *(opt == 'w' ? &workers : &lanes) = value;
+            *(opt == 'w' ? &workers : &lanes) = (long) value;
             break;
         }
         case 'D':
-            deflate = strtol (optarg, &end, 10);
-            if (*end || deflate < 0 || deflate > 9) {
+            if (bsw_parse_u64 (optarg, 0, 9, &level)) {
                 fprintf (stderr, "brainsweep run: --deflate: '%s' is not a level from 0 to 9\n",
                          optarg);
                 free (ranges);
                 return 2;
             }
+            deflate = (long) level;
             break;
         case 'r':
             ranges[n_ranges++] = optarg;

@@ -53,18 +53,6 @@ client_load_connectivity (const spec_t *spec, sim_connectivity_t **conn_p, bsw_e
     return store_connectivity_load (conn_p, spec->connectivity, err);
 }
 
-static int
-s_parse_point (const char *text, uint64_t *point)
-{
-    char *end;
-    errno = 0;
-    unsigned long long value = strtoull (text, &end, 10);
-    if (errno || end == text || *end || text[0] == '-')
-        return -1;
-    *point = value;
-    return 0;
-}
-
 static void
 s_print_metrics (const sim_metrics_t *metrics)
 {
@@ -116,7 +104,7 @@ client_simulate_main (int argc, char **argv)
             output = optarg;
             break;
         case 'p':
-            if (s_parse_point (optarg, &point)) {
+            if (bsw_parse_u64 (optarg, 0, UINT64_MAX, &point)) {
                 fprintf (stderr, "brainsweep simulate: --point: '%s' is not a point index\n",
                          optarg);
                 return 2;

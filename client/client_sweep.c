@@ -17,18 +17,6 @@
 static const char s_broker_help[] =
     "  -b, --broker ENDPOINT  the broker (default: $BRAINSWEEP_BROKER)\n";
 
-static int
-s_parse_id (const char *text, uint64_t *id)
-{
-    char *end;
-    errno = 0;
-    unsigned long long value = strtoull (text, &end, 10);
-    if (errno || end == text || *end || text[0] == '-' || value == 0)
-        return -1;
-    *id = value;
-    return 0;
-}
-
 static void
 s_format_duration (double seconds, char *out, size_t size)
 {
@@ -267,7 +255,7 @@ s_one_id (int argc, char **argv, const char *usage, s_opts_t *opts, uint64_t *id
     int rc = s_parse_opts (argc, argv, opts, usage, &first);
     if (rc >= 0)
         return rc;
-    if (first != argc - 1 || s_parse_id (argv[first], id)) {
+    if (first != argc - 1 || bsw_parse_u64 (argv[first], 1, UINT64_MAX, id)) {
         fprintf (stderr, "brainsweep %s: expected one sweep ID (a positive number)\n%s", argv[0],
                  usage);
         return 2;
@@ -315,8 +303,7 @@ client_submit_main (int argc, char **argv)
         //  The ID alone on stdout, for scripts; the sentence on stderr.
         printf ("%" PRIu64 "\n", id);
         if (!opts.quiet)
-            fprintf (stderr, "sweep %" PRIu64 " submitted: %" PRIu64 " points\n", id,
-                     sub.points);
+            fprintf (stderr, "sweep %" PRIu64 " submitted: %" PRIu64 " points\n", id, sub.points);
     }
     client_submission_fini (&sub);
     client_conn_destroy (&conn);

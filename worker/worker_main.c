@@ -31,18 +31,6 @@ static const char s_usage[] =
     "On SIGINT or SIGTERM it stops taking work, finishes the points it is running\n"
     "(within the grace period), hands the rest back to the broker and exits 0.\n";
 
-static int
-s_parse_count (const char *text, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long value = strtol (text, &end, 10);
-    if (errno || end == text || *end || value < 1 || value > max)
-        return -1;
-    *out = value;
-    return 0;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -56,7 +44,7 @@ main (int argc, char **argv)
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
     worker_config_t config = {.broker = getenv ("BRAINSWEEP_BROKER")};
-    long value;
+    uint64_t value;
     int opt;
     while ((opt = getopt_long (argc, argv, "b:t:h", options, NULL)) != -1) {
         switch (opt) {
@@ -71,7 +59,7 @@ main (int argc, char **argv)
         case 'H':
         case 'G':
         case 'D':
-            if (s_parse_count (optarg, 10000000, &value)) {
+            if (bsw_parse_u64 (optarg, 1, 10000000, &value)) {
                 fprintf (stderr, "brainsweep-worker: '%s' is not a positive number\n", optarg);
                 return 2;
             }

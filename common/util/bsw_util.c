@@ -2,6 +2,7 @@
 #include "bsw_util.h"
 #include "bsw_error.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -128,6 +129,20 @@ bsw_format_double (double value, char *buf)
         sprintf (out, "e%c%02d", exponent < 0 ? '-' : '+', abs (exponent));
     }
     return buf;
+}
+
+int
+bsw_parse_u64 (const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+    if (!text || *text < '0' || *text > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long value = strtoull (text, &end, 10);
+    if (errno || *end || value < min || value > max)
+        return -1;
+    *out = value;
+    return 0;
 }
 
 #define FNV_PRIME_64 0x100000001b3ULL

@@ -26,6 +26,10 @@ void *bsw_aligned_calloc (size_t size);
 #define BSW_DOUBLE_BUF 32
 char *bsw_format_double (double value, char *buf);
 
+/*  A decimal integer argument in [min, max]: the whole text must be digits
+    (no sign, no trailing characters). Returns 0 with *out, or -1. */
+int bsw_parse_u64 (const char *text, uint64_t min, uint64_t max, uint64_t *out);
+
 /*  128-bit hash of bytes (two FNV-1a 64 lanes with a final mix); used for
     deterministic GIDs of content such as a connectivity. */
 typedef struct {
