@@ -215,6 +215,11 @@ broker_release_sweep_leases (broker_t *self, broker_sweep_t *sweep, bool drop)
         }
         zlistx_destroy (&keys);
         if (held && drop) {
+            //  A worker forgets a dropped sweep, so the next WORK of it (after
+            //  a retry) must carry the definition again.
+            char sweep_key[32];
+            snprintf (sweep_key, sizeof sweep_key, "%" PRIu64, sweep->id);
+            zhashx_delete (worker->sweeps_sent, sweep_key);
             proto_msg_t *msg = proto_msg_new (PROTO_DROP);
             proto_msg_set_uint (msg, "sweep", sweep->id);
             proto_msg_set_routing_id (msg, worker->routing_id);
@@ -401,7 +406,11 @@ s_handle_result (broker_t *self, broker_worker_t *worker, proto_msg_t **msg_p)
                             "RESULT for unknown sweep %" PRIu64 " point %" PRIu64, sweep_id, point);
         return;
     }
-    bool duplicate = !sweep->finished || s_bit (sweep->finished, point);
+    //  A finished sweep has every point; a cancelled one still takes the
+    //  results that were under way when it was cancelled (the commit skips
+    //  any it already has), so no computed result is thrown away.
+    bool duplicate =
+        sweep->finished ? s_bit (sweep->finished, point) : sweep->state != BROKER_SWEEP_CANCELLED;
     if (!duplicate && proto_msg_has (msg, "timeseries")) {
         size_t size;
         const unsigned char *bytes = proto_msg_blob (msg, "timeseries", &size, NULL, NULL, NULL);
@@ -491,8 +500,12 @@ s_commit_pending (broker_t *self)
         }
         broker_sweep_t *sweep = broker_sweep_find (self, results[k].sweep);
         uint64_t point = results[k].point;
-        if (stored[k] && sweep && sweep->finished && !s_bit (sweep->finished, point)) {
-            s_set_bit (sweep->finished, point, true);
+        bool counts = stored[k] && sweep &&
+                      (sweep->finished ? !s_bit (sweep->finished, point)
+                                       : sweep->state == BROKER_SWEEP_CANCELLED);
+        if (counts) {
+            if (sweep->finished)
+                s_set_bit (sweep->finished, point, true);
             if (results[k].ok)
                 sweep->done++;
             else

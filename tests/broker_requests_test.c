@@ -13,23 +13,30 @@
 
 static zactor_t *s_broker;
 static zsock_t *s_client;
+static char s_endpoint[256];
 static char s_dir[64];
 
-/*  Receives one reply within 5 s and decodes it. */
+/*  Receives one message on `sock` within 5 s and decodes it. */
 static proto_msg_t *
-s_reply (void)
+s_recv_on (zsock_t *sock)
 {
-    zpoller_t *poller = zpoller_new (s_client, NULL);
+    zpoller_t *poller = zpoller_new (sock, NULL);
     void *ready = zpoller_wait (poller, 5000);
     zpoller_destroy (&poller);
     if (!ready)
         return NULL;
-    zmsg_t *wire = zmsg_recv (s_client);
+    zmsg_t *wire = zmsg_recv (sock);
     proto_msg_t *msg = NULL;
     bsw_error_t err;
     if (proto_msg_decode (&wire, false, 0, &msg, NULL, &err))
         return NULL;
     return msg;
+}
+
+static proto_msg_t *
+s_reply (void)
+{
+    return s_recv_on (s_client);
 }
 
 static int
@@ -193,16 +200,143 @@ s_test_wrong_requests (void)
     return s_list_works ();
 }
 
+/*  Submits a sweep of `count` values of model.a; returns its id or 0. */
+static uint64_t
+s_submit (int count)
+{
+    char spec[512];
+    int n = snprintf (spec, sizeof spec,
+                      "{\"simulation_length\": 5, \"ranges\": [{\"parameter\": \"model.a\", "
+                      "\"values\": [");
+    for (int k = 0; k < count; k++)
+        n += snprintf (spec + n, sizeof spec - (size_t) n, "%s%d", k ? ", " : "", k);
+    snprintf (spec + n, sizeof spec - (size_t) n, "]}]}");
+    proto_msg_t *submit = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (submit, "spec", spec);
+    proto_msg_send (&submit, s_client);
+    proto_msg_t *reply = s_reply ();
+    uint64_t id =
+        reply && proto_msg_type (reply) == PROTO_SUBMITTED ? proto_msg_uint (reply, "sweep") : 0;
+    proto_msg_destroy (&reply);
+    return id;
+}
+
+/*  Sends CANCEL or RETRY for a sweep and expects DONE. */
+static int
+s_cancel_or_retry (proto_type_t type, uint64_t id)
+{
+    proto_msg_t *msg = proto_msg_new (type);
+    proto_msg_set_uint (msg, "sweep", id);
+    proto_msg_send (&msg, s_client);
+    proto_msg_t *reply = s_reply ();
+    BSW_CHECK_MSG (reply && proto_msg_type (reply) == PROTO_DONE, "%s not answered with DONE",
+                   proto_type_name (type));
+    proto_msg_destroy (&reply);
+    return BSW_TEST_PASS;
+}
+
+/*  The next message to the worker that is not a HEARTBEAT. */
+static proto_msg_t *
+s_worker_recv (zsock_t *worker)
+{
+    proto_msg_t *msg;
+    while ((msg = s_recv_on (worker)) && proto_msg_type (msg) == PROTO_HEARTBEAT)
+        proto_msg_destroy (&msg);
+    return msg;
+}
+
+/*  A fake worker holds points when their sweep is cancelled: the broker
+    drops them, keeps the result that was already under way, and after a
+    retry sends the sweep's definition again (the worker forgot it on
+    DROP), with only the points still to run. */
+static int
+s_test_cancel_keeps_late_result (void)
+{
+    uint64_t id = s_submit (3);
+    BSW_CHECK_MSG (id, "submit failed");
+    //  Earlier cases' sweeps would be dispatched first.
+    for (uint64_t other = 1; other < id; other++)
+        if (s_cancel_or_retry (PROTO_CANCEL, other))
+            return BSW_TEST_FAIL;
+    zsock_t *worker = zsock_new (ZMQ_DEALER);
+    zsock_set_identity (worker, "fake-worker/0");
+    BSW_CHECK (zsock_connect (worker, "%s", s_endpoint) == 0);
+    proto_msg_t *msg = proto_msg_new (PROTO_HELLO);
+    proto_msg_set_str (msg, "worker", "fake");
+    proto_msg_set_uint (msg, "threads", 1);
+    proto_msg_send (&msg, worker);
+    msg = proto_msg_new (PROTO_CREDIT);
+    proto_msg_set_uint (msg, "credit", 2);
+    proto_msg_send (&msg, worker);
+    msg = s_worker_recv (worker);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_WORK, "no WORK");
+    BSW_CHECK (proto_msg_has (msg, "spec"));
+    size_t count = 0;
+    const uint64_t *points = proto_msg_uints (msg, "points", &count);
+    BSW_CHECK_INT (count, 2);
+    uint64_t late = points[0];
+    proto_msg_destroy (&msg);
+
+    if (s_cancel_or_retry (PROTO_CANCEL, id))
+        return BSW_TEST_FAIL;
+    msg = s_worker_recv (worker);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_DROP, "no DROP");
+    proto_msg_destroy (&msg);
+    //  A result computed before the DROP arrived.
+    msg = proto_msg_new (PROTO_RESULT);
+    proto_msg_set_uint (msg, "sweep", id);
+    proto_msg_set_uint (msg, "point", late);
+    proto_msg_set_str (msg, "status", "failed");
+    proto_msg_set_str (msg, "error", "diverged before the cancel");
+    proto_msg_set_f64 (msg, "elapsed_ms", 1.0);
+    proto_msg_set_uint (msg, "samples", 0);
+    proto_msg_send (&msg, worker);
+    msg = s_worker_recv (worker);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_ACK, "late result not ACKed");
+    BSW_CHECK_INT (proto_msg_uint (msg, "point"), late);
+    proto_msg_destroy (&msg);
+    msg = proto_msg_new (PROTO_STATUS);
+    proto_msg_set_uint (msg, "sweep", id);
+    proto_msg_send (&msg, s_client);
+    proto_msg_t *reply = s_reply ();
+    BSW_CHECK (reply && proto_msg_type (reply) == PROTO_SWEEP_STATUS);
+    BSW_CHECK_STR (proto_msg_str (reply, "state"), "cancelled");
+    BSW_CHECK_INT (proto_msg_uint (reply, "failed"), 1);
+    proto_msg_destroy (&reply);
+
+    //  Retry: the failed point and the two never run come back; the WORK
+    //  carries the definition again.
+    if (s_cancel_or_retry (PROTO_RETRY, id))
+        return BSW_TEST_FAIL;
+    msg = proto_msg_new (PROTO_CREDIT);
+    proto_msg_set_uint (msg, "credit", 5);
+    proto_msg_send (&msg, worker);
+    msg = s_worker_recv (worker);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_WORK, "no WORK after retry");
+    BSW_CHECK_MSG (proto_msg_has (msg, "spec"), "WORK after a DROP lacks the sweep's spec");
+    proto_msg_uints (msg, "points", &count);
+    BSW_CHECK_INT (count, 3);
+    proto_msg_destroy (&msg);
+    msg = proto_msg_new (PROTO_BYE);
+    proto_msg_set_uints (msg, "sweeps", NULL, 0);
+    proto_msg_set_uints (msg, "points", NULL, 0);
+    proto_msg_send (&msg, worker);
+    zsock_destroy (&worker);
+    return BSW_TEST_PASS;
+}
+
 static int
 s_remove (const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     return remove (path);
 }
 
-static const bsw_test_case_t s_cases[] = {{"submit_and_status", s_test_submit_and_status},
-                                          {"malformed_frames", s_test_malformed_frames},
-                                          {"wrong_requests", s_test_wrong_requests},
-                                          {NULL, NULL}};
+static const bsw_test_case_t s_cases[] = {
+    {"submit_and_status", s_test_submit_and_status},
+    {"malformed_frames", s_test_malformed_frames},
+    {"wrong_requests", s_test_wrong_requests},
+    {"cancel_keeps_late_result", s_test_cancel_keeps_late_result},
+    {NULL, NULL}};
 
 int
 main (int argc, char **argv)
@@ -217,6 +351,7 @@ main (int argc, char **argv)
         return 1;
     zstr_send (s_broker, "ENDPOINT");
     char *endpoint = zstr_recv (s_broker);
+    snprintf (s_endpoint, sizeof s_endpoint, "%s", endpoint);
     s_client = zsock_new_dealer (endpoint);
     zstr_free (&endpoint);
     int rc = bsw_test_main (argc, argv, s_cases);

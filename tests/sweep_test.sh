@@ -10,8 +10,10 @@
 #   broker_kill   the broker SIGKILLed mid-sweep and restarted: nothing
 #                 finished is lost and the sweep completes
 #   cancel_retry  cancel stops dispatch and keeps results; retry resumes;
+#                 cancel and retry back to back mid-job still finish;
 #                 failed points run again
-# Every wait is bounded; all processes are killed on exit.
+# Every wait is bounded; all processes are killed on exit. A failure prints
+# the tail of every log; BSW_KEEP_LOGS=DIR also copies the logs there.
 set -u
 case_name=${1:?case}
 bin=${BSW_BIN_DIR:?}
@@ -21,10 +23,16 @@ pids=""
 cleanup () {
   for p in $pids; do kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
   wait 2>/dev/null
-  rm -rf "$tmp"
+  [ -n "${BSW_KEEP_LOGS:-}" ] && cp "$tmp"/*.log "$BSW_KEEP_LOGS"/ 2>/dev/null; rm -rf "$tmp"
 }
 trap cleanup EXIT
-fail () { echo "FAIL: $*"; [ -f "$tmp/broker.log" ] && tail -20 "$tmp/broker.log"; exit 1; }
+fail () {
+  echo "FAIL: $*"
+  for log in "$tmp"/broker.log "$tmp"/worker*.log; do
+    [ -f "$log" ] && { echo "--- ${log##*/}"; tail -20 "$log"; }
+  done
+  exit 1
+}
 HB=250
 worker1=""; worker2=""
 
@@ -42,7 +50,7 @@ start_broker () {
   done
   [ -n "$endpoint" ] || fail "broker did not start"
   port=${endpoint##*:}
-  export BRAINSWEEP_BROKER=$endpoint
+  export BRAINSWEEP_BROKER="$endpoint"
 }
 
 start_worker () {
@@ -87,7 +95,8 @@ wait_for_done_at_least () {
 check_results () {
   want_same=$1
   "$bin/brainsweep" fetch "$id" -o "$tmp/out.zip" 2>/dev/null || fail "fetch"
-  mkdir -p "$tmp/zip" && (cd "$tmp/zip" && unzip -q -o ../out.zip) || fail "unzip"
+  mkdir -p "$tmp/zip" || fail "mkdir"
+  (cd "$tmp/zip" && unzip -q -o ../out.zip) || fail "unzip"
   rows=$(tail -n +2 "$tmp/zip/metrics.csv" | wc -l)
   [ "$rows" -eq $POINTS ] || fail "metrics.csv has $rows rows, expected $POINTS"
   okrows=$(tail -n +2 "$tmp/zip/metrics.csv" | cut -d, -f4 | grep -c '^ok$')
@@ -157,6 +166,17 @@ cancel_retry)
   timeout 10 "$bin/brainsweep" watch "$id" > /dev/null 2>&1 && fail "watch of a cancelled sweep exited 0"
   "$bin/brainsweep" retry "$id" > /dev/null || fail "retry"
   wait_done; check_results no
+  # Cancel and retry back to back, several times, while points are running:
+  # the worker may still hold a job of the dropped sweep when the retried
+  # points arrive, and must neither discard them nor stall.
+  submit
+  for round in 1 2 3; do
+    wait_for_done_at_least $((round * 2))
+    "$bin/brainsweep" cancel "$id" > /dev/null || fail "cancel (round $round)"
+    "$bin/brainsweep" retry "$id" > /dev/null || fail "retry (round $round)"
+  done
+  timeout 60 "$bin/brainsweep" watch "$id" > /dev/null 2>&1 || fail "back-to-back cancel/retry: the sweep did not finish"
+  rm -rf "$tmp/zip"; check_results no
   # A sweep with failing points: a diverging parameter value fails its
   # points; retry runs them again (and they fail again, counted once).
   cat > "$tmp/spec.json" <<'JSON'

@@ -305,6 +305,12 @@ s_handle_work (self_t *self, proto_msg_t *msg)
         sweep->deflate = self->deflate;
         zhashx_insert (self->sweeps, key, sweep);
     }
+    if (sweep && sweep->dropped) {
+        //  Cancelled, then retried while a job of it was still winding down:
+        //  the sweep is live again. The abandoned job keeps its own cancel
+        //  flag; its points come back to us (or another worker) as new WORK.
+        sweep->dropped = false;
+    }
     if (!sweep) {
         //  A broker that thinks we know this sweep: start a new session so
         //  it sends the definition again; it requeues these points.

@@ -1,0 +1,128 @@
+/*  worker_session_test.c - a worker actor against a fake broker (a ROUTER
+    socket driven by the test) over loopback: the exchanges whose order a
+    real broker cannot force.
+
+    drop_then_work  a sweep is dropped while a job of it runs, and new WORK
+                    of the same sweep arrives at once (a cancel and a retry
+                    back to back): the new points are computed and their
+                    RESULTs sent, not discarded with the abandoned job. */
+#include "worker.h"
+#include "bsw_test.h"
+#include "proto.h"
+
+static zsock_t *s_router;
+static char s_endpoint[256];
+static zframe_t *s_worker_id; /* the worker's session, once it said HELLO */
+
+/*  A long simulation (tens of ms per point), so a job is surely still
+    running when the DROP arrives. */
+static const char *s_spec = "{\"simulation_length\": 2000, \"ranges\": [{\"parameter\": "
+                            "\"model.a\", \"values\": [0, 0.5, 1, 1.5, 2, 2.5]}]}";
+
+/*  The next message from the worker that is not a HEARTBEAT, within 10 s;
+    heartbeats the worker meanwhile, as a broker would. */
+static proto_msg_t *
+s_recv (void)
+{
+    zpoller_t *poller = zpoller_new (s_router, NULL);
+    proto_msg_t *msg = NULL;
+    int64_t deadline = zclock_mono () + 10000;
+    while (!msg && zclock_mono () < deadline) {
+        if (s_worker_id) {
+            proto_msg_t *beat = proto_msg_new (PROTO_HEARTBEAT);
+            proto_msg_set_routing_id (beat, s_worker_id);
+            proto_msg_send (&beat, s_router);
+        }
+        if (!zpoller_wait (poller, 500))
+            continue;
+        zmsg_t *wire = zmsg_recv (s_router);
+        bsw_error_t err;
+        if (proto_msg_decode (&wire, true, 0, &msg, NULL, &err))
+            msg = NULL;
+        else if (proto_msg_type (msg) == PROTO_HEARTBEAT)
+            proto_msg_destroy (&msg);
+    }
+    zpoller_destroy (&poller);
+    return msg;
+}
+
+static void
+s_send (proto_msg_t **msg_p, const proto_msg_t *from)
+{
+    proto_msg_set_routing_id (*msg_p, proto_msg_routing_id (from));
+    proto_msg_send (msg_p, s_router);
+}
+
+static proto_msg_t *
+s_work (const uint64_t *points, size_t count, bool with_spec)
+{
+    proto_msg_t *work = proto_msg_new (PROTO_WORK);
+    proto_msg_set_uint (work, "sweep", 1);
+    proto_msg_set_uints (work, "points", points, count);
+    if (with_spec) {
+        proto_msg_set_str (work, "uuid", "6f1c2a4e-0000-4000-8000-000000000001");
+        proto_msg_set_str (work, "spec", s_spec);
+    }
+    return work;
+}
+
+static int
+s_test_drop_then_work (void)
+{
+    worker_config_t config = {.broker = s_endpoint, .threads = 1, .lanes = 2, .name = "w"};
+    zactor_t *worker = zactor_new (worker_actor, &config);
+    proto_msg_t *hello = s_recv ();
+    BSW_CHECK_MSG (hello && proto_msg_type (hello) == PROTO_HELLO, "no HELLO");
+    s_worker_id = zframe_dup (proto_msg_routing_id (hello));
+    proto_msg_t *credit = s_recv ();
+    BSW_CHECK_MSG (credit && proto_msg_type (credit) == PROTO_CREDIT, "no CREDIT");
+    proto_msg_destroy (&credit);
+
+    uint64_t first[2] = {0, 1}, again[2] = {2, 3};
+    proto_msg_t *msg = s_work (first, 2, true);
+    s_send (&msg, hello);
+    zclock_sleep (20); // the job is running
+    msg = proto_msg_new (PROTO_DROP);
+    proto_msg_set_uint (msg, "sweep", 1);
+    s_send (&msg, hello);
+    msg = s_work (again, 2, true);
+    s_send (&msg, hello);
+
+    //  Points 2 and 3 come back as results; 0 and 1 were abandoned.
+    bool seen[4] = {false};
+    int results = 0;
+    while (results < 2 && (msg = s_recv ())) {
+        if (proto_msg_type (msg) == PROTO_RESULT) {
+            uint64_t point = proto_msg_uint (msg, "point");
+            BSW_CHECK_MSG (point == 2 || point == 3, "RESULT for abandoned point %llu",
+                           (unsigned long long) point);
+            BSW_CHECK_STR (proto_msg_str (msg, "status"), "ok");
+            BSW_CHECK (!seen[point]);
+            seen[point] = true;
+            results++;
+        }
+        BSW_CHECK_MSG (proto_msg_type (msg) != PROTO_HELLO, "the worker started a new session");
+        proto_msg_destroy (&msg);
+    }
+    BSW_CHECK_MSG (results == 2, "%d of 2 results for the retried points", results);
+    proto_msg_destroy (&hello);
+    zframe_destroy (&s_worker_id);
+    zactor_destroy (&worker);
+    return BSW_TEST_PASS;
+}
+
+static const bsw_test_case_t s_cases[] = {{"drop_then_work", s_test_drop_then_work}, {NULL, NULL}};
+
+int
+main (int argc, char **argv)
+{
+    zsys_set_logstream (NULL);
+    s_router = zsock_new (ZMQ_ROUTER);
+    int port = zsock_bind (s_router, "tcp://127.0.0.1:*");
+    if (port < 0)
+        return 1;
+    snprintf (s_endpoint, sizeof s_endpoint, "tcp://127.0.0.1:%d", port);
+    int rc = bsw_test_main (argc, argv, s_cases);
+    zsock_destroy (&s_router);
+    return rc;
+}
