@@ -1,38 +1,40 @@
 /*  sim_batch.c - the lockstep integration loop (see sim_batch.h).
 
-    Layout: every per-node array is [node][lane] with the lane fastest, and
-    state-shaped arrays are [state variable][node][lane], so the model and
-    the Heun update are unit-stride loops over lanes and nodes.
+    Layout: state-shaped arrays are [state variable][x] with x = node * L +
+    lane (lane fastest) over a row padded to `width`, a multiple of 8 (one
+    AVX-512 vector of doubles): the model's fused Heun step, the coupling
+    and the monitor are flat unit-stride loops without remainders. Padding
+    elements have no connections and are never read back.
 
     The coupling streams (issue "Speed"; measured in bench/bench_core):
     each node keeps its own past of the coupling variable contiguous in
-    time, hist[node][index][lane]. For a block of K steps the delayed input
+    time, hist[node][slot][lane]. For a block of K steps the delayed input
     of every connection with delay d >= K - 1 only needs steps that are
-    already computed, and it is one contiguous run of K*lanes values: the
-    input of the whole block is summed connection by connection as plain
-    unit-stride loops. K is the smallest off-diagonal delay plus one
-    (capped), so only the zero-delay self-connections (and any other short
-    ones) are added step by step. A gather per connection per step, the
-    ring alternative, measured 3.5x slower per simulation.
+    already computed, and it is one contiguous run of K*L values: the input
+    of the whole block is summed connection by connection as plain
+    unit-stride loops (sim_batch_far.c). K is the smallest off-diagonal
+    delay plus one (capped), so only the zero-delay self-connections (and
+    any other short ones) are added step by step. A gather per connection
+    per step, the ring alternative, measured 3.5x slower per simulation.
 
     Precision: the history of the coupling variable and the weights are
     stored in float32, exactly as TVB stores them (TVB.md 2.3, quirk Q5);
     products and sums are in double. Against TVB's own output this was
     closer than an all-double history (max data difference 8.5e-9 instead
     of 1.3e-8 on reference/grid_I+1.0_a+2.0, equal elsewhere) and it halves
-    the memory the coupling streams through (72 instead of 94 ms per
-    simulation for one lane, bench_core).
+    the memory the coupling streams through.
 
     Sum order, the same for every lane and batch size: the block ("far")
-    connections of a target in ascending source order, then its zero-delay
-    self-connection, then any other "near" ones in ascending order;
-    c = a * sum + b.
+    connections of a target in ascending source order, then any "near"
+    ones (delay 1 .. K-2) in ascending order, then its zero-delay
+    self-connection; c = fma (a, sum, b).
 
-    The history is a ring of R = H + K slots per node (step q at q mod R);
-    a connection's run wraps at most once and is then two loops.
+    The history is a ring of R = H + K slots per node (step q at q mod R),
+    with slots 0..K-1 mirrored at R..R+K-1 so that a block's run never wraps.
 */
 #include "sim_batch.h"
 #include "bsw_util.h"
+#include "sim_batch_far.h"
 #include "sim_monitor.h"
 #include "sim_rng.h"
 
@@ -46,6 +48,7 @@ struct sim_batch_t {
     sim_setup_t setup;  /* the first point's setup: shared settings */
     size_t n;           /* nodes */
     size_t lanes;       /* points */
+    size_t width;       /* n * lanes rounded up to a multiple of 8 */
     size_t n_state;     /* model state variables */
     size_t n_voi;       /* recorded variables of interest */
     uint64_t n_steps;   /* total steps */
@@ -55,29 +58,31 @@ struct sim_batch_t {
     size_t horizon;     /* history slots H */
     size_t block;       /* K: steps whose far input is summed at once */
     size_t hist_len;    /* R = H + K: ring slots per node; step q at q mod R */
+    size_t hist_stride; /* R + K: slots stored per node (the first K mirrored) */
     //  Sparse weights, CSR by target, far edges (delay >= K-1) then near.
     size_t *row_start;  /* n + 1: far edges of row i */
     size_t *near_start; /* n + 1: near edges of row i */
     size_t *col;        /* nnz source nodes */
     size_t *delay;      /* nnz delays in steps */
     double *weight;     /* nnz weights, rounded to float32 as TVB's */
+    bool has_near;      /* any near edge other than zero-delay self ones */
     //  Per-lane parameters.
     double *params;      /* [n_params][period] (sim_dfun_t) */
-    size_t param_period; /* 8 when lanes divide 8, else n * lanes */
-    double *coupling_a;  /* [n][lanes] */
-    double *coupling_b;  /* [n][lanes] */
+    size_t param_period; /* 8 when lanes divide 8, else width */
+    double *coupling_a;  /* [width] */
+    double *coupling_b;  /* [width] */
     double *noise_gain;  /* [n_state][lanes]: sqrt(2*nsig) */
     //  Work arrays.
-    double *state;       /* [n_state][n][lanes] */
-    double *predictor;   /* [n_state][n][lanes] */
-    double *k1, *k2;     /* [n_state][n][lanes] */
-    double *noise;       /* [n_state][n][lanes] or NULL */
-    double *coupling;    /* [n][lanes] */
-    double *self_weight; /* [n][lanes]: zero-delay self-connection weight, or 0 */
+    double *state;       /* [n_state][width] */
+    double *noise;       /* [n_state][width] or NULL */
+    double *coupling;    /* [width] */
+    double *self_weight; /* [width]: zero-delay self-connection weight, or 0 */
     size_t *near_rest;   /* n: first near edge of row i after its self edge */
-    double *far;         /* [n][K][lanes] far input of the current block */
-    float *hist;         /* [n][R][lanes] coupling variable history, float32 as TVB's */
-    double *obs;         /* [n_voi][n][lanes] */
+    double *far;         /* [K][width] far input of the current block */
+    double *acc;         /* [K][max(lanes, 8)] scratch of sim_far_block */
+    float *hist;         /* [n][R + K][lanes] coupling variable history, float32 as TVB's */
+    double *obs;         /* [n_voi][width], when the VOIs are not state rows */
+    size_t obs_row;      /* the VOIs are state rows obs_row.. in order, or SIZE_MAX */
     sim_rng_t *rng;      /* [lanes] per-point streams */
     sim_monitor_t monitor;
     //  Output binding.
@@ -129,7 +134,7 @@ s_build_csr (sim_batch_t *self, const int *idelays)
             if (i != j && conn->weights[i * n + j] != 0.0 &&
                 (size_t) idelays[i * n + j] < min_delay)
                 min_delay = (size_t) idelays[i * n + j];
-    size_t K = min_delay >= SIM_BATCH_MAX_BLOCK ? SIM_BATCH_MAX_BLOCK : min_delay + 1;
+    size_t K = min_delay + 1 >= SIM_BATCH_MAX_BLOCK ? SIM_BATCH_MAX_BLOCK : min_delay + 1;
     self->block = K;
     self->row_start = bsw_calloc (n + 1, sizeof (size_t));
     self->near_start = bsw_calloc (n + 1, sizeof (size_t));
@@ -176,6 +181,17 @@ s_slot (const sim_batch_t *self, int64_t q)
     return (size_t) (r < 0 ? r + R : r);
 }
 
+/*  Copies ring slots 0..K-1 of every node to R..R+K-1 (see the top). */
+static void
+s_mirror_all (sim_batch_t *self)
+{
+    size_t L = self->lanes, R = self->hist_len, K = self->block;
+    for (size_t i = 0; i < self->n; i++) {
+        float *node = self->hist + i * self->hist_stride * L;
+        memcpy (node + R * L, node, K * L * sizeof (float));
+    }
+}
+
 /*  Fills state (slot 0) and the whole ring, TVB.md 4.1: explicit values in
     every slot, or per-point uniform draws in state_variable_range, all of V
     (slot, node) first, then all of W. */
@@ -183,6 +199,7 @@ static void
 s_initial_history (sim_batch_t *self)
 {
     size_t n = self->n, L = self->lanes, H = self->horizon, S = self->n_state;
+    size_t X = self->width, stride = self->hist_stride;
     const sim_model_desc_t *model = self->model;
     size_t cvar = model->cvar;
     if (self->setup.initial) {
@@ -190,15 +207,16 @@ s_initial_history (sim_batch_t *self)
         for (size_t v = 0; v < S; v++)
             for (size_t i = 0; i < n; i++)
                 for (size_t l = 0; l < L; l++)
-                    self->state[(v * n + i) * L + l] = init[v * n + i];
-        //  The same value in every slot of the ring.
+                    self->state[v * X + i * L + l] = init[v * n + i];
+        //  The same value in every slot of the ring (mirror included).
         for (size_t i = 0; i < n; i++)
-            for (size_t k = 0; k < self->hist_len; k++)
+            for (size_t k = 0; k < stride; k++)
                 for (size_t l = 0; l < L; l++)
-                    self->hist[(i * self->hist_len + k) * L + l] = (float) init[cvar * n + i];
+                    self->hist[(i * stride + k) * L + l] = (float) init[cvar * n + i];
         return;
     }
     size_t R = self->hist_len;
+    double *draws = bsw_malloc (n * sizeof (double));
     for (size_t l = 0; l < L; l++) {
         sim_rng_t *rng = &self->rng[l];
         for (size_t v = 0; v < S; v++) {
@@ -212,16 +230,19 @@ s_initial_history (sim_batch_t *self)
                 //  Slot 0 is step 0 (ring slot 0); slot k >= 1 is step k - H,
                 //  ring slot k - H + R.
                 size_t ring = k == 0 ? 0 : k + R - H;
+                sim_rng_fill_double (rng, draws, n);
                 for (size_t i = 0; i < n; i++) {
-                    double value = lo + range * sim_rng_double (rng);
+                    double value = lo + range * draws[i];
                     if (k == 0)
-                        self->state[(v * n + i) * L + l] = value;
+                        self->state[v * X + i * L + l] = value;
                     if (v == cvar)
-                        self->hist[(i * R + ring) * L + l] = (float) value;
+                        self->hist[(i * stride + ring) * L + l] = (float) value;
                 }
             }
         }
     }
+    free (draws);
+    s_mirror_all (self);
 }
 
 int
@@ -255,17 +276,20 @@ sim_batch_new (sim_batch_t **self_p, const sim_connectivity_t *conn, const sim_s
     free (idelays);
 
     size_t L = n_points, S = self->n_state, P = self->model->n_params;
-    size_t block = S * n * L * sizeof (double);
-    self->param_period = 8 % L == 0 ? 8 : n * L;
+    size_t X = (n * L + 7) / 8 * 8;
+    self->width = X;
+    size_t block = S * X * sizeof (double);
+    self->param_period = 8 % L == 0 ? 8 : X;
     self->params = bsw_aligned_calloc (P * self->param_period * sizeof (double));
-    self->coupling_a = bsw_aligned_calloc (n * L * sizeof (double));
-    self->coupling_b = bsw_aligned_calloc (n * L * sizeof (double));
+    self->coupling_a = bsw_aligned_calloc (X * sizeof (double));
+    self->coupling_b = bsw_aligned_calloc (X * sizeof (double));
     self->noise_gain = bsw_aligned_calloc (S * L * sizeof (double));
     self->rng = bsw_calloc (L, sizeof (sim_rng_t));
     self->first_nonfinite = bsw_calloc (L, sizeof (uint64_t));
     for (size_t l = 0; l < L; l++) {
         const sim_setup_t *sl = &setups[l];
-        //  Element k of a period belongs to lane k % L either way.
+        //  Element x of a period belongs to lane x % L either way (padding
+        //  elements too, so their parameters are a real point's).
         for (size_t k = l; k < self->param_period; k += L)
             for (size_t q = 0; q < P; q++)
                 self->params[q * self->param_period + k] = sl->params[q];
@@ -279,25 +303,32 @@ sim_batch_new (sim_batch_t **self_p, const sim_connectivity_t *conn, const sim_s
         self->first_nonfinite[l] = UINT64_MAX;
     }
     self->state = bsw_aligned_calloc (block);
-    self->predictor = bsw_aligned_calloc (block);
-    self->k1 = bsw_aligned_calloc (block);
-    self->k2 = bsw_aligned_calloc (block);
     if (s0->integrator == SIM_INTEGRATOR_HEUN_STOCHASTIC)
         self->noise = bsw_aligned_calloc (block);
-    self->coupling = bsw_aligned_calloc (n * L * sizeof (double));
-    self->self_weight = bsw_aligned_calloc (n * L * sizeof (double));
-    for (size_t i = 0; i < n; i++)
+    self->coupling = bsw_aligned_calloc (X * sizeof (double));
+    self->self_weight = bsw_aligned_calloc (X * sizeof (double));
+    for (size_t i = 0; i < n; i++) {
         if (self->near_rest[i] > self->near_start[i])
             for (size_t l = 0; l < L; l++)
                 self->self_weight[i * L + l] = self->weight[self->near_start[i]];
-    self->far = bsw_aligned_calloc (n * self->block * L * sizeof (double));
+        self->has_near |= self->near_rest[i] < self->row_start[i + 1];
+    }
+    self->far = bsw_aligned_calloc (self->block * X * sizeof (double));
+    self->acc = bsw_aligned_calloc (self->block * (L < 8 ? 8 : L) * sizeof (double));
     //  A ring of H + K slots: a block writes K steps while reading back H.
     self->hist_len = horizon + self->block;
-    self->hist = bsw_aligned_calloc (n * self->hist_len * L * sizeof (float));
-    self->obs = bsw_aligned_calloc (self->n_voi * n * L * sizeof (double));
+    self->hist_stride = self->hist_len + self->block;
+    self->hist = bsw_aligned_calloc (n * self->hist_stride * L * sizeof (float));
+    //  VOIs that are consecutive state variables in order are read in
+    //  place; others are computed into obs each step.
+    self->obs_row = self->setup.voi[0] < (int) S ? (size_t) self->setup.voi[0] : SIZE_MAX;
+    for (size_t v = 1; v < self->n_voi && self->obs_row != SIZE_MAX; v++)
+        if (self->setup.voi[v] != self->setup.voi[0] + (int) v)
+            self->obs_row = SIZE_MAX;
+    if (self->obs_row == SIZE_MAX)
+        self->obs = bsw_aligned_calloc (self->n_voi * X * sizeof (double));
     self->out = bsw_calloc (L, sizeof (double *));
-    sim_monitor_init (&self->monitor, s0->monitor, sim_setup_istep (s0), s0->dt,
-                      self->n_voi * n * L);
+    sim_monitor_init (&self->monitor, s0->monitor, sim_setup_istep (s0), s0->dt, self->n_voi * X);
     s_initial_history (self);
     *self_p = self;
     return BSW_OK;
@@ -321,14 +352,12 @@ sim_batch_destroy (sim_batch_t **self_p)
     free (self->rng);
     free (self->first_nonfinite);
     free (self->state);
-    free (self->predictor);
-    free (self->k1);
-    free (self->k2);
     free (self->noise);
     free (self->coupling);
     free (self->self_weight);
     free (self->near_rest);
     free (self->far);
+    free (self->acc);
     free (self->hist);
     free (self->obs);
     free (self->out);
@@ -370,9 +399,10 @@ sim_batch_horizon (const sim_batch_t *self)
 size_t
 sim_batch_memory (const sim_batch_t *self)
 {
-    size_t n = self->n, L = self->lanes, S = self->n_state;
-    return self->hist_len * n * L * sizeof (float)
-           + (5 * S * n * L + (4 + self->block) * n * L) * sizeof (double);
+    size_t n = self->n, L = self->lanes, S = self->n_state, X = self->width;
+    size_t doubles = (2 * S + 4 + self->block + (self->obs ? self->n_voi : 0)) * X +
+                     self->block * (L < 8 ? 8 : L) + (self->monitor.sum ? 2 * self->n_voi * X : 0);
+    return self->hist_stride * n * L * sizeof (float) + doubles * sizeof (double);
 }
 
 size_t
@@ -401,99 +431,61 @@ sim_batch_first_nonfinite (const sim_batch_t *self, size_t p)
     return p < self->lanes ? self->first_nonfinite[p] : UINT64_MAX;
 }
 
-/*  far[i][k][l] = sum over far edges (j, d, w) of w * V_j(first + k - 1 - d):
-    for each edge one contiguous run of count*L history values. */
-/*  Where edge e's run of this block starts in the ring, and how many of its
-    `count` steps come before the ring's end (the rest wrap to slot 0). */
-static inline size_t
-s_run_start (const sim_batch_t *self, size_t e, size_t base, size_t count, size_t *head)
-{
-    size_t R = self->hist_len, d = self->delay[e];
-    size_t slot = base >= d ? base - d : base + R - d; /* d < H < R */
-    *head = R - slot < count ? R - slot : count;
-    return slot;
-}
-
-SIM_HOT static void
+/*  Sums the far input of the block starting at step `first`. */
+static void
 s_far_input (sim_batch_t *self, uint64_t first, size_t count)
 {
-    size_t n = self->n, L = self->lanes, K = self->block, R = self->hist_len;
-    size_t width = count * L;
-    size_t base = s_slot (self, (int64_t) first - 1); /* slot of step first - 1 */
-    const float *hist = self->hist;
-    for (size_t i = 0; i < n; i++) {
-        double *restrict acc = self->far + i * K * L;
-        for (size_t x = 0; x < width; x++)
-            acc[x] = 0.0;
-        size_t e = self->row_start[i], end = self->near_start[i];
-        //  Four edges per pass over acc when none of them wraps: acc is read
-        //  and written once for four sources, which is what bounds this
-        //  loop. The additions keep their order (acc + e0 + e1 + e2 + e3).
-        for (; e + 4 <= end; e += 4) {
-            size_t h0, h1, h2, h3;
-            size_t s0 = s_run_start (self, e, base, count, &h0);
-            size_t s1 = s_run_start (self, e + 1, base, count, &h1);
-            size_t s2 = s_run_start (self, e + 2, base, count, &h2);
-            size_t s3 = s_run_start (self, e + 3, base, count, &h3);
-            if (h0 < count || h1 < count || h2 < count || h3 < count)
-                break;
-            const float *restrict r0 = hist + (self->col[e] * R + s0) * L;
-            const float *restrict r1 = hist + (self->col[e + 1] * R + s1) * L;
-            const float *restrict r2 = hist + (self->col[e + 2] * R + s2) * L;
-            const float *restrict r3 = hist + (self->col[e + 3] * R + s3) * L;
-            double w0 = self->weight[e], w1 = self->weight[e + 1];
-            double w2 = self->weight[e + 2], w3 = self->weight[e + 3];
-            for (size_t x = 0; x < width; x++) {
-                double sum = acc[x];
-                sum += w0 * (double) r0[x];
-                sum += w1 * (double) r1[x];
-                sum += w2 * (double) r2[x];
-                sum += w3 * (double) r3[x];
-                acc[x] = sum;
-            }
-        }
-        for (; e < end; e++) {
-            size_t head;
-            size_t slot = s_run_start (self, e, base, count, &head);
-            const float *restrict src = hist + (self->col[e] * R + slot) * L;
-            const float *restrict wrap = hist + self->col[e] * R * L;
-            double w = self->weight[e];
-            for (size_t x = 0; x < head * L; x++)
-                acc[x] += w * (double) src[x];
-            for (size_t x = head * L; x < width; x++)
-                acc[x] += w * (double) wrap[x - head * L];
-        }
-    }
+    sim_far_t far = {
+        .n = self->n,
+        .lanes = self->lanes,
+        .width = self->width,
+        .block = self->block,
+        .ring = self->hist_len,
+        .stride = self->hist_stride,
+        .row_start = self->row_start,
+        .row_end = self->near_start,
+        .col = self->col,
+        .delay = self->delay,
+        .weight = self->weight,
+        .hist = self->hist,
+        .acc = self->acc,
+    };
+    sim_far_block (&far, s_slot (self, (int64_t) first - 1), count, self->far);
 }
 
-/*  The coupling of step s (k-th of its block): far input, then the
-    zero-delay self-connection (the state itself), then any other near
-    edges; c = a * sum + b. */
-SIM_HOT static void
-s_coupling (sim_batch_t *self, uint64_t s, size_t k)
+/*  Adds the near edges (delay 1..K-2, read back from the ring) of step s
+    to row k of the far input. Rare: none in TVB's connectivities at the
+    default speed and dt. */
+static void
+s_near_input (sim_batch_t *self, uint64_t s, size_t k)
 {
-    size_t n = self->n, L = self->lanes, K = self->block, R = self->hist_len, count = n * L;
-    double *restrict c = self->coupling;
-    for (size_t i = 0; i < n; i++) {
-        const double *restrict far = self->far + (i * K + k) * L;
-        for (size_t l = 0; l < L; l++)
-            c[i * L + l] = far[l];
-    }
-    const double *restrict V = self->state + self->model->cvar * count;
-    const double *restrict sw = self->self_weight;
-    for (size_t x = 0; x < count; x++)
-        c[x] += sw[x] * (double) (float) V[x];
-    for (size_t i = 0; i < n; i++)
+    size_t L = self->lanes, stride = self->hist_stride;
+    double *restrict row = self->far + k * self->width;
+    for (size_t i = 0; i < self->n; i++)
         for (size_t e = self->near_rest[i]; e < self->row_start[i + 1]; e++) {
             size_t slot = s_slot (self, (int64_t) s - 1 - (int64_t) self->delay[e]);
-            const float *restrict src = self->hist + (self->col[e] * R + slot) * L;
+            const float *restrict src = self->hist + (self->col[e] * stride + slot) * L;
             double w = self->weight[e];
             for (size_t l = 0; l < L; l++)
-                c[i * L + l] += w * (double) src[l];
+                row[i * L + l] += w * (double) src[l];
         }
+}
+
+/*  The coupling of the k-th step of its block: its far (and near) input,
+    then the zero-delay self-connection (the state itself, rounded to
+    float32 as the history is; the product is exact, so the fma rounds as
+    sum + w * V would), then c = a * sum + b in one fma. */
+SIM_HOT static void
+s_coupling (sim_batch_t *self, size_t k)
+{
+    size_t X = self->width;
+    const double *restrict far = self->far + k * X;
+    const double *restrict V = self->state + self->model->cvar * X;
+    const double *restrict sw = self->self_weight;
     const double *restrict a = self->coupling_a, *restrict b = self->coupling_b;
-    for (size_t x = 0; x < count; x++)
-        c[x] = a[x] * c[x] + b[x];
+    double *restrict c = self->coupling;
+    for (size_t x = 0; x < X; x++)
+        c[x] = fma (a[x], fma (sw[x], (double) (float) V[x], far[x]), b[x]);
 }
 
 /*  z = sqrt(dt) * N(0,1) * sqrt(2*nsig), drawn per point as one block of
@@ -501,46 +493,21 @@ s_coupling (sim_batch_t *self, uint64_t s, size_t k)
 static void
 s_draw_noise (sim_batch_t *self)
 {
-    size_t n = self->n, L = self->lanes, S = self->n_state;
+    size_t n = self->n, L = self->lanes, S = self->n_state, X = self->width;
     double sqrt_dt = sqrt (self->setup.dt);
     for (size_t l = 0; l < L; l++)
         for (size_t v = 0; v < S; v++)
             for (size_t i = 0; i < n; i++) {
                 double z = sqrt_dt * sim_rng_gauss (&self->rng[l]);
-                self->noise[(v * n + i) * L + l] = z * self->noise_gain[v * L + l];
+                self->noise[v * X + i * L + l] = z * self->noise_gain[v * L + l];
             }
-}
-
-/*  One Heun step with coupling fixed during the step (TVB.md 3.2-3.4). */
-SIM_HOT static void
-s_heun (sim_batch_t *self)
-{
-    size_t n = self->n, L = self->lanes, count = self->n_state * n * L;
-    double dt = self->setup.dt;
-    double *restrict X = self->state, *restrict Xp = self->predictor;
-    double *restrict k1 = self->k1, *restrict k2 = self->k2;
-    sim_dfun_t dfun = self->model->dfun;
-    dfun (n * L, self->param_period, X, self->coupling, self->params, k1);
-    if (self->noise) {
-        const double *restrict z = self->noise;
-        for (size_t k = 0; k < count; k++)
-            Xp[k] = X[k] + dt * k1[k] + z[k];
-        dfun (n * L, self->param_period, Xp, self->coupling, self->params, k2);
-        for (size_t k = 0; k < count; k++)
-            X[k] = X[k] + (k1[k] + k2[k]) * dt / 2.0 + z[k];
-    } else {
-        for (size_t k = 0; k < count; k++)
-            Xp[k] = X[k] + dt * k1[k];
-        dfun (n * L, self->param_period, Xp, self->coupling, self->params, k2);
-        for (size_t k = 0; k < count; k++)
-            X[k] = X[k] + (k1[k] + k2[k]) * dt / 2.0;
-    }
 }
 
 static void
 s_emit (sim_batch_t *self, const double *restrict sample, double time)
 {
-    size_t n = self->n, L = self->lanes, width = self->n_voi * n;
+    size_t n = self->n, L = self->lanes, X = self->width;
+    size_t width = self->n_voi * n;
     uint64_t index = self->sample++;
     if (index >= self->n_samples)
         return;
@@ -549,36 +516,52 @@ s_emit (sim_batch_t *self, const double *restrict sample, double time)
     for (size_t l = 0; l < L; l++) {
         double *out = self->out[l] ? self->out[l] + index * width : NULL;
         bool finite = true;
-        for (size_t k = 0; k < width; k++) {
-            double value = sample[k * L + l];
-            finite &= isfinite (value) != 0;
-            if (out)
-                out[k] = value;
-        }
+        for (size_t v = 0; v < self->n_voi; v++)
+            for (size_t i = 0; i < n; i++) {
+                double value = sample[v * X + i * L + l];
+                finite &= isfinite (value) != 0;
+                if (out)
+                    out[v * n + i] = value;
+            }
         if (!finite && self->first_nonfinite[l] == UINT64_MAX)
             self->first_nonfinite[l] = index;
     }
 }
 
-/*  Stores the new state's coupling variable as step s in each history. */
-static void
+/*  Stores the new state's coupling variable as step s in each history
+    (twice for the first K slots: the mirror). One float per node and lane,
+    each to its own node's ring: a strided scatter, so the one-lane case,
+    the common one for large connectivities, gets its own loop. */
+SIM_HOT static void
 s_hist_store (sim_batch_t *self, uint64_t s)
 {
-    size_t n = self->n, L = self->lanes, R = self->hist_len;
-    const double *V = self->state + self->model->cvar * n * L;
+    size_t n = self->n, L = self->lanes, stride = self->hist_stride;
+    const double *restrict V = self->state + self->model->cvar * self->width;
     size_t slot = s_slot (self, (int64_t) s);
-    //  Plain loops: a libc memcpy call per node costs more than the copy.
-    for (size_t i = 0; i < n; i++) {
-        float *restrict dst = self->hist + (i * R + slot) * L;
-        for (size_t l = 0; l < L; l++)
-            dst[l] = (float) V[i * L + l];
+    float *restrict hist = self->hist + slot * L;
+    size_t mirror = slot < self->block ? self->hist_len * L : 0;
+    if (L == 1) {
+        for (size_t i = 0; i < n; i++)
+            hist[i * stride] = (float) V[i];
+        if (mirror)
+            for (size_t i = 0; i < n; i++)
+                hist[i * stride + mirror] = (float) V[i];
+        return;
     }
+    for (size_t i = 0; i < n; i++)
+        for (size_t l = 0; l < L; l++)
+            hist[i * stride * L + l] = (float) V[i * L + l];
+    if (mirror)
+        for (size_t i = 0; i < n; i++)
+            for (size_t l = 0; l < L; l++)
+                hist[i * stride * L + mirror + l] = (float) V[i * L + l];
 }
 
 uint64_t
 sim_batch_advance (sim_batch_t *self, uint64_t max_steps)
 {
-    size_t n = self->n, L = self->lanes, K = self->block;
+    size_t X = self->width, K = self->block;
+    const sim_model_desc_t *model = self->model;
     uint64_t taken = 0;
     while (self->step < self->n_steps && (max_steps == 0 || taken < max_steps)) {
         //  A block starts at a multiple of K (counting from step 1), so the
@@ -590,17 +573,24 @@ sim_batch_advance (sim_batch_t *self, uint64_t max_steps)
             size_t count = left < K ? (size_t) left : K;
             s_far_input (self, s, count);
         }
-        s_coupling (self, s, k);
+        if (self->has_near)
+            s_near_input (self, s, k);
+        s_coupling (self, k);
         if (self->noise)
             s_draw_noise (self);
-        s_heun (self);
+        model->heun (X, self->param_period, self->params, self->setup.dt, self->coupling,
+                     self->noise, self->state);
         self->step = s;
         taken++;
         s_hist_store (self, s);
-        for (size_t v = 0; v < self->n_voi; v++)
-            self->model->voi (self->setup.voi[v], n * L, self->state, self->obs + v * n * L);
+        const double *obs = self->obs;
+        if (obs)
+            for (size_t v = 0; v < self->n_voi; v++)
+                model->voi (self->setup.voi[v], X, self->state, self->obs + v * X);
+        else
+            obs = self->state + self->obs_row * X;
         double time;
-        const double *sample = sim_monitor_record (&self->monitor, s, self->obs, &time);
+        const double *sample = sim_monitor_record (&self->monitor, s, obs, &time);
         if (sample)
             s_emit (self, sample, time);
     }

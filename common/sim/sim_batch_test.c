@@ -36,7 +36,9 @@ s_small_setup (sim_setup_t *setup, const double *initial)
 }
 
 /*  The loop of TVB.md section 5 written the slow, obvious way: the whole
-    history kept per step, so no ring arithmetic is shared with the core. */
+    history kept per step, so no ring arithmetic is shared with the core;
+    the model's own dfun, and Heun with each multiply-add fused as the core
+    fuses it (the coupling sum needs no fma: its products are exact). */
 static void
 s_naive_run (const sim_connectivity_t *conn, const sim_setup_t *setup, double *samples)
 {
@@ -71,16 +73,16 @@ s_naive_run (const sim_connectivity_t *conn, const sim_setup_t *setup, double *s
                 if (conn->weights[i * n + j] != 0.0)
                     acc += (double) (float) conn->weights[i * n + j] *
                            (double) Vh[(size_t) ((int64_t) s - 1 - delay[i * n + j] + H) * n + j];
-            c[i] = setup->coupling_a * acc + setup->coupling_b;
+            c[i] = fma (setup->coupling_a, acc, setup->coupling_b);
         }
         setup->model->dfun (n, n, &X[0][0], c, params, &k1[0][0]);
         for (size_t i = 0; i < n; i++)
             for (int v = 0; v < 2; v++)
-                Xp[v][i] = X[v][i] + setup->dt * k1[v][i];
+                Xp[v][i] = fma (setup->dt, k1[v][i], X[v][i]);
         setup->model->dfun (n, n, &Xp[0][0], c, params, &k2[0][0]);
         for (size_t i = 0; i < n; i++)
             for (int v = 0; v < 2; v++) {
-                X[v][i] = X[v][i] + (k1[v][i] + k2[v][i]) * setup->dt / 2.0;
+                X[v][i] = fma (k1[v][i] + k2[v][i], setup->dt / 2.0, X[v][i]);
                 sum[v][i] = s % istep == 1 ? X[v][i] : sum[v][i] + X[v][i];
             }
         for (size_t i = 0; i < n; i++)

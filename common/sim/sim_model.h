@@ -13,10 +13,13 @@
 
 /*  Hot loops are compiled for several instruction sets and picked at load
     time (GCC target_clones), so one binary runs everywhere and uses
-    AVX-512 where present. FMA contraction is off for the whole core
-    (-ffp-contract=off), so every clone gives the same bits. */
+    AVX-512 where present. Compiler FMA contraction is off for the whole
+    core (-ffp-contract=off); where the core wants a fused multiply-add it
+    calls fma() explicitly, which every clone computes the same way (x86-64-v3
+    and v4 in hardware, the baseline clone through libm, slowly), so every
+    clone and machine gives the same bits. */
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-#define SIM_HOT __attribute__ ((target_clones ("default", "avx2", "avx512f")))
+#define SIM_HOT __attribute__ ((target_clones ("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #else
 #define SIM_HOT
 #endif
@@ -44,6 +47,17 @@ typedef int (*sim_dfun_t) (size_t count, size_t period, const double *restrict s
                            const double *restrict coupling, const double *restrict params,
                            double *restrict deriv);
 
+/*  One Heun step of `count` points in place (TVB.md 3.2-3.4), fused so
+    the derivatives stay in registers: with k1 = f(X, c), predictor
+    Xp = X + dt*k1 (+ noise), k2 = f(Xp, c), X = X + (k1 + k2)*dt/2
+    (+ noise), every x*y + z of it one fma. state: [n_state][count];
+    coupling: [count], fixed during the step; noise: [n_state][count] or
+    NULL (deterministic); params as for sim_dfun_t. The same arithmetic as
+    dfun plus that update, so a step computed either way has the same bits. */
+typedef void (*sim_heun_fun_t) (size_t count, size_t period, const double *restrict params,
+                                double dt, const double *restrict coupling,
+                                const double *restrict noise, double *restrict state);
+
 /*  Evaluates variable of interest `voi` (an index into voi_names) of one
     block: state [n_state][count] (count = nodes*lanes), out [count]. */
 typedef void (*sim_voi_fun_t) (int voi, size_t count, const double *restrict state,
@@ -61,6 +75,7 @@ typedef struct {
     size_t n_voi;                       /* number of VOI expressions offered */
     const char *voi_names[SIM_MAX_VOI]; /* "V", "W", "V + W", "V - W" */
     sim_dfun_t dfun;
+    sim_heun_fun_t heun;
     sim_voi_fun_t voi;
 } sim_model_desc_t;
 

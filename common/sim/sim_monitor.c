@@ -1,6 +1,9 @@
 /*  sim_monitor.c - see sim_monitor.h for the sampling rules. */
 #include "sim_monitor.h"
 #include "bsw_util.h"
+#include "sim_model.h" /* SIM_HOT */
+
+#include <stdbool.h>
 
 #include <stdlib.h>
 
@@ -28,6 +31,26 @@ sim_monitor_fini (sim_monitor_t *self)
     self->sum = self->sample = NULL;
 }
 
+/*  The window's running sum; its first step starts from the value itself,
+    as numpy's reduction starts from the first slot. */
+SIM_HOT static void
+s_accumulate (double *restrict sum, const double *restrict obs, size_t width, bool first)
+{
+    if (first)
+        for (size_t k = 0; k < width; k++)
+            sum[k] = obs[k];
+    else
+        for (size_t k = 0; k < width; k++)
+            sum[k] += obs[k];
+}
+
+SIM_HOT static void
+s_average (double *restrict sample, const double *restrict sum, size_t width, double count)
+{
+    for (size_t k = 0; k < width; k++)
+        sample[k] = sum[k] / count;
+}
+
 const double *
 sim_monitor_record (sim_monitor_t *self, uint64_t step, const double *restrict obs, double *time)
 {
@@ -44,23 +67,11 @@ sim_monitor_record (sim_monitor_t *self, uint64_t step, const double *restrict o
     case SIM_MONITOR_TEMPORAL_AVERAGE:
         break;
     }
-    double *restrict sum = self->sum;
-    size_t width = self->width;
-    if (phase == 1 || self->istep == 1) {
-        //  First step of a window: start from the value itself, as numpy's
-        //  reduction starts from the first slot.
-        for (size_t k = 0; k < width; k++)
-            sum[k] = obs[k];
-    } else {
-        for (size_t k = 0; k < width; k++)
-            sum[k] += obs[k];
-    }
+    s_accumulate (self->sum, obs, self->width, phase == 1 || self->istep == 1);
     if (phase != 0)
         return NULL;
     double count = (double) self->istep;
-    double *restrict sample = self->sample;
-    for (size_t k = 0; k < width; k++)
-        sample[k] = sum[k] / count;
+    s_average (self->sample, self->sum, self->width, count);
     *time = ((double) step - count / 2.0) * self->dt;
-    return sample;
+    return self->sample;
 }

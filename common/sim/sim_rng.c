@@ -81,17 +81,56 @@ s_generate (sim_rng_t *self)
     self->index = 0;
 }
 
-uint32_t
-sim_rng_u32 (sim_rng_t *self)
+static inline uint32_t
+s_temper (uint32_t y)
 {
-    if (self->index >= SIM_RNG_MT_N)
-        s_generate (self);
-    uint32_t y = self->mt[self->index++];
     y ^= y >> 11;
     y ^= (y << 7) & 0x9d2c5680U;
     y ^= (y << 15) & 0xefc60000U;
     y ^= y >> 18;
     return y;
+}
+
+uint32_t
+sim_rng_u32 (sim_rng_t *self)
+{
+    if (self->index >= SIM_RNG_MT_N)
+        s_generate (self);
+    return s_temper (self->mt[self->index++]);
+}
+
+/*  count successive sim_rng_u32 values: whole runs of the state at once,
+    so the tempering is one flat loop. */
+static void
+s_fill_u32 (sim_rng_t *self, uint32_t *out, size_t count)
+{
+    while (count) {
+        if (self->index >= SIM_RNG_MT_N)
+            s_generate (self);
+        size_t run = (size_t) (SIM_RNG_MT_N - self->index);
+        run = run < count ? run : count;
+        const uint32_t *mt = self->mt + self->index;
+        for (size_t k = 0; k < run; k++)
+            out[k] = s_temper (mt[k]);
+        self->index += (int) run;
+        out += run;
+        count -= run;
+    }
+}
+
+void
+sim_rng_fill_double (sim_rng_t *self, double *out, size_t count)
+{
+    uint32_t words[2 * 256];
+    while (count) {
+        size_t chunk = count < 256 ? count : 256;
+        s_fill_u32 (self, words, 2 * chunk);
+        for (size_t k = 0; k < chunk; k++)
+            out[k] =
+                ((words[2 * k] >> 5) * 67108864.0 + (words[2 * k + 1] >> 6)) / 9007199254740992.0;
+        out += chunk;
+        count -= chunk;
+    }
 }
 
 double

@@ -12,6 +12,7 @@
 #ifndef SIM_RNG_H_INCLUDED
 #define SIM_RNG_H_INCLUDED
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define SIM_RNG_MT_N 624
@@ -36,6 +37,10 @@ uint32_t sim_rng_u32 (sim_rng_t *self);
 
 /*  numpy random_sample(): 53-bit double in [0, 1). */
 double sim_rng_double (sim_rng_t *self);
+
+/*  count successive sim_rng_double values, generated in bulk (the same
+    numbers, several times faster for the initial history's draws). */
+void sim_rng_fill_double (sim_rng_t *self, double *out, size_t count);
 
 /*  numpy legacy standard normal (polar method, cached pair). */
 double sim_rng_gauss (sim_rng_t *self);

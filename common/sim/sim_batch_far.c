@@ -1,0 +1,139 @@
+/*  sim_batch_far.c - see sim_batch_far.h.
+
+    Each term w * V is the product of two float32 values, exact in double
+    (24 + 24 significant bits), so sum + w * V rounds once whether or not
+    the multiply and add are fused: this file alone is compiled with FMA
+    contraction allowed (CMakeLists.txt), and every clone still gives the
+    same bits.
+
+    Per target node, the block's input is accumulated in a small scratch
+    row (K * L doubles, in L1) eight or four sources per pass, so the row is
+    read and written once per group while each source's history streams by
+    as one contiguous run (the ring's first K slots are mirrored after its
+    end, so a run never wraps). The row is then spread into `far`, which the
+    step loop reads one step (one contiguous row) at a time.
+*/
+#include "sim_batch_far.h"
+#include "sim_model.h" /* SIM_HOT */
+
+/*  Helpers are forced inline: a plain static function called from a
+    target_clones function is compiled for the baseline instruction set only. */
+#define S_INLINE static inline __attribute__ ((always_inline))
+
+/*  Where edge e's run starts: the slot of step first - 1 - d. */
+S_INLINE const float *
+s_run (const sim_far_t *self, size_t e, size_t base)
+{
+    size_t d = self->delay[e];
+    size_t slot = base >= d ? base - d : base + self->ring - d;
+    return self->hist + (self->col[e] * self->stride + slot) * self->lanes;
+}
+
+/*  The input of target i for the block, into acc (count * L values). */
+S_INLINE void
+s_target (const sim_far_t *self, size_t i, size_t base, size_t count, double *restrict acc)
+{
+    size_t width = count * self->lanes;
+    for (size_t x = 0; x < width; x++)
+        acc[x] = 0.0;
+    if (i >= self->n)
+        return;
+    size_t e = self->row_start[i], end = self->row_end[i];
+    for (; e + 8 <= end; e += 8) {
+        const float *restrict r0 = s_run (self, e, base), *restrict r1 = s_run (self, e + 1, base);
+        const float *restrict r2 = s_run (self, e + 2, base), *restrict r3 =
+                                                                  s_run (self, e + 3, base);
+        const float *restrict r4 = s_run (self, e + 4, base), *restrict r5 =
+                                                                  s_run (self, e + 5, base);
+        const float *restrict r6 = s_run (self, e + 6, base), *restrict r7 =
+                                                                  s_run (self, e + 7, base);
+        const double *w = self->weight + e;
+        double w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4], w5 = w[5], w6 = w[6],
+               w7 = w[7];
+        for (size_t x = 0; x < width; x++) {
+            double sum = acc[x];
+            sum += w0 * (double) r0[x];
+            sum += w1 * (double) r1[x];
+            sum += w2 * (double) r2[x];
+            sum += w3 * (double) r3[x];
+            sum += w4 * (double) r4[x];
+            sum += w5 * (double) r5[x];
+            sum += w6 * (double) r6[x];
+            sum += w7 * (double) r7[x];
+            acc[x] = sum;
+        }
+    }
+    for (; e + 4 <= end; e += 4) {
+        const float *restrict r0 = s_run (self, e, base), *restrict r1 = s_run (self, e + 1, base);
+        const float *restrict r2 = s_run (self, e + 2, base), *restrict r3 =
+                                                                  s_run (self, e + 3, base);
+        const double *w = self->weight + e;
+        double w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+        for (size_t x = 0; x < width; x++) {
+            double sum = acc[x];
+            sum += w0 * (double) r0[x];
+            sum += w1 * (double) r1[x];
+            sum += w2 * (double) r2[x];
+            sum += w3 * (double) r3[x];
+            acc[x] = sum;
+        }
+    }
+    for (; e < end; e++) {
+        const float *restrict r0 = s_run (self, e, base);
+        double w0 = self->weight[e];
+        for (size_t x = 0; x < width; x++)
+            acc[x] += w0 * (double) r0[x];
+    }
+}
+
+/*  Spreads a tile of 8 / L targets (acc: [target][k][lane]) into the rows
+    of far: eight doubles, one vector, per step. L is a constant at each
+    call, so the index arithmetic folds away. */
+S_INLINE void
+s_spread_tile (const double *restrict acc, size_t K, size_t count, size_t X, double *restrict far,
+               const size_t L)
+{
+    for (size_t k = 0; k < count; k++)
+        for (size_t j = 0; j < 8; j++)
+            far[k * X + j] = acc[(j / L) * K * L + k * L + j % L];
+}
+
+SIM_HOT void
+sim_far_block (const sim_far_t *self, size_t base, size_t count, double *far)
+{
+    size_t L = self->lanes, K = self->block, X = self->width;
+    if (L >= 8) {
+        //  A target's lanes already fill whole vectors.
+        for (size_t i = 0; i < self->n; i++) {
+            s_target (self, i, base, count, self->acc);
+            for (size_t k = 0; k < count; k++)
+                for (size_t l = 0; l < L; l++)
+                    far[k * X + i * L + l] = self->acc[k * L + l];
+        }
+        return;
+    }
+    //  Tiles of T = 8 / L targets (L divides 8 or not: a tile may then
+    //  straddle; the generic copy handles it). Targets past n sum to 0 and
+    //  land in the padding of the rows.
+    size_t T = 8 / L;
+    for (size_t i0 = 0; i0 * L < X; i0 += T) {
+        for (size_t t = 0; t < T; t++)
+            s_target (self, i0 + t, base, count, self->acc + t * K * L);
+        double *tile = far + i0 * L;
+        switch (L) {
+        case 1:
+            s_spread_tile (self->acc, K, count, X, tile, 1);
+            break;
+        case 2:
+            s_spread_tile (self->acc, K, count, X, tile, 2);
+            break;
+        case 4:
+            s_spread_tile (self->acc, K, count, X, tile, 4);
+            break;
+        default:
+            for (size_t k = 0; k < count; k++)
+                for (size_t j = 0; j < T * L && i0 * L + j < X; j++)
+                    tile[k * X + j] = self->acc[(j / L) * K * L + k * L + j % L];
+        }
+    }
+}
