@@ -32,7 +32,8 @@ typedef struct {
     char *endpoint;         /* broker endpoint */
     char name[128];         /* for logs and HELLO */
     size_t threads;         /* compute threads */
-    size_t lanes;           /* points per job */
+    size_t lanes;           /* --lanes: points per batch, or 0 for each sweep's own choice */
+    size_t job_points;      /* points per job of the latest sweep: sizes the credit */
     int heartbeat_ms;       /* heartbeat interval */
     int stop_grace_ms;      /* STOP's bound on waiting for ACKs */
     int deflate;            /* results' HDF5 deflate level, 0 = none */
@@ -120,7 +121,7 @@ s_ask_for_work (self_t *self)
 {
     if (!self->dealer || self->stopping || self->terminated)
         return;
-    size_t want = self->threads * self->lanes * 2;
+    size_t want = self->threads * self->job_points * 2;
     size_t have = s_points_in_hand (self);
     if (have >= want)
         return;
@@ -303,6 +304,9 @@ s_handle_work (self_t *self, proto_msg_t *msg)
             return;
         }
         sweep->deflate = self->deflate;
+        sweep->lanes = worker_sweep_lanes (sweep, self->lanes);
+        //  Keep about two jobs per thread in hand, and at least 4 points.
+        self->job_points = sweep->lanes > 4 ? sweep->lanes : 4;
         zhashx_insert (self->sweeps, key, sweep);
     }
     if (sweep && sweep->dropped) {
@@ -320,8 +324,8 @@ s_handle_work (self_t *self, proto_msg_t *msg)
         self->reconnect_at = bsw_clock_mono_ms ();
         return;
     }
-    for (size_t k = 0; k < count; k += self->lanes) {
-        size_t n = count - k < self->lanes ? count - k : self->lanes;
+    for (size_t k = 0; k < count; k += sweep->lanes) {
+        size_t n = count - k < sweep->lanes ? count - k : sweep->lanes;
         worker_job_t *job = worker_job_new (sweep, points + k, n);
         sweep->jobs++;
         zlistx_add_end (self->queue, job);
@@ -486,7 +490,8 @@ s_self_new (zsock_t *pipe, const worker_config_t *config)
     self->threads = config->threads ? config->threads : (size_t) sysconf (_SC_NPROCESSORS_ONLN);
     if (self->threads < 1)
         self->threads = 1;
-    self->lanes = config->lanes ? config->lanes : WORKER_DEFAULT_LANES;
+    self->lanes = config->lanes;
+    self->job_points = config->lanes > 4 ? config->lanes : 4;
     self->heartbeat_ms = config->heartbeat_ms > 0 ? config->heartbeat_ms : 1000;
     self->stop_grace_ms = config->stop_grace_ms > 0 ? config->stop_grace_ms : 30000;
     self->backoff_ms = self->heartbeat_ms;
@@ -571,8 +576,11 @@ worker_actor (zsock_t *pipe, void *args)
     self_t *self = s_self_new (pipe, (const worker_config_t *) args);
     s_connect (self);
     zsock_signal (pipe, 0);
-    zsys_info ("worker=%s started: %zu threads, %zu lanes, broker %s", self->name, self->threads,
-               self->lanes, self->endpoint);
+    char lanes[32] = "automatic";
+    if (self->lanes)
+        snprintf (lanes, sizeof lanes, "%zu", self->lanes);
+    zsys_info ("worker=%s started: %zu threads, lanes %s, broker %s", self->name, self->threads,
+               lanes, self->endpoint);
     bool stop_signalled = false;
     while (!self->terminated) {
         int64_t now = bsw_clock_mono_ms ();

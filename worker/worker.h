@@ -26,7 +26,7 @@
 typedef struct {
     const char *broker; /* endpoint, e.g. "tcp://127.0.0.1:5555" */
     size_t threads;     /* compute threads; 0 = all cores */
-    size_t lanes;       /* points per batch (one per lane); 0 = default */
+    size_t lanes;       /* points per batch (one per lane); 0 = per sweep (worker_sweep_lanes) */
     const char *name;   /* worker name in logs; NULL = host:pid */
     int heartbeat_ms;   /* 0 = 1000 */
     int stop_grace_ms;  /* STOP waits this long for ACKs; 0 = 30000 */
@@ -36,8 +36,5 @@ typedef struct {
 /*  The actor function: zactor_new (worker_actor, &config). The config is
     copied before the actor signals ready. */
 void worker_actor (zsock_t *pipe, void *args);
-
-/*  Default lanes per batch. */
-#define WORKER_DEFAULT_LANES 4
 
 #endif

@@ -65,6 +65,16 @@ worker_sweep_new (worker_sweep_t **sweep_p, uint64_t id, const char *uuid, const
     return BSW_OK;
 }
 
+size_t
+worker_sweep_lanes (const worker_sweep_t *sweep, size_t requested)
+{
+    size_t lanes = requested;
+    if (lanes == 0)
+        for (lanes = 1; lanes < 8 && sweep->conn->n * lanes < WORKER_AUTO_ROW;)
+            lanes *= 2;
+    return lanes < sweep->max_lanes ? lanes : sweep->max_lanes;
+}
+
 void
 worker_sweep_destroy (worker_sweep_t **sweep_p)
 {

@@ -27,6 +27,7 @@ typedef struct {
     sim_connectivity_t *conn;  /* owned */
     char connectivity_gid[37]; /* TVB GID of conn */
     size_t max_lanes;          /* lanes one batch may have within WORKER_BATCH_BYTES */
+    size_t lanes;              /* points per job and batch (worker_sweep_lanes) */
     int deflate;               /* HDF5 shuffle + deflate level of results; 0 = none */
     size_t jobs;               /* jobs referencing it (actor thread only) */
     bool dropped;              /* cancelled: free when jobs reaches 0 */
@@ -36,6 +37,18 @@ typedef struct {
     so a large connectivity runs fewer lanes per batch (issue target: under
     64 MB per thread). */
 #define WORKER_BATCH_BYTES (48u << 20)
+
+/*  Lanes per batch when the user sets none: the fewest that give the
+    model's step loop at least WORKER_AUTO_ROW doubles per state row (a
+    power of two, at most 8), so small connectivities still fill vectors
+    while large ones run one lane. Measured on the tutorial (76 regions,
+    bench_core): 1 lane 29 ms per simulation, 2: 34, 4: 34, 8: 31; more
+    lanes only add history that no longer fits the core's L2 cache. */
+#define WORKER_AUTO_ROW 64
+
+/*  The lane count for `sweep`: `requested` (the --lanes option) when not
+    0, else the automatic choice above; never above sweep->max_lanes. */
+size_t worker_sweep_lanes (const worker_sweep_t *sweep, size_t requested);
 
 /*  Parses a sweep definition (spec JSON, connectivity zip bytes or NULL for
     the built-in default). Caller owns *sweep_p (worker_sweep_destroy). */

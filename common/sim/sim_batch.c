@@ -279,7 +279,7 @@ sim_batch_new (sim_batch_t **self_p, const sim_connectivity_t *conn, const sim_s
     size_t X = (n * L + 7) / 8 * 8;
     self->width = X;
     size_t block = S * X * sizeof (double);
-    self->param_period = 8 % L == 0 ? 8 : X;
+    self->param_period = L == 1 ? 1 : 8 % L == 0 ? 8 : X;
     self->params = bsw_aligned_calloc (P * self->param_period * sizeof (double));
     self->coupling_a = bsw_aligned_calloc (X * sizeof (double));
     self->coupling_b = bsw_aligned_calloc (X * sizeof (double));

@@ -118,7 +118,10 @@ s_dfun (size_t count, size_t period, const double *restrict state, const double 
 #define S_G2D_HEUN_LOOP(tau_div, noisy)                                                            \
     do {                                                                                           \
         size_t k = 0;                                                                              \
-        if (period == 8)                                                                           \
+        if (period == 1)                                                                           \
+            for (; k < count; k++)                                                                 \
+                S_G2D_HEUN_POINT (k, 0, tau_div, noisy);                                           \
+        else if (period == 8)                                                                      \
             for (; k + 8 <= count; k += 8)                                                         \
                 for (size_t j = 0; j < 8; j++)                                                     \
                     S_G2D_HEUN_POINT (k + j, j, tau_div, noisy);                                   \
