@@ -37,10 +37,17 @@
 #include "sim_batch_far.h"
 #include "sim_monitor.h"
 #include "sim_rng.h"
+#include "sim_tile.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define SIM_BATCH_MAX_BLOCK 512 /* K cap: the far block stays in L1/L2 */
+
+/*  Tiles run side by side in one kernel call (sim_tile.h): each tile's
+    steps are one dependency chain, so four give the vector units work. */
+#define S_TILES_PER_CALL 4
 
 struct sim_batch_t {
     const sim_connectivity_t *conn; /* borrowed */
@@ -59,13 +66,13 @@ struct sim_batch_t {
     size_t block;       /* K: steps whose far input is summed at once */
     size_t hist_len;    /* R = H + K: ring slots per node; step q at q mod R */
     size_t hist_stride; /* R + K: slots stored per node (the first K mirrored) */
-    //  Sparse weights, CSR by target, far edges (delay >= K-1) then near.
-    size_t *row_start;  /* n + 1: far edges of row i */
-    size_t *near_start; /* n + 1: near edges of row i */
-    size_t *col;        /* nnz source nodes */
-    size_t *delay;      /* nnz delays in steps */
-    double *weight;     /* nnz weights, rounded to float32 as TVB's */
-    bool has_near;      /* any near edge other than zero-delay self ones */
+    //  Sparse weights, CSR by target: the far edges (delay >= K-1).
+    size_t *row_start; /* n + 1: far edges of row i from here */
+    size_t *row_end;   /* n: ... to here */
+    size_t *col;       /* source nodes */
+    size_t *delay;     /* delays in steps */
+    double *weight;    /* weights, rounded to float32 as TVB's */
+    double *self_row;  /* n: zero-delay self-connection weight, or 0 */
     //  Per-lane parameters.
     double *params;      /* [n_params][period] (sim_dfun_t) */
     size_t param_period; /* 8 when lanes divide 8, else width */
@@ -74,15 +81,14 @@ struct sim_batch_t {
     double *noise_gain;  /* [n_state][lanes]: sqrt(2*nsig) */
     //  Work arrays.
     double *state;       /* [n_state][width] */
-    double *noise;       /* [n_state][width] or NULL */
-    double *coupling;    /* [width] */
+    double *noise;       /* [K][n_state][width] of the current chunk, or NULL */
     double *self_weight; /* [width]: zero-delay self-connection weight, or 0 */
-    size_t *near_rest;   /* n: first near edge of row i after its self edge */
-    double *far;         /* [K][width] far input of the current block */
+    double *far;         /* far input of the current block, tile by tile: [width/8][K][8] */
     double *acc;         /* [K][max(lanes, 8)] scratch of sim_far_block */
     float *hist;         /* [n][R + K][lanes] coupling variable history, float32 as TVB's */
-    double *obs;         /* [n_voi][width], when the VOIs are not state rows */
-    size_t obs_row;      /* the VOIs are state rows obs_row.. in order, or SIZE_MAX */
+    float *vhist;        /* [S_TILES_PER_CALL][K][8]: a kernel call's new history values */
+    double *samples;     /* [max_samples][n_voi][width]: a chunk's samples */
+    size_t max_samples;  /* samples one chunk can hold */
     sim_rng_t *rng;      /* [lanes] per-point streams */
     sim_monitor_t monitor;
     //  Output binding.
@@ -119,10 +125,11 @@ s_check_setups (const sim_connectivity_t *conn, const sim_setup_t *setups, size_
     return BSW_OK;
 }
 
-#define SIM_BATCH_MAX_BLOCK 512 /* K cap: the far block stays in L1/L2 */
-
-/*  Chooses K and splits the edges into far (summed per block) and near
-    (summed per step), each in ascending source order per target. */
+/*  Chooses K and orders the edges: per target, the far ones (summed per
+    block) in ascending source order, then its zero-delay self-connection
+    if any (added per step from the state). K is the smallest delay of any
+    other edge plus one, so every other edge is far and, within a block,
+    no element reads another's current values (sim_tile.h). */
 static void
 s_build_csr (sim_batch_t *self, const int *idelays)
 {
@@ -130,47 +137,39 @@ s_build_csr (sim_batch_t *self, const int *idelays)
     size_t n = self->n, nnz = sim_connectivity_nonzero (conn);
     size_t min_delay = SIZE_MAX;
     for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++)
-            if (i != j && conn->weights[i * n + j] != 0.0 &&
-                (size_t) idelays[i * n + j] < min_delay)
-                min_delay = (size_t) idelays[i * n + j];
+        for (size_t j = 0; j < n; j++) {
+            size_t d = (size_t) idelays[i * n + j];
+            if (conn->weights[i * n + j] != 0.0 && (i != j || d > 0) && d < min_delay)
+                min_delay = d;
+        }
     size_t K = min_delay + 1 >= SIM_BATCH_MAX_BLOCK ? SIM_BATCH_MAX_BLOCK : min_delay + 1;
     self->block = K;
     self->row_start = bsw_calloc (n + 1, sizeof (size_t));
-    self->near_start = bsw_calloc (n + 1, sizeof (size_t));
+    self->row_end = bsw_calloc (n, sizeof (size_t));
     self->col = bsw_calloc (nnz, sizeof (size_t));
     self->delay = bsw_calloc (nnz, sizeof (size_t));
     self->weight = bsw_calloc (nnz, sizeof (double));
+    self->self_row = bsw_calloc (n, sizeof (double));
     size_t e = 0;
     for (size_t i = 0; i < n; i++) {
         self->row_start[i] = e;
-        for (int pass = 0; pass < 2; pass++) {
-            if (pass == 1)
-                self->near_start[i] = e;
-            for (size_t j = 0; j < n; j++) {
-                double w = conn->weights[i * n + j];
-                size_t d = (size_t) idelays[i * n + j];
-                bool far = d + 1 >= K;
-                if (w != 0.0 && far == (pass == 0)) {
-                    self->col[e] = j;
-                    self->delay[e] = d;
-                    self->weight[e] = (double) (float) w;
-                    e++;
-                }
+        for (size_t j = 0; j < n; j++) {
+            double w = conn->weights[i * n + j];
+            size_t d = (size_t) idelays[i * n + j];
+            if (w == 0.0)
+                continue;
+            if (d + 1 < K) { /* only a zero-delay self-connection */
+                self->self_row[i] = (double) (float) w;
+                continue;
             }
+            self->col[e] = j;
+            self->delay[e] = d;
+            self->weight[e] = (double) (float) w;
+            e++;
         }
+        self->row_end[i] = e;
     }
     self->row_start[n] = e;
-    self->near_start[n] = e;
-    //  The zero-delay self-connection is the state itself: one flat loop per
-    //  step instead of a history read per node.
-    self->near_rest = bsw_calloc (n, sizeof (size_t));
-    for (size_t i = 0; i < n; i++) {
-        self->near_rest[i] = self->near_start[i];
-        if (self->near_start[i] < self->row_start[i + 1] && self->col[self->near_start[i]] == i &&
-            self->delay[self->near_start[i]] == 0)
-            self->near_rest[i]++;
-    }
 }
 
 /*  Ring index of step q (q >= -(H-1)). */
@@ -302,33 +301,26 @@ sim_batch_new (sim_batch_t **self_p, const sim_connectivity_t *conn, const sim_s
         sim_rng_init (&self->rng[l], sl->seed, sl->point_index);
         self->first_nonfinite[l] = UINT64_MAX;
     }
+    size_t K = self->block;
     self->state = bsw_aligned_calloc (block);
     if (s0->integrator == SIM_INTEGRATOR_HEUN_STOCHASTIC)
-        self->noise = bsw_aligned_calloc (block);
-    self->coupling = bsw_aligned_calloc (X * sizeof (double));
+        self->noise = bsw_aligned_calloc (K * block);
     self->self_weight = bsw_aligned_calloc (X * sizeof (double));
-    for (size_t i = 0; i < n; i++) {
-        if (self->near_rest[i] > self->near_start[i])
-            for (size_t l = 0; l < L; l++)
-                self->self_weight[i * L + l] = self->weight[self->near_start[i]];
-        self->has_near |= self->near_rest[i] < self->row_start[i + 1];
-    }
-    self->far = bsw_aligned_calloc (self->block * X * sizeof (double));
-    self->acc = bsw_aligned_calloc (self->block * (L < 8 ? 8 : L) * sizeof (double));
+    for (size_t i = 0; i < n; i++)
+        for (size_t l = 0; l < L; l++)
+            self->self_weight[i * L + l] = self->self_row[i];
+    self->far = bsw_aligned_calloc (K * X * sizeof (double));
+    self->acc = bsw_aligned_calloc (K * (L < 8 ? 8 : L) * sizeof (double));
     //  A ring of H + K slots: a block writes K steps while reading back H.
-    self->hist_len = horizon + self->block;
-    self->hist_stride = self->hist_len + self->block;
+    self->hist_len = horizon + K;
+    self->hist_stride = self->hist_len + K;
     self->hist = bsw_aligned_calloc (n * self->hist_stride * L * sizeof (float));
-    //  VOIs that are consecutive state variables in order are read in
-    //  place; others are computed into obs each step.
-    self->obs_row = self->setup.voi[0] < (int) S ? (size_t) self->setup.voi[0] : SIZE_MAX;
-    for (size_t v = 1; v < self->n_voi && self->obs_row != SIZE_MAX; v++)
-        if (self->setup.voi[v] != self->setup.voi[0] + (int) v)
-            self->obs_row = SIZE_MAX;
-    if (self->obs_row == SIZE_MAX)
-        self->obs = bsw_aligned_calloc (self->n_voi * X * sizeof (double));
+    self->vhist = bsw_aligned_calloc (S_TILES_PER_CALL * K * SIM_TILE * sizeof (float));
+    uint64_t istep = sim_setup_istep (s0);
+    self->max_samples = s0->monitor == SIM_MONITOR_RAW ? K : (size_t) (K / istep + 1);
+    self->samples = bsw_aligned_calloc (self->max_samples * self->n_voi * X * sizeof (double));
     self->out = bsw_calloc (L, sizeof (double *));
-    sim_monitor_init (&self->monitor, s0->monitor, sim_setup_istep (s0), s0->dt, self->n_voi * X);
+    sim_monitor_init (&self->monitor, s0->monitor, istep, s0->dt, self->n_voi * X);
     s_initial_history (self);
     *self_p = self;
     return BSW_OK;
@@ -341,7 +333,8 @@ sim_batch_destroy (sim_batch_t **self_p)
         return;
     sim_batch_t *self = *self_p;
     free (self->row_start);
-    free (self->near_start);
+    free (self->row_end);
+    free (self->self_row);
     free (self->col);
     free (self->delay);
     free (self->weight);
@@ -353,13 +346,12 @@ sim_batch_destroy (sim_batch_t **self_p)
     free (self->first_nonfinite);
     free (self->state);
     free (self->noise);
-    free (self->coupling);
     free (self->self_weight);
-    free (self->near_rest);
     free (self->far);
     free (self->acc);
     free (self->hist);
-    free (self->obs);
+    free (self->vhist);
+    free (self->samples);
     free (self->out);
     sim_monitor_fini (&self->monitor);
     free (self);
@@ -399,10 +391,12 @@ sim_batch_horizon (const sim_batch_t *self)
 size_t
 sim_batch_memory (const sim_batch_t *self)
 {
-    size_t n = self->n, L = self->lanes, S = self->n_state, X = self->width;
-    size_t doubles = (2 * S + 4 + self->block + (self->obs ? self->n_voi : 0)) * X +
-                     self->block * (L < 8 ? 8 : L) + (self->monitor.sum ? 2 * self->n_voi * X : 0);
-    return self->hist_stride * n * L * sizeof (float) + doubles * sizeof (double);
+    size_t n = self->n, L = self->lanes, S = self->n_state, X = self->width, K = self->block;
+    size_t doubles = (S + 3 + K + (self->noise ? K * S : 0)) * X + K * (L < 8 ? 8 : L) +
+                     self->max_samples * self->n_voi * X +
+                     (self->monitor.sum ? self->n_voi * X : 0);
+    return (self->hist_stride * n * L + S_TILES_PER_CALL * K * SIM_TILE) * sizeof (float) +
+           doubles * sizeof (double);
 }
 
 size_t
@@ -443,7 +437,7 @@ s_far_input (sim_batch_t *self, uint64_t first, size_t count)
         .ring = self->hist_len,
         .stride = self->hist_stride,
         .row_start = self->row_start,
-        .row_end = self->near_start,
+        .row_end = self->row_end,
         .col = self->col,
         .delay = self->delay,
         .weight = self->weight,
@@ -453,54 +447,21 @@ s_far_input (sim_batch_t *self, uint64_t first, size_t count)
     sim_far_block (&far, s_slot (self, (int64_t) first - 1), count, self->far);
 }
 
-/*  Adds the near edges (delay 1..K-2, read back from the ring) of step s
-    to row k of the far input. Rare: none in TVB's connectivities at the
-    default speed and dt. */
+/*  z = sqrt(dt) * N(0,1) * sqrt(2*nsig) for `count` steps, drawn per point
+    and step as one block of n_state * n normals in C order (TVB.md 3.4):
+    noise[step][variable][x]. */
 static void
-s_near_input (sim_batch_t *self, uint64_t s, size_t k)
-{
-    size_t L = self->lanes, stride = self->hist_stride;
-    double *restrict row = self->far + k * self->width;
-    for (size_t i = 0; i < self->n; i++)
-        for (size_t e = self->near_rest[i]; e < self->row_start[i + 1]; e++) {
-            size_t slot = s_slot (self, (int64_t) s - 1 - (int64_t) self->delay[e]);
-            const float *restrict src = self->hist + (self->col[e] * stride + slot) * L;
-            double w = self->weight[e];
-            for (size_t l = 0; l < L; l++)
-                row[i * L + l] += w * (double) src[l];
-        }
-}
-
-/*  The coupling of the k-th step of its block: its far (and near) input,
-    then the zero-delay self-connection (the state itself, rounded to
-    float32 as the history is; the product is exact, so the fma rounds as
-    sum + w * V would), then c = a * sum + b in one fma. */
-SIM_HOT static void
-s_coupling (sim_batch_t *self, size_t k)
-{
-    size_t X = self->width;
-    const double *restrict far = self->far + k * X;
-    const double *restrict V = self->state + self->model->cvar * X;
-    const double *restrict sw = self->self_weight;
-    const double *restrict a = self->coupling_a, *restrict b = self->coupling_b;
-    double *restrict c = self->coupling;
-    for (size_t x = 0; x < X; x++)
-        c[x] = fma (a[x], fma (sw[x], (double) (float) V[x], far[x]), b[x]);
-}
-
-/*  z = sqrt(dt) * N(0,1) * sqrt(2*nsig), drawn per point as one block of
-    n_state * n normals in C order (TVB.md 3.4). */
-static void
-s_draw_noise (sim_batch_t *self)
+s_draw_noise (sim_batch_t *self, size_t count)
 {
     size_t n = self->n, L = self->lanes, S = self->n_state, X = self->width;
     double sqrt_dt = sqrt (self->setup.dt);
     for (size_t l = 0; l < L; l++)
-        for (size_t v = 0; v < S; v++)
-            for (size_t i = 0; i < n; i++) {
-                double z = sqrt_dt * sim_rng_gauss (&self->rng[l]);
-                self->noise[v * X + i * L + l] = z * self->noise_gain[v * L + l];
-            }
+        for (size_t j = 0; j < count; j++)
+            for (size_t v = 0; v < S; v++)
+                for (size_t i = 0; i < n; i++) {
+                    double z = sqrt_dt * sim_rng_gauss (&self->rng[l]);
+                    self->noise[(j * S + v) * X + i * L + l] = z * self->noise_gain[v * L + l];
+                }
 }
 
 static void
@@ -528,71 +489,117 @@ s_emit (sim_batch_t *self, const double *restrict sample, double time)
     }
 }
 
-/*  Stores the new state's coupling variable as step s in each history
-    (twice for the first K slots: the mirror). One float per node and lane,
-    each to its own node's ring: a strided scatter, so the one-lane case,
-    the common one for large connectivities, gets its own loop. */
+/*  ring[0 .. count) = column t of vhist ([j][8]): a transpose; L1-resident
+    source, contiguous destination. */
 SIM_HOT static void
-s_hist_store (sim_batch_t *self, uint64_t s)
+s_column (float *restrict ring, size_t L, const float *restrict vhist, size_t t, size_t count)
 {
-    size_t n = self->n, L = self->lanes, stride = self->hist_stride;
-    const double *restrict V = self->state + self->model->cvar * self->width;
-    size_t slot = s_slot (self, (int64_t) s);
-    float *restrict hist = self->hist + slot * L;
-    size_t mirror = slot < self->block ? self->hist_len * L : 0;
-    if (L == 1) {
-        for (size_t i = 0; i < n; i++)
-            hist[i * stride] = (float) V[i];
-        if (mirror)
-            for (size_t i = 0; i < n; i++)
-                hist[i * stride + mirror] = (float) V[i];
-        return;
+    if (L == 1)
+        for (size_t j = 0; j < count; j++)
+            ring[j] = vhist[j * SIM_TILE + t];
+    else
+        for (size_t j = 0; j < count; j++)
+            ring[j * L] = vhist[j * SIM_TILE + t];
+}
+
+/*  Copies a tile's new history values (vhist: [j][8], steps s ..
+    s+count-1) into the rings of its nodes and lanes, the mirror included:
+    per element at most three contiguous runs (up to the ring's end, the
+    wrap, the mirror of slots below K). */
+static void
+s_tile_history (sim_batch_t *self, size_t x0, const float *vhist, uint64_t s, size_t count)
+{
+    size_t L = self->lanes, R = self->hist_len, K = self->block, real = self->n * L;
+    size_t first = s_slot (self, (int64_t) s);
+    size_t head = R - first < count ? R - first : count; /* steps before the wrap */
+    for (size_t t = 0; t < SIM_TILE && x0 + t < real; t++) {
+        size_t x = x0 + t, i = x / L, l = x % L;
+        float *ring = self->hist + i * self->hist_stride * L + l;
+        s_column (ring + first * L, L, vhist, t, head);
+        if (head < count)
+            s_column (ring, L, vhist + head * SIM_TILE, t, count - head);
+        //  Slots below K again at R + slot: from `first` when it is below
+        //  K, and from 0 after a wrap.
+        if (first < K) {
+            size_t n = K - first < head ? K - first : head;
+            s_column (ring + (first + R) * L, L, vhist, t, n);
+        }
+        if (head < count) {
+            size_t n = count - head < K ? count - head : K;
+            s_column (ring + R * L, L, vhist + head * SIM_TILE, t, n);
+        }
     }
-    for (size_t i = 0; i < n; i++)
-        for (size_t l = 0; l < L; l++)
-            hist[i * stride * L + l] = (float) V[i * L + l];
-    if (mirror)
-        for (size_t i = 0; i < n; i++)
-            for (size_t l = 0; l < L; l++)
-                hist[i * stride * L + mirror + l] = (float) V[i * L + l];
+}
+
+/*  Runs steps k0 .. k1-1 of the current block, tiles a few at a time,
+    then emits the samples that fell due, in order. */
+static void
+s_run_chunk (sim_batch_t *self, size_t k0, size_t k1)
+{
+    size_t X = self->width, K = self->block, count = k1 - k0;
+    uint64_t s = self->step + 1; /* the step number of k0 */
+    if (self->noise)
+        s_draw_noise (self, count);
+    //  Parameters per element (period X) differ from tile to tile: one
+    //  tile per call then.
+    size_t per_call = self->param_period == X && X > SIM_TILE ? 1 : S_TILES_PER_CALL;
+    sim_tile_t tile = {
+        .k0 = k0,
+        .k1 = k1,
+        .block = K,
+        .step0 = s,
+        .period = self->param_period,
+        .dt = self->setup.dt,
+        .stride = X,
+        .vhist = self->vhist,
+        .monitor = self->setup.monitor,
+        .istep = self->monitor.istep,
+        .n_voi = self->n_voi,
+    };
+    for (size_t v = 0; v < self->n_voi; v++)
+        tile.voi[v] = self->setup.voi[v];
+    for (size_t x0 = 0; x0 < X; x0 += tile.vectors * SIM_TILE) {
+        size_t left = (X - x0) / SIM_TILE;
+        tile.vectors = left < per_call ? left : per_call;
+        tile.far = self->far + x0 * K;
+        tile.self_weight = self->self_weight + x0;
+        tile.coupling_a = self->coupling_a + x0;
+        tile.coupling_b = self->coupling_b + x0;
+        tile.params = self->params + (self->param_period == X ? x0 : 0);
+        tile.noise = self->noise ? self->noise + x0 : NULL;
+        tile.state = self->state + x0;
+        tile.sum = self->monitor.sum ? self->monitor.sum + x0 : NULL;
+        tile.samples = self->samples + x0;
+        self->model->tile (&tile);
+        for (size_t u = 0; u < tile.vectors; u++)
+            s_tile_history (self, x0 + u * SIM_TILE, self->vhist + u * K * SIM_TILE, s, count);
+    }
+    size_t j = 0;
+    for (uint64_t q = s; q < s + count; q++)
+        if (sim_monitor_due (&self->monitor, q))
+            s_emit (self, self->samples + j++ * self->n_voi * X,
+                    sim_monitor_time (&self->monitor, q));
 }
 
 uint64_t
 sim_batch_advance (sim_batch_t *self, uint64_t max_steps)
 {
-    size_t X = self->width, K = self->block;
-    const sim_model_desc_t *model = self->model;
+    size_t K = self->block;
     uint64_t taken = 0;
     while (self->step < self->n_steps && (max_steps == 0 || taken < max_steps)) {
         //  A block starts at a multiple of K (counting from step 1), so the
         //  blocks are the same however the caller slices the run.
-        uint64_t s = self->step + 1;
+        uint64_t s = self->step + 1, left = self->n_steps - self->step;
         size_t k = (size_t) ((s - 1) % K);
-        if (k == 0) {
-            uint64_t left = self->n_steps - self->step;
-            size_t count = left < K ? (size_t) left : K;
-            s_far_input (self, s, count);
-        }
-        if (self->has_near)
-            s_near_input (self, s, k);
-        s_coupling (self, k);
-        if (self->noise)
-            s_draw_noise (self);
-        model->heun (X, self->param_period, self->params, self->setup.dt, self->coupling,
-                     self->noise, self->state);
-        self->step = s;
-        taken++;
-        s_hist_store (self, s);
-        const double *obs = self->obs;
-        if (obs)
-            for (size_t v = 0; v < self->n_voi; v++)
-                model->voi (self->setup.voi[v], X, self->state, self->obs + v * X);
-        else
-            obs = self->state + self->obs_row * X;
-        double time;
-        const double *sample = sim_monitor_record (&self->monitor, s, obs, &time);
-        if (sample)
-            s_emit (self, sample, time);
+        if (k == 0)
+            s_far_input (self, s, left < K ? (size_t) left : K);
+        uint64_t chunk = K - k;
+        chunk = chunk < left ? chunk : left;
+        if (max_steps && chunk > max_steps - taken)
+            chunk = max_steps - taken;
+        s_run_chunk (self, k, k + (size_t) chunk);
+        self->step += chunk;
+        taken += chunk;
     }
     return taken;
 }

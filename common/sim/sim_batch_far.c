@@ -86,54 +86,54 @@ s_target (const sim_far_t *self, size_t i, size_t base, size_t count, double *re
     }
 }
 
-/*  Spreads a tile of 8 / L targets (acc: [target][k][lane]) into the rows
-    of far: eight doubles, one vector, per step. L is a constant at each
-    call, so the index arithmetic folds away. */
+/*  Spreads the 8 / L targets of one tile (acc: [target][k][lane]) into
+    the tile's far input, one vector of eight per step. L is a constant at
+    each call, so the index arithmetic folds away. */
 S_INLINE void
-s_spread_tile (const double *restrict acc, size_t K, size_t count, size_t X, double *restrict far,
+s_spread_tile (const double *restrict acc, size_t K, size_t count, double *restrict far,
                const size_t L)
 {
     for (size_t k = 0; k < count; k++)
         for (size_t j = 0; j < 8; j++)
-            far[k * X + j] = acc[(j / L) * K * L + k * L + j % L];
+            far[k * 8 + j] = acc[(j / L) * K * L + k * L + j % L];
 }
 
 SIM_HOT void
 sim_far_block (const sim_far_t *self, size_t base, size_t count, double *far)
 {
     size_t L = self->lanes, K = self->block, X = self->width;
-    if (L >= 8) {
-        //  A target's lanes already fill whole vectors.
+    if (8 % L != 0) {
+        //  Lanes not dividing 8: targets straddle tiles; element by element.
         for (size_t i = 0; i < self->n; i++) {
             s_target (self, i, base, count, self->acc);
-            for (size_t k = 0; k < count; k++)
-                for (size_t l = 0; l < L; l++)
-                    far[k * X + i * L + l] = self->acc[k * L + l];
+            for (size_t l = 0; l < L; l++) {
+                size_t x = i * L + l;
+                double *out = far + (x / 8) * K * 8 + x % 8;
+                for (size_t k = 0; k < count; k++)
+                    out[k * 8] = self->acc[k * L + l];
+            }
         }
         return;
     }
-    //  Tiles of T = 8 / L targets (L divides 8 or not: a tile may then
-    //  straddle; the generic copy handles it). Targets past n sum to 0 and
-    //  land in the padding of the rows.
+    //  Tiles of T = 8 / L whole targets. Targets past n sum to 0 and land
+    //  in the padding.
     size_t T = 8 / L;
     for (size_t i0 = 0; i0 * L < X; i0 += T) {
         for (size_t t = 0; t < T; t++)
             s_target (self, i0 + t, base, count, self->acc + t * K * L);
-        double *tile = far + i0 * L;
+        double *tile = far + (i0 * L / 8) * K * 8;
         switch (L) {
         case 1:
-            s_spread_tile (self->acc, K, count, X, tile, 1);
+            s_spread_tile (self->acc, K, count, tile, 1);
             break;
         case 2:
-            s_spread_tile (self->acc, K, count, X, tile, 2);
+            s_spread_tile (self->acc, K, count, tile, 2);
             break;
         case 4:
-            s_spread_tile (self->acc, K, count, X, tile, 4);
+            s_spread_tile (self->acc, K, count, tile, 4);
             break;
-        default:
-            for (size_t k = 0; k < count; k++)
-                for (size_t j = 0; j < T * L && i0 * L + j < X; j++)
-                    tile[k * X + j] = self->acc[(j / L) * K * L + k * L + j % L];
+        default: /* 8 */
+            s_spread_tile (self->acc, K, count, tile, 8);
         }
     }
 }

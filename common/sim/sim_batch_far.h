@@ -10,7 +10,7 @@
 typedef struct {
     size_t n;                /* nodes */
     size_t lanes;            /* L */
-    size_t width;            /* padded n * L (a multiple of 8): the row length of `far` */
+    size_t width;            /* padded n * L, a multiple of 8 */
     size_t block;            /* K */
     size_t ring;             /* R: history slots per node; step q at q mod R */
     size_t stride;           /* R + K: slots allocated per node (K mirrored) */
@@ -23,9 +23,10 @@ typedef struct {
     double *acc;             /* scratch: K * max(L, 8) doubles */
 } sim_far_t;
 
-/*  far[k][i*L + l] = sum over far edges (j, d, w) of target i, in their
-    order, of w * V_j(first + k - 1 - d), lane l, for k < count; `base` is
-    the ring slot of step first - 1. */
+/*  For element x = i*L + l and k < count, the sum over far edges (j, d, w)
+    of target i, in their order, of w * V_j(first + k - 1 - d), lane l,
+    stored tile by tile (sim_tile.h): at far[(x / 8) * K * 8 + k * 8 + x % 8].
+    `base` is the ring slot of step first - 1. */
 void sim_far_block (const sim_far_t *self, size_t base, size_t count, double *far);
 
 #endif

@@ -11,11 +11,12 @@
     compiler vectorises, with no branches.
 */
 #include "sim_model.h"
+#include "sim_g2d_avx512.h"
+#include "sim_g2d_params.h"
+#include "sim_tile.h"
 
 #include <math.h>
 #include <stdbool.h>
-
-enum { P_TAU, P_I, P_A, P_B, P_C, P_D, P_E, P_F, P_G, P_ALPHA, P_BETA, P_GAMMA, P_COUNT };
 
 static const sim_param_desc_t s_params[P_COUNT] = {
     {"tau", 1.0, 1.0, 5.0, 0.01},     {"I", 0.0, -5.0, 5.0, 0.01},
@@ -90,67 +91,146 @@ s_dfun (size_t count, size_t period, const double *restrict state, const double 
     return 0;
 }
 
-/*  One Heun step of one point (TVB.md 3.2-3.4), the derivatives never
-    leaving registers: predictor X + dt*k1 (+ z), corrector
+/*  One Heun step of one point in place (TVB.md 3.2-3.4), the derivatives
+    never leaving registers: predictor X + dt*k1 (+ z), corrector
     X + (k1 + k2)*dt/2 (+ z), each "x * y + z" fused. */
-#define S_G2D_HEUN_POINT(k, p, tau_div, noisy)                                                     \
+#define S_G2D_HEUN(v, w, cin, p, tau_div, noisy, zv, zw)                                           \
     do {                                                                                           \
-        double v = V[k], w = W[k], cin = coupling[k], dv1, dw1, dv2, dw2;                          \
-        S_G2D_DERIV (v, w, cin, p, tau_div, dv1, dw1);                                             \
-        double vp = fma (dt, dv1, v), wp = fma (dt, dw1, w);                                       \
+        double dv1_, dw1_, dv2_, dw2_;                                                             \
+        S_G2D_DERIV (v, w, cin, p, tau_div, dv1_, dw1_);                                           \
+        double vp_ = fma (dt, dv1_, v), wp_ = fma (dt, dw1_, w);                                   \
         if (noisy) {                                                                               \
-            vp += zV[k];                                                                           \
-            wp += zW[k];                                                                           \
+            vp_ += (zv);                                                                           \
+            wp_ += (zw);                                                                           \
         }                                                                                          \
-        S_G2D_DERIV (vp, wp, cin, p, tau_div, dv2, dw2);                                           \
-        double vn = fma (dv1 + dv2, half_dt, v), wn = fma (dw1 + dw2, half_dt, w);                 \
+        S_G2D_DERIV (vp_, wp_, cin, p, tau_div, dv2_, dw2_);                                       \
+        v = fma (dv1_ + dv2_, half_dt, v);                                                         \
+        w = fma (dw1_ + dw2_, half_dt, w);                                                         \
         if (noisy) {                                                                               \
-            vn += zV[k];                                                                           \
-            wn += zW[k];                                                                           \
+            v += (zv);                                                                             \
+            w += (zw);                                                                             \
         }                                                                                          \
-        V[k] = vn;                                                                                 \
-        W[k] = wn;                                                                                 \
     } while (0)
 
-/*  Every variant is a flat loop without branches; period 8 runs eight
-    points per round with the same eight parameter values, which the
-    compiler keeps in registers. */
-#define S_G2D_HEUN_LOOP(tau_div, noisy)                                                            \
-    do {                                                                                           \
-        size_t k = 0;                                                                              \
-        if (period == 1)                                                                           \
-            for (; k < count; k++)                                                                 \
-                S_G2D_HEUN_POINT (k, 0, tau_div, noisy);                                           \
-        else if (period == 8)                                                                      \
-            for (; k + 8 <= count; k += 8)                                                         \
-                for (size_t j = 0; j < 8; j++)                                                     \
-                    S_G2D_HEUN_POINT (k + j, j, tau_div, noisy);                                   \
-        for (; k < count; k++)                                                                     \
-            S_G2D_HEUN_POINT (k, k % period, tau_div, noisy);                                      \
-    } while (0)
-
-SIM_HOT static void
-s_heun (size_t count, size_t period, const double *restrict params, double dt,
-        const double *restrict coupling, const double *restrict noise, double *restrict state)
+/*  The VOIs of a tile's state (TVB.md 1.4). */
+SIM_INLINE void
+s_tile_obs (const sim_tile_t *tile, const double *V, const double *W, double obs[][SIM_TILE])
 {
-    double *restrict V = state;
-    double *restrict W = state + count;
-    const double *restrict zV = noise;
-    const double *restrict zW = noise ? noise + count : NULL;
-    double half_dt = dt / 2.0;
-    S_G2D_PARAMS (params, period);
-    int other_tau = s_other_tau (params, period);
-    if (noise) {
-        if (other_tau)
-            S_G2D_HEUN_LOOP (true, true);
-        else
-            S_G2D_HEUN_LOOP (false, true);
-    } else {
-        if (other_tau)
-            S_G2D_HEUN_LOOP (true, false);
-        else
-            S_G2D_HEUN_LOOP (false, false);
+    for (size_t v = 0; v < tile->n_voi; v++)
+        switch (tile->voi[v]) {
+        case 0:
+            for (size_t t = 0; t < SIM_TILE; t++)
+                obs[v][t] = V[t];
+            break;
+        case 1:
+            for (size_t t = 0; t < SIM_TILE; t++)
+                obs[v][t] = W[t];
+            break;
+        case 2:
+            for (size_t t = 0; t < SIM_TILE; t++)
+                obs[v][t] = V[t] + W[t];
+            break;
+        default:
+            for (size_t t = 0; t < SIM_TILE; t++)
+                obs[v][t] = V[t] - W[t];
+            break;
+        }
+}
+
+/*  The tile's steps: pidx is the parameter index of element t. Every
+    variant is a flat loop over the tile's eight elements, which the
+    compiler keeps in vector registers from step to step. */
+#define S_G2D_TILE_LOOP(pidx, tau_div, noisy)                                                      \
+    for (size_t k = tile->k0; k < tile->k1; k++) {                                                 \
+        size_t j = k - tile->k0;                                                                   \
+        const double *far = tile->far + k * SIM_TILE;                                              \
+        const double *zV = noisy ? tile->noise + j * 2 * X : NULL;                                 \
+        const double *zW = noisy ? zV + X : NULL;                                                  \
+        for (size_t t = 0; t < SIM_TILE; t++) {                                                    \
+            double v = Vt[t], w = Wt[t];                                                           \
+            double cin = sim_tile_coupling (tile, far, t, v);                                      \
+            S_G2D_HEUN (v, w, cin, pidx, tau_div, noisy, zV[t], zW[t]);                            \
+            Vt[t] = v;                                                                             \
+            Wt[t] = w;                                                                             \
+        }                                                                                          \
+        for (size_t t = 0; t < SIM_TILE; t++)                                                      \
+            tile->vhist[j * SIM_TILE + t] = (float) Vt[t];                                         \
+        s_tile_obs (tile, Vt, Wt, obs);                                                            \
+        sim_tile_record (tile, tile->step0 + j, obs, &samples);                                    \
     }
+
+/*  One tile (vectors == 1). */
+SIM_HOT static void
+s_tile_one (const sim_tile_t *tile)
+{
+    size_t X = tile->stride, samples = 0;
+    double dt = tile->dt, half_dt = dt / 2.0;
+    S_G2D_PARAMS (tile->params, tile->period);
+    double Vt[SIM_TILE], Wt[SIM_TILE], obs[SIM_MAX_VOI][SIM_TILE];
+    for (size_t t = 0; t < SIM_TILE; t++) {
+        Vt[t] = tile->state[t];
+        Wt[t] = tile->state[X + t];
+    }
+    int other_tau = 0;
+    for (size_t t = 0; t < SIM_TILE; t++)
+        other_tau |= tau[tile->period == 1 ? 0 : t] != 1.0;
+    bool noisy = tile->noise != NULL;
+    if (tile->period == 1) {
+        if (noisy)
+            S_G2D_TILE_LOOP (0, other_tau, true)
+        else if (other_tau)
+            S_G2D_TILE_LOOP (0, true, false)
+        else
+            S_G2D_TILE_LOOP (0, false, false)
+    } else {
+        if (noisy)
+            S_G2D_TILE_LOOP (t, other_tau, true)
+        else if (other_tau)
+            S_G2D_TILE_LOOP (t, true, false)
+        else
+            S_G2D_TILE_LOOP (t, false, false)
+    }
+    for (size_t t = 0; t < SIM_TILE; t++) {
+        tile->state[t] = Vt[t];
+        tile->state[X + t] = Wt[t];
+    }
+}
+
+void
+sim_g2d_tile_portable (const sim_tile_t *tile)
+{
+    for (size_t u = 0; u < tile->vectors; u++) {
+        size_t shift = u * SIM_TILE;
+        sim_tile_t one = *tile;
+        one.vectors = 1;
+        one.far += u * tile->block * SIM_TILE;
+        one.vhist += u * tile->block * SIM_TILE;
+        one.self_weight += shift;
+        one.coupling_a += shift;
+        one.coupling_b += shift;
+        if (tile->period == tile->stride)
+            one.params += shift;
+        if (one.noise)
+            one.noise += shift;
+        one.state += shift;
+        if (one.sum)
+            one.sum += shift;
+        one.samples += shift;
+        s_tile_one (&one);
+    }
+}
+
+/*  The AVX-512 kernel where the machine has it, else the portable one. */
+static void
+s_tile (const sim_tile_t *tile)
+{
+#if SIM_G2D_HAVE_AVX512
+    if (sim_g2d_avx512_usable ()) {
+        sim_g2d_tile_avx512 (tile);
+        return;
+    }
+#endif
+    sim_g2d_tile_portable (tile);
 }
 
 static void
@@ -190,6 +270,6 @@ const sim_model_desc_t sim_g2d_model = {
     .n_voi = 4,
     .voi_names = {"V", "W", "V + W", "V - W"},
     .dfun = s_dfun,
-    .heun = s_heun,
+    .tile = s_tile,
     .voi = s_voi,
 };

@@ -47,16 +47,14 @@ typedef int (*sim_dfun_t) (size_t count, size_t period, const double *restrict s
                            const double *restrict coupling, const double *restrict params,
                            double *restrict deriv);
 
-/*  One Heun step of `count` points in place (TVB.md 3.2-3.4), fused so
-    the derivatives stay in registers: with k1 = f(X, c), predictor
+/*  Integrates one tile of a batch over steps of one coupling block
+    (sim_tile.h): the coupling, the Heun step of sim_heun_fun_t, the
+    float32 history value and the monitor, per step, with the tile's state
+    kept in registers. Heun (TVB.md 3.2-3.4) with k1 = f(X, c), predictor
     Xp = X + dt*k1 (+ noise), k2 = f(Xp, c), X = X + (k1 + k2)*dt/2
-    (+ noise), every x*y + z of it one fma. state: [n_state][count];
-    coupling: [count], fixed during the step; noise: [n_state][count] or
-    NULL (deterministic); params as for sim_dfun_t. The same arithmetic as
-    dfun plus that update, so a step computed either way has the same bits. */
-typedef void (*sim_heun_fun_t) (size_t count, size_t period, const double *restrict params,
-                                double dt, const double *restrict coupling,
-                                const double *restrict noise, double *restrict state);
+    (+ noise), every x*y + z of it one fma, and f exactly as dfun. */
+typedef struct sim_tile_t sim_tile_t;
+typedef void (*sim_tile_fun_t) (const sim_tile_t *tile);
 
 /*  Evaluates variable of interest `voi` (an index into voi_names) of one
     block: state [n_state][count] (count = nodes*lanes), out [count]. */
@@ -75,7 +73,7 @@ typedef struct {
     size_t n_voi;                       /* number of VOI expressions offered */
     const char *voi_names[SIM_MAX_VOI]; /* "V", "W", "V + W", "V - W" */
     sim_dfun_t dfun;
-    sim_heun_fun_t heun;
+    sim_tile_fun_t tile;
     sim_voi_fun_t voi;
 } sim_model_desc_t;
 

@@ -1,6 +1,7 @@
 /*  sim_setup_test.c - defaults and derived counts (TVB.md 3.1, 6, 14.1). */
 #include "bsw_test.h"
 #include "sim_monitor.h"
+#include "sim_tile.h"
 #include "sim_setup.h"
 
 /*  Usage: TVB's defaults give 81920 steps and 1024 TemporalAverage samples. */
@@ -49,37 +50,51 @@ s_test_counts (void)
     return BSW_TEST_PASS;
 }
 
-/*  TemporalAverage: windows aligned on step 1, times (s - istep/2)*dt. */
+/*  TemporalAverage: windows aligned on step 1, times (s - istep/2)*dt;
+    SubSample: every istep-th value, time s*dt. Fed through the tile
+    monitor the batch uses, element by element. */
 static int
 s_test_temporal_average (void)
 {
     sim_monitor_t monitor;
-    sim_monitor_init (&monitor, SIM_MONITOR_TEMPORAL_AVERAGE, 4, 0.5, 1);
-    double time = -1, obs;
-    const double *sample = NULL;
-    int emitted = 0;
+    sim_monitor_init (&monitor, SIM_MONITOR_TEMPORAL_AVERAGE, 4, 0.5, SIM_TILE);
+    double samples[3 * SIM_TILE] = {0}, obs[1][SIM_TILE];
+    sim_tile_t tile = {.monitor = SIM_MONITOR_TEMPORAL_AVERAGE,
+                       .istep = 4,
+                       .n_voi = 1,
+                       .stride = SIM_TILE,
+                       .sum = monitor.sum,
+                       .samples = samples};
+    size_t emitted = 0;
     for (uint64_t s = 1; s <= 9; s++) {
-        obs = (double) s;
-        sample = sim_monitor_record (&monitor, s, &obs, &time);
-        if (sample) {
-            emitted++;
-            if (s == 4) {
-                BSW_CHECK_DOUBLE_EQ (sample[0], 2.5);
-                BSW_CHECK_DOUBLE_EQ (time, 1.0);
-            }
-            if (s == 8) {
-                BSW_CHECK_DOUBLE_EQ (sample[0], 6.5);
-                BSW_CHECK_DOUBLE_EQ (time, 3.0);
-            }
-        }
+        for (size_t t = 0; t < SIM_TILE; t++)
+            obs[0][t] = (double) s + 10.0 * (double) t;
+        sim_tile_record (&tile, s, obs, &emitted);
+        BSW_CHECK (sim_monitor_due (&monitor, s) == (s % 4 == 0));
     }
     BSW_CHECK_INT (emitted, 2);
+    for (size_t t = 0; t < SIM_TILE; t++) {
+        BSW_CHECK_DOUBLE_EQ (samples[t], 2.5 + 10.0 * (double) t);
+        BSW_CHECK_DOUBLE_EQ (samples[SIM_TILE + t], 6.5 + 10.0 * (double) t);
+    }
+    BSW_CHECK_DOUBLE_EQ (sim_monitor_time (&monitor, 4), 1.0);
+    BSW_CHECK_DOUBLE_EQ (sim_monitor_time (&monitor, 8), 3.0);
     sim_monitor_fini (&monitor);
-    sim_monitor_init (&monitor, SIM_MONITOR_SUBSAMPLE, 3, 0.5, 1);
-    obs = 7.0;
-    BSW_CHECK (sim_monitor_record (&monitor, 2, &obs, &time) == NULL);
-    sample = sim_monitor_record (&monitor, 3, &obs, &time);
-    BSW_CHECK (sample && sample[0] == 7.0 && time == 1.5);
+
+    sim_monitor_init (&monitor, SIM_MONITOR_SUBSAMPLE, 3, 0.5, SIM_TILE);
+    tile.monitor = SIM_MONITOR_SUBSAMPLE;
+    tile.istep = 3;
+    emitted = 0;
+    for (size_t t = 0; t < SIM_TILE; t++)
+        obs[0][t] = 7.0;
+    sim_tile_record (&tile, 2, obs, &emitted);
+    BSW_CHECK_INT (emitted, 0);
+    BSW_CHECK (!sim_monitor_due (&monitor, 2));
+    sim_tile_record (&tile, 3, obs, &emitted);
+    BSW_CHECK_INT (emitted, 1);
+    BSW_CHECK (sim_monitor_due (&monitor, 3));
+    BSW_CHECK_DOUBLE_EQ (samples[0], 7.0);
+    BSW_CHECK_DOUBLE_EQ (sim_monitor_time (&monitor, 3), 1.5);
     sim_monitor_fini (&monitor);
     return BSW_TEST_PASS;
 }

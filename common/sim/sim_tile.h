@@ -1,0 +1,114 @@
+/*  sim_tile.h - one tile of a batch (8 elements x = node * L + lane, one
+    AVX-512 vector of doubles) integrated over consecutive steps of one
+    coupling block.
+
+    Within a block the far input of every step is already summed, and the
+    only other input, the zero-delay self-connection, is the element's own
+    state: elements are independent for the whole block. So the batch runs
+    the block tile by tile, each tile through all its steps with its state
+    in registers, instead of every element through one step at a time: the
+    coupling, the Heun step, the history value and the monitor of a step
+    are one pass over eight registers, and nothing is transposed per step.
+
+    A model provides the tile function (sim_model_desc_t.tile) built from
+    its own point step and the helpers below.
+*/
+#ifndef SIM_TILE_H_INCLUDED
+#define SIM_TILE_H_INCLUDED
+
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim_setup.h"
+
+#define SIM_TILE 8 /* elements per tile */
+
+/*  Helpers called from a target_clones function must be forced inline:
+    otherwise GCC keeps them as calls compiled for the baseline instruction
+    set, and the loop around them is not vectorised. */
+#define SIM_INLINE static inline __attribute__ ((always_inline))
+
+struct sim_tile_t {
+    size_t k0, k1;     /* the block's steps k0 .. k1-1 */
+    size_t vectors;    /* tiles side by side (1 to 4), each SIM_TILE elements further on */
+    size_t block;      /* K: tile u's far input starts K * SIM_TILE after tile u-1's */
+    uint64_t step0;    /* step number of k0 (steps count from 1) */
+    const double *far; /* tile u's far input of step k: far + (u * K + k) * SIM_TILE */
+    const double *self_weight, *coupling_a, *coupling_b; /* SIM_TILE each */
+    const double *params; /* element t's parameter q: params[q * period + (period == 1 ? 0 : t)]
+                             (period 1 or 8 when vectors > 1: the tiles share them) */
+    size_t period;
+    double dt;
+    const double *noise; /* step k0 + j, variable v: noise + (j * n_state + v) * stride; or NULL */
+    double *state;       /* variable v at state + v * stride */
+    size_t stride;       /* the batch's row length */
+    float *vhist;        /* out: tile u's coupling variable after step k0 + j at
+                             vhist + (u * K + j) * SIM_TILE */
+    sim_monitor_kind_t monitor;
+    uint64_t istep; /* steps per sample */
+    size_t n_voi;
+    int voi[SIM_MAX_VOI];
+    double *sum; /* TemporalAverage window sums: VOI v at sum + v * stride */
+    double
+        *samples; /* out: the chunk's j-th sample, VOI v, at samples + (j * n_voi + v) * stride */
+};
+
+/*  The coupling of one element: its far input, then its zero-delay self-
+    connection (the state rounded to float32 as the history stores it; the
+    product of two float32 values is exact, so the fma rounds as
+    sum + w * V would), then a * sum + b, one fma. */
+SIM_INLINE double
+sim_tile_coupling (const sim_tile_t *tile, const double *far, size_t t, double cvar)
+{
+    double sum = fma (tile->self_weight[t], (double) (float) cvar, far[t]);
+    return fma (tile->coupling_a[t], sum, tile->coupling_b[t]);
+}
+
+/*  Feeds the monitor the VOIs of step s (obs: [n_voi][SIM_TILE]); writes a
+    due sample as the chunk's *sample_index-th and counts it. The rules of
+    sim_monitor.h, element by element. */
+SIM_INLINE void
+sim_tile_record (const sim_tile_t *tile, uint64_t s, const double obs[][SIM_TILE],
+                 size_t *sample_index)
+{
+    uint64_t phase = s % tile->istep;
+    size_t X = tile->stride, V = tile->n_voi;
+    double *out = tile->samples + *sample_index * V * X;
+    switch (tile->monitor) {
+    case SIM_MONITOR_RAW:
+        for (size_t v = 0; v < V; v++)
+            for (size_t t = 0; t < SIM_TILE; t++)
+                out[v * X + t] = obs[v][t];
+        ++*sample_index;
+        return;
+    case SIM_MONITOR_SUBSAMPLE:
+        if (phase != 0)
+            return;
+        for (size_t v = 0; v < V; v++)
+            for (size_t t = 0; t < SIM_TILE; t++)
+                out[v * X + t] = obs[v][t];
+        ++*sample_index;
+        return;
+    case SIM_MONITOR_TEMPORAL_AVERAGE:
+        break;
+    }
+    //  A window's first step starts from the value itself, as numpy's
+    //  reduction starts from the first slot; then a sequential sum.
+    bool first = phase == 1 || tile->istep == 1;
+    for (size_t v = 0; v < V; v++) {
+        double *sum = tile->sum + v * X;
+        for (size_t t = 0; t < SIM_TILE; t++)
+            sum[t] = first ? obs[v][t] : sum[t] + obs[v][t];
+    }
+    if (phase != 0)
+        return;
+    double count = (double) tile->istep;
+    for (size_t v = 0; v < V; v++)
+        for (size_t t = 0; t < SIM_TILE; t++)
+            out[v * X + t] = tile->sum[v * X + t] / count;
+    ++*sample_index;
+}
+
+#endif
