@@ -78,11 +78,14 @@ s_run (const sim_tile_t *tile, const s_params_t *p, const size_t M)
 {
     size_t X = tile->stride, K = tile->block, samples = 0;
     __m512d dt = _mm512_set1_pd (tile->dt), half_dt = _mm512_set1_pd (tile->dt / 2.0);
-    __m512d sw[4], ca[4], cb[4], V[4], W[4], obs[SIM_MAX_VOI];
+    //  The coupling's a and b are per lane, so with parameters shared by the
+    //  tiles (period 1 or 8, which vectors > 1 implies) they repeat from
+    //  tile to tile: two registers instead of 2 * M (the kernel is tight
+    //  on the 32 vector registers).
+    __m512d ca = _mm512_loadu_pd (tile->coupling_a), cb = _mm512_loadu_pd (tile->coupling_b);
+    __m512d sw[4], V[4], W[4], obs[SIM_MAX_VOI];
     for (size_t u = 0; u < M; u++) {
         sw[u] = _mm512_loadu_pd (tile->self_weight + u * SIM_TILE);
-        ca[u] = _mm512_loadu_pd (tile->coupling_a + u * SIM_TILE);
-        cb[u] = _mm512_loadu_pd (tile->coupling_b + u * SIM_TILE);
         V[u] = _mm512_loadu_pd (tile->state + u * SIM_TILE);
         W[u] = _mm512_loadu_pd (tile->state + X + u * SIM_TILE);
     }
@@ -92,7 +95,7 @@ s_run (const sim_tile_t *tile, const s_params_t *p, const size_t M)
             //  Coupling: far input, self-connection on V as float32, a*sum + b.
             __m512d vf = _mm512_cvtps_pd (_mm512_cvtpd_ps (V[u]));
             __m512d far = _mm512_loadu_pd (tile->far + (u * K + k) * SIM_TILE);
-            __m512d cin = _mm512_fmadd_pd (ca[u], _mm512_fmadd_pd (sw[u], vf, far), cb[u]);
+            __m512d cin = _mm512_fmadd_pd (ca, _mm512_fmadd_pd (sw[u], vf, far), cb);
             __m512d dv1, dw1, dv2, dw2;
             s_deriv (p, V[u], W[u], cin, &dv1, &dw1);
             __m512d vp = _mm512_fmadd_pd (dt, dv1, V[u]), wp = _mm512_fmadd_pd (dt, dw1, W[u]);

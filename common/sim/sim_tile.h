@@ -31,12 +31,14 @@
 #define SIM_INLINE static inline __attribute__ ((always_inline))
 
 struct sim_tile_t {
-    size_t k0, k1;     /* the block's steps k0 .. k1-1 */
-    size_t vectors;    /* tiles side by side (1 to 4), each SIM_TILE elements further on */
-    size_t block;      /* K: tile u's far input starts K * SIM_TILE after tile u-1's */
-    uint64_t step0;    /* step number of k0 (steps count from 1) */
-    const double *far; /* tile u's far input of step k: far + (u * K + k) * SIM_TILE */
-    const double *self_weight, *coupling_a, *coupling_b; /* SIM_TILE each */
+    size_t k0, k1;             /* the block's steps k0 .. k1-1 */
+    size_t vectors;            /* tiles side by side (1 to 4), each SIM_TILE elements further on */
+    size_t block;              /* K: tile u's far input starts K * SIM_TILE after tile u-1's */
+    uint64_t step0;            /* step number of k0 (steps count from 1) */
+    const double *far;         /* tile u's far input of step k: far + (u * K + k) * SIM_TILE */
+    const double *self_weight; /* SIM_TILE per tile */
+    const double *coupling_a, *coupling_b; /* SIM_TILE per tile; per lane, so when vectors > 1
+                                              (lanes divide 8) every tile's are the first's */
     const double *params; /* element t's parameter q: params[q * period + (period == 1 ? 0 : t)]
                              (period 1 or 8 when vectors > 1: the tiles share them) */
     size_t period;
