@@ -1,21 +1,22 @@
 /*  sim_batch.c - the lockstep integration loop (see sim_batch.h).
 
     Layout: state-shaped arrays are [state variable][x] with x = node * L +
-    lane (lane fastest) over a row padded to `width`, a multiple of 8 (one
-    AVX-512 vector of doubles): the model's fused Heun step, the coupling
-    and the monitor are flat unit-stride loops without remainders. Padding
-    elements have no connections and are never read back.
+    lane (lane fastest) over a row padded to `width`, a multiple of 8: the
+    row is cut into tiles of 8 elements, one AVX-512 vector of doubles.
+    Padding elements have no connections and are never read back.
 
     The coupling streams (issue "Speed"; measured in bench/bench_core):
     each node keeps its own past of the coupling variable contiguous in
     time, hist[node][slot][lane]. For a block of K steps the delayed input
     of every connection with delay d >= K - 1 only needs steps that are
     already computed, and it is one contiguous run of K*L values: the input
-    of the whole block is summed connection by connection as plain
-    unit-stride loops (sim_batch_far.c). K is the smallest off-diagonal
-    delay plus one (capped), so only the zero-delay self-connections (and
-    any other short ones) are added step by step. A gather per connection
-    per step, the ring alternative, measured 3.5x slower per simulation.
+    of the whole block is summed connection by connection as unit-stride
+    loops (sim_batch_far.c). K is the smallest delay of any connection but
+    the zero-delay self-connections, plus one (capped), so those are the
+    only input added step by step, and each element depends on no other
+    within a block: the block then runs tile by tile, each tile through all
+    its steps in registers (sim_tile.h, the model's tile kernel). A gather
+    per connection per step, the ring alternative, measured 3.5x slower.
 
     Precision: the history of the coupling variable and the weights are
     stored in float32, exactly as TVB stores them (TVB.md 2.3, quirk Q5);
@@ -25,8 +26,7 @@
     the memory the coupling streams through.
 
     Sum order, the same for every lane and batch size: the block ("far")
-    connections of a target in ascending source order, then any "near"
-    ones (delay 1 .. K-2) in ascending order, then its zero-delay
+    connections of a target in ascending source order, then its zero-delay
     self-connection; c = fma (a, sum, b).
 
     The history is a ring of R = H + K slots per node (step q at q mod R),

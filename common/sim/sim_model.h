@@ -1,10 +1,11 @@
 /*  sim_model.h - what a neural mass model is to the core: a description
-    (state variables, parameters, variables of interest) plus one function
-    that computes derivatives for a whole block of nodes and lanes.
-
-    Integrators call the function through a pointer once per block and never
-    know which model they step (after SUNDIALS' CVRhsFn). Layout everywhere:
-    [state variable][node][lane], lane fastest.
+    (state variables, parameters, variables of interest), its derivatives
+    for a whole block of nodes and lanes (after SUNDIALS' CVRhsFn; the
+    reference the tests integrate slowly), and its tile kernel, the same
+    equations integrated with Heun over many steps at once (what the batch
+    runs). The batch calls both through pointers and never knows which
+    model it steps. Layout everywhere: [state variable][node][lane], lane
+    fastest.
 */
 #ifndef SIM_MODEL_H_INCLUDED
 #define SIM_MODEL_H_INCLUDED
@@ -39,18 +40,17 @@ typedef struct {
     state: [n_state][count]; coupling: [count] (input to the coupling
     variable); deriv out: [n_state][count]. params: [n_params][period];
     point k uses params[p * period + k % period]. A batch whose lane count
-    divides 8 passes period 8 (the lanes' values repeated), so the model's
-    loop keeps its parameters in vector registers; otherwise period =
-    count (one value per point). Returns 0 (ok), > 0 (recoverable) or < 0
+    divides 8 passes period 8 (the lanes' values repeated; 1 for one lane),
+    so the model's loop keeps its parameters in vector registers; otherwise
+    period = count (one value per point). Returns 0 (ok), > 0 (recoverable) or < 0
     (fatal), after CVRhsFn. */
 typedef int (*sim_dfun_t) (size_t count, size_t period, const double *restrict state,
                            const double *restrict coupling, const double *restrict params,
                            double *restrict deriv);
 
 /*  Integrates one tile of a batch over steps of one coupling block
-    (sim_tile.h): the coupling, the Heun step of sim_heun_fun_t, the
-    float32 history value and the monitor, per step, with the tile's state
-    kept in registers. Heun (TVB.md 3.2-3.4) with k1 = f(X, c), predictor
+    (sim_tile.h): the coupling, a Heun step, the float32 history value and
+    the monitor, per step, with the tile's state kept in registers. Heun (TVB.md 3.2-3.4) with k1 = f(X, c), predictor
     Xp = X + dt*k1 (+ noise), k2 = f(Xp, c), X = X + (k1 + k2)*dt/2
     (+ noise), every x*y + z of it one fma, and f exactly as dfun. */
 typedef struct sim_tile_t sim_tile_t;
