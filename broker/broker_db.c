@@ -62,8 +62,15 @@
 
 #define S_SCHEMA_VERSION  2
 #define S_BUSY_TIMEOUT_MS 5000
-#define S_DB_FILE         "brainsweep.db"
-#define S_PATH_MAX        4096
+//  Page size of a new database (an existing one keeps its own). A ~20 KB
+//  inline series spans 2 pages of 16 KiB instead of 5 of 4 KiB, and SQLite
+//  writes each WAL frame (and checkpoints each page) with syscalls of its
+//  own: 16 KiB took ~10% off the broker's CPU at 20,000 tiny points here
+//  (1.37-1.48 s against 1.52-1.68 s, alternating runs); 32 KiB was 60%
+//  worse (SQLite's 2 MB page cache then holds 62 pages).
+#define S_PAGE_SIZE_SQL "16384"
+#define S_DB_FILE       "brainsweep.db"
+#define S_PATH_MAX      4096
 //  Room left after DIR for "/sweeps/<id>/ts/<point>.h5.tmp".
 #define S_PATH_TAIL 80
 //  Files open at once: bounds descriptors for huge batches while keeping
@@ -339,6 +346,9 @@ s_connect (broker_db_t *self, bsw_error_t *err)
                         : bsw_error_set (err, BSW_ENOMEM, "%s: out of memory", self->db_path);
     sqlite3_busy_timeout (self->db, S_BUSY_TIMEOUT_MS);
     rc = s_exec (self, "PRAGMA foreign_keys = ON", err);
+    //  Before the journal mode, which writes the file's first page.
+    if (rc == 0 && !self->readonly)
+        rc = s_exec (self, "PRAGMA page_size = " S_PAGE_SIZE_SQL, err);
     //  The journal mode lives in the file, so the writer sets it. The pragma
     //  answers with the mode it got: WAL can be refused (for instance on a
     //  file system without shared memory), and we must know.
