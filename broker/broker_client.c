@@ -447,33 +447,20 @@ s_attach_spec (broker_t *self, uint64_t sweep, proto_msg_t *reply, bsw_error_t *
     return rc;
 }
 
-//  A point's stored TimeSeriesRegion file, read whole: it passed the
-//  broker's message limit on its way in, so it fits one on its way out.
+//  A point's stored TimeSeriesRegion file, read whole (from the database or
+//  its file): it passed the broker's message limit on its way in, so it
+//  fits one on its way out.
 static int
 s_attach_timeseries (broker_t *self, uint64_t sweep, uint64_t point, proto_msg_t *reply,
                      bsw_error_t *err)
 {
-    char path[4096];
-    broker_db_result_path (self->db, sweep, point, path, sizeof path);
-    int fd = open (path, O_RDONLY | O_CLOEXEC);
-    off_t size = fd < 0 ? -1 : lseek (fd, 0, SEEK_END);
-    if (size <= 0) {
-        int e = errno;
-        if (fd >= 0)
-            close (fd);
-        return bsw_error_set (err, BSW_EIO, "sweep %" PRIu64 " point %" PRIu64 ": %s: %s", sweep,
-                              point, path, size == 0 ? "empty file" : strerror (e));
-    }
-    void *data = bsw_malloc ((size_t) size);
-    ssize_t got = pread (fd, data, (size_t) size, 0);
-    close (fd);
-    if (got != size) {
-        free (data);
-        return bsw_error_set (err, BSW_EIO, "sweep %" PRIu64 " point %" PRIu64 ": %s: short read",
-                              sweep, point, path);
-    }
+    void *data = NULL;
+    size_t size = 0;
+    int rc = broker_db_result_timeseries (self->db, sweep, point, &data, &size, err);
+    if (rc)
+        return rc;
     uint64_t shape[1] = {(uint64_t) size};
-    proto_msg_set_blob (reply, "timeseries", "u1", shape, 1, &data, (size_t) size);
+    proto_msg_set_blob (reply, "timeseries", "u1", shape, 1, &data, size);
     return 0;
 }
 

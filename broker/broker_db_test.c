@@ -57,11 +57,20 @@ s_remove_tree (const char *path)
 }
 
 //  Deterministic time-series bytes of a point: size varies with the point
-//  so a truncated or swapped file shows.
+//  so a truncated or swapped file shows. Points 3, 13, 23, ... are small
+//  and kept in the database; the others are over BROKER_DB_INLINE_MAX and
+//  get a file each, so every case runs through both.
+#define S_BLOB_MAX (BROKER_DB_INLINE_MAX + 16)
 static size_t
 s_blob_size (uint64_t point)
 {
-    return 2048 + (size_t) (point % 13);
+    return (point % 10 == 3 ? 2048 : BROKER_DB_INLINE_MAX + 1) + (size_t) (point % 13);
+}
+
+static bool
+s_inline (uint64_t point)
+{
+    return s_blob_size (point) <= BROKER_DB_INLINE_MAX;
 }
 
 static void
@@ -89,6 +98,22 @@ s_file_is_blob (const char *path, uint64_t point)
     bool same = n == size && memcmp (want, got, size) == 0;
     free (want);
     free (got);
+    return same;
+}
+
+//  Whether the point's stored series, wherever it is, is exactly its blob.
+static bool
+s_stored_is_blob (broker_db_t *db, uint64_t sweep, uint64_t point)
+{
+    void *data = NULL;
+    size_t size = 0;
+    if (broker_db_result_timeseries (db, sweep, point, &data, &size, NULL) != 0)
+        return false;
+    uint8_t *want = malloc (s_blob_size (point));
+    s_blob_fill (point, want, s_blob_size (point));
+    bool same = size == s_blob_size (point) && memcmp (want, data, size) == 0;
+    free (want);
+    free (data);
     return same;
 }
 
@@ -159,7 +184,7 @@ s_test_usage (void)
     BSW_CHECK_INT (
         broker_db_sweep_create (db, "demo", S_SPEC, NULL, 0, NULL, 4, &sweep, uuid, &err), 0);
 
-    uint8_t blob[4096];
+    static uint8_t blob[S_BLOB_MAX];
     broker_result_t results[2] = {s_result (sweep, 0, true, blob),
                                   s_result (sweep, 1, false, NULL)};
     bool stored[2];
@@ -258,7 +283,7 @@ s_test_commit (void)
                    0);
 
     //  Points 0..9 of s1 (every third failed, in shuffled order) and two of s2.
-    static uint8_t blobs[12][4096];
+    static uint8_t blobs[12][S_BLOB_MAX];
     broker_result_t results[12];
     const uint64_t order[10] = {7, 2, 9, 0, 4, 1, 8, 3, 6, 5};
     for (int k = 0; k < 10; k++)
@@ -365,7 +390,7 @@ s_test_duplicates (void)
                    0);
 
     //  Point 3 twice in one call (first wins), point 5 ok and then failed.
-    static uint8_t blobs[4][4096];
+    static uint8_t blobs[4][S_BLOB_MAX];
     broker_result_t first[4] = {s_result (sweep, 3, true, blobs[0]),
                                 s_result (sweep, 5, true, blobs[1]),
                                 s_result (sweep, 3, false, NULL), s_result (sweep, 5, false, NULL)};
@@ -374,7 +399,7 @@ s_test_duplicates (void)
     BSW_CHECK (stored[0] && stored[1] && !stored[2] && !stored[3]);
 
     //  A later call: 3 again (with other bytes, which must not land), 6 new.
-    static uint8_t other[4096];
+    static uint8_t other[S_BLOB_MAX];
     memset (other, 0xAB, sizeof other);
     broker_result_t later[2] = {s_result (sweep, 3, true, blobs[2]),
                                 s_result (sweep, 6, false, NULL)};
@@ -384,14 +409,15 @@ s_test_duplicates (void)
 
     char path[4096];
     broker_db_result_path (db, sweep, 3, path, sizeof path);
-    BSW_CHECK (s_file_is_blob (path, 3));
+    BSW_CHECK (!s_exists (path)); // small: in the database
+    BSW_CHECK (s_stored_is_blob (db, sweep, 3));
     broker_sweep_info_t info;
     BSW_CHECK_INT (broker_db_sweep_info (db, sweep, &info, &err), 0);
     BSW_CHECK_INT (info.done, 2);
     BSW_CHECK_INT (info.failed, 1);
     broker_sweep_info_fini (&info);
     int temps;
-    BSW_CHECK_INT (s_count_files (dir, sweep, &temps), 2);
+    BSW_CHECK_INT (s_count_files (dir, sweep, &temps), 1);
     BSW_CHECK_INT (temps, 0);
     broker_db_close (&db);
     s_remove_tree (dir);
@@ -410,7 +436,7 @@ s_test_reopen (void)
     char uuid[37];
     BSW_CHECK_INT (
         broker_db_sweep_create (db, "r", S_SPEC, "ZIP", 3, "z.zip", 6, &sweep, uuid, &err), 0);
-    static uint8_t blobs[3][4096];
+    static uint8_t blobs[3][S_BLOB_MAX];
     broker_result_t results[3] = {s_result (sweep, 0, true, blobs[0]),
                                   s_result (sweep, 1, true, blobs[1]),
                                   s_result (sweep, 2, false, NULL)};
@@ -460,7 +486,7 @@ s_crash_child (const char *dir, uint64_t sweep, int fd)
     broker_db_t *db = NULL;
     if (broker_db_open (&db, dir, NULL) != 0)
         _exit (3);
-    static uint8_t blobs[50][4096];
+    static uint8_t blobs[50][S_BLOB_MAX];
     broker_result_t batch[50];
     for (uint64_t next = 0;; next += 50) {
         for (int k = 0; k < 50; k++)
@@ -522,16 +548,18 @@ s_test_crash (void)
     BSW_CHECK_INT (broker_db_result_rows (db, sweep, 0, 0, &rows, &count, &err), 0);
     BSW_CHECK_MSG (count >= acked, "%zu rows, %llu acknowledged", count,
                    (unsigned long long) acked);
-    size_t ok_rows = 0;
+    size_t ok_rows = 0; // with a file
     char path[4096];
     for (size_t k = 0; k < count; k++) {
         BSW_CHECK_INT (rows[k].point, k); // contiguous: batches commit whole
         broker_db_result_path (db, sweep, rows[k].point, path, sizeof path);
         BSW_CHECK_INT (rows[k].ok, rows[k].point % 10 != 7);
         if (rows[k].ok) {
-            ok_rows++;
-            BSW_CHECK_MSG (s_file_is_blob (path, rows[k].point), "%s", path);
-        } else
+            ok_rows += !s_inline (rows[k].point);
+            BSW_CHECK_MSG (s_stored_is_blob (db, sweep, rows[k].point), "point %llu",
+                           (unsigned long long) rows[k].point);
+        }
+        if (!rows[k].ok || s_inline (rows[k].point))
             BSW_CHECK (!s_exists (path));
     }
     BSW_CHECK_INT (count % 50, 0);
@@ -544,16 +572,14 @@ s_test_crash (void)
         BSW_CHECK (!s_exists (path)); // nothing beyond the batch in flight
     }
     //  The leftovers do no harm: committing those points again works.
-    static uint8_t blobs[50][4096];
+    static uint8_t blobs[50][S_BLOB_MAX];
     broker_result_t batch[50];
     for (int k = 0; k < 50; k++)
         batch[k] =
             s_result (sweep, count + (uint64_t) k, (count + (uint64_t) k) % 10 != 7, blobs[k]);
     BSW_CHECK_INT (broker_db_results_commit (db, batch, 50, NULL, &err), 0);
-    for (int k = 0; k < 50; k++) {
-        broker_db_result_path (db, sweep, count + (uint64_t) k, path, sizeof path);
-        BSW_CHECK (batch[k].ok ? s_file_is_blob (path, count + (uint64_t) k) : true);
-    }
+    for (int k = 0; k < 50; k++)
+        BSW_CHECK (batch[k].ok ? s_stored_is_blob (db, sweep, count + (uint64_t) k) : true);
     broker_db_close (&db);
     fprintf (stderr, "crash: %zu rows committed, %llu acknowledged, %d files (%d temp) at kill\n",
              count, (unsigned long long) acked, files, temps);
@@ -584,7 +610,7 @@ s_test_retry_failed (void)
     uint64_t sweep;
     BSW_CHECK_INT (broker_db_sweep_create (db, "f", S_SPEC, NULL, 0, NULL, 6, &sweep, NULL, &err),
                    0);
-    static uint8_t blobs[6][4096];
+    static uint8_t blobs[6][S_BLOB_MAX];
     broker_result_t results[6];
     for (uint64_t p = 0; p < 6; p++)
         results[p] = s_result (sweep, p, p == 0 || p == 3, blobs[p]);
@@ -639,7 +665,7 @@ s_test_errors (void)
                    0);
 
     //  Unknown sweep: everywhere BSW_ENOTFOUND, and nothing written.
-    static uint8_t blobs[2][4096];
+    static uint8_t blobs[2][S_BLOB_MAX];
     broker_result_t results[2] = {s_result (sweep, 0, true, blobs[0]),
                                   s_result (sweep + 7, 0, true, blobs[1])};
     bool stored[2] = {true, true};
@@ -750,7 +776,7 @@ s_test_readonly (void)
     broker_sweep_info_fini (&info);
 
     //  The reader keeps its connection while the writer commits.
-    static uint8_t blobs[3][4096];
+    static uint8_t blobs[3][S_BLOB_MAX];
     broker_result_t results[3] = {s_result (sweep, 2, true, blobs[0]),
                                   s_result (sweep, 5, true, blobs[1]),
                                   s_result (sweep, 6, false, NULL)};
@@ -797,7 +823,7 @@ s_fill_up (const char *dir)
     BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
     BSW_CHECK_INT (
         broker_db_sweep_create (db, "full", S_SPEC, NULL, 0, NULL, 100000, &sweep, NULL, &err), 0);
-    static uint8_t big[24 * 1024];
+    static uint8_t big[S_BLOB_MAX];
     memset (big, 0x5A, sizeof big);
     broker_result_t batch[8];
     int rc = 0;
@@ -886,7 +912,7 @@ s_test_rate (void)
     uint64_t sweep;
     BSW_CHECK_INT (
         broker_db_sweep_create (db, "rate", S_SPEC, NULL, 0, NULL, total, &sweep, NULL, &err), 0);
-    static uint8_t blobs[100][4096];
+    static uint8_t blobs[100][S_BLOB_MAX];
     broker_result_t batch[100];
     int64_t start = bsw_clock_mono_ms ();
     for (uint64_t next = 0; next < total; next += per_batch) {
@@ -895,7 +921,9 @@ s_test_rate (void)
         BSW_CHECK_INT (broker_db_results_commit (db, batch, per_batch, NULL, &err), 0);
     }
     int64_t elapsed = bsw_clock_mono_ms () - start;
-    fprintf (stderr, "rate: %llu results in %lld ms: %.0f results/s (batches of %llu, ~2 KB)\n",
+    fprintf (stderr,
+             "rate: %llu results in %lld ms: %.0f results/s (batches of %llu, 9 in 10 of them "
+             "files of ~64 KB)\n",
              (unsigned long long) total, (long long) elapsed,
              (double) total * 1000.0 / (double) (elapsed > 0 ? elapsed : 1),
              (unsigned long long) per_batch);
@@ -903,6 +931,149 @@ s_test_rate (void)
     BSW_CHECK_INT (broker_db_sweep_info (db, sweep, &info, &err), 0);
     BSW_CHECK_INT (info.done, total);
     broker_sweep_info_fini (&info);
+    broker_db_close (&db);
+    s_remove_tree (dir);
+    return BSW_TEST_PASS;
+}
+
+/*  Small series are kept in the database: no file, read back whole by
+    broker_db_result_timeseries and by a reader beside the writer, after a
+    reopen too; a large one in the same commit still gets its file. */
+static int
+s_test_inline (void)
+{
+    char dir[64];
+    s_tmpdir (dir);
+    bsw_error_t err;
+    broker_db_t *db = NULL;
+    BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
+    uint64_t sweep;
+    BSW_CHECK_INT (broker_db_sweep_create (db, "i", S_SPEC, NULL, 0, NULL, 4, &sweep, NULL, &err),
+                   0);
+    static uint8_t small[BROKER_DB_INLINE_MAX], large[S_BLOB_MAX];
+    memset (small, 0x11, sizeof small);
+    memset (large, 0x22, sizeof large);
+    broker_result_t results[3] = {s_result (sweep, 0, false, NULL),
+                                  s_result (sweep, 1, false, NULL),
+                                  s_result (sweep, 2, true, large)};
+    results[0].ok = true;
+    results[0].error = NULL;
+    results[0].timeseries = small;
+    results[0].timeseries_size = sizeof small; // exactly the limit: inline
+    results[2].timeseries_size = sizeof large;
+    BSW_CHECK_INT (broker_db_results_commit (db, results, 3, NULL, &err), 0);
+    int temps;
+    BSW_CHECK_INT (s_count_files (dir, sweep, &temps), 1);
+    char path[4096];
+    broker_db_result_path (db, sweep, 0, path, sizeof path);
+    BSW_CHECK (!s_exists (path));
+
+    for (int round = 0; round < 2; round++) {
+        broker_db_t *reader = NULL;
+        BSW_CHECK_INT (broker_db_open_readonly (&reader, dir, &err), 0);
+        broker_db_t *both[2] = {db, reader};
+        for (int b = 0; b < 2; b++) {
+            void *data = NULL;
+            size_t size = 0;
+            BSW_CHECK_INT (broker_db_result_timeseries (both[b], sweep, 0, &data, &size, &err), 0);
+            BSW_CHECK (size == sizeof small && memcmp (data, small, size) == 0);
+            free (data);
+            BSW_CHECK_INT (broker_db_result_inline (both[b], sweep, 2, &data, &size, &err), 0);
+            BSW_CHECK (data == NULL);
+            BSW_CHECK_INT (broker_db_result_timeseries (both[b], sweep, 2, &data, &size, &err), 0);
+            BSW_CHECK (size == sizeof large && memcmp (data, large, size) == 0);
+            free (data);
+            //  A failed point and a point without a result have no series.
+            BSW_CHECK_INT (broker_db_result_timeseries (both[b], sweep, 1, &data, &size, &err),
+                           BSW_EIO);
+            BSW_CHECK_INT (broker_db_result_timeseries (both[b], sweep, 3, &data, &size, &err),
+                           BSW_EIO);
+        }
+        broker_db_close (&reader);
+        broker_db_close (&db);
+        BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
+    }
+    //  A duplicate with other bytes changes nothing.
+    memset (small, 0x33, 16);
+    bool stored[1];
+    BSW_CHECK_INT (broker_db_results_commit (db, results, 1, stored, &err), 0);
+    BSW_CHECK (!stored[0]);
+    void *data = NULL;
+    size_t size = 0;
+    BSW_CHECK_INT (broker_db_result_timeseries (db, sweep, 0, &data, &size, &err), 0);
+    BSW_CHECK (((uint8_t *) data)[0] == 0x11);
+    free (data);
+    broker_db_close (&db);
+    s_remove_tree (dir);
+    return BSW_TEST_PASS;
+}
+
+/*  A data folder of schema 1 (every series a file) is upgraded when the
+    broker opens it: its results keep their files, new small ones go into
+    the database; a reader refuses it until then, saying why. */
+static int
+s_test_migrate (void)
+{
+    char dir[64];
+    s_tmpdir (dir);
+    char db_path[128];
+    snprintf (db_path, sizeof db_path, "%s/brainsweep.db", dir);
+    sqlite3 *raw = NULL;
+    BSW_CHECK_INT (sqlite3_open (db_path, &raw), SQLITE_OK);
+    BSW_CHECK_INT (
+        sqlite3_exec (raw,
+                      "PRAGMA journal_mode = WAL;"
+                      "CREATE TABLE sweeps (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL,"
+                      " name TEXT NOT NULL, spec TEXT NOT NULL, connectivity BLOB,"
+                      " connectivity_name TEXT, points INTEGER NOT NULL, state INTEGER NOT NULL,"
+                      " created REAL NOT NULL);"
+                      "CREATE TABLE results (sweep INTEGER NOT NULL REFERENCES sweeps(id),"
+                      " point INTEGER NOT NULL, ok INTEGER NOT NULL, error TEXT, metrics TEXT,"
+                      " elapsed_ms REAL, worker TEXT, finished REAL NOT NULL,"
+                      " PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
+                      "INSERT INTO sweeps VALUES (1, '01234567-89ab-4cde-8f01-23456789abcd', 'old',"
+                      " '{}', NULL, NULL, 3, 0, 0);"
+                      "INSERT INTO results VALUES (1, 0, 1, NULL, '{}', 1, 'w', 0);"
+                      "PRAGMA user_version = 1;",
+                      NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close (raw);
+    char folder[128], file[160];
+    snprintf (folder, sizeof folder, "%s/sweeps/1/ts", dir);
+    bsw_error_t err;
+    BSW_CHECK (mkdir (folder, 0755) != 0); // parents missing: made below
+    snprintf (folder, sizeof folder, "%s/sweeps", dir);
+    BSW_CHECK (mkdir (folder, 0755) == 0);
+    snprintf (folder, sizeof folder, "%s/sweeps/1", dir);
+    BSW_CHECK (mkdir (folder, 0755) == 0);
+    snprintf (folder, sizeof folder, "%s/sweeps/1/ts", dir);
+    BSW_CHECK (mkdir (folder, 0755) == 0);
+    snprintf (file, sizeof file, "%s/0.h5", folder);
+    FILE *f = fopen (file, "wb");
+    BSW_CHECK (f && fputs ("old series", f) >= 0 && fclose (f) == 0);
+
+    broker_db_t *db = NULL;
+    BSW_CHECK_INT (broker_db_open_readonly (&db, dir, &err), BSW_EDB);
+    BSW_CHECK_MSG (strstr (err.text, "older") != NULL, "%s", err.text);
+    BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
+    void *data = NULL;
+    size_t size = 0;
+    BSW_CHECK_INT (broker_db_result_timeseries (db, 1, 0, &data, &size, &err), 0);
+    BSW_CHECK (size == 10 && memcmp (data, "old series", 10) == 0);
+    free (data);
+    uint8_t blob[64];
+    memset (blob, 7, sizeof blob);
+    broker_result_t r = s_result (1, 1, false, NULL);
+    r.ok = true;
+    r.error = NULL;
+    r.timeseries = blob;
+    r.timeseries_size = sizeof blob;
+    BSW_CHECK_INT (broker_db_results_commit (db, &r, 1, NULL, &err), 0);
+    BSW_CHECK_INT (broker_db_result_timeseries (db, 1, 1, &data, &size, &err), 0);
+    BSW_CHECK (size == sizeof blob && memcmp (data, blob, size) == 0);
+    free (data);
+    broker_db_close (&db);
+    BSW_CHECK_INT (broker_db_open_readonly (&db, dir, &err), 0);
     broker_db_close (&db);
     s_remove_tree (dir);
     return BSW_TEST_PASS;
@@ -919,6 +1090,8 @@ static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"readonly", s_test_readonly},
                                           {"nospace", s_test_nospace},
                                           {"rate", s_test_rate},
+                                          {"inline", s_test_inline},
+                                          {"migrate", s_test_migrate},
                                           {NULL, NULL}};
 
 int

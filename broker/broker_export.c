@@ -481,13 +481,24 @@ s_add_plots (s_export_t *ex)
 //  --------------------------------------------------------------------------
 //  Points
 
-//  Simulation folder k+1: the stored time series as it is, plus its view
-//  models.
+//  The stored time series of point k as zip entry `entry`: a small one is
+//  copied from the database into the pack, so that libzip reads it at the
+//  close like the view models; a large one is added from its own file.
 static int
-s_add_simulation (s_export_t *ex, const broker_export_point_t *pt)
+s_add_timeseries (s_export_t *ex, uint64_t k, const char *entry)
 {
-    uint64_t k = pt->point;
-    char path[S_PATH_MAX], gid[37];
+    void *data = NULL;
+    size_t size = 0;
+    int rc = broker_db_result_inline (ex->db, ex->sweep, k, &data, &size, ex->err);
+    if (rc == 0 && data) {
+        uint64_t offset = ex->pack.size;
+        rc = broker_export_pack_append (&ex->pack, data, size, ex->err);
+        free (data);
+        return rc ? rc : s_add_file (ex, entry, ex->pack_path, offset, size, true, true);
+    }
+    if (rc)
+        return rc;
+    char path[S_PATH_MAX];
     broker_db_result_path (ex->db, ex->sweep, k, path, sizeof path);
     //  Check here, for a sentence naming the point; libzip would only
     //  fail at the close, naming nothing.
@@ -499,12 +510,22 @@ s_add_simulation (s_export_t *ex, const broker_export_point_t *pt)
         return bsw_error_set (ex->err, BSW_EIO,
                               "sweep %" PRIu64 " point %" PRIu64 ": result file %s: %s", ex->sweep,
                               k, path, why);
+    return s_add_file (ex, entry, path, 0, 0, true, true);
+}
+
+//  Simulation folder k+1: the stored time series as it is, plus its view
+//  models.
+static int
+s_add_simulation (s_export_t *ex, const broker_export_point_t *pt)
+{
+    uint64_t k = pt->point;
+    char gid[37];
     bsw_uuid_derive (ex->info.uuid, "TimeSeriesRegion", k, gid);
     broker_export_name_t name;
     broker_export_file_name ("TimeSeriesRegion", gid, name);
     char entry[S_PATH_MAX];
     snprintf (entry, sizeof entry, "%" PRIu64 "/%s", k + 1, name);
-    int rc = s_add_file (ex, entry, path, 0, 0, true, true);
+    int rc = s_add_timeseries (ex, k, entry);
     broker_export_file_t files[BROKER_EXPORT_SIM_FILES_MAX];
     size_t count = 0;
     if (!rc)

@@ -376,9 +376,21 @@ s_write_all (int fd, const void *data, size_t size)
     return 0;
 }
 
-//  Takes the image and appends it to the pack. After a short write the
-//  pack is abandoned (the whole export fails), so its size need not be
-//  rolled back.
+//  After a short write the pack is abandoned (the whole export fails), so
+//  its size need not be rolled back.
+int
+broker_export_pack_append (broker_export_pack_t *pack, const void *data, size_t size,
+                           bsw_error_t *err)
+{
+    int e = s_write_all (pack->fd, data, size) != 0 ? errno : 0;
+    if (e)
+        return bsw_error_set (err, (e == ENOSPC || e == EDQUOT) ? BSW_ENOSPACE : BSW_EIO,
+                              "%s: cannot write: %s", pack->path, strerror (e));
+    pack->size += size;
+    return 0;
+}
+
+//  Takes the image and appends it to the pack.
 static int
 s_finish (s_folder_t *f, store_h5_t **h5_p)
 {
@@ -388,14 +400,13 @@ s_finish (s_folder_t *f, store_h5_t **h5_p)
     if (rc)
         return rc;
     broker_export_pack_t *pack = f->pt->pack;
-    int e = s_write_all (pack->fd, image, size) != 0 ? errno : 0;
+    uint64_t offset = pack->size;
+    rc = broker_export_pack_append (pack, image, size, f->err);
     free (image);
-    if (e)
-        return bsw_error_set (f->err, (e == ENOSPC || e == EDQUOT) ? BSW_ENOSPACE : BSW_EIO,
-                              "%s: cannot write: %s", pack->path, strerror (e));
-    f->files[f->count].offset = pack->size;
+    if (rc)
+        return rc;
+    f->files[f->count].offset = offset;
     f->files[f->count].size = size;
-    pack->size += size;
     f->count++;
     return 0;
 }

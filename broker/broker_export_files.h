@@ -39,6 +39,11 @@ typedef struct {
     const char *path; /* for errors */
 } broker_export_pack_t;
 
+/*  Appends size bytes to the pack (its size grows by them). Returns 0, or
+    BSW_EIO / BSW_ENOSPACE with err naming the pack. */
+int broker_export_pack_append (broker_export_pack_t *pack, const void *data, size_t size,
+                               bsw_error_t *err);
+
 /*  One file written to the pack: its name and its slice. */
 typedef struct {
     broker_export_name_t name; /* "<Class>_<hex>.h5" */

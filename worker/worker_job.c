@@ -44,6 +44,7 @@ worker_sweep_new (worker_sweep_t **sweep_p, uint64_t id, const char *uuid, const
         return rc;
     }
     worker_sweep_t *sweep = bsw_calloc (1, sizeof *sweep);
+    pthread_mutex_init (&sweep->lock, NULL);
     sweep->id = id;
     snprintf (sweep->uuid, sizeof sweep->uuid, "%s", uuid ? uuid : "");
     sweep->spec = spec;
@@ -83,6 +84,9 @@ worker_sweep_destroy (worker_sweep_t **sweep_p)
     worker_sweep_t *sweep = *sweep_p;
     spec_destroy (&sweep->spec);
     sim_connectivity_destroy (&sweep->conn);
+    for (size_t k = 0; k < sweep->n_templates; k++)
+        store_timeseries_template_destroy (&sweep->templates[k]);
+    pthread_mutex_destroy (&sweep->lock);
     free (sweep);
     *sweep_p = NULL;
 }
@@ -131,6 +135,33 @@ s_fail (worker_result_t *result, int code, const char *text)
     snprintf (result->error, sizeof result->error, "%s", text);
 }
 
+/*  The sweep's template for files shaped like ts, made on first need, or
+    NULL (compressed results, too many shapes, or a template failed). A
+    template lives as long as its sweep, so the pointer stays valid after
+    the lock is released. Making one holds the lock for one libhdf5 write,
+    once per shape, while the sweep's other threads wait for it. */
+static const store_timeseries_template_t *
+s_template (worker_sweep_t *sweep, const store_timeseries_t *ts)
+{
+    if (ts->deflate)
+        return NULL;
+    const store_timeseries_template_t *found = NULL;
+    pthread_mutex_lock (&sweep->lock);
+    for (size_t k = 0; k < sweep->n_templates && !found; k++)
+        if (store_timeseries_template_fits (sweep->templates[k], ts))
+            found = sweep->templates[k];
+    if (!found && !sweep->no_template && sweep->n_templates < WORKER_SWEEP_TEMPLATES) {
+        bsw_error_t err;
+        store_timeseries_template_t *made = NULL;
+        if (store_timeseries_template_new (&made, ts, &err) == 0)
+            found = sweep->templates[sweep->n_templates++] = made;
+        else
+            sweep->no_template = true;
+    }
+    pthread_mutex_unlock (&sweep->lock);
+    return found;
+}
+
 /*  Metrics and the HDF5 image of one finished lane. */
 static void
 s_pack (worker_job_t *job, worker_result_t *result, const sim_setup_t *setup, const double *data,
@@ -172,7 +203,12 @@ s_pack (worker_job_t *job, worker_result_t *result, const sim_setup_t *setup, co
                              .deflate = job->sweep->deflate};
     bsw_error_t err;
     bsw_error_clear (&err);
-    if (store_timeseries_image (&ts, &result->timeseries, &result->timeseries_size, &err))
+    const store_timeseries_template_t *tmpl = s_template (job->sweep, &ts);
+    int rc =
+        tmpl ? store_timeseries_template_image (tmpl, &ts, &result->timeseries,
+                                                &result->timeseries_size, &err)
+             : store_timeseries_image (&ts, &result->timeseries, &result->timeseries_size, &err);
+    if (rc)
         s_fail (result, err.code, err.text);
 }
 

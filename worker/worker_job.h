@@ -9,6 +9,7 @@
 #ifndef WORKER_JOB_H_INCLUDED
 #define WORKER_JOB_H_INCLUDED
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,6 +19,11 @@
 #include "sim_connectivity.h"
 #include "sim_metric.h"
 #include "spec.h"
+#include "store_timeseries_template.h"
+
+/*  Result file templates a sweep keeps: one per shape of its points (the
+    sampling can be a swept parameter); more shapes go through libhdf5. */
+#define WORKER_SWEEP_TEMPLATES 4
 
 /*  A sweep as a worker knows it: parsed once, shared by its jobs. */
 typedef struct {
@@ -29,8 +35,12 @@ typedef struct {
     size_t max_lanes;          /* lanes one batch may have within WORKER_BATCH_BYTES */
     size_t lanes;              /* points per job and batch (worker_sweep_lanes) */
     int deflate;               /* HDF5 shuffle + deflate level of results; 0 = none */
-    size_t jobs;               /* jobs referencing it (actor thread only) */
-    bool dropped;              /* cancelled: free when jobs reaches 0 */
+    pthread_mutex_t lock;      /* guards the templates, which compute threads share */
+    store_timeseries_template_t *templates[WORKER_SWEEP_TEMPLATES]; /* made on first need */
+    size_t n_templates;                                             /* used entries of templates */
+    bool no_template; /* making one failed: use libhdf5 for every point */
+    size_t jobs;      /* jobs referencing it (actor thread only) */
+    bool dropped;     /* cancelled: free when jobs reaches 0 */
 } worker_sweep_t;
 
 /*  Memory one batch may take: the history of a lane is n * (H + K) floats,

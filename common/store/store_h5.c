@@ -588,17 +588,16 @@ store_h5_write_generic (store_h5_t *self, const store_h5_generic_t *generic)
     return store_h5_attr_bool (self, "/", "TVB_visible", generic->visible);
 }
 
+//  The statistics attributes of a dataset (store_h5.h).
+typedef store_h5_stats_t s_stats_t;
+
 //  Numpy's min, max, mean and isfinite().all(): a NaN anywhere makes all
 //  three NaN. The sum runs in long double so the mean of a long series of
 //  similar values keeps its digits; an infinity propagates as in numpy.
-typedef struct {
-    double min, max, mean; /* as numpy reports them */
-    bool finite;           /* every value finite */
-} s_stats_t;
-
-static s_stats_t
-s_stats_f64 (const double *values, size_t count)
+store_h5_stats_t
+store_h5_stats_f64 (const double *values, size_t count)
 {
+    assert (values && count > 0);
     s_stats_t s = {values[0], values[0], 0.0, true};
     long double sum = 0.0L;
     bool nan = false;
@@ -731,6 +730,14 @@ int
 store_h5_dataset_f64 (store_h5_t *self, const char *name, const double *values, const size_t *dims,
                       int rank, size_t chunk_rows)
 {
+    return store_h5_dataset_f64_stats (self, name, values, dims, rank, chunk_rows, NULL);
+}
+
+int
+store_h5_dataset_f64_stats (store_h5_t *self, const char *name, const double *values,
+                            const size_t *dims, int rank, size_t chunk_rows,
+                            const store_h5_stats_t *given)
+{
     assert (self && name && dims);
     if (self->err.code)
         return self->err.code;
@@ -743,7 +750,8 @@ store_h5_dataset_f64 (store_h5_t *self, const char *name, const double *values, 
         s_dataset (self, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values, dims, rank, chunk_rows);
     if (dset < 0)
         return self->err.code;
-    s_numeric_attrs (self, dset, name, s_stats_f64 (values, count));
+    s_stats_t stats = given ? *given : store_h5_stats_f64 (values, count);
+    s_numeric_attrs (self, dset, name, stats);
     return s_close_dataset (self, dset, name);
 }
 
@@ -822,5 +830,43 @@ store_h5_dataset_bools (store_h5_t *self, const char *name, const bool *values, 
     H5Tclose (filetype);
     H5Tclose (memtype);
     free (bytes);
+    return self->err.code;
+}
+
+int
+store_h5_chunks (store_h5_t *self, const char *name, uint64_t *rows, uint64_t *addrs,
+                 uint64_t *sizes, size_t max, size_t *count)
+{
+    assert (self && name && count);
+    *count = 0;
+    if (self->err.code)
+        return self->err.code;
+    s_quiet ();
+    hid_t dset = H5Dopen2 (self->file, name, H5P_DEFAULT);
+    if (dset < 0)
+        return s_fail_h5 (self, "opening dataset", name);
+    hid_t space = H5Dget_space (dset);
+    hsize_t n = 0;
+    if (space < 0 || H5Dget_num_chunks (dset, space, &n) < 0)
+        s_fail_h5 (self, "counting the chunks of dataset", name);
+    else if (n > max)
+        s_fail (self, BSW_ETOOBIG, "dataset '%s': %llu chunks, more than %zu", name,
+                (unsigned long long) n, max);
+    for (hsize_t c = 0; !self->err.code && c < n; c++) {
+        hsize_t offset[S_MAX_RANK] = {0}, size = 0;
+        haddr_t addr = HADDR_UNDEF;
+        unsigned filters = 0;
+        if (H5Dget_chunk_info (dset, space, c, offset, &filters, &addr, &size) < 0 ||
+            addr == HADDR_UNDEF)
+            s_fail_h5 (self, "locating a chunk of dataset", name);
+        rows[c] = offset[0];
+        addrs[c] = addr;
+        sizes[c] = size;
+    }
+    if (!self->err.code)
+        *count = (size_t) n;
+    if (space >= 0)
+        H5Sclose (space);
+    H5Dclose (dset);
     return self->err.code;
 }

@@ -126,6 +126,28 @@ void store_h5_set_deflate (store_h5_t *self, int level);
 int store_h5_dataset_f64 (store_h5_t *self, const char *name, const double *values,
                           const size_t *dims, int rank, size_t chunk_rows);
 
+/*  A dataset's statistics attributes (TVB_Minimum, TVB_Maximum, TVB_Mean,
+    TVB_IsFinite) as store_h5_dataset_f64 computes them, numpy's way. */
+typedef struct {
+    double min, max, mean; /* NaN all three if any value is NaN */
+    bool finite;           /* every value finite */
+} store_h5_stats_t;
+store_h5_stats_t store_h5_stats_f64 (const double *values, size_t count);
+
+/*  store_h5_dataset_f64 with the statistics attributes given rather than
+    computed from the values (NULL: computed). For image templates, whose
+    placeholders must be bytes found nowhere else in the file. */
+int store_h5_dataset_f64_stats (store_h5_t *self, const char *name, const double *values,
+                                const size_t *dims, int rank, size_t chunk_rows,
+                                const store_h5_stats_t *stats);
+
+/*  Where the chunks of a written chunked dataset lie in the file: chunk c
+    starts at row rows[c] of the first dimension and has sizes[c] bytes at
+    byte addrs[c] of the file (its in-memory image). At most max chunks:
+    BSW_ETOOBIG beyond. Returns 0 or the sticky code. */
+int store_h5_chunks (store_h5_t *self, const char *name, uint64_t *rows, uint64_t *addrs,
+                     uint64_t *sizes, size_t max, size_t *count);
+
 /*  An int64 dataset (H5T_STD_I64LE), contiguous, with the same dataset
     attributes (Minimum/Maximum/Mean as float64, as TVB.md 11.3 says). */
 int store_h5_dataset_i64 (store_h5_t *self, const char *name, const int64_t *values,

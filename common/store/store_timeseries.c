@@ -10,9 +10,12 @@
     series at once. Rows of up to STORE_TIMESERIES_CHUNK_ROWS samples,
     capped by store_h5 at 1 MiB per chunk, keep the chunk index small.
     The first dimension stays unlimited, as in TVB's own files.
+
+    Images from a template (store_timeseries_template.c) must stay byte
+    for byte what store_timeseries_image writes: both go through s_fill.
 */
 #include "store_timeseries.h"
-#include "store_h5.h"
+#include "store_timeseries_private.h"
 #include "bsw_util.h"
 
 #include <assert.h>
@@ -86,9 +89,11 @@ s_check (const char *path, const store_timeseries_t *ts, bsw_error_t *err)
     return 0;
 }
 
-//  Every attribute and dataset of the file into an open store_h5_t.
+//  Every attribute and dataset of the file into an open store_h5_t. The
+//  statistics attributes are computed from the values unless given.
 static void
-s_fill (store_h5_t *h5, const store_timeseries_t *ts)
+s_fill (store_h5_t *h5, const store_timeseries_t *ts, const store_h5_stats_t *data_stats,
+        const store_h5_stats_t *time_stats)
 {
     store_h5_set_deflate (h5, ts->deflate);
     store_h5_generic_t generic = {
@@ -116,8 +121,10 @@ s_fill (store_h5_t *h5, const store_timeseries_t *ts)
     free (dimensions);
 
     size_t data_dims[4] = {ts->n_time, ts->n_voi, ts->n_nodes, 1};
-    store_h5_dataset_f64 (h5, "data", ts->data, data_dims, 4, STORE_TIMESERIES_CHUNK_ROWS);
-    store_h5_dataset_f64 (h5, "time", ts->time, &ts->n_time, 1, STORE_TIMESERIES_CHUNK_ROWS);
+    store_h5_dataset_f64_stats (h5, "data", ts->data, data_dims, 4, STORE_TIMESERIES_CHUNK_ROWS,
+                                data_stats);
+    store_h5_dataset_f64_stats (h5, "time", ts->time, &ts->n_time, 1, STORE_TIMESERIES_CHUNK_ROWS,
+                                time_stats);
 }
 
 int
@@ -131,7 +138,7 @@ store_timeseries_write (const char *path, const store_timeseries_t *ts, bsw_erro
     rc = store_h5_create (&h5, path, err);
     if (rc)
         return rc;
-    s_fill (h5, ts);
+    s_fill (h5, ts, NULL, NULL);
     return store_h5_commit (&h5, err);
 }
 
@@ -149,8 +156,19 @@ store_timeseries_image (const store_timeseries_t *ts, void **image_p, size_t *si
     rc = store_h5_create_memory (&h5, "TimeSeriesRegion", err);
     if (rc)
         return rc;
-    s_fill (h5, ts);
+    s_fill (h5, ts, NULL, NULL);
     return store_h5_commit_image (&h5, image_p, size_p, err);
+}
+
+int
+store_timeseries_fill (store_h5_t *h5, const store_timeseries_t *ts,
+                       const store_h5_stats_t *data_stats, const store_h5_stats_t *time_stats,
+                       bsw_error_t *err)
+{
+    int rc = s_check ("TimeSeriesRegion", ts, err);
+    if (rc == 0)
+        s_fill (h5, ts, data_stats, time_stats);
+    return rc;
 }
 
 void

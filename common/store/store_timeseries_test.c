@@ -7,6 +7,7 @@
     Every case writes into its own mkdtemp folder and removes it after.
 */
 #include "store_timeseries.h"
+#include "store_timeseries_template.h"
 #include "store_h5.h"
 #include "store_h5read.h"
 #include "store_tvbfiles.h"
@@ -19,6 +20,7 @@
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define S_GID      "01234567-89ab-4cde-8f01-23456789abcd"
@@ -812,6 +814,150 @@ s_test_tvbfiles_view_model (void)
     return BSW_TEST_PASS;
 }
 
+//  A series of shape (t, voi, n) with values that differ with `seed`.
+static store_timeseries_t
+s_shaped (size_t t, size_t voi, size_t n, double seed, double *data, double *time)
+{
+    static const char *const names[] = {"V", "W"};
+    for (size_t i = 0; i < t * voi * n; i++)
+        data[i] = sin ((double) i * 0.37 + seed) * (1.0 + seed);
+    for (size_t k = 0; k < t; k++)
+        time[k] = (double) k * 0.0122 + seed;
+    store_timeseries_t ts = s_series ();
+    ts.n_time = t;
+    ts.n_voi = voi;
+    ts.n_nodes = n;
+    ts.voi_names = names;
+    ts.monitor = "Raw";
+    ts.data = data;
+    ts.time = time;
+    ts.sample_period = 0.0122;
+    return ts;
+}
+
+//  The patched image of ts equals the file libhdf5 writes for it, byte for
+//  byte. The datasets' creation times are whole seconds, so a pair made
+//  across a second boundary is made again.
+static int
+s_check_same_image (const store_timeseries_template_t *tmpl, const store_timeseries_t *ts)
+{
+    for (int attempt = 0; attempt < 5; attempt++) {
+        void *fresh = NULL, *patched = NULL;
+        size_t fresh_size = 0, patched_size = 0;
+        bsw_error_t err;
+        time_t t0 = time (NULL);
+        BSW_CHECK_MSG (store_timeseries_image (ts, &fresh, &fresh_size, &err) == 0, "%s", err.text);
+        BSW_CHECK_MSG (store_timeseries_template_image (tmpl, ts, &patched, &patched_size, &err) ==
+                           0,
+                       "%s", err.text);
+        bool crossed = time (NULL) != t0;
+        bool same = fresh_size == patched_size && memcmp (fresh, patched, fresh_size) == 0;
+        if (same) {
+            free (fresh);
+            free (patched);
+            return BSW_TEST_PASS;
+        }
+        free (fresh);
+        free (patched);
+        BSW_CHECK_MSG (crossed, "patched image differs from libhdf5's (%zu / %zu bytes)",
+                       patched_size, fresh_size);
+    }
+    return BSW_TEST_FAIL;
+}
+
+static int
+s_test_template_image (void)
+{
+    //  Shapes: tiny points (2 chunks, the last partly fill), one exact
+    //  chunk, a single value, two VOIs, and the tutorial's (16 chunks).
+    static const size_t shapes[][3] = {{82, 1, 4}, {64, 1, 4}, {1, 1, 1}, {5, 2, 3}, {1024, 1, 76}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        size_t t = shapes[s][0], voi = shapes[s][1], n = shapes[s][2];
+        double *data = calloc (t * voi * n, sizeof (double));
+        double *time_ = calloc (t, sizeof (double));
+        store_timeseries_t ts = s_shaped (t, voi, n, 0.5, data, time_);
+        store_timeseries_template_t *tmpl = NULL;
+        bsw_error_t err;
+        BSW_CHECK_MSG (store_timeseries_template_new (&tmpl, &ts, &err) == 0, "%s", err.text);
+        BSW_CHECK (store_timeseries_template_fits (tmpl, &ts));
+        //  Other values, another GID, other dates.
+        ts = s_shaped (t, voi, n, 1.75, data, time_);
+        ts.gid = "aaaabbbb-cccc-4ddd-8eee-ffff00001111";
+        BSW_CHECK (s_check_same_image (tmpl, &ts) == BSW_TEST_PASS);
+        ts.create_date = "2031-12-31,23-59-59.999999";
+        BSW_CHECK (s_check_same_image (tmpl, &ts) == BSW_TEST_PASS);
+        //  A non-finite value is not in the template (TVB_IsFinite): the
+        //  image comes from libhdf5, still the same file.
+        data[t * voi * n - 1] = NAN;
+        ts.create_date = S_DATE;
+        BSW_CHECK (s_check_same_image (tmpl, &ts) == BSW_TEST_PASS);
+        store_timeseries_template_destroy (&tmpl);
+        BSW_CHECK (tmpl == NULL);
+        free (data);
+        free (time_);
+    }
+    return BSW_TEST_PASS;
+}
+
+//  What a template does not fit, and reading a patched file back.
+static int
+s_test_template_fits (void)
+{
+    double data[82 * 4], time_[82];
+    store_timeseries_t ts = s_shaped (82, 1, 4, 0.5, data, time_);
+    store_timeseries_template_t *tmpl = NULL;
+    bsw_error_t err;
+    BSW_CHECK (store_timeseries_template_new (&tmpl, &ts, &err) == 0);
+    store_timeseries_t other = ts;
+    other.n_time = 81;
+    BSW_CHECK (!store_timeseries_template_fits (tmpl, &other));
+    other = ts;
+    other.monitor = "TemporalAverage";
+    BSW_CHECK (!store_timeseries_template_fits (tmpl, &other));
+    other = ts;
+    other.sample_period = 0.5;
+    BSW_CHECK (!store_timeseries_template_fits (tmpl, &other));
+    other = ts;
+    other.connectivity_gid = S_GID;
+    BSW_CHECK (!store_timeseries_template_fits (tmpl, &other));
+    other = ts;
+    other.deflate = 1;
+    BSW_CHECK (!store_timeseries_template_fits (tmpl, &other));
+    store_timeseries_template_t *none = NULL;
+    BSW_CHECK (store_timeseries_template_new (&none, &other, &err) == BSW_EINVAL && !none);
+
+    //  The patched bytes read back as the values given.
+    ts = s_shaped (82, 1, 4, 2.5, data, time_);
+    void *image;
+    size_t size;
+    BSW_CHECK (store_timeseries_template_image (tmpl, &ts, &image, &size, &err) == 0);
+    char *dir = s_mkdir ();
+    BSW_CHECK (dir);
+    char path[256];
+    snprintf (path, sizeof path, "%s/patched.h5", dir);
+    FILE *f = fopen (path, "wb");
+    BSW_CHECK (f && fwrite (image, 1, size, f) == size && fclose (f) == 0);
+    free (image);
+    double *values;
+    size_t dims[STORE_H5_MAX_RANK];
+    int rank;
+    BSW_CHECK_MSG (store_h5_read_doubles (path, "data", &values, dims, &rank, &err) == 0, "%s",
+                   err.text);
+    BSW_CHECK (rank == 4 && dims[0] == 82 && dims[1] == 1 && dims[2] == 4 && dims[3] == 1);
+    BSW_CHECK (memcmp (values, data, sizeof data) == 0);
+    free (values);
+    store_h5_stats_t stats = store_h5_stats_f64 (data, 82 * 4);
+    const s_expect_t attrs[] = {{"TVB_HasComplex", S_STR, "bool:False", 0},
+                                {"TVB_IsFinite", S_STR, "bool:True", 0},
+                                {"TVB_Maximum", S_F64, NULL, stats.max},
+                                {"TVB_Mean", S_F64, NULL, stats.mean},
+                                {"TVB_Minimum", S_F64, NULL, stats.min}};
+    BSW_CHECK (s_check_attrs (path, "data", attrs, 5) == BSW_TEST_PASS);
+    s_rmdir (dir);
+    store_timeseries_template_destroy (&tmpl);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {
     {"usage", s_test_usage},
     {"root_attributes", s_test_root_attributes},
@@ -827,6 +973,8 @@ static const bsw_test_case_t s_cases[] = {
     {"tvbfiles_measure", s_test_tvbfiles_measure},
     {"tvbfiles_connectivity", s_test_tvbfiles_connectivity},
     {"tvbfiles_view_model", s_test_tvbfiles_view_model},
+    {"template_image", s_test_template_image},
+    {"template_fits", s_test_template_fits},
     {NULL, NULL}};
 
 int
