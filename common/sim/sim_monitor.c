@@ -24,10 +24,16 @@ sim_monitor_fini (sim_monitor_t *self)
     self->sum = NULL;
 }
 
+uint64_t
+sim_monitor_every (const sim_monitor_t *self)
+{
+    return self->kind == SIM_MONITOR_RAW ? 1 : self->istep;
+}
+
 bool
 sim_monitor_due (const sim_monitor_t *self, uint64_t step)
 {
-    return self->kind == SIM_MONITOR_RAW || step % self->istep == 0;
+    return step % sim_monitor_every (self) == 0;
 }
 
 double
