@@ -156,7 +156,7 @@ s_tile_obs (const sim_tile_t *tile, const double *V, const double *W, double obs
         for (size_t t = 0; t < SIM_TILE; t++)                                                      \
             tile->vhist[j * SIM_TILE + t] = (float) Vt[t];                                         \
         s_tile_obs (tile, Vt, Wt, obs);                                                            \
-        sim_tile_record (tile, tile->step0 + j, obs, &samples);                                    \
+        sim_tile_record (tile, (tile->step0 + j) % tile->istep, obs, &samples);                    \
     }
 
 /*  One tile (vectors == 1). */

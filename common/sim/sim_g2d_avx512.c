@@ -43,10 +43,9 @@ s_param (const sim_tile_t *tile, int q)
 
 /*  The monitor of sim_tile_record, on registers. */
 S_INLINE void
-s_record (const sim_tile_t *tile, size_t offset, uint64_t s, const __m512d *obs,
+s_record (const sim_tile_t *tile, size_t offset, uint64_t phase, const __m512d *obs,
           size_t *sample_index)
 {
-    uint64_t phase = s % tile->istep;
     size_t X = tile->stride, V = tile->n_voi;
     double *out = tile->samples + *sample_index * V * X + offset;
     if (tile->monitor != SIM_MONITOR_TEMPORAL_AVERAGE) {
@@ -84,16 +83,21 @@ s_run (const sim_tile_t *tile, const s_params_t *p, const size_t M)
     //  on the 32 vector registers).
     __m512d ca = _mm512_loadu_pd (tile->coupling_a), cb = _mm512_loadu_pd (tile->coupling_b);
     __m512d sw[4], V[4], W[4], obs[SIM_MAX_VOI];
+    __m256 Vf[4]; /* V rounded to float32: the history value, and the next step's self input */
     for (size_t u = 0; u < M; u++) {
         sw[u] = _mm512_loadu_pd (tile->self_weight + u * SIM_TILE);
         V[u] = _mm512_loadu_pd (tile->state + u * SIM_TILE);
         W[u] = _mm512_loadu_pd (tile->state + X + u * SIM_TILE);
+        Vf[u] = _mm512_cvtpd_ps (V[u]);
     }
-    for (size_t k = tile->k0; k < tile->k1; k++) {
+    //  The monitor's phase, step % istep, kept by counting (a division per
+    //  step and tile showed in the profile).
+    uint64_t phase = tile->step0 % tile->istep;
+    for (size_t k = tile->k0; k < tile->k1; k++, phase = phase + 1 == tile->istep ? 0 : phase + 1) {
         size_t j = k - tile->k0;
         for (size_t u = 0; u < M; u++) {
             //  Coupling: far input, self-connection on V as float32, a*sum + b.
-            __m512d vf = _mm512_cvtps_pd (_mm512_cvtpd_ps (V[u]));
+            __m512d vf = _mm512_cvtps_pd (Vf[u]);
             __m512d far = _mm512_loadu_pd (tile->far + (u * K + k) * SIM_TILE);
             __m512d cin = _mm512_fmadd_pd (ca, _mm512_fmadd_pd (sw[u], vf, far), cb);
             __m512d dv1, dw1, dv2, dw2;
@@ -113,7 +117,8 @@ s_run (const sim_tile_t *tile, const s_params_t *p, const size_t M)
                 V[u] = _mm512_add_pd (V[u], zv);
                 W[u] = _mm512_add_pd (W[u], zw);
             }
-            _mm256_storeu_ps (tile->vhist + (u * K + j) * SIM_TILE, _mm512_cvtpd_ps (V[u]));
+            Vf[u] = _mm512_cvtpd_ps (V[u]);
+            _mm256_storeu_ps (tile->vhist + (u * K + j) * SIM_TILE, Vf[u]);
         }
         for (size_t u = 0; u < M; u++) {
             for (size_t v = 0; v < tile->n_voi; v++)
@@ -132,7 +137,7 @@ s_run (const sim_tile_t *tile, const s_params_t *p, const size_t M)
                     break;
                 }
             size_t index = samples;
-            s_record (tile, u * SIM_TILE, tile->step0 + j, obs, &index);
+            s_record (tile, u * SIM_TILE, phase, obs, &index);
             if (u + 1 == M)
                 samples = index;
         }

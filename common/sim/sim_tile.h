@@ -70,12 +70,11 @@ sim_tile_coupling (const sim_tile_t *tile, const double *far, size_t t, double c
 
 /*  Feeds the monitor the VOIs of step s (obs: [n_voi][SIM_TILE]); writes a
     due sample as the chunk's *sample_index-th and counts it. The rules of
-    sim_monitor.h, element by element. */
+    sim_monitor.h, element by element; phase is s % istep. */
 SIM_INLINE void
-sim_tile_record (const sim_tile_t *tile, uint64_t s, const double obs[][SIM_TILE],
+sim_tile_record (const sim_tile_t *tile, uint64_t phase, const double obs[][SIM_TILE],
                  size_t *sample_index)
 {
-    uint64_t phase = s % tile->istep;
     size_t X = tile->stride, V = tile->n_voi;
     double *out = tile->samples + *sample_index * V * X;
     switch (tile->monitor) {
