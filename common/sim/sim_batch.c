@@ -559,8 +559,10 @@ s_run_chunk (sim_batch_t *self, size_t k0, size_t k1)
     for (size_t v = 0; v < self->n_voi; v++)
         tile.voi[v] = self->setup.voi[v];
     for (size_t x0 = 0; x0 < X; x0 += tile.vectors * SIM_TILE) {
-        size_t left = (X - x0) / SIM_TILE;
-        tile.vectors = left < per_call ? left : per_call;
+        //  Spread the tiles evenly over the calls (10 tiles: 4, 3, 3, not
+        //  4, 4, 2): a call with few tiles has few chains to overlap.
+        size_t left = (X - x0) / SIM_TILE, calls = (left + per_call - 1) / per_call;
+        tile.vectors = (left + calls - 1) / calls;
         tile.far = self->far + x0 * K;
         tile.self_weight = self->self_weight + x0;
         tile.coupling_a = self->coupling_a + x0;
