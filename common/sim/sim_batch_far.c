@@ -7,11 +7,12 @@
     same bits.
 
     Per target node, the block's input is accumulated in a small scratch
-    row (K * L doubles, in L1) eight or four sources per pass, so the row is
-    read and written once per group while each source's history streams by
-    as one contiguous run (the ring's first K slots are mirrored after its
-    end, so a run never wraps). The row is then spread into `far`, which the
-    step loop reads one step (one contiguous row) at a time.
+    row (K * L doubles, in L1) while each source's history streams by as
+    one contiguous run (the ring's first K slots are mirrored after its
+    end, so a run never wraps): on AVX-512 every source of the row in
+    registers (s_row_avx512), elsewhere eight sources per pass over the
+    row. The rows of a tile's targets are then spread into `far`, step by
+    step, which the tile kernel reads one vector per step (sim_tile.h).
 */
 #include "sim_batch_far.h"
 #include "sim_model.h" /* SIM_HOT */
@@ -127,21 +128,6 @@ s_target (const sim_far_t *self, size_t i, size_t base, size_t count, double *re
             sum += w5 * (double) r5[x];
             sum += w6 * (double) r6[x];
             sum += w7 * (double) r7[x];
-            acc[x] = sum;
-        }
-    }
-    for (; e + 4 <= end; e += 4) {
-        const float *restrict r0 = s_run (self, e, base), *restrict r1 = s_run (self, e + 1, base);
-        const float *restrict r2 = s_run (self, e + 2, base), *restrict r3 =
-                                                                  s_run (self, e + 3, base);
-        const double *w = self->weight + e;
-        double w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
-        for (size_t x = 0; x < width; x++) {
-            double sum = acc[x];
-            sum += w0 * (double) r0[x];
-            sum += w1 * (double) r1[x];
-            sum += w2 * (double) r2[x];
-            sum += w3 * (double) r3[x];
             acc[x] = sum;
         }
     }
