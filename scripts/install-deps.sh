@@ -7,7 +7,8 @@ set -eu
 packages="build-essential cmake pkg-config
   libczmq-dev libzmq3-dev libmsgpack-dev libhdf5-dev libzip-dev
   libsqlite3-dev libjansson-dev libcairo2-dev fonts-dejavu-core"
-test_packages="hdf5-tools zip unzip shellcheck docker-compose chromium fonts-dejavu-core systemd"
+test_packages="hdf5-tools zip unzip shellcheck docker-compose chromium fonts-dejavu-core systemd
+  valgrind"
 
 if [ "${1:-}" = "--test" ]; then
   packages="$packages $test_packages"
