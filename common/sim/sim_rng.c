@@ -1,6 +1,7 @@
 /*  sim_rng.c - MT19937 (Matsumoto and Nishimura's published algorithm) and
     numpy's legacy double and normal conversions (TVB.md 3.6). */
 #include "sim_rng.h"
+#include "sim_model.h" /* SIM_HOT */
 
 #include <math.h>
 
@@ -63,7 +64,7 @@ sim_rng_init (sim_rng_t *self, uint32_t seed, uint64_t point_index)
     sim_rng_init_by_array (self, key, 3);
 }
 
-static void
+SIM_HOT static void
 s_generate (sim_rng_t *self)
 {
     uint32_t *mt = self->mt;
@@ -81,7 +82,8 @@ s_generate (sim_rng_t *self)
     self->index = 0;
 }
 
-static inline uint32_t
+/*  Forced inline: called from target_clones functions (see SIM_HOT). */
+static inline __attribute__ ((always_inline)) uint32_t
 s_temper (uint32_t y)
 {
     y ^= y >> 11;
@@ -101,7 +103,7 @@ sim_rng_u32 (sim_rng_t *self)
 
 /*  count successive sim_rng_u32 values: whole runs of the state at once,
     so the tempering is one flat loop. */
-static void
+static inline __attribute__ ((always_inline)) void
 s_fill_u32 (sim_rng_t *self, uint32_t *out, size_t count)
 {
     while (count) {
@@ -118,7 +120,7 @@ s_fill_u32 (sim_rng_t *self, uint32_t *out, size_t count)
     }
 }
 
-void
+SIM_HOT void
 sim_rng_fill_double (sim_rng_t *self, double *out, size_t count)
 {
     uint32_t words[2 * 256];

@@ -59,10 +59,34 @@ s_test_point_streams (void)
     return BSW_TEST_PASS;
 }
 
-static const bsw_test_case_t s_cases[] = {{"numpy_random_state", s_test_numpy_random_state},
-                                          {"mt19937_vectors", s_test_mt19937_vectors},
-                                          {"point_streams", s_test_point_streams},
-                                          {NULL, NULL}};
+/*  The bulk fill gives exactly the values of successive sim_rng_double
+    calls, across several regenerations of the state and odd chunk sizes,
+    and leaves the stream where they would. */
+static int
+s_test_fill_matches_single_draws (void)
+{
+    sim_rng_t a, b;
+    sim_rng_init (&a, 42, 3);
+    sim_rng_init (&b, 42, 3);
+    static double bulk[5000];
+    size_t sizes[] = {1, 311, 623, 624, 1000, 2041};
+    size_t done = 0;
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        sim_rng_fill_double (&a, bulk + done, sizes[s]);
+        done += sizes[s];
+    }
+    for (size_t k = 0; k < done; k++)
+        BSW_CHECK_MSG (bulk[k] == sim_rng_double (&b), "value %zu differs", k);
+    BSW_CHECK_DOUBLE_EQ (sim_rng_double (&a), sim_rng_double (&b));
+    return BSW_TEST_PASS;
+}
+
+static const bsw_test_case_t s_cases[] = {
+    {"numpy_random_state", s_test_numpy_random_state},
+    {"fill_matches_single_draws", s_test_fill_matches_single_draws},
+    {"mt19937_vectors", s_test_mt19937_vectors},
+    {"point_streams", s_test_point_streams},
+    {NULL, NULL}};
 
 int
 main (int argc, char **argv)
