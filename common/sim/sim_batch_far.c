@@ -19,12 +19,8 @@
 
 #include <stdbool.h>
 
-/*  Helpers are forced inline: a plain static function called from a
-    target_clones function is compiled for the baseline instruction set only. */
-#define S_INLINE static inline __attribute__ ((always_inline))
-
 /*  Where edge e's run starts: the slot of step first - 1 - d. */
-S_INLINE const float *
+SIM_INLINE const float *
 s_run (const sim_far_t *self, size_t e, size_t base)
 {
     size_t d = self->delay[e];
@@ -93,7 +89,7 @@ s_row_avx512 (const sim_far_t *self, size_t e, size_t end, size_t base, size_t w
 #endif
 
 /*  The input of target i for the block, into acc (count * L values). */
-S_INLINE void
+SIM_INLINE void
 s_target (const sim_far_t *self, size_t i, size_t base, size_t count, double *restrict acc,
           int avx512)
 {
@@ -142,7 +138,7 @@ s_target (const sim_far_t *self, size_t i, size_t base, size_t count, double *re
 /*  Spreads the 8 / L targets of one tile (acc: [target][k][lane]) into
     the tile's far input, one vector of eight per step. L is a constant at
     each call, so the index arithmetic folds away. */
-S_INLINE void
+SIM_INLINE void
 s_spread_tile (const double *restrict acc, size_t K, size_t count, double *restrict far,
                const size_t L)
 {

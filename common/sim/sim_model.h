@@ -25,6 +25,11 @@
 #define SIM_HOT
 #endif
 
+/*  Helpers called from a SIM_HOT function must be forced inline: otherwise
+    GCC keeps them as calls compiled for the baseline instruction set, and
+    the loops around them are not vectorised. */
+#define SIM_INLINE static inline __attribute__ ((always_inline))
+
 #define SIM_MAX_STATE  4  /* state variables of the largest model */
 #define SIM_MAX_PARAMS 16 /* parameters of the largest model */
 #define SIM_MAX_VOI    4  /* variables of interest one run may record */

@@ -30,12 +30,6 @@ sim_monitor_every (const sim_monitor_t *self)
     return self->kind == SIM_MONITOR_RAW ? 1 : self->istep;
 }
 
-bool
-sim_monitor_due (const sim_monitor_t *self, uint64_t step)
-{
-    return step % sim_monitor_every (self) == 0;
-}
-
 double
 sim_monitor_time (const sim_monitor_t *self, uint64_t step)
 {

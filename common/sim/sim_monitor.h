@@ -33,10 +33,9 @@ void sim_monitor_init (sim_monitor_t *self, sim_monitor_kind_t kind, uint64_t is
                        size_t width);
 void sim_monitor_fini (sim_monitor_t *self);
 
-/*  Whether a sample falls due after step `step` (every sim_monitor_every
-    steps: 1 for Raw, istep otherwise), and its time stamp. */
+/*  Samples fall due after every step that is a multiple of this (1 for
+    Raw, istep otherwise); the time stamp of the sample of step `step`. */
 uint64_t sim_monitor_every (const sim_monitor_t *self);
-bool sim_monitor_due (const sim_monitor_t *self, uint64_t step);
 double sim_monitor_time (const sim_monitor_t *self, uint64_t step);
 
 #endif

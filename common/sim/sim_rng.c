@@ -82,8 +82,7 @@ s_generate (sim_rng_t *self)
     self->index = 0;
 }
 
-/*  Forced inline: called from target_clones functions (see SIM_HOT). */
-static inline __attribute__ ((always_inline)) uint32_t
+SIM_INLINE uint32_t
 s_temper (uint32_t y)
 {
     y ^= y >> 11;
@@ -103,7 +102,7 @@ sim_rng_u32 (sim_rng_t *self)
 
 /*  count successive sim_rng_u32 values: whole runs of the state at once,
     so the tempering is one flat loop. */
-static inline __attribute__ ((always_inline)) void
+SIM_INLINE void
 s_fill_u32 (sim_rng_t *self, uint32_t *out, size_t count)
 {
     while (count) {

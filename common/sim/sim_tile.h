@@ -25,11 +25,6 @@
 
 #define SIM_TILE 8 /* elements per tile */
 
-/*  Helpers called from a target_clones function must be forced inline:
-    otherwise GCC keeps them as calls compiled for the baseline instruction
-    set, and the loop around them is not vectorised. */
-#define SIM_INLINE static inline __attribute__ ((always_inline))
-
 struct sim_tile_t {
     size_t k0, k1;             /* the block's steps k0 .. k1-1 */
     size_t vectors;            /* tiles side by side (1 to 4), each SIM_TILE elements further on */
