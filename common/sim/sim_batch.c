@@ -72,12 +72,11 @@ struct sim_batch_t {
     size_t *col;       /* source nodes */
     size_t *delay;     /* delays in steps */
     double *weight;    /* weights, rounded to float32 as TVB's */
-    double *self_row;  /* n: zero-delay self-connection weight, or 0 */
     //  Per-lane parameters.
     double *params;      /* [n_params][period] (sim_dfun_t) */
     size_t param_period; /* 8 when lanes divide 8, else width */
-    double *coupling_a;  /* [width] */
-    double *coupling_b;  /* [width] */
+    double *coupling_a;  /* [width], per lane (padding elements too) */
+    double *coupling_b;  /* [width], per lane (padding elements too) */
     double *noise_gain;  /* [n_state][lanes]: sqrt(2*nsig) */
     //  Work arrays.
     double *state;       /* [n_state][width] */
@@ -149,7 +148,7 @@ s_build_csr (sim_batch_t *self, const int *idelays)
     self->col = bsw_calloc (nnz, sizeof (size_t));
     self->delay = bsw_calloc (nnz, sizeof (size_t));
     self->weight = bsw_calloc (nnz, sizeof (double));
-    self->self_row = bsw_calloc (n, sizeof (double));
+    self->self_weight = bsw_aligned_calloc (self->width * sizeof (double));
     size_t e = 0;
     for (size_t i = 0; i < n; i++) {
         self->row_start[i] = e;
@@ -159,7 +158,8 @@ s_build_csr (sim_batch_t *self, const int *idelays)
             if (w == 0.0)
                 continue;
             if (d + 1 < K) { /* only a zero-delay self-connection */
-                self->self_row[i] = (double) (float) w;
+                for (size_t l = 0; l < self->lanes; l++)
+                    self->self_weight[i * self->lanes + l] = (double) (float) w;
                 continue;
             }
             self->col[e] = j;
@@ -271,12 +271,12 @@ sim_batch_new (sim_batch_t **self_p, const sim_connectivity_t *conn, const sim_s
     self->n_steps = sim_setup_steps (s0);
     self->n_samples = sim_setup_samples (s0);
     self->horizon = horizon;
-    s_build_csr (self, idelays);
-    free (idelays);
-
     size_t L = n_points, S = self->n_state, P = self->model->n_params;
     size_t X = (n * L + 7) / 8 * 8;
     self->width = X;
+    s_build_csr (self, idelays);
+    free (idelays);
+
     size_t block = S * X * sizeof (double);
     self->param_period = L == 1 ? 1 : 8 % L == 0 ? 8 : X;
     self->params = bsw_aligned_calloc (P * self->param_period * sizeof (double));
@@ -292,9 +292,9 @@ sim_batch_new (sim_batch_t **self_p, const sim_connectivity_t *conn, const sim_s
         for (size_t k = l; k < self->param_period; k += L)
             for (size_t q = 0; q < P; q++)
                 self->params[q * self->param_period + k] = sl->params[q];
-        for (size_t i = 0; i < n; i++) {
-            self->coupling_a[i * L + l] = sl->coupling_a;
-            self->coupling_b[i * L + l] = sl->coupling_b;
+        for (size_t x = l; x < X; x += L) {
+            self->coupling_a[x] = sl->coupling_a;
+            self->coupling_b[x] = sl->coupling_b;
         }
         for (size_t v = 0; v < S; v++)
             self->noise_gain[v * L + l] = sqrt (2.0 * sl->nsig[v]);
@@ -305,10 +305,6 @@ sim_batch_new (sim_batch_t **self_p, const sim_connectivity_t *conn, const sim_s
     self->state = bsw_aligned_calloc (block);
     if (s0->integrator == SIM_INTEGRATOR_HEUN_STOCHASTIC)
         self->noise = bsw_aligned_calloc (K * block);
-    self->self_weight = bsw_aligned_calloc (X * sizeof (double));
-    for (size_t i = 0; i < n; i++)
-        for (size_t l = 0; l < L; l++)
-            self->self_weight[i * L + l] = self->self_row[i];
     self->far = bsw_aligned_calloc (K * X * sizeof (double));
     self->acc = bsw_aligned_calloc (K * (L < 8 ? 8 : L) * sizeof (double));
     //  A ring of H + K slots: a block writes K steps while reading back H.
@@ -334,7 +330,6 @@ sim_batch_destroy (sim_batch_t **self_p)
     sim_batch_t *self = *self_p;
     free (self->row_start);
     free (self->row_end);
-    free (self->self_row);
     free (self->col);
     free (self->delay);
     free (self->weight);
