@@ -173,37 +173,46 @@ s_run_points (const sim_connectivity_t *conn, const uint64_t *indices, size_t co
 }
 
 /*  A point's numbers do not depend on its lane or its batch companions,
-    for both integrators (random ICs and noise keyed by point index). */
+    for both integrators (random ICs and noise keyed by point index), for
+    every lane count the batch treats differently (1; dividing 8: 2, 4, 8;
+    neither: 3, 5; beyond 8: 16) and on a connectivity of a few tiles as
+    well as on the 76-region default (several kernel calls per block). */
 static int
 s_test_lane_independence (void)
 {
-    sim_connectivity_t *conn = s_small_connectivity ();
-    for (int kind = 0; kind < 2; kind++) {
-        size_t size;
-        uint64_t alone_idx[1] = {5};
-        double **alone = s_run_points (conn, alone_idx, 1, (sim_integrator_kind_t) kind, &size);
-        BSW_CHECK (alone);
-        uint64_t batch3[3] = {2, 5, 9};
-        uint64_t batch8[8] = {11, 12, 13, 14, 15, 16, 17, 5};
-        double **b3 = s_run_points (conn, batch3, 3, (sim_integrator_kind_t) kind, &size);
-        double **b8 = s_run_points (conn, batch8, 8, (sim_integrator_kind_t) kind, &size);
-        BSW_CHECK (memcmp (alone[0], b3[1], size * sizeof (double)) == 0);
-        BSW_CHECK (memcmp (alone[0], b8[7], size * sizeof (double)) == 0);
-        BSW_CHECK (memcmp (b3[0], b3[1], size * sizeof (double)) != 0);
-        free (alone[0]);
-        free (alone);
-        for (int p = 0; p < 3; p++)
-            free (b3[p]);
-        for (int p = 0; p < 8; p++)
-            free (b8[p]);
-        free (b3);
-        free (b8);
-    }
-    sim_connectivity_destroy (&conn);
+    sim_connectivity_t *conns[2] = {s_small_connectivity (), sim_connectivity_new_default ()};
+    const size_t lanes[] = {2, 3, 4, 5, 8, 16};
+    for (int c = 0; c < 2; c++)
+        for (int kind = 0; kind < 2; kind++) {
+            size_t size;
+            uint64_t five = 5;
+            double **alone = s_run_points (conns[c], &five, 1, (sim_integrator_kind_t) kind, &size);
+            BSW_CHECK (alone);
+            for (size_t b = 0; b < sizeof lanes / sizeof lanes[0]; b++) {
+                //  Points 20, 21, ... with point 5 in the middle lane.
+                uint64_t points[16];
+                for (size_t p = 0; p < lanes[b]; p++)
+                    points[p] = p == lanes[b] / 2 ? 5 : 20 + p;
+                double **out =
+                    s_run_points (conns[c], points, lanes[b], (sim_integrator_kind_t) kind, &size);
+                BSW_CHECK (out);
+                BSW_CHECK_MSG (memcmp (alone[0], out[lanes[b] / 2], size * sizeof (double)) == 0,
+                               "connectivity %d, integrator %d: point 5 in lane %zu of %zu differs "
+                               "from point 5 alone",
+                               c, kind, lanes[b] / 2, lanes[b]);
+                BSW_CHECK (memcmp (out[0], out[lanes[b] / 2], size * sizeof (double)) != 0);
+                for (size_t p = 0; p < lanes[b]; p++)
+                    free (out[p]);
+                free (out);
+            }
+            free (alone[0]);
+            free (alone);
+        }
+    sim_connectivity_destroy (&conns[0]);
+    sim_connectivity_destroy (&conns[1]);
     return BSW_TEST_PASS;
 }
 
-/*  HeunStochastic with nsig = 0 adds exact zeros: the deterministic run. */
 static int
 s_test_stochastic_zero_noise (void)
 {
