@@ -28,10 +28,9 @@ s_run (const sim_far_t *self, size_t e, size_t base)
     return self->hist + (self->col[e] * self->stride + slot) * self->lanes;
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if SIM_HAVE_AVX512
 #include <immintrin.h>
-#define S_HAVE_AVX512 1
-#define S_ROW_CHUNK   64 /* edges whose runs are set up at once */
+#define S_ROW_CHUNK 64 /* edges whose runs are set up at once */
 
 /*  A whole row (edges e .. end of one target) with AVX-512 intrinsics:
     four vectors of outputs at a time, each summing every edge in order in
@@ -84,8 +83,6 @@ s_row_avx512 (const sim_far_t *self, size_t e, size_t end, size_t base, size_t w
         e += n;
     }
 }
-#else
-#define S_HAVE_AVX512 0
 #endif
 
 /*  The input of target i for the block, into acc (count * L values). */
@@ -95,7 +92,7 @@ s_target (const sim_far_t *self, size_t i, size_t base, size_t count, double *re
 {
     size_t width = count * self->lanes;
     size_t e = i < self->n ? self->row_start[i] : 0, end = i < self->n ? self->row_end[i] : 0;
-#if S_HAVE_AVX512
+#if SIM_HAVE_AVX512
     if (avx512 && e < end) {
         s_row_avx512 (self, e, end, base, width, acc);
         return;
@@ -151,11 +148,7 @@ SIM_HOT void
 sim_far_block (const sim_far_t *self, size_t base, size_t count, double *far)
 {
     size_t L = self->lanes, K = self->block, X = self->width;
-    int avx512 = 0;
-#if S_HAVE_AVX512
-    __builtin_cpu_init ();
-    avx512 = __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("fma");
-#endif
+    int avx512 = sim_avx512_usable ();
     if (8 % L != 0) {
         //  Lanes not dividing 8: targets straddle tiles; element by element.
         for (size_t i = 0; i < self->n; i++) {

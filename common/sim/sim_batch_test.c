@@ -291,7 +291,7 @@ s_test_rejects_mixed_batches (void)
 static int
 s_test_kernels_agree (void)
 {
-    if (!sim_g2d_avx512_usable ())
+    if (!sim_avx512_usable ())
         return BSW_TEST_SKIP;
     enum { K = 37, X = 32, VECTORS = 4 };
     const size_t P = sim_g2d_model.n_params;

@@ -224,8 +224,8 @@ sim_g2d_tile_portable (const sim_tile_t *tile)
 static void
 s_tile (const sim_tile_t *tile)
 {
-#if SIM_G2D_HAVE_AVX512
-    if (sim_g2d_avx512_usable ()) {
+#if SIM_HAVE_AVX512
+    if (sim_avx512_usable ()) {
         sim_g2d_tile_avx512 (tile);
         return;
     }

@@ -3,7 +3,7 @@
 #include "sim_g2d_avx512.h"
 #include "sim_g2d_params.h"
 
-#if SIM_G2D_HAVE_AVX512
+#if SIM_HAVE_AVX512
 #include <immintrin.h>
 
 #define S_TARGET __attribute__ ((target ("arch=x86-64-v4")))
@@ -180,18 +180,5 @@ sim_g2d_tile_avx512 (const sim_tile_t *tile)
     default:
         s_run (tile, &p, 1);
     }
-}
-
-int
-sim_g2d_avx512_usable (void)
-{
-    __builtin_cpu_init ();
-    return __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("fma");
-}
-#else
-int
-sim_g2d_avx512_usable (void)
-{
-    return 0;
 }
 #endif

@@ -12,16 +12,10 @@
 
 #include "sim_tile.h"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define SIM_G2D_HAVE_AVX512 1
-/*  The kernel; call only where sim_g2d_avx512_usable () is true. */
+#if SIM_HAVE_AVX512
+/*  The kernel; call only where sim_avx512_usable () is true. */
 void sim_g2d_tile_avx512 (const sim_tile_t *tile);
-#else
-#define SIM_G2D_HAVE_AVX512 0
 #endif
-
-/*  Whether this machine can run sim_g2d_tile_avx512. */
-int sim_g2d_avx512_usable (void);
 
 /*  The portable kernel (for tests that compare the two). */
 void sim_g2d_tile_portable (const sim_tile_t *tile);

@@ -31,3 +31,14 @@ sim_model_voi_index (const sim_model_desc_t *model, const char *name)
             return (int) i;
     return -1;
 }
+
+int
+sim_avx512_usable (void)
+{
+#if SIM_HAVE_AVX512
+    __builtin_cpu_init ();
+    return __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("fma");
+#else
+    return 0;
+#endif
+}

@@ -30,6 +30,16 @@
     the loops around them are not vectorised. */
 #define SIM_INLINE static inline __attribute__ ((always_inline))
 
+/*  Kernels written with AVX-512 intrinsics (next to portable ones that give
+    the same bits) exist on x86-64 GCC and Clang builds; they run where
+    sim_avx512_usable () says the CPU has AVX-512F and FMA. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define SIM_HAVE_AVX512 1
+#else
+#define SIM_HAVE_AVX512 0
+#endif
+int sim_avx512_usable (void);
+
 #define SIM_MAX_STATE  4  /* state variables of the largest model */
 #define SIM_MAX_PARAMS 16 /* parameters of the largest model */
 #define SIM_MAX_VOI    4  /* variables of interest one run may record */
