@@ -46,8 +46,9 @@
 #define SIM_BATCH_MAX_BLOCK 512 /* K cap: the far block stays in L1/L2 */
 
 /*  Tiles run side by side in one kernel call (sim_tile.h): each tile's
-    steps are one dependency chain, so four give the vector units work. */
-#define S_TILES_PER_CALL 4
+    steps are one dependency chain (~62 cycles a step for G2D), so five
+    keep the vector units at their throughput (~18 cycles a tile-step). */
+#define S_TILES_PER_CALL 5
 
 struct sim_batch_t {
     const sim_connectivity_t *conn; /* borrowed */
@@ -554,8 +555,8 @@ s_run_chunk (sim_batch_t *self, size_t k0, size_t k1)
     for (size_t v = 0; v < self->n_voi; v++)
         tile.voi[v] = self->setup.voi[v];
     for (size_t x0 = 0; x0 < X; x0 += tile.vectors * SIM_TILE) {
-        //  Spread the tiles evenly over the calls (10 tiles: 4, 3, 3, not
-        //  4, 4, 2): a call with few tiles has few chains to overlap.
+        //  Spread the tiles evenly over the calls (13 tiles: 5, 4, 4, not
+        //  5, 5, 3): a call with few tiles has few chains to overlap.
         size_t left = (X - x0) / SIM_TILE, calls = (left + per_call - 1) / per_call;
         tile.vectors = (left + calls - 1) / calls;
         tile.far = self->far + x0 * K;

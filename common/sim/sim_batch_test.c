@@ -293,7 +293,7 @@ s_test_kernels_agree (void)
 {
     if (!sim_avx512_usable ())
         return BSW_TEST_SKIP;
-    enum { K = 37, X = 32, VECTORS = 4 };
+    enum { K = 37, X = 40, VECTORS = 5 };
     const size_t P = sim_g2d_model.n_params;
     double far[VECTORS * K * SIM_TILE], sw[X], ca[X], cb[X], noise[K * 2 * X];
     double params[SIM_MAX_PARAMS * X], state0[2 * X];
@@ -308,12 +308,16 @@ s_test_kernels_agree (void)
     }
     for (size_t k = 0; k < K * 2 * X; k++)
         noise[k] = 1e-3 * cos ((double) k);
-    for (int variant = 0; variant < 24; variant++) {
+    for (int variant = 0; variant < 48; variant++) {
         size_t period = variant % 3 == 0 ? 1 : variant % 3 == 1 ? 8 : X;
         bool noisy = (variant / 3) % 2, tau_one = (variant / 6) % 2;
         sim_monitor_kind_t monitor =
             (sim_monitor_kind_t) ((variant / 12) % 2 ? SIM_MONITOR_RAW
                                                      : SIM_MONITOR_TEMPORAL_AVERAGE);
+        //  V alone is the AVX-512 kernel's branch-free case (with a
+        //  TemporalAverage and no noise); 3 and 5 tiles side by side.
+        bool v_only = (variant / 24) % 2;
+        size_t vectors = period == X ? 1 : variant % 2 ? VECTORS : 3;
         for (size_t q = 0; q < P; q++)
             for (size_t x = 0; x < period; x++)
                 params[q * period + x] =
@@ -330,7 +334,7 @@ s_test_kernels_agree (void)
             memset (vhist[which], 0, sizeof vhist[which]);
             sim_tile_t tile = {.k0 = 3,
                                .k1 = K,
-                               .vectors = period == X ? 1 : VECTORS,
+                               .vectors = vectors,
                                .block = K,
                                .step0 = 5,
                                .far = far,
@@ -346,8 +350,8 @@ s_test_kernels_agree (void)
                                .vhist = vhist[which],
                                .monitor = monitor,
                                .istep = 4,
-                               .n_voi = 2,
-                               .voi = {2, 1},
+                               .n_voi = v_only ? 1 : 2,
+                               .voi = {v_only ? 0 : 2, 1},
                                .sum = sum[which],
                                .samples = samples[which]};
             if (which)

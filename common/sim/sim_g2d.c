@@ -3,10 +3,10 @@
         dV/dt = d*tau*(alpha*W - f*V^3 + e*V^2 + g*V + gamma*I + gamma*c)
         dW/dt = d*(a + b*V + c*V^2 - beta*W)/tau
 
-    Evaluated in TVB's compiled kernel order (TVB.md 1.2), with V2 = V*V and
-    V^3 as V2*V (not pow), and each multiply-add of that order fused (one
-    rounding; TVB rounds twice, a difference of at most an ulp per operation,
-    far inside the reference tolerances). Parameters arrive per element
+    The terms of TVB's equations (TVB.md 1.2) with the polynomial in V in
+    Horner form and each multiply-add fused (S_G2D_DERIV says why: a few
+    ulps from TVB's order, far inside the reference tolerances, and half
+    the latency). Parameters arrive per element
     ([param][node][lane]), so the loops are flat unit-stride loops the
     compiler vectorises, with no branches.
 */
@@ -27,25 +27,26 @@ static const sim_param_desc_t s_params[P_COUNT] = {
     {"beta", 1.0, -5.0, 5.0, 0.0001}, {"gamma", 1.0, -1.0, 1.0, 0.1},
 };
 
-/*  The derivatives of one point, in TVB's kernel order, with every
-    "x * y + z" of that order fused (fma): one rounding instead of two, the
-    same on every machine (explicit fma, never compiler contraction).
-    p indexes the parameters; tau_div divides dW by tau (skipped when tau
-    is 1: x / 1.0 == x exactly, and the division is the most expensive
-    operation of the loop). */
+/*  The derivatives of one point. The polynomial in V of TVB's equation is
+    evaluated in Horner form,
+        in = (alpha*W + gamma*I + gamma*c) + V*(g + V*(e - f*V)),
+        dW = d*((a - beta*W) + V*(b + c*V)) [/ tau],
+    each step one fused multiply-add (explicit fma, never compiler
+    contraction, so every machine rounds alike). The same terms as TVB's
+    left-to-right order, summed in another order: a few ulps per step, far
+    inside the reference tolerances, and a dependency chain of three
+    operations from V instead of six, which is what bounds the tile kernel
+    (sim_g2d_avx512.c). p indexes the parameters; tau_div divides dW by
+    tau (skipped when tau is 1: x / 1.0 == x exactly, and the division is
+    the most expensive operation of the loop). */
 #define S_G2D_DERIV(v, w, cin, p, tau_div, dv_out, dw_out)                                         \
     do {                                                                                           \
-        double v2_ = (v) * (v);                                                                    \
-        double in_ = alpha[p] * (w);                                                               \
-        in_ = fma (-(f[p] * v2_), (v), in_);                                                       \
-        in_ = fma (e[p], v2_, in_);                                                                \
-        in_ = fma (g[p], (v), in_);                                                                \
-        in_ = fma (gamma[p], I[p], in_);                                                           \
+        double in_ = fma (alpha[p], (w), gamma[p] * I[p]);                                         \
         in_ = fma (gamma[p], (cin), in_);                                                          \
-        (dv_out) = d[p] * tau[p] * in_;                                                            \
-        double dw_ = fma (b[p], (v), a[p]);                                                        \
-        dw_ = fma (c[p], v2_, dw_);                                                                \
-        dw_ = fma (-beta[p], (w), dw_);                                                            \
+        double h_ = fma (-f[p], (v), e[p]);                                                        \
+        h_ = fma (h_, (v), g[p]);                                                                  \
+        (dv_out) = d[p] * tau[p] * fma (h_, (v), in_);                                             \
+        double dw_ = fma (fma (c[p], (v), b[p]), (v), fma (-beta[p], (w), a[p]));                  \
         dw_ = d[p] * dw_;                                                                          \
         (dw_out) = (tau_div) ? dw_ / tau[p] : dw_;                                                 \
     } while (0)

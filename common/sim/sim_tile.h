@@ -27,7 +27,7 @@
 
 struct sim_tile_t {
     size_t k0, k1;             /* the block's steps k0 .. k1-1 */
-    size_t vectors;            /* tiles side by side (1 to 4), each SIM_TILE elements further on */
+    size_t vectors;            /* tiles side by side (1 to 5), each SIM_TILE elements further on */
     size_t block;              /* K: tile u's far input starts K * SIM_TILE after tile u-1's */
     uint64_t step0;            /* step number of k0 (steps count from 1) */
     const double *far;         /* tile u's far input of step k: far + (u * K + k) * SIM_TILE */
