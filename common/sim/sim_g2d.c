@@ -27,55 +27,37 @@ static const sim_param_desc_t s_params[P_COUNT] = {
     {"beta", 1.0, -5.0, 5.0, 0.0001}, {"gamma", 1.0, -1.0, 1.0, 0.1},
 };
 
-/*  The derivatives of one point. The polynomial in V of TVB's equation is
-    evaluated in Horner form,
-        in = (alpha*W + gamma*I + gamma*c) + V*(g + V*(e - f*V)),
-        dW = d*((a - beta*W) + V*(b + c*V)) [/ tau],
-    each step one fused multiply-add (explicit fma, never compiler
-    contraction, so every machine rounds alike). The same terms as TVB's
-    left-to-right order, summed in another order: a few ulps per step, far
-    inside the reference tolerances, and a dependency chain of three
-    operations from V instead of six, which is what bounds the tile kernel
-    (sim_g2d_avx512.c). p indexes the parameters; tau_div divides dW by
-    tau (skipped when tau is 1: x / 1.0 == x exactly, and the division is
-    the most expensive operation of the loop). */
-#define S_G2D_DERIV(v, w, cin, p, tau_div, dv_out, dw_out)                                         \
+/*  The derivatives of one point from its coefficients cf[C_*][p]
+    (sim_g2d_params.h): each step one fused multiply-add (explicit fma,
+    never compiler contraction, so every machine rounds alike). The same
+    terms as TVB's left-to-right order, with d*tau and d/tau multiplied
+    into the coefficients and the polynomials in Horner form: a few ulps
+    per step from TVB's rounding, far inside the reference tolerances, and
+    a dependency chain of three operations from V instead of eight, which
+    is what bounds the tile kernel (sim_g2d_avx512.c). */
+#define S_G2D_DERIV(v, w, cin, cf, p, dv_out, dw_out)                                              \
     do {                                                                                           \
-        double in_ = fma (alpha[p], (w), gamma[p] * I[p]);                                         \
-        in_ = fma (gamma[p], (cin), in_);                                                          \
-        double h_ = fma (-f[p], (v), e[p]);                                                        \
-        h_ = fma (h_, (v), g[p]);                                                                  \
-        (dv_out) = d[p] * tau[p] * fma (h_, (v), in_);                                             \
-        double dw_ = fma (fma (c[p], (v), b[p]), (v), fma (-beta[p], (w), a[p]));                  \
-        dw_ = d[p] * dw_;                                                                          \
-        (dw_out) = (tau_div) ? dw_ / tau[p] : dw_;                                                 \
+        double in_ = fma (cf[C_ALPHA][p], (w), cf[C_GAMMA_I][p]);                                  \
+        in_ = fma (cf[C_GAMMA][p], (cin), in_);                                                    \
+        double h_ = fma (-cf[C_F][p], (v), cf[C_E][p]);                                            \
+        h_ = fma (h_, (v), cf[C_G][p]);                                                            \
+        (dv_out) = fma (h_, (v), in_);                                                             \
+        (dw_out) =                                                                                 \
+            fma (fma (cf[C_C][p], (v), cf[C_B][p]), (v), fma (-cf[C_BETA][p], (w), cf[C_A][p]));   \
     } while (0)
 
-/*  The twelve parameter rows of a [param][period] block. */
-#define S_G2D_PARAMS(params, period)                                                               \
-    const double *restrict tau = (params) + P_TAU * (period);                                      \
-    const double *restrict I = (params) + P_I * (period);                                          \
-    const double *restrict a = (params) + P_A * (period);                                          \
-    const double *restrict b = (params) + P_B * (period);                                          \
-    const double *restrict c = (params) + P_C * (period);                                          \
-    const double *restrict d = (params) + P_D * (period);                                          \
-    const double *restrict e = (params) + P_E * (period);                                          \
-    const double *restrict f = (params) + P_F * (period);                                          \
-    const double *restrict g = (params) + P_G * (period);                                          \
-    const double *restrict alpha = (params) + P_ALPHA * (period);                                  \
-    const double *restrict beta = (params) + P_BETA * (period);                                    \
-    const double *restrict gamma = (params) + P_GAMMA * (period)
-
-static int
-s_other_tau (const double *params, size_t period)
+/*  cf[C_*][t] for the SIM_TILE elements whose parameters start at params
+    (one set when period is 1). */
+static void
+s_tile_coefs (const double *params, size_t period, double cf[C_COUNT][SIM_TILE])
 {
-    int other_tau = 0; /* an integer OR reduction: it vectorises */
-    for (size_t k = 0; k < period; k++)
-        other_tau |= params[P_TAU * period + k] != 1.0;
-    return other_tau;
+    for (size_t t = 0; t < (period == 1 ? 1 : SIM_TILE); t++) {
+        double one[C_COUNT];
+        sim_g2d_coefs (params, period, t, one);
+        for (int q = 0; q < C_COUNT; q++)
+            cf[q][t] = one[q];
+    }
 }
-
-#define S_G2D_POINT(k, p, tau_div) S_G2D_DERIV (V[k], W[k], coupling[k], p, tau_div, dV[k], dW[k])
 
 SIM_HOT static int
 s_dfun (size_t count, size_t period, const double *restrict state, const double *restrict coupling,
@@ -85,26 +67,29 @@ s_dfun (size_t count, size_t period, const double *restrict state, const double 
     const double *restrict W = state + count;
     double *restrict dV = deriv;
     double *restrict dW = deriv + count;
-    S_G2D_PARAMS (params, period);
-    int other_tau = s_other_tau (params, period);
-    for (size_t k = 0; k < count; k++)
-        S_G2D_POINT (k, k % period, other_tau);
+    for (size_t k = 0; k < count; k++) {
+        double cf[C_COUNT][1], one[C_COUNT];
+        sim_g2d_coefs (params, period, k % period, one);
+        for (int q = 0; q < C_COUNT; q++)
+            cf[q][0] = one[q];
+        S_G2D_DERIV (V[k], W[k], coupling[k], cf, 0, dV[k], dW[k]);
+    }
     return 0;
 }
 
 /*  One Heun step of one point in place (TVB.md 3.2-3.4), the derivatives
     never leaving registers: predictor X + dt*k1 (+ z), corrector
     X + (k1 + k2)*dt/2 (+ z), each "x * y + z" fused. */
-#define S_G2D_HEUN(v, w, cin, p, tau_div, noisy, zv, zw)                                           \
+#define S_G2D_HEUN(v, w, cin, cf, p, noisy, zv, zw)                                                \
     do {                                                                                           \
         double dv1_, dw1_, dv2_, dw2_;                                                             \
-        S_G2D_DERIV (v, w, cin, p, tau_div, dv1_, dw1_);                                           \
+        S_G2D_DERIV (v, w, cin, cf, p, dv1_, dw1_);                                                \
         double vp_ = fma (dt, dv1_, v), wp_ = fma (dt, dw1_, w);                                   \
         if (noisy) {                                                                               \
             vp_ += (zv);                                                                           \
             wp_ += (zw);                                                                           \
         }                                                                                          \
-        S_G2D_DERIV (vp_, wp_, cin, p, tau_div, dv2_, dw2_);                                       \
+        S_G2D_DERIV (vp_, wp_, cin, cf, p, dv2_, dw2_);                                            \
         v = fma (dv1_ + dv2_, half_dt, v);                                                         \
         w = fma (dw1_ + dw2_, half_dt, w);                                                         \
         if (noisy) {                                                                               \
@@ -141,7 +126,7 @@ s_tile_obs (const sim_tile_t *tile, const double *V, const double *W, double obs
 /*  The tile's steps: pidx is the parameter index of element t. Every
     variant is a flat loop over the tile's eight elements, which the
     compiler keeps in vector registers from step to step. */
-#define S_G2D_TILE_LOOP(pidx, tau_div, noisy)                                                      \
+#define S_G2D_TILE_LOOP(pidx, noisy)                                                               \
     for (size_t k = tile->k0; k < tile->k1; k++) {                                                 \
         size_t j = k - tile->k0;                                                                   \
         const double *far = tile->far + k * SIM_TILE;                                              \
@@ -150,7 +135,7 @@ s_tile_obs (const sim_tile_t *tile, const double *V, const double *W, double obs
         for (size_t t = 0; t < SIM_TILE; t++) {                                                    \
             double v = Vt[t], w = Wt[t];                                                           \
             double cin = sim_tile_coupling (tile, far, t, v);                                      \
-            S_G2D_HEUN (v, w, cin, pidx, tau_div, noisy, zV[t], zW[t]);                            \
+            S_G2D_HEUN (v, w, cin, cf, pidx, noisy, zV[t], zW[t]);                                 \
             Vt[t] = v;                                                                             \
             Wt[t] = w;                                                                             \
         }                                                                                          \
@@ -166,30 +151,24 @@ s_tile_one (const sim_tile_t *tile)
 {
     size_t X = tile->stride, samples = 0;
     double dt = tile->dt, half_dt = dt / 2.0;
-    S_G2D_PARAMS (tile->params, tile->period);
+    double cf[C_COUNT][SIM_TILE];
+    s_tile_coefs (tile->params, tile->period, cf);
     double Vt[SIM_TILE], Wt[SIM_TILE], obs[SIM_MAX_VOI][SIM_TILE];
     for (size_t t = 0; t < SIM_TILE; t++) {
         Vt[t] = tile->state[t];
         Wt[t] = tile->state[X + t];
     }
-    int other_tau = 0;
-    for (size_t t = 0; t < SIM_TILE; t++)
-        other_tau |= tau[tile->period == 1 ? 0 : t] != 1.0;
     bool noisy = tile->noise != NULL;
     if (tile->period == 1) {
         if (noisy)
-            S_G2D_TILE_LOOP (0, other_tau, true)
-        else if (other_tau)
-            S_G2D_TILE_LOOP (0, true, false)
+            S_G2D_TILE_LOOP (0, true)
         else
-            S_G2D_TILE_LOOP (0, false, false)
+            S_G2D_TILE_LOOP (0, false)
     } else {
         if (noisy)
-            S_G2D_TILE_LOOP (t, other_tau, true)
-        else if (other_tau)
-            S_G2D_TILE_LOOP (t, true, false)
+            S_G2D_TILE_LOOP (t, true)
         else
-            S_G2D_TILE_LOOP (t, false, false)
+            S_G2D_TILE_LOOP (t, false)
     }
     for (size_t t = 0; t < SIM_TILE; t++) {
         tile->state[t] = Vt[t];

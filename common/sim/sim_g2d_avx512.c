@@ -11,32 +11,21 @@
 #define S_MAX_TILES 5 /* tiles side by side: sim_batch.c's S_TILES_PER_CALL at most */
 
 typedef struct {
-    __m512d tau, a, b, c, d, e, f, g, alpha, beta, gamma;
-    __m512d gamma_I; /* gamma * I, rounded as S_G2D_DERIV rounds it */
-    __m512d d_tau;   /* d * tau, as (d * tau) * x in S_G2D_DERIV */
-    bool tau_div;
+    __m512d c[C_COUNT]; /* sim_g2d_coefs, element by element */
 } s_params_t;
 
-/*  dV and dW at (v, w) with coupling cin, S_G2D_DERIV's Horner form. */
+/*  dV and dW at (v, w) with coupling cin, as S_G2D_DERIV. */
 S_INLINE void
 s_deriv (const s_params_t *p, __m512d v, __m512d w, __m512d cin, __m512d *dv, __m512d *dw)
 {
-    __m512d in = _mm512_fmadd_pd (p->alpha, w, p->gamma_I);
-    in = _mm512_fmadd_pd (p->gamma, cin, in);
-    __m512d h = _mm512_fnmadd_pd (p->f, v, p->e);
-    h = _mm512_fmadd_pd (h, v, p->g);
-    *dv = _mm512_mul_pd (p->d_tau, _mm512_fmadd_pd (h, v, in));
-    __m512d x =
-        _mm512_fmadd_pd (_mm512_fmadd_pd (p->c, v, p->b), v, _mm512_fnmadd_pd (p->beta, w, p->a));
-    x = _mm512_mul_pd (p->d, x);
-    *dw = p->tau_div ? _mm512_div_pd (x, p->tau) : x;
-}
-
-S_INLINE __m512d
-s_param (const sim_tile_t *tile, int q)
-{
-    const double *row = tile->params + (size_t) q * tile->period;
-    return tile->period == 1 ? _mm512_set1_pd (row[0]) : _mm512_loadu_pd (row);
+    const __m512d *c = p->c;
+    __m512d in = _mm512_fmadd_pd (c[C_ALPHA], w, c[C_GAMMA_I]);
+    in = _mm512_fmadd_pd (c[C_GAMMA], cin, in);
+    __m512d h = _mm512_fnmadd_pd (c[C_F], v, c[C_E]);
+    h = _mm512_fmadd_pd (h, v, c[C_G]);
+    *dv = _mm512_fmadd_pd (h, v, in);
+    *dw = _mm512_fmadd_pd (_mm512_fmadd_pd (c[C_C], v, c[C_B]), v,
+                           _mm512_fnmadd_pd (c[C_BETA], w, c[C_A]));
 }
 
 /*  The monitor of sim_tile_record, on registers. */
@@ -204,22 +193,19 @@ s_run_any (const sim_tile_t *tile, const s_params_t *p, const bool plain)
 S_TARGET void
 sim_g2d_tile_avx512 (const sim_tile_t *tile)
 {
-    s_params_t p = {
-        .tau = s_param (tile, P_TAU),
-        .a = s_param (tile, P_A),
-        .b = s_param (tile, P_B),
-        .c = s_param (tile, P_C),
-        .d = s_param (tile, P_D),
-        .e = s_param (tile, P_E),
-        .f = s_param (tile, P_F),
-        .g = s_param (tile, P_G),
-        .alpha = s_param (tile, P_ALPHA),
-        .beta = s_param (tile, P_BETA),
-        .gamma = s_param (tile, P_GAMMA),
-    };
-    p.gamma_I = _mm512_mul_pd (p.gamma, s_param (tile, P_I));
-    p.d_tau = _mm512_mul_pd (p.d, p.tau);
-    p.tau_div = _mm512_cmp_pd_mask (p.tau, _mm512_set1_pd (1.0), _CMP_NEQ_UQ) != 0;
+    //  The coefficients of the tile's eight elements (one set when the
+    //  parameters are shared), computed by the portable kernel's function.
+    double cf[C_COUNT][SIM_TILE];
+    size_t elements = tile->period == 1 ? 1 : SIM_TILE;
+    for (size_t t = 0; t < elements; t++) {
+        double one[C_COUNT];
+        sim_g2d_coefs (tile->params, tile->period, t, one);
+        for (int q = 0; q < C_COUNT; q++)
+            cf[q][t] = one[q];
+    }
+    s_params_t p;
+    for (int q = 0; q < C_COUNT; q++)
+        p.c[q] = elements == 1 ? _mm512_set1_pd (cf[q][0]) : _mm512_loadu_pd (cf[q]);
     bool plain = tile->noise == NULL && tile->monitor == SIM_MONITOR_TEMPORAL_AVERAGE &&
                  tile->n_voi == 1 && tile->voi[0] == 0;
     if (plain)
