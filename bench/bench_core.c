@@ -4,8 +4,12 @@
     ms per simulation for one lane and for batches of 2, 4, 8 and 16 lanes,
     plus the batch's memory. Prints a table; asserts nothing.
 
-    usage: bench_core [REPEATS [LANES]]   (default 3 repeats, the best run
-    counts; LANES runs one lane count only)
+    The repeats go round the lane counts (1, 2, 4, ..., 1, 2, 4, ...), so a
+    few seconds when the machine is slower (a VM's neighbours) touch every
+    lane count alike; the table gives each one's best run and its median.
+
+    usage: bench_core [REPEATS [LANES]]   (default 3 repeats; LANES runs one
+    lane count only)
 */
 #include "bsw_util.h"
 #include "sim_batch.h"
@@ -23,9 +27,9 @@ s_now (void)
     return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
-/*  Best wall time of `repeats` runs of a batch of `lanes` tutorial points. */
+/*  Wall time of one run of a batch of `lanes` tutorial points. */
 static double
-s_time_batch (const sim_connectivity_t *conn, size_t lanes, int repeats, size_t *bytes)
+s_time_batch (const sim_connectivity_t *conn, size_t lanes, size_t *bytes)
 {
     sim_setup_t *setups = bsw_calloc (lanes, sizeof (sim_setup_t));
     for (size_t l = 0; l < lanes; l++) {
@@ -34,49 +38,62 @@ s_time_batch (const sim_connectivity_t *conn, size_t lanes, int repeats, size_t 
         setups[l].params[sim_model_param_index (setups[l].model, "a")] = 2.0;
         setups[l].point_index = l;
     }
-    double best = 1e30;
-    for (int r = 0; r < repeats; r++) {
-        sim_batch_t *batch;
-        if (sim_batch_new (&batch, conn, setups, lanes, NULL))
-            abort ();
-        size_t size = sim_batch_output_size (batch);
-        double **out = bsw_calloc (lanes, sizeof (double *));
-        for (size_t l = 0; l < lanes; l++)
-            out[l] = bsw_malloc (size * sizeof (double));
-        sim_batch_set_output (batch, out, NULL);
-        double t0 = s_now ();
-        sim_batch_advance (batch, 0);
-        double t = s_now () - t0;
-        best = t < best ? t : best;
-        *bytes = sim_batch_memory (batch) + lanes * size * sizeof (double);
-        for (size_t l = 0; l < lanes; l++)
-            free (out[l]);
-        free (out);
-        sim_batch_destroy (&batch);
-    }
+    sim_batch_t *batch;
+    if (sim_batch_new (&batch, conn, setups, lanes, NULL))
+        abort ();
+    size_t size = sim_batch_output_size (batch);
+    double **out = bsw_calloc (lanes, sizeof (double *));
+    for (size_t l = 0; l < lanes; l++)
+        out[l] = bsw_malloc (size * sizeof (double));
+    sim_batch_set_output (batch, out, NULL);
+    double t0 = s_now ();
+    sim_batch_advance (batch, 0);
+    double t = s_now () - t0;
+    *bytes = sim_batch_memory (batch) + lanes * size * sizeof (double);
+    for (size_t l = 0; l < lanes; l++)
+        free (out[l]);
+    free (out);
+    sim_batch_destroy (&batch);
     free (setups);
-    return best;
+    return t;
+}
+
+static int
+s_compare (const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return (x > y) - (x < y);
 }
 
 int
 main (int argc, char **argv)
 {
     int repeats = argc > 1 ? atoi (argv[1]) : 3;
+    if (repeats < 1)
+        repeats = 1;
     sim_connectivity_t *conn = sim_connectivity_new_default ();
-    printf ("core: tutorial simulation (76 regions, 81920 steps), one thread, best of %d\n",
-            repeats);
-    printf ("%6s %14s %16s %14s\n", "lanes", "ms per batch", "ms per simulation", "batch MB");
     size_t lanes_list[] = {1, 2, 4, 8, 16};
-    if (argc > 2) {
+    if (argc > 2)
         lanes_list[0] = (size_t) atoi (argv[2]);
-    }
     size_t count = argc > 2 ? 1 : sizeof lanes_list / sizeof *lanes_list;
+    double *times = bsw_calloc (count * (size_t) repeats, sizeof (double));
+    size_t bytes[sizeof lanes_list / sizeof *lanes_list] = {0};
+    for (int r = 0; r < repeats; r++)
+        for (size_t k = 0; k < count; k++)
+            times[k * (size_t) repeats + (size_t) r] =
+                s_time_batch (conn, lanes_list[k], &bytes[k]);
+    printf ("core: tutorial simulation (76 regions, 81920 steps), one thread, %d repeats\n",
+            repeats);
+    printf ("%6s %14s %16s %16s %10s\n", "lanes", "ms per batch", "ms per simulation",
+            "median ms/sim", "batch MB");
     for (size_t k = 0; k < count; k++) {
-        size_t bytes = 0;
-        double t = s_time_batch (conn, lanes_list[k], repeats, &bytes);
-        printf ("%6zu %14.1f %16.1f %14.1f\n", lanes_list[k], t * 1e3,
-                t * 1e3 / (double) lanes_list[k], (double) bytes / 1e6);
+        double *t = times + k * (size_t) repeats, lanes = (double) lanes_list[k];
+        qsort (t, (size_t) repeats, sizeof *t, s_compare);
+        double median = repeats % 2 ? t[repeats / 2] : (t[repeats / 2 - 1] + t[repeats / 2]) / 2;
+        printf ("%6zu %14.1f %16.1f %16.1f %10.1f\n", lanes_list[k], t[0] * 1e3, t[0] * 1e3 / lanes,
+                median * 1e3 / lanes, (double) bytes[k] / 1e6);
     }
+    free (times);
     sim_connectivity_destroy (&conn);
     return 0;
 }
