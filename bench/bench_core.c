@@ -17,15 +17,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-
-static double
-s_now (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
 /*  Wall time of one run of a batch of `lanes` tutorial points. */
 static double
@@ -46,9 +37,9 @@ s_time_batch (const sim_connectivity_t *conn, size_t lanes, size_t *bytes)
     for (size_t l = 0; l < lanes; l++)
         out[l] = bsw_malloc (size * sizeof (double));
     sim_batch_set_output (batch, out, NULL);
-    double t0 = s_now ();
+    double t0 = bsw_clock_mono_s ();
     sim_batch_advance (batch, 0);
-    double t = s_now () - t0;
+    double t = bsw_clock_mono_s () - t0;
     *bytes = sim_batch_memory (batch) + lanes * size * sizeof (double);
     for (size_t l = 0; l < lanes; l++)
         free (out[l]);

@@ -17,29 +17,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define S_K      418 /* the tutorial's block */
 #define S_TILES  5
 #define S_BLOCKS 50
-
-static double
-s_now (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
 /*  GHz from 3 x 10^8 dependent 64-bit multiplies (3 cycles each). */
 static double
 s_clock_ghz (void)
 {
     uint64_t x = 3, n = 100000000;
-    double t0 = s_now ();
+    double t0 = bsw_clock_mono_s ();
     for (uint64_t i = 0; i < n; i++)
         __asm__ volatile("imul %0, %0\n\timul %0, %0\n\timul %0, %0" : "+r"(x));
-    return 9.0 * (double) n / (s_now () - t0) / 1e9;
+    return 9.0 * (double) n / (bsw_clock_mono_s () - t0) / 1e9;
 }
 
 int
@@ -94,12 +85,12 @@ main (void)
                            .samples = samples};
         double best = 1e30;
         for (int r = 0; r < 20; r++) {
-            double t0 = s_now ();
+            double t0 = bsw_clock_mono_s ();
             for (int b = 0; b < S_BLOCKS; b++) {
                 tile.step0 = 1 + (uint64_t) b * S_K;
                 sim_g2d_tile_avx512 (&tile);
             }
-            double t = s_now () - t0;
+            double t = bsw_clock_mono_s () - t0;
             best = t < best ? t : best;
         }
         double ns = best * 1e9 / ((double) S_BLOCKS * S_K * (double) tiles);

@@ -60,4 +60,7 @@ void bsw_signals_unblock (void);
 /*  Monotonic milliseconds, for deadlines and durations only. */
 int64_t bsw_clock_mono_ms (void);
 
+/*  Monotonic seconds with nanosecond resolution, for timing (benchmarks). */
+double bsw_clock_mono_s (void);
+
 #endif
