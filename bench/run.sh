@@ -23,7 +23,7 @@
 # on 127.0.0.1 with a port the broker picks.
 #
 # usage: sh bench/run.sh [--quick]
-#   --quick   one repeat of the core, 32 tutorial points, 5,000 tiny points,
+#   --quick   three repeats of the core, 32 tutorial points, 5,000 tiny points,
 #             no 500-point sweep and no 100,000-point broker (about 15 s)
 # environment: BENCH_BUILD (build folder, default build-bench),
 #   BENCH_TMP (scratch folder; put it on the disk you care about: the
@@ -60,7 +60,7 @@ NPROC=$(nproc)
 
 #  Sizes. The tiny sweeps are rows x 100 points (model.I x model.a).
 if [ "$QUICK" = 1 ]; then
-    CORE_REPEATS=1
+    CORE_REPEATS=3
     TUT_SIDE=4          # 4 x 8 = 32 tutorial points
     TINY_ROWS=50        # 5,000 tiny points
 else
