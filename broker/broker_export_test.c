@@ -353,6 +353,42 @@ s_on_progress (void *arg, uint64_t done, uint64_t total)
     p->total = total;
 }
 
+/*  A sweep in a data folder of its own, exported to <dir>/export.zip and
+    the zip opened: the setup most cases share. */
+typedef struct {
+    char dir[64];
+    broker_db_t *db;
+    uint64_t id;
+    char uuid[37];
+    char zip_path[160];
+    zip_t *za; /* NULL once a case closed it */
+} s_export_t;
+
+static int
+s_export_open (s_export_t *ex, const char *spec, uint64_t points, const char *status)
+{
+    memset (ex, 0, sizeof *ex);
+    bsw_error_t err;
+    BSW_CHECK (s_mkdir (ex->dir, sizeof ex->dir));
+    BSW_CHECK (broker_db_open (&ex->db, ex->dir, &err) == 0);
+    BSW_CHECK (s_make_sweep (ex->db, spec, points, status, &ex->id, ex->uuid) == 0);
+    snprintf (ex->zip_path, sizeof ex->zip_path, "%s/export.zip", ex->dir);
+    BSW_CHECK_MSG (broker_export_build (ex->db, ex->id, ex->zip_path, NULL, NULL, &err) == 0, "%s",
+                   err.text);
+    ex->za = zip_open (ex->zip_path, ZIP_RDONLY, NULL);
+    BSW_CHECK (ex->za);
+    return BSW_TEST_PASS;
+}
+
+static void
+s_export_close (s_export_t *ex)
+{
+    if (ex->za)
+        zip_close (ex->za);
+    broker_db_close (&ex->db);
+    s_rmtree (ex->dir);
+}
+
 //  Usage: a sweep with 4 ok, 1 failed and 1 pending point becomes one zip
 //  of one connectivity folder, 4 simulation folders, 4 metric folders,
 //  metrics.csv and sweep.json.
@@ -478,23 +514,13 @@ s_test_usage (void)
 static int
 s_test_simulation_files (void)
 {
-    char dir[64];
-    BSW_CHECK (s_mkdir (dir, sizeof dir));
-    bsw_error_t err;
-    broker_db_t *db = NULL;
-    BSW_CHECK (broker_db_open (&db, dir, &err) == 0);
-    uint64_t id;
-    char uuid[37];
-    BSW_CHECK (s_make_sweep (db, s_spec, S_POINTS, "oofoo-", &id, uuid) == 0);
-    char zip_path[160], name[160], path[256];
-    snprintf (zip_path, sizeof zip_path, "%s/export.zip", dir);
-    BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
-    zip_t *za = zip_open (zip_path, ZIP_RDONLY, NULL);
-    BSW_CHECK (za);
+    s_export_t ex;
+    BSW_CHECK (s_export_open (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
+    char name[160], path[256];
 
-    s_entry_name (name, sizeof name, 5, "SimulatorAdapterModel", uuid, 4);
-    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
-    char *urn = s_urn (uuid, "SimulatorAdapterModel", 4);
+    s_entry_name (name, sizeof name, 5, "SimulatorAdapterModel", ex.uuid, 4);
+    BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
+    char *urn = s_urn (ex.uuid, "SimulatorAdapterModel", 4);
     S_CHECK_ATTR (path, "TVB_gid", urn);
     free (urn);
     S_CHECK_ATTR (path, "TVB_written_by", "tvb.core.neotraits._h5core.ViewModelH5");
@@ -508,7 +534,7 @@ s_test_simulation_files (void)
     S_CHECK_ATTR (path, "TVB_is_metric_operation", "bool:False");
     S_CHECK_ATTR (path, "TVB_ranges", S_RANGES);
     S_CHECK_ATTR (path, "TVB_range_values", "{\"model.I\": 0.5, \"model.a\": 2.0}");
-    urn = s_urn (uuid, "OperationGroupA", 0);
+    urn = s_urn (ex.uuid, "OperationGroupA", 0);
     S_CHECK_ATTR (path, "TVB_operation_group_gid", urn);
     free (urn);
     sim_connectivity_t *conn = sim_connectivity_new_default ();
@@ -522,12 +548,12 @@ s_test_simulation_files (void)
                 {"TVB_coupling", "Linear"},
                 {"TVB_integrator", "HeunDeterministicViewModel"}};
     for (size_t i = 0; i < 3; i++) {
-        urn = s_urn (uuid, refs[i].cls, 4);
+        urn = s_urn (ex.uuid, refs[i].cls, 4);
         S_CHECK_ATTR (path, refs[i].attr, urn);
         free (urn);
     }
     char monitors[48], gid[37];
-    bsw_uuid_derive (uuid, "TemporalAverageViewModel", 4, gid);
+    bsw_uuid_derive (ex.uuid, "TemporalAverageViewModel", 4, gid);
     snprintf (monitors, sizeof monitors, "[\"%.8s%.4s%.4s%.4s%.12s\"]", gid, gid + 9, gid + 14,
               gid + 19, gid + 24);
     S_CHECK_ATTR (path, "TVB_monitors", monitors);
@@ -540,8 +566,8 @@ s_test_simulation_files (void)
     unlink (path);
 
     //  The model: this point's I and a, the rest TVB's defaults.
-    s_entry_name (name, sizeof name, 5, "Generic2dOscillator", uuid, 4);
-    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    s_entry_name (name, sizeof name, 5, "Generic2dOscillator", ex.uuid, 4);
+    BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
     S_CHECK_ATTR (path, "TVB_type", "tvb.simulator.models.oscillator.Generic2dOscillator");
     S_CHECK_ATTR (path, "TVB_state", "");
     S_CHECK_ATTR (path, "TVB_state_variable_range", "{\"V\": [-2.0, 4.0], \"W\": [-6.0, 6.0]}");
@@ -563,8 +589,8 @@ s_test_simulation_files (void)
         BSW_CHECK_MSG (s_dataset (path, params[i], v, 4) == 1, "%s", params[i]);
     unlink (path);
 
-    s_entry_name (name, sizeof name, 5, "Linear", uuid, 4);
-    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    s_entry_name (name, sizeof name, 5, "Linear", ex.uuid, 4);
+    BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
     S_CHECK_ATTR (path, "TVB_type", "tvb.simulator.coupling.Linear");
     BSW_CHECK_INT (s_dataset (path, "a", v, 4), 1);
     BSW_CHECK_DOUBLE_EQ (v[0], 0.00390625);
@@ -572,24 +598,22 @@ s_test_simulation_files (void)
     BSW_CHECK_DOUBLE_EQ (v[0], 0.0);
     unlink (path);
 
-    s_entry_name (name, sizeof name, 5, "HeunDeterministicViewModel", uuid, 4);
-    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    s_entry_name (name, sizeof name, 5, "HeunDeterministicViewModel", ex.uuid, 4);
+    BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
     S_CHECK_ATTR (path, "TVB_type",
                   "tvb.core.entities.file.simulator.view_model.HeunDeterministicViewModel");
     S_CHECK_ATTR (path, "TVB_is_metric_operation", "bool:False");
     BSW_CHECK_DOUBLE_EQ (s_attr_f64 (path, "TVB_dt"), 0.01220703125);
     unlink (path);
 
-    s_entry_name (name, sizeof name, 5, "TemporalAverageViewModel", uuid, 4);
-    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    s_entry_name (name, sizeof name, 5, "TemporalAverageViewModel", ex.uuid, 4);
+    BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
     S_CHECK_ATTR (path, "TVB_type",
                   "tvb.core.entities.file.simulator.view_model.TemporalAverageViewModel");
     BSW_CHECK_DOUBLE_EQ (s_attr_f64 (path, "TVB_period"), 0.9765625);
     unlink (path);
 
-    zip_close (za);
-    broker_db_close (&db);
-    s_rmtree (dir);
+    s_export_close (&ex);
     return BSW_TEST_PASS;
 }
 
@@ -597,28 +621,18 @@ s_test_simulation_files (void)
 static int
 s_test_metric_files (void)
 {
-    char dir[64];
-    BSW_CHECK (s_mkdir (dir, sizeof dir));
-    bsw_error_t err;
-    broker_db_t *db = NULL;
-    BSW_CHECK (broker_db_open (&db, dir, &err) == 0);
-    uint64_t id;
-    char uuid[37];
-    BSW_CHECK (s_make_sweep (db, s_spec, S_POINTS, "oofoo-", &id, uuid) == 0);
-    char zip_path[160], name[160], path[256];
-    snprintf (zip_path, sizeof zip_path, "%s/export.zip", dir);
-    BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
-    zip_t *za = zip_open (zip_path, ZIP_RDONLY, NULL);
-    BSW_CHECK (za);
+    s_export_t ex;
+    BSW_CHECK (s_export_open (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
+    char name[160], path[256];
 
     //  Point 3: its measure holds the stored metrics, NaN included.
-    s_entry_name (name, sizeof name, S_POINTS + 4, "DatatypeMeasure", uuid, 3);
-    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    s_entry_name (name, sizeof name, S_POINTS + 4, "DatatypeMeasure", ex.uuid, 3);
+    BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
     char *json = s_metrics_json (3);
     BSW_CHECK (strstr (json, "\"Synchrony\": NaN"));
     S_CHECK_ATTR (path, "TVB_metrics", json);
     free (json);
-    char *ts_urn = s_urn (uuid, "TimeSeriesRegion", 3);
+    char *ts_urn = s_urn (ex.uuid, "TimeSeriesRegion", 3);
     S_CHECK_ATTR (path, "TVB_analyzed_datatype", ts_urn);
     S_CHECK_ATTR (path, "TVB_written_by",
                   "tvb.core.entities.file.simulator.datatype_measure_h5.DatatypeMeasureH5");
@@ -626,16 +640,16 @@ s_test_metric_files (void)
     S_CHECK_ATTR (path, "TVB_visible", "bool:False");
     unlink (path);
     //  Point 1's infinities come back as Python's tokens.
-    s_entry_name (name, sizeof name, S_POINTS + 2, "DatatypeMeasure", uuid, 1);
-    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    s_entry_name (name, sizeof name, S_POINTS + 2, "DatatypeMeasure", ex.uuid, 1);
+    BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
     json = s_metrics_json (1);
     BSW_CHECK (strstr (json, "-Infinity"));
     S_CHECK_ATTR (path, "TVB_metrics", json);
     free (json);
     unlink (path);
 
-    s_entry_name (name, sizeof name, S_POINTS + 4, "TimeseriesMetricsAdapterModel", uuid, 3);
-    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    s_entry_name (name, sizeof name, S_POINTS + 4, "TimeseriesMetricsAdapterModel", ex.uuid, 3);
+    BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
     S_CHECK_ATTR (path, "TVB_type",
                   "tvb.adapters.analyzers.metrics_group_timeseries."
                   "TimeseriesMetricsAdapterModel");
@@ -659,8 +673,8 @@ s_test_metric_files (void)
     static const uint64_t ok_points[] = {0, 1, 3, 4};
     for (size_t p = 0; p < 4; p++) {
         uint64_t k = ok_points[p];
-        s_entry_name (name, sizeof name, k + 1, "SimulatorAdapterModel", uuid, k);
-        BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+        s_entry_name (name, sizeof name, k + 1, "SimulatorAdapterModel", ex.uuid, k);
+        BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
         char *group = s_attr (path, "TVB_operation_group_gid");
         char *date = s_attr (path, "TVB_create_date");
         unlink (path);
@@ -672,9 +686,9 @@ s_test_metric_files (void)
         last_sim = date;
         free (group);
 
-        s_entry_name (name, sizeof name, S_POINTS + k + 1, "TimeseriesMetricsAdapterModel", uuid,
+        s_entry_name (name, sizeof name, S_POINTS + k + 1, "TimeseriesMetricsAdapterModel", ex.uuid,
                       k);
-        BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+        BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
         group = s_attr (path, "TVB_operation_group_gid");
         date = s_attr (path, "TVB_create_date");
         unlink (path);
@@ -693,9 +707,7 @@ s_test_metric_files (void)
     free (group_b);
     free (last_sim);
     free (first_metric);
-    zip_close (za);
-    broker_db_close (&db);
-    s_rmtree (dir);
+    s_export_close (&ex);
     return BSW_TEST_PASS;
 }
 
@@ -704,23 +716,13 @@ s_test_metric_files (void)
 static int
 s_test_metrics_csv (void)
 {
-    char dir[64];
-    BSW_CHECK (s_mkdir (dir, sizeof dir));
-    bsw_error_t err;
-    broker_db_t *db = NULL;
-    BSW_CHECK (broker_db_open (&db, dir, &err) == 0);
-    uint64_t id;
-    char uuid[37];
-    BSW_CHECK (s_make_sweep (db, s_spec, S_POINTS, "oofoo-", &id, uuid) == 0);
-    char zip_path[160];
-    snprintf (zip_path, sizeof zip_path, "%s/export.zip", dir);
-    BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
-    zip_t *za = zip_open (zip_path, ZIP_RDONLY, NULL);
-    BSW_CHECK (za);
+    s_export_t ex;
+    BSW_CHECK (s_export_open (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
     size_t size;
-    char *csv = s_entry_bytes (za, "metrics.csv", &size);
+    char *csv = s_entry_bytes (ex.za, "metrics.csv", &size);
     BSW_CHECK (csv);
-    zip_close (za);
+    zip_close (ex.za);
+    ex.za = NULL;
 
     static const char *const status[] = {"ok", "ok", "failed", "ok", "ok", "pending"};
     static const double I[] = {0.0, 0.0, 0.0, 0.5, 0.5, 0.5}, a[] = {1.0, 2.0, 3.0, 1.0, 2.0, 3.0};
@@ -763,8 +765,7 @@ s_test_metrics_csv (void)
     }
     BSW_CHECK (strtok_r (NULL, "\n", &save) == NULL);
     free (csv);
-    broker_db_close (&db);
-    s_rmtree (dir);
+    s_export_close (&ex);
     return BSW_TEST_PASS;
 }
 
@@ -780,26 +781,17 @@ s_test_stochastic (void)
         " \"noise\": {\"nsig\": [0.001, 0.002]}},"
         " \"ranges\": [{\"parameter\": \"coupling.a\", \"values\": [0.1, 0.2, 0.4]},"
         " {\"parameter\": \"model.a\", \"values\": [2.5]}]}";
-    char dir[64];
-    BSW_CHECK (s_mkdir (dir, sizeof dir));
+    s_export_t ex;
+    BSW_CHECK (s_export_open (&ex, spec, 3, "-o-") == BSW_TEST_PASS);
+    char name[160], path[256];
     bsw_error_t err;
-    broker_db_t *db = NULL;
-    BSW_CHECK (broker_db_open (&db, dir, &err) == 0);
-    uint64_t id;
-    char uuid[37];
-    BSW_CHECK (s_make_sweep (db, spec, 3, "-o-", &id, uuid) == 0);
-    char zip_path[160], name[160], path[256];
-    snprintf (zip_path, sizeof zip_path, "%s/export.zip", dir);
-    BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
-    zip_t *za = zip_open (zip_path, ZIP_RDONLY, NULL);
-    BSW_CHECK (za);
-    BSW_CHECK_INT (zip_get_num_entries (za, 0), 1 + 7 + 2 + 2 + 2);
-    s_entry_name (name, sizeof name, 2, "HeunDeterministicViewModel", uuid, 1);
-    BSW_CHECK (zip_name_locate (za, name, 0) < 0);
+    BSW_CHECK_INT (zip_get_num_entries (ex.za, 0), 1 + 7 + 2 + 2 + 2);
+    s_entry_name (name, sizeof name, 2, "HeunDeterministicViewModel", ex.uuid, 1);
+    BSW_CHECK (zip_name_locate (ex.za, name, 0) < 0);
 
-    s_entry_name (name, sizeof name, 2, "SimulatorAdapterModel", uuid, 1);
-    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
-    char *urn = s_urn (uuid, "HeunStochasticViewModel", 1);
+    s_entry_name (name, sizeof name, 2, "SimulatorAdapterModel", ex.uuid, 1);
+    BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
+    char *urn = s_urn (ex.uuid, "HeunStochasticViewModel", 1);
     S_CHECK_ATTR (path, "TVB_integrator", urn);
     free (urn);
     S_CHECK_ATTR (path, "TVB_ranges",
@@ -809,18 +801,18 @@ s_test_stochastic (void)
     S_CHECK_ATTR (path, "TVB_range_values", "{\"coupling.a\": 0.2, \"model.a\": 2.5}");
     unlink (path);
 
-    s_entry_name (name, sizeof name, 2, "HeunStochasticViewModel", uuid, 1);
-    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    s_entry_name (name, sizeof name, 2, "HeunStochasticViewModel", ex.uuid, 1);
+    BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
     S_CHECK_ATTR (path, "TVB_type",
                   "tvb.core.entities.file.simulator.view_model.HeunStochasticViewModel");
     BSW_CHECK_DOUBLE_EQ (s_attr_f64 (path, "TVB_dt"), 0.1);
-    urn = s_urn (uuid, "AdditiveNoiseViewModel", 1);
+    urn = s_urn (ex.uuid, "AdditiveNoiseViewModel", 1);
     S_CHECK_ATTR (path, "TVB_noise", urn);
     free (urn);
     unlink (path);
 
-    s_entry_name (name, sizeof name, 2, "AdditiveNoiseViewModel", uuid, 1);
-    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    s_entry_name (name, sizeof name, 2, "AdditiveNoiseViewModel", ex.uuid, 1);
+    BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
     S_CHECK_ATTR (path, "TVB_type",
                   "tvb.core.entities.file.simulator.view_model.AdditiveNoiseViewModel");
     S_CHECK_ATTR (path, "TVB_state", "");
@@ -832,19 +824,19 @@ s_test_stochastic (void)
     BSW_CHECK_DOUBLE_EQ (v[1], 0.002);
     unlink (path);
 
-    s_entry_name (name, sizeof name, 2, "RawViewModel", uuid, 1);
-    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    s_entry_name (name, sizeof name, 2, "RawViewModel", ex.uuid, 1);
+    BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
     BSW_CHECK_DOUBLE_EQ (s_attr_f64 (path, "TVB_period"), 0.0);
     unlink (path);
 
-    s_entry_name (name, sizeof name, 2, "Linear", uuid, 1);
-    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    s_entry_name (name, sizeof name, 2, "Linear", ex.uuid, 1);
+    BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
     BSW_CHECK_INT (s_dataset (path, "a", v, 4), 1);
     BSW_CHECK_DOUBLE_EQ (v[0], 0.2);
     unlink (path);
 
     size_t size;
-    char *csv = s_entry_bytes (za, "metrics.csv", &size);
+    char *csv = s_entry_bytes (ex.za, "metrics.csv", &size);
     BSW_CHECK (csv);
     BSW_CHECK (strncmp (csv,
                         "point,coupling.a,model.a,status,GlobalVariance,Metastability,"
@@ -853,30 +845,30 @@ s_test_stochastic (void)
                                 "Synchrony,VarianceNodeVariance\n0,0.1,2.5,pending,,,,\n1,0.2,2.5,"
                                 "ok,")) == 0);
     free (csv);
-    zip_close (za);
+    zip_close (ex.za);
+    ex.za = NULL;
 
     //  The same nsig for both state variables is TVB's usual (1,) array.
     static const char spec1[] =
         "{\"simulation_length\": 10, \"integrator\": {\"type\": \"HeunStochastic\","
         " \"noise\": {\"nsig\": 0.003}}}";
-    BSW_CHECK (s_make_sweep (db, spec1, 1, "o", &id, uuid) == 0);
-    BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
-    za = zip_open (zip_path, ZIP_RDONLY, NULL);
-    BSW_CHECK (za);
-    s_entry_name (name, sizeof name, 1, "AdditiveNoiseViewModel", uuid, 0);
-    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    BSW_CHECK (s_make_sweep (ex.db, spec1, 1, "o", &ex.id, ex.uuid) == 0);
+    BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
+                   err.text);
+    ex.za = zip_open (ex.zip_path, ZIP_RDONLY, NULL);
+    BSW_CHECK (ex.za);
+    s_entry_name (name, sizeof name, 1, "AdditiveNoiseViewModel", ex.uuid, 0);
+    BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
     BSW_CHECK_INT (s_dataset (path, "nsig", v, 4), 1);
     BSW_CHECK_DOUBLE_EQ (v[0], 0.003);
     BSW_CHECK_INT (s_attr_i64 (path, "TVB_noise_seed"), 42);
     unlink (path);
-    s_entry_name (name, sizeof name, 1, "SimulatorAdapterModel", uuid, 0);
-    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    s_entry_name (name, sizeof name, 1, "SimulatorAdapterModel", ex.uuid, 0);
+    BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
     S_CHECK_ATTR (path, "TVB_ranges", "[]");
     S_CHECK_ATTR (path, "TVB_range_values", "{}");
     unlink (path);
-    zip_close (za);
-    broker_db_close (&db);
-    s_rmtree (dir);
+    s_export_close (&ex);
     return BSW_TEST_PASS;
 }
 
@@ -1075,23 +1067,14 @@ s_test_failures (void)
 static int
 s_test_pse_view (void)
 {
-    char dir[64];
-    BSW_CHECK (s_mkdir (dir, sizeof dir));
+    s_export_t ex;
+    BSW_CHECK (s_export_open (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
     bsw_error_t err;
-    broker_db_t *db = NULL;
-    BSW_CHECK (broker_db_open (&db, dir, &err) == 0);
-    uint64_t id;
-    char uuid[37];
-    BSW_CHECK (s_make_sweep (db, s_spec, S_POINTS, "oofoo-", &id, uuid) == 0);
-    char zip_path[160];
-    snprintf (zip_path, sizeof zip_path, "%s/export.zip", dir);
-    BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
-    zip_t *za = zip_open (zip_path, ZIP_RDONLY, NULL);
-    BSW_CHECK (za);
     size_t size;
-    char *svg = s_entry_bytes (za, "pse.svg", &size);
-    char *html = s_entry_bytes (za, "pse.html", &size);
-    zip_close (za);
+    char *svg = s_entry_bytes (ex.za, "pse.svg", &size);
+    char *html = s_entry_bytes (ex.za, "pse.html", &size);
+    zip_close (ex.za);
+    ex.za = NULL;
     BSW_CHECK (svg && html);
     BSW_CHECK (strncmp (svg, "<?xml", 5) == 0 && strstr (svg, "</svg>"));
     //  Every marker is one path tagged by its miter limit (plot_pse_draw.c).
@@ -1124,17 +1107,16 @@ s_test_pse_view (void)
 
     //  No ranges: no view.
     uint64_t single;
-    BSW_CHECK (s_make_sweep (db, "{\"simulation_length\": 10}", 1, "o", &single, uuid) == 0);
-    snprintf (zip_path, sizeof zip_path, "%s/single.zip", dir);
-    BSW_CHECK_MSG (broker_export_build (db, single, zip_path, NULL, NULL, &err) == 0, "%s",
+    BSW_CHECK (s_make_sweep (ex.db, "{\"simulation_length\": 10}", 1, "o", &single, ex.uuid) == 0);
+    snprintf (ex.zip_path, sizeof ex.zip_path, "%s/single.zip", ex.dir);
+    BSW_CHECK_MSG (broker_export_build (ex.db, single, ex.zip_path, NULL, NULL, &err) == 0, "%s",
                    err.text);
-    za = zip_open (zip_path, ZIP_RDONLY, NULL);
-    BSW_CHECK (za);
-    BSW_CHECK (zip_name_locate (za, "pse.svg", 0) < 0 && zip_name_locate (za, "pse.html", 0) < 0);
-    BSW_CHECK (zip_name_locate (za, "metrics.csv", 0) >= 0);
-    zip_close (za);
-    broker_db_close (&db);
-    s_rmtree (dir);
+    ex.za = zip_open (ex.zip_path, ZIP_RDONLY, NULL);
+    BSW_CHECK (ex.za);
+    BSW_CHECK (zip_name_locate (ex.za, "pse.svg", 0) < 0 &&
+               zip_name_locate (ex.za, "pse.html", 0) < 0);
+    BSW_CHECK (zip_name_locate (ex.za, "metrics.csv", 0) >= 0);
+    s_export_close (&ex);
     return BSW_TEST_PASS;
 }
 
