@@ -46,9 +46,9 @@
 */
 #define _GNU_SOURCE // sync_file_range
 #include "broker_db.h"
+#include "bsw_assert.h"
 #include "bsw_util.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -382,8 +382,8 @@ s_connect (broker_db_t *self, bsw_error_t *err)
 static int
 s_open (broker_db_t **self_p, const char *data_dir, bool readonly, bsw_error_t *err)
 {
-    assert (self_p);
-    assert (data_dir);
+    BSW_ASSERT (self_p);
+    BSW_ASSERT (data_dir);
     *self_p = NULL;
     if (strlen (data_dir) + S_PATH_TAIL >= S_PATH_MAX)
         return bsw_error_set (err, BSW_EIO, "%s: data folder path too long", data_dir);
@@ -444,7 +444,7 @@ broker_db_close (broker_db_t **self_p)
 const char *
 broker_db_dir (const broker_db_t *self)
 {
-    assert (self);
+    BSW_ASSERT (self);
     return self->dir;
 }
 
@@ -452,8 +452,8 @@ void
 broker_db_result_path (const broker_db_t *self, uint64_t sweep, uint64_t point, char *out,
                        size_t out_size)
 {
-    assert (self);
-    assert (out);
+    BSW_ASSERT (self);
+    BSW_ASSERT (out);
     snprintf (out, out_size, "%s/sweeps/%" PRIu64 "/ts/%" PRIu64 ".h5", self->dir, sweep, point);
 }
 
@@ -480,8 +480,8 @@ broker_db_sweep_create (broker_db_t *self, const char *name, const char *spec_js
                         const char *connectivity_name, uint64_t points, uint64_t *id, char uuid[37],
                         bsw_error_t *err)
 {
-    assert (self);
-    assert (spec_json);
+    BSW_ASSERT (self);
+    BSW_ASSERT (spec_json);
     if (points > (uint64_t) INT64_MAX)
         return bsw_error_set (err, BSW_EINVAL, "sweep: %" PRIu64 " points is too many", points);
     char fresh[37];
@@ -546,7 +546,7 @@ int
 broker_db_sweep_definition (broker_db_t *self, uint64_t id, char **spec_json, void **connectivity,
                             size_t *connectivity_size, char **connectivity_name, bsw_error_t *err)
 {
-    assert (self);
+    BSW_ASSERT (self);
     s_definition_t d = {spec_json, connectivity, connectivity_size, connectivity_name, false};
     int rc =
         s_query (self, "SELECT spec, connectivity, connectivity_name FROM sweeps WHERE id = ?1",
@@ -579,8 +579,8 @@ s_row_info (sqlite3_stmt *st, void *ctx)
 int
 broker_db_sweep_info (broker_db_t *self, uint64_t id, broker_sweep_info_t *info, bsw_error_t *err)
 {
-    assert (self);
-    assert (info);
+    BSW_ASSERT (self);
+    BSW_ASSERT (info);
     //  Counting walks the sweep's range of the results primary key, about a
     //  millisecond per 20,000 rows: pollers should keep their own counters.
     s_vec_t v = {0};
@@ -614,9 +614,9 @@ int
 broker_db_sweep_list (broker_db_t *self, broker_sweep_info_t **list, size_t *count,
                       bsw_error_t *err)
 {
-    assert (self);
-    assert (list);
-    assert (count);
+    BSW_ASSERT (self);
+    BSW_ASSERT (list);
+    BSW_ASSERT (count);
     //  One grouped pass over results for all sweeps, not a count per sweep.
     s_vec_t v = {0};
     int rc = s_query (self,
@@ -647,7 +647,7 @@ int
 broker_db_sweep_set_state (broker_db_t *self, uint64_t id, broker_sweep_state_t state,
                            bsw_error_t *err)
 {
-    assert (self);
+    BSW_ASSERT (self);
     if (state != BROKER_SWEEP_RUNNING && state != BROKER_SWEEP_FINISHED &&
         state != BROKER_SWEEP_CANCELLED)
         return bsw_error_set (err, BSW_EINVAL, "sweep %" PRIu64 ": state %d is not valid", id,
@@ -807,7 +807,7 @@ s_commit_chunk (broker_db_t *self, const broker_result_t *results, const size_t 
     char tmp[S_PATH_MAX], path[S_PATH_MAX];
     for (size_t j = 0; j < n; j++) {
         const broker_result_t *r = &results[ks[j]];
-        assert (r->timeseries);
+        BSW_ASSERT (r->timeseries);
         s_path (self, r, S_TEMP, tmp);
         fds[j] = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fds[j] < 0)
@@ -935,8 +935,8 @@ int
 broker_db_results_commit (broker_db_t *self, const broker_result_t *results, size_t count,
                           bool *stored, bsw_error_t *err)
 {
-    assert (self);
-    assert (results || count == 0);
+    BSW_ASSERT (self);
+    BSW_ASSERT (results || count == 0);
     if (self->readonly)
         return bsw_error_set (err, BSW_ESTATE, "%s: read-only connection", self->db_path);
     for (size_t k = 0; stored && k < count; k++)
@@ -988,8 +988,8 @@ int
 broker_db_finished_bitmap (broker_db_t *self, uint64_t sweep, uint8_t *finished, uint64_t points,
                            bsw_error_t *err)
 {
-    assert (self);
-    assert (finished || points == 0);
+    BSW_ASSERT (self);
+    BSW_ASSERT (finished || points == 0);
     s_bits_t bits = {finished, points};
     int rc = s_sweep_points (self, sweep, NULL, err);
     return rc ? rc
@@ -1001,9 +1001,9 @@ int
 broker_db_retry_failed (broker_db_t *self, uint64_t sweep, uint64_t **points, uint64_t *count,
                         bsw_error_t *err)
 {
-    assert (self);
-    assert (points);
-    assert (count);
+    BSW_ASSERT (self);
+    BSW_ASSERT (points);
+    BSW_ASSERT (count);
     //  Select and delete in one write transaction, so the list returned is
     //  exactly what was deleted. The sweep goes back to RUNNING only when
     //  there is something to run again.
@@ -1060,9 +1060,9 @@ int
 broker_db_result_rows (broker_db_t *self, uint64_t sweep, uint64_t offset, uint64_t limit,
                        broker_result_row_t **rows, size_t *count, bsw_error_t *err)
 {
-    assert (self);
-    assert (rows);
-    assert (count);
+    BSW_ASSERT (self);
+    BSW_ASSERT (rows);
+    BSW_ASSERT (count);
     s_vec_t v = {0};
     int64_t from = offset > (uint64_t) INT64_MAX ? INT64_MAX : (int64_t) offset;
     int64_t most = limit == 0 || limit > (uint64_t) INT64_MAX ? -1 : (int64_t) limit;
@@ -1096,7 +1096,7 @@ int
 broker_db_result_inline (broker_db_t *self, uint64_t sweep, uint64_t point, void **data_p,
                          size_t *size_p, bsw_error_t *err)
 {
-    assert (self && data_p && size_p);
+    BSW_ASSERT (self && data_p && size_p);
     *data_p = NULL;
     *size_p = 0;
     sqlite3_stmt *st = self->select_ts;

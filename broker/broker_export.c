@@ -29,6 +29,7 @@
     4.5 s to write the view models and 11 s to deflate (zlib ~28 MB/s).
 */
 #include "broker_export.h"
+#include "bsw_assert.h"
 #include "broker_export_files.h"
 
 #include "bsw_util.h"
@@ -40,7 +41,6 @@
 
 #include <zip.h>
 
-#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -706,8 +706,8 @@ int
 broker_export_build (broker_db_t *db, uint64_t sweep, const char *zip_path,
                      broker_export_progress_fn progress, void *arg, bsw_error_t *err)
 {
-    assert (db);
-    assert (zip_path);
+    BSW_ASSERT (db);
+    BSW_ASSERT (zip_path);
     bsw_error_t local;
     s_export_t ex = {
         .db = db,

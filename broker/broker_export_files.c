@@ -16,6 +16,7 @@
     DatatypeMeasure's TVB_written_by string.
 */
 #include "broker_export_files.h"
+#include "bsw_assert.h"
 
 #include "bsw_util.h"
 #include "store_h5.h"
@@ -23,7 +24,6 @@
 
 #include <jansson.h>
 
-#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -105,7 +105,7 @@ s_range_json (const spec_range_t *range)
 char *
 broker_export_ranges_json (const spec_t *spec)
 {
-    assert (spec);
+    BSW_ASSERT (spec);
     s_buf_t b = {0};
     s_buf_add (&b, "[");
     for (size_t r = 0; r < spec->n_ranges; r++) {
@@ -123,7 +123,7 @@ broker_export_ranges_json (const spec_t *spec)
 char *
 broker_export_range_values_json (const spec_t *spec, uint64_t k)
 {
-    assert (spec);
+    BSW_ASSERT (spec);
     size_t *coords = bsw_calloc (spec->n_ranges + 1, sizeof (size_t));
     spec_point_coords (spec, k, coords);
     s_buf_t b = {0};
@@ -224,7 +224,7 @@ s_number (const json_t *value, double *out)
 int
 broker_export_metrics_parse (const char *json, broker_export_metrics_t *metrics, bsw_error_t *err)
 {
-    assert (metrics);
+    BSW_ASSERT (metrics);
     metrics->count = 0;
     if (!json)
         return bsw_error_set (err, BSW_EFORMAT, "no metrics stored");
@@ -600,7 +600,7 @@ int
 broker_export_simulation_files (const broker_export_point_t *pt, broker_export_file_t *files,
                                 size_t *count, bsw_error_t *err)
 {
-    assert (pt && pt->setup && pt->pack && files && count);
+    BSW_ASSERT (pt && pt->setup && pt->pack && files && count);
     s_folder_t f = {pt, files, 0, err};
     const sim_setup_t *s = pt->setup;
     const char *integrator = s->integrator == SIM_INTEGRATOR_HEUN_STOCHASTIC
@@ -625,7 +625,7 @@ int
 broker_export_metric_files (const broker_export_point_t *pt, const broker_export_metrics_t *metrics,
                             broker_export_file_t *files, bsw_error_t *err)
 {
-    assert (pt && pt->setup && pt->pack && metrics && files);
+    BSW_ASSERT (pt && pt->setup && pt->pack && metrics && files);
     s_folder_t f = {pt, files, 0, err};
     char series[37];
     s_gid (&f, "TimeSeriesRegion", series);

@@ -7,13 +7,13 @@
     after a failure is a no-op.
 */
 #include "plot_canvas.h"
+#include "bsw_assert.h"
 
 #include "bsw_util.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 
-#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -151,7 +151,7 @@ plot_canvas_new (plot_canvas_t **self_p, const char *path, plot_format_t format,
 cairo_t *
 plot_canvas_cairo (plot_canvas_t *self)
 {
-    assert (self);
+    BSW_ASSERT (self);
     return self->cr;
 }
 
@@ -170,7 +170,7 @@ s_free (plot_canvas_t *self)
 int
 plot_canvas_finish (plot_canvas_t **self_p, bsw_error_t *err)
 {
-    assert (self_p && *self_p);
+    BSW_ASSERT (self_p && *self_p);
     plot_canvas_t *self = *self_p;
     *self_p = NULL;
     cairo_status_t status = cairo_status (self->cr);

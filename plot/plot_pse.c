@@ -8,10 +8,10 @@
     own), so the drawing code only draws.
 */
 #include "plot_pse_private.h"
+#include "bsw_assert.h"
 
 #include "bsw_util.h"
 
-#include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -107,7 +107,7 @@ plot_pse_metric_index (const plot_pse_t *self, const char *name)
 void
 plot_pse_set_point (plot_pse_t *self, uint64_t k, plot_point_status_t status, const double *values)
 {
-    assert (k < self->points);
+    BSW_ASSERT (k < self->points);
     self->status[k] = (uint8_t) status;
     for (size_t m = 0; m < self->n_metrics; m++)
         self->data[k * self->n_metrics + m] = values ? values[m] : NAN;
@@ -116,7 +116,7 @@ plot_pse_set_point (plot_pse_t *self, uint64_t k, plot_point_status_t status, co
 void
 plot_pse_set_value (plot_pse_t *self, uint64_t k, size_t m, double value)
 {
-    assert (k < self->points && m < self->n_metrics);
+    BSW_ASSERT (k < self->points && m < self->n_metrics);
     self->data[k * self->n_metrics + m] = value;
 }
 

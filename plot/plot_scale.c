@@ -1,8 +1,8 @@
 /*  plot_scale.c - NaN-aware scales, TVB's radius table, ticks
     (plot_scale.h). */
 #include "plot_scale.h"
+#include "bsw_assert.h"
 
-#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,7 +34,7 @@ int
 plot_scale_fit (plot_scale_t *self, const double *values, size_t count, size_t stride,
                 plot_scale_mode_t mode, const char *name, bsw_error_t *err)
 {
-    assert (stride >= 1);
+    BSW_ASSERT (stride >= 1);
     memset (self, 0, sizeof *self);
     self->min = self->max = self->min_positive = NAN;
     self->count = count;

@@ -13,7 +13,6 @@
 #include "proto_schema.h"
 #include "proto.h"
 
-#include <assert.h>
 #include <inttypes.h>
 #include <string.h>
 

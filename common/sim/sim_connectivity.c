@@ -13,9 +13,9 @@
     changes a rounding). No sin/cos/exp: libm implementations differ.
 */
 #include "sim_connectivity.h"
+#include "bsw_assert.h"
 #include "bsw_util.h"
 
-#include <assert.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -26,7 +26,7 @@
 sim_connectivity_t *
 sim_connectivity_new (size_t n)
 {
-    assert (n >= 1 && n <= SIM_CONNECTIVITY_MAX_REGIONS);
+    BSW_ASSERT (n >= 1 && n <= SIM_CONNECTIVITY_MAX_REGIONS);
     sim_connectivity_t *self = bsw_calloc (1, sizeof *self);
     self->n = n;
     self->weights = bsw_calloc (n * n, sizeof (double));
@@ -237,7 +237,7 @@ s_check_finite (const double *values, size_t count, size_t cols, const char *arr
 int
 sim_connectivity_check (const sim_connectivity_t *self, bsw_error_t *err)
 {
-    assert (self);
+    BSW_ASSERT (self);
     size_t n = self->n;
     if (n < 2)
         return bsw_error_set (err, BSW_ECONNECTIVITY,
@@ -276,7 +276,7 @@ sim_connectivity_check (const sim_connectivity_t *self, bsw_error_t *err)
 size_t
 sim_connectivity_nonzero (const sim_connectivity_t *self)
 {
-    assert (self);
+    BSW_ASSERT (self);
     size_t count = 0;
     for (size_t k = 0; k < self->n * self->n; k++)
         count += self->weights[k] != 0.0;
@@ -286,7 +286,7 @@ sim_connectivity_nonzero (const sim_connectivity_t *self)
 bool
 sim_connectivity_undirected (const sim_connectivity_t *self)
 {
-    assert (self);
+    BSW_ASSERT (self);
     size_t n = self->n;
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++)
@@ -299,7 +299,7 @@ size_t
 sim_connectivity_idelays (const sim_connectivity_t *self, double speed, double dt, int *idelays,
                           bsw_error_t *err)
 {
-    assert (self && idelays);
+    BSW_ASSERT (self && idelays);
     if (!(speed > 0 && isfinite (speed)) || !(dt > 0 && isfinite (dt))) {
         bsw_error_set (err, BSW_ECONNECTIVITY,
                        "conduction speed %g mm/ms and dt %g ms must be positive and finite", speed,
@@ -369,7 +369,7 @@ s_hash_bools (bsw_hash128_t *h, const bool *values, size_t count)
 void
 sim_connectivity_gid (const sim_connectivity_t *self, char out[37])
 {
-    assert (self);
+    BSW_ASSERT (self);
     size_t n = self->n;
     bsw_hash128_t h;
     bsw_hash128_init (&h);

@@ -22,9 +22,9 @@
     negative length), BSW_ETOOBIG past the size caps.
 */
 #include "store_connectivity.h"
+#include "bsw_assert.h"
 #include "bsw_util.h"
 
-#include <assert.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
@@ -543,7 +543,7 @@ s_open_error (zip_error_t *zerr, const char *label, bsw_error_t *err)
 int
 store_connectivity_load (sim_connectivity_t **conn_p, const char *path, bsw_error_t *err)
 {
-    assert (conn_p && path);
+    BSW_ASSERT (conn_p && path);
     *conn_p = NULL;
     bsw_error_clear (err);
     int zcode = 0;
@@ -562,7 +562,7 @@ int
 store_connectivity_load_buffer (sim_connectivity_t **conn_p, const void *data, size_t size,
                                 const char *label, bsw_error_t *err)
 {
-    assert (conn_p && (data || size == 0));
+    BSW_ASSERT (conn_p && (data || size == 0));
     *conn_p = NULL;
     bsw_error_clear (err);
     label = label ? label : "connectivity";
@@ -714,7 +714,7 @@ s_check_labels (const sim_connectivity_t *conn, bsw_error_t *err)
 int
 store_connectivity_save_zip (const sim_connectivity_t *conn, const char *path, bsw_error_t *err)
 {
-    assert (conn && path);
+    BSW_ASSERT (conn && path);
     bsw_error_clear (err);
     int rc = sim_connectivity_check (conn, err);
     if (rc == 0)

@@ -40,11 +40,11 @@
     cannot keep the in-memory file alive.
 */
 #include "store_h5.h"
+#include "bsw_assert.h"
 #include "bsw_util.h"
 
 #include <hdf5.h>
 
-#include <assert.h>
 #include <stdatomic.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -167,8 +167,8 @@ s_open_temp (store_h5_t *self)
 int
 store_h5_create (store_h5_t **self_p, const char *path, bsw_error_t *err)
 {
-    assert (self_p);
-    assert (path);
+    BSW_ASSERT (self_p);
+    BSW_ASSERT (path);
     *self_p = NULL;
     s_quiet ();
     store_h5_t *self = bsw_calloc (1, sizeof *self);
@@ -202,7 +202,7 @@ store_h5_create (store_h5_t **self_p, const char *path, bsw_error_t *err)
 int
 store_h5_create_memory (store_h5_t **self_p, const char *label, bsw_error_t *err)
 {
-    assert (self_p);
+    BSW_ASSERT (self_p);
     *self_p = NULL;
     s_quiet ();
     store_h5_t *self = bsw_calloc (1, sizeof *self);
@@ -240,7 +240,7 @@ store_h5_create_memory (store_h5_t **self_p, const char *label, bsw_error_t *err
 int
 store_h5_commit_image (store_h5_t **self_p, void **image_p, size_t *size_p, bsw_error_t *err)
 {
-    assert (self_p && *self_p);
+    BSW_ASSERT (self_p && *self_p);
     store_h5_t *self = *self_p;
     s_quiet ();
     *image_p = NULL;
@@ -349,7 +349,7 @@ s_fsync_folder (const char *path)
 int
 store_h5_commit (store_h5_t **self_p, bsw_error_t *err)
 {
-    assert (self_p && *self_p);
+    BSW_ASSERT (self_p && *self_p);
     store_h5_t *self = *self_p;
     s_quiet ();
     void *image = NULL;
@@ -373,21 +373,21 @@ store_h5_commit (store_h5_t **self_p, bsw_error_t *err)
 const bsw_error_t *
 store_h5_error (const store_h5_t *self)
 {
-    assert (self);
+    BSW_ASSERT (self);
     return &self->err;
 }
 
 void
 store_h5_set_deflate (store_h5_t *self, int level)
 {
-    assert (self);
+    BSW_ASSERT (self);
     self->deflate = level < 0 ? 0 : level > 9 ? 9 : level;
 }
 
 const char *
 store_h5_path (const store_h5_t *self)
 {
-    assert (self);
+    BSW_ASSERT (self);
     return self->path;
 }
 
@@ -420,7 +420,7 @@ store_h5_date_now (char out[STORE_H5_DATE_BUF])
 char *
 store_h5_json_quote (const char *s)
 {
-    assert (s);
+    BSW_ASSERT (s);
     //  Worst case every byte becomes \u00XX (6 bytes), plus quotes and NUL.
     char *buf = bsw_malloc (6 * strlen (s) + 3);
     char *out = buf;
@@ -511,7 +511,7 @@ static int
 s_attr (store_h5_t *self, const char *object, const char *name, hid_t filetype, hid_t memtype,
         const void *value)
 {
-    assert (self && object && name);
+    BSW_ASSERT (self && object && name);
     if (self->err.code)
         return self->err.code;
     s_quiet ();
@@ -526,7 +526,7 @@ s_attr (store_h5_t *self, const char *object, const char *name, hid_t filetype, 
 int
 store_h5_attr_string (store_h5_t *self, const char *object, const char *name, const char *value)
 {
-    assert (value);
+    BSW_ASSERT (value);
     hid_t type = s_string_type ();
     int rc = s_attr (self, object, name, type, type, &value);
     H5Tclose (type);
@@ -554,7 +554,7 @@ store_h5_attr_bool (store_h5_t *self, const char *object, const char *name, bool
 int
 store_h5_attr_urn (store_h5_t *self, const char *object, const char *name, const char *uuid)
 {
-    assert (self);
+    BSW_ASSERT (self);
     if (!store_h5_uuid_valid (uuid))
         return s_fail (self, BSW_EINVAL, "attribute '%s': '%s' is not a lower-case UUID", name,
                        uuid ? uuid : "(null)");
@@ -566,7 +566,7 @@ store_h5_attr_urn (store_h5_t *self, const char *object, const char *name, const
 int
 store_h5_write_generic (store_h5_t *self, const store_h5_generic_t *generic)
 {
-    assert (self && generic && generic->written_by && generic->state);
+    BSW_ASSERT (self && generic && generic->written_by && generic->state);
     char now[STORE_H5_DATE_BUF];
     const char *date = generic->create_date;
     if (!date) {
@@ -597,7 +597,7 @@ typedef store_h5_stats_t s_stats_t;
 store_h5_stats_t
 store_h5_stats_f64 (const double *values, size_t count)
 {
-    assert (values && count > 0);
+    BSW_ASSERT (values && count > 0);
     s_stats_t s = {values[0], values[0], 0.0, true};
     long double sum = 0.0L;
     bool nan = false;
@@ -738,14 +738,14 @@ store_h5_dataset_f64_stats (store_h5_t *self, const char *name, const double *va
                             const size_t *dims, int rank, size_t chunk_rows,
                             const store_h5_stats_t *given)
 {
-    assert (self && name && dims);
+    BSW_ASSERT (self && name && dims);
     if (self->err.code)
         return self->err.code;
     s_quiet ();
     size_t count = s_count (self, name, dims, rank);
     if (count == 0)
         return self->err.code;
-    assert (values);
+    BSW_ASSERT (values);
     hid_t dset =
         s_dataset (self, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values, dims, rank, chunk_rows);
     if (dset < 0)
@@ -759,14 +759,14 @@ int
 store_h5_dataset_i64 (store_h5_t *self, const char *name, const int64_t *values, const size_t *dims,
                       int rank)
 {
-    assert (self && name && dims);
+    BSW_ASSERT (self && name && dims);
     if (self->err.code)
         return self->err.code;
     s_quiet ();
     size_t count = s_count (self, name, dims, rank);
     if (count == 0)
         return self->err.code;
-    assert (values);
+    BSW_ASSERT (values);
     hid_t dset = s_dataset (self, name, H5T_STD_I64LE, H5T_NATIVE_INT64, values, dims, rank, 0);
     if (dset < 0)
         return self->err.code;
@@ -778,13 +778,13 @@ int
 store_h5_dataset_strings (store_h5_t *self, const char *name, const char *const *values,
                           size_t count)
 {
-    assert (self && name);
+    BSW_ASSERT (self && name);
     if (self->err.code)
         return self->err.code;
     s_quiet ();
     if (s_count (self, name, &count, 1) == 0)
         return self->err.code;
-    assert (values);
+    BSW_ASSERT (values);
     hid_t type = s_string_type ();
     hid_t dset = s_dataset (self, name, type, type, values, &count, 1, 0);
     if (dset >= 0) {
@@ -804,13 +804,13 @@ store_h5_dataset_strings (store_h5_t *self, const char *name, const char *const 
 int
 store_h5_dataset_bools (store_h5_t *self, const char *name, const bool *values, size_t count)
 {
-    assert (self && name);
+    BSW_ASSERT (self && name);
     if (self->err.code)
         return self->err.code;
     s_quiet ();
     if (s_count (self, name, &count, 1) == 0)
         return self->err.code;
-    assert (values);
+    BSW_ASSERT (values);
     //  bool's size is not fixed by C, so convert to the enum's int8 base.
     signed char *bytes = bsw_malloc (count);
     size_t yes = 0;
@@ -837,7 +837,7 @@ int
 store_h5_chunks (store_h5_t *self, const char *name, uint64_t *rows, uint64_t *addrs,
                  uint64_t *sizes, size_t max, size_t *count)
 {
-    assert (self && name && count);
+    BSW_ASSERT (self && name && count);
     *count = 0;
     if (self->err.code)
         return self->err.code;

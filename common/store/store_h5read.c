@@ -9,11 +9,11 @@
     (thread-safe HDF5 keeps that setting per thread).
 */
 #include "store_h5read.h"
+#include "bsw_assert.h"
 #include "bsw_util.h"
 
 #include <hdf5.h>
 
-#include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +48,7 @@ static int
 s_read (const char *path, const char *dataset, hid_t memtype, void **values_p,
         size_t dims[STORE_H5_MAX_RANK], int *rank_p, bsw_error_t *err)
 {
-    assert (path && dataset && values_p && dims && rank_p);
+    BSW_ASSERT (path && dataset && values_p && dims && rank_p);
     *values_p = NULL;
     *rank_p = 0;
     s_quiet ();
@@ -177,7 +177,7 @@ store_h5_attr_kind_t
 store_h5_read_attr (const char *path, const char *object, const char *name, char **text,
                     double *f64, int64_t *i64)
 {
-    assert (path && object && name);
+    BSW_ASSERT (path && object && name);
     if (text)
         *text = NULL;
     s_quiet ();
@@ -222,7 +222,7 @@ int
 store_h5_attr_names (const char *path, const char *object, char ***names_p, size_t *count,
                      bsw_error_t *err)
 {
-    assert (path && object && names_p && count);
+    BSW_ASSERT (path && object && names_p && count);
     *names_p = NULL;
     *count = 0;
     s_quiet ();

@@ -15,10 +15,10 @@
     for byte what store_timeseries_image writes: both go through s_fill.
 */
 #include "store_timeseries.h"
+#include "bsw_assert.h"
 #include "store_timeseries_private.h"
 #include "bsw_util.h"
 
-#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,7 +130,7 @@ s_fill (store_h5_t *h5, const store_timeseries_t *ts, const store_h5_stats_t *da
 int
 store_timeseries_write (const char *path, const store_timeseries_t *ts, bsw_error_t *err)
 {
-    assert (path && ts);
+    BSW_ASSERT (path && ts);
     int rc = s_check (path, ts, err);
     if (rc)
         return rc;
@@ -146,7 +146,7 @@ int
 store_timeseries_image (const store_timeseries_t *ts, void **image_p, size_t *size_p,
                         bsw_error_t *err)
 {
-    assert (ts && image_p && size_p);
+    BSW_ASSERT (ts && image_p && size_p);
     *image_p = NULL;
     *size_p = 0;
     int rc = s_check ("TimeSeriesRegion", ts, err);

@@ -27,11 +27,11 @@
 */
 #define _GNU_SOURCE // memmem
 #include "store_timeseries_template.h"
+#include "bsw_assert.h"
 #include "store_timeseries_private.h"
 
 #include "bsw_util.h"
 
-#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,7 +225,7 @@ int
 store_timeseries_template_new (store_timeseries_template_t **self_p, const store_timeseries_t *ts,
                                bsw_error_t *err)
 {
-    assert (self_p && ts);
+    BSW_ASSERT (self_p && ts);
     *self_p = NULL;
     //  Values are copied as they lie in memory into a little-endian file.
     if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__ || ts->deflate)
@@ -272,7 +272,7 @@ bool
 store_timeseries_template_fits (const store_timeseries_template_t *self,
                                 const store_timeseries_t *ts)
 {
-    assert (self && ts);
+    BSW_ASSERT (self && ts);
     if (ts->deflate || ts->n_time != self->n_time || ts->n_voi != self->n_voi ||
         ts->n_nodes != self->n_nodes || !ts->monitor || !ts->connectivity_gid || !ts->voi_names ||
         memcmp (&ts->sample_period, &self->sample_period, sizeof (double)) != 0 ||
@@ -307,7 +307,7 @@ store_timeseries_template_image (const store_timeseries_template_t *self,
                                  const store_timeseries_t *ts, void **image_p, size_t *size_p,
                                  bsw_error_t *err)
 {
-    assert (self && ts && image_p && size_p);
+    BSW_ASSERT (self && ts && image_p && size_p);
     if (!store_timeseries_template_fits (self, ts) || !ts->data || !ts->time || !ts->gid ||
         !store_h5_uuid_valid (ts->gid) || !store_h5_uuid_valid (ts->connectivity_gid))
         return store_timeseries_image (ts, image_p, size_p, err);

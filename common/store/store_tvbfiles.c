@@ -7,9 +7,9 @@
     first failure.
 */
 #include "store_tvbfiles.h"
+#include "bsw_assert.h"
 #include "bsw_util.h"
 
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,8 +64,8 @@ int
 store_tvbfiles_measure_write (const char *path, const store_tvbfiles_measure_t *measure,
                               bsw_error_t *err)
 {
-    assert (path && measure);
-    assert (measure->count == 0 || (measure->names && measure->values));
+    BSW_ASSERT (path && measure);
+    BSW_ASSERT (measure->count == 0 || (measure->names && measure->values));
     int rc = s_check_gid (path, "measure", measure->gid, err);
     if (!rc)
         rc = s_check_gid (path, "analyzed time series", measure->analyzed_gid, err);
@@ -106,7 +106,7 @@ int
 store_tvbfiles_connectivity_write (const char *path, const sim_connectivity_t *conn,
                                    const char *gid, const char *create_date, bsw_error_t *err)
 {
-    assert (path && conn);
+    BSW_ASSERT (path && conn);
     int rc = s_check_gid (path, "connectivity", gid, err);
     if (rc)
         return rc;
@@ -143,7 +143,7 @@ int
 store_tvbfiles_view_model_begin (store_h5_t **h5_p, const char *path,
                                  const store_tvbfiles_view_model_t *vm, bsw_error_t *err)
 {
-    assert (h5_p && path && vm && vm->type && vm->state);
+    BSW_ASSERT (h5_p && path && vm && vm->type && vm->state);
     *h5_p = NULL;
     int rc = s_check_gid (path, "view model", vm->gid, err);
     if (rc || (rc = store_h5_create (h5_p, path, err)))

@@ -1,7 +1,10 @@
-/*  bsw_error.c - names and messages of the error table. */
+/*  bsw_error.c - names and messages of the error table, and the failure
+    path of BSW_ASSERT (bsw_assert.h). */
 #include "bsw_error.h"
+#include "bsw_assert.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *
@@ -72,4 +75,11 @@ bsw_error_prefix (bsw_error_t *err, const char *fmt, ...)
     size_t len = strnlen (joined, sizeof err->text - 1);
     memcpy (err->text, joined, len);
     err->text[len] = '\0';
+}
+
+void
+bsw_assert_fail (const char *expr, const char *file, int line, const char *func)
+{
+    fprintf (stderr, "%s:%d: %s: check failed: %s\n", file, line, func, expr);
+    abort ();
 }

@@ -1,7 +1,13 @@
-/*  bsw_util_test.c - the error table, exact double formatting, UUIDs. */
+/*  bsw_util_test.c - the error table, the always-on check, exact double
+    formatting, UUIDs. */
+#include "bsw_assert.h"
 #include "bsw_error.h"
 #include "bsw_test.h"
 #include "bsw_util.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /*  Usage: fill an error, read its code, name and sentence. */
 static int
@@ -75,7 +81,39 @@ s_test_uuid (void)
     return BSW_TEST_PASS;
 }
 
+//  BSW_ASSERT stays on in the builds the project makes (NDEBUG defined): a
+//  child process trips one and must die of SIGABRT, saying where.
+static int
+s_test_assert_always_on (void)
+{
+    int fds[2];
+    BSW_CHECK (pipe (fds) == 0);
+    pid_t pid = fork ();
+    BSW_CHECK (pid >= 0);
+    if (pid == 0) {
+        dup2 (fds[1], STDERR_FILENO);
+        volatile int broken = 1;
+        BSW_ASSERT (broken == 0);
+        _exit (0); // reached only if the check is compiled out
+    }
+    close (fds[1]);
+    char text[512] = "";
+    size_t used = 0;
+    ssize_t n;
+    while (used + 1 < sizeof text && (n = read (fds[0], text + used, sizeof text - 1 - used)) > 0)
+        used += (size_t) n;
+    text[used] = '\0';
+    close (fds[0]);
+    int status = 0;
+    BSW_CHECK (waitpid (pid, &status, 0) == pid);
+    BSW_CHECK_MSG (WIFSIGNALED (status) && WTERMSIG (status) == SIGABRT, "status %d", status);
+    BSW_CHECK_MSG (strstr (text, "check failed: broken == 0"), "stderr: %s", text);
+    BSW_CHECK_MSG (strstr (text, "bsw_util_test.c"), "stderr: %s", text);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {{"errors", s_test_errors},
+                                          {"assert_always_on", s_test_assert_always_on},
                                           {"format_double", s_test_format_double},
                                           {"uuid", s_test_uuid},
                                           {NULL, NULL}};
