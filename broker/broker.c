@@ -443,7 +443,11 @@ s_metrics_json (const proto_msg_t *msg)
 {
     size_t count = 0;
     const double *values = proto_msg_f64s (msg, "metric_values", &count);
-    size_t size = 2 + count * 96;
+    //  The codec admits only names (no character needs escaping) of at
+    //  most PROTO_MAX_METRIC_NAME bytes; size the text from them anyway.
+    size_t size = 3;
+    for (size_t k = 0; k < count; k++)
+        size += strlen (proto_msg_strs_at (msg, "metric_names", k)) + 6 + BSW_DOUBLE_BUF;
     char *json = bsw_malloc (size), *p = json;
     *p++ = '{';
     for (size_t k = 0; k < count; k++) {

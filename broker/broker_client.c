@@ -89,8 +89,10 @@ s_handle_submit (broker_t *self, proto_msg_t *msg)
                             "the sweep has %" PRIu64 " points; this broker takes at most %" PRIu64
                             " (its --max-points)",
                             points, self->max_points);
-    const char *name =
-        proto_msg_has (msg, "name") ? proto_msg_str (msg, "name") : (spec->name ? spec->name : "");
+    //  A copy: the spec's own name goes with the spec, freed below.
+    char *name = bsw_strdup (proto_msg_has (msg, "name") ? proto_msg_str (msg, "name")
+                             : spec->name                ? spec->name
+                                                         : "");
     uint64_t id = 0;
     char uuid[37];
     if (rc == 0)
@@ -99,11 +101,12 @@ s_handle_submit (broker_t *self, proto_msg_t *msg)
     spec_destroy (&spec);
     sim_connectivity_destroy (&conn);
     if (rc) {
+        free (name);
         broker_reply_error (self, rid, msg, rc, "%s", err.text);
         return;
     }
     broker_sweep_info_t info = {.id = id,
-                                .name = (char *) name,
+                                .name = name,
                                 .state = BROKER_SWEEP_RUNNING,
                                 .points = points,
                                 .created = (double) zclock_time () / 1000.0};
@@ -115,6 +118,7 @@ s_handle_submit (broker_t *self, proto_msg_t *msg)
     proto_msg_set_uint (reply, "points", points);
     proto_msg_set_str (reply, "uuid", uuid);
     broker_reply (self, msg, &reply);
+    free (name);
 }
 
 static void
@@ -314,6 +318,17 @@ s_export_actor (zsock_t *pipe, void *args)
 static void
 s_export_start (broker_t *self, broker_sweep_t *s)
 {
+    //  The zip goes into the sweep's folder, which a sweep whose series
+    //  all live in the database never needed until now.
+    char folder[4096];
+    bsw_error_t err;
+    free (s->export_error);
+    s->export_error = NULL;
+    if (broker_db_sweep_folder (self->db, s->id, folder, sizeof folder, &err)) {
+        s->export_error = bsw_strdup (err.text);
+        zsys_error ("sweep=%" PRIu64 " export failed: %s", s->id, err.text);
+        return;
+    }
     s_export_args_t *a = bsw_calloc (1, sizeof *a);
     a->data_dir = bsw_strdup (self->data_dir);
     a->sweep = s->id;
@@ -322,8 +337,6 @@ s_export_start (broker_t *self, broker_sweep_t *s)
     s->export_state = s->state;
     s->export_ready = false;
     s->export_progress = 0.0;
-    free (s->export_error);
-    s->export_error = NULL;
     s->exporter = zactor_new (s_export_actor, a);
     zpoller_add (self->poller, s->exporter);
     zsys_info ("sweep=%" PRIu64 " export started (%" PRIu64 " results)", s->id, s->export_results);

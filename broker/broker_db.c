@@ -457,6 +457,16 @@ broker_db_result_path (const broker_db_t *self, uint64_t sweep, uint64_t point, 
     snprintf (out, out_size, "%s/sweeps/%" PRIu64 "/ts/%" PRIu64 ".h5", self->dir, sweep, point);
 }
 
+int
+broker_db_sweep_folder (broker_db_t *self, uint64_t sweep, char *out, size_t out_size,
+                        bsw_error_t *err)
+{
+    BSW_ASSERT (self);
+    BSW_ASSERT (out);
+    snprintf (out, out_size, "%s/sweeps/%" PRIu64, self->dir, sweep);
+    return s_mkdir_p (out, err);
+}
+
 //  A result's final or temporary file, or its folder (s_open checked that
 //  DIR leaves room for all three).
 typedef enum { S_FINAL, S_TEMP, S_FOLDER } s_path_t;

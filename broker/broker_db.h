@@ -153,6 +153,13 @@ int broker_db_result_inline (broker_db_t *self, uint64_t sweep, uint64_t point, 
 int broker_db_result_timeseries (broker_db_t *self, uint64_t sweep, uint64_t point, void **data_p,
                                  size_t *size_p, bsw_error_t *err);
 
+/*  Makes the sweep's folder DIR/sweeps/<id> (and its parents) durably when
+    missing and writes its path into out. It exists only once a result
+    needed a file, so the export, which works beside it, asks for it.
+    Returns 0, or BSW_EIO / BSW_ENOSPACE with err naming the folder. */
+int broker_db_sweep_folder (broker_db_t *self, uint64_t sweep, char *out, size_t out_size,
+                            bsw_error_t *err);
+
 /*  Path of a point's time-series file (whether or not it exists) into out;
     only series over BROKER_DB_INLINE_MAX bytes have one. */
 void broker_db_result_path (const broker_db_t *self, uint64_t sweep, uint64_t point, char *out,

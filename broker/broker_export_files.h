@@ -18,16 +18,19 @@
 #include <stdint.h>
 
 #include "bsw_error.h"
+#include "proto.h"
 #include "sim_setup.h"
 #include "spec.h"
 
 /*  "TimeseriesMetricsAdapterModel_" + 32 hex + ".h5" fits with room. */
 #define BROKER_EXPORT_NAME_MAX 80
 /*  Files of a simulation folder we write (the time series is copied). */
-#define BROKER_EXPORT_SIM_FILES_MAX   6
-#define BROKER_EXPORT_METRIC_FILES    2
-#define BROKER_EXPORT_METRICS_MAX     8  /* keys in one metrics record */
-#define BROKER_EXPORT_METRIC_NAME_MAX 64 /* bytes of one key, with NUL */
+#define BROKER_EXPORT_SIM_FILES_MAX 6
+#define BROKER_EXPORT_METRIC_FILES  2
+//  What the codec admits in a RESULT (proto.h), so every result the broker
+//  stores can be exported.
+#define BROKER_EXPORT_METRICS_MAX     PROTO_MAX_METRICS           /* keys in one record */
+#define BROKER_EXPORT_METRIC_NAME_MAX (PROTO_MAX_METRIC_NAME + 1) /* bytes of a key, with NUL */
 #define BROKER_EXPORT_DATE_BUF        32
 
 typedef char broker_export_name_t[BROKER_EXPORT_NAME_MAX];

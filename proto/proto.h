@@ -38,6 +38,8 @@
 #define PROTO_MAX_STRING             65536u         /* bytes of a plain string field */
 #define PROTO_MAX_TEXT               (64u << 20)    /* bytes of a TEXT field (a spec) */
 #define PROTO_MAX_ARRAY              1048576u       /* elements of an array field */
+#define PROTO_MAX_METRICS            8u             /* metric names in one RESULT or POINTS */
+#define PROTO_MAX_METRIC_NAME        63u            /* bytes of one metric name */
 
 /*  Message types. Numbers are on the wire: never renumber, only append. */
 #define PROTO_TYPE_MAP(X)                                                                          \

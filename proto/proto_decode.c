@@ -225,9 +225,24 @@ s_number (const msgpack_object *o, double *out)
     }
 }
 
-//  Why a wire string is unacceptable (written to reason), or NULL.
+//  A name as metric names must be (proto_field_t.names): what the export
+//  can write unquoted into metrics.csv and as a JSON key.
+static bool
+s_is_name (const char *p, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        unsigned char c = (unsigned char) p[i];
+        bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+        if (!letter && (i == 0 || c < '0' || c > '9'))
+            return false;
+    }
+    return length > 0;
+}
+
+//  Why a wire string is unacceptable (written to reason), or NULL. With
+//  `name` it must also be a name (s_is_name).
 static const char *
-s_string_problem (const msgpack_object *o, uint64_t min, uint64_t max, const char *oneof,
+s_string_problem (const msgpack_object *o, uint64_t min, uint64_t max, const char *oneof, bool name,
                   char *reason, size_t size)
 {
     if (o->type != MSGPACK_OBJECT_STR) {
@@ -248,6 +263,10 @@ s_string_problem (const msgpack_object *o, uint64_t min, uint64_t max, const cha
         snprintf (reason, size, "string contains a NUL byte");
     else if (oneof && !proto_schema_oneof (oneof, p, length))
         snprintf (reason, size, "'%s' is not one of %s", s_quote (p, length, quoted), oneof);
+    else if (name && !s_is_name (p, length))
+        snprintf (reason, size,
+                  "'%s' is not a name (letters, digits and '_', not starting with a digit)",
+                  s_quote (p, length, quoted));
     else
         return NULL;
     return reason;
@@ -309,7 +328,8 @@ s_decode_array (proto_msg_t *self, const proto_field_t *f, proto_value_t *v,
         char **values = bsw_calloc (count ? count : 1, sizeof (char *));
         v->array = values;
         for (uint32_t i = 0; i < count; i++) {
-            if (s_string_problem (&e[i], 0, PROTO_MAX_STRING, NULL, reason, sizeof reason))
+            uint64_t most = f->elem_max ? f->elem_max : PROTO_MAX_STRING;
+            if (s_string_problem (&e[i], 0, most, NULL, f->names, reason, sizeof reason))
                 return s_field_error (err, self, f, "element %" PRIu32 ": %s", i, reason);
             values[i] = s_strndup (e[i].via.str.ptr, e[i].via.str.size);
             v->count = i + 1;
@@ -445,7 +465,7 @@ s_decode_value (proto_msg_t *self, int index, const msgpack_object *o, unsigned 
         break;
     case PROTO_KIND_STR:
     case PROTO_KIND_TEXT:
-        if (s_string_problem (o, f->min, f->max, f->oneof, reason, sizeof reason))
+        if (s_string_problem (o, f->min, f->max, f->oneof, false, reason, sizeof reason))
             return s_field_error (err, self, f, "%s", reason);
         v->str = s_strndup (o->via.str.ptr, o->via.str.size);
         break;

@@ -23,21 +23,26 @@
 //  place: an unbounded UINT is 0..UINT64_MAX, a plain string is at most
 //  PROTO_MAX_STRING bytes, an array at most PROTO_MAX_ARRAY elements.
 // clang-format off
-#define S_UINT_RANGE(name, req, lo, hi, doc) {name, PROTO_KIND_UINT, req, lo, hi, 0, 0, NULL, doc}
-#define S_UINT(name, req, doc)               S_UINT_RANGE (name, req, 0, UINT64_MAX, doc)
-#define S_INT_RANGE(name, req, lo, hi, doc)  {name, PROTO_KIND_INT, req, 0, 0, lo, hi, NULL, doc}
-#define S_F64(name, req, doc)                {name, PROTO_KIND_F64, req, 0, 0, 0, 0, NULL, doc}
-#define S_STR_RANGE(name, req, lo, hi, oneof, doc) \
-    {name, PROTO_KIND_STR, req, lo, hi, 0, 0, oneof, doc}
-#define S_STR(name, req, doc)  S_STR_RANGE (name, req, 0, PROTO_MAX_STRING, NULL, doc)
-#define S_TEXT(name, req, doc) {name, PROTO_KIND_TEXT, req, 0, PROTO_MAX_TEXT, 0, 0, NULL, doc}
-#define S_UINTS_RANGE(name, req, lo, hi, doc) \
-    {name, PROTO_KIND_UINTS, req, lo, hi, 0, 0, NULL, doc}
+#define S_FIELD(name_, kind_, req_, ...) \
+    {.name = name_, .kind = kind_, .required = req_, __VA_ARGS__}
+#define S_UINT_RANGE(name, req, lo, hi, doc_) S_FIELD (name, PROTO_KIND_UINT, req, .min = lo, .max = hi, .doc = doc_)
+#define S_UINT(name, req, doc)                S_UINT_RANGE (name, req, 0, UINT64_MAX, doc)
+#define S_INT_RANGE(name, req, lo, hi, doc_)  S_FIELD (name, PROTO_KIND_INT, req, .imin = lo, .imax = hi, .doc = doc_)
+#define S_F64(name, req, doc_)                S_FIELD (name, PROTO_KIND_F64, req, .doc = doc_)
+#define S_STR_RANGE(name, req, lo, hi, oneof_, doc_) \
+    S_FIELD (name, PROTO_KIND_STR, req, .min = lo, .max = hi, .oneof = oneof_, .doc = doc_)
+#define S_STR(name, req, doc)   S_STR_RANGE (name, req, 0, PROTO_MAX_STRING, NULL, doc)
+#define S_TEXT(name, req, doc_) S_FIELD (name, PROTO_KIND_TEXT, req, .max = PROTO_MAX_TEXT, .doc = doc_)
+#define S_UINTS_RANGE(name, req, lo, hi, doc_) \
+    S_FIELD (name, PROTO_KIND_UINTS, req, .min = lo, .max = hi, .doc = doc_)
 #define S_UINTS(name, req, doc) S_UINTS_RANGE (name, req, 0, PROTO_MAX_ARRAY, doc)
-#define S_F64S(name, req, doc)  {name, PROTO_KIND_F64S, req, 0, PROTO_MAX_ARRAY, 0, 0, NULL, doc}
-#define S_STRS(name, req, doc)  {name, PROTO_KIND_STRS, req, 0, PROTO_MAX_ARRAY, 0, 0, NULL, doc}
-#define S_BLOB(name, req, dtypes, doc) {name, PROTO_KIND_BLOB, req, 0, 0, 0, 0, dtypes, doc}
-#define S_BOOL(name, req, doc)  {name, PROTO_KIND_BOOL, req, 0, 0, 0, 0, NULL, doc}
+#define S_F64S(name, req, doc_) S_FIELD (name, PROTO_KIND_F64S, req, .max = PROTO_MAX_ARRAY, .doc = doc_)
+#define S_STRS(name, req, doc_) S_FIELD (name, PROTO_KIND_STRS, req, .max = PROTO_MAX_ARRAY, .doc = doc_)
+//  An array of names (proto_field_t.names): at most `count`, each 1..bytes.
+#define S_NAMES(name, req, count, bytes, doc_) \
+    S_FIELD (name, PROTO_KIND_STRS, req, .max = count, .elem_max = bytes, .names = true, .doc = doc_)
+#define S_BLOB(name, req, dtypes, doc_) S_FIELD (name, PROTO_KIND_BLOB, req, .oneof = dtypes, .doc = doc_)
+#define S_BOOL(name, req, doc_) S_FIELD (name, PROTO_KIND_BOOL, req, .doc = doc_)
 // clang-format on
 
 //  Every client request may carry "req"; its reply echoes it.
@@ -72,7 +77,10 @@ static const proto_field_t s_result[] = {
     S_STR ("error", S_OPTIONAL, "why the point failed"),
     S_F64 ("elapsed_ms", S_OPTIONAL, "wall time of the simulation, ms"),
     S_UINT ("samples", S_OPTIONAL, "time samples in the time series"),
-    S_STRS ("metric_names", S_OPTIONAL, "names of the metrics, in TVB's order"),
+    //  Bounded as the export takes them: they become JSON keys, CSV
+    //  columns and HDF5 attribute text.
+    S_NAMES ("metric_names", S_OPTIONAL, PROTO_MAX_METRICS, PROTO_MAX_METRIC_NAME,
+             "names of the metrics, in TVB's order"),
     S_F64S ("metric_values", S_OPTIONAL, "one value per metric name"),
     S_BLOB ("timeseries", S_OPTIONAL, "u1", "the TimeSeriesRegion HDF5 file"),
 };
@@ -170,7 +178,8 @@ static const proto_field_t s_points[] = {
     S_UINT ("total", S_REQUIRED, "points in the sweep"),
     S_UINTS ("points", S_REQUIRED, "point indices listed"),
     S_STRS ("statuses", S_REQUIRED, "status of each point"),
-    S_STRS ("metric_names", S_REQUIRED, "names of the metrics"),
+    S_NAMES ("metric_names", S_REQUIRED, PROTO_MAX_METRICS, PROTO_MAX_METRIC_NAME,
+             "names of the metrics"),
     S_F64S ("values", S_REQUIRED, "metrics, row-major [point][metric]"),
     S_TEXT ("spec", S_OPTIONAL, "the sweep's JSON spec, when asked (`with_spec`)"),
     S_BLOB ("timeseries", S_OPTIONAL, "u1",
@@ -307,6 +316,13 @@ s_print_limits (FILE *out, const proto_field_t *f)
     case PROTO_KIND_UINTS:
         if (f->min != 0 || f->max != PROTO_MAX_ARRAY)
             fprintf (out, "%" PRIu64 "..%" PRIu64 " elements", f->min, f->max);
+        break;
+    case PROTO_KIND_STRS:
+        if (f->min != 0 || f->max != PROTO_MAX_ARRAY)
+            fprintf (out, "%" PRIu64 "..%" PRIu64 " elements", f->min, f->max);
+        if (f->names)
+            fprintf (out, " of 1..%" PRIu64 " bytes, `[A-Za-z_][A-Za-z0-9_]*`",
+                     f->elem_max ? f->elem_max : PROTO_MAX_STRING);
         break;
     case PROTO_KIND_BLOB:
         fprintf (out, "dtype %s", f->oneof);

@@ -262,7 +262,8 @@ s_fill (proto_msg_t *msg, bool all)
         }
         case PROTO_KIND_STRS: {
             const char *values[S_N] = {"ok", "", "failed"};
-            proto_msg_set_strs (msg, f->name, values, S_N);
+            const char *names[S_N] = {"GlobalVariance", "_x9", "Synchrony"};
+            proto_msg_set_strs (msg, f->name, f->names ? names : values, S_N);
             break;
         }
         case PROTO_KIND_BLOB: {
@@ -970,6 +971,70 @@ s_test_reject_fields (void)
     return BSW_TEST_PASS;
 }
 
+//  A failed RESULT whose metric_names are the given n strings.
+static zmsg_t *
+s_result_named (const char *const *names, size_t n)
+{
+    s_raw_t raw;
+    s_raw_begin (&raw, "BSW", 1, PROTO_RESULT, 5);
+    s_raw_uint (&raw, "sweep", 1);
+    s_raw_uint (&raw, "point", 1);
+    s_raw_str (&raw, "status");
+    s_raw_str (&raw, "failed");
+    s_raw_str (&raw, "metric_names");
+    msgpack_pack_array (&raw.pk, (uint32_t) n);
+    for (size_t k = 0; k < n; k++)
+        s_raw_str (&raw, names[k]);
+    s_raw_str (&raw, "metric_values");
+    msgpack_pack_array (&raw.pk, (uint32_t) n);
+    for (size_t k = 0; k < n; k++)
+        msgpack_pack_double (&raw.pk, 0.5);
+    return s_raw_end (&raw, NULL);
+}
+
+//  Metric names become JSON keys, CSV columns and HDF5 attribute text in
+//  the export: the decoder refuses what the export could not write, so a
+//  hostile peer cannot overrun a buffer or spoil a sweep's export.
+static int
+s_test_reject_metric_names (void)
+{
+    char long_name[5001];
+    memset (long_name, 'M', sizeof long_name - 1);
+    long_name[5000] = '\0';
+    const char *names[1] = {long_name};
+    BSW_CHECK (s_rejects (s_result_named (names, 1), 0, BSW_EPROTO,
+                          "RESULT: field 'metric_names': element 0: string of 5000 bytes exceeds "
+                          "the limit of 63 bytes"));
+    long_name[200] = '\0';
+    BSW_CHECK (s_rejects (s_result_named (names, 1), 0, BSW_EPROTO,
+                          "string of 200 bytes exceeds the limit of 63 bytes"));
+    long_name[63] = '\0';
+    zmsg_t *at_limit = s_result_named (names, 1);
+    proto_msg_t *msg = NULL;
+    bsw_error_t err;
+    BSW_CHECK_INT (proto_msg_decode (&at_limit, false, 0, &msg, NULL, &err), 0);
+    BSW_CHECK_STR (proto_msg_strs_at (msg, "metric_names", 0), long_name);
+    proto_msg_destroy (&msg);
+    const char *quote[2] = {"GlobalVariance", "Sync\"hrony"};
+    BSW_CHECK (s_rejects (s_result_named (quote, 2), 0, BSW_EPROTO,
+                          "element 1: 'Sync\"hrony' is not a name"));
+    const char *comma[1] = {"a,b"};
+    BSW_CHECK (s_rejects (s_result_named (comma, 1), 0, BSW_EPROTO, "'a,b' is not a name"));
+    const char *digit[1] = {"9lives"};
+    BSW_CHECK (s_rejects (s_result_named (digit, 1), 0, BSW_EPROTO, "'9lives' is not a name"));
+    const char *empty[1] = {""};
+    BSW_CHECK (s_rejects (s_result_named (empty, 1), 0, BSW_EPROTO, "'' is not a name"));
+    const char *nine[9] = {"m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"};
+    BSW_CHECK (s_rejects (s_result_named (nine, 9), 0, BSW_EPROTO,
+                          "RESULT: field 'metric_names': array of 9 elements exceeds the limit "
+                          "of 8"));
+    zmsg_t *eight = s_result_named (nine, 8);
+    BSW_CHECK_INT (proto_msg_decode (&eight, false, 0, &msg, NULL, &err), 0);
+    BSW_CHECK_INT (proto_msg_strs_count (msg, "metric_names"), 8);
+    proto_msg_destroy (&msg);
+    return BSW_TEST_PASS;
+}
+
 //  Relations between fields that one row of the table cannot express.
 static int
 s_test_reject_relations (void)
@@ -1165,6 +1230,7 @@ static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"reject_lying_lengths", s_test_reject_lying_lengths},
                                           {"reject_garbage", s_test_reject_garbage},
                                           {"reject_fields", s_test_reject_fields},
+                                          {"reject_metric_names", s_test_reject_metric_names},
                                           {"reject_relations", s_test_reject_relations},
                                           {"reject_blobs", s_test_reject_blobs},
                                           {"protocol_md", s_test_protocol_md},

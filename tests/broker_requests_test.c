@@ -10,6 +10,7 @@
 #include <ftw.h>
 #include <msgpack.h>
 #include <unistd.h>
+#include <zip.h>
 
 static zactor_t *s_broker;
 static zsock_t *s_client;
@@ -325,6 +326,226 @@ s_test_cancel_keeps_late_result (void)
     return BSW_TEST_PASS;
 }
 
+/*  A fake worker session: HELLO, then `credit` points asked for. */
+static zsock_t *
+s_worker_start (const char *identity, uint64_t credit)
+{
+    zsock_t *worker = zsock_new (ZMQ_DEALER);
+    zsock_set_identity (worker, identity);
+    if (zsock_connect (worker, "%s", s_endpoint) != 0) {
+        zsock_destroy (&worker);
+        return NULL;
+    }
+    proto_msg_t *msg = proto_msg_new (PROTO_HELLO);
+    proto_msg_set_str (msg, "worker", identity);
+    proto_msg_set_uint (msg, "threads", 1);
+    proto_msg_send (&msg, worker);
+    msg = proto_msg_new (PROTO_CREDIT);
+    proto_msg_set_uint (msg, "credit", credit);
+    proto_msg_send (&msg, worker);
+    return worker;
+}
+
+/*  A RESULT of point `point` with the given metric names, as raw msgpack so
+    that names the codec's setters would send unchecked reach the broker:
+    frame 0 and one blob frame holding a (fake) HDF5 file. */
+static void
+s_send_named_result (zsock_t *worker, uint64_t sweep, uint64_t point, const char *const *names,
+                     size_t count)
+{
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &buf, msgpack_sbuffer_write);
+    msgpack_pack_array (&pk, 4);
+    msgpack_pack_str_with_body (&pk, "BSW", 3);
+    msgpack_pack_int (&pk, PROTO_VERSION);
+    msgpack_pack_int (&pk, PROTO_RESULT);
+    msgpack_pack_map (&pk, 6);
+    msgpack_pack_str_with_body (&pk, "sweep", 5);
+    msgpack_pack_uint64 (&pk, sweep);
+    msgpack_pack_str_with_body (&pk, "point", 5);
+    msgpack_pack_uint64 (&pk, point);
+    msgpack_pack_str_with_body (&pk, "status", 6);
+    msgpack_pack_str_with_body (&pk, "ok", 2);
+    msgpack_pack_str_with_body (&pk, "metric_names", 12);
+    msgpack_pack_array (&pk, (uint32_t) count);
+    for (size_t k = 0; k < count; k++)
+        msgpack_pack_str_with_body (&pk, names[k], strlen (names[k]));
+    msgpack_pack_str_with_body (&pk, "metric_values", 13);
+    msgpack_pack_array (&pk, (uint32_t) count);
+    for (size_t k = 0; k < count; k++)
+        msgpack_pack_double (&pk, 0.25 * (double) (k + 1));
+    msgpack_pack_str_with_body (&pk, "timeseries", 10);
+    msgpack_pack_map (&pk, 3);
+    msgpack_pack_str_with_body (&pk, "frame", 5);
+    msgpack_pack_uint64 (&pk, 1);
+    msgpack_pack_str_with_body (&pk, "dtype", 5);
+    msgpack_pack_str_with_body (&pk, "u1", 2);
+    msgpack_pack_str_with_body (&pk, "shape", 5);
+    msgpack_pack_array (&pk, 1);
+    msgpack_pack_uint64 (&pk, 64);
+    uint8_t h5[64] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addmem (msg, buf.data, buf.size);
+    zmsg_addmem (msg, h5, sizeof h5);
+    zmsg_send (&msg, worker);
+    msgpack_sbuffer_destroy (&buf);
+}
+
+/*  The sweep's export zip, fetched whole into memory (caller frees). */
+static void *
+s_fetch_zip (uint64_t sweep, size_t *size_p)
+{
+    uint8_t *zip = NULL;
+    uint64_t offset = 0, total = 0;
+    //  Bounded: 400 polls of 25 ms while it is prepared.
+    for (int round = 0; round < 400; round++) {
+        proto_msg_t *msg = proto_msg_new (PROTO_FETCH);
+        proto_msg_set_uint (msg, "sweep", sweep);
+        proto_msg_set_uint (msg, "offset", offset);
+        proto_msg_send (&msg, s_client);
+        proto_msg_t *reply = s_reply ();
+        if (!reply || proto_msg_type (reply) != PROTO_CHUNK) {
+            proto_msg_destroy (&reply);
+            break;
+        }
+        if (streq (proto_msg_str (reply, "state"), "preparing")) {
+            proto_msg_destroy (&reply);
+            zclock_sleep (25);
+            continue;
+        }
+        total = proto_msg_uint (reply, "total");
+        size_t n = 0;
+        const void *data = proto_msg_has (reply, "data")
+                               ? proto_msg_blob (reply, "data", &n, NULL, NULL, NULL)
+                               : NULL;
+        zip = bsw_realloc (zip, (size_t) (offset + n));
+        if (n)
+            memcpy (zip + offset, data, n);
+        offset += n;
+        proto_msg_destroy (&reply);
+        if (offset >= total || n == 0)
+            break;
+    }
+    if (total == 0 || offset != total) {
+        free (zip);
+        return NULL;
+    }
+    *size_p = (size_t) total;
+    return zip;
+}
+
+/*  A hostile or broken worker sends metric names the export could not
+    write (200 and 5000 bytes, a quote, nine of them): each RESULT is
+    refused with an ERROR, the broker keeps serving, and the sweep, once
+    its points come in properly, still exports with its metrics. */
+static int
+s_test_hostile_metric_names (void)
+{
+    uint64_t id = s_submit (2);
+    BSW_CHECK_MSG (id, "submit failed");
+    for (uint64_t other = 1; other < id; other++)
+        if (s_cancel_or_retry (PROTO_CANCEL, other))
+            return BSW_TEST_FAIL;
+    zsock_t *worker = s_worker_start ("hostile-worker/0", 2);
+    BSW_CHECK (worker);
+    proto_msg_t *msg = s_worker_recv (worker);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_WORK, "no WORK");
+    proto_msg_destroy (&msg);
+
+    char long_name[5001];
+    memset (long_name, 'M', 5000);
+    long_name[5000] = '\0';
+    const char *huge[1] = {long_name};
+    s_send_named_result (worker, id, 0, huge, 1);
+    msg = s_worker_recv (worker);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_ERROR, "5000-byte name not refused");
+    BSW_CHECK (strstr (proto_msg_str (msg, "text"), "exceeds the limit of 63 bytes"));
+    proto_msg_destroy (&msg);
+    long_name[200] = '\0';
+    s_send_named_result (worker, id, 0, huge, 1);
+    msg = s_worker_recv (worker);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_ERROR, "200-byte name not refused");
+    proto_msg_destroy (&msg);
+    const char *quoted[2] = {"GlobalVariance", "Sync\"hrony"};
+    s_send_named_result (worker, id, 0, quoted, 2);
+    msg = s_worker_recv (worker);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_ERROR, "a name with a quote not refused");
+    BSW_CHECK (strstr (proto_msg_str (msg, "text"), "is not a name"));
+    proto_msg_destroy (&msg);
+    const char *nine[9] = {"m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"};
+    s_send_named_result (worker, id, 1, nine, 9);
+    msg = s_worker_recv (worker);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_ERROR, "nine metrics not refused");
+    proto_msg_destroy (&msg);
+    if (s_list_works ())
+        return BSW_TEST_FAIL;
+
+    const char *names[2] = {"GlobalVariance", "VarianceNodeVariance"};
+    for (uint64_t point = 0; point < 2; point++) {
+        s_send_named_result (worker, id, point, names, 2);
+        msg = s_worker_recv (worker);
+        BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_ACK, "good result %d not ACKed",
+                       (int) point);
+        proto_msg_destroy (&msg);
+    }
+    size_t size = 0;
+    void *bytes = s_fetch_zip (id, &size);
+    BSW_CHECK_MSG (bytes, "the sweep does not export");
+    zip_error_t ze;
+    zip_error_init (&ze);
+    zip_source_t *src = zip_source_buffer_create (bytes, size, 0, &ze);
+    zip_t *zip = src ? zip_open_from_source (src, ZIP_RDONLY, &ze) : NULL;
+    BSW_CHECK_MSG (zip, "not a zip: %s", zip_error_strerror (&ze));
+    zip_stat_t st;
+    BSW_CHECK (zip_stat (zip, "metrics.csv", 0, &st) == 0);
+    char csv[1024] = "";
+    zip_file_t *file = zip_fopen (zip, "metrics.csv", 0);
+    BSW_CHECK (file);
+    zip_int64_t got = zip_fread (file, csv, sizeof csv - 1);
+    zip_fclose (file);
+    zip_close (zip);
+    free (bytes);
+    BSW_CHECK (got > 0);
+    csv[got] = '\0';
+    BSW_CHECK_MSG (strstr (csv, "\n0,0.0,ok,0.25,,,0.5\n1,1.0,ok,0.25,,,0.5\n"), "metrics.csv: %s",
+                   csv);
+    zsock_destroy (&worker);
+    return BSW_TEST_PASS;
+}
+
+/*  A SUBMIT without a `name` takes the spec's: LIST shows it (it was read
+    after the spec was freed once). */
+static int
+s_test_submit_name_from_spec (void)
+{
+    proto_msg_t *submit = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (submit, "spec",
+                       "{\"name\": \"named in the spec\", \"simulation_length\": 5, \"ranges\": "
+                       "[{\"parameter\": \"model.a\", \"values\": [1, 2]}]}");
+    proto_msg_send (&submit, s_client);
+    proto_msg_t *reply = s_reply ();
+    BSW_CHECK (reply && proto_msg_type (reply) == PROTO_SUBMITTED);
+    uint64_t id = proto_msg_uint (reply, "sweep");
+    proto_msg_destroy (&reply);
+    proto_msg_t *list = proto_msg_new (PROTO_LIST);
+    proto_msg_send (&list, s_client);
+    reply = s_reply ();
+    BSW_CHECK (reply && proto_msg_type (reply) == PROTO_SWEEPS);
+    size_t count = 0;
+    const uint64_t *ids = proto_msg_uints (reply, "ids", &count);
+    bool found = false;
+    for (size_t k = 0; k < count; k++)
+        if (ids[k] == id) {
+            BSW_CHECK_STR (proto_msg_strs_at (reply, "names", k), "named in the spec");
+            found = true;
+        }
+    BSW_CHECK (found);
+    proto_msg_destroy (&reply);
+    return s_cancel_or_retry (PROTO_CANCEL, id);
+}
+
 static int
 s_remove (const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -336,6 +557,8 @@ static const bsw_test_case_t s_cases[] = {
     {"malformed_frames", s_test_malformed_frames},
     {"wrong_requests", s_test_wrong_requests},
     {"cancel_keeps_late_result", s_test_cancel_keeps_late_result},
+    {"hostile_metric_names", s_test_hostile_metric_names},
+    {"submit_name_from_spec", s_test_submit_name_from_spec},
     {NULL, NULL}};
 
 int
