@@ -1,0 +1,33 @@
+/*  broker_client.h - the broker's answers to clients: SUBMIT, LIST,
+    STATUS, CANCEL, RETRY, FETCH and RESULTS (proto/PROTOCOL.md). Internal
+    to broker/.
+
+    Each request becomes one reply; the caller (broker.c) routes and sends
+    it and counts the errors, so this file never touches a socket. What a
+    request changes goes through the sweep registry (broker_sweep.h), the
+    worker registry (broker_workers.h) and the database.
+*/
+#ifndef BROKER_CLIENT_H_INCLUDED
+#define BROKER_CLIENT_H_INCLUDED
+
+#include "broker_db.h"
+#include "broker_sweep.h"
+#include "broker_workers.h"
+#include "proto.h"
+
+/*  What the answers read and change; all borrowed from the broker. */
+typedef struct {
+    broker_db_t *db;           /* durable state */
+    broker_sweeps_t *sweeps;   /* every sweep */
+    broker_workers_t *workers; /* connected workers (cancel releases their leases) */
+    zpoller_t *poller;         /* export builds join it */
+    const char *data_dir;      /* where export zips go */
+    uint64_t max_points;       /* most points a sweep may have */
+} broker_client_t;
+
+/*  The reply to one client request (a request type of the list above),
+    caller owns it; an ERROR reply (code and sentence) when the request
+    cannot be served. The reply carries neither routing id nor "req". */
+proto_msg_t *broker_client_answer (broker_client_t *self, const proto_msg_t *request);
+
+#endif
