@@ -26,6 +26,9 @@
 /*  getopt_long return values of rows without a letter: above any char. */
 #define S_VAL_BASE 256
 
+/*  The usage line lists every option when it fits in this many columns. */
+#define S_USAGE_WIDTH 80
+
 /*  Help rows wider than this put their text on the next line. */
 #define S_HELP_COLUMN_MAX 34
 
@@ -286,28 +289,53 @@ bsw_opts_parse (const bsw_opts_t *self, int argc, char **argv, bsw_error_t *err)
     return help ? BSW_OPTS_HELP : rc;
 }
 
+//  " -o FILE.zip", " [-q]", " [-r PARAM=lo:hi:step]...": a row in the
+//  usage line, appended at out + *len.
+static void
+s_synopsis (const bsw_opt_t *row, char *out, size_t size, size_t *len)
+{
+    bool optional = !row->required;
+    char name[128];
+    if (row->positional)
+        snprintf (name, sizeof name, "%s", row->name);
+    else if (row->letter)
+        snprintf (name, sizeof name, "-%c%s%s", row->letter, row->arg ? " " : "",
+                  row->arg ? row->arg : "");
+    else
+        snprintf (name, sizeof name, "--%s%s%s", row->name, row->arg ? " " : "",
+                  row->arg ? row->arg : "");
+    int wrote = snprintf (out + *len, size - *len, " %s%s%s%s", optional ? "[" : "", name,
+                          optional ? "]" : "", row->kind == BSW_OPT_LIST ? "..." : "");
+    if (wrote > 0)
+        *len = *len + (size_t) wrote < size ? *len + (size_t) wrote : size - 1;
+}
+
 void
 bsw_opts_usage (const bsw_opts_t *self, FILE *out)
 {
-    fprintf (out, "usage: %s", self->program);
+    //  Operands, then required options, then the others: each of them when
+    //  the line stays within S_USAGE_WIDTH, else "[options]" for the others
+    //  (the help lists them all below).
+    char line[1024], rest[1024];
+    size_t len = 0, rest_len = 0;
+    len = (size_t) snprintf (line, sizeof line, "usage: %s", self->program);
     size_t n = s_count (self);
+    for (size_t k = 0; k < n; k++)
+        if (self->options[k].positional)
+            s_synopsis (&self->options[k], line, sizeof line, &len);
     for (size_t k = 0; k < n; k++) {
         const bsw_opt_t *row = &self->options[k];
-        if (row->positional)
-            fprintf (out, row->required ? " %s" : " [%s]", row->name);
+        if (row->positional || !row->help)
+            continue;
+        if (row->required)
+            s_synopsis (row, line, sizeof line, &len);
+        else
+            s_synopsis (row, rest, sizeof rest, &rest_len);
     }
-    for (size_t k = 0; k < n; k++) {
-        const bsw_opt_t *row = &self->options[k];
-        if (row->required && !row->positional) {
-            if (row->letter)
-                fprintf (out, " -%c", row->letter);
-            else
-                fprintf (out, " --%s", row->name);
-            if (row->arg)
-                fprintf (out, " %s", row->arg);
-        }
-    }
-    fprintf (out, " [options]\n");
+    if (len + rest_len > S_USAGE_WIDTH)
+        fprintf (out, "%s [options]\n", line);
+    else
+        fprintf (out, "%s%s\n", line, rest_len ? rest : "");
 }
 
 //  "  -o, --output FILE.zip": the left column of a row in help.

@@ -99,7 +99,8 @@ int bsw_opts_parse (const bsw_opts_t *self, int argc, char **argv, bsw_error_t *
 /*  Writes the usage line, about, every visible row and the epilog. */
 void bsw_opts_help (const bsw_opts_t *self, FILE *out);
 
-/*  Writes "usage: PROGRAM OPERANDS REQUIRED-OPTIONS [options]". */
+/*  Writes "usage: PROGRAM OPERANDS REQUIRED-OPTIONS [OTHER-OPTIONS]", the
+    other options as "[options]" when they would make the line too long. */
 void bsw_opts_usage (const bsw_opts_t *self, FILE *out);
 
 /*  For mains: parses; after --help prints the help on stdout and returns 0;

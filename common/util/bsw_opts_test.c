@@ -294,7 +294,7 @@ s_test_help (void)
     BSW_CHECK (out);
     bsw_opts_help (&cmd, out);
     fclose (out);
-    const char *expected = "usage: test run SPEC.json -o FILE.zip [options]\n"
+    const char *expected = "usage: test run SPEC.json -o FILE.zip [-w N] [-q]\n"
                            "\n"
                            "Runs a test.\n"
                            "\n"
