@@ -10,12 +10,12 @@
 #include "client_sweep.h"
 
 #include "broker.h"
+#include "bsw_opts.h"
 #include "bsw_util.h"
 #include "worker.h"
 
 #include <errno.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,28 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char s_usage[] =
-    "usage: brainsweep run SPEC.json -o FILE.zip [options]\n"
-    "\n"
+static const char s_about[] =
     "Runs a whole sweep locally: an embedded broker and worker threads in this\n"
     "process, no set-up. Shows progress, writes the DataTypeGroup as one zip in\n"
-    "TVB's export layout (with metrics.csv and sweep.json) and prints a summary.\n"
-    "\n"
-    "  -o, --output FILE.zip          where to write the zip (required)\n"
-    "  -w, --workers N                compute threads (default: all cores)\n"
-    "      --lanes N                  points integrated together per batch (default:\n"
-    "                                 by connectivity size, 1 for 76 regions)\n"
-    "      --deflate LEVEL            compress the time series inside their HDF5 files\n"
-    "                                 (1-9): a smaller zip for some CPU (default 0:\n"
-    "                                 none, as TVB writes them)\n"
-    "  -r, --range PARAM=lo:hi:step   add or replace a range; repeatable\n"
-    "      --range PARAM=v1,v2,...\n"
-    "  -n, --name N                   the sweep's name\n"
-    "  -d, --data DIR                 keep the broker's state in DIR (default: a\n"
-    "                                 temporary folder, removed at the end)\n"
-    "  -q, --quiet                    no progress, only the summary\n"
-    "  -v, --verbose                  show the broker's and workers' logs\n"
-    "  -h, --help                     this text\n";
+    "TVB's export layout (with metrics.csv and sweep.json) and prints a summary.\n";
 
 static int
 s_remove_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -84,88 +66,87 @@ s_metric_summary (client_conn_t *conn, uint64_t sweep)
 int
 client_run_main (int argc, char **argv)
 {
-    static const struct option options[] = {{"output", required_argument, NULL, 'o'},
-                                            {"workers", required_argument, NULL, 'w'},
-                                            {"lanes", required_argument, NULL, 'L'},
-                                            {"range", required_argument, NULL, 'r'},
-                                            {"name", required_argument, NULL, 'n'},
-                                            {"data", required_argument, NULL, 'd'},
-                                            {"quiet", no_argument, NULL, 'q'},
-                                            {"verbose", no_argument, NULL, 'v'},
-                                            {"deflate", required_argument, NULL, 'D'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
-    const char *output = NULL, *name = NULL, *data_dir = NULL;
-    const char **ranges = bsw_calloc ((size_t) argc + 1, sizeof (char *));
-    size_t n_ranges = 0;
-    long workers = 0, lanes = 0, deflate = 0;
+    const char *spec_path = NULL, *output = NULL, *name = NULL, *data_dir = NULL;
+    bsw_opts_list_t ranges = {.count = 0};
+    uint64_t workers = 0, lanes = 0, deflate = 0;
     bool quiet = false, verbose = false;
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long (argc, argv, "o:w:r:n:d:qvh", options, NULL)) != -1) {
-        uint64_t level;
-        switch (opt) {
-        case 'o':
-            output = optarg;
-            break;
-        case 'w':
-        case 'L': {
-            uint64_t value;
-            if (bsw_parse_u64 (optarg, 1, 4096, &value)) {
-                fprintf (stderr, "brainsweep run: --%s: '%s' is not a count from 1 to 4096\n",
-                         opt == 'w' ? "workers" : "lanes", optarg);
-                free (ranges);
-                return 2;
-            }
-            *(opt == 'w' ? &workers : &lanes) = (long) value;
-            break;
-        }
-        case 'D':
-            if (bsw_parse_u64 (optarg, 0, 9, &level)) {
-                fprintf (stderr, "brainsweep run: --deflate: '%s' is not a level from 0 to 9\n",
-                         optarg);
-                free (ranges);
-                return 2;
-            }
-            deflate = (long) level;
-            break;
-        case 'r':
-            ranges[n_ranges++] = optarg;
-            break;
-        case 'n':
-            name = optarg;
-            break;
-        case 'd':
-            data_dir = optarg;
-            break;
-        case 'q':
-            quiet = true;
-            break;
-        case 'v':
-            verbose = true;
-            break;
-        case 'h':
-            fputs (s_usage, stdout);
-            free (ranges);
-            return 0;
-        default:
-            fputs (s_usage, stderr);
-            free (ranges);
-            return 2;
-        }
-    }
-    if (optind != argc - 1 || !output) {
-        fprintf (stderr, "brainsweep run: %s\n%s",
-                 !output ? "-o FILE.zip is required" : "expected one SPEC.json", s_usage);
-        free (ranges);
-        return 2;
-    }
-    const char *spec_path = argv[optind];
+    const bsw_opt_t options[] = {{.name = "SPEC.json",
+                                  .kind = BSW_OPT_STRING,
+                                  .dest = &spec_path,
+                                  .positional = true,
+                                  .required = true},
+                                 {.name = "output",
+                                  .letter = 'o',
+                                  .kind = BSW_OPT_STRING,
+                                  .dest = &output,
+                                  .arg = "FILE.zip",
+                                  .help = "where to write the zip (required)",
+                                  .required = true},
+                                 {.name = "workers",
+                                  .letter = 'w',
+                                  .kind = BSW_OPT_U64,
+                                  .dest = &workers,
+                                  .arg = "N",
+                                  .help = "compute threads (default: all cores)",
+                                  .min = 1,
+                                  .max = 4096},
+                                 {.name = "lanes",
+                                  .kind = BSW_OPT_U64,
+                                  .dest = &lanes,
+                                  .arg = "N",
+                                  .help = "points integrated together per batch (default:\n"
+                                          "by connectivity size, 1 for 76 regions)",
+                                  .min = 1,
+                                  .max = 4096},
+                                 {.name = "deflate",
+                                  .kind = BSW_OPT_U64,
+                                  .dest = &deflate,
+                                  .arg = "LEVEL",
+                                  .help = "compress the time series inside their HDF5 files\n"
+                                          "(1-9): a smaller zip for some CPU (default 0:\n"
+                                          "none, as TVB writes them)",
+                                  .min = 0,
+                                  .max = 9},
+                                 {.name = "range",
+                                  .letter = 'r',
+                                  .kind = BSW_OPT_LIST,
+                                  .dest = &ranges,
+                                  .arg = "PARAM=lo:hi:step",
+                                  .help = "add or replace a range (TVB's Range rules),\n"
+                                          "or give its values: --range PARAM=v1,v2,...;\n"
+                                          "repeatable"},
+                                 {.name = "name",
+                                  .letter = 'n',
+                                  .kind = BSW_OPT_STRING,
+                                  .dest = &name,
+                                  .arg = "N",
+                                  .help = "the sweep's name"},
+                                 {.name = "data",
+                                  .letter = 'd',
+                                  .kind = BSW_OPT_STRING,
+                                  .dest = &data_dir,
+                                  .arg = "DIR",
+                                  .help = "keep the broker's state in DIR (default: a\n"
+                                          "temporary folder, removed at the end)"},
+                                 {.name = "quiet",
+                                  .letter = 'q',
+                                  .kind = BSW_OPT_FLAG,
+                                  .dest = &quiet,
+                                  .help = "no progress, only the summary"},
+                                 {.name = "verbose",
+                                  .letter = 'v',
+                                  .kind = BSW_OPT_FLAG,
+                                  .dest = &verbose,
+                                  .help = "show the broker's and workers' logs"},
+                                 {NULL}};
+    const bsw_opts_t cmd = {"brainsweep run", s_about, options, NULL};
+    int parsed = bsw_opts_main (&cmd, argc, argv);
+    if (parsed != BSW_OPTS_GO)
+        return parsed;
     bsw_error_t err;
     bsw_error_clear (&err);
     client_submission_t sub;
-    int rc = client_prepare_submission (spec_path, ranges, n_ranges, name, &sub, &err);
-    free (ranges);
+    int rc = client_prepare_submission (spec_path, ranges.items, ranges.count, name, &sub, &err);
     if (rc) {
         fprintf (stderr, "brainsweep run: %s\n", err.text);
         return 1;
@@ -210,7 +191,7 @@ client_run_main (int argc, char **argv)
     rc = client_submit (conn, &sub, &id, &err);
     if (rc == 0 && !quiet)
         fprintf (stderr, "running %" PRIu64 " points on %ld threads\n", sub.points,
-                 workers ? workers : sysconf (_SC_NPROCESSORS_ONLN));
+                 workers ? (long) workers : sysconf (_SC_NPROCESSORS_ONLN));
     if (rc == 0)
         rc = client_watch (conn, id, quiet, &final, &err);
     int64_t computed = bsw_clock_mono_ms ();

@@ -7,6 +7,7 @@
 */
 #include "client.h"
 
+#include "bsw_opts.h"
 #include "bsw_util.h"
 #include "sim_batch.h"
 #include "sim_metric.h"
@@ -15,28 +16,19 @@
 #include "store_timeseries.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char s_usage[] =
-    "usage: brainsweep simulate SPEC.json [-o OUT.h5] [--point K]\n"
-    "\n"
+static const char s_about[] =
     "Runs one simulation of SPEC.json (shared/spec/SWEEP-SPEC.md) and prints its\n"
     "metrics as one JSON object on standard output, in TVB's key order\n"
     "(GlobalVariance, KuramotoIndex when two or more variables of interest are\n"
-    "recorded, Metastability, Synchrony, VarianceNodeVariance; NaN as NaN).\n"
-    "\n"
-    "  -o, --output OUT.h5  also write the time series as a TVB v5\n"
-    "                       TimeSeriesRegion HDF5 file (data (T, nvoi, n, 1), time)\n"
-    "      --point K        run point K of the spec's sweep (row-major over its\n"
-    "                       ranges, first range outermost; default 0). Point K\n"
-    "                       draws the same random numbers as in a sweep.\n"
-    "  -h, --help           this text\n"
-    "\n"
+    "recorded, Metastability, Synchrony, VarianceNodeVariance; NaN as NaN).\n";
+
+static const char s_epilog[] =
     "The connectivity is the spec's \"connectivity\": \"default\" (built in) or a\n"
     "TVB connectivity zip, relative to the spec file. Exit status: 0 on success,\n"
     "1 on a bad spec, connectivity, diverged simulation or write failure, 2 on\n"
@@ -90,39 +82,33 @@ s_run_with_progress (sim_batch_t *batch)
 int
 client_simulate_main (int argc, char **argv)
 {
-    static const struct option options[] = {{"output", required_argument, NULL, 'o'},
-                                            {"point", required_argument, NULL, 'p'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
-    const char *output = NULL;
+    const char *spec_path = NULL, *output = NULL;
     uint64_t point = 0;
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long (argc, argv, "o:h", options, NULL)) != -1) {
-        switch (opt) {
-        case 'o':
-            output = optarg;
-            break;
-        case 'p':
-            if (bsw_parse_u64 (optarg, 0, UINT64_MAX, &point)) {
-                fprintf (stderr, "brainsweep simulate: --point: '%s' is not a point index\n",
-                         optarg);
-                return 2;
-            }
-            break;
-        case 'h':
-            fputs (s_usage, stdout);
-            return 0;
-        default:
-            fputs (s_usage, stderr);
-            return 2;
-        }
-    }
-    if (optind != argc - 1) {
-        fprintf (stderr, "brainsweep simulate: expected one SPEC.json\n%s", s_usage);
-        return 2;
-    }
-    const char *spec_path = argv[optind];
+    const bsw_opt_t options[] = {{.name = "SPEC.json",
+                                  .kind = BSW_OPT_STRING,
+                                  .dest = &spec_path,
+                                  .positional = true,
+                                  .required = true},
+                                 {.name = "output",
+                                  .letter = 'o',
+                                  .kind = BSW_OPT_STRING,
+                                  .dest = &output,
+                                  .arg = "OUT.h5",
+                                  .help =
+                                      "also write the time series as a TVB v5\n"
+                                      "TimeSeriesRegion HDF5 file (data (T, nvoi, n, 1), time)"},
+                                 {.name = "point",
+                                  .kind = BSW_OPT_U64,
+                                  .dest = &point,
+                                  .arg = "K",
+                                  .help = "run point K of the spec's sweep (row-major over its\n"
+                                          "ranges, first range outermost; default 0). Point K\n"
+                                          "draws the same random numbers as in a sweep."},
+                                 {NULL}};
+    const bsw_opts_t cmd = {"brainsweep simulate", s_about, options, s_epilog};
+    int parsed = bsw_opts_main (&cmd, argc, argv);
+    if (parsed != BSW_OPTS_GO)
+        return parsed;
 
     bsw_error_t err;
     bsw_error_clear (&err);
