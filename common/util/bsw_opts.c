@@ -49,6 +49,13 @@ s_takes_value (const bsw_opt_t *row)
     return row->kind != BSW_OPT_FLAG && (row->kind != BSW_OPT_CALL || row->arg);
 }
 
+//  What getopt_long returns for row k: its letter, or a number past any.
+static int
+s_val (const bsw_opts_t *self, size_t k)
+{
+    return self->options[k].letter ? self->options[k].letter : S_VAL_BASE + (int) k;
+}
+
 //  "--workers" or "ID": how messages name a row.
 static void
 s_label (const bsw_opt_t *row, char *out, size_t size)
@@ -164,12 +171,9 @@ s_getopt_error (const bsw_opts_t *self, int opt, int argc, char **argv, bsw_erro
 {
     size_t n = s_count (self);
     const bsw_opt_t *row = NULL;
-    for (size_t k = 0; k < n && !row; k++) {
-        const bsw_opt_t *candidate = &self->options[k];
-        int val = candidate->letter ? candidate->letter : S_VAL_BASE + (int) k;
-        if (!candidate->positional && optopt == val)
-            row = candidate;
-    }
+    for (size_t k = 0; k < n && !row; k++)
+        if (!self->options[k].positional && optopt == s_val (self, k))
+            row = &self->options[k];
     if (!row && optopt == 'h')
         row = &s_help_row;
     if (opt == ':' && row)
@@ -241,11 +245,13 @@ bsw_opts_parse (const bsw_opts_t *self, int argc, char **argv, bsw_error_t *err)
         const bsw_opt_t *row = &self->options[k];
         BSW_ASSERT (row->dest && row->letter != 'h');
         BSW_ASSERT (row->kind != BSW_OPT_CALL || row->call);
+        for (size_t j = 0; j < k; j++)
+            BSW_ASSERT (strcmp (self->options[j].name, row->name) != 0 &&
+                        (!row->letter || self->options[j].letter != row->letter));
         if (row->positional)
             continue;
-        int val = row->letter ? row->letter : S_VAL_BASE + (int) k;
         int has_arg = s_takes_value (row) ? required_argument : no_argument;
-        longopts[used++] = (struct option){row->name, has_arg, NULL, val};
+        longopts[used++] = (struct option){row->name, has_arg, NULL, s_val (self, k)};
         if (row->letter) {
             shortopts[s++] = row->letter;
             if (has_arg == required_argument)
@@ -267,9 +273,7 @@ bsw_opts_parse (const bsw_opts_t *self, int argc, char **argv, bsw_error_t *err)
             rc = s_getopt_error (self, opt, argc, argv, err);
         else {
             size_t k = 0;
-            while (k < n && (self->options[k].positional ||
-                             (self->options[k].letter ? self->options[k].letter
-                                                      : S_VAL_BASE + (int) k) != opt))
+            while (k < n && (self->options[k].positional || s_val (self, k) != opt))
                 k++;
             BSW_ASSERT (k < n);
             rc =

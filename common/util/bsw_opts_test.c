@@ -307,6 +307,38 @@ s_test_help (void)
                            "Exit status: 0, 1 or 2.\n";
     BSW_CHECK_MSG (strcmp (text, expected) == 0, "help:\n%s", text);
     free (text);
+
+    //  Too many options for one line: the usage line says [options].
+    const bsw_opt_t many[] = {{.name = "first-long-option",
+                               .kind = BSW_OPT_STRING,
+                               .dest = &(const char *){NULL},
+                               .arg = "VALUE",
+                               .help = "one"},
+                              {.name = "second-long-option",
+                               .kind = BSW_OPT_STRING,
+                               .dest = &(const char *){NULL},
+                               .arg = "VALUE",
+                               .help = "two"},
+                              {.name = "third-long-option",
+                               .kind = BSW_OPT_LIST,
+                               .dest = &(bsw_opts_list_t){.count = 0},
+                               .arg = "VALUE",
+                               .help = "three"},
+                              {NULL}};
+    const bsw_opts_t long_cmd = {"test", NULL, many, NULL};
+    out = open_memstream (&text, &size);
+    BSW_CHECK (out);
+    bsw_opts_usage (&long_cmd, out);
+    fclose (out);
+    BSW_CHECK_STR (text, "usage: test [options]\n");
+    free (text);
+    const bsw_opts_t short_cmd = {"test", NULL, many + 2, NULL};
+    out = open_memstream (&text, &size);
+    BSW_CHECK (out);
+    bsw_opts_usage (&short_cmd, out);
+    fclose (out);
+    BSW_CHECK_STR (text, "usage: test [--third-long-option VALUE]...\n");
+    free (text);
     return BSW_TEST_PASS;
 }
 
