@@ -10,6 +10,7 @@
 #include "client_conn.h"
 #include "client_plot.h"
 
+#include "bsw_opts.h"
 #include "bsw_util.h"
 #include "plot_pse.h"
 #include "plot_series.h"
@@ -18,53 +19,38 @@
 #include <jansson.h>
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char s_usage[] =
-    "usage: brainsweep plot (ID | FILE.zip) -o OUT.(svg|png|pdf|html) [options]\n"
-    "\n"
+static const char s_about[] =
     "Draws TVB's discrete PSE view of a sweep: one disc per parameter point, x = the\n"
     "first range, y = the second, radius from one metric and colour from another.\n"
     "Failed points and NaN metrics are crosses; points without a result yet are\n"
     "hollow rings. ID asks the broker (a running sweep shows its progress);\n"
     "FILE.zip reads an export (brainsweep run / fetch). The format follows OUT's\n"
     "extension; .html is one self-contained interactive page (hover for values,\n"
-    "choose the metrics and slices).\n"
-    "\n"
-    "  -o, --output FILE          the image to write (required)\n"
-    "  -s, --size METRIC          metric of the disc radius (default GlobalVariance)\n"
-    "  -c, --colour METRIC        metric of the colour (default VarianceNodeVariance)\n"
-    "      --slice PARAM=VALUE    fix a range at one of its values; repeatable. The\n"
-    "                             first two ranges not fixed are the axes; any others\n"
-    "                             make one panel per combination of values (at most 25)\n"
-    "      --size-scale MODE      auto, linear or log for the radius (default linear,\n"
-    "                             as TVB)\n"
-    "      --colour-scale MODE    auto, linear or log for the colour (default auto: log\n"
-    "                             when no value is negative and the positive ones span\n"
-    "                             3 decades or more; zeros then sit at the bottom)\n"
-    "      --log                  log scales for both\n"
-    "      --linear               linear scales for both (TVB's look)\n"
-    "  -p, --point K              instead, point K's time series (K as in metrics.csv's\n"
-    "                             point column): every region, one panel per variable\n"
-    "  -b, --broker ENDPOINT      the broker, for an ID (default: $BRAINSWEEP_BROKER)\n";
+    "choose the metrics and slices).\n";
 
+/*  What the command line asks for. */
 typedef struct {
+    const char *source;     /* operand: a sweep ID or an export zip */
     const char *output;     /* -o */
     plot_pse_options_t pse; /* metrics, scales, slices */
-    const char **slices;    /* owned array, borrowed strings */
-    bool point_given;       /* --point */
-    uint64_t point;         /* its K */
+    bsw_opts_list_t slices; /* --slice values; pse.slices points into it */
+    uint64_t point;         /* --point K, or S_NO_POINT */
     const char *broker;     /* --broker */
 } s_opts_t;
 
+/*  --point's "not given": one past its largest value. */
+#define S_NO_POINT UINT64_MAX
+
 static int
-s_scale_mode (const char *text, plot_scale_mode_t *mode)
+s_scale_mode (void *dest, const char *text)
 {
+    plot_scale_mode_t *mode = dest;
     if (strcmp (text, "auto") == 0)
         *mode = PLOT_SCALE_AUTO;
     else if (strcmp (text, "linear") == 0)
@@ -76,108 +62,123 @@ s_scale_mode (const char *text, plot_scale_mode_t *mode)
     return 0;
 }
 
+//  --log and --linear set both scales, in command-line order with the others.
 static int
-s_parse_uint (const char *text, uint64_t *value)
+s_both_log (void *dest, const char *unused)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull (text, &end, 10);
-    if (errno || end == text || *end || text[0] == '-')
-        return -1;
-    *value = v;
+    plot_pse_options_t *pse = dest;
+    pse->size_scale = pse->colour_scale = PLOT_SCALE_LOG;
     return 0;
 }
 
-//  Returns -1 to go on, or the exit status (0 after --help, 2 bad usage).
 static int
-s_parse (int argc, char **argv, s_opts_t *opts, int *first)
+s_both_linear (void *dest, const char *unused)
 {
-    enum { O_SLICE = 256, O_LOG, O_LINEAR, O_SIZE_SCALE, O_COLOUR_SCALE };
-    static const struct option options[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"size", required_argument, NULL, 's'},
-        {"colour", required_argument, NULL, 'c'},
-        {"color", required_argument, NULL, 'c'},
-        {"slice", required_argument, NULL, O_SLICE},
-        {"log", no_argument, NULL, O_LOG},
-        {"linear", no_argument, NULL, O_LINEAR},
-        {"size-scale", required_argument, NULL, O_SIZE_SCALE},
-        {"colour-scale", required_argument, NULL, O_COLOUR_SCALE},
-        {"color-scale", required_argument, NULL, O_COLOUR_SCALE},
-        {"point", required_argument, NULL, 'p'},
-        {"broker", required_argument, NULL, 'b'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    plot_pse_options_t *pse = dest;
+    pse->size_scale = pse->colour_scale = PLOT_SCALE_LINEAR;
+    return 0;
+}
+
+//  Returns BSW_OPTS_GO to go on, or the exit status (0 after --help, 2 bad
+//  usage).
+static int
+s_parse (int argc, char **argv, s_opts_t *opts)
+{
     memset (opts, 0, sizeof *opts);
-    opts->slices = bsw_calloc ((size_t) argc + 1, sizeof (char *));
-    opts->pse.slices = opts->slices;
-    optind = 1;
-    int opt;
-    while ((opt = getopt_long (argc, argv, "o:s:c:p:b:h", options, NULL)) != -1) {
-        switch (opt) {
-        case 'o':
-            opts->output = optarg;
-            break;
-        case 's':
-            opts->pse.size_metric = optarg;
-            break;
-        case 'c':
-            opts->pse.colour_metric = optarg;
-            break;
-        case O_SLICE:
-            opts->slices[opts->pse.n_slices++] = optarg;
-            break;
-        case O_LOG:
-            opts->pse.size_scale = opts->pse.colour_scale = PLOT_SCALE_LOG;
-            break;
-        case O_LINEAR:
-            opts->pse.size_scale = opts->pse.colour_scale = PLOT_SCALE_LINEAR;
-            break;
-        case O_SIZE_SCALE:
-        case O_COLOUR_SCALE:
-            if (s_scale_mode (optarg, opt == O_SIZE_SCALE ? &opts->pse.size_scale
-                                                          : &opts->pse.colour_scale)) {
-                fprintf (stderr, "brainsweep plot: scale '%s': expected auto, linear or log\n",
-                         optarg);
-                return 2;
-            }
-            break;
-        case 'p':
-            if (s_parse_uint (optarg, &opts->point)) {
-                fprintf (stderr,
-                         "brainsweep plot: --point '%s': expected a point index (0, 1, ...)\n",
-                         optarg);
-                return 2;
-            }
-            opts->point_given = true;
-            break;
-        case 'b':
-            opts->broker = optarg;
-            break;
-        case 'h':
-            fputs (s_usage, stdout);
-            return 0;
-        default:
-            fputs (s_usage, stderr);
-            return 2;
-        }
-    }
-    *first = optind;
-    if (optind != argc - 1) {
-        fprintf (stderr, "brainsweep plot: expected one sweep ID or FILE.zip\n%s", s_usage);
-        return 2;
-    }
-    if (!opts->output) {
-        fprintf (stderr, "brainsweep plot: give the output with -o OUT.svg|png|pdf|html\n");
-        return 2;
-    }
+    opts->point = S_NO_POINT;
+    plot_pse_options_t *pse = &opts->pse;
+    const bsw_opt_t options[] = {
+        {.name = "(ID | FILE.zip)",
+         .kind = BSW_OPT_STRING,
+         .dest = &opts->source,
+         .positional = true,
+         .required = true},
+        {.name = "output",
+         .letter = 'o',
+         .kind = BSW_OPT_STRING,
+         .dest = &opts->output,
+         .arg = "OUT",
+         .help = "the image to write (required): .svg, .png, .pdf\nor .html",
+         .required = true},
+        {.name = "size",
+         .letter = 's',
+         .kind = BSW_OPT_STRING,
+         .dest = &pse->size_metric,
+         .arg = "METRIC",
+         .help = "metric of the disc radius (default GlobalVariance)"},
+        {.name = "colour",
+         .letter = 'c',
+         .kind = BSW_OPT_STRING,
+         .dest = &pse->colour_metric,
+         .arg = "METRIC",
+         .help = "metric of the colour (default VarianceNodeVariance)"},
+        {.name = "color", .kind = BSW_OPT_STRING, .dest = &pse->colour_metric, .arg = "METRIC"},
+        {.name = "slice",
+         .kind = BSW_OPT_LIST,
+         .dest = &opts->slices,
+         .arg = "PARAM=VALUE",
+         .help = "fix a range at one of its values; repeatable. The\n"
+                 "first two ranges not fixed are the axes; any others\n"
+                 "make one panel per combination of values (at most 25)"},
+        {.name = "size-scale",
+         .kind = BSW_OPT_CALL,
+         .dest = &pse->size_scale,
+         .arg = "MODE",
+         .help = "auto, linear or log for the radius (default linear,\nas TVB)",
+         .call = s_scale_mode,
+         .expect = "auto, linear or log"},
+        {.name = "colour-scale",
+         .kind = BSW_OPT_CALL,
+         .dest = &pse->colour_scale,
+         .arg = "MODE",
+         .help = "auto, linear or log for the colour (default auto: log\n"
+                 "when no value is negative and the positive ones span\n"
+                 "3 decades or more; zeros then sit at the bottom)",
+         .call = s_scale_mode,
+         .expect = "auto, linear or log"},
+        {.name = "color-scale",
+         .kind = BSW_OPT_CALL,
+         .dest = &pse->colour_scale,
+         .arg = "MODE",
+         .call = s_scale_mode,
+         .expect = "auto, linear or log"},
+        {.name = "log",
+         .kind = BSW_OPT_CALL,
+         .dest = pse,
+         .help = "log scales for both",
+         .call = s_both_log},
+        {.name = "linear",
+         .kind = BSW_OPT_CALL,
+         .dest = pse,
+         .help = "linear scales for both (TVB's look)",
+         .call = s_both_linear},
+        {.name = "point",
+         .letter = 'p',
+         .kind = BSW_OPT_U64,
+         .dest = &opts->point,
+         .arg = "K",
+         .help = "instead, point K's time series (K as in metrics.csv's\n"
+                 "point column): every region, one panel per variable",
+         .max = S_NO_POINT - 1},
+        {.name = "broker",
+         .letter = 'b',
+         .kind = BSW_OPT_STRING,
+         .dest = &opts->broker,
+         .arg = "ENDPOINT",
+         .help = "the broker, for an ID (default: $BRAINSWEEP_BROKER)"},
+        {NULL}};
+    const bsw_opts_t cmd = {"brainsweep plot", s_about, options, NULL};
+    int status = bsw_opts_main (&cmd, argc, argv);
+    if (status != BSW_OPTS_GO)
+        return status;
+    pse->slices = opts->slices.items;
+    pse->n_slices = opts->slices.count;
+    bool series = opts->point != S_NO_POINT;
     plot_format_t format = plot_format_from_path (opts->output);
-    if (format == PLOT_FORMAT_UNKNOWN || (opts->point_given && format == PLOT_FORMAT_HTML)) {
-        fprintf (stderr, "brainsweep plot: %s: the output must end in %s\n", opts->output,
-                 opts->point_given ? ".svg, .png or .pdf" : ".svg, .png, .pdf or .html");
-        return 2;
-    }
-    return -1;
+    if (format == PLOT_FORMAT_UNKNOWN || (series && format == PLOT_FORMAT_HTML))
+        return bsw_opts_fail (&cmd, "%s: the output must end in %s", opts->output,
+                              series ? ".svg, .png or .pdf" : ".svg, .png, .pdf or .html");
+    return BSW_OPTS_GO;
 }
 
 //  --------------------------------------------------------------------------
@@ -315,14 +316,12 @@ int
 client_plot_main (int argc, char **argv)
 {
     s_opts_t opts;
-    int first = 0, status = s_parse (argc, argv, &opts, &first);
-    if (status >= 0) {
-        free (opts.slices);
+    int status = s_parse (argc, argv, &opts);
+    if (status != BSW_OPTS_GO)
         return status;
-    }
-    const char *source = argv[first];
+    const char *source = opts.source;
     uint64_t sweep = 0;
-    bool from_broker = s_parse_uint (source, &sweep) == 0 && sweep > 0;
+    bool from_broker = bsw_parse_u64 (source, 1, UINT64_MAX, &sweep) == 0;
     client_conn_t *conn = NULL;
     if (from_broker) {
         const char *endpoint = client_broker_endpoint (opts.broker);
@@ -332,7 +331,6 @@ client_plot_main (int argc, char **argv)
                      "--broker ENDPOINT or set BRAINSWEEP_BROKER (or plot an export "
                      "zip)\n",
                      source);
-            free (opts.slices);
             return 2;
         }
         conn = client_conn_new (endpoint, 0);
@@ -342,7 +340,7 @@ client_plot_main (int argc, char **argv)
     plot_pse_t *pse = NULL;
     spec_t *spec = NULL;
     int rc = 0;
-    if (opts.point_given) {
+    if (opts.point != S_NO_POINT) {
         void *bytes = NULL;
         size_t size = 0;
         rc = from_broker
@@ -369,6 +367,5 @@ client_plot_main (int argc, char **argv)
     plot_pse_destroy (&pse);
     spec_destroy (&spec);
     client_conn_destroy (&conn);
-    free (opts.slices);
     return rc ? s_fail (&err) : 0;
 }

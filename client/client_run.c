@@ -10,12 +10,12 @@
 #include "client_sweep.h"
 
 #include "broker.h"
+#include "bsw_opts.h"
 #include "bsw_util.h"
 #include "worker.h"
 
 #include <errno.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,28 +23,122 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char s_usage[] =
-    "usage: brainsweep run SPEC.json -o FILE.zip [options]\n"
-    "\n"
+static const char s_about[] =
     "Runs a whole sweep locally: an embedded broker and worker threads in this\n"
     "process, no set-up. Shows progress, writes the DataTypeGroup as one zip in\n"
-    "TVB's export layout (with metrics.csv and sweep.json) and prints a summary.\n"
-    "\n"
-    "  -o, --output FILE.zip          where to write the zip (required)\n"
-    "  -w, --workers N                compute threads (default: all cores)\n"
-    "      --lanes N                  points integrated together per batch (default:\n"
-    "                                 by connectivity size, 1 for 76 regions)\n"
-    "      --deflate LEVEL            compress the time series inside their HDF5 files\n"
-    "                                 (1-9): a smaller zip for some CPU (default 0:\n"
-    "                                 none, as TVB writes them)\n"
-    "  -r, --range PARAM=lo:hi:step   add or replace a range; repeatable\n"
-    "      --range PARAM=v1,v2,...\n"
-    "  -n, --name N                   the sweep's name\n"
-    "  -d, --data DIR                 keep the broker's state in DIR (default: a\n"
-    "                                 temporary folder, removed at the end)\n"
-    "  -q, --quiet                    no progress, only the summary\n"
-    "  -v, --verbose                  show the broker's and workers' logs\n"
-    "  -h, --help                     this text\n";
+    "TVB's export layout (with metrics.csv and sweep.json) and prints a summary.\n";
+
+/*  What the command line asks for. */
+typedef struct {
+    const char *spec_path;  /* operand */
+    const char *output;     /* -o */
+    const char *name;       /* -n, or NULL */
+    const char *data_dir;   /* -d, or NULL for a temporary folder */
+    bsw_opts_list_t ranges; /* -r values */
+    uint64_t workers;       /* compute threads; 0 = all cores */
+    uint64_t lanes;         /* points per batch; 0 = by connectivity size */
+    uint64_t deflate;       /* HDF5 deflate level of the series; 0 = none */
+    bool quiet;             /* no progress */
+    bool verbose;           /* broker and worker logs on stderr */
+} s_args_t;
+
+/*  The range of one metric over the finished points. */
+typedef struct {
+    char name[64]; /* TVB's key name */
+    double lo, hi; /* min and max of its finite values */
+} s_metric_range_t;
+
+#define S_MAX_METRICS 8
+
+/*  What the run did, for the report. */
+typedef struct {
+    char *name;                              /* the sweep's name (owned) */
+    client_status_t final;                   /* counts at the end */
+    double compute_s;                        /* submit to the last point */
+    double total_s;                          /* submit to the zip written */
+    uint64_t size;                           /* zip bytes */
+    s_metric_range_t metrics[S_MAX_METRICS]; /* metrics with a finite value */
+    size_t n_metrics;                        /* used entries of metrics */
+    bool progress;                           /* lines went to stderr (a bar) */
+} s_summary_t;
+
+//  Returns BSW_OPTS_GO to go on, or the exit status (0 after --help, 2 bad
+//  usage).
+static int
+s_parse (int argc, char **argv, s_args_t *args)
+{
+    const bsw_opt_t options[] = {{.name = "SPEC.json",
+                                  .kind = BSW_OPT_STRING,
+                                  .dest = &args->spec_path,
+                                  .positional = true,
+                                  .required = true},
+                                 {.name = "output",
+                                  .letter = 'o',
+                                  .kind = BSW_OPT_STRING,
+                                  .dest = &args->output,
+                                  .arg = "FILE.zip",
+                                  .help = "where to write the zip (required)",
+                                  .required = true},
+                                 {.name = "workers",
+                                  .letter = 'w',
+                                  .kind = BSW_OPT_U64,
+                                  .dest = &args->workers,
+                                  .arg = "N",
+                                  .help = "compute threads (default: all cores)",
+                                  .min = 1,
+                                  .max = 4096},
+                                 {.name = "lanes",
+                                  .kind = BSW_OPT_U64,
+                                  .dest = &args->lanes,
+                                  .arg = "N",
+                                  .help = "points integrated together per batch (default:\n"
+                                          "by connectivity size, 1 for 76 regions)",
+                                  .min = 1,
+                                  .max = 4096},
+                                 {.name = "deflate",
+                                  .kind = BSW_OPT_U64,
+                                  .dest = &args->deflate,
+                                  .arg = "LEVEL",
+                                  .help = "compress the time series inside their HDF5 files\n"
+                                          "(1-9): a smaller zip for some CPU (default 0:\n"
+                                          "none, as TVB writes them)",
+                                  .min = 0,
+                                  .max = 9},
+                                 {.name = "range",
+                                  .letter = 'r',
+                                  .kind = BSW_OPT_LIST,
+                                  .dest = &args->ranges,
+                                  .arg = "PARAM=lo:hi:step",
+                                  .help = "add or replace a range (TVB's Range rules),\n"
+                                          "or give its values: --range PARAM=v1,v2,...;\n"
+                                          "repeatable"},
+                                 {.name = "name",
+                                  .letter = 'n',
+                                  .kind = BSW_OPT_STRING,
+                                  .dest = &args->name,
+                                  .arg = "N",
+                                  .help = "the sweep's name"},
+                                 {.name = "data",
+                                  .letter = 'd',
+                                  .kind = BSW_OPT_STRING,
+                                  .dest = &args->data_dir,
+                                  .arg = "DIR",
+                                  .help = "keep the broker's state in DIR (default: a\n"
+                                          "temporary folder, removed at the end)"},
+                                 {.name = "quiet",
+                                  .letter = 'q',
+                                  .kind = BSW_OPT_FLAG,
+                                  .dest = &args->quiet,
+                                  .help = "no progress, only the summary"},
+                                 {.name = "verbose",
+                                  .letter = 'v',
+                                  .kind = BSW_OPT_FLAG,
+                                  .dest = &args->verbose,
+                                  .help = "show the broker's and workers' logs"},
+                                 {NULL}};
+    const bsw_opts_t cmd = {"brainsweep run", s_about, options, NULL};
+    return bsw_opts_main (&cmd, argc, argv);
+}
 
 static int
 s_remove_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -52,9 +146,10 @@ s_remove_entry (const char *path, const struct stat *st, int flag, struct FTW *f
     return remove (path);
 }
 
-/*  min and max of one metric over the finished points (NaN skipped). */
+/*  min and max of each metric over the finished points (NaN skipped);
+    nothing when the broker cannot say. */
 static void
-s_metric_summary (client_conn_t *conn, uint64_t sweep)
+s_metric_ranges (client_conn_t *conn, uint64_t sweep, s_summary_t *summary)
 {
     proto_msg_t *request = proto_msg_new (PROTO_RESULTS), *reply = NULL;
     proto_msg_set_uint (request, "sweep", sweep);
@@ -64,7 +159,7 @@ s_metric_summary (client_conn_t *conn, uint64_t sweep)
     size_t n_points, n_names = proto_msg_strs_count (reply, "metric_names");
     proto_msg_uints (reply, "points", &n_points);
     const double *values = proto_msg_f64s (reply, "values", NULL);
-    for (size_t m = 0; m < n_names; m++) {
+    for (size_t m = 0; m < n_names && summary->n_metrics < S_MAX_METRICS; m++) {
         double lo = INFINITY, hi = -INFINITY;
         size_t finite = 0;
         for (size_t k = 0; k < n_points; k++) {
@@ -75,171 +170,137 @@ s_metric_summary (client_conn_t *conn, uint64_t sweep)
                 finite++;
             }
         }
-        if (finite)
-            printf ("  %-22s %.6g .. %.6g\n", proto_msg_strs_at (reply, "metric_names", m), lo, hi);
+        if (finite) {
+            s_metric_range_t *range = &summary->metrics[summary->n_metrics++];
+            snprintf (range->name, sizeof range->name, "%s",
+                      proto_msg_strs_at (reply, "metric_names", m));
+            range->lo = lo;
+            range->hi = hi;
+        }
     }
     proto_msg_destroy (&reply);
 }
 
-int
-client_run_main (int argc, char **argv)
+/*  Submits, watches and fetches over an open connection to the embedded
+    broker. */
+static int
+s_sweep (client_conn_t *conn, const s_args_t *args, client_submission_t *sub, s_summary_t *summary,
+         bsw_error_t *err)
 {
-    static const struct option options[] = {{"output", required_argument, NULL, 'o'},
-                                            {"workers", required_argument, NULL, 'w'},
-                                            {"lanes", required_argument, NULL, 'L'},
-                                            {"range", required_argument, NULL, 'r'},
-                                            {"name", required_argument, NULL, 'n'},
-                                            {"data", required_argument, NULL, 'd'},
-                                            {"quiet", no_argument, NULL, 'q'},
-                                            {"verbose", no_argument, NULL, 'v'},
-                                            {"deflate", required_argument, NULL, 'D'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
-    const char *output = NULL, *name = NULL, *data_dir = NULL;
-    const char **ranges = bsw_calloc ((size_t) argc + 1, sizeof (char *));
-    size_t n_ranges = 0;
-    long workers = 0, lanes = 0, deflate = 0;
-    bool quiet = false, verbose = false;
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long (argc, argv, "o:w:r:n:d:qvh", options, NULL)) != -1) {
-        uint64_t level;
-        switch (opt) {
-        case 'o':
-            output = optarg;
-            break;
-        case 'w':
-        case 'L': {
-            uint64_t value;
-            if (bsw_parse_u64 (optarg, 1, 4096, &value)) {
-                fprintf (stderr, "brainsweep run: --%s: '%s' is not a count from 1 to 4096\n",
-                         opt == 'w' ? "workers" : "lanes", optarg);
-                free (ranges);
-                return 2;
-            }
-            *(opt == 'w' ? &workers : &lanes) = (long) value;
-            break;
-        }
-        case 'D':
-            if (bsw_parse_u64 (optarg, 0, 9, &level)) {
-                fprintf (stderr, "brainsweep run: --deflate: '%s' is not a level from 0 to 9\n",
-                         optarg);
-                free (ranges);
-                return 2;
-            }
-            deflate = (long) level;
-            break;
-        case 'r':
-            ranges[n_ranges++] = optarg;
-            break;
-        case 'n':
-            name = optarg;
-            break;
-        case 'd':
-            data_dir = optarg;
-            break;
-        case 'q':
-            quiet = true;
-            break;
-        case 'v':
-            verbose = true;
-            break;
-        case 'h':
-            fputs (s_usage, stdout);
-            free (ranges);
-            return 0;
-        default:
-            fputs (s_usage, stderr);
-            free (ranges);
-            return 2;
-        }
-    }
-    if (optind != argc - 1 || !output) {
-        fprintf (stderr, "brainsweep run: %s\n%s",
-                 !output ? "-o FILE.zip is required" : "expected one SPEC.json", s_usage);
-        free (ranges);
-        return 2;
-    }
-    const char *spec_path = argv[optind];
-    bsw_error_t err;
-    bsw_error_clear (&err);
+    int64_t started = bsw_clock_mono_ms ();
+    uint64_t id = 0;
+    int rc = client_submit (conn, sub, &id, err);
+    if (rc)
+        return rc;
+    summary->progress = !args->quiet;
+    if (!args->quiet)
+        fprintf (stderr, "running %" PRIu64 " points on %ld threads\n", sub->points,
+                 args->workers ? (long) args->workers : sysconf (_SC_NPROCESSORS_ONLN));
+    rc = client_watch (conn, id, args->quiet, &summary->final, err);
+    int64_t computed = bsw_clock_mono_ms ();
+    if (rc == 0)
+        rc = client_fetch (conn, id, args->output, args->quiet, &summary->size, err);
+    if (rc)
+        return rc;
+    summary->compute_s = (double) (computed - started) / 1000.0;
+    summary->total_s = (double) (bsw_clock_mono_ms () - started) / 1000.0;
+    s_metric_ranges (conn, id, summary);
+    return BSW_OK;
+}
+
+/*  The whole sweep: spec checked, broker and workers started in this
+    process, the sweep run and exported, everything stopped and the
+    temporary folder removed. */
+static int
+s_run (const s_args_t *args, s_summary_t *summary, bsw_error_t *err)
+{
+    memset (summary, 0, sizeof *summary);
     client_submission_t sub;
-    int rc = client_prepare_submission (spec_path, ranges, n_ranges, name, &sub, &err);
-    free (ranges);
-    if (rc) {
-        fprintf (stderr, "brainsweep run: %s\n", err.text);
-        return 1;
-    }
+    int rc = client_prepare_submission (args->spec_path, args->ranges.items, args->ranges.count,
+                                        args->name, &sub, err);
+    if (rc)
+        return rc;
+    summary->name = bsw_strdup (sub.name);
+    const char *data_dir = args->data_dir;
     char temp_dir[4096] = "";
     if (!data_dir) {
         const char *tmp = getenv ("TMPDIR");
         snprintf (temp_dir, sizeof temp_dir, "%s/brainsweep-run-XXXXXX",
                   tmp && *tmp ? tmp : "/tmp");
         if (!mkdtemp (temp_dir)) {
-            fprintf (stderr, "brainsweep run: cannot create %s: %s\n", temp_dir, strerror (errno));
             client_submission_fini (&sub);
-            return 1;
+            return bsw_error_set (err, BSW_EIO, "cannot create %s: %s", temp_dir, strerror (errno));
         }
         data_dir = temp_dir;
     }
     bsw_signals_block ();
     zsys_init ();
     zsys_set_logident ("brainsweep");
-    zsys_set_logstream (verbose ? stderr : NULL);
+    zsys_set_logstream (args->verbose ? stderr : NULL);
     char endpoint[64];
     snprintf (endpoint, sizeof endpoint, "inproc://brainsweep-run-%d", (int) getpid ());
     broker_config_t bconf = {.bind = endpoint, .data_dir = data_dir};
     zactor_t *broker = broker_start (&bconf);
     worker_config_t wconf = {.broker = endpoint,
-                             .threads = (size_t) workers,
-                             .lanes = (size_t) lanes,
+                             .threads = (size_t) args->workers,
+                             .lanes = (size_t) args->lanes,
                              .name = "local",
-                             .deflate = (int) deflate};
+                             .deflate = (int) args->deflate};
     zactor_t *worker = broker ? zactor_new (worker_actor, &wconf) : NULL;
     bsw_signals_unblock ();
-    if (!broker) {
-        fprintf (stderr, "brainsweep run: cannot start the embedded broker in %s\n", data_dir);
-        rc = 1;
-        goto done;
-    }
-    int64_t started = bsw_clock_mono_ms ();
-    client_conn_t *conn = client_conn_new (endpoint, 0);
-    uint64_t id = 0, size = 0;
-    client_status_t final;
-    memset (&final, 0, sizeof final);
-    rc = client_submit (conn, &sub, &id, &err);
-    if (rc == 0 && !quiet)
-        fprintf (stderr, "running %" PRIu64 " points on %ld threads\n", sub.points,
-                 workers ? workers : sysconf (_SC_NPROCESSORS_ONLN));
-    if (rc == 0)
-        rc = client_watch (conn, id, quiet, &final, &err);
-    int64_t computed = bsw_clock_mono_ms ();
-    if (rc == 0)
-        rc = client_fetch (conn, id, output, quiet, &size, &err);
-    double total_s = (double) (bsw_clock_mono_ms () - started) / 1000.0;
-    if (rc == 0) {
-        double compute_s = (double) (computed - started) / 1000.0;
-        printf ("sweep '%s': %" PRIu64 " points, %" PRIu64 " done, %" PRIu64 " failed\n", sub.name,
-                final.points, final.done, final.failed);
-        printf ("  simulations in %.2f s (%.1f points/s), export in %.2f s, total %.2f s\n",
-                compute_s, compute_s > 0 ? (double) final.done / compute_s : 0.0,
-                total_s - compute_s, total_s);
-        s_metric_summary (conn, id);
-        printf ("  %s: %.1f MB (TVB export layout, metrics.csv, sweep.json)\n", output,
-                (double) size / 1e6);
-        if (final.failed)
-            fprintf (stderr,
-                     "brainsweep run: %" PRIu64 " points failed; see the status column "
-                     "of metrics.csv\n",
-                     final.failed);
+    if (broker) {
+        client_conn_t *conn = client_conn_new (endpoint, 0);
+        rc = s_sweep (conn, args, &sub, summary, err);
+        client_conn_destroy (&conn);
     } else
-        fprintf (stderr, "\nbrainsweep run: %s\n", err.text);
-    client_conn_destroy (&conn);
-done:
+        rc = bsw_error_set (err, BSW_EIO, "cannot start the embedded broker in %s", data_dir);
     zactor_destroy (&worker);
     zactor_destroy (&broker);
     client_submission_fini (&sub);
     if (temp_dir[0])
         nftw (temp_dir, s_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return rc;
+}
+
+static void
+s_report (const s_args_t *args, const s_summary_t *summary)
+{
+    const client_status_t *final = &summary->final;
+    printf ("sweep '%s': %" PRIu64 " points, %" PRIu64 " done, %" PRIu64 " failed\n", summary->name,
+            final->points, final->done, final->failed);
+    printf ("  simulations in %.2f s (%.1f points/s), export in %.2f s, total %.2f s\n",
+            summary->compute_s,
+            summary->compute_s > 0 ? (double) final->done / summary->compute_s : 0.0,
+            summary->total_s - summary->compute_s, summary->total_s);
+    for (size_t m = 0; m < summary->n_metrics; m++)
+        printf ("  %-22s %.6g .. %.6g\n", summary->metrics[m].name, summary->metrics[m].lo,
+                summary->metrics[m].hi);
+    printf ("  %s: %.1f MB (TVB export layout, metrics.csv, sweep.json)\n", args->output,
+            (double) summary->size / 1e6);
+    if (final->failed)
+        fprintf (stderr,
+                 "brainsweep run: %" PRIu64 " points failed; see the status column "
+                 "of metrics.csv\n",
+                 final->failed);
+}
+
+int
+client_run_main (int argc, char **argv)
+{
+    s_args_t args = {.spec_path = NULL};
+    int status = s_parse (argc, argv, &args);
+    if (status != BSW_OPTS_GO)
+        return status;
+    s_summary_t summary;
+    bsw_error_t err;
+    bsw_error_clear (&err);
+    int rc = s_run (&args, &summary, &err);
+    if (rc == 0)
+        s_report (&args, &summary);
+    else
+        //  After a progress bar, start on a line of its own.
+        fprintf (stderr, "%sbrainsweep run: %s\n", summary.progress ? "\n" : "",
+                 err.text[0] ? err.text : bsw_strerror (err.code));
+    free (summary.name);
     return rc ? 1 : 0;
 }

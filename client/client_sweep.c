@@ -3,19 +3,16 @@
 #include "client.h"
 #include "client_sweep.h"
 
+#include "bsw_opts.h"
 #include "bsw_util.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static const char s_broker_help[] =
-    "  -b, --broker ENDPOINT  the broker (default: $BRAINSWEEP_BROKER)\n";
 
 static void
 s_format_duration (double seconds, char *out, size_t size)
@@ -167,67 +164,37 @@ client_fetch (client_conn_t *conn, uint64_t sweep, const char *path, bool quiet,
     return rc;
 }
 
-/*  Parses "[--broker E] [--json] [ID]" style options shared by the simple
-    commands; returns the connection or NULL after printing why. */
-typedef struct {
-    const char *broker;
-    bool json;
-    bool quiet;
-    const char *output;
-    const char *name;
-    const char **ranges;
-    size_t n_ranges;
-    int timeout_ms;
-} s_opts_t;
-
-static int
-s_parse_opts (int argc, char **argv, s_opts_t *opts, const char *usage, int *first_arg)
+/*  The broker option of every command here. */
+static bsw_opt_t
+s_broker_row (const char **broker)
 {
-    static const struct option options[] = {
-        {"broker", required_argument, NULL, 'b'}, {"json", no_argument, NULL, 'j'},
-        {"quiet", no_argument, NULL, 'q'},        {"output", required_argument, NULL, 'o'},
-        {"name", required_argument, NULL, 'n'},   {"range", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    memset (opts, 0, sizeof *opts);
-    opts->ranges = bsw_calloc ((size_t) argc + 1, sizeof (char *));
-    optind = 1;
-    int opt;
-    while ((opt = getopt_long (argc, argv, "b:qo:n:r:h", options, NULL)) != -1) {
-        switch (opt) {
-        case 'b':
-            opts->broker = optarg;
-            break;
-        case 'j':
-            opts->json = true;
-            break;
-        case 'q':
-            opts->quiet = true;
-            break;
-        case 'o':
-            opts->output = optarg;
-            break;
-        case 'n':
-            opts->name = optarg;
-            break;
-        case 'r':
-            opts->ranges[opts->n_ranges++] = optarg;
-            break;
-        case 'h':
-            fputs (usage, stdout);
-            return 0;
-        default:
-            fputs (usage, stderr);
-            return 2;
-        }
-    }
-    *first_arg = optind;
-    return -1;
+    return (bsw_opt_t){.name = "broker",
+                       .letter = 'b',
+                       .kind = BSW_OPT_STRING,
+                       .dest = broker,
+                       .arg = "ENDPOINT",
+                       .help = "the broker (default: $BRAINSWEEP_BROKER)"};
 }
 
-static client_conn_t *
-s_connect (const char *command, const s_opts_t *opts)
+/*  The sweep ID operand. */
+static bsw_opt_t
+s_id_row (uint64_t *id)
 {
-    const char *endpoint = client_broker_endpoint (opts->broker);
+    return (bsw_opt_t){.name = "ID",
+                       .kind = BSW_OPT_U64,
+                       .dest = id,
+                       .help = "the sweep's ID (as submit and list print it)",
+                       .positional = true,
+                       .required = true,
+                       .min = 1};
+}
+
+/*  The connection to --broker or $BRAINSWEEP_BROKER, or NULL after saying
+    that there is none (a usage mistake: exit 2). */
+static client_conn_t *
+s_connect (const char *command, const char *broker)
+{
+    const char *endpoint = client_broker_endpoint (broker);
     if (!endpoint) {
         fprintf (stderr,
                  "brainsweep %s: no broker: give --broker ENDPOINT or set BRAINSWEEP_BROKER "
@@ -235,7 +202,7 @@ s_connect (const char *command, const s_opts_t *opts)
                  command);
         return NULL;
     }
-    return client_conn_new (endpoint, opts->timeout_ms);
+    return client_conn_new (endpoint, 0);
 }
 
 static int
@@ -246,87 +213,78 @@ s_fail (const char *command, const bsw_error_t *err)
     return 1;
 }
 
-/*  Shared frame of the commands that take exactly one sweep ID. */
-static int
-s_one_id (int argc, char **argv, const char *usage, s_opts_t *opts, uint64_t *id,
-          client_conn_t **conn)
-{
-    int first;
-    int rc = s_parse_opts (argc, argv, opts, usage, &first);
-    if (rc >= 0)
-        return rc;
-    if (first != argc - 1 || bsw_parse_u64 (argv[first], 1, UINT64_MAX, id)) {
-        fprintf (stderr, "brainsweep %s: expected one sweep ID (a positive number)\n%s", argv[0],
-                 usage);
-        return 2;
-    }
-    *conn = s_connect (argv[0], opts);
-    return *conn ? -1 : 2;
-}
-
 int
 client_submit_main (int argc, char **argv)
 {
-    static const char usage[] =
-        "usage: brainsweep submit SPEC.json [--range PARAM=lo:hi:step]... [--name N]\n"
-        "\n"
+    const char *spec_path = NULL, *name = NULL, *broker = NULL;
+    bsw_opts_list_t ranges = {.count = 0};
+    bool quiet = false;
+    const bsw_opt_t options[] = {{.name = "SPEC.json",
+                                  .kind = BSW_OPT_STRING,
+                                  .dest = &spec_path,
+                                  .positional = true,
+                                  .required = true},
+                                 {.name = "range",
+                                  .letter = 'r',
+                                  .kind = BSW_OPT_LIST,
+                                  .dest = &ranges,
+                                  .arg = "PARAM=lo:hi:step",
+                                  .help = "add or replace a range (TVB's Range rules),\n"
+                                          "or give its values: --range PARAM=v1,v2,...;\n"
+                                          "repeatable"},
+                                 {.name = "name",
+                                  .letter = 'n',
+                                  .kind = BSW_OPT_STRING,
+                                  .dest = &name,
+                                  .arg = "N",
+                                  .help = "the sweep's name"},
+                                 {.name = "quiet",
+                                  .letter = 'q',
+                                  .kind = BSW_OPT_FLAG,
+                                  .dest = &quiet,
+                                  .help = "print only the ID"},
+                                 s_broker_row (&broker),
+                                 {NULL}};
+    const bsw_opts_t cmd = {
+        "brainsweep submit",
         "Submits a sweep to the broker and prints its ID. The spec's connectivity\n"
-        "file is read here and sent with the sweep (workers need no shared files).\n"
-        "\n"
-        "  -r, --range PARAM=lo:hi:step  add or replace a range (TVB's Range rules);\n"
-        "      --range PARAM=v1,v2,...   or give its values; repeatable\n"
-        "  -n, --name N                  the sweep's name\n"
-        "  -q, --quiet                   print only the ID\n";
-    char full[2048];
-    snprintf (full, sizeof full, "%s%s", usage, s_broker_help);
-    s_opts_t opts;
-    int first, rc = s_parse_opts (argc, argv, &opts, full, &first);
-    if (rc < 0 && first != argc - 1) {
-        fprintf (stderr, "brainsweep submit: expected one SPEC.json\n%s", full);
-        rc = 2;
-    }
-    client_conn_t *conn = rc < 0 ? s_connect ("submit", &opts) : NULL;
-    if (rc < 0 && !conn)
-        rc = 2;
-    if (rc >= 0) {
-        free (opts.ranges);
+        "file is read here and sent with the sweep (workers need no shared files).\n",
+        options, NULL};
+    int rc = bsw_opts_main (&cmd, argc, argv);
+    if (rc != BSW_OPTS_GO)
         return rc;
-    }
+    client_conn_t *conn = s_connect ("submit", broker);
+    if (!conn)
+        return 2;
     bsw_error_t err;
     bsw_error_clear (&err);
     client_submission_t sub;
     uint64_t id = 0;
-    rc = client_prepare_submission (argv[first], opts.ranges, opts.n_ranges, opts.name, &sub, &err);
+    rc = client_prepare_submission (spec_path, ranges.items, ranges.count, name, &sub, &err);
     if (rc == 0)
         rc = client_submit (conn, &sub, &id, &err);
     if (rc == 0) {
         //  The ID alone on stdout, for scripts; the sentence on stderr.
         printf ("%" PRIu64 "\n", id);
-        if (!opts.quiet)
+        if (!quiet)
             fprintf (stderr, "sweep %" PRIu64 " submitted: %" PRIu64 " points\n", id, sub.points);
     }
     client_submission_fini (&sub);
     client_conn_destroy (&conn);
-    free (opts.ranges);
     return rc ? s_fail ("submit", &err) : 0;
 }
 
 int
 client_list_main (int argc, char **argv)
 {
-    char usage[1024];
-    snprintf (usage, sizeof usage,
-              "usage: brainsweep list\n\nLists every sweep the broker holds.\n\n%s", s_broker_help);
-    s_opts_t opts;
-    int first, rc = s_parse_opts (argc, argv, &opts, usage, &first);
-    free (opts.ranges);
-    if (rc >= 0)
+    const char *broker = NULL;
+    const bsw_opt_t options[] = {s_broker_row (&broker), {NULL}};
+    const bsw_opts_t cmd = {"brainsweep list", "Lists every sweep the broker holds.\n", options,
+                            NULL};
+    int rc = bsw_opts_main (&cmd, argc, argv);
+    if (rc != BSW_OPTS_GO)
         return rc;
-    if (first != argc) {
-        fprintf (stderr, "brainsweep list: unexpected argument\n%s", usage);
-        return 2;
-    }
-    client_conn_t *conn = s_connect ("list", &opts);
+    client_conn_t *conn = s_connect ("list", broker);
     if (!conn)
         return 2;
     bsw_error_t err;
@@ -352,19 +310,25 @@ client_list_main (int argc, char **argv)
 int
 client_status_main (int argc, char **argv)
 {
-    char usage[1024];
-    snprintf (usage, sizeof usage,
-              "usage: brainsweep status ID [--json]\n\nOne sweep's progress: points pending, "
-              "running, done, failed, cancelled;\nrate and ETA.\n\n"
-              "      --json             print one JSON object\n%s",
-              s_broker_help);
-    s_opts_t opts;
-    uint64_t id;
-    client_conn_t *conn = NULL;
-    int rc = s_one_id (argc, argv, usage, &opts, &id, &conn);
-    free (opts.ranges);
-    if (rc >= 0)
+    const char *broker = NULL;
+    uint64_t id = 0;
+    bool json = false;
+    const bsw_opt_t options[] = {
+        s_id_row (&id),
+        {.name = "json", .kind = BSW_OPT_FLAG, .dest = &json, .help = "print one JSON object"},
+        s_broker_row (&broker),
+        {NULL}};
+    const bsw_opts_t cmd = {
+        "brainsweep status",
+        "One sweep's progress: points pending, running, done, failed, cancelled;\n"
+        "rate and ETA.\n",
+        options, NULL};
+    int rc = bsw_opts_main (&cmd, argc, argv);
+    if (rc != BSW_OPTS_GO)
         return rc;
+    client_conn_t *conn = s_connect ("status", broker);
+    if (!conn)
+        return 2;
     bsw_error_t err;
     proto_msg_t *st = NULL;
     rc = s_status (conn, id, &st, &err);
@@ -377,7 +341,7 @@ client_status_main (int argc, char **argv)
     bsw_format_double (proto_msg_f64 (st, "rate"), rate);
     bsw_format_double (proto_msg_f64 (st, "eta_s"), eta);
     bsw_format_double (proto_msg_f64 (st, "elapsed_s"), elapsed);
-    if (opts.json) {
+    if (json) {
         printf ("{\"sweep\": %" PRIu64 ", \"name\": \"", id);
         for (const char *p = proto_msg_str (st, "name"); *p; p++)
             if (*p == '"' || *p == '\\')
@@ -408,19 +372,20 @@ client_status_main (int argc, char **argv)
 int
 client_watch_main (int argc, char **argv)
 {
-    char usage[1024];
-    snprintf (usage, sizeof usage,
-              "usage: brainsweep watch ID\n\nA live progress bar (done, running, failed, rate, "
-              "ETA) until the sweep\nends. Exit status 0 when it finished, 1 when it was "
-              "cancelled or on error.\n\n%s",
-              s_broker_help);
-    s_opts_t opts;
-    uint64_t id;
-    client_conn_t *conn = NULL;
-    int rc = s_one_id (argc, argv, usage, &opts, &id, &conn);
-    free (opts.ranges);
-    if (rc >= 0)
+    const char *broker = NULL;
+    uint64_t id = 0;
+    const bsw_opt_t options[] = {s_id_row (&id), s_broker_row (&broker), {NULL}};
+    const bsw_opts_t cmd = {
+        "brainsweep watch",
+        "A live progress bar (done, running, failed, rate, ETA) until the sweep\n"
+        "ends. Exit status 0 when it finished, 1 when it was cancelled or on error.\n",
+        options, NULL};
+    int rc = bsw_opts_main (&cmd, argc, argv);
+    if (rc != BSW_OPTS_GO)
         return rc;
+    client_conn_t *conn = s_connect ("watch", broker);
+    if (!conn)
+        return 2;
     bsw_error_t err;
     client_status_t final;
     rc = client_watch (conn, id, false, &final, &err);
@@ -437,54 +402,66 @@ client_watch_main (int argc, char **argv)
 int
 client_fetch_main (int argc, char **argv)
 {
-    char usage[1024];
-    snprintf (usage, sizeof usage,
-              "usage: brainsweep fetch ID -o FILE.zip\n\nDownloads the sweep's DataTypeGroup as "
-              "one zip in TVB's export layout\n(plus metrics.csv and sweep.json). A running "
-              "sweep is waited for first.\n\n  -o, --output FILE.zip  where to write it\n%s",
-              s_broker_help);
-    s_opts_t opts;
-    uint64_t id;
-    client_conn_t *conn = NULL;
-    int rc = s_one_id (argc, argv, usage, &opts, &id, &conn);
-    free (opts.ranges);
-    if (rc >= 0)
+    const char *broker = NULL, *output = NULL;
+    uint64_t id = 0;
+    const bsw_opt_t options[] = {s_id_row (&id),
+                                 {.name = "output",
+                                  .letter = 'o',
+                                  .kind = BSW_OPT_STRING,
+                                  .dest = &output,
+                                  .arg = "FILE.zip",
+                                  .help = "where to write it",
+                                  .required = true},
+                                 s_broker_row (&broker),
+                                 {NULL}};
+    const bsw_opts_t cmd = {
+        "brainsweep fetch",
+        "Downloads the sweep's DataTypeGroup as one zip in TVB's export layout\n"
+        "(plus metrics.csv and sweep.json). A running sweep is waited for first.\n",
+        options, NULL};
+    int rc = bsw_opts_main (&cmd, argc, argv);
+    if (rc != BSW_OPTS_GO)
         return rc;
-    if (!opts.output) {
-        client_conn_destroy (&conn);
-        fprintf (stderr, "brainsweep fetch: -o FILE.zip is required\n%s", usage);
+    client_conn_t *conn = s_connect ("fetch", broker);
+    if (!conn)
         return 2;
-    }
     bsw_error_t err;
     client_status_t final;
     uint64_t size = 0;
     rc = client_watch (conn, id, false, &final, &err);
     if (rc == 0)
-        rc = client_fetch (conn, id, opts.output, false, &size, &err);
+        rc = client_fetch (conn, id, output, false, &size, &err);
     client_conn_destroy (&conn);
     if (rc)
         return s_fail ("fetch", &err);
-    fprintf (stderr, "%s: %" PRIu64 " bytes\n", opts.output, size);
+    fprintf (stderr, "%s: %" PRIu64 " bytes\n", output, size);
     return 0;
 }
 
+/*  cancel and retry: a request about one sweep answered by DONE. */
 static int
-s_done_command (int argc, char **argv, proto_type_t type, const char *usage, const char *verb)
+s_done_command (int argc, char **argv, const char *command, const char *about, proto_type_t type,
+                const char *verb)
 {
-    s_opts_t opts;
-    uint64_t id;
-    client_conn_t *conn = NULL;
-    int rc = s_one_id (argc, argv, usage, &opts, &id, &conn);
-    free (opts.ranges);
-    if (rc >= 0)
+    const char *broker = NULL;
+    uint64_t id = 0;
+    char program[64];
+    snprintf (program, sizeof program, "brainsweep %s", command);
+    const bsw_opt_t options[] = {s_id_row (&id), s_broker_row (&broker), {NULL}};
+    const bsw_opts_t cmd = {program, about, options, NULL};
+    int rc = bsw_opts_main (&cmd, argc, argv);
+    if (rc != BSW_OPTS_GO)
         return rc;
+    client_conn_t *conn = s_connect (command, broker);
+    if (!conn)
+        return 2;
     bsw_error_t err;
     proto_msg_t *request = proto_msg_new (type), *reply = NULL;
     proto_msg_set_uint (request, "sweep", id);
     rc = client_conn_request (conn, &request, PROTO_DONE, &reply, &err);
     client_conn_destroy (&conn);
     if (rc)
-        return s_fail (argv[0], &err);
+        return s_fail (command, &err);
     printf ("sweep %" PRIu64 ": %" PRIu64 " points %s\n", id, proto_msg_uint (reply, "count"),
             verb);
     proto_msg_destroy (&reply);
@@ -494,21 +471,17 @@ s_done_command (int argc, char **argv, proto_type_t type, const char *usage, con
 int
 client_cancel_main (int argc, char **argv)
 {
-    char usage[1024];
-    snprintf (usage, sizeof usage,
-              "usage: brainsweep cancel ID\n\nStops a sweep: no more points are dispatched; "
-              "finished results are kept\nand can be fetched. `retry ID` resumes it.\n\n%s",
-              s_broker_help);
-    return s_done_command (argc, argv, PROTO_CANCEL, usage, "cancelled");
+    return s_done_command (argc, argv, "cancel",
+                           "Stops a sweep: no more points are dispatched; finished results are "
+                           "kept\nand can be fetched. `retry ID` resumes it.\n",
+                           PROTO_CANCEL, "cancelled");
 }
 
 int
 client_retry_main (int argc, char **argv)
 {
-    char usage[1024];
-    snprintf (usage, sizeof usage,
-              "usage: brainsweep retry ID\n\nRuns the sweep's failed points again (and resumes "
-              "it if it was cancelled).\n\n%s",
-              s_broker_help);
-    return s_done_command (argc, argv, PROTO_RETRY, usage, "queued again");
+    return s_done_command (argc, argv, "retry",
+                           "Runs the sweep's failed points again (and resumes it if it was "
+                           "cancelled).\n",
+                           PROTO_RETRY, "queued again");
 }

@@ -1,6 +1,9 @@
 /*  worker_job.c - runs a job's points through the core and packs results.
 
-    Points of one job share a batch when their setups are batchable (the
+    A batch is a sim_run, the path `brainsweep simulate --point K` takes
+    with one lane, so a sweep's point K and simulate's are the same numbers
+    by construction; the HDF5 image is described by
+    store_timeseries_of_point, as simulate's file is. Points of one job share a batch when their setups are batchable (the
     usual case: model and coupling parameters differ per lane); otherwise
     they run one batch per group. A point's numbers do not depend on its
     batch (sim_batch_test proves it), so grouping is free to change.
@@ -8,7 +11,7 @@
 #include "worker_job.h"
 
 #include "bsw_util.h"
-#include "sim_batch.h"
+#include "sim_run.h"
 #include "store_connectivity.h"
 #include "store_timeseries.h"
 
@@ -162,45 +165,24 @@ s_template (worker_sweep_t *sweep, const store_timeseries_t *ts)
     return found;
 }
 
-/*  Metrics and the HDF5 image of one finished lane. */
+/*  A finished point's metrics and the HDF5 image of its series. */
 static void
-s_pack (worker_job_t *job, worker_result_t *result, const sim_setup_t *setup, const double *data,
-        const double *time, uint64_t samples, uint64_t first_bad)
+s_pack (worker_job_t *job, worker_result_t *result, const sim_run_point_t *point)
 {
-    const sim_connectivity_t *conn = job->sweep->conn;
-    result->samples = samples;
-    if (first_bad != UINT64_MAX) {
-        char text[256];
-        snprintf (text, sizeof text,
-                  "the simulation diverged: non-finite state in sample %llu (t = %g ms)",
-                  (unsigned long long) first_bad, time[first_bad]);
-        s_fail (result, BSW_ENUMERIC, text);
+    result->samples = point->samples;
+    if (point->code) {
+        s_fail (result, point->code, point->error);
         return;
     }
-    sim_metrics_t metrics;
-    sim_metrics_compute (data, samples, setup->n_voi, conn->n, sim_setup_sample_period (setup),
-                         setup->metric_start_point, setup->metric_segment, &metrics);
-    result->n_metrics = sim_metrics_list (&metrics, result->metric_names, result->metric_values);
-    const char *voi_names[SIM_MAX_VOI];
-    for (size_t v = 0; v < setup->n_voi; v++)
-        voi_names[v] = setup->model->voi_names[setup->voi[v]];
+    result->n_metrics = point->n_metrics;
+    memcpy (result->metric_names, point->metric_names, sizeof result->metric_names);
+    memcpy (result->metric_values, point->metric_values, sizeof result->metric_values);
     char gid[37];
     bsw_uuid_derive (job->sweep->uuid, "TimeSeriesRegion", result->point, gid);
-    store_timeseries_t ts = {.gid = gid,
-                             .connectivity_gid = job->sweep->connectivity_gid,
-                             .monitor = sim_monitor_name (setup->monitor),
-                             .voi_names = voi_names,
-                             .n_voi = setup->n_voi,
-                             .n_time = samples,
-                             .n_nodes = conn->n,
-                             .data = data,
-                             .time = time,
-                             .sample_period = sim_setup_sample_period (setup),
-                             .create_date = NULL,
-                             //  Compressed here when asked (worker --deflate),
-                             //  in parallel on every worker, so the broker and
-                             //  the export only ever copy bytes.
-                             .deflate = job->sweep->deflate};
+    store_timeseries_t ts = store_timeseries_of_point (point, gid, job->sweep->connectivity_gid);
+    //  Compressed here when asked (worker --deflate), in parallel on every
+    //  worker, so the broker and the export only ever copy bytes.
+    ts.deflate = job->sweep->deflate;
     bsw_error_t err;
     bsw_error_clear (&err);
     const store_timeseries_template_t *tmpl = s_template (job->sweep, &ts);
@@ -212,47 +194,36 @@ s_pack (worker_job_t *job, worker_result_t *result, const sim_setup_t *setup, co
         s_fail (result, err.code, err.text);
 }
 
-/*  Runs results[first..first+count) as one batch. */
+/*  Runs results[first..first+count) as one batch (sim_run, as simulate
+    does), checking the cancel flag between slices of steps. */
 static void
 s_run_batch (worker_job_t *job, size_t first, size_t count, const sim_setup_t *setups)
 {
     double started = s_now_ms ();
-    sim_batch_t *batch = NULL;
+    sim_run_t *run = NULL;
     bsw_error_t err;
     bsw_error_clear (&err);
-    if (sim_batch_new (&batch, job->sweep->conn, setups + first, count, &err)) {
+    if (sim_run_new (&run, job->sweep->conn, setups + first, count, &err)) {
         for (size_t k = 0; k < count; k++)
             s_fail (&job->results[first + k], err.code, err.text);
         return;
     }
-    size_t size = sim_batch_output_size (batch);
-    uint64_t samples = sim_batch_samples (batch);
-    double **out = bsw_calloc (count, sizeof (double *));
-    for (size_t k = 0; k < count; k++)
-        out[k] = bsw_malloc (size * sizeof (double));
-    double *time = bsw_malloc (samples * sizeof (double));
-    sim_batch_set_output (batch, out, time);
-    while (!sim_batch_finished (batch)) {
+    while (!sim_run_finished (run)) {
         if (atomic_load (&job->cancel)) {
             job->cancelled = true;
             break;
         }
-        sim_batch_advance (batch, WORKER_JOB_CANCEL_STEPS);
+        sim_run_advance (run, WORKER_JOB_CANCEL_STEPS);
     }
     if (!job->cancelled) {
         double elapsed = s_now_ms () - started;
         for (size_t k = 0; k < count; k++) {
             worker_result_t *result = &job->results[first + k];
             result->elapsed_ms = elapsed / (double) count;
-            s_pack (job, result, &setups[first + k], out[k], time, samples,
-                    sim_batch_first_nonfinite (batch, k));
+            s_pack (job, result, sim_run_point (run, k));
         }
     }
-    for (size_t k = 0; k < count; k++)
-        free (out[k]);
-    free (out);
-    free (time);
-    sim_batch_destroy (&batch);
+    sim_run_destroy (&run);
 }
 
 void

@@ -77,7 +77,7 @@ typedef struct {
     void *timeseries; /* HDF5 file bytes (malloc), or NULL */
     size_t timeseries_size;
     uint64_t samples;  /* time samples */
-    double elapsed_ms; /* compute time of its batch, shared */
+    double elapsed_ms; /* compute time (steps and metrics) of its batch, shared */
 } worker_result_t;
 
 typedef struct {

@@ -1,93 +1,91 @@
 /*  worker_main.c - `brainsweep-worker`: runs the worker actor until SIGINT
     or SIGTERM, then finishes or hands back its points. */
 #include "worker.h"
+#include "bsw_opts.h"
 #include "bsw_util.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char s_usage[] =
-    "usage: brainsweep-worker --broker ENDPOINT [--threads N] [options]\n"
-    "\n"
+static const char s_about[] =
     "Connects to a brainsweep broker, asks for as many sweep points as it can\n"
     "run, runs them and sends back each point's time series and metrics. It\n"
-    "keeps no state: start or stop workers on any machine at any time.\n"
-    "\n"
-    "  -b, --broker ENDPOINT  the broker, e.g. tcp://head-node:5555\n"
-    "                         (default: $BRAINSWEEP_BROKER)\n"
-    "  -t, --threads N        compute threads (default: all cores)\n"
-    "      --lanes N          points integrated together per batch (default: by\n"
-    "                         connectivity size, 1 for 76 regions)\n"
-    "      --name NAME        name in the broker's logs (default host:pid)\n"
-    "      --heartbeat-ms N   heartbeat interval; must match the broker's (default 1000)\n"
-    "      --grace-ms N       on SIGTERM, how long to finish running points before\n"
-    "                         handing them back (default 30000)\n"
-    "      --deflate LEVEL    compress each result's time series inside its HDF5\n"
-    "                         file (shuffle + deflate, 1-9): smaller results and\n"
-    "                         zips for some CPU here (default: none, as TVB)\n"
-    "  -h, --help             this text\n"
-    "\n"
+    "keeps no state: start or stop workers on any machine at any time.\n";
+
+static const char s_epilog[] =
     "On SIGINT or SIGTERM it stops taking work, finishes the points it is running\n"
     "(within the grace period), hands the rest back to the broker and exits 0.\n";
 
 int
 main (int argc, char **argv)
 {
-    static const struct option options[] = {{"broker", required_argument, NULL, 'b'},
-                                            {"threads", required_argument, NULL, 't'},
-                                            {"lanes", required_argument, NULL, 'L'},
-                                            {"name", required_argument, NULL, 'n'},
-                                            {"heartbeat-ms", required_argument, NULL, 'H'},
-                                            {"grace-ms", required_argument, NULL, 'G'},
-                                            {"deflate", required_argument, NULL, 'D'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
-    worker_config_t config = {.broker = getenv ("BRAINSWEEP_BROKER")};
-    uint64_t value;
-    int opt;
-    while ((opt = getopt_long (argc, argv, "b:t:h", options, NULL)) != -1) {
-        switch (opt) {
-        case 'b':
-            config.broker = optarg;
-            break;
-        case 'n':
-            config.name = optarg;
-            break;
-        case 't':
-        case 'L':
-        case 'H':
-        case 'G':
-        case 'D':
-            if (bsw_parse_u64 (optarg, 1, 10000000, &value)) {
-                fprintf (stderr, "brainsweep-worker: '%s' is not a positive number\n", optarg);
-                return 2;
-            }
-            if (opt == 't')
-                config.threads = (size_t) value;
-            else if (opt == 'L')
-                config.lanes = (size_t) value;
-            else if (opt == 'D')
-                config.deflate = value > 9 ? 9 : (int) value;
-            else if (opt == 'H')
-                config.heartbeat_ms = (int) value;
-            else
-                config.stop_grace_ms = (int) value;
-            break;
-        case 'h':
-            fputs (s_usage, stdout);
-            return 0;
-        default:
-            fputs (s_usage, stderr);
-            return 2;
-        }
-    }
-    if (!config.broker || !*config.broker || optind != argc) {
-        fprintf (stderr, "brainsweep-worker: %s\n%s",
-                 optind != argc ? "unexpected argument" : "--broker ENDPOINT is required", s_usage);
-        return 2;
-    }
+    const char *broker = getenv ("BRAINSWEEP_BROKER"), *name = NULL;
+    uint64_t threads = 0, lanes = 0, heartbeat_ms = 0, grace_ms = 0, deflate = 0;
+    const bsw_opt_t options[] = {
+        {.name = "broker",
+         .letter = 'b',
+         .kind = BSW_OPT_STRING,
+         .dest = &broker,
+         .arg = "ENDPOINT",
+         .help = "the broker, e.g. tcp://head-node:5555\n(default: $BRAINSWEEP_BROKER)",
+         .required = true},
+        {.name = "threads",
+         .letter = 't',
+         .kind = BSW_OPT_U64,
+         .dest = &threads,
+         .arg = "N",
+         .help = "compute threads (default: all cores)",
+         .min = 1,
+         .max = 4096},
+        {.name = "lanes",
+         .kind = BSW_OPT_U64,
+         .dest = &lanes,
+         .arg = "N",
+         .help = "points integrated together per batch (default: by\n"
+                 "connectivity size, 1 for 76 regions)",
+         .min = 1,
+         .max = 4096},
+        {.name = "name",
+         .kind = BSW_OPT_STRING,
+         .dest = &name,
+         .arg = "NAME",
+         .help = "name in the broker's logs (default host:pid)"},
+        {.name = "heartbeat-ms",
+         .kind = BSW_OPT_U64,
+         .dest = &heartbeat_ms,
+         .arg = "N",
+         .help = "heartbeat interval; must match the broker's (default 1000)",
+         .min = 1,
+         .max = 600000},
+        {.name = "grace-ms",
+         .kind = BSW_OPT_U64,
+         .dest = &grace_ms,
+         .arg = "N",
+         .help = "on SIGTERM, how long to finish running points before\n"
+                 "handing them back (default 30000)",
+         .min = 1,
+         .max = 10000000},
+        {.name = "deflate",
+         .kind = BSW_OPT_U64,
+         .dest = &deflate,
+         .arg = "LEVEL",
+         .help = "compress each result's time series inside its HDF5\n"
+                 "file (shuffle + deflate, 1-9): smaller results and\n"
+                 "zips for some CPU here (default 0: none, as TVB)",
+         .min = 0,
+         .max = 9},
+        {NULL}};
+    const bsw_opts_t cmd = {"brainsweep-worker", s_about, options, s_epilog};
+    int status = bsw_opts_main (&cmd, argc, argv);
+    if (status != BSW_OPTS_GO)
+        return status;
+    worker_config_t config = {.broker = broker,
+                              .threads = (size_t) threads,
+                              .lanes = (size_t) lanes,
+                              .name = name,
+                              .heartbeat_ms = (int) heartbeat_ms,
+                              .stop_grace_ms = (int) grace_ms,
+                              .deflate = (int) deflate};
     bsw_signals_block ();
     zsys_init ();
     zsys_set_logstream (stderr);

@@ -171,6 +171,25 @@ store_timeseries_fill (store_h5_t *h5, const store_timeseries_t *ts,
     return rc;
 }
 
+store_timeseries_t
+store_timeseries_of_point (const sim_run_point_t *point, const char *gid,
+                           const char *connectivity_gid)
+{
+    BSW_ASSERT (point && gid && connectivity_gid);
+    return (store_timeseries_t){.gid = gid,
+                                .connectivity_gid = connectivity_gid,
+                                .monitor = point->monitor,
+                                .voi_names = point->voi_names,
+                                .n_voi = point->n_voi,
+                                .n_time = (size_t) point->samples,
+                                .n_nodes = point->n_nodes,
+                                .data = point->data,
+                                .time = point->time,
+                                .sample_period = point->sample_period,
+                                .create_date = NULL,
+                                .deflate = 0};
+}
+
 void
 store_tvb_date_now (char out[32])
 {

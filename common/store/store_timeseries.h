@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "bsw_error.h"
+#include "sim_run.h"
 
 typedef struct {
     const char *gid;              /* 36-char UUID of this time series (no "urn:uuid:") */
@@ -30,6 +31,14 @@ typedef struct {
     const char *create_date; /* "YYYY-MM-DD,HH-MM-SS.ffffff", or NULL for now */
     int deflate;             /* 0: uncompressed (TVB's way); 1-9: shuffle + deflate */
 } store_timeseries_t;
+
+/*  The series of a simulated point (sim_run.h) with its GIDs: shape,
+    variable names, monitor, sample period and the arrays all come from the
+    point, so a point written by `simulate -o` and the same point packed by
+    a worker describe themselves alike. create_date NULL (now), deflate 0;
+    the arrays stay the point's (valid while its run lives). */
+store_timeseries_t store_timeseries_of_point (const sim_run_point_t *point, const char *gid,
+                                              const char *connectivity_gid);
 
 /*  Writes the file atomically (temp + rename). Returns 0, or BSW_EIO /
     BSW_ENOSPACE with err naming the path. */

@@ -590,6 +590,35 @@ s_test_date_format (void)
     return BSW_TEST_PASS;
 }
 
+//  A simulated point's series: every field from the point (sim_run.h), the
+//  GIDs from the caller, the date now and no deflate.
+static int
+s_test_of_point (void)
+{
+    double data[5 * 2 * 3], time[5] = {1, 2, 3, 4, 5};
+    sim_run_point_t point = {.data = data,
+                             .time = time,
+                             .samples = 5,
+                             .n_voi = 2,
+                             .n_nodes = 3,
+                             .voi_names = {"V", "W"},
+                             .monitor = "SubSample",
+                             .sample_period = 0.5};
+    store_timeseries_t ts = store_timeseries_of_point (&point, S_GID, S_CONN_GID);
+    BSW_CHECK_STR (ts.gid, S_GID);
+    BSW_CHECK_STR (ts.connectivity_gid, S_CONN_GID);
+    BSW_CHECK_STR (ts.monitor, "SubSample");
+    BSW_CHECK (ts.voi_names == point.voi_names);
+    BSW_CHECK_INT (ts.n_voi, 2);
+    BSW_CHECK_INT (ts.n_time, 5);
+    BSW_CHECK_INT (ts.n_nodes, 3);
+    BSW_CHECK (ts.data == data && ts.time == time);
+    BSW_CHECK_DOUBLE_EQ (ts.sample_period, 0.5);
+    BSW_CHECK (ts.create_date == NULL);
+    BSW_CHECK_INT (ts.deflate, 0);
+    return BSW_TEST_PASS;
+}
+
 //  The TVB reference output: gzip-compressed, int32 idelays.
 static int
 s_test_reference_output (void)
@@ -969,6 +998,7 @@ static const bsw_test_case_t s_cases[] = {
     {"failed_midway", s_test_failed_midway},
     {"store_h5_writers", s_test_store_h5_writers},
     {"date_format", s_test_date_format},
+    {"of_point", s_test_of_point},
     {"reference_output", s_test_reference_output},
     {"tvbfiles_measure", s_test_tvbfiles_measure},
     {"tvbfiles_connectivity", s_test_tvbfiles_connectivity},
