@@ -18,6 +18,7 @@
 #include "broker_export_files.h"
 #include "bsw_assert.h"
 
+#include "bsw_pyjson.h"
 #include "bsw_util.h"
 #include "store_h5.h"
 #include "store_tvbfiles.h"
@@ -37,45 +38,11 @@
 #define S_METRICS_ADAPTER "tvb.adapters.analyzers.metrics_group_timeseries."
 //  TVB's metric adapter always lists all four; KuramotoIndex skips itself
 //  when there is one VOI (TVB.md 8.1).
-#define S_ALGORITHMS                                                                               \
-    "[\"GlobalVariance\", \"KuramotoIndex\", \"ProxyMetastabilitySynchrony\", "                    \
-    "\"VarianceNodeVariance\"]"
+static const char *const s_algorithms[] = {"GlobalVariance", "KuramotoIndex",
+                                           "ProxyMetastabilitySynchrony", "VarianceNodeVariance"};
 
 //  --------------------------------------------------------------------------
-//  JSON text, json.dumps style (", " and ": " separators, repr numbers)
-
-typedef struct {
-    char *text; /* NUL-terminated once anything was added */
-    size_t len; /* bytes before the NUL */
-    size_t cap; /* bytes allocated */
-} s_buf_t;
-
-static void
-s_buf_add (s_buf_t *b, const char *s)
-{
-    size_t n = strlen (s);
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->text = bsw_realloc (b->text, b->cap);
-    }
-    memcpy (b->text + b->len, s, n + 1);
-    b->len += n;
-}
-
-static void
-s_buf_quoted (s_buf_t *b, const char *s)
-{
-    char *quoted = store_h5_json_quote (s);
-    s_buf_add (b, quoted);
-    free (quoted);
-}
-
-static void
-s_buf_number (s_buf_t *b, double value)
-{
-    char num[BSW_DOUBLE_BUF];
-    s_buf_add (b, bsw_format_double (value, num));
-}
+//  TVB's JSON texts (bsw_pyjson: json.dumps style, bare NaN)
 
 //  One range JSON: ["model.I", {"lo": 0.0, "step": 0.5, "hi": 1.0}].
 static char *
@@ -89,35 +56,37 @@ s_range_json (const spec_range_t *range)
         hi = range->values[range->n_values - 1];
         step = range->n_values > 1 ? (hi - lo) / (double) (range->n_values - 1) : 0.0;
     }
-    s_buf_t b = {0};
-    s_buf_add (&b, "[");
-    s_buf_quoted (&b, range->parameter);
-    s_buf_add (&b, ", {\"lo\": ");
-    s_buf_number (&b, lo);
-    s_buf_add (&b, ", \"step\": ");
-    s_buf_number (&b, step);
-    s_buf_add (&b, ", \"hi\": ");
-    s_buf_number (&b, hi);
-    s_buf_add (&b, "}]");
-    return b.text;
+    bsw_pyjson_t j;
+    bsw_pyjson_init (&j);
+    bsw_pyjson_list_begin (&j);
+    bsw_pyjson_string (&j, range->parameter);
+    bsw_pyjson_object_begin (&j);
+    bsw_pyjson_key (&j, "lo");
+    bsw_pyjson_double (&j, lo);
+    bsw_pyjson_key (&j, "step");
+    bsw_pyjson_double (&j, step);
+    bsw_pyjson_key (&j, "hi");
+    bsw_pyjson_double (&j, hi);
+    bsw_pyjson_object_end (&j);
+    bsw_pyjson_list_end (&j);
+    return bsw_pyjson_take (&j);
 }
 
 char *
 broker_export_ranges_json (const spec_t *spec)
 {
     BSW_ASSERT (spec);
-    s_buf_t b = {0};
-    s_buf_add (&b, "[");
+    bsw_pyjson_t j;
+    bsw_pyjson_init (&j);
+    bsw_pyjson_list_begin (&j);
     for (size_t r = 0; r < spec->n_ranges; r++) {
-        char *one = s_range_json (&spec->ranges[r]);
-        if (r > 0)
-            s_buf_add (&b, ", ");
         //  Doubly encoded: TVB stores a list of range JSON *strings*.
-        s_buf_quoted (&b, one);
+        char *one = s_range_json (&spec->ranges[r]);
+        bsw_pyjson_string (&j, one);
         free (one);
     }
-    s_buf_add (&b, "]");
-    return b.text;
+    bsw_pyjson_list_end (&j);
+    return bsw_pyjson_take (&j);
 }
 
 char *
@@ -126,36 +95,42 @@ broker_export_range_values_json (const spec_t *spec, uint64_t k)
     BSW_ASSERT (spec);
     size_t *coords = bsw_calloc (spec->n_ranges + 1, sizeof (size_t));
     spec_point_coords (spec, k, coords);
-    s_buf_t b = {0};
-    s_buf_add (&b, "{");
+    bsw_pyjson_t j;
+    bsw_pyjson_init (&j);
+    bsw_pyjson_object_begin (&j);
     for (size_t r = 0; r < spec->n_ranges; r++) {
-        if (r > 0)
-            s_buf_add (&b, ", ");
-        s_buf_quoted (&b, spec->ranges[r].parameter);
-        s_buf_add (&b, ": ");
-        s_buf_number (&b, spec->ranges[r].values[coords[r]]);
+        bsw_pyjson_key (&j, spec->ranges[r].parameter);
+        bsw_pyjson_double (&j, spec->ranges[r].values[coords[r]]);
     }
-    s_buf_add (&b, "}");
+    bsw_pyjson_object_end (&j);
     free (coords);
-    return b.text;
+    return bsw_pyjson_take (&j);
 }
 
-//  {"GlobalVariance": 2.12e-11, "Synchrony": NaN}: bare NaN tokens as
-//  Python writes them, which TVB's json.loads reads (TVB.md 8.4).
+//  TVB_metrics: {"GlobalVariance": 2.12e-11, "Synchrony": NaN}, bare NaN
+//  tokens as Python writes them, which TVB's json.loads reads (TVB.md 8.4).
 static char *
 s_metrics_json (const broker_export_metrics_t *metrics)
 {
-    s_buf_t b = {0};
-    s_buf_add (&b, "{");
+    bsw_pyjson_t j;
+    bsw_pyjson_init (&j);
+    bsw_pyjson_object_begin (&j);
     for (size_t i = 0; i < metrics->count; i++) {
-        if (i > 0)
-            s_buf_add (&b, ", ");
-        s_buf_quoted (&b, metrics->names[i]);
-        s_buf_add (&b, ": ");
-        s_buf_number (&b, metrics->values[i]);
+        bsw_pyjson_key (&j, metrics->names[i]);
+        bsw_pyjson_double (&j, metrics->values[i]);
     }
-    s_buf_add (&b, "}");
-    return b.text;
+    bsw_pyjson_object_end (&j);
+    return bsw_pyjson_take (&j);
+}
+
+//  A list of names: ["V", "W"].
+static char *
+s_names_json (const char *const *names, size_t count)
+{
+    bsw_pyjson_t j;
+    bsw_pyjson_init (&j);
+    bsw_pyjson_strings (&j, names, count);
+    return bsw_pyjson_take (&j);
 }
 
 //  --------------------------------------------------------------------------
@@ -411,21 +386,6 @@ s_finish (s_folder_t *f, store_h5_t **h5_p)
     return 0;
 }
 
-//  A list of names as JSON: ["V", "W"].
-static char *
-s_names_json (const char *const *names, size_t count)
-{
-    s_buf_t b = {0};
-    s_buf_add (&b, "[");
-    for (size_t i = 0; i < count; i++) {
-        if (i > 0)
-            s_buf_add (&b, ", ");
-        s_buf_quoted (&b, names[i]);
-    }
-    s_buf_add (&b, "]");
-    return b.text;
-}
-
 //  The model's view model: TVB keeps model classes per family module.
 static int
 s_model (s_folder_t *f)
@@ -448,20 +408,20 @@ s_model (s_folder_t *f)
         return rc;
     for (size_t i = 0; i < model->n_params; i++)
         store_tvbfiles_param (h5, model->params[i].name, s->params[i]);
-    s_buf_t range = {0};
-    s_buf_add (&range, "{");
+    bsw_pyjson_t range;
+    bsw_pyjson_init (&range);
+    bsw_pyjson_object_begin (&range);
     for (size_t i = 0; i < model->n_state; i++) {
-        s_buf_add (&range, i ? ", " : "");
-        s_buf_quoted (&range, model->state_names[i]);
-        s_buf_add (&range, ": [");
-        s_buf_number (&range, model->state_lo[i]);
-        s_buf_add (&range, ", ");
-        s_buf_number (&range, model->state_hi[i]);
-        s_buf_add (&range, "]");
+        bsw_pyjson_key (&range, model->state_names[i]);
+        bsw_pyjson_list_begin (&range);
+        bsw_pyjson_double (&range, model->state_lo[i]);
+        bsw_pyjson_double (&range, model->state_hi[i]);
+        bsw_pyjson_list_end (&range);
     }
-    s_buf_add (&range, "}");
-    store_h5_attr_string (h5, "/", "TVB_state_variable_range", range.text);
-    free (range.text);
+    bsw_pyjson_object_end (&range);
+    char *range_json = bsw_pyjson_take (&range);
+    store_h5_attr_string (h5, "/", "TVB_state_variable_range", range_json);
+    free (range_json);
     const char *voi[SIM_MAX_VOI];
     for (size_t v = 0; v < s->n_voi; v++)
         voi[v] = model->voi_names[s->voi[v]];
@@ -582,9 +542,10 @@ s_simulator (s_folder_t *f, const char *model_cls, const char *integrator_cls,
     s_gid (f, integrator_cls, integrator);
     s_gid (f, monitor_cls, monitor);
     //  The monitors list holds bare 32-hex GIDs, not urns.
-    char hex[33], monitors[40];
+    char hex[33];
     s_hex (monitor, hex);
-    snprintf (monitors, sizeof monitors, "[\"%s\"]", hex);
+    const char *hexes[] = {hex};
+    char *monitors = s_names_json (hexes, 1);
     store_h5_attr_urn (h5, "/", "TVB_connectivity", f->pt->connectivity_gid);
     store_h5_attr_f64 (h5, "/", "TVB_conduction_speed", s->conduction_speed);
     store_h5_attr_f64 (h5, "/", "TVB_simulation_length", s->simulation_length);
@@ -592,6 +553,7 @@ s_simulator (s_folder_t *f, const char *model_cls, const char *integrator_cls,
     store_h5_attr_urn (h5, "/", "TVB_coupling", coupling);
     store_h5_attr_urn (h5, "/", "TVB_integrator", integrator);
     store_h5_attr_string (h5, "/", "TVB_monitors", monitors);
+    free (monitors);
     s_group (f, h5, false);
     return s_finish (f, &h5);
 }
@@ -648,7 +610,9 @@ broker_export_metric_files (const broker_export_point_t *pt, const broker_export
     if (!h5)
         return rc;
     store_h5_attr_urn (h5, "/", "TVB_time_series", series);
-    store_h5_attr_string (h5, "/", "TVB_algorithms", S_ALGORITHMS);
+    char *algorithms = s_names_json (s_algorithms, sizeof s_algorithms / sizeof *s_algorithms);
+    store_h5_attr_string (h5, "/", "TVB_algorithms", algorithms);
+    free (algorithms);
     store_h5_attr_f64 (h5, "/", "TVB_start_point", pt->setup->metric_start_point);
     store_h5_attr_i64 (h5, "/", "TVB_segment", pt->setup->metric_segment);
     s_group (&f, h5, true);
