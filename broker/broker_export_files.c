@@ -1,5 +1,12 @@
 /*  broker_export_files.c - the view-model and measure files of one sweep
-    point (TVB.md 11.5-11.6) and the JSON texts in them (10.2).
+    point (TVB.md 11.5-11.6), the JSON texts in them (10.2), and the form a
+    result's metrics are stored in.
+
+    Two kinds of JSON meet here. The texts TVB reads (TVB_ranges,
+    TVB_metrics, ...) are json.dumps style with bare NaN, through
+    bsw_pyjson. The metrics stored per result are plain JSON through
+    jansson, NaN as a string, so the export and the RESULTS reply read
+    them with jansson alone; broker_db's schema 3 upgraded older rows.
 
     One file at a time: an in-memory store_h5 file, its content as a flat
     list of store_h5 calls (errors are sticky, so only the final image is
@@ -134,45 +141,34 @@ s_names_json (const char *const *names, size_t count)
 }
 
 //  --------------------------------------------------------------------------
-//  Stored metrics back into names and values
+//  The metrics of a result as the broker stores them (plain JSON, jansson)
 
-//  jansson rejects Python's bare NaN, Infinity and -Infinity. Outside
-//  strings, quote them ("NaN"), so they parse as strings that s_number
-//  turns back into doubles. Each token grows by 2 bytes over at least 3,
-//  so twice the input always has room.
-static char *
-s_quote_tokens (const char *json)
+//  Plain JSON has no NaN or infinities, so they are stored as strings.
+static const char *const s_nonfinite[] = {"NaN", "Infinity", "-Infinity"};
+
+char *
+broker_export_metrics_json (const char *const *names, const double *values, size_t count)
 {
-    static const char *const tokens[] = {"-Infinity", "Infinity", "NaN"};
-    char *out = bsw_malloc (2 * strlen (json) + 1);
-    size_t o = 0;
-    bool in_string = false;
-    for (const char *c = json; *c; c++) {
-        if (in_string) {
-            out[o++] = *c;
-            if (*c == '\\' && c[1])
-                out[o++] = *++c;
-            else if (*c == '"')
-                in_string = false;
-            continue;
-        }
-        size_t t = 0;
-        while (t < 3 && strncmp (c, tokens[t], strlen (tokens[t])) != 0)
-            t++;
-        if (t < 3) {
-            size_t n = strlen (tokens[t]);
-            out[o++] = '"';
-            memcpy (out + o, tokens[t], n);
-            o += n;
-            out[o++] = '"';
-            c += n - 1;
-            continue;
-        }
-        in_string = *c == '"';
-        out[o++] = *c;
+    BSW_ASSERT (names || count == 0);
+    json_t *root = json_object ();
+    BSW_ASSERT (root);
+    for (size_t i = 0; i < count; i++) {
+        double v = values[i];
+        json_t *value = isfinite (v) ? json_real (v)
+                                     : json_string (s_nonfinite[isnan (v) ? 0
+                                                                : v > 0   ? 1
+                                                                          : 2]);
+        //  Fails only without memory, or for a name that is not UTF-8,
+        //  which the header rules out. A repeated name keeps its last value.
+        int rc = value ? json_object_set_new (root, names[i], value) : -1;
+        BSW_ASSERT (rc == 0);
     }
-    out[o] = '\0';
-    return out;
+    //  Keys stay in insertion order (jansson >= 2.8), which is TVB's. Reals
+    //  are written with 17 significant digits, which read back exactly.
+    char *text = json_dumps (root, JSON_REAL_PRECISION (17));
+    json_decref (root);
+    BSW_ASSERT (text);
+    return text;
 }
 
 static bool
@@ -185,11 +181,11 @@ s_number (const json_t *value, double *out)
     const char *s = json_string_value (value);
     if (!s)
         return false;
-    if (!strcmp (s, "NaN"))
+    if (!strcmp (s, s_nonfinite[0]))
         *out = NAN;
-    else if (!strcmp (s, "Infinity"))
+    else if (!strcmp (s, s_nonfinite[1]))
         *out = INFINITY;
-    else if (!strcmp (s, "-Infinity"))
+    else if (!strcmp (s, s_nonfinite[2]))
         *out = -INFINITY;
     else
         return false;
@@ -203,12 +199,10 @@ broker_export_metrics_parse (const char *json, broker_export_metrics_t *metrics,
     metrics->count = 0;
     if (!json)
         return bsw_error_set (err, BSW_EFORMAT, "no metrics stored");
-    char *text = s_quote_tokens (json);
     json_error_t jerr;
     //  jansson keeps an object's keys in insertion order (since 2.8), which
     //  is TVB's key order as stored.
-    json_t *root = json_loads (text, JSON_REJECT_DUPLICATES, &jerr);
-    free (text);
+    json_t *root = json_loads (json, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
         return bsw_error_set (err, BSW_EFORMAT, "metrics are not JSON: %s", jerr.text);
     int rc = 0;
