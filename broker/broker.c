@@ -19,6 +19,7 @@
 #include "broker_exporter.h"
 #include "broker_sweep.h"
 #include "broker_workers.h"
+#include "broker_export_files.h"
 
 #include "bsw_assert.h"
 #include "bsw_util.h"
@@ -221,27 +222,19 @@ s_handle_result (broker_t *self, broker_worker_t *worker, proto_msg_t **msg_p)
     zlistx_add_end (self->pending, pending);
 }
 
-/*  {"GlobalVariance": 1.5, ...} in the order the worker sent (TVB's). */
+/*  The stored form of a result's metrics (broker_export_metrics_json), in
+    the order the worker sent (TVB's). */
 static char *
 s_metrics_json (const proto_msg_t *msg)
 {
     size_t count = 0;
     const double *values = proto_msg_f64s (msg, "metric_values", &count);
-    //  The codec admits only names (no character needs escaping) of at
-    //  most PROTO_MAX_METRIC_NAME bytes; size the text from them anyway.
-    size_t size = 3;
+    //  The codec admits at most PROTO_MAX_METRICS names, one per value.
+    const char *names[PROTO_MAX_METRICS];
+    BSW_ASSERT (count <= PROTO_MAX_METRICS);
     for (size_t k = 0; k < count; k++)
-        size += strlen (proto_msg_strs_at (msg, "metric_names", k)) + 6 + BSW_DOUBLE_BUF;
-    char *json = bsw_malloc (size), *p = json;
-    *p++ = '{';
-    for (size_t k = 0; k < count; k++) {
-        char number[BSW_DOUBLE_BUF];
-        p += snprintf (p, size - (size_t) (p - json), "%s\"%s\": %s", k ? ", " : "",
-                       proto_msg_strs_at (msg, "metric_names", k),
-                       bsw_format_double (values[k], number));
-    }
-    snprintf (p, size - (size_t) (p - json), "}");
-    return json;
+        names[k] = proto_msg_strs_at (msg, "metric_names", k);
+    return broker_export_metrics_json (names, values, count);
 }
 
 /*  Commits every pending result in one go, then acknowledges them. */

@@ -63,7 +63,7 @@ typedef struct {
     uint64_t point;
     bool ok;                  /* status ok, else failed */
     const char *error;        /* why it failed, or NULL */
-    const char *metrics_json; /* {"GlobalVariance": ..., ...} in TVB order, or NULL */
+    const char *metrics_json; /* broker_export_metrics_json's text, or NULL */
     const void *timeseries;   /* TimeSeriesRegion HDF5 bytes (ok only) */
     size_t timeseries_size;
     double elapsed_ms;  /* worker's compute time */

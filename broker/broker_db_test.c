@@ -1,11 +1,13 @@
 /*  broker_db_test.c - the broker's durable state: sweeps, results and
     their files, duplicates, reopening, a broker killed mid-commit, retry of
     failed points, error codes, a reader beside the writer, a full disk
-    (tmpfs, root only) and the commit rate (printed, not asserted).
+    (tmpfs, root only), the commit rate (printed, not asserted) and the
+    upgrades of older schemas.
 
     Every case works in its own mkdtemp folder under /tmp and removes it.
 */
 #include "broker_db.h"
+#include "broker_export_files.h"
 #include "bsw_test.h"
 #include "bsw_util.h"
 
@@ -1079,6 +1081,92 @@ s_test_migrate (void)
     return BSW_TEST_PASS;
 }
 
+/*  A data folder of schema 2 stored metrics as Python writes them, bare
+    NaN and infinities that jansson refuses; opening it rewrites them as
+    strings (schema 3), so the export's parser reads the same values. A
+    reader refuses it until then; opening again changes nothing. */
+static int
+s_test_migrate_metrics (void)
+{
+    char dir[64];
+    s_tmpdir (dir);
+    char db_path[128];
+    snprintf (db_path, sizeof db_path, "%s/brainsweep.db", dir);
+    sqlite3 *raw = NULL;
+    BSW_CHECK_INT (sqlite3_open (db_path, &raw), SQLITE_OK);
+    BSW_CHECK_INT (
+        sqlite3_exec (
+            raw,
+            "PRAGMA journal_mode = WAL;"
+            "CREATE TABLE sweeps (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL,"
+            " name TEXT NOT NULL, spec TEXT NOT NULL, connectivity BLOB,"
+            " connectivity_name TEXT, points INTEGER NOT NULL, state INTEGER NOT NULL,"
+            " created REAL NOT NULL);"
+            "CREATE TABLE results (sweep INTEGER NOT NULL REFERENCES sweeps(id),"
+            " point INTEGER NOT NULL, ok INTEGER NOT NULL, error TEXT, metrics TEXT,"
+            " elapsed_ms REAL, worker TEXT, finished REAL NOT NULL,"
+            " PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
+            "CREATE TABLE timeseries (sweep INTEGER NOT NULL, point INTEGER NOT NULL,"
+            " data BLOB NOT NULL, PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
+            "INSERT INTO sweeps VALUES (1, '01234567-89ab-4cde-8f01-23456789abcd', 'old',"
+            " '{}', NULL, NULL, 4, 0, 0);"
+            "INSERT INTO results VALUES (1, 0, 1, NULL, '{\"GlobalVariance\": 1.5, "
+            "\"KuramotoIndex\": NaN, \"Metastability\": Infinity, \"Synchrony\": -Infinity, "
+            "\"VarianceNodeVariance\": 1e-07}', 1, 'w', 0);"
+            "INSERT INTO results VALUES (1, 1, 0, 'diverged', NULL, 1, 'w', 0);"
+            "INSERT INTO results VALUES (1, 2, 1, NULL, '{\"GlobalVariance\": -2.5e+300, "
+            "\"Synchrony\": NaN}', 1, 'w', 0);"
+            "PRAGMA user_version = 2;",
+            NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close (raw);
+
+    bsw_error_t err;
+    broker_db_t *db = NULL;
+    BSW_CHECK_INT (broker_db_open_readonly (&db, dir, &err), BSW_EDB);
+    BSW_CHECK_MSG (strstr (err.text, "schema version 2 is older"), "%s", err.text);
+    static const char *const migrated[] = {
+        "{\"GlobalVariance\": 1.5, \"KuramotoIndex\": \"NaN\", \"Metastability\": \"Infinity\", "
+        "\"Synchrony\": \"-Infinity\", \"VarianceNodeVariance\": 1e-07}",
+        NULL, "{\"GlobalVariance\": -2.5e+300, \"Synchrony\": \"NaN\"}"};
+    for (int open = 0; open < 2; open++) {
+        BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
+        broker_result_row_t *rows;
+        size_t count = 0;
+        BSW_CHECK_INT (broker_db_result_rows (db, 1, 0, 0, &rows, &count, &err), 0);
+        BSW_CHECK_INT (count, 3);
+        BSW_CHECK (rows[1].metrics_json == NULL && !rows[1].ok);
+        BSW_CHECK_STR (rows[0].metrics_json, migrated[0]);
+        BSW_CHECK_STR (rows[2].metrics_json, migrated[2]);
+        broker_export_metrics_t m;
+        BSW_CHECK_INT (broker_export_metrics_parse (rows[0].metrics_json, &m, &err), 0);
+        BSW_CHECK_INT (m.count, 5);
+        BSW_CHECK_STR (m.names[1], "KuramotoIndex");
+        BSW_CHECK_DOUBLE_EQ (m.values[0], 1.5);
+        BSW_CHECK (isnan (m.values[1]));
+        BSW_CHECK_DOUBLE_EQ (m.values[2], INFINITY);
+        BSW_CHECK_DOUBLE_EQ (m.values[3], -INFINITY);
+        BSW_CHECK_DOUBLE_EQ (m.values[4], 1e-07);
+        BSW_CHECK_INT (broker_export_metrics_parse (rows[2].metrics_json, &m, &err), 0);
+        BSW_CHECK_INT (m.count, 2);
+        BSW_CHECK_DOUBLE_EQ (m.values[0], -2.5e+300);
+        BSW_CHECK (isnan (m.values[1]));
+        broker_result_rows_free (rows, count);
+        broker_db_close (&db);
+    }
+    BSW_CHECK_INT (broker_db_open_readonly (&db, dir, &err), 0);
+    broker_db_close (&db);
+
+    //  A version no brainsweep wrote is refused, not taken for a new file.
+    BSW_CHECK_INT (sqlite3_open (db_path, &raw), SQLITE_OK);
+    BSW_CHECK_INT (sqlite3_exec (raw, "PRAGMA user_version = -1", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close (raw);
+    BSW_CHECK_INT (broker_db_open (&db, dir, &err), BSW_EDB);
+    BSW_CHECK_MSG (strstr (err.text, "schema version -1 is not a brainsweep one"), "%s", err.text);
+    s_remove_tree (dir);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"definition", s_test_definition},
                                           {"commit", s_test_commit},
@@ -1092,6 +1180,7 @@ static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"rate", s_test_rate},
                                           {"inline", s_test_inline},
                                           {"migrate", s_test_migrate},
+                                          {"migrate_metrics", s_test_migrate_metrics},
                                           {NULL, NULL}};
 
 int

@@ -1,5 +1,12 @@
 /*  broker_export_files.c - the view-model and measure files of one sweep
-    point (TVB.md 11.5-11.6) and the JSON texts in them (10.2).
+    point (TVB.md 11.5-11.6), the JSON texts in them (10.2), and the form a
+    result's metrics are stored in.
+
+    Two kinds of JSON meet here. The texts TVB reads (TVB_ranges,
+    TVB_metrics, ...) are json.dumps style with bare NaN, through
+    bsw_pyjson. The metrics stored per result are plain JSON through
+    jansson, NaN as a string, so the export and the RESULTS reply read
+    them with jansson alone; broker_db's schema 3 upgraded older rows.
 
     One file at a time: an in-memory store_h5 file, its content as a flat
     list of store_h5 calls (errors are sticky, so only the final image is
@@ -18,6 +25,7 @@
 #include "broker_export_files.h"
 #include "bsw_assert.h"
 
+#include "bsw_pyjson.h"
 #include "bsw_util.h"
 #include "store_h5.h"
 #include "store_tvbfiles.h"
@@ -37,45 +45,11 @@
 #define S_METRICS_ADAPTER "tvb.adapters.analyzers.metrics_group_timeseries."
 //  TVB's metric adapter always lists all four; KuramotoIndex skips itself
 //  when there is one VOI (TVB.md 8.1).
-#define S_ALGORITHMS                                                                               \
-    "[\"GlobalVariance\", \"KuramotoIndex\", \"ProxyMetastabilitySynchrony\", "                    \
-    "\"VarianceNodeVariance\"]"
+static const char *const s_algorithms[] = {"GlobalVariance", "KuramotoIndex",
+                                           "ProxyMetastabilitySynchrony", "VarianceNodeVariance"};
 
 //  --------------------------------------------------------------------------
-//  JSON text, json.dumps style (", " and ": " separators, repr numbers)
-
-typedef struct {
-    char *text; /* NUL-terminated once anything was added */
-    size_t len; /* bytes before the NUL */
-    size_t cap; /* bytes allocated */
-} s_buf_t;
-
-static void
-s_buf_add (s_buf_t *b, const char *s)
-{
-    size_t n = strlen (s);
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->text = bsw_realloc (b->text, b->cap);
-    }
-    memcpy (b->text + b->len, s, n + 1);
-    b->len += n;
-}
-
-static void
-s_buf_quoted (s_buf_t *b, const char *s)
-{
-    char *quoted = store_h5_json_quote (s);
-    s_buf_add (b, quoted);
-    free (quoted);
-}
-
-static void
-s_buf_number (s_buf_t *b, double value)
-{
-    char num[BSW_DOUBLE_BUF];
-    s_buf_add (b, bsw_format_double (value, num));
-}
+//  TVB's JSON texts (bsw_pyjson: json.dumps style, bare NaN)
 
 //  One range JSON: ["model.I", {"lo": 0.0, "step": 0.5, "hi": 1.0}].
 static char *
@@ -89,35 +63,37 @@ s_range_json (const spec_range_t *range)
         hi = range->values[range->n_values - 1];
         step = range->n_values > 1 ? (hi - lo) / (double) (range->n_values - 1) : 0.0;
     }
-    s_buf_t b = {0};
-    s_buf_add (&b, "[");
-    s_buf_quoted (&b, range->parameter);
-    s_buf_add (&b, ", {\"lo\": ");
-    s_buf_number (&b, lo);
-    s_buf_add (&b, ", \"step\": ");
-    s_buf_number (&b, step);
-    s_buf_add (&b, ", \"hi\": ");
-    s_buf_number (&b, hi);
-    s_buf_add (&b, "}]");
-    return b.text;
+    bsw_pyjson_t j;
+    bsw_pyjson_init (&j);
+    bsw_pyjson_list_begin (&j);
+    bsw_pyjson_string (&j, range->parameter);
+    bsw_pyjson_object_begin (&j);
+    bsw_pyjson_key (&j, "lo");
+    bsw_pyjson_double (&j, lo);
+    bsw_pyjson_key (&j, "step");
+    bsw_pyjson_double (&j, step);
+    bsw_pyjson_key (&j, "hi");
+    bsw_pyjson_double (&j, hi);
+    bsw_pyjson_object_end (&j);
+    bsw_pyjson_list_end (&j);
+    return bsw_pyjson_take (&j);
 }
 
 char *
 broker_export_ranges_json (const spec_t *spec)
 {
     BSW_ASSERT (spec);
-    s_buf_t b = {0};
-    s_buf_add (&b, "[");
+    bsw_pyjson_t j;
+    bsw_pyjson_init (&j);
+    bsw_pyjson_list_begin (&j);
     for (size_t r = 0; r < spec->n_ranges; r++) {
-        char *one = s_range_json (&spec->ranges[r]);
-        if (r > 0)
-            s_buf_add (&b, ", ");
         //  Doubly encoded: TVB stores a list of range JSON *strings*.
-        s_buf_quoted (&b, one);
+        char *one = s_range_json (&spec->ranges[r]);
+        bsw_pyjson_string (&j, one);
         free (one);
     }
-    s_buf_add (&b, "]");
-    return b.text;
+    bsw_pyjson_list_end (&j);
+    return bsw_pyjson_take (&j);
 }
 
 char *
@@ -126,78 +102,73 @@ broker_export_range_values_json (const spec_t *spec, uint64_t k)
     BSW_ASSERT (spec);
     size_t *coords = bsw_calloc (spec->n_ranges + 1, sizeof (size_t));
     spec_point_coords (spec, k, coords);
-    s_buf_t b = {0};
-    s_buf_add (&b, "{");
+    bsw_pyjson_t j;
+    bsw_pyjson_init (&j);
+    bsw_pyjson_object_begin (&j);
     for (size_t r = 0; r < spec->n_ranges; r++) {
-        if (r > 0)
-            s_buf_add (&b, ", ");
-        s_buf_quoted (&b, spec->ranges[r].parameter);
-        s_buf_add (&b, ": ");
-        s_buf_number (&b, spec->ranges[r].values[coords[r]]);
+        bsw_pyjson_key (&j, spec->ranges[r].parameter);
+        bsw_pyjson_double (&j, spec->ranges[r].values[coords[r]]);
     }
-    s_buf_add (&b, "}");
+    bsw_pyjson_object_end (&j);
     free (coords);
-    return b.text;
+    return bsw_pyjson_take (&j);
 }
 
-//  {"GlobalVariance": 2.12e-11, "Synchrony": NaN}: bare NaN tokens as
-//  Python writes them, which TVB's json.loads reads (TVB.md 8.4).
+//  TVB_metrics: {"GlobalVariance": 2.12e-11, "Synchrony": NaN}, bare NaN
+//  tokens as Python writes them, which TVB's json.loads reads (TVB.md 8.4).
 static char *
 s_metrics_json (const broker_export_metrics_t *metrics)
 {
-    s_buf_t b = {0};
-    s_buf_add (&b, "{");
+    bsw_pyjson_t j;
+    bsw_pyjson_init (&j);
+    bsw_pyjson_object_begin (&j);
     for (size_t i = 0; i < metrics->count; i++) {
-        if (i > 0)
-            s_buf_add (&b, ", ");
-        s_buf_quoted (&b, metrics->names[i]);
-        s_buf_add (&b, ": ");
-        s_buf_number (&b, metrics->values[i]);
+        bsw_pyjson_key (&j, metrics->names[i]);
+        bsw_pyjson_double (&j, metrics->values[i]);
     }
-    s_buf_add (&b, "}");
-    return b.text;
+    bsw_pyjson_object_end (&j);
+    return bsw_pyjson_take (&j);
+}
+
+//  A list of names: ["V", "W"].
+static char *
+s_names_json (const char *const *names, size_t count)
+{
+    bsw_pyjson_t j;
+    bsw_pyjson_init (&j);
+    bsw_pyjson_strings (&j, names, count);
+    return bsw_pyjson_take (&j);
 }
 
 //  --------------------------------------------------------------------------
-//  Stored metrics back into names and values
+//  The metrics of a result as the broker stores them (plain JSON, jansson)
 
-//  jansson rejects Python's bare NaN, Infinity and -Infinity. Outside
-//  strings, quote them ("NaN"), so they parse as strings that s_number
-//  turns back into doubles. Each token grows by 2 bytes over at least 3,
-//  so twice the input always has room.
-static char *
-s_quote_tokens (const char *json)
+//  Plain JSON has no NaN or infinities, so they are stored as strings.
+static const char *const s_nonfinite[] = {"NaN", "Infinity", "-Infinity"};
+
+char *
+broker_export_metrics_json (const char *const *names, const double *values, size_t count)
 {
-    static const char *const tokens[] = {"-Infinity", "Infinity", "NaN"};
-    char *out = bsw_malloc (2 * strlen (json) + 1);
-    size_t o = 0;
-    bool in_string = false;
-    for (const char *c = json; *c; c++) {
-        if (in_string) {
-            out[o++] = *c;
-            if (*c == '\\' && c[1])
-                out[o++] = *++c;
-            else if (*c == '"')
-                in_string = false;
-            continue;
-        }
-        size_t t = 0;
-        while (t < 3 && strncmp (c, tokens[t], strlen (tokens[t])) != 0)
-            t++;
-        if (t < 3) {
-            size_t n = strlen (tokens[t]);
-            out[o++] = '"';
-            memcpy (out + o, tokens[t], n);
-            o += n;
-            out[o++] = '"';
-            c += n - 1;
-            continue;
-        }
-        in_string = *c == '"';
-        out[o++] = *c;
+    BSW_ASSERT (names || count == 0);
+    json_t *root = json_object ();
+    BSW_ASSERT (root);
+    for (size_t i = 0; i < count; i++) {
+        double v = values[i];
+        json_t *value = isfinite (v) ? json_real (v)
+                                     : json_string (s_nonfinite[isnan (v) ? 0
+                                                                : v > 0   ? 1
+                                                                          : 2]);
+        //  Fails only without memory, or for a name that is not UTF-8,
+        //  which the header rules out. A repeated name keeps its last value.
+        int rc = value ? json_object_set_new (root, names[i], value) : -1;
+        BSW_ASSERT (rc == 0);
     }
-    out[o] = '\0';
-    return out;
+    //  Keys stay in insertion order (jansson >= 2.8), which is TVB's. Reals
+    //  are written with 17 significant digits, which read back exactly.
+    char *text = json_dumps (root, JSON_REAL_PRECISION (17));
+    json_decref (root);
+    BSW_ASSERT (text);
+    return text;
 }
 
 static bool
@@ -210,11 +181,11 @@ s_number (const json_t *value, double *out)
     const char *s = json_string_value (value);
     if (!s)
         return false;
-    if (!strcmp (s, "NaN"))
+    if (!strcmp (s, s_nonfinite[0]))
         *out = NAN;
-    else if (!strcmp (s, "Infinity"))
+    else if (!strcmp (s, s_nonfinite[1]))
         *out = INFINITY;
-    else if (!strcmp (s, "-Infinity"))
+    else if (!strcmp (s, s_nonfinite[2]))
         *out = -INFINITY;
     else
         return false;
@@ -228,12 +199,10 @@ broker_export_metrics_parse (const char *json, broker_export_metrics_t *metrics,
     metrics->count = 0;
     if (!json)
         return bsw_error_set (err, BSW_EFORMAT, "no metrics stored");
-    char *text = s_quote_tokens (json);
     json_error_t jerr;
     //  jansson keeps an object's keys in insertion order (since 2.8), which
     //  is TVB's key order as stored.
-    json_t *root = json_loads (text, JSON_REJECT_DUPLICATES, &jerr);
-    free (text);
+    json_t *root = json_loads (json, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
         return bsw_error_set (err, BSW_EFORMAT, "metrics are not JSON: %s", jerr.text);
     int rc = 0;
@@ -411,21 +380,6 @@ s_finish (s_folder_t *f, store_h5_t **h5_p)
     return 0;
 }
 
-//  A list of names as JSON: ["V", "W"].
-static char *
-s_names_json (const char *const *names, size_t count)
-{
-    s_buf_t b = {0};
-    s_buf_add (&b, "[");
-    for (size_t i = 0; i < count; i++) {
-        if (i > 0)
-            s_buf_add (&b, ", ");
-        s_buf_quoted (&b, names[i]);
-    }
-    s_buf_add (&b, "]");
-    return b.text;
-}
-
 //  The model's view model: TVB keeps model classes per family module.
 static int
 s_model (s_folder_t *f)
@@ -448,20 +402,20 @@ s_model (s_folder_t *f)
         return rc;
     for (size_t i = 0; i < model->n_params; i++)
         store_tvbfiles_param (h5, model->params[i].name, s->params[i]);
-    s_buf_t range = {0};
-    s_buf_add (&range, "{");
+    bsw_pyjson_t range;
+    bsw_pyjson_init (&range);
+    bsw_pyjson_object_begin (&range);
     for (size_t i = 0; i < model->n_state; i++) {
-        s_buf_add (&range, i ? ", " : "");
-        s_buf_quoted (&range, model->state_names[i]);
-        s_buf_add (&range, ": [");
-        s_buf_number (&range, model->state_lo[i]);
-        s_buf_add (&range, ", ");
-        s_buf_number (&range, model->state_hi[i]);
-        s_buf_add (&range, "]");
+        bsw_pyjson_key (&range, model->state_names[i]);
+        bsw_pyjson_list_begin (&range);
+        bsw_pyjson_double (&range, model->state_lo[i]);
+        bsw_pyjson_double (&range, model->state_hi[i]);
+        bsw_pyjson_list_end (&range);
     }
-    s_buf_add (&range, "}");
-    store_h5_attr_string (h5, "/", "TVB_state_variable_range", range.text);
-    free (range.text);
+    bsw_pyjson_object_end (&range);
+    char *range_json = bsw_pyjson_take (&range);
+    store_h5_attr_string (h5, "/", "TVB_state_variable_range", range_json);
+    free (range_json);
     const char *voi[SIM_MAX_VOI];
     for (size_t v = 0; v < s->n_voi; v++)
         voi[v] = model->voi_names[s->voi[v]];
@@ -582,9 +536,10 @@ s_simulator (s_folder_t *f, const char *model_cls, const char *integrator_cls,
     s_gid (f, integrator_cls, integrator);
     s_gid (f, monitor_cls, monitor);
     //  The monitors list holds bare 32-hex GIDs, not urns.
-    char hex[33], monitors[40];
+    char hex[33];
     s_hex (monitor, hex);
-    snprintf (monitors, sizeof monitors, "[\"%s\"]", hex);
+    const char *hexes[] = {hex};
+    char *monitors = s_names_json (hexes, 1);
     store_h5_attr_urn (h5, "/", "TVB_connectivity", f->pt->connectivity_gid);
     store_h5_attr_f64 (h5, "/", "TVB_conduction_speed", s->conduction_speed);
     store_h5_attr_f64 (h5, "/", "TVB_simulation_length", s->simulation_length);
@@ -592,6 +547,7 @@ s_simulator (s_folder_t *f, const char *model_cls, const char *integrator_cls,
     store_h5_attr_urn (h5, "/", "TVB_coupling", coupling);
     store_h5_attr_urn (h5, "/", "TVB_integrator", integrator);
     store_h5_attr_string (h5, "/", "TVB_monitors", monitors);
+    free (monitors);
     s_group (f, h5, false);
     return s_finish (f, &h5);
 }
@@ -648,7 +604,9 @@ broker_export_metric_files (const broker_export_point_t *pt, const broker_export
     if (!h5)
         return rc;
     store_h5_attr_urn (h5, "/", "TVB_time_series", series);
-    store_h5_attr_string (h5, "/", "TVB_algorithms", S_ALGORITHMS);
+    char *algorithms = s_names_json (s_algorithms, sizeof s_algorithms / sizeof *s_algorithms);
+    store_h5_attr_string (h5, "/", "TVB_algorithms", algorithms);
+    free (algorithms);
     store_h5_attr_f64 (h5, "/", "TVB_start_point", pt->setup->metric_start_point);
     store_h5_attr_i64 (h5, "/", "TVB_segment", pt->setup->metric_segment);
     s_group (&f, h5, true);

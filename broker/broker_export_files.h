@@ -88,10 +88,17 @@ int broker_export_metric_files (const broker_export_point_t *pt,
                                 const broker_export_metrics_t *metrics, broker_export_file_t *files,
                                 bsw_error_t *err);
 
-/*  Reads a stored metrics object ({"GlobalVariance": 1.5, "Synchrony":
-    NaN, ...}, Python's bare NaN/Infinity/-Infinity tokens allowed) keeping
-    its key order. Returns 0, or BSW_EFORMAT with err's text saying why
-    (the caller adds which point). */
+/*  The metrics of one result as the broker stores them (results.metrics):
+    plain JSON that jansson reads back, keys in the given order (TVB's),
+    numbers that read back to the same double, NaN and the infinities as
+    the strings "NaN", "Infinity", "-Infinity": {"GlobalVariance":
+    1.5, "Synchrony": "NaN"}. Names must be valid UTF-8 (the codec admits
+    identifiers only). Caller frees. */
+char *broker_export_metrics_json (const char *const *names, const double *values, size_t count);
+
+/*  Reads metrics stored by broker_export_metrics_json, keeping their key
+    order. Returns 0, or BSW_EFORMAT with err's text saying why (the
+    caller adds which point). */
 int broker_export_metrics_parse (const char *json, broker_export_metrics_t *metrics,
                                  bsw_error_t *err);
 

@@ -7,6 +7,7 @@
     removes the folder after.
 */
 #include "broker_export.h"
+#include "broker_export_files.h"
 #include "broker_db.h"
 #include "bsw_test.h"
 #include "bsw_util.h"
@@ -38,7 +39,7 @@ static const char s_spec[] =
 enum { S_POINTS = 6 };
 
 //  The metrics committed for point k, in TVB's key order; point 3 has a
-//  NaN and point 1 infinities, as Python's json.dumps writes them.
+//  NaN and point 1 infinities.
 static void
 s_metrics_of (uint64_t k, double values[5])
 {
@@ -55,6 +56,8 @@ s_metrics_of (uint64_t k, double values[5])
 static const char *const s_metric_names[] = {"GlobalVariance", "KuramotoIndex", "Metastability",
                                              "Synchrony", "VarianceNodeVariance"};
 
+//  Point k's metrics as TVB_metrics must hold them: Python's json.dumps
+//  text, bare NaN and Infinity tokens included, spelled out here.
 static char *
 s_metrics_json (uint64_t k)
 {
@@ -159,7 +162,9 @@ s_make_sweep (broker_db_t *db, const char *spec, uint64_t points, const char *st
         void *image = NULL;
         size_t size = 0;
         bool ok = status[k] == 'o';
-        char *metrics = ok ? s_metrics_json (k) : NULL;
+        double values[5];
+        s_metrics_of (k, values);
+        char *metrics = ok ? broker_export_metrics_json (s_metric_names, values, 5) : NULL;
         if (ok && (rc = store_timeseries_image (&ts, &image, &size, &err)))
             fprintf (stderr, "image: %s\n", err.text);
         broker_result_t result = {*id,  k,    ok,  ok ? NULL : "diverged", metrics, image,
@@ -1120,6 +1125,108 @@ s_test_pse_view (void)
     return BSW_TEST_PASS;
 }
 
+//  The form a result's metrics are stored in: plain JSON, NaN and the
+//  infinities as strings, read back by jansson alone, bit for bit and in
+//  order; the bare tokens of the old form (schema 2) are refused.
+static int
+s_test_stored_metrics (void)
+{
+    static const char *const names[] = {"GlobalVariance", "KuramotoIndex",        "Metastability",
+                                        "Synchrony",      "VarianceNodeVariance", "Zero"};
+    const double values[] = {1.5, NAN, INFINITY, -INFINITY, 0.1, -0.0};
+    char *json = broker_export_metrics_json (names, values, 6);
+    BSW_CHECK_STR (json, "{\"GlobalVariance\": 1.5, \"KuramotoIndex\": \"NaN\", \"Metastability\": "
+                         "\"Infinity\", \"Synchrony\": \"-Infinity\", \"VarianceNodeVariance\": "
+                         "0.10000000000000001, \"Zero\": -0.0}");
+    broker_export_metrics_t m;
+    bsw_error_t err;
+    BSW_CHECK_INT (broker_export_metrics_parse (json, &m, &err), 0);
+    free (json);
+    BSW_CHECK_INT (m.count, 6);
+    for (size_t i = 0; i < 6; i++) {
+        BSW_CHECK_STR (m.names[i], names[i]);
+        BSW_CHECK_DOUBLE_EQ (m.values[i], values[i]);
+    }
+    //  17 significant digits read back exactly, whatever the double.
+    double x = 1.0 / 3.0, back;
+    for (int k = 0; k < 1000; k++) {
+        x = x * 1.7 + 1e-9;
+        json = broker_export_metrics_json (names, &x, 1);
+        BSW_CHECK_INT (broker_export_metrics_parse (json, &m, &err), 0);
+        free (json);
+        BSW_CHECK (broker_export_metrics_get (&m, "GlobalVariance", &back) && back == x);
+    }
+    json = broker_export_metrics_json (names, values, 0);
+    BSW_CHECK_STR (json, "{}");
+    free (json);
+    //  What the parser refuses, saying why.
+    BSW_CHECK_INT (broker_export_metrics_parse ("{\"Synchrony\": NaN}", &m, &err), BSW_EFORMAT);
+    BSW_CHECK_MSG (strstr (err.text, "metrics are not JSON"), "%s", err.text);
+    BSW_CHECK_INT (broker_export_metrics_parse ("{\"Synchrony\": \"nan\"}", &m, &err), BSW_EFORMAT);
+    BSW_CHECK_STR (err.text, "metrics: 'Synchrony' is not a number");
+    BSW_CHECK_INT (broker_export_metrics_parse ("[1.5]", &m, &err), BSW_EFORMAT);
+    BSW_CHECK_STR (err.text, "metrics are not a JSON object");
+    BSW_CHECK_INT (broker_export_metrics_parse ("{\"a\": 1, \"a\": 2}", &m, &err), BSW_EFORMAT);
+    BSW_CHECK_INT (broker_export_metrics_parse (NULL, &m, &err), BSW_EFORMAT);
+    return BSW_TEST_PASS;
+}
+
+//  A data folder from before schema 3 holds Python's bare NaN tokens in
+//  results.metrics; once the broker opens it, its export's metrics.csv is
+//  byte for byte that of the same results stored today, and TVB_metrics
+//  still has the bare tokens TVB writes.
+static int
+s_test_old_metrics (void)
+{
+    s_export_t ex;
+    BSW_CHECK (s_export_open (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
+    size_t size, old_size;
+    char *csv = s_entry_bytes (ex.za, "metrics.csv", &size);
+    BSW_CHECK (csv);
+    zip_close (ex.za);
+    ex.za = NULL;
+    broker_db_close (&ex.db);
+
+    //  Back to schema 2, each ok row's metrics as the old broker wrote them.
+    char db_path[128], sql[1024];
+    snprintf (db_path, sizeof db_path, "%s/brainsweep.db", ex.dir);
+    sqlite3 *raw = NULL;
+    BSW_CHECK_INT (sqlite3_open (db_path, &raw), SQLITE_OK);
+    for (uint64_t k = 0; k < S_POINTS; k++) {
+        char *old = s_metrics_json (k);
+        snprintf (sql, sizeof sql,
+                  "UPDATE results SET metrics = '%s' WHERE sweep = %" PRIu64 " AND point = %" PRIu64
+                  " AND ok = 1",
+                  old, ex.id, k);
+        free (old);
+        BSW_CHECK_INT (sqlite3_exec (raw, sql, NULL, NULL, NULL), SQLITE_OK);
+    }
+    BSW_CHECK_INT (sqlite3_exec (raw, "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close (raw);
+
+    bsw_error_t err;
+    BSW_CHECK (broker_db_open (&ex.db, ex.dir, &err) == 0);
+    snprintf (ex.zip_path, sizeof ex.zip_path, "%s/old.zip", ex.dir);
+    BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
+                   err.text);
+    ex.za = zip_open (ex.zip_path, ZIP_RDONLY, NULL);
+    BSW_CHECK (ex.za);
+    char *old_csv = s_entry_bytes (ex.za, "metrics.csv", &old_size);
+    BSW_CHECK (old_csv && old_size == size && memcmp (old_csv, csv, size) == 0);
+    BSW_CHECK (strstr (csv, ",NaN,") && strstr (csv, ",-Infinity\n"));
+    free (csv);
+    free (old_csv);
+    char name[160], path[256];
+    s_entry_name (name, sizeof name, S_POINTS + 2, "DatatypeMeasure", ex.uuid, 1);
+    BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
+    char *json = s_metrics_json (1);
+    S_CHECK_ATTR (path, "TVB_metrics", json);
+    free (json);
+    unlink (path);
+    s_export_close (&ex);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"simulation_files", s_test_simulation_files},
                                           {"metric_files", s_test_metric_files},
@@ -1128,6 +1235,8 @@ static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"connectivity", s_test_connectivity},
                                           {"failures", s_test_failures},
                                           {"pse_view", s_test_pse_view},
+                                          {"stored_metrics", s_test_stored_metrics},
+                                          {"old_metrics", s_test_old_metrics},
                                           {NULL, NULL}};
 
 int

@@ -11,6 +11,7 @@
 #include "client.h"
 
 #include "bsw_opts.h"
+#include "bsw_pyjson.h"
 #include "bsw_util.h"
 #include "sim_metric.h"
 #include "sim_run.h"
@@ -20,6 +21,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 static const char s_about[] =
@@ -51,11 +53,18 @@ s_print_metrics (const sim_metrics_t *metrics)
     const char *names[SIM_METRIC_MAX];
     double values[SIM_METRIC_MAX];
     size_t count = sim_metrics_list (metrics, names, values);
-    char buf[BSW_DOUBLE_BUF];
-    printf ("{");
-    for (size_t k = 0; k < count; k++)
-        printf ("%s\"%s\": %s", k ? ", " : "", names[k], bsw_format_double (values[k], buf));
-    printf ("}\n");
+    //  As TVB's Python would print them (SWEEP-SPEC.md): bare NaN.
+    bsw_pyjson_t j;
+    bsw_pyjson_init (&j);
+    bsw_pyjson_object_begin (&j);
+    for (size_t k = 0; k < count; k++) {
+        bsw_pyjson_key (&j, names[k]);
+        bsw_pyjson_double (&j, values[k]);
+    }
+    bsw_pyjson_object_end (&j);
+    char *text = bsw_pyjson_take (&j);
+    printf ("%s\n", text);
+    free (text);
 }
 
 /*  Runs to the end; on a terminal, shows a percentage on stderr once the

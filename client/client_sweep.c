@@ -4,7 +4,10 @@
 #include "client_sweep.h"
 
 #include "bsw_opts.h"
+#include "bsw_assert.h"
 #include "bsw_util.h"
+
+#include <jansson.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -307,6 +310,55 @@ client_list_main (int argc, char **argv)
     return 0;
 }
 
+static const char *const s_status_counts[] = {"points", "pending",   "running", "done",
+                                              "failed", "cancelled", "workers"};
+
+//  A text from the broker as a JSON string: jansson takes UTF-8 only, and
+//  the wire does not check it.
+static json_t *
+s_json_text (const char *s)
+{
+    char *valid = bsw_utf8_strdup (s);
+    json_t *value = json_string (valid);
+    free (valid);
+    return value;
+}
+
+//  Plain JSON has no NaN or infinities (which only a broken broker sends).
+static json_t *
+s_json_number (double value)
+{
+    return isfinite (value) ? json_real (value) : json_null ();
+}
+
+static json_t *
+s_json_count (uint64_t value)
+{
+    return value <= INT64_MAX ? json_integer ((json_int_t) value) : json_real ((double) value);
+}
+
+//  status --json: one object, keys in a fixed order, by jansson.
+static void
+s_print_status_json (uint64_t id, const proto_msg_t *st)
+{
+    json_t *root = json_object ();
+    json_object_set_new (root, "sweep", s_json_count (id));
+    json_object_set_new (root, "name", s_json_text (proto_msg_str (st, "name")));
+    json_object_set_new (root, "state", s_json_text (proto_msg_str (st, "state")));
+    for (size_t k = 0; k < sizeof s_status_counts / sizeof *s_status_counts; k++)
+        json_object_set_new (root, s_status_counts[k],
+                             s_json_count (proto_msg_uint (st, s_status_counts[k])));
+    json_object_set_new (root, "rate", s_json_number (proto_msg_f64 (st, "rate")));
+    json_object_set_new (root, "eta_s", s_json_number (proto_msg_f64 (st, "eta_s")));
+    json_object_set_new (root, "elapsed_s", s_json_number (proto_msg_f64 (st, "elapsed_s")));
+    //  ", " and ": " between items, as before; reals read back exactly.
+    char *text = json_dumps (root, JSON_REAL_PRECISION (17));
+    json_decref (root);
+    BSW_ASSERT (text); // fails only without memory
+    printf ("%s\n", text);
+    free (text);
+}
+
 int
 client_status_main (int argc, char **argv)
 {
@@ -335,30 +387,14 @@ client_status_main (int argc, char **argv)
     client_conn_destroy (&conn);
     if (rc)
         return s_fail ("status", &err);
-    static const char *counts[] = {"points", "pending",   "running", "done",
-                                   "failed", "cancelled", "workers"};
-    char rate[BSW_DOUBLE_BUF], eta[BSW_DOUBLE_BUF], elapsed[BSW_DOUBLE_BUF];
-    bsw_format_double (proto_msg_f64 (st, "rate"), rate);
-    bsw_format_double (proto_msg_f64 (st, "eta_s"), eta);
-    bsw_format_double (proto_msg_f64 (st, "elapsed_s"), elapsed);
-    if (json) {
-        printf ("{\"sweep\": %" PRIu64 ", \"name\": \"", id);
-        for (const char *p = proto_msg_str (st, "name"); *p; p++)
-            if (*p == '"' || *p == '\\')
-                printf ("\\%c", *p);
-            else if ((unsigned char) *p < 0x20)
-                printf ("\\u%04x", *p);
-            else
-                putchar (*p);
-        printf ("\", \"state\": \"%s\"", proto_msg_str (st, "state"));
-        for (size_t k = 0; k < sizeof counts / sizeof *counts; k++)
-            printf (", \"%s\": %" PRIu64, counts[k], proto_msg_uint (st, counts[k]));
-        printf (", \"rate\": %s, \"eta_s\": %s, \"elapsed_s\": %s}\n", rate, eta, elapsed);
-    } else {
+    if (json)
+        s_print_status_json (id, st);
+    else {
         printf ("sweep %" PRIu64 " '%s': %s\n", id, proto_msg_str (st, "name"),
                 proto_msg_str (st, "state"));
-        for (size_t k = 0; k < sizeof counts / sizeof *counts; k++)
-            printf ("  %-10s %" PRIu64 "\n", counts[k], proto_msg_uint (st, counts[k]));
+        for (size_t k = 0; k < sizeof s_status_counts / sizeof *s_status_counts; k++)
+            printf ("  %-10s %" PRIu64 "\n", s_status_counts[k],
+                    proto_msg_uint (st, s_status_counts[k]));
         char eta_text[32], el_text[32];
         s_format_duration (proto_msg_f64 (st, "eta_s"), eta_text, sizeof eta_text);
         s_format_duration (proto_msg_f64 (st, "elapsed_s"), el_text, sizeof el_text);

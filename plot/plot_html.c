@@ -6,21 +6,26 @@
     sweep's data as JSON in <script type="application/json" id="pse-data">:
     ranges with their values and tick labels, metric names, one status
     letter per point (o ok, f failed, p pending), the metrics row-major
-    (numbers in shortest round-trip form; NaN and infinities as the
+    (numbers with 17 significant digits, which read back exactly; NaN and infinities as the
     strings "NaN", "Infinity", "-Infinity"; null without a result), the
     palette, TVB's radius table and the layout constants of
     plot_pse_draw.c, and the initial selection from the options. No
     network: it opens from a file, offline.
 
-    Text that reaches the page is escaped twice over where it must be:
-    JSON strings escape '<', '>' and '&' as \u00XX, so no "</script>" can
-    end the data block early; the title in <title> and <h1> is HTML-escaped.
+    The data block is plain JSON written by jansson (compact), then passed
+    through s_dump_escaped, the one place that makes it safe inside
+    <script>: '<', '>' and '&' become \u003c, \u003e, \u0026, so no
+    "</script>" or "<!--" can end the block early. The title in <title>
+    and <h1> is HTML-escaped (s_html_text).
 */
 #include "plot_pse_private.h"
 
+#include "bsw_assert.h"
 #include "bsw_util.h"
 #include "plot_html_page.h"
 #include "plot_palette.h"
+
+#include <jansson.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -29,21 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static void
-s_json_string (FILE *f, const char *s)
-{
-    fputc ('"', f);
-    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf (f, "\\%c", *p);
-        else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&')
-            fprintf (f, "\\u%04x", *p);
-        else
-            fputc (*p, f);
-    }
-    fputc ('"', f);
-}
 
 static void
 s_html_text (FILE *f, const char *s)
@@ -68,15 +58,24 @@ s_html_text (FILE *f, const char *s)
     }
 }
 
-static void
-s_json_number (FILE *f, double v)
+//  The page's strings: jansson takes valid UTF-8 only, and names and
+//  titles may come from files or the network.
+static json_t *
+s_text (const char *s)
 {
-    char num[BSW_DOUBLE_BUF];
-    bsw_format_double (v, num);
-    if (isfinite (v))
-        fputs (num, f);
-    else
-        fprintf (f, "\"%s\"", num);
+    char *valid = bsw_utf8_strdup (s);
+    json_t *value = json_string (valid);
+    free (valid);
+    return value;
+}
+
+//  Finite numbers as JSON numbers, NaN and infinities as the strings
+//  "NaN", "Infinity", "-Infinity" (plain JSON has no token for them).
+static json_t *
+s_number (double v)
+{
+    char token[BSW_DOUBLE_BUF];
+    return isfinite (v) ? json_real (v) : json_string (bsw_format_double (v, token));
 }
 
 static const char *
@@ -87,98 +86,144 @@ s_mode_name (plot_scale_mode_t mode, plot_scale_mode_t fallback)
     return mode == PLOT_SCALE_LOG ? "log" : mode == PLOT_SCALE_LINEAR ? "linear" : "auto";
 }
 
-static void
-s_data (FILE *f, const plot_pse_t *self, const plot_pse_view_t *view,
-        const plot_pse_options_t *options)
+static json_t *
+s_ranges (const plot_pse_t *self)
 {
-    fputs ("{\"title\":", f);
-    s_json_string (f, self->title);
-    fputs (",\"ranges\":[", f);
+    json_t *ranges = json_array ();
     for (size_t r = 0; r < self->n_ranges; r++) {
-        fprintf (f, "%s{\"name\":", r ? "," : "");
-        s_json_string (f, self->parameters[r]);
-        fputs (",\"values\":[", f);
-        for (size_t i = 0; i < self->n_values[r]; i++) {
-            fputs (i ? "," : "", f);
-            s_json_number (f, self->values[r][i]);
-        }
-        fputs ("],\"labels\":[", f);
+        json_t *values = json_array (), *labels = json_array ();
         for (size_t i = 0; i < self->n_values[r]; i++) {
             char label[PLOT_SCALE_LABEL_BUF];
             plot_pse_value_label (self->values[r][i], label);
-            fputs (i ? "," : "", f);
-            s_json_string (f, label);
+            json_array_append_new (values, s_number (self->values[r][i]));
+            json_array_append_new (labels, s_text (label));
         }
-        fputs ("]}", f);
+        json_array_append_new (ranges,
+                               json_pack ("{s:o, s:o, s:o}", "name", s_text (self->parameters[r]),
+                                          "values", values, "labels", labels));
     }
-    fputs ("],\"metrics\":[", f);
-    for (size_t m = 0; m < self->n_metrics; m++) {
-        fputs (m ? "," : "", f);
-        s_json_string (f, self->metrics[m]);
-    }
-    fputs ("],\n\"status\":\"", f);
+    return ranges;
+}
+
+//  One status letter per point, then the metrics row-major. The tree costs
+//  some 40 bytes a value, twice the text it becomes: 40 MB for a million.
+static void
+s_points (json_t *root, const plot_pse_t *self)
+{
+    char *status = bsw_malloc (self->points + 1);
     for (uint64_t k = 0; k < self->points; k++)
-        fputc (self->status[k] == PLOT_POINT_OK       ? 'o'
-               : self->status[k] == PLOT_POINT_FAILED ? 'f'
-                                                      : 'p',
-               f);
-    fputs ("\",\n\"values\":[", f);
-    for (uint64_t k = 0; k < self->points; k++) {
-        for (size_t m = 0; m < self->n_metrics; m++) {
-            fputs (k || m ? "," : "", f);
-            if (self->status[k] == PLOT_POINT_OK)
-                s_json_number (f, self->data[k * self->n_metrics + m]);
-            else
-                fputs ("null", f);
-        }
-        if (k % 8 == 7)
-            fputc ('\n', f);
-    }
+        status[k] = self->status[k] == PLOT_POINT_OK       ? 'o'
+                    : self->status[k] == PLOT_POINT_FAILED ? 'f'
+                                                           : 'p';
+    status[self->points] = '\0';
+    json_object_set_new (root, "status", json_string (status));
+    free (status);
+    json_t *values = json_array ();
+    for (uint64_t k = 0; k < self->points; k++)
+        for (size_t m = 0; m < self->n_metrics; m++)
+            json_array_append_new (values, self->status[k] == PLOT_POINT_OK
+                                               ? s_number (self->data[k * self->n_metrics + m])
+                                               : json_null ());
+    json_object_set_new (root, "values", values);
+}
+
+//  The palette, TVB's radius table as (L upper bound, rmin, rmax) rows
+//  from the C table, and the layout constants of plot_pse_draw.c.
+static void
+s_drawing (json_t *root)
+{
     plot_palette_t palette;
     plot_palette_init (&palette);
-    fputs ("],\n\"palette\":[", f);
+    json_t *colours = json_array ();
     for (size_t i = 0; i < PLOT_PALETTE_SIZE; i++) {
         char hex[8];
         plot_rgb_hex (palette.colours[i], hex);
-        fprintf (f, "%s\"%s\"", i ? "," : "", hex);
+        json_array_append_new (colours, json_string (hex));
     }
-    //  TVB's table as (L upper bound, rmin, rmax) rows, from the C table.
-    fputs ("],\n\"radius_table\":[", f);
-    size_t rows = 0;
+    json_object_set_new (root, "palette", colours);
+    json_t *table = json_array ();
     double rmin = 0, rmax = 0, last_min = -1, last_max = -1;
     for (size_t L = 1; L <= 111; L++) {
         plot_scale_radius_range (L, &rmin, &rmax);
         double next_min, next_max;
         plot_scale_radius_range (L + 1, &next_min, &next_max);
         if (L < 111 && (next_min != rmin || next_max != rmax))
-            fprintf (f, "%s[%zu,%g,%g]", rows++ ? "," : "", L, rmin, rmax);
+            json_array_append_new (table, json_pack ("[I, f, f]", (json_int_t) L, rmin, rmax));
         last_min = next_min;
         last_max = next_max;
     }
-    fprintf (f, "],\"radius_last\":[%g,%g]", last_min, last_max);
-    fprintf (f, ",\"radius_scale\":%g,\"auto_decades\":%g,\"max_panels\":%d", PLOT_PSE_RADIUS_SCALE,
-             PLOT_SCALE_AUTO_DECADES, PLOT_PSE_MAX_PANELS);
-    fprintf (f,
-             ",\n\"layout\":{\"area\":%g,\"margin\":%g,\"top\":%g,\"legend_w\":%g,"
-             "\"legend_h\":%g,\"panel_gap\":%g,\"panel_title\":%g,\"axis_bottom\":%g,"
-             "\"multi_width\":%g,\"multi_min_side\":%g,\"one_row_min\":%g,\"min_pitch\":%g,"
-             "\"max_side\":%g}",
-             PLOT_PSE_AREA_PX, PLOT_PSE_MARGIN_PX, PLOT_PSE_PAGE_HEADER_PX, PLOT_PSE_LEGEND_W_PX,
-             PLOT_PSE_LEGEND_H_PX, PLOT_PSE_PANEL_GAP_PX, PLOT_PSE_PANEL_TITLE_PX,
-             PLOT_PSE_AXIS_BOTTOM_PX, PLOT_PSE_MULTI_WIDTH_PX, PLOT_PSE_MULTI_MIN_SIDE_PX,
-             PLOT_PSE_ONE_ROW_MIN_PX, PLOT_PSE_MIN_PITCH_PX, PLOT_PSE_MAX_SIDE_PX);
-    fputs (",\n\"initial\":{\"size\":", f);
-    s_json_string (f, self->metrics[view->size_m]);
-    fputs (",\"colour\":", f);
-    s_json_string (f, self->metrics[view->colour_m]);
-    fprintf (f, ",\"size_scale\":\"%s\",\"colour_scale\":\"%s\",\"fixed\":[",
-             s_mode_name (options->size_scale, PLOT_PSE_DEFAULT_SIZE_SCALE),
-             s_mode_name (options->colour_scale, PLOT_PSE_DEFAULT_COLOUR_SCALE));
+    json_object_set_new (root, "radius_table", table);
+    json_object_set_new (root, "radius_last", json_pack ("[f, f]", last_min, last_max));
+    json_object_set_new (root, "radius_scale", json_real (PLOT_PSE_RADIUS_SCALE));
+    json_object_set_new (root, "auto_decades", json_real (PLOT_SCALE_AUTO_DECADES));
+    json_object_set_new (root, "max_panels", json_integer (PLOT_PSE_MAX_PANELS));
+    json_object_set_new (
+        root, "layout",
+        json_pack ("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "area",
+                   PLOT_PSE_AREA_PX, "margin", PLOT_PSE_MARGIN_PX, "top", PLOT_PSE_PAGE_HEADER_PX,
+                   "legend_w", PLOT_PSE_LEGEND_W_PX, "legend_h", PLOT_PSE_LEGEND_H_PX, "panel_gap",
+                   PLOT_PSE_PANEL_GAP_PX, "panel_title", PLOT_PSE_PANEL_TITLE_PX, "axis_bottom",
+                   PLOT_PSE_AXIS_BOTTOM_PX, "multi_width", PLOT_PSE_MULTI_WIDTH_PX,
+                   "multi_min_side", PLOT_PSE_MULTI_MIN_SIDE_PX, "one_row_min",
+                   PLOT_PSE_ONE_ROW_MIN_PX, "min_pitch", PLOT_PSE_MIN_PITCH_PX, "max_side",
+                   PLOT_PSE_MAX_SIDE_PX));
+}
+
+static json_t *
+s_initial (const plot_pse_t *self, const plot_pse_view_t *view, const plot_pse_options_t *options)
+{
     //  The slices given, not those a crowded view adds: the page makes
     //  its own choice, and shows it in its selects.
+    json_t *fixed = json_array ();
     for (size_t r = 0; r < self->n_ranges; r++)
-        fprintf (f, "%s%ld", r ? "," : "", view->given[r]);
-    fputs ("]}}", f);
+        json_array_append_new (fixed, json_integer (view->given[r]));
+    return json_pack (
+        "{s:o, s:o, s:s, s:s, s:o}", "size", s_text (self->metrics[view->size_m]), "colour",
+        s_text (self->metrics[view->colour_m]), "size_scale",
+        s_mode_name (options->size_scale, PLOT_PSE_DEFAULT_SIZE_SCALE), "colour_scale",
+        s_mode_name (options->colour_scale, PLOT_PSE_DEFAULT_COLOUR_SCALE), "fixed", fixed);
+}
+
+//  The page's one escape. jansson leaves '<', '>' and '&' as they are; a
+//  JSON text holds them only inside strings, where \u003c, \u003e and
+//  \u0026 mean the same, so no "</script>" or "<!--" in a name can end or
+//  bend the data block.
+static int
+s_dump_escaped (const char *buffer, size_t size, void *data)
+{
+    FILE *f = data;
+    size_t run = 0;
+    for (size_t i = 0; i < size; i++) {
+        char c = buffer[i];
+        if (c != '<' && c != '>' && c != '&')
+            continue;
+        fwrite (buffer + run, 1, i - run, f);
+        fprintf (f, "\\u%04x", (unsigned) c);
+        run = i + 1;
+    }
+    fwrite (buffer + run, 1, size - run, f);
+    return 0;
+}
+
+//  The data block: built as a jansson tree, written compact, escaped.
+static void
+s_data (FILE *f, const plot_pse_t *self, const plot_pse_view_t *view,
+        const plot_pse_options_t *options)
+{
+    json_t *metrics = json_array ();
+    for (size_t m = 0; m < self->n_metrics; m++)
+        json_array_append_new (metrics, s_text (self->metrics[m]));
+    json_t *root = json_pack ("{s:o, s:o, s:o}", "title", s_text (self->title), "ranges",
+                              s_ranges (self), "metrics", metrics);
+    BSW_ASSERT (root); // json_pack fails only without memory
+    s_points (root, self);
+    s_drawing (root);
+    json_object_set_new (root, "initial", s_initial (self, view, options));
+    //  Every string is valid UTF-8 and every number finite, so this fails
+    //  only without memory; reals keep 17 digits and read back exactly.
+    int rc = json_dump_callback (root, s_dump_escaped, f, JSON_COMPACT | JSON_REAL_PRECISION (17));
+    json_decref (root);
+    BSW_ASSERT (rc == 0);
 }
 
 static void

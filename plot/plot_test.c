@@ -13,6 +13,7 @@
 #include "bsw_util.h"
 
 #include <cairo.h>
+#include <jansson.h>
 
 #include <dirent.h>
 #include <math.h>
@@ -519,6 +520,23 @@ s_test_small_multiples (void)
     return BSW_TEST_PASS;
 }
 
+//  The page's data block, parsed; NULL when it is missing or not JSON.
+static json_t *
+s_data_block (const char *html)
+{
+    const char *open = "<script type=\"application/json\" id=\"pse-data\">\n";
+    const char *start = strstr (html, open);
+    const char *end = start ? strstr (start, "\n</script>") : NULL;
+    if (!end)
+        return NULL;
+    start += strlen (open);
+    json_error_t jerr;
+    json_t *data = json_loadb (start, (size_t) (end - start), 0, &jerr);
+    if (!data)
+        fprintf (stderr, "pse-data: %s\n", jerr.text);
+    return data;
+}
+
 //  The page: one file, data as JSON, no way for a name to close a script.
 static int
 s_test_html (void)
@@ -537,7 +555,21 @@ s_test_html (void)
     BSW_CHECK (strstr (html, "<title>a&lt;/script&gt;&lt;b&gt;&amp; - PSE</title>"));
     BSW_CHECK (strstr (html, "\"title\":\"a\\u003c/script\\u003e\\u003cb\\u003e\\u0026\""));
     BSW_CHECK (strstr (html, "\"status\":\"op\""));
-    BSW_CHECK (strstr (html, "\"values\":[1e-29,\"NaN\",\"Infinity\",0.25,null,null,null,null]"));
+    //  The data block is JSON; each value reads back exactly, NaN and
+    //  infinities as strings, null without a result.
+    json_t *data = s_data_block (html);
+    BSW_CHECK (data);
+    json_t *values = json_object_get (data, "values");
+    BSW_CHECK_INT (json_array_size (values), 8);
+    BSW_CHECK (json_real_value (json_array_get (values, 0)) == 1e-29);
+    BSW_CHECK_STR (json_string_value (json_array_get (values, 1)), "NaN");
+    BSW_CHECK_STR (json_string_value (json_array_get (values, 2)), "Infinity");
+    BSW_CHECK (json_real_value (json_array_get (values, 3)) == 0.25);
+    for (size_t i = 4; i < 8; i++)
+        BSW_CHECK (json_is_null (json_array_get (values, i)));
+    BSW_CHECK_STR (json_string_value (json_object_get (data, "title")), "a</script><b>&");
+    json_decref (data);
+    BSW_CHECK (strstr (html, ",\"NaN\",\"Infinity\",0.25,null,null,null,null]"));
     BSW_CHECK (strstr (html, "\"labels\":[\"-1\",\"0.5\"]"));
     BSW_CHECK (strstr (html, "\"initial\":{\"size\":\"GlobalVariance\",\"colour\":"
                              "\"VarianceNodeVariance\",\"size_scale\":\"linear\","

@@ -417,45 +417,6 @@ store_h5_date_now (char out[STORE_H5_DATE_BUF])
     snprintf (out, STORE_H5_DATE_BUF, "%s.%06d", base, (int) (ts.tv_nsec / 1000) % 1000000);
 }
 
-char *
-store_h5_json_quote (const char *s)
-{
-    BSW_ASSERT (s);
-    //  Worst case every byte becomes \u00XX (6 bytes), plus quotes and NUL.
-    char *buf = bsw_malloc (6 * strlen (s) + 3);
-    char *out = buf;
-    *out++ = '"';
-    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-        const char *escape = NULL;
-        switch (*p) {
-        case '"':
-            escape = "\\\"";
-            break;
-        case '\\':
-            escape = "\\\\";
-            break;
-        case '\n':
-            escape = "\\n";
-            break;
-        case '\r':
-            escape = "\\r";
-            break;
-        case '\t':
-            escape = "\\t";
-            break;
-        }
-        if (escape)
-            out += sprintf (out, "%s", escape);
-        else if (*p < 0x20)
-            out += sprintf (out, "\\u%04x", *p);
-        else
-            *out++ = (char) *p;
-    }
-    *out++ = '"';
-    *out = '\0';
-    return buf;
-}
-
 //  Variable-length UTF-8 strings: the only string type TVB reads back as
 //  text. Callers close the type.
 static hid_t

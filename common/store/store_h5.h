@@ -167,11 +167,6 @@ int store_h5_dataset_bools (store_h5_t *self, const char *name, const bool *valu
 #define STORE_H5_DATE_BUF 32
 void store_h5_date_now (char out[STORE_H5_DATE_BUF]);
 
-/*  s as a JSON string literal with quotes, json.dumps style escapes for
-    '"', '\\' and control characters, and UTF-8 passed through (TVB reads
-    with json.loads, which accepts it). Caller frees. */
-char *store_h5_json_quote (const char *s);
-
 /*  True if text is a 36-char lower-case RFC 4122 style UUID. */
 bool store_h5_uuid_valid (const char *text);
 

@@ -17,6 +17,7 @@
 #include "store_timeseries.h"
 #include "bsw_assert.h"
 #include "store_timeseries_private.h"
+#include "bsw_pyjson.h"
 #include "bsw_util.h"
 
 #include <math.h>
@@ -26,36 +27,28 @@
 
 #define STORE_TIMESERIES_CHUNK_ROWS 64
 
-//  Appends s to a growing buffer.
-static void
-s_append (char **buf, size_t *len, size_t *cap, const char *s)
-{
-    size_t n = strlen (s);
-    if (*len + n + 1 > *cap) {
-        *cap = (*len + n + 1) * 2;
-        *buf = bsw_realloc (*buf, *cap);
-    }
-    memcpy (*buf + *len, s, n + 1);
-    *len += n;
-}
-
-//  '{"State Variable": ["V", "W"]}' in json.dumps style. Caller frees.
+//  '{"State Variable": ["V", "W"]}' as TVB writes it. Caller frees.
 static char *
 s_labels_dimensions (const char *const *names, size_t count)
 {
-    size_t len = 0, cap = 64;
-    char *buf = bsw_malloc (cap);
-    buf[0] = '\0';
-    s_append (&buf, &len, &cap, "{\"State Variable\": [");
-    for (size_t i = 0; i < count; i++) {
-        if (i > 0)
-            s_append (&buf, &len, &cap, ", ");
-        char *quoted = store_h5_json_quote (names[i]);
-        s_append (&buf, &len, &cap, quoted);
-        free (quoted);
-    }
-    s_append (&buf, &len, &cap, "]}");
-    return buf;
+    bsw_pyjson_t j;
+    bsw_pyjson_init (&j);
+    bsw_pyjson_object_begin (&j);
+    bsw_pyjson_key (&j, "State Variable");
+    bsw_pyjson_strings (&j, names, count);
+    bsw_pyjson_object_end (&j);
+    return bsw_pyjson_take (&j);
+}
+
+//  '["Time", "State Variable", "Region", "Mode"]'. Caller frees.
+static char *
+s_labels_ordering (void)
+{
+    static const char *const labels[] = {"Time", "State Variable", "Region", "Mode"};
+    bsw_pyjson_t j;
+    bsw_pyjson_init (&j);
+    bsw_pyjson_strings (&j, labels, sizeof labels / sizeof *labels);
+    return bsw_pyjson_take (&j);
 }
 
 //  Everything a caller can get wrong, checked before any file exists.
@@ -108,9 +101,9 @@ s_fill (store_h5_t *h5, const store_timeseries_t *ts, const store_h5_stats_t *da
     char title[256];
     snprintf (title, sizeof title, "Regions %s", ts->monitor);
     char *dimensions = s_labels_dimensions (ts->voi_names, ts->n_voi);
+    char *ordering = s_labels_ordering ();
     store_h5_attr_string (h5, "/", "TVB_title", title);
-    store_h5_attr_string (h5, "/", "TVB_labels_ordering",
-                          "[\"Time\", \"State Variable\", \"Region\", \"Mode\"]");
+    store_h5_attr_string (h5, "/", "TVB_labels_ordering", ordering);
     store_h5_attr_string (h5, "/", "TVB_labels_dimensions", dimensions);
     store_h5_attr_f64 (h5, "/", "TVB_start_time", 0.0);
     store_h5_attr_f64 (h5, "/", "TVB_sample_period", ts->sample_period);
@@ -119,6 +112,7 @@ s_fill (store_h5_t *h5, const store_timeseries_t *ts, const store_h5_stats_t *da
     store_h5_attr_i64 (h5, "/", "TVB_nr_dimensions", 4);
     store_h5_attr_urn (h5, "/", "TVB_connectivity", ts->connectivity_gid);
     free (dimensions);
+    free (ordering);
 
     size_t data_dims[4] = {ts->n_time, ts->n_voi, ts->n_nodes, 1};
     store_h5_dataset_f64_stats (h5, "data", ts->data, data_dims, 4, STORE_TIMESERIES_CHUNK_ROWS,

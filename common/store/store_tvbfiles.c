@@ -8,47 +8,28 @@
 */
 #include "store_tvbfiles.h"
 #include "bsw_assert.h"
+#include "bsw_pyjson.h"
 #include "bsw_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-//  Appends s to a growing buffer.
-static void
-s_append (char **buf, size_t *len, size_t *cap, const char *s)
-{
-    size_t n = strlen (s);
-    if (*len + n + 1 > *cap) {
-        *cap = (*len + n + 1) * 2;
-        *buf = bsw_realloc (*buf, *cap);
-    }
-    memcpy (*buf + *len, s, n + 1);
-    *len += n;
-}
-
-//  '{"GlobalVariance": 2.12e-11, "Metastability": NaN}' in json.dumps
-//  style: round-trip doubles, and Python's bare NaN/Infinity tokens, which
-//  TVB's json.loads accepts (TVB.md 8.4). Caller frees.
+//  '{"GlobalVariance": 2.12e-11, "Metastability": NaN}' as TVB writes it,
+//  bare NaN/Infinity tokens included, which TVB's json.loads accepts
+//  (TVB.md 8.4). Caller frees.
 static char *
 s_metrics_json (const store_tvbfiles_measure_t *measure)
 {
-    size_t len = 0, cap = 128;
-    char *buf = bsw_malloc (cap);
-    buf[0] = '\0';
-    s_append (&buf, &len, &cap, "{");
+    bsw_pyjson_t j;
+    bsw_pyjson_init (&j);
+    bsw_pyjson_object_begin (&j);
     for (size_t i = 0; i < measure->count; i++) {
-        char number[BSW_DOUBLE_BUF];
-        char *key = store_h5_json_quote (measure->names[i]);
-        if (i > 0)
-            s_append (&buf, &len, &cap, ", ");
-        s_append (&buf, &len, &cap, key);
-        s_append (&buf, &len, &cap, ": ");
-        s_append (&buf, &len, &cap, bsw_format_double (measure->values[i], number));
-        free (key);
+        bsw_pyjson_key (&j, measure->names[i]);
+        bsw_pyjson_double (&j, measure->values[i]);
     }
-    s_append (&buf, &len, &cap, "}");
-    return buf;
+    bsw_pyjson_object_end (&j);
+    return bsw_pyjson_take (&j);
 }
 
 static int

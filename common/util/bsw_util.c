@@ -1,4 +1,5 @@
-/*  bsw_util.c - memory, exact double formatting, hashes, UUIDs, the clock. */
+/*  bsw_util.c - memory, exact double formatting, UTF-8, hashes, UUIDs, the
+    clock. */
 #include "bsw_util.h"
 #include "bsw_error.h"
 
@@ -129,6 +130,59 @@ bsw_format_double (double value, char *buf)
         sprintf (out, "e%c%02d", exponent < 0 ? '-' : '+', abs (exponent));
     }
     return buf;
+}
+
+size_t
+bsw_utf8_next (const char *s, uint32_t *cp)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    if (p[0] < 0x80) {
+        *cp = p[0];
+        return p[0] ? 1 : 0;
+    }
+    //  The lead byte gives the length and the smallest code point that
+    //  length may carry (anything less is overlong).
+    size_t n;
+    uint32_t c, least;
+    if ((p[0] & 0xe0) == 0xc0)
+        n = 2, c = p[0] & 0x1f, least = 0x80;
+    else if ((p[0] & 0xf0) == 0xe0)
+        n = 3, c = p[0] & 0x0f, least = 0x800;
+    else if ((p[0] & 0xf8) == 0xf0)
+        n = 4, c = p[0] & 0x07, least = 0x10000;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0; // also stops at the NUL
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+    if (c < least || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return n;
+}
+
+char *
+bsw_utf8_strdup (const char *s)
+{
+    //  U+FFFD is 3 bytes, so each byte grows to at most 3.
+    char *out = bsw_malloc (3 * strlen (s) + 1), *o = out;
+    while (*s) {
+        uint32_t cp;
+        size_t n = bsw_utf8_next (s, &cp);
+        if (n == 0) {
+            memcpy (o, "\xef\xbf\xbd", 3);
+            o += 3;
+            s++;
+        } else {
+            memcpy (o, s, n);
+            o += n;
+            s += n;
+        }
+    }
+    *o = '\0';
+    return out;
 }
 
 int

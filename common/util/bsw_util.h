@@ -1,5 +1,5 @@
 /*  bsw_util.h - tiny helpers shared by every module: memory that aborts on
-    exhaustion, exact double formatting, deterministic ids, the clock. */
+    exhaustion, exact double formatting, UTF-8, deterministic ids, the clock. */
 #ifndef BSW_UTIL_H_INCLUDED
 #define BSW_UTIL_H_INCLUDED
 
@@ -25,6 +25,18 @@ void *bsw_aligned_calloc (size_t size);
     buf needs BSW_DOUBLE_BUF bytes. Returns buf. */
 #define BSW_DOUBLE_BUF 32
 char *bsw_format_double (double value, char *buf);
+
+/*  One UTF-8 character at s: returns its length in bytes (1 to 4) with its
+    code point in *cp, or 0 when s does not start a valid sequence (a stray
+    continuation byte, a truncated, overlong or surrogate sequence, beyond
+    U+10FFFF; the NUL byte counts as invalid, so call it before the end). */
+size_t bsw_utf8_next (const char *s, uint32_t *cp);
+
+/*  A copy of s that is valid UTF-8: each byte that starts no valid sequence
+    becomes U+FFFD (one per byte, where Python would replace a truncated
+    sequence once). For text from outside that goes where only UTF-8 may,
+    such as jansson's strings. Caller frees. */
+char *bsw_utf8_strdup (const char *s);
 
 /*  A decimal integer argument in [min, max]: the whole text must be digits
     (no sign, no trailing characters). Returns 0 with *out, or -1. */

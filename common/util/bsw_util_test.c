@@ -1,5 +1,5 @@
 /*  bsw_util_test.c - the error table, the always-on check, exact double
-    formatting, UUIDs. */
+    formatting, UTF-8, UUIDs. */
 #include "bsw_assert.h"
 #include "bsw_error.h"
 #include "bsw_test.h"
@@ -61,6 +61,33 @@ s_test_format_double (void)
 }
 
 static int
+s_test_utf8 (void)
+{
+    uint32_t cp = 0;
+    BSW_CHECK_INT (bsw_utf8_next ("A", &cp), 1);
+    BSW_CHECK_INT (cp, 'A');
+    BSW_CHECK_INT (bsw_utf8_next ("\xc3\xa9", &cp), 2);
+    BSW_CHECK_INT (cp, 0xe9);
+    BSW_CHECK_INT (bsw_utf8_next ("\xe2\x82\xac", &cp), 3);
+    BSW_CHECK_INT (cp, 0x20ac);
+    BSW_CHECK_INT (bsw_utf8_next ("\xf4\x8f\xbf\xbf", &cp), 4);
+    BSW_CHECK_INT (cp, 0x10ffff);
+    BSW_CHECK_INT (bsw_utf8_next ("", &cp), 0);                 // the end
+    BSW_CHECK_INT (bsw_utf8_next ("\x80", &cp), 0);             // a continuation byte
+    BSW_CHECK_INT (bsw_utf8_next ("\xc0\xaf", &cp), 0);         // overlong '/'
+    BSW_CHECK_INT (bsw_utf8_next ("\xe0\x80\x80", &cp), 0);     // overlong NUL
+    BSW_CHECK_INT (bsw_utf8_next ("\xe2\x82", &cp), 0);         // truncated at the end
+    BSW_CHECK_INT (bsw_utf8_next ("\xe2\x82x", &cp), 0);        // truncated by a letter
+    BSW_CHECK_INT (bsw_utf8_next ("\xed\xa0\x80", &cp), 0);     // a surrogate
+    BSW_CHECK_INT (bsw_utf8_next ("\xf4\x90\x80\x80", &cp), 0); // beyond U+10FFFF
+    BSW_CHECK_INT (bsw_utf8_next ("\xff", &cp), 0);
+    char *s = bsw_utf8_strdup ("ok \xc3\xa9 \xff\xe2\x82.");
+    BSW_CHECK_STR (s, "ok \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd.");
+    free (s);
+    return BSW_TEST_PASS;
+}
+
+static int
 s_test_uuid (void)
 {
     bsw_hash128_t h1, h2;
@@ -115,6 +142,7 @@ s_test_assert_always_on (void)
 static const bsw_test_case_t s_cases[] = {{"errors", s_test_errors},
                                           {"assert_always_on", s_test_assert_always_on},
                                           {"format_double", s_test_format_double},
+                                          {"utf8", s_test_utf8},
                                           {"uuid", s_test_uuid},
                                           {NULL, NULL}};
 
