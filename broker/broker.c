@@ -177,8 +177,10 @@ s_requeue (broker_t *self, uint64_t sweep_id, uint64_t point)
         return;
     s_set_bit (sweep->leased, point, false);
     sweep->leased_count--;
-    if (!s_bit (sweep->finished, point) && sweep->state == BROKER_SWEEP_RUNNING)
+    if (!s_bit (sweep->finished, point) && sweep->state == BROKER_SWEEP_RUNNING) {
         zlistx_add_end (sweep->requeue, (void *) (uintptr_t) (point + 1));
+        self->stats.points_requeued++;
+    }
 }
 
 static void
@@ -370,6 +372,7 @@ s_handle_hello (broker_t *self, proto_msg_t *msg)
     worker->leases = zhashx_new ();
     worker->sweeps_sent = zhashx_new ();
     zhashx_insert (self->workers, worker->key, worker);
+    self->stats.workers_joined++;
     zsys_info ("worker=%s joined (%" PRIu64 " threads, host %s)", worker->name, worker->threads,
                proto_msg_has (msg, "host") ? proto_msg_str (msg, "host") : "?");
 }
@@ -423,6 +426,7 @@ s_handle_result (broker_t *self, broker_worker_t *worker, proto_msg_t **msg_p)
         }
     }
     if (duplicate) {
+        self->stats.results_duplicate++;
         proto_msg_t *ack = proto_msg_new (PROTO_ACK);
         proto_msg_set_uint (ack, "sweep", sweep_id);
         proto_msg_set_uint (ack, "point", point);
@@ -502,6 +506,10 @@ s_commit_pending (broker_t *self)
                                 "result not stored: %s", err.text);
             continue;
         }
+        if (stored[k])
+            self->stats.results_committed++;
+        else
+            self->stats.results_duplicate++;
         broker_sweep_t *sweep = broker_sweep_find (self, results[k].sweep);
         uint64_t point = results[k].point;
         bool counts = stored[k] && sweep &&
@@ -617,6 +625,7 @@ s_handle_router (broker_t *self)
     case PROTO_RETRY:
     case PROTO_FETCH:
     case PROTO_RESULTS:
+    case PROTO_STATS:
         broker_handle_client (self, msg);
         break;
     default:
@@ -637,8 +646,10 @@ s_tick (broker_t *self)
          worker = zhashx_next (self->workers))
         if (now >= worker->expiry)
             zlistx_add_end (gone, worker);
-    for (broker_worker_t *worker = zlistx_first (gone); worker; worker = zlistx_next (gone))
+    for (broker_worker_t *worker = zlistx_first (gone); worker; worker = zlistx_next (gone)) {
+        self->stats.workers_lost += !worker->leaving;
         s_worker_remove (self, worker, worker->leaving ? "left" : "went silent");
+    }
     zlistx_destroy (&gone);
     if (now >= self->heartbeat_at) {
         for (broker_worker_t *worker = zhashx_first (self->workers); worker;
@@ -666,6 +677,7 @@ s_broker_new (zsock_t *pipe, const broker_config_t *config, bsw_error_t *err)
 {
     broker_t *self = bsw_calloc (1, sizeof *self);
     self->pipe = pipe;
+    self->stats.started = bsw_clock_mono_ms ();
     self->heartbeat_ms = config->heartbeat_ms > 0 ? config->heartbeat_ms : 1000;
     self->max_points = config->max_points ? config->max_points : BROKER_DEFAULT_MAX_POINTS;
     self->max_message = config->max_message ? config->max_message : BROKER_DEFAULT_MAX_MESSAGE;

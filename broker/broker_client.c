@@ -1,7 +1,8 @@
 /*  broker_client.c - the broker's answers to clients: SUBMIT, LIST,
-    STATUS, CANCEL, RETRY, FETCH (the export zip, chunk by chunk) and
+    STATUS, CANCEL, RETRY, FETCH (the export zip, chunk by chunk),
     RESULTS (per-point metrics, with the spec and one point's time series
-    on request), plus the background export actors.
+    on request) and STATS (the broker's counters), plus the background
+    export actors.
 
     A submission is validated as a worker would read it (the spec parsed,
     the connectivity zip read, node counts checked, points counted against
@@ -543,6 +544,47 @@ s_handle_results (broker_t *self, proto_msg_t *msg)
     broker_reply (self, msg, &reply);
 }
 
+/*  The broker's counters (broker_stats_t) and present counts; error
+    replies as parallel arrays of the codes sent and how often. */
+static void
+s_handle_stats (broker_t *self, proto_msg_t *msg)
+{
+    uint64_t by_state[3] = {0, 0, 0}, running = 0;
+    for (broker_sweep_t *s = zlistx_first (self->sweep_order); s;
+         s = zlistx_next (self->sweep_order)) {
+        by_state[s->state == BROKER_SWEEP_RUNNING    ? 0
+                 : s->state == BROKER_SWEEP_FINISHED ? 1
+                                                     : 2]++;
+        running += s->state == BROKER_SWEEP_RUNNING ? s->leased_count : 0;
+    }
+    const size_t slots = sizeof self->errors / sizeof self->errors[0];
+    int64_t codes[sizeof self->errors / sizeof self->errors[0]];
+    uint64_t counts[sizeof self->errors / sizeof self->errors[0]];
+    size_t n = 0;
+    for (size_t k = 1; k < slots; k++)
+        if (self->errors[k]) {
+            codes[n] = -(int64_t) k;
+            counts[n++] = self->errors[k];
+        }
+    const broker_stats_t *st = &self->stats;
+    proto_msg_t *reply = proto_msg_new (PROTO_BROKER_STATS);
+    proto_msg_set_str (reply, "version", BSW_VERSION_STRING);
+    proto_msg_set_f64 (reply, "uptime_s", (double) (bsw_clock_mono_ms () - st->started) / 1000.0);
+    proto_msg_set_uint (reply, "sweeps_running", by_state[0]);
+    proto_msg_set_uint (reply, "sweeps_finished", by_state[1]);
+    proto_msg_set_uint (reply, "sweeps_cancelled", by_state[2]);
+    proto_msg_set_uint (reply, "workers", zhashx_size (self->workers));
+    proto_msg_set_uint (reply, "workers_joined", st->workers_joined);
+    proto_msg_set_uint (reply, "workers_lost", st->workers_lost);
+    proto_msg_set_uint (reply, "points_running", running);
+    proto_msg_set_uint (reply, "points_requeued", st->points_requeued);
+    proto_msg_set_uint (reply, "results_committed", st->results_committed);
+    proto_msg_set_uint (reply, "results_duplicate", st->results_duplicate);
+    proto_msg_set_ints (reply, "error_codes", codes, n);
+    proto_msg_set_uints (reply, "error_counts", counts, n);
+    broker_reply (self, msg, &reply);
+}
+
 void
 broker_handle_client (broker_t *self, proto_msg_t *msg)
 {
@@ -567,6 +609,9 @@ broker_handle_client (broker_t *self, proto_msg_t *msg)
         break;
     case PROTO_RESULTS:
         s_handle_results (self, msg);
+        break;
+    case PROTO_STATS:
+        s_handle_stats (self, msg);
         break;
     default:
         break;

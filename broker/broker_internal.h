@@ -56,6 +56,17 @@ typedef struct {
     broker_worker_t *worker; /* sender, or NULL when unknown */
 } broker_pending_t;
 
+/*  Counters since the broker started, for STATS (a restart starts them
+    again: the durable state is the sweeps, not these). */
+typedef struct {
+    int64_t started;            /* mono ms at start */
+    uint64_t workers_joined;    /* HELLOs that started a session */
+    uint64_t workers_lost;      /* sessions purged for silence (not after a BYE) */
+    uint64_t points_requeued;   /* leased points put back in line */
+    uint64_t results_committed; /* results stored */
+    uint64_t results_duplicate; /* results for a point that had one: ACKed, not stored */
+} broker_stats_t;
+
 typedef struct {
     zsock_t *pipe;
     zsock_t *router;
@@ -73,6 +84,7 @@ typedef struct {
     zlistx_t *pending;     /* broker_pending_t *, committed in groups */
     int64_t heartbeat_at;  /* mono ms */
     uint64_t errors[32];   /* error replies sent, by -code */
+    broker_stats_t stats;  /* counters for STATS */
     bool terminated;
 } broker_t;
 
