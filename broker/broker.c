@@ -648,6 +648,7 @@ s_tick (broker_t *self)
             zlistx_add_end (gone, worker);
     for (broker_worker_t *worker = zlistx_first (gone); worker; worker = zlistx_next (gone)) {
         self->stats.workers_lost += !worker->leaving;
+        self->stats.workers_left += worker->leaving;
         s_worker_remove (self, worker, worker->leaving ? "left" : "went silent");
     }
     zlistx_destroy (&gone);

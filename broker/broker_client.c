@@ -576,6 +576,7 @@ s_handle_stats (broker_t *self, proto_msg_t *msg)
     proto_msg_set_uint (reply, "workers", zhashx_size (self->workers));
     proto_msg_set_uint (reply, "workers_joined", st->workers_joined);
     proto_msg_set_uint (reply, "workers_lost", st->workers_lost);
+    proto_msg_set_uint (reply, "workers_left", st->workers_left);
     proto_msg_set_uint (reply, "points_running", running);
     proto_msg_set_uint (reply, "points_requeued", st->points_requeued);
     proto_msg_set_uint (reply, "results_committed", st->results_committed);

@@ -62,6 +62,7 @@ typedef struct {
     int64_t started;            /* mono ms at start */
     uint64_t workers_joined;    /* HELLOs that started a session */
     uint64_t workers_lost;      /* sessions purged for silence (not after a BYE) */
+    uint64_t workers_left;      /* sessions purged for silence after a BYE */
     uint64_t points_requeued;   /* leased points put back in line */
     uint64_t results_committed; /* results stored */
     uint64_t results_duplicate; /* results for a point that had one: ACKed, not stored */

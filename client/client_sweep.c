@@ -516,9 +516,9 @@ client_retry_main (int argc, char **argv)
 
 //  The broker's counters, as BROKER_STATS names them, in the order printed.
 static const char *const s_stats_counts[] = {
-    "sweeps_running",    "sweeps_finished",  "sweeps_cancelled", "workers",
-    "workers_joined",    "workers_lost",     "points_running",   "points_requeued",
-    "results_committed", "results_duplicate"};
+    "sweeps_running",  "sweeps_finished",   "sweeps_cancelled", "workers",
+    "workers_joined",  "workers_lost",      "workers_left",     "points_running",
+    "points_requeued", "results_committed", "results_duplicate"};
 
 /*  {"version": ..., "uptime_s": ..., <counts>, "errors": {"PROTO": 3}}: the
     errors keyed by the code's name (its number when the name is unknown
@@ -557,7 +557,7 @@ client_stats_main (int argc, char **argv)
     char usage[1024];
     snprintf (usage, sizeof usage,
               "usage: brainsweep stats [--json]\n\nThe broker's counters: sweeps by state, "
-              "workers connected, joined and lost\n(silent), points running and requeued, "
+              "workers connected, joined, lost\n(silent) and left, points running and requeued, "
               "results committed and duplicate,\nand error replies by code, since the broker "
               "started.\n\n      --json             print one JSON object\n%s",
               s_broker_help);
@@ -592,9 +592,10 @@ client_stats_main (int argc, char **argv)
     printf ("  %-8s %" PRIu64 " running, %" PRIu64 " finished, %" PRIu64 " cancelled\n", "sweeps",
             proto_msg_uint (st, "sweeps_running"), proto_msg_uint (st, "sweeps_finished"),
             proto_msg_uint (st, "sweeps_cancelled"));
-    printf ("  %-8s %" PRIu64 " connected, %" PRIu64 " joined, %" PRIu64 " lost\n", "workers",
-            proto_msg_uint (st, "workers"), proto_msg_uint (st, "workers_joined"),
-            proto_msg_uint (st, "workers_lost"));
+    printf ("  %-8s %" PRIu64 " connected, %" PRIu64 " joined, %" PRIu64 " lost, %" PRIu64
+            " left\n",
+            "workers", proto_msg_uint (st, "workers"), proto_msg_uint (st, "workers_joined"),
+            proto_msg_uint (st, "workers_lost"), proto_msg_uint (st, "workers_left"));
     printf ("  %-8s %" PRIu64 " running, %" PRIu64 " requeued\n", "points",
             proto_msg_uint (st, "points_running"), proto_msg_uint (st, "points_requeued"));
     printf ("  %-8s %" PRIu64 " committed, %" PRIu64 " duplicate\n", "results",

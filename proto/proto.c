@@ -3,7 +3,7 @@
     schemas in proto_schema.c, the shared struct in proto_private.h.
 
     Setters and getters find a field's slot by name (a linear search over
-    at most 15 fields) and check its kind; a mismatch is a bug in the
+    at most 16 fields) and check its kind; a mismatch is a bug in the
     caller and aborts (PROTO_ENSURE). Values are never checked against the
     schema's bounds here: the peer's decoder does that and answers with an
     ERROR, so a sender with odd input (an over-long worker name) gets a

@@ -202,6 +202,7 @@ static const proto_field_t s_broker_stats[] = {
     S_UINT ("workers", S_REQUIRED, "workers connected"),
     S_UINT ("workers_joined", S_REQUIRED, "worker sessions started (HELLO) since start"),
     S_UINT ("workers_lost", S_REQUIRED, "workers dropped for falling silent since start"),
+    S_UINT ("workers_left", S_REQUIRED, "workers gone after a BYE since start"),
     S_UINT ("points_running", S_REQUIRED, "points on a worker now"),
     S_UINT ("points_requeued", S_REQUIRED, "points put back in line since start"),
     S_UINT ("results_committed", S_REQUIRED, "results stored since start"),
@@ -260,7 +261,7 @@ proto_schema (int type)
 int
 proto_schema_field_index (const proto_schema_t *schema, const char *name, size_t length)
 {
-    //  A linear search: schemas have at most 15 fields, and a hash would
+    //  A linear search: schemas have at most 16 fields, and a hash would
     //  cost more than the compares it saves.
     for (size_t i = 0; i < schema->count; i++) {
         const char *candidate = schema->fields[i].name;
