@@ -21,7 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BSW_TEST_DIR_MAX 4096 /* bytes of a folder path, NUL included */
+/*  Bytes of a folder path, NUL included: short, so that tests can build
+    paths inside it in small fixed buffers. */
+#define BSW_TEST_DIR_MAX 64
 
 /*  A new empty folder $TMPDIR/NAME-XXXXXX (or under /tmp) into dir (of
     BSW_TEST_DIR_MAX bytes). Returns false, having said why, on failure. */
@@ -29,7 +31,12 @@ static inline bool
 bsw_test_dir_new (char *dir, const char *name)
 {
     const char *base = getenv ("TMPDIR");
-    snprintf (dir, BSW_TEST_DIR_MAX, "%s/%s-XXXXXX", base && *base ? base : "/tmp", name);
+    int n = snprintf (dir, BSW_TEST_DIR_MAX, "%s/%s-XXXXXX", base && *base ? base : "/tmp", name);
+    if (n < 0 || n >= BSW_TEST_DIR_MAX) {
+        fprintf (stderr, "bsw_test_dir_new: '%s/%s-XXXXXX' is longer than %d bytes\n",
+                 base && *base ? base : "/tmp", name, BSW_TEST_DIR_MAX - 1);
+        return false;
+    }
     if (mkdtemp (dir))
         return true;
     perror ("mkdtemp");
@@ -53,7 +60,7 @@ bsw_test_dir_remove (const char *path)
         while ((e = readdir (d)) != NULL) {
             if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
                 continue;
-            char child[BSW_TEST_DIR_MAX];
+            char child[4096];
             int n = snprintf (child, sizeof child, "%s/%s", path, e->d_name);
             if (n > 0 && (size_t) n < sizeof child)
                 bsw_test_dir_remove (child);
