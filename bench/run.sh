@@ -17,17 +17,22 @@
 #
 # Every figure is measured; nothing is asserted. The last column only
 # compares a figure with its target. Rates count from just before `submit`
-# to the broker's "sweep=N finished" log line, which it writes once the
-# last result is committed (polled every 50 ms), with the workers already
-# connected. Each run has a fresh broker and data folder; everything runs
-# on 127.0.0.1 with a port the broker picks.
+# to the first `brainsweep status ID --json` that says "finished", which
+# the broker answers once the last result is committed (polled every
+# 50 ms), with the workers already connected (`brainsweep stats --json`
+# counts them). Each run has a fresh broker and data folder; everything
+# runs on 127.0.0.1, port BENCH_PORT. States are asked of the broker, never
+# read from its log (jq reads the JSON; scripts/install-deps.sh --test).
 #
 # usage: sh bench/run.sh [--quick]
 #   --quick   three repeats of the core, 32 tutorial points, 5,000 tiny points,
 #             no 500-point sweep and no 100,000-point broker (about 15 s)
 # environment: BENCH_BUILD (build folder, default build-bench),
 #   BENCH_TMP (scratch folder; put it on the disk you care about: the
-#   brokers' durable commits fsync there; default $TMPDIR or /tmp)
+#   brokers' durable commits fsync there; default $TMPDIR or /tmp),
+#   BENCH_PORT (the brokers' port, one broker at a time; default 32700:
+#   below the kernel's ephemeral range and CZMQ's wildcard range, and
+#   above the test suite's ports, tests/CMakeLists.txt)
 #
 # Progress goes to stderr, the table to stdout. Exit status 0 when every
 # measurement ran (whether or not it met its target), 1 when one failed
@@ -57,6 +62,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BENCH_BUILD:-$ROOT/build-bench}
 BIN=$BUILD/bin
 NPROC=$(nproc)
+PORT=${BENCH_PORT:-32700}
+if ! command -v jq >/dev/null 2>&1; then
+    echo "bench: jq is not installed (scripts/install-deps.sh --test)" >&2
+    exit 1
+fi
 
 #  Sizes. The tiny sweeps are rows x 100 points (model.I x model.a).
 if [ "$QUICK" = 1 ]; then
@@ -206,30 +216,38 @@ BROKER_LOG=""
 ENDPOINT=""
 WORKER_PIDS=""
 
-#  start_broker NAME: a fresh broker with its own data folder.
+#  broker_answers: the broker process is alive and answers LIST (checked
+#  again after the answer, so that another process on the port cannot
+#  answer for a broker that failed to bind it).
+broker_answers () {
+    kill -0 "$BROKER_PID" 2>/dev/null &&
+        "$BIN/brainsweep" list --broker "$ENDPOINT" >/dev/null 2>&1 &&
+        kill -0 "$BROKER_PID" 2>/dev/null
+}
+
+#  stats_field FIELD: one number from `brainsweep stats --json`.
+stats_field () {
+    "$BIN/brainsweep" stats --json --broker "$ENDPOINT" 2>/dev/null | jq -r ".$1"
+}
+
+#  start_broker NAME: a fresh broker with its own data folder, answering.
 start_broker () {
     BROKER_LOG=$WORK/$1-broker.log
+    ENDPOINT=tcp://127.0.0.1:$PORT
     : >"$BROKER_LOG"
-    "$BIN/brainsweep-broker" --bind 'tcp://127.0.0.1:*' --data "$WORK/$1-data" 2>"$BROKER_LOG" &
+    "$BIN/brainsweep-broker" --bind "$ENDPOINT" --data "$WORK/$1-data" 2>"$BROKER_LOG" &
     BROKER_PID=$!
     track "$BROKER_PID"
     n=0
-    port=""
-    while [ -z "$port" ] && [ "$n" -lt $((T_START * 10)) ]; do
-        port=$(sed -n 's/.*broker listening on tcp:\/\/127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' \
-            "$BROKER_LOG")
-        if [ -z "$port" ]; then
-            kill -0 "$BROKER_PID" 2>/dev/null || break
-            sleep 0.1
-            n=$((n + 1))
+    until broker_answers; do
+        if ! kill -0 "$BROKER_PID" 2>/dev/null || [ "$n" -ge $((T_START * 10)) ]; then
+            cat "$BROKER_LOG" >&2
+            fail "the broker did not start on $ENDPOINT (BENCH_PORT picks another port)"
+            return 1
         fi
+        sleep 0.1
+        n=$((n + 1))
     done
-    if [ -z "$port" ]; then
-        cat "$BROKER_LOG" >&2
-        fail "the broker did not start"
-        return 1
-    fi
-    ENDPOINT=tcp://127.0.0.1:$port
 }
 
 #  start_workers COUNT THREADS NAME: workers that have joined the broker.
@@ -244,7 +262,7 @@ start_workers () {
         k=$((k + 1))
     done
     n=0
-    while [ "$(grep -c ' joined ' "$BROKER_LOG" || true)" -lt "$1" ]; do
+    while [ "$(stats_field workers || true)" != "$1" ]; do
         if [ "$n" -ge $((T_START * 10)) ]; then
             fail "$3: workers did not join within ${T_START} s"
             return 1
@@ -292,10 +310,9 @@ stop_all () {
     BROKER_PID=""
 }
 
-#  status_field ID FIELD: one number from `brainsweep status ID --json`.
+#  status_field ID FIELD: one field of `brainsweep status ID --json`.
 status_field () {
-    "$BIN/brainsweep" status "$1" --json --broker "$ENDPOINT" 2>/dev/null |
-        sed -n "s/.*\"$2\": \([0-9.eE+-]*\).*/\1/p"
+    "$BIN/brainsweep" status "$1" --json --broker "$ENDPOINT" 2>/dev/null | jq -r ".$2"
 }
 
 #  sweep NAME WORKERS THREADS SPEC [SUBMIT ARGS...]: a fresh broker, the
@@ -319,7 +336,7 @@ sweep () {
         return 1
     }
     deadline=$(($(date +%s) + T_SWEEP))
-    while ! grep -q "sweep=$id finished" "$BROKER_LOG"; do
+    while [ "$(status_field "$id" state || true)" != finished ]; do
         if ! kill -0 "$BROKER_PID" 2>/dev/null; then
             tail -5 "$BROKER_LOG" >&2
             fail "$name: the broker died"

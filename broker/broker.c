@@ -30,7 +30,6 @@
 
 #define S_DRAIN           256   /* messages read before a group commit */
 #define S_MAX_WORK_POINTS 65536 /* points in one WORK message */
-#define S_ERROR_CODES     32    /* error replies are counted by -code below this */
 
 //  A RESULT waiting for the group commit.
 typedef struct {
@@ -39,20 +38,20 @@ typedef struct {
 } s_pending_t;
 
 typedef struct {
-    zsock_t *pipe;                  /* the actor's pipe */
-    zsock_t *router;                /* workers and clients */
-    zpoller_t *poller;              /* pipe, router, export actors */
-    char *endpoint;                 /* what the router bound */
-    char *data_dir;                 /* durable state folder */
-    broker_db_t *db;                /* durable state */
-    uint64_t max_message;           /* bytes of one blob frame */
-    broker_sweeps_t *sweeps;        /* every sweep */
-    broker_workers_t *workers;      /* connected workers and their leases */
-    broker_client_t client;         /* what client requests work on (borrows the above) */
-    zlistx_t *pending;              /* s_pending_t *, committed in groups */
-    int64_t heartbeat_at;           /* mono ms of the next heartbeat */
-    uint64_t errors[S_ERROR_CODES]; /* error replies sent, by -code */
-    bool terminated;                /* $TERM received */
+    zsock_t *pipe;             /* the actor's pipe */
+    zsock_t *router;           /* workers and clients */
+    zpoller_t *poller;         /* pipe, router, export actors */
+    char *endpoint;            /* what the router bound */
+    char *data_dir;            /* durable state folder */
+    broker_db_t *db;           /* durable state */
+    uint64_t max_message;      /* bytes of one blob frame */
+    broker_sweeps_t *sweeps;   /* every sweep */
+    broker_workers_t *workers; /* connected workers and their leases */
+    broker_client_t client;    /* what client requests work on (borrows the above) */
+    zlistx_t *pending;         /* s_pending_t *, committed in groups */
+    int64_t heartbeat_at;      /* mono ms of the next heartbeat */
+    broker_stats_t stats;      /* counters since start, for STATS */
+    bool terminated;           /* $TERM received */
 } broker_t;
 
 //  Routes a reply to the requester, echoing its "req", and sends it; an
@@ -66,8 +65,8 @@ s_send_reply (broker_t *self, zframe_t *routing_id, const proto_msg_t *request,
         proto_msg_set_uint (reply, "req", proto_msg_uint (request, "req"));
     if (proto_msg_type (reply) == PROTO_ERROR) {
         int64_t code = proto_msg_int (reply, "code");
-        if (code < 0 && -code < S_ERROR_CODES)
-            self->errors[-code]++;
+        if (code < 0 && -code < BROKER_STATS_ERROR_CODES)
+            self->stats.errors[-code]++;
         zsys_warning ("error %s to %s: %s", bsw_errname ((int) code),
                       request ? proto_type_name (proto_msg_type (request)) : "peer",
                       proto_msg_str (reply, "text"));
@@ -201,6 +200,7 @@ s_handle_result (broker_t *self, broker_worker_t *worker, proto_msg_t **msg_p)
         return;
     }
     if (!broker_sweep_wants_result (sweep, point)) {
+        self->stats.results_duplicate++;
         s_send_ack (self, rid, sweep_id, point);
         return;
     }
@@ -280,6 +280,10 @@ s_commit_pending (broker_t *self)
             continue;
         }
         const broker_result_t *r = &results[k];
+        if (stored[k])
+            self->stats.results_committed++;
+        else
+            self->stats.results_duplicate++;
         broker_sweep_t *sweep = broker_sweeps_find (self->sweeps, r->sweep);
         if (broker_workers_unlease (self->workers, r->sweep, r->point) && sweep)
             broker_sweep_unlease (sweep, r->point, false);
@@ -405,6 +409,7 @@ s_broker_new (zsock_t *pipe, const broker_config_t *config, bsw_error_t *err)
 {
     broker_t *self = bsw_calloc (1, sizeof *self);
     self->pipe = pipe;
+    self->stats.started = bsw_clock_mono_ms ();
     int heartbeat_ms = config->heartbeat_ms > 0 ? config->heartbeat_ms : 1000;
     self->max_message = config->max_message ? config->max_message : BROKER_DEFAULT_MAX_MESSAGE;
     self->data_dir = bsw_strdup (config->data_dir);
@@ -416,7 +421,7 @@ s_broker_new (zsock_t *pipe, const broker_config_t *config, bsw_error_t *err)
     zsock_set_sndhwm (self->router, 0);
     zsock_set_rcvhwm (self->router, 0);
     zsock_set_linger (self->router, 0);
-    self->workers = broker_workers_new (self->router, heartbeat_ms);
+    self->workers = broker_workers_new (self->router, heartbeat_ms, &self->stats);
     uint64_t resumed = 0;
     if (broker_db_open (&self->db, config->data_dir, err) ||
         broker_sweeps_load (&self->sweeps, self->db, &resumed, err))
@@ -425,6 +430,7 @@ s_broker_new (zsock_t *pipe, const broker_config_t *config, bsw_error_t *err)
         .db = self->db,
         .sweeps = self->sweeps,
         .workers = self->workers,
+        .stats = &self->stats,
         .poller = self->poller,
         .data_dir = self->data_dir,
         .max_points = config->max_points ? config->max_points : BROKER_DEFAULT_MAX_POINTS,

@@ -1,7 +1,7 @@
 /*  broker_client.c - the broker's answers to clients: SUBMIT, LIST,
-    STATUS, CANCEL, RETRY, FETCH (the export zip, chunk by chunk) and
-    RESULTS (per-point metrics, with the spec and one point's time series
-    on request). See broker_client.h.
+    STATUS, CANCEL, RETRY, FETCH (the export zip, chunk by chunk), RESULTS
+    (per-point metrics, with the spec and one point's time series on
+    request) and STATS (the broker's counters). See broker_client.h.
 
     A submission is validated as a worker would read it (the spec parsed,
     the connectivity zip read, node counts checked, points counted against
@@ -367,6 +367,47 @@ s_results (broker_client_t *self, const proto_msg_t *msg)
     return reply;
 }
 
+/*  The broker's counters and present counts; error replies as parallel
+    arrays of the codes sent and how often. */
+static proto_msg_t *
+s_stats (broker_client_t *self)
+{
+    uint64_t by_state[3] = {0, 0, 0}, running = 0;
+    for (broker_sweep_t *s = broker_sweeps_first (self->sweeps); s;
+         s = broker_sweeps_next (self->sweeps)) {
+        by_state[s->state == BROKER_SWEEP_RUNNING    ? 0
+                 : s->state == BROKER_SWEEP_FINISHED ? 1
+                                                     : 2]++;
+        running += s->state == BROKER_SWEEP_RUNNING ? s->leased_count : 0;
+    }
+    const broker_stats_t *st = self->stats;
+    int64_t codes[BROKER_STATS_ERROR_CODES];
+    uint64_t counts[BROKER_STATS_ERROR_CODES];
+    size_t n = 0;
+    for (size_t k = 1; k < BROKER_STATS_ERROR_CODES; k++)
+        if (st->errors[k]) {
+            codes[n] = -(int64_t) k;
+            counts[n++] = st->errors[k];
+        }
+    proto_msg_t *reply = proto_msg_new (PROTO_BROKER_STATS);
+    proto_msg_set_str (reply, "version", BSW_VERSION_STRING);
+    proto_msg_set_f64 (reply, "uptime_s", (double) (bsw_clock_mono_ms () - st->started) / 1000.0);
+    proto_msg_set_uint (reply, "sweeps_running", by_state[0]);
+    proto_msg_set_uint (reply, "sweeps_finished", by_state[1]);
+    proto_msg_set_uint (reply, "sweeps_cancelled", by_state[2]);
+    proto_msg_set_uint (reply, "workers", broker_workers_size (self->workers));
+    proto_msg_set_uint (reply, "workers_joined", st->workers_joined);
+    proto_msg_set_uint (reply, "workers_lost", st->workers_lost);
+    proto_msg_set_uint (reply, "workers_left", st->workers_left);
+    proto_msg_set_uint (reply, "points_running", running);
+    proto_msg_set_uint (reply, "points_requeued", st->points_requeued);
+    proto_msg_set_uint (reply, "results_committed", st->results_committed);
+    proto_msg_set_uint (reply, "results_duplicate", st->results_duplicate);
+    proto_msg_set_ints (reply, "error_codes", codes, n);
+    proto_msg_set_uints (reply, "error_counts", counts, n);
+    return reply;
+}
+
 proto_msg_t *
 broker_client_answer (broker_client_t *self, const proto_msg_t *request)
 {
@@ -385,6 +426,8 @@ broker_client_answer (broker_client_t *self, const proto_msg_t *request)
         return s_fetch (self, request);
     case PROTO_RESULTS:
         return s_results (self, request);
+    case PROTO_STATS:
+        return s_stats (self);
     default:
         return s_error (request, BSW_EPROTO, "%s is not a request the broker serves",
                         proto_type_name (proto_msg_type (request)));

@@ -1,6 +1,6 @@
 /*  broker_client.h - the broker's answers to clients: SUBMIT, LIST,
-    STATUS, CANCEL, RETRY, FETCH and RESULTS (proto/PROTOCOL.md). Internal
-    to broker/.
+    STATUS, CANCEL, RETRY, FETCH, RESULTS and STATS (proto/PROTOCOL.md).
+    Internal to broker/.
 
     Each request becomes one reply; the caller (broker.c) routes and sends
     it and counts the errors, so this file never touches a socket. What a
@@ -11,18 +11,20 @@
 #define BROKER_CLIENT_H_INCLUDED
 
 #include "broker_db.h"
+#include "broker_stats.h"
 #include "broker_sweep.h"
 #include "broker_workers.h"
 #include "proto.h"
 
 /*  What the answers read and change; all borrowed from the broker. */
 typedef struct {
-    broker_db_t *db;           /* durable state */
-    broker_sweeps_t *sweeps;   /* every sweep */
-    broker_workers_t *workers; /* connected workers (cancel releases their leases) */
-    zpoller_t *poller;         /* export builds join it */
-    const char *data_dir;      /* where export zips go */
-    uint64_t max_points;       /* most points a sweep may have */
+    broker_db_t *db;             /* durable state */
+    broker_sweeps_t *sweeps;     /* every sweep */
+    broker_workers_t *workers;   /* connected workers (cancel releases their leases) */
+    const broker_stats_t *stats; /* the broker's counters */
+    zpoller_t *poller;           /* export builds join it */
+    const char *data_dir;        /* where export zips go */
+    uint64_t max_points;         /* most points a sweep may have */
 } broker_client_t;
 
 /*  The reply to one client request (a request type of the list above),

@@ -4,11 +4,13 @@
     (tmpfs, root only), the commit rate (printed, not asserted) and the
     upgrades of older schemas.
 
-    Every case works in its own mkdtemp folder under /tmp and removes it.
+    Every case works in its own scratch folder (bsw_test_dir.h; most open a
+    database in it with s_db_fresh) and removes it.
 */
 #include "broker_db.h"
 #include "broker_export_files.h"
 #include "bsw_test.h"
+#include "bsw_test_dir.h"
 #include "bsw_util.h"
 
 #include <dirent.h>
@@ -28,34 +30,24 @@
 //  --------------------------------------------------------------------------
 //  Helpers
 
-static void
-s_tmpdir (char out[64])
+//  The fixture of most cases: a fresh folder (bsw_test_dir.h) with the
+//  broker's database open in it. Aborts when the folder cannot be made;
+//  returns the code of broker_db_open (0) otherwise.
+static int
+s_db_fresh (char dir[BSW_TEST_DIR_MAX], broker_db_t **db_p, bsw_error_t *err)
 {
-    snprintf (out, 64, "/tmp/broker_db_test-XXXXXX");
-    if (!mkdtemp (out)) {
-        perror ("mkdtemp");
+    if (!bsw_test_dir_new (dir, "broker_db_test"))
         abort ();
-    }
+    return broker_db_open (db_p, dir, err);
 }
 
-//  rm -rf, without a shell.
+//  Its end: the database closed (harmless if it is already) and the
+//  folder removed.
 static void
-s_remove_tree (const char *path)
+s_db_end (char dir[BSW_TEST_DIR_MAX], broker_db_t **db_p)
 {
-    DIR *d = opendir (path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir (d)) != NULL) {
-            if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
-                continue;
-            char child[4096];
-            snprintf (child, sizeof child, "%s/%s", path, e->d_name);
-            s_remove_tree (child);
-        }
-        closedir (d);
-        rmdir (path);
-    } else
-        unlink (path);
+    broker_db_close (db_p);
+    bsw_test_dir_remove (dir);
 }
 
 //  Deterministic time-series bytes of a point: size varies with the point
@@ -175,11 +167,10 @@ s_count_files (const char *dir, uint64_t sweep, int *temps)
 static int
 s_test_usage (void)
 {
-    char dir[64];
-    s_tmpdir (dir);
+    char dir[BSW_TEST_DIR_MAX];
     bsw_error_t err;
     broker_db_t *db = NULL;
-    BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
+    BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
 
     uint64_t sweep;
     char uuid[37];
@@ -210,18 +201,17 @@ s_test_usage (void)
     broker_db_close (&db);
     BSW_CHECK (db == NULL);
     broker_db_close (&db); // harmless the second time
-    s_remove_tree (dir);
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
 static int
 s_test_definition (void)
 {
-    char dir[64];
-    s_tmpdir (dir);
+    char dir[BSW_TEST_DIR_MAX];
     bsw_error_t err;
     broker_db_t *db = NULL;
-    BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
+    BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
 
     const uint8_t zip[] = {'P', 'K', 3, 4, 0, 0xff, 0, 7};
     uint64_t a, b;
@@ -265,19 +255,17 @@ s_test_definition (void)
     BSW_CHECK_INT (broker_db_sweep_definition (db, 999, &spec, NULL, NULL, NULL, &err),
                    BSW_ENOTFOUND);
     BSW_CHECK (strstr (err.text, "999") != NULL);
-    broker_db_close (&db);
-    s_remove_tree (dir);
+    s_db_end (dir, &db);
     return BSW_TEST_PASS;
 }
 
 static int
 s_test_commit (void)
 {
-    char dir[64];
-    s_tmpdir (dir);
+    char dir[BSW_TEST_DIR_MAX];
     bsw_error_t err;
     broker_db_t *db = NULL;
-    BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
+    BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
     uint64_t s1, s2;
     BSW_CHECK_INT (broker_db_sweep_create (db, "one", S_SPEC, NULL, 0, NULL, 20, &s1, NULL, &err),
                    0);
@@ -374,19 +362,17 @@ s_test_commit (void)
     broker_result_rows_free (NULL, 0);
 
     BSW_CHECK_INT (broker_db_results_commit (db, results, 0, NULL, &err), 0);
-    broker_db_close (&db);
-    s_remove_tree (dir);
+    s_db_end (dir, &db);
     return BSW_TEST_PASS;
 }
 
 static int
 s_test_duplicates (void)
 {
-    char dir[64];
-    s_tmpdir (dir);
+    char dir[BSW_TEST_DIR_MAX];
     bsw_error_t err;
     broker_db_t *db = NULL;
-    BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
+    BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
     uint64_t sweep;
     BSW_CHECK_INT (broker_db_sweep_create (db, "d", S_SPEC, NULL, 0, NULL, 10, &sweep, NULL, &err),
                    0);
@@ -421,19 +407,17 @@ s_test_duplicates (void)
     int temps;
     BSW_CHECK_INT (s_count_files (dir, sweep, &temps), 1);
     BSW_CHECK_INT (temps, 0);
-    broker_db_close (&db);
-    s_remove_tree (dir);
+    s_db_end (dir, &db);
     return BSW_TEST_PASS;
 }
 
 static int
 s_test_reopen (void)
 {
-    char dir[64];
-    s_tmpdir (dir);
+    char dir[BSW_TEST_DIR_MAX];
     bsw_error_t err;
     broker_db_t *db = NULL;
-    BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
+    BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
     uint64_t sweep;
     char uuid[37];
     BSW_CHECK_INT (
@@ -475,8 +459,7 @@ s_test_reopen (void)
     bool stored[1];
     BSW_CHECK_INT (broker_db_results_commit (db, results, 1, stored, &err), 0);
     BSW_CHECK (!stored[0]);
-    broker_db_close (&db);
-    s_remove_tree (dir);
+    s_db_end (dir, &db);
     return BSW_TEST_PASS;
 }
 
@@ -505,11 +488,10 @@ s_crash_child (const char *dir, uint64_t sweep, int fd)
 static int
 s_test_crash (void)
 {
-    char dir[64];
-    s_tmpdir (dir);
+    char dir[BSW_TEST_DIR_MAX];
     bsw_error_t err;
     broker_db_t *db = NULL;
-    BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
+    BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
     uint64_t sweep;
     const uint64_t points = 1000000;
     BSW_CHECK_INT (
@@ -597,18 +579,17 @@ s_test_crash (void)
     BSW_CHECK_STR ((const char *) sqlite3_column_text (st, 0), "ok");
     sqlite3_finalize (st);
     sqlite3_close (raw);
-    s_remove_tree (dir);
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
 static int
 s_test_retry_failed (void)
 {
-    char dir[64];
-    s_tmpdir (dir);
+    char dir[BSW_TEST_DIR_MAX];
     bsw_error_t err;
     broker_db_t *db = NULL;
-    BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
+    BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
     uint64_t sweep;
     BSW_CHECK_INT (broker_db_sweep_create (db, "f", S_SPEC, NULL, 0, NULL, 6, &sweep, NULL, &err),
                    0);
@@ -649,19 +630,17 @@ s_test_retry_failed (void)
     BSW_CHECK_INT (broker_db_sweep_info (db, sweep, &info, &err), 0);
     BSW_CHECK_INT (info.state, BROKER_SWEEP_FINISHED); // nothing to rerun
     broker_sweep_info_fini (&info);
-    broker_db_close (&db);
-    s_remove_tree (dir);
+    s_db_end (dir, &db);
     return BSW_TEST_PASS;
 }
 
 static int
 s_test_errors (void)
 {
-    char dir[64];
-    s_tmpdir (dir);
+    char dir[BSW_TEST_DIR_MAX];
     bsw_error_t err;
     broker_db_t *db = NULL;
-    BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
+    BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
     uint64_t sweep;
     BSW_CHECK_INT (broker_db_sweep_create (db, "e", S_SPEC, NULL, 0, NULL, 4, &sweep, NULL, &err),
                    0);
@@ -756,15 +735,15 @@ s_test_errors (void)
     BSW_CHECK_INT (broker_db_open (&db, dir, &err), BSW_EDB);
     BSW_CHECK (db == NULL);
     BSW_CHECK (strstr (err.text, "brainsweep.db") != NULL);
-    s_remove_tree (dir);
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
 static int
 s_test_readonly (void)
 {
-    char dir[64];
-    s_tmpdir (dir);
+    char dir[BSW_TEST_DIR_MAX];
+    BSW_CHECK (bsw_test_dir_new (dir, "broker_db_test"));
     bsw_error_t err;
     broker_db_t *writer = NULL, *reader = NULL;
     BSW_CHECK_INT (broker_db_open (&writer, dir, &err), 0);
@@ -809,7 +788,7 @@ s_test_readonly (void)
     BSW_CHECK_INT (list[0].done, 2);
     broker_sweep_list_free (list, count);
     broker_db_close (&reader);
-    s_remove_tree (dir);
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
@@ -883,14 +862,14 @@ s_fill_up (const char *dir)
 static int
 s_test_nospace (void)
 {
-    char mnt[64];
-    s_tmpdir (mnt);
+    char mnt[BSW_TEST_DIR_MAX];
+    BSW_CHECK (bsw_test_dir_new (mnt, "broker_db_test"));
     if (mount ("tmpfs", mnt, "tmpfs", 0, "size=1m") != 0) {
         fprintf (stderr, "nospace: cannot mount a tmpfs (%s), skipped\n", strerror (errno));
         rmdir (mnt);
         return BSW_TEST_SKIP;
     }
-    char dir[128];
+    char dir[BSW_TEST_DIR_MAX + 8];
     snprintf (dir, sizeof dir, "%s/data", mnt);
     int result = s_fill_up (dir);
     //  Lazy unmount: works even if a failed check left the database open.
@@ -905,11 +884,10 @@ s_test_nospace (void)
 static int
 s_test_rate (void)
 {
-    char dir[64];
-    s_tmpdir (dir);
+    char dir[BSW_TEST_DIR_MAX];
     bsw_error_t err;
     broker_db_t *db = NULL;
-    BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
+    BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
     const uint64_t total = 5000, per_batch = 100;
     uint64_t sweep;
     BSW_CHECK_INT (
@@ -933,8 +911,7 @@ s_test_rate (void)
     BSW_CHECK_INT (broker_db_sweep_info (db, sweep, &info, &err), 0);
     BSW_CHECK_INT (info.done, total);
     broker_sweep_info_fini (&info);
-    broker_db_close (&db);
-    s_remove_tree (dir);
+    s_db_end (dir, &db);
     return BSW_TEST_PASS;
 }
 
@@ -944,11 +921,10 @@ s_test_rate (void)
 static int
 s_test_inline (void)
 {
-    char dir[64];
-    s_tmpdir (dir);
+    char dir[BSW_TEST_DIR_MAX];
     bsw_error_t err;
     broker_db_t *db = NULL;
-    BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
+    BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
     uint64_t sweep;
     BSW_CHECK_INT (broker_db_sweep_create (db, "i", S_SPEC, NULL, 0, NULL, 4, &sweep, NULL, &err),
                    0);
@@ -1005,8 +981,7 @@ s_test_inline (void)
     BSW_CHECK_INT (broker_db_result_timeseries (db, sweep, 0, &data, &size, &err), 0);
     BSW_CHECK (((uint8_t *) data)[0] == 0x11);
     free (data);
-    broker_db_close (&db);
-    s_remove_tree (dir);
+    s_db_end (dir, &db);
     return BSW_TEST_PASS;
 }
 
@@ -1016,8 +991,8 @@ s_test_inline (void)
 static int
 s_test_migrate (void)
 {
-    char dir[64];
-    s_tmpdir (dir);
+    char dir[BSW_TEST_DIR_MAX];
+    BSW_CHECK (bsw_test_dir_new (dir, "broker_db_test"));
     char db_path[128];
     snprintf (db_path, sizeof db_path, "%s/brainsweep.db", dir);
     sqlite3 *raw = NULL;
@@ -1076,8 +1051,7 @@ s_test_migrate (void)
     free (data);
     broker_db_close (&db);
     BSW_CHECK_INT (broker_db_open_readonly (&db, dir, &err), 0);
-    broker_db_close (&db);
-    s_remove_tree (dir);
+    s_db_end (dir, &db);
     return BSW_TEST_PASS;
 }
 
@@ -1088,8 +1062,8 @@ s_test_migrate (void)
 static int
 s_test_migrate_metrics (void)
 {
-    char dir[64];
-    s_tmpdir (dir);
+    char dir[BSW_TEST_DIR_MAX];
+    BSW_CHECK (bsw_test_dir_new (dir, "broker_db_test"));
     char db_path[128];
     snprintf (db_path, sizeof db_path, "%s/brainsweep.db", dir);
     sqlite3 *raw = NULL;
@@ -1163,7 +1137,7 @@ s_test_migrate_metrics (void)
     sqlite3_close (raw);
     BSW_CHECK_INT (broker_db_open (&db, dir, &err), BSW_EDB);
     BSW_CHECK_MSG (strstr (err.text, "schema version -1 is not a brainsweep one"), "%s", err.text);
-    s_remove_tree (dir);
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 

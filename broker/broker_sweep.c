@@ -127,16 +127,18 @@ broker_sweep_take (broker_sweep_t *self, uint64_t *points, size_t want)
     return taken;
 }
 
-void
+bool
 broker_sweep_unlease (broker_sweep_t *self, uint64_t point, bool again)
 {
     BSW_ASSERT (self);
     if (!self->leased || point >= self->points || !s_bit (self->leased, point))
-        return;
+        return false;
     s_set_bit (self->leased, point, false);
     self->leased_count--;
-    if (again && !s_bit (self->finished, point))
-        zlistx_add_end (self->requeue, (void *) (uintptr_t) (point + 1));
+    if (!again || s_bit (self->finished, point))
+        return false;
+    zlistx_add_end (self->requeue, (void *) (uintptr_t) (point + 1));
+    return true;
 }
 
 void

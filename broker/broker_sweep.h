@@ -73,8 +73,9 @@ void broker_sweep_destroy (broker_sweep_t **self_p);
 size_t broker_sweep_take (broker_sweep_t *self, uint64_t *points, size_t want);
 
 /*  A leased point is no longer leased: with `again` it goes back in line
-    (its worker went away or handed it back); without, its result came. */
-void broker_sweep_unlease (broker_sweep_t *self, uint64_t point, bool again);
+    (its worker went away or handed it back); without, its result came.
+    Returns whether the point went back in line. */
+bool broker_sweep_unlease (broker_sweep_t *self, uint64_t point, bool again);
 
 /*  Every lease of the sweep is forgotten (its points will be dispatched
     again, unless the sweep ends). */

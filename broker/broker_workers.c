@@ -14,11 +14,12 @@
 #include <inttypes.h>
 
 struct broker_workers_t {
-    zsock_t *router;      /* borrowed: where HEARTBEAT and DROP go */
-    int heartbeat_ms;     /* interval of our heartbeats, ms */
-    zhashx_t *workers;    /* key -> broker_worker_t, owned */
-    zhashx_t *leases;     /* "sweep:point" -> broker_worker_t * (borrowed) */
-    int64_t heartbeat_at; /* mono ms of the next heartbeat */
+    zsock_t *router;       /* borrowed: where HEARTBEAT and DROP go */
+    broker_stats_t *stats; /* borrowed: the broker's counters */
+    int heartbeat_ms;      /* interval of our heartbeats, ms */
+    zhashx_t *workers;     /* key -> broker_worker_t, owned */
+    zhashx_t *leases;      /* "sweep:point" -> broker_worker_t * (borrowed) */
+    int64_t heartbeat_at;  /* mono ms of the next heartbeat */
 };
 
 static void
@@ -48,12 +49,14 @@ s_worker_free (void **item)
 }
 
 broker_workers_t *
-broker_workers_new (zsock_t *router, int heartbeat_ms)
+broker_workers_new (zsock_t *router, int heartbeat_ms, broker_stats_t *stats)
 {
     BSW_ASSERT (router);
+    BSW_ASSERT (stats);
     BSW_ASSERT (heartbeat_ms > 0);
     broker_workers_t *self = bsw_calloc (1, sizeof *self);
     self->router = router;
+    self->stats = stats;
     self->heartbeat_ms = heartbeat_ms;
     self->workers = zhashx_new ();
     zhashx_set_destructor (self->workers, s_worker_free);
@@ -85,10 +88,11 @@ s_remove (broker_workers_t *self, broker_sweeps_t *sweeps, broker_worker_t *work
         if (!s_lease_parse (key, &sweep_id, &point))
             continue;
         broker_sweep_t *sweep = broker_sweeps_find (sweeps, sweep_id);
-        if (sweep)
-            broker_sweep_unlease (sweep, point, true);
+        if (sweep && broker_sweep_unlease (sweep, point, true)) {
+            self->stats->points_requeued++;
+            requeued++;
+        }
         zhashx_delete (self->leases, key);
-        requeued++;
     }
     zsys_info ("worker=%s %s; %zu points requeued", worker->name, why, requeued);
     zhashx_delete (self->workers, worker->key);
@@ -111,6 +115,7 @@ broker_workers_hello (broker_workers_t *self, broker_sweeps_t *sweeps, zframe_t 
     worker->sweeps_sent = zhashx_new ();
     broker_workers_alive (self, worker);
     zhashx_insert (self->workers, worker->key, worker);
+    self->stats->workers_joined++;
     zsys_info ("worker=%s joined (%" PRIu64 " threads, host %s)", worker->name, threads,
                host ? host : "?");
     return worker;
@@ -142,8 +147,13 @@ broker_workers_tick (broker_workers_t *self, broker_sweeps_t *sweeps, int64_t no
     for (broker_worker_t *w = zhashx_first (self->workers); w; w = zhashx_next (self->workers))
         if (now >= w->expiry)
             zlistx_add_end (gone, w);
-    for (broker_worker_t *w = zlistx_first (gone); w; w = zlistx_next (gone))
+    for (broker_worker_t *w = zlistx_first (gone); w; w = zlistx_next (gone)) {
+        if (w->leaving)
+            self->stats->workers_left++;
+        else
+            self->stats->workers_lost++;
         s_remove (self, sweeps, w, w->leaving ? "left" : "went silent");
+    }
     zlistx_destroy (&gone);
     if (now >= self->heartbeat_at) {
         for (broker_worker_t *w = zhashx_first (self->workers); w;
@@ -199,8 +209,8 @@ broker_workers_bye (broker_workers_t *self, broker_sweeps_t *sweeps, broker_work
             continue;
         broker_workers_unlease (self, sweep_ids[k], points[k]);
         broker_sweep_t *sweep = broker_sweeps_find (sweeps, sweep_ids[k]);
-        if (sweep)
-            broker_sweep_unlease (sweep, points[k], true);
+        if (sweep && broker_sweep_unlease (sweep, points[k], true))
+            self->stats->points_requeued++;
     }
     worker->leaving = true;
     worker->credit = 0;

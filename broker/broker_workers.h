@@ -19,6 +19,7 @@
 #ifndef BROKER_WORKERS_H_INCLUDED
 #define BROKER_WORKERS_H_INCLUDED
 
+#include "broker_stats.h"
 #include "broker_sweep.h"
 
 #include <czmq.h>
@@ -43,7 +44,9 @@ typedef struct {
 
 typedef struct broker_workers_t broker_workers_t;
 
-broker_workers_t *broker_workers_new (zsock_t *router, int heartbeat_ms);
+/*  A registry that sends on router and counts workers joined, lost and
+    left and points requeued in *stats (both borrowed). */
+broker_workers_t *broker_workers_new (zsock_t *router, int heartbeat_ms, broker_stats_t *stats);
 void broker_workers_destroy (broker_workers_t **self_p);
 
 /*  A worker said HELLO: registered (a session of the same routing id is

@@ -1,5 +1,5 @@
-/*  client_sweep.c - submit, list, status, watch, fetch, cancel and retry:
-    the CLI side of proto/PROTOCOL.md's client dialogue. */
+/*  client_sweep.c - submit, list, status, watch, fetch, cancel, retry and
+    stats: the CLI side of proto/PROTOCOL.md's client dialogue. */
 #include "client.h"
 #include "client_sweep.h"
 
@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -520,4 +521,101 @@ client_retry_main (int argc, char **argv)
                            "Runs the sweep's failed points again (and resumes it if it was "
                            "cancelled).\n",
                            PROTO_RETRY, "queued again");
+}
+
+//  The broker's counters, as BROKER_STATS names them, in the order printed.
+static const char *const s_stats_counts[] = {
+    "sweeps_running",  "sweeps_finished",   "sweeps_cancelled", "workers",
+    "workers_joined",  "workers_lost",      "workers_left",     "points_running",
+    "points_requeued", "results_committed", "results_duplicate"};
+
+/*  {"version": ..., "uptime_s": ..., <counts>, "errors": {"PROTO": 3}}: the
+    errors keyed by the code's name (its number when the name is unknown
+    here, as from a newer broker). */
+static char *
+s_stats_json (const proto_msg_t *st)
+{
+    json_t *root = json_object ();
+    json_object_set_new (root, "version", json_string (proto_msg_str (st, "version")));
+    json_object_set_new (root, "uptime_s", json_real (proto_msg_f64 (st, "uptime_s")));
+    for (size_t k = 0; k < sizeof s_stats_counts / sizeof *s_stats_counts; k++)
+        json_object_set_new (root, s_stats_counts[k],
+                             json_integer ((json_int_t) proto_msg_uint (st, s_stats_counts[k])));
+    json_t *errors = json_object ();
+    size_t n = 0;
+    const int64_t *codes = proto_msg_ints (st, "error_codes", &n);
+    const uint64_t *counts = proto_msg_uints (st, "error_counts", NULL);
+    for (size_t k = 0; k < n; k++) {
+        char key[32];
+        const char *name = bsw_errname ((int) codes[k]);
+        if (codes[k] < INT32_MIN || streq (name, "UNKNOWN"))
+            snprintf (key, sizeof key, "%" PRId64, codes[k]);
+        else
+            snprintf (key, sizeof key, "%s", name);
+        json_object_set_new (errors, key, json_integer ((json_int_t) counts[k]));
+    }
+    json_object_set_new (root, "errors", errors);
+    char *text = json_dumps (root, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION (10));
+    json_decref (root);
+    return text;
+}
+
+int
+client_stats_main (int argc, char **argv)
+{
+    const char *broker = NULL;
+    bool json = false;
+    const bsw_opt_t options[] = {
+        {.name = "json", .kind = BSW_OPT_FLAG, .dest = &json, .help = "print one JSON object"},
+        s_broker_row (&broker),
+        {NULL}};
+    const bsw_opts_t cmd = {
+        "brainsweep stats",
+        "The broker's counters: sweeps by state, workers connected, joined, lost\n"
+        "(silent) and left, points running and requeued, results committed and\n"
+        "duplicate, and error replies by code, since the broker started.\n",
+        options, NULL};
+    int rc = bsw_opts_main (&cmd, argc, argv);
+    if (rc != BSW_OPTS_GO)
+        return rc;
+    client_conn_t *conn = s_connect ("stats", broker);
+    if (!conn)
+        return 2;
+    bsw_error_t err;
+    proto_msg_t *request = proto_msg_new (PROTO_STATS), *st = NULL;
+    rc = client_conn_request (conn, &request, PROTO_BROKER_STATS, &st, &err);
+    client_conn_destroy (&conn);
+    if (rc)
+        return s_fail ("stats", &err);
+    if (json) {
+        char *text = s_stats_json (st);
+        puts (text);
+        free (text);
+        proto_msg_destroy (&st);
+        return 0;
+    }
+    char uptime[32];
+    s_format_duration (proto_msg_f64 (st, "uptime_s"), uptime, sizeof uptime);
+    printf ("broker %s, up %s\n", proto_msg_str (st, "version"), uptime);
+    printf ("  %-8s %" PRIu64 " running, %" PRIu64 " finished, %" PRIu64 " cancelled\n", "sweeps",
+            proto_msg_uint (st, "sweeps_running"), proto_msg_uint (st, "sweeps_finished"),
+            proto_msg_uint (st, "sweeps_cancelled"));
+    printf ("  %-8s %" PRIu64 " connected, %" PRIu64 " joined, %" PRIu64 " lost, %" PRIu64
+            " left\n",
+            "workers", proto_msg_uint (st, "workers"), proto_msg_uint (st, "workers_joined"),
+            proto_msg_uint (st, "workers_lost"), proto_msg_uint (st, "workers_left"));
+    printf ("  %-8s %" PRIu64 " running, %" PRIu64 " requeued\n", "points",
+            proto_msg_uint (st, "points_running"), proto_msg_uint (st, "points_requeued"));
+    printf ("  %-8s %" PRIu64 " committed, %" PRIu64 " duplicate\n", "results",
+            proto_msg_uint (st, "results_committed"), proto_msg_uint (st, "results_duplicate"));
+    size_t n = 0;
+    const int64_t *codes = proto_msg_ints (st, "error_codes", &n);
+    const uint64_t *counts = proto_msg_uints (st, "error_counts", NULL);
+    printf ("  %-8s %s", "errors", n ? "" : "none");
+    for (size_t k = 0; k < n; k++)
+        printf ("%s%" PRIu64 " %s (%" PRId64 ")", k ? ", " : "", counts[k],
+                bsw_errname ((int) codes[k]), codes[k]);
+    printf ("\n");
+    proto_msg_destroy (&st);
+    return 0;
 }

@@ -3,7 +3,7 @@
     schemas in proto_schema.c, the shared struct in proto_private.h.
 
     Setters and getters find a field's slot by name (a linear search over
-    at most 14 fields) and check its kind; a mismatch is a bug in the
+    at most 16 fields) and check its kind; a mismatch is a bug in the
     caller and aborts (PROTO_ENSURE). Values are never checked against the
     schema's bounds here: the peer's decoder does that and answers with an
     ERROR, so a sender with odd input (an over-long worker name) gets a
@@ -215,6 +215,17 @@ proto_msg_set_uints (proto_msg_t *self, const char *field, const uint64_t *value
 }
 
 void
+proto_msg_set_ints (proto_msg_t *self, const char *field, const int64_t *values, size_t count)
+{
+    PROTO_ENSURE (values || count == 0, "%s: NULL values for '%s'", __func__, field);
+    proto_value_t *v = s_slot_for_set (self, field, PROTO_KIND_INTS, __func__);
+    v->array = bsw_malloc (count * sizeof (int64_t));
+    if (count)
+        memcpy (v->array, values, count * sizeof (int64_t));
+    v->count = count;
+}
+
+void
 proto_msg_set_f64s (proto_msg_t *self, const char *field, const double *values, size_t count)
 {
     PROTO_ENSURE (values || count == 0, "%s: NULL values for '%s'", __func__, field);
@@ -337,6 +348,15 @@ proto_msg_uints (const proto_msg_t *self, const char *field, size_t *count)
     return v ? v->array : NULL;
 }
 
+const int64_t *
+proto_msg_ints (const proto_msg_t *self, const char *field, size_t *count)
+{
+    const proto_value_t *v = s_slot_for_get (self, field, PROTO_KIND_INTS, __func__);
+    if (count)
+        *count = v ? v->count : 0;
+    return v ? v->array : NULL;
+}
+
 const double *
 proto_msg_f64s (const proto_msg_t *self, const char *field, size_t *count)
 {
@@ -422,6 +442,11 @@ s_pack_value (msgpack_packer *pk, const proto_field_t *f, const proto_value_t *v
         msgpack_pack_array (pk, v->count);
         for (size_t i = 0; i < v->count; i++)
             msgpack_pack_uint64 (pk, ((const uint64_t *) v->array)[i]);
+        break;
+    case PROTO_KIND_INTS:
+        msgpack_pack_array (pk, v->count);
+        for (size_t i = 0; i < v->count; i++)
+            msgpack_pack_int64 (pk, ((const int64_t *) v->array)[i]);
         break;
     case PROTO_KIND_F64S:
         msgpack_pack_array (pk, v->count);

@@ -64,6 +64,8 @@
     X (CHUNK, 30)        /* broker -> client */                                                    \
     X (RESULTS, 31)      /* client -> broker: per-point metrics */                                 \
     X (POINTS, 32)       /* broker -> client */                                                    \
+    X (STATS, 33)        /* client -> broker: the broker's counters */                             \
+    X (BROKER_STATS, 34) /* broker -> client */                                                    \
     X (ERROR, 40)        /* any reply: code + sentence */
 
 typedef enum {
@@ -98,6 +100,7 @@ void proto_msg_set_bool (proto_msg_t *self, const char *field, bool value);
 void proto_msg_set_str (proto_msg_t *self, const char *field, const char *value);
 void proto_msg_set_uints (proto_msg_t *self, const char *field, const uint64_t *values,
                           size_t count);
+void proto_msg_set_ints (proto_msg_t *self, const char *field, const int64_t *values, size_t count);
 void proto_msg_set_f64s (proto_msg_t *self, const char *field, const double *values, size_t count);
 void proto_msg_set_strs (proto_msg_t *self, const char *field, const char *const *values,
                          size_t count);
@@ -115,6 +118,7 @@ double proto_msg_f64 (const proto_msg_t *self, const char *field);
 bool proto_msg_bool (const proto_msg_t *self, const char *field);
 const char *proto_msg_str (const proto_msg_t *self, const char *field); /* NUL-terminated */
 const uint64_t *proto_msg_uints (const proto_msg_t *self, const char *field, size_t *count);
+const int64_t *proto_msg_ints (const proto_msg_t *self, const char *field, size_t *count);
 const double *proto_msg_f64s (const proto_msg_t *self, const char *field, size_t *count);
 const char *proto_msg_strs_at (const proto_msg_t *self, const char *field, size_t index);
 size_t proto_msg_strs_count (const proto_msg_t *self, const char *field);

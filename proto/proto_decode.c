@@ -225,6 +225,21 @@ s_number (const msgpack_object *o, double *out)
     }
 }
 
+//  An integer of int64 range (either msgpack integer kind).
+static bool
+s_integer (const msgpack_object *o, int64_t *out)
+{
+    if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
+        *out = o->via.i64;
+        return true;
+    }
+    if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= INT64_MAX) {
+        *out = (int64_t) o->via.u64;
+        return true;
+    }
+    return false;
+}
+
 //  A name as metric names must be (proto_field_t.names): what the export
 //  can write unquoted into metrics.csv and as a JSON key.
 static bool
@@ -287,6 +302,7 @@ s_decode_array (proto_msg_t *self, const proto_field_t *f, proto_value_t *v,
                 const msgpack_object *o, bsw_error_t *err)
 {
     const char *of = f->kind == PROTO_KIND_UINTS  ? "unsigned integers"
+                     : f->kind == PROTO_KIND_INTS ? "integers"
                      : f->kind == PROTO_KIND_F64S ? "float64 numbers"
                                                   : "strings";
     if (o->type != MSGPACK_OBJECT_ARRAY)
@@ -313,6 +329,21 @@ s_decode_array (proto_msg_t *self, const proto_field_t *f, proto_value_t *v,
                                       "expected an array of %s, element %" PRIu32 " is %s", of, i,
                                       s_wire_kind (&e[i]));
             values[i] = e[i].via.u64;
+        }
+        v->count = count;
+    } else if (f->kind == PROTO_KIND_INTS) {
+        int64_t *values = bsw_malloc (count * sizeof (int64_t));
+        v->array = values;
+        for (uint32_t i = 0; i < count; i++) {
+            if (!s_integer (&e[i], &values[i]))
+                return s_field_error (err, self, f,
+                                      "expected an array of %s, element %" PRIu32 " is %s", of, i,
+                                      s_wire_kind (&e[i]));
+            if (values[i] < f->imin || values[i] > f->imax)
+                return s_field_error (err, self, f,
+                                      "element %" PRIu32 ": %" PRId64 " is out of range %" PRId64
+                                      "..%" PRId64,
+                                      i, values[i], f->imin, f->imax);
         }
         v->count = count;
     } else if (f->kind == PROTO_KIND_F64S) {
@@ -470,6 +501,7 @@ s_decode_value (proto_msg_t *self, int index, const msgpack_object *o, unsigned 
         v->str = s_strndup (o->via.str.ptr, o->via.str.size);
         break;
     case PROTO_KIND_UINTS:
+    case PROTO_KIND_INTS:
     case PROTO_KIND_F64S:
     case PROTO_KIND_STRS:
         return s_decode_array (self, f, v, o, err);
@@ -549,6 +581,9 @@ s_check_relations (const proto_msg_t *self, bsw_error_t *err)
         break;
     case PROTO_BYE:
         rc = s_same_count (self, "points", "sweeps", err);
+        break;
+    case PROTO_BROKER_STATS:
+        rc = s_same_count (self, "error_counts", "error_codes", err);
         break;
     case PROTO_SWEEPS: {
         static const char *const columns[] = {"names", "states", "points", "done", "failed"};

@@ -36,6 +36,8 @@
 #define S_UINTS_RANGE(name, req, lo, hi, doc_) \
     S_FIELD (name, PROTO_KIND_UINTS, req, .min = lo, .max = hi, .doc = doc_)
 #define S_UINTS(name, req, doc) S_UINTS_RANGE (name, req, 0, PROTO_MAX_ARRAY, doc)
+#define S_INTS_RANGE(name, req, lo, hi, doc_) \
+    S_FIELD (name, PROTO_KIND_INTS, req, .max = PROTO_MAX_ARRAY, .imin = lo, .imax = hi, .doc = doc_)
 #define S_F64S(name, req, doc_) S_FIELD (name, PROTO_KIND_F64S, req, .max = PROTO_MAX_ARRAY, .doc = doc_)
 #define S_STRS(name, req, doc_) S_FIELD (name, PROTO_KIND_STRS, req, .max = PROTO_MAX_ARRAY, .doc = doc_)
 //  An array of names (proto_field_t.names): at most `count`, each 1..bytes.
@@ -185,6 +187,30 @@ static const proto_field_t s_points[] = {
     S_BLOB ("timeseries", S_OPTIONAL, "u1",
             "TimeSeriesRegion HDF5 file of the first point listed, when asked and ok"),
 };
+static const proto_field_t s_stats[] = {
+    S_REQ,
+};
+//  Counters since the broker process started: they restart from 0 with it
+//  (the durable state is the sweeps, not these).
+static const proto_field_t s_broker_stats[] = {
+    S_REQ_ECHO,
+    S_STR ("version", S_REQUIRED, "brainsweep version of the broker"),
+    S_F64 ("uptime_s", S_REQUIRED, "seconds since the broker started"),
+    S_UINT ("sweeps_running", S_REQUIRED, "sweeps running"),
+    S_UINT ("sweeps_finished", S_REQUIRED, "sweeps finished"),
+    S_UINT ("sweeps_cancelled", S_REQUIRED, "sweeps cancelled"),
+    S_UINT ("workers", S_REQUIRED, "workers connected"),
+    S_UINT ("workers_joined", S_REQUIRED, "worker sessions started (HELLO) since start"),
+    S_UINT ("workers_lost", S_REQUIRED, "workers dropped for falling silent since start"),
+    S_UINT ("workers_left", S_REQUIRED, "workers gone after a BYE since start"),
+    S_UINT ("points_running", S_REQUIRED, "points on a worker now"),
+    S_UINT ("points_requeued", S_REQUIRED, "points put back in line since start"),
+    S_UINT ("results_committed", S_REQUIRED, "results stored since start"),
+    S_UINT ("results_duplicate", S_REQUIRED, "results for a point that had one, not stored again"),
+    S_INTS_RANGE ("error_codes", S_REQUIRED, INT32_MIN, -1,
+                  "codes of the error replies sent since start"),
+    S_UINTS ("error_counts", S_REQUIRED, "how many of each, pairwise with `error_codes`"),
+};
 static const proto_field_t s_error[] = {
     S_REQ_ECHO,
     S_INT_RANGE ("code", S_REQUIRED, INT32_MIN, -1, "a negative error code (table below)"),
@@ -217,6 +243,8 @@ static const proto_schema_t s_schemas[] = {
     S_SCHEMA (CHUNK, s_chunk),
     S_SCHEMA (RESULTS, s_results),
     S_SCHEMA (POINTS, s_points),
+    S_SCHEMA (STATS, s_stats),
+    S_SCHEMA (BROKER_STATS, s_broker_stats),
     S_SCHEMA (ERROR, s_error),
 };
 // clang-format on
@@ -224,7 +252,7 @@ static const proto_schema_t s_schemas[] = {
 const proto_schema_t *
 proto_schema (int type)
 {
-    //  Gaps in the numbering (9..19, 33..39) have no name: unknown.
+    //  Gaps in the numbering (9..19, 35..39) have no name: unknown.
     if (type < 0 || (size_t) type >= sizeof s_schemas / sizeof s_schemas[0])
         return NULL;
     return s_schemas[type].name ? &s_schemas[type] : NULL;
@@ -233,7 +261,7 @@ proto_schema (int type)
 int
 proto_schema_field_index (const proto_schema_t *schema, const char *name, size_t length)
 {
-    //  A linear search: schemas have at most 14 fields, and a hash would
+    //  A linear search: schemas have at most 16 fields, and a hash would
     //  cost more than the compares it saves.
     for (size_t i = 0; i < schema->count; i++) {
         const char *candidate = schema->fields[i].name;
@@ -283,6 +311,8 @@ proto_kind_name (proto_kind_t kind)
         return "strs";
     case PROTO_KIND_BLOB:
         return "blob";
+    case PROTO_KIND_INTS:
+        return "ints";
     }
     return "?";
 }
@@ -299,6 +329,9 @@ s_print_limits (FILE *out, const proto_field_t *f)
         break;
     case PROTO_KIND_INT:
         fprintf (out, "%" PRId64 "..%" PRId64, f->imin, f->imax);
+        break;
+    case PROTO_KIND_INTS:
+        fprintf (out, "each %" PRId64 "..%" PRId64, f->imin, f->imax);
         break;
     case PROTO_KIND_STR:
         if (f->oneof) {

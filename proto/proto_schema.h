@@ -27,7 +27,8 @@ typedef enum {
     PROTO_KIND_UINTS, /* msgpack array of positive integers */
     PROTO_KIND_F64S,  /* msgpack array of float64 (or integers) */
     PROTO_KIND_STRS,  /* msgpack array of STR */
-    PROTO_KIND_BLOB   /* map {frame, dtype, shape} naming a blob frame */
+    PROTO_KIND_BLOB,  /* map {frame, dtype, shape} naming a blob frame */
+    PROTO_KIND_INTS   /* msgpack array of integers, each within imin..imax */
 } proto_kind_t;
 
 typedef struct {
@@ -36,8 +37,8 @@ typedef struct {
     bool required;     /* decoding fails when absent; encoding asserts it is set */
     uint64_t min;      /* UINT: least value; STR/TEXT: least bytes; arrays: least count */
     uint64_t max;      /* UINT: greatest value; STR/TEXT: most bytes; arrays: most count */
-    int64_t imin;      /* INT: least value */
-    int64_t imax;      /* INT: greatest value */
+    int64_t imin;      /* INT, INTS: least value (of each element) */
+    int64_t imax;      /* INT, INTS: greatest value (of each element) */
     const char *oneof; /* STR: allowed values, BLOB: allowed dtypes, "a|b"; or NULL */
     const char *doc;   /* one phrase for PROTOCOL.md */
     uint64_t elem_max; /* STRS: most bytes of one element; 0 = PROTO_MAX_STRING */

@@ -252,6 +252,11 @@ s_fill (proto_msg_t *msg, bool all)
             proto_msg_set_uints (msg, f->name, values, S_N);
             break;
         }
+        case PROTO_KIND_INTS: {
+            const int64_t values[S_N] = {f->imax - (int64_t) i, f->imin, f->imax};
+            proto_msg_set_ints (msg, f->name, values, S_N);
+            break;
+        }
         case PROTO_KIND_F64S: {
             double values[S_N * S_N];
             for (size_t k = 0; k < S_N * S_N; k++)
@@ -317,6 +322,13 @@ s_same (const proto_msg_t *a, const proto_msg_t *b)
             BSW_CHECK (na == 0 || memcmp (va, vb, na * sizeof *va) == 0);
             break;
         }
+        case PROTO_KIND_INTS: {
+            const int64_t *va = proto_msg_ints (a, f->name, &na);
+            const int64_t *vb = proto_msg_ints (b, f->name, &nb);
+            BSW_CHECK_INT (na, nb);
+            BSW_CHECK (na == 0 || memcmp (va, vb, na * sizeof *va) == 0);
+            break;
+        }
         case PROTO_KIND_F64S: {
             const double *va = proto_msg_f64s (a, f->name, &na);
             const double *vb = proto_msg_f64s (b, f->name, &nb);
@@ -373,7 +385,7 @@ s_test_roundtrip_all (void)
             }
         }
     }
-    BSW_CHECK_INT (types, 22);
+    BSW_CHECK_INT (types, 24);
     return BSW_TEST_PASS;
 }
 
@@ -1074,6 +1086,13 @@ s_test_reject_relations (void)
                           "SWEEPS: 'done' has 1 elements but 'ids' has 3"));
     proto_msg_destroy (&msg);
 
+    msg = proto_msg_new (PROTO_BROKER_STATS);
+    s_fill (msg, true);
+    proto_msg_set_uints (msg, "error_counts", one, 1);
+    BSW_CHECK (s_rejects (proto_msg_encode (msg), 0, BSW_EPROTO,
+                          "BROKER_STATS: 'error_counts' has 1 elements but 'error_codes' has 3"));
+    proto_msg_destroy (&msg);
+
     msg = proto_msg_new (PROTO_POINTS);
     s_fill (msg, true);
     proto_msg_set_f64s (msg, "values", two, 2);
@@ -1081,6 +1100,44 @@ s_test_reject_relations (void)
         s_rejects (proto_msg_encode (msg), 0, BSW_EPROTO,
                    "POINTS: 'values' has 2 elements but 'points' x 'metric_names' is 3 x 3"));
     proto_msg_destroy (&msg);
+    return BSW_TEST_PASS;
+}
+
+//  An ints field holds integers, each within the field's range: error
+//  codes are negative.
+static int
+s_test_reject_ints (void)
+{
+    proto_msg_t *msg = proto_msg_new (PROTO_BROKER_STATS);
+    s_fill (msg, true);
+    const int64_t codes[] = {-8, 0};
+    proto_msg_set_ints (msg, "error_codes", codes, 2);
+    const uint64_t counts[] = {3, 1};
+    proto_msg_set_uints (msg, "error_counts", counts, 2);
+    BSW_CHECK (s_rejects (proto_msg_encode (msg), 0, BSW_EPROTO,
+                          "BROKER_STATS: field 'error_codes': element 1: 0 is out of range "
+                          "-2147483648..-1"));
+    const int64_t too_low[] = {(int64_t) INT32_MIN - 1, -8};
+    proto_msg_set_ints (msg, "error_codes", too_low, 2);
+    BSW_CHECK (s_rejects (proto_msg_encode (msg), 0, BSW_EPROTO, "element 0: -2147483649"));
+    proto_msg_destroy (&msg);
+
+    //  A float among the integers.
+    s_raw_t raw;
+    s_raw_begin (&raw, "BSW", 1, PROTO_STATS, 0);
+    zmsg_t *wire = s_raw_end (&raw, NULL);
+    proto_msg_t *stats = NULL;
+    bsw_error_t err;
+    BSW_CHECK (proto_msg_decode (&wire, false, 0, &stats, NULL, &err) == 0);
+    proto_msg_destroy (&stats);
+    s_raw_begin (&raw, "BSW", 1, PROTO_BROKER_STATS, 1);
+    s_raw_str (&raw, "error_codes");
+    msgpack_pack_array (&raw.pk, 2);
+    msgpack_pack_int64 (&raw.pk, -8);
+    msgpack_pack_double (&raw.pk, -1.0);
+    BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO,
+                          "BROKER_STATS: field 'error_codes': expected an array of integers, "
+                          "element 1 is"));
     return BSW_TEST_PASS;
 }
 
@@ -1232,6 +1289,7 @@ static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"reject_fields", s_test_reject_fields},
                                           {"reject_metric_names", s_test_reject_metric_names},
                                           {"reject_relations", s_test_reject_relations},
+                                          {"reject_ints", s_test_reject_ints},
                                           {"reject_blobs", s_test_reject_blobs},
                                           {"protocol_md", s_test_protocol_md},
                                           {NULL, NULL}};

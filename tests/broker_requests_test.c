@@ -1,21 +1,66 @@
-#define _XOPEN_SOURCE 700 /* nftw */
 /*  broker_requests_test.c - a broker actor over loopback answers malformed
     and wrong requests with ERROR replies (code and sentence) and keeps
-    serving; a valid SUBMIT, LIST and STATUS work in between. */
+    serving; a valid SUBMIT, LIST and STATUS work in between; STATS counts
+    what happened (errors by code, workers joined, lost and left, points
+    requeued, results committed and duplicate).
+
+    Most cases share one broker (the fixture s_main, started in main); a
+    case that needs a short heartbeat starts its own. Fake workers are
+    DEALER sockets driven by the test. */
 #include "broker.h"
 #include "bsw_test.h"
+#include "bsw_test_dir.h"
 #include "bsw_util.h"
 #include "proto.h"
 
-#include <ftw.h>
 #include <msgpack.h>
 #include <unistd.h>
 #include <zip.h>
 
-static zactor_t *s_broker;
-static zsock_t *s_client;
-static char s_endpoint[256];
-static char s_dir[64];
+/*  A broker actor on a loopback wildcard port (it is never restarted, so
+    any free port will do; tests/CMakeLists.txt), its data folder, and a
+    client socket connected to it. */
+typedef struct {
+    char dir[BSW_TEST_DIR_MAX]; /* data folder, removed at the end */
+    zactor_t *broker;           /* the actor */
+    zsock_t *client;            /* DEALER to it */
+    char endpoint[256];         /* where it listens */
+} s_fixture_t;
+
+static bool
+s_fixture_start (s_fixture_t *fx, int heartbeat_ms)
+{
+    memset (fx, 0, sizeof *fx);
+    if (!bsw_test_dir_new (fx->dir, "bsw-requests"))
+        return false;
+    broker_config_t config = {.bind = "tcp://127.0.0.1:*",
+                              .data_dir = fx->dir,
+                              .max_points = 1000,
+                              .heartbeat_ms = heartbeat_ms};
+    fx->broker = broker_start (&config);
+    if (!fx->broker)
+        return false;
+    zstr_send (fx->broker, "ENDPOINT");
+    char *endpoint = zstr_recv (fx->broker);
+    snprintf (fx->endpoint, sizeof fx->endpoint, "%s", endpoint ? endpoint : "");
+    zstr_free (&endpoint);
+    fx->client = zsock_new_dealer (fx->endpoint);
+    return fx->client != NULL;
+}
+
+static void
+s_fixture_stop (s_fixture_t *fx)
+{
+    zsock_destroy (&fx->client);
+    zactor_destroy (&fx->broker);
+    if (fx->dir[0])
+        bsw_test_dir_remove (fx->dir);
+    fx->dir[0] = '\0';
+}
+
+static s_fixture_t s_main;           /* the broker most cases share */
+#define s_client   (s_main.client)   /* its client socket */
+#define s_endpoint (s_main.endpoint) /* its endpoint */
 
 /*  Receives one message on `sock` within 5 s and decodes it. */
 static proto_msg_t *
@@ -246,6 +291,32 @@ s_worker_recv (zsock_t *worker)
     return msg;
 }
 
+/*  A fake worker session: HELLO, then `credit` points asked for. */
+static zsock_t *
+s_worker_start_at (const char *endpoint, const char *identity, uint64_t credit)
+{
+    zsock_t *worker = zsock_new (ZMQ_DEALER);
+    zsock_set_identity (worker, identity);
+    if (zsock_connect (worker, "%s", endpoint) != 0) {
+        zsock_destroy (&worker);
+        return NULL;
+    }
+    proto_msg_t *msg = proto_msg_new (PROTO_HELLO);
+    proto_msg_set_str (msg, "worker", identity);
+    proto_msg_set_uint (msg, "threads", 1);
+    proto_msg_send (&msg, worker);
+    msg = proto_msg_new (PROTO_CREDIT);
+    proto_msg_set_uint (msg, "credit", credit);
+    proto_msg_send (&msg, worker);
+    return worker;
+}
+
+static zsock_t *
+s_worker_start (const char *identity, uint64_t credit)
+{
+    return s_worker_start_at (s_endpoint, identity, credit);
+}
+
 /*  A fake worker holds points when their sweep is cancelled: the broker
     drops them, keeps the result that was already under way, and after a
     retry sends the sweep's definition again (the worker forgot it on
@@ -259,17 +330,9 @@ s_test_cancel_keeps_late_result (void)
     for (uint64_t other = 1; other < id; other++)
         if (s_cancel_or_retry (PROTO_CANCEL, other))
             return BSW_TEST_FAIL;
-    zsock_t *worker = zsock_new (ZMQ_DEALER);
-    zsock_set_identity (worker, "fake-worker/0");
-    BSW_CHECK (zsock_connect (worker, "%s", s_endpoint) == 0);
-    proto_msg_t *msg = proto_msg_new (PROTO_HELLO);
-    proto_msg_set_str (msg, "worker", "fake");
-    proto_msg_set_uint (msg, "threads", 1);
-    proto_msg_send (&msg, worker);
-    msg = proto_msg_new (PROTO_CREDIT);
-    proto_msg_set_uint (msg, "credit", 2);
-    proto_msg_send (&msg, worker);
-    msg = s_worker_recv (worker);
+    zsock_t *worker = s_worker_start ("fake-worker/0", 2);
+    BSW_CHECK (worker);
+    proto_msg_t *msg = s_worker_recv (worker);
     BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_WORK, "no WORK");
     BSW_CHECK (proto_msg_has (msg, "spec"));
     size_t count = 0;
@@ -324,26 +387,6 @@ s_test_cancel_keeps_late_result (void)
     proto_msg_send (&msg, worker);
     zsock_destroy (&worker);
     return BSW_TEST_PASS;
-}
-
-/*  A fake worker session: HELLO, then `credit` points asked for. */
-static zsock_t *
-s_worker_start (const char *identity, uint64_t credit)
-{
-    zsock_t *worker = zsock_new (ZMQ_DEALER);
-    zsock_set_identity (worker, identity);
-    if (zsock_connect (worker, "%s", s_endpoint) != 0) {
-        zsock_destroy (&worker);
-        return NULL;
-    }
-    proto_msg_t *msg = proto_msg_new (PROTO_HELLO);
-    proto_msg_set_str (msg, "worker", identity);
-    proto_msg_set_uint (msg, "threads", 1);
-    proto_msg_send (&msg, worker);
-    msg = proto_msg_new (PROTO_CREDIT);
-    proto_msg_set_uint (msg, "credit", credit);
-    proto_msg_send (&msg, worker);
-    return worker;
 }
 
 /*  A RESULT of point `point` with the given metric names, as raw msgpack so
@@ -546,10 +589,188 @@ s_test_submit_name_from_spec (void)
     return s_cancel_or_retry (PROTO_CANCEL, id);
 }
 
-static int
-s_remove (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/*  STATS through `client`: the BROKER_STATS reply, or NULL. */
+static proto_msg_t *
+s_stats_on (zsock_t *client)
 {
-    return remove (path);
+    proto_msg_t *msg = proto_msg_new (PROTO_STATS);
+    proto_msg_set_uint (msg, "req", 41);
+    proto_msg_send (&msg, client);
+    proto_msg_t *reply = s_recv_on (client);
+    if (reply &&
+        (proto_msg_type (reply) != PROTO_BROKER_STATS || proto_msg_uint (reply, "req") != 41))
+        proto_msg_destroy (&reply);
+    return reply;
+}
+
+/*  How many ERROR replies of `code` a BROKER_STATS counts (0 if none). */
+static uint64_t
+s_error_count (const proto_msg_t *stats, int code)
+{
+    size_t n = 0;
+    const int64_t *codes = proto_msg_ints (stats, "error_codes", &n);
+    const uint64_t *counts = proto_msg_uints (stats, "error_counts", NULL);
+    for (size_t k = 0; k < n; k++)
+        if (codes[k] == code)
+            return counts[k];
+    return 0;
+}
+
+/*  Each refused message counts under its code: one that cannot be decoded
+    (PROTO, refused before any handler), a wrong version (VERSION), a
+    request for a missing sweep (NOTFOUND); what was not refused does not
+    count. */
+static int
+s_test_stats_errors (void)
+{
+    proto_msg_t *before = s_stats_on (s_client);
+    BSW_CHECK_MSG (before, "no BROKER_STATS");
+    BSW_CHECK_STR (proto_msg_str (before, "version"), BSW_VERSION_STRING);
+    BSW_CHECK (proto_msg_f64 (before, "uptime_s") >= 0.0);
+    s_send_raw ("garbage", 7);
+    if (s_expect_error (BSW_EPROTO, ""))
+        return BSW_TEST_FAIL;
+    s_send_raw ("garbage", 7);
+    if (s_expect_error (BSW_EPROTO, ""))
+        return BSW_TEST_FAIL;
+    s_send_header ("BSW", 2, PROTO_LIST);
+    if (s_expect_error (BSW_EVERSION, "version 2"))
+        return BSW_TEST_FAIL;
+    proto_msg_t *msg = proto_msg_new (PROTO_STATUS);
+    proto_msg_set_uint (msg, "sweep", 4242);
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_ENOTFOUND, "4242"))
+        return BSW_TEST_FAIL;
+    if (s_list_works ())
+        return BSW_TEST_FAIL;
+    proto_msg_t *after = s_stats_on (s_client);
+    BSW_CHECK_MSG (after, "no BROKER_STATS");
+    BSW_CHECK_INT (s_error_count (after, BSW_EPROTO), s_error_count (before, BSW_EPROTO) + 2);
+    BSW_CHECK_INT (s_error_count (after, BSW_EVERSION), s_error_count (before, BSW_EVERSION) + 1);
+    BSW_CHECK_INT (s_error_count (after, BSW_ENOTFOUND), s_error_count (before, BSW_ENOTFOUND) + 1);
+    BSW_CHECK_INT (s_error_count (after, BSW_ESPEC), s_error_count (before, BSW_ESPEC));
+    //  Only codes that were sent are listed, each once.
+    size_t n = 0;
+    const int64_t *codes = proto_msg_ints (after, "error_codes", &n);
+    const uint64_t *counts = proto_msg_uints (after, "error_counts", NULL);
+    for (size_t k = 0; k < n; k++) {
+        BSW_CHECK (codes[k] < 0 && counts[k] > 0);
+        for (size_t j = 0; j < k; j++)
+            BSW_CHECK (codes[j] != codes[k]);
+    }
+    proto_msg_destroy (&before);
+    proto_msg_destroy (&after);
+    return BSW_TEST_PASS;
+}
+
+/*  STATS on fx's broker, polled (every 20 ms, 30 s at most) until
+    `field` reaches `value`; the reply, or NULL. */
+static proto_msg_t *
+s_stats_when (s_fixture_t *fx, const char *field, uint64_t value)
+{
+    int64_t deadline = bsw_clock_mono_ms () + 30000;
+    while (bsw_clock_mono_ms () < deadline) {
+        proto_msg_t *stats = s_stats_on (fx->client);
+        if (!stats || proto_msg_uint (stats, field) >= value)
+            return stats;
+        proto_msg_destroy (&stats);
+        zclock_sleep (20);
+    }
+    fprintf (stderr, "STATS: %s did not reach %llu within 30 s\n", field,
+             (unsigned long long) value);
+    return NULL;
+}
+
+/*  A failed RESULT of a point (no time series needed). */
+static void
+s_send_failed_result (zsock_t *worker, uint64_t sweep, uint64_t point)
+{
+    proto_msg_t *msg = proto_msg_new (PROTO_RESULT);
+    proto_msg_set_uint (msg, "sweep", sweep);
+    proto_msg_set_uint (msg, "point", point);
+    proto_msg_set_str (msg, "status", "failed");
+    proto_msg_set_str (msg, "error", "diverged");
+    proto_msg_send (&msg, worker);
+}
+
+/*  Workers on a broker of its own with 100 ms heartbeats (silent after
+    300 ms): one sends a result twice (one committed, one duplicate) and
+    falls silent holding a point, which is requeued, and is counted lost;
+    another takes that point, hands it back with BYE and is counted as
+    having left, not lost. */
+static int
+s_test_stats_workers (void)
+{
+    s_fixture_t fx;
+    BSW_CHECK (s_fixture_start (&fx, 100));
+    proto_msg_t *msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec",
+                       "{\"simulation_length\": 5, \"ranges\": [{\"parameter\": \"model.a\", "
+                       "\"values\": [1, 2, 3]}]}");
+    proto_msg_send (&msg, fx.client);
+    msg = s_recv_on (fx.client);
+    BSW_CHECK (msg && proto_msg_type (msg) == PROTO_SUBMITTED);
+    uint64_t id = proto_msg_uint (msg, "sweep");
+    proto_msg_destroy (&msg);
+
+    //  The silent worker: two points; one result, sent twice, then nothing.
+    //  Its result goes out right after its WORK, so it is on time whatever
+    //  the machine's load (and results count from anyone anyway).
+    zsock_t *silent = s_worker_start_at (fx.endpoint, "silent/0", 2);
+    BSW_CHECK (silent);
+    msg = s_worker_recv (silent);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_WORK, "no WORK");
+    size_t count = 0;
+    const uint64_t *points = proto_msg_uints (msg, "points", &count);
+    BSW_CHECK_INT (count, 2);
+    uint64_t finished = points[0], held = points[1];
+    proto_msg_destroy (&msg);
+    s_send_failed_result (silent, id, finished);
+    s_send_failed_result (silent, id, finished);
+    for (int k = 0; k < 2; k++) {
+        msg = s_worker_recv (silent);
+        BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_ACK, "result %d not ACKed", k);
+        proto_msg_destroy (&msg);
+    }
+    proto_msg_t *stats = s_stats_when (&fx, "workers_lost", 1);
+    BSW_CHECK (stats);
+    BSW_CHECK_INT (proto_msg_uint (stats, "workers_joined"), 1);
+    BSW_CHECK_INT (proto_msg_uint (stats, "workers_lost"), 1);
+    BSW_CHECK_INT (proto_msg_uint (stats, "workers_left"), 0);
+    BSW_CHECK_INT (proto_msg_uint (stats, "workers"), 0);
+    BSW_CHECK_INT (proto_msg_uint (stats, "points_requeued"), 1);
+    BSW_CHECK_INT (proto_msg_uint (stats, "points_running"), 0);
+    BSW_CHECK_INT (proto_msg_uint (stats, "results_committed"), 1);
+    BSW_CHECK_INT (proto_msg_uint (stats, "results_duplicate"), 1);
+    BSW_CHECK_INT (proto_msg_uint (stats, "sweeps_running"), 1);
+    proto_msg_destroy (&stats);
+    zsock_destroy (&silent);
+
+    //  The leaving worker gets the requeued point first, and hands it back.
+    zsock_t *leaving = s_worker_start_at (fx.endpoint, "leaving/0", 1);
+    BSW_CHECK (leaving);
+    msg = s_worker_recv (leaving);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_WORK, "no WORK");
+    points = proto_msg_uints (msg, "points", &count);
+    BSW_CHECK_INT (count, 1);
+    BSW_CHECK_INT (points[0], held);
+    proto_msg_destroy (&msg);
+    msg = proto_msg_new (PROTO_BYE);
+    const uint64_t sweeps[1] = {id}, back[1] = {held};
+    proto_msg_set_uints (msg, "sweeps", sweeps, 1);
+    proto_msg_set_uints (msg, "points", back, 1);
+    proto_msg_send (&msg, leaving);
+    stats = s_stats_when (&fx, "workers_left", 1);
+    BSW_CHECK (stats);
+    BSW_CHECK_INT (proto_msg_uint (stats, "workers_joined"), 2);
+    BSW_CHECK_INT (proto_msg_uint (stats, "workers_lost"), 1);
+    BSW_CHECK_INT (proto_msg_uint (stats, "workers_left"), 1);
+    BSW_CHECK_INT (proto_msg_uint (stats, "points_requeued"), 2);
+    BSW_CHECK_INT (proto_msg_uint (stats, "points_running"), 0);
+    proto_msg_destroy (&stats);
+    zsock_destroy (&leaving);
+    s_fixture_stop (&fx);
+    return BSW_TEST_PASS;
 }
 
 static const bsw_test_case_t s_cases[] = {
@@ -559,27 +780,19 @@ static const bsw_test_case_t s_cases[] = {
     {"cancel_keeps_late_result", s_test_cancel_keeps_late_result},
     {"hostile_metric_names", s_test_hostile_metric_names},
     {"submit_name_from_spec", s_test_submit_name_from_spec},
+    {"stats_errors", s_test_stats_errors},
+    {"stats_workers", s_test_stats_workers},
     {NULL, NULL}};
 
 int
 main (int argc, char **argv)
 {
     zsys_set_logstream (NULL);
-    snprintf (s_dir, sizeof s_dir, "/tmp/bsw-requests-XXXXXX");
-    if (!mkdtemp (s_dir))
+    if (!s_fixture_start (&s_main, 0)) {
+        s_fixture_stop (&s_main);
         return 1;
-    broker_config_t config = {.bind = "tcp://127.0.0.1:*", .data_dir = s_dir, .max_points = 1000};
-    s_broker = broker_start (&config);
-    if (!s_broker)
-        return 1;
-    zstr_send (s_broker, "ENDPOINT");
-    char *endpoint = zstr_recv (s_broker);
-    snprintf (s_endpoint, sizeof s_endpoint, "%s", endpoint);
-    s_client = zsock_new_dealer (endpoint);
-    zstr_free (&endpoint);
+    }
     int rc = bsw_test_main (argc, argv, s_cases);
-    zsock_destroy (&s_client);
-    zactor_destroy (&s_broker);
-    nftw (s_dir, s_remove, 16, FTW_DEPTH | FTW_PHYS);
+    s_fixture_stop (&s_main);
     return rc;
 }

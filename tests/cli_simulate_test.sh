@@ -4,13 +4,16 @@
 # connectivity exits 1 with one sentence naming the problem and leaves no
 # output file; bad usage exits 2; --help tells the truth.
 set -u
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+bsw_init cli
+# This test counts its checks and goes on after a failed one (miss), where
+# lib.sh's fail stops at the first.
 bin="${BSW_BIN_DIR:?}/brainsweep"
-tmp=$(mktemp -d /tmp/bsw-cli-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
 failures=0
 passes=0
 
-fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
+miss () { echo "FAIL: $*"; failures=$((failures + 1)); }
 pass () { passes=$((passes + 1)); }
 
 # expect_error NAME SPEC_TEXT NEEDLE: the run fails (1), says NEEDLE, no file.
@@ -19,12 +22,12 @@ expect_error () {
   printf '%s' "$text" > "$tmp/$name.json"
   "$bin" simulate "$tmp/$name.json" -o "$tmp/$name.h5" > "$tmp/out" 2> "$tmp/err"
   rc=$?
-  if [ $rc -ne 1 ]; then fail "$name: exit $rc, expected 1"; return; fi
-  if ! grep -qF -- "$needle" "$tmp/err"; then fail "$name: stderr lacks '$needle': $(cat "$tmp/err")"; return; fi
+  if [ $rc -ne 1 ]; then miss "$name: exit $rc, expected 1"; return; fi
+  if ! grep -qF -- "$needle" "$tmp/err"; then miss "$name: stderr lacks '$needle': $(cat "$tmp/err")"; return; fi
   for left in "$tmp/$name.h5" "$tmp/$name.h5".tmp*; do
-    if [ -e "$left" ]; then fail "$name: left an output file"; return; fi
+    if [ -e "$left" ]; then miss "$name: left an output file"; return; fi
   done
-  if [ -s "$tmp/out" ]; then fail "$name: printed to stdout"; return; fi
+  if [ -s "$tmp/out" ]; then miss "$name: printed to stdout"; return; fi
   pass
 }
 
@@ -34,19 +37,19 @@ cat > "$tmp/good.json" <<'JSON'
 JSON
 if "$bin" simulate "$tmp/good.json" -o "$tmp/good.h5" > "$tmp/out" 2> "$tmp/err"; then
   grep -q '^{"GlobalVariance": [-0-9.e]*, "KuramotoIndex": [-0-9.e]*, "Metastability": .*, "Synchrony": .*, "VarianceNodeVariance": .*}$' "$tmp/out" \
-    && [ -s "$tmp/good.h5" ] && pass || fail "good run: output $(cat "$tmp/out")"
+    && [ -s "$tmp/good.h5" ] && pass || miss "good run: output $(cat "$tmp/out")"
 else
-  fail "good run exited non-zero: $(cat "$tmp/err")"
+  miss "good run exited non-zero: $(cat "$tmp/err")"
 fi
 # Without -o: metrics only, no file anywhere.
-(cd "$tmp" && "$bin" simulate good.json > out2) && grep -q GlobalVariance "$tmp/out2" && pass || fail "run without -o"
+(cd "$tmp" && "$bin" simulate good.json > out2) && grep -q GlobalVariance "$tmp/out2" && pass || miss "run without -o"
 # --point selects a sweep point; out of range is an error.
 cat > "$tmp/sweep.json" <<'JSON'
 {"simulation_length": 10.0, "ranges": [{"parameter": "model.a", "values": [1.0, 2.0]}]}
 JSON
-"$bin" simulate "$tmp/sweep.json" --point 1 > /dev/null 2>&1 && pass || fail "--point 1"
+"$bin" simulate "$tmp/sweep.json" --point 1 > /dev/null 2>&1 && pass || miss "--point 1"
 "$bin" simulate "$tmp/sweep.json" --point 2 -o "$tmp/p2.h5" > /dev/null 2> "$tmp/err"
-[ $? -eq 1 ] && [ ! -e "$tmp/p2.h5" ] && pass || fail "--point 2 of 2 points"
+[ $? -eq 1 ] && [ ! -e "$tmp/p2.h5" ] && pass || miss "--point 2 of 2 points"
 
 # Malformed specs.
 expect_error syntax '{"dt": ' "line 1"
@@ -96,11 +99,11 @@ printf 'not a zip' > "$tmp/conn-garbage.zip"
 conn_error garbage "zip"
 
 # Usage errors exit 2; --help exits 0 and documents the options.
-"$bin" simulate > /dev/null 2>&1; [ $? -eq 2 ] && pass || fail "no spec: expected exit 2"
-"$bin" simulate a.json --bogus > /dev/null 2>&1; [ $? -eq 2 ] && pass || fail "unknown option: expected exit 2"
-"$bin" frobnicate > /dev/null 2>&1; [ $? -eq 2 ] && pass || fail "unknown command: expected exit 2"
+"$bin" simulate > /dev/null 2>&1; [ $? -eq 2 ] && pass || miss "no spec: expected exit 2"
+"$bin" simulate a.json --bogus > /dev/null 2>&1; [ $? -eq 2 ] && pass || miss "unknown option: expected exit 2"
+"$bin" frobnicate > /dev/null 2>&1; [ $? -eq 2 ] && pass || miss "unknown command: expected exit 2"
 "$bin" simulate --help > "$tmp/help" && grep -q -- "--output" "$tmp/help" && grep -q -- "--point" "$tmp/help" \
-  && pass || fail "simulate --help"
+  && pass || miss "simulate --help"
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

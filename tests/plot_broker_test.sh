@@ -3,39 +3,14 @@
 # loopback: a sweep with no worker yet is all pending rings; once a worker
 # has run it, every point is a disc, and `--point K` draws the series the
 # broker sends (RESULTS with_timeseries), the same picture as from the
-# fetched zip. Every wait is bounded; the processes are killed on exit.
+# fetched zip. Every wait is a bounded poll of a state (tests/lib.sh); the
+# processes are killed on exit.
 set -u
-bin=${BSW_BIN_DIR:?}
-tmp=$(mktemp -d /tmp/bsw-plot-broker-XXXXXX)
-pids=""
-cleanup () {
-  for p in $pids; do kill -KILL "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail () { echo "FAIL: $*"; [ -f "$tmp/broker.log" ] && tail -5 "$tmp/broker.log"; exit 1; }
-# expect_fail STATUS NEEDLE WHAT CMD...: CMD exits with STATUS and says NEEDLE.
-expect_fail () {
-  want=$1 needle=$2 what=$3
-  shift 3
-  "$@" 2> "$tmp/err"
-  got=$?
-  [ "$got" -eq "$want" ] || fail "$what: exit $got, expected $want: $(cat "$tmp/err")"
-  grep -qF -- "$needle" "$tmp/err" || fail "$what: $(cat "$tmp/err")"
-}
-
-"$bin/brainsweep-broker" --bind "tcp://127.0.0.1:*" --data "$tmp/data" --heartbeat-ms 250 \
-  > "$tmp/broker.log" 2>&1 &
-pids="$pids $!"
-i=0
-endpoint=""
-while [ -z "$endpoint" ] && [ $i -lt 100 ]; do
-  endpoint=$(sed -n 's/.*broker listening on \(tcp:[^,]*\),.*/\1/p' "$tmp/broker.log" | tail -1)
-  sleep 0.1; i=$((i + 1))
-done
-[ -n "$endpoint" ] || fail "broker did not start"
-export BRAINSWEEP_BROKER="$endpoint"
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+: "${bin:?BSW_BIN_DIR}"
+bsw_init plot-broker
+bsw_start_broker --heartbeat-ms 250
 
 cat > "$tmp/spec.json" <<'JSON'
 {"name": "plot broker", "simulation_length": 300.0,
@@ -55,7 +30,7 @@ expect_fail 1 "point 3 has no result yet (pending)" "--point 3" \
   "$bin/brainsweep" plot "$id" --point 3 -o "$tmp/x.png"
 
 "$bin/brainsweep-worker" --threads 1 --heartbeat-ms 250 --name w1 > "$tmp/worker.log" 2>&1 &
-pids="$pids $!"
+bsw_track $!
 timeout 120 "$bin/brainsweep" watch "$id" > /dev/null 2>&1 || fail "watch"
 
 "$bin/brainsweep" plot "$id" -o "$tmp/done.png" --slice coupling.a=0.004 2> "$tmp/plot.log" \

@@ -7,24 +7,15 @@
 # checked for size and kind, and a time series is plotted from the zip.
 # Skips (77) without node or chromium.
 set -u
-bin=${BSW_BIN_DIR:?}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+: "${bin:?BSW_BIN_DIR}"
 here=$(cd "$(dirname "$0")" && pwd)
 chromium=${CHROMIUM:-/usr/bin/chromium}
 command -v node > /dev/null 2>&1 || { echo "skip: node is not installed"; exit 77; }
 [ -x "$chromium" ] || { echo "skip: no chromium at $chromium"; exit 77; }
 command -v unzip > /dev/null 2>&1 || { echo "skip: unzip is not installed"; exit 77; }
-tmp=$(mktemp -d /tmp/bsw-plot-html-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-fail () { echo "FAIL: $*"; exit 1; }
-# expect_fail STATUS NEEDLE WHAT CMD...: CMD exits with STATUS and says NEEDLE.
-expect_fail () {
-  want=$1 needle=$2 what=$3
-  shift 3
-  "$@" 2> "$tmp/err"
-  got=$?
-  [ "$got" -eq "$want" ] || fail "$what: exit $got, expected $want: $(cat "$tmp/err")"
-  grep -qF -- "$needle" "$tmp/err" || fail "$what: $(cat "$tmp/err")"
-}
+bsw_init plot-html
 
 cat > "$tmp/spec.json" <<'JSON'
 {"name": "plot test", "simulation_length": 600.0,
