@@ -1,5 +1,6 @@
-/*  broker_db.c - the broker's durable state: SQLite for sweeps and result
-    rows, one file per finished point for its time series.
+/*  broker_db.c - the broker's durable state in SQLite: sweeps, result
+    rows, small time series; larger series are files (broker_store.c),
+    written before the rows that name them.
 
     Why WAL with synchronous=FULL: a result may be acknowledged to its
     worker only once it survives a power cut, so every COMMIT must reach
@@ -8,11 +9,12 @@
     and lets the export thread read through its own connection while the
     broker commits, neither blocking the other.
 
-    Why files before rows: the row is the commit point. A result file is
-    written to "<point>.h5.tmp" in its final folder, fsync'ed, renamed to
-    "<point>.h5", and the folder is fsync'ed; only then does the single
-    BEGIN IMMEDIATE ... COMMIT insert the rows. So a committed row always
-    has its complete file, whatever moment the broker dies at.
+    The commit of a batch: which results are new (a duplicate is stored
+    once), then the files of the new ones over BROKER_DB_INLINE_MAX
+    (broker_store_write: durable before it returns), then every row in one
+    BEGIN IMMEDIATE ... COMMIT. The row is the commit point, so a committed
+    row always has its complete file; a failed commit removes the files it
+    wrote.
 
     Small series (BROKER_DB_INLINE_MAX, broker_db.h) skip the file: their
     bytes go into the timeseries table in the same transaction as their
@@ -21,38 +23,21 @@
     point (the broker's largest cost at thousands of points per second).
     Readers ask the table first, then the file (broker_db_result_timeseries).
 
-    Recovery needs no code. SQLite rolls back an unfinished transaction on
-    the next open. A file without a row (the broker died between rename
-    and COMMIT) is an orphan nobody reads, since readers go through rows:
-    its point has no result, is pending again, and its next commit renames
-    over it. A leftover "*.tmp" is likewise reused (O_TRUNC). So litter is
-    bounded by one batch per crash, and a failed call removes its own.
-
-    Cost: a commit of n fresh ok results is n file creations, n fsyncs, one
-    fsync per folder and one WAL fsync. The file fsyncs dominate, so a
-    chunk of files is first written, with write-back started at once
-    (sync_file_range), and then fsync'ed by S_FSYNC_THREADS short-lived
-    threads: the disk serves concurrent fsyncs together, and most find
-    their data already written. On this project's ext4 test VM that took
-    batches of 100 x 2 KB results from ~2,500/s (write + fsync per file)
-    to ~6,000-8,000/s. syncfs() would be faster still, but flushes every
-    other writer on the file system too, a cost nobody here controls.
+    Recovery needs no code: SQLite rolls back an unfinished transaction on
+    the next open, and a file without a row is an orphan nobody reads
+    (broker_store.c).
 
     Threads: one connection per thread (SQLITE_OPEN_NOMUTEX). Only the
     broker thread writes; two brokers on one folder are not supported (the
-    duplicate check runs before the write transaction). The fsync threads
-    touch nothing but file descriptors and are joined before a commit
-    returns.
+    duplicate check runs before the write transaction).
 */
-#define _GNU_SOURCE // sync_file_range
 #include "broker_db.h"
+#include "broker_store.h"
 #include "bsw_assert.h"
 #include "bsw_util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,20 +55,13 @@
 //  worse (SQLite's 2 MB page cache then holds 62 pages).
 #define S_PAGE_SIZE_SQL "16384"
 #define S_DB_FILE       "brainsweep.db"
-#define S_PATH_MAX      4096
-//  Room left after DIR for "/sweeps/<id>/ts/<point>.h5.tmp".
-#define S_PATH_TAIL 80
-//  Files open at once: bounds descriptors for huge batches while keeping
-//  the write-back overlap of a whole chunk.
-#define S_CHUNK_FILES 128
-//  Threads that fsync one chunk together (see "Cost" above).
-#define S_FSYNC_THREADS 8
 //  Unix seconds with milliseconds, computed by SQLite at insert time.
 #define S_NOW_SQL "((julianday('now') - 2440587.5) * 86400.0)"
 
 struct broker_db_t {
     sqlite3 *db;                /* the connection */
     char *dir;                  /* data folder, as given */
+    broker_store_t *store;      /* its result files */
     char *db_path;              /* DIR/brainsweep.db, for error sentences */
     bool readonly;              /* opened with broker_db_open_readonly */
     sqlite3_stmt *exists;       /* does (sweep, point) have a row; hot path */
@@ -144,67 +122,10 @@ s_db_error (broker_db_t *self, bsw_error_t *err, int rc)
     return bsw_error_set (err, BSW_EDB, "%s: %s", self->db_path, sqlite3_errmsg (self->db));
 }
 
-//  An errno from a file operation on path as a sentence.
-static int
-s_io_error (bsw_error_t *err, int errnum, const char *path, const char *what)
-{
-    if (errnum == ENOSPC || errnum == EDQUOT)
-        return bsw_error_set (err, BSW_ENOSPACE, "%s: no space left on device", path);
-    return bsw_error_set (err, BSW_EIO, "%s: %s: %s", path, what, strerror (errnum));
-}
-
 static int
 s_not_found (bsw_error_t *err, uint64_t sweep)
 {
     return bsw_error_set (err, BSW_ENOTFOUND, "sweep %" PRIu64 ": no such sweep", sweep);
-}
-
-//  fsync of a folder, which makes the names created in it durable.
-static int
-s_fsync_dir (const char *path)
-{
-    int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync (fd), saved = errno;
-    close (fd);
-    errno = saved;
-    return rc;
-}
-
-//  mkdir -p. A folder it creates is durable only once its parent is
-//  fsync'ed (else a crash could lose it with the files renamed into it), so
-//  each creation fsyncs the parent: a cost paid once per folder.
-static int
-s_mkdir_p (const char *path, bsw_error_t *err)
-{
-    struct stat st;
-    if (stat (path, &st) == 0 && S_ISDIR (st.st_mode))
-        return 0; // the common case: one syscall
-    if (!*path)
-        return bsw_error_set (err, BSW_EIO, "data folder: the path is empty");
-    char buf[S_PATH_MAX];
-    snprintf (buf, sizeof buf, "%s", path);
-    for (char *end = buf + 1;; end++) {
-        if (*end != '/' && *end != '\0')
-            continue;
-        char saved = *end;
-        *end = '\0';
-        if (mkdir (buf, 0755) == 0) {
-            char parent[S_PATH_MAX]; // best effort: the parent may be unreadable
-            snprintf (parent, sizeof parent, "%s", buf);
-            char *slash = strrchr (parent, '/');
-            if (slash)
-                slash[slash == parent] = '\0'; // "/x" -> "/", "a/b" -> "a"
-            s_fsync_dir (slash ? parent : ".");
-        } else if (errno != EEXIST)
-            return s_io_error (err, errno, buf, "cannot create folder");
-        else if (stat (buf, &st) != 0 || !S_ISDIR (st.st_mode))
-            return bsw_error_set (err, BSW_EIO, "%s: exists and is not a folder", buf);
-        *end = saved;
-        if (saved == '\0')
-            return 0;
-    }
 }
 
 static int
@@ -406,9 +327,9 @@ s_open (broker_db_t **self_p, const char *data_dir, bool readonly, bsw_error_t *
     BSW_ASSERT (self_p);
     BSW_ASSERT (data_dir);
     *self_p = NULL;
-    if (strlen (data_dir) + S_PATH_TAIL >= S_PATH_MAX)
+    if (strlen (data_dir) + BROKER_STORE_PATH_TAIL >= BROKER_STORE_PATH_MAX)
         return bsw_error_set (err, BSW_EIO, "%s: data folder path too long", data_dir);
-    int rc = readonly ? 0 : s_mkdir_p (data_dir, err);
+    int rc = readonly ? 0 : broker_store_mkdir (data_dir, err);
     if (rc == 0 && !readonly && access (data_dir, W_OK | X_OK) != 0)
         rc = bsw_error_set (err, BSW_EIO, "%s: data folder is not writable: %s", data_dir,
                             strerror (errno));
@@ -416,6 +337,7 @@ s_open (broker_db_t **self_p, const char *data_dir, bool readonly, bsw_error_t *
         return rc;
     broker_db_t *self = bsw_calloc (1, sizeof *self);
     self->dir = bsw_strdup (data_dir);
+    self->store = broker_store_new (data_dir);
     self->readonly = readonly;
     size_t size = strlen (data_dir) + sizeof "/" S_DB_FILE;
     self->db_path = bsw_malloc (size);
@@ -423,7 +345,8 @@ s_open (broker_db_t **self_p, const char *data_dir, bool readonly, bsw_error_t *
     //  SQLite's own message for a missing file would not name the cause.
     struct stat st;
     if (readonly && stat (self->db_path, &st) != 0)
-        rc = s_io_error (err, errno, self->db_path, "cannot open database");
+        rc = bsw_error_set (err, BSW_EIO, "%s: cannot open database: %s", self->db_path,
+                            strerror (errno));
     if (rc == 0)
         rc = s_connect (self, err);
     if (rc)
@@ -456,6 +379,7 @@ broker_db_close (broker_db_t **self_p)
     sqlite3_finalize (self->insert_ts);
     sqlite3_finalize (self->select_ts);
     sqlite3_close (self->db); // NULL-safe; the last close checkpoints the WAL
+    broker_store_destroy (&self->store);
     free (self->db_path);
     free (self->dir);
     free (self);
@@ -475,7 +399,7 @@ broker_db_result_path (const broker_db_t *self, uint64_t sweep, uint64_t point, 
 {
     BSW_ASSERT (self);
     BSW_ASSERT (out);
-    snprintf (out, out_size, "%s/sweeps/%" PRIu64 "/ts/%" PRIu64 ".h5", self->dir, sweep, point);
+    broker_store_path (self->store, sweep, point, out, out_size);
 }
 
 int
@@ -484,22 +408,7 @@ broker_db_sweep_folder (broker_db_t *self, uint64_t sweep, char *out, size_t out
 {
     BSW_ASSERT (self);
     BSW_ASSERT (out);
-    snprintf (out, out_size, "%s/sweeps/%" PRIu64, self->dir, sweep);
-    return s_mkdir_p (out, err);
-}
-
-//  A result's final or temporary file, or its folder (s_open checked that
-//  DIR leaves room for all three).
-typedef enum { S_FINAL, S_TEMP, S_FOLDER } s_path_t;
-
-static void
-s_path (const broker_db_t *self, const broker_result_t *r, s_path_t which, char out[S_PATH_MAX])
-{
-    if (which == S_FOLDER)
-        snprintf (out, S_PATH_MAX, "%s/sweeps/%" PRIu64 "/ts", self->dir, r->sweep);
-    else
-        snprintf (out, S_PATH_MAX, "%s/sweeps/%" PRIu64 "/ts/%" PRIu64 ".h5%s", self->dir, r->sweep,
-                  r->point, which == S_TEMP ? ".tmp" : "");
+    return broker_store_sweep_folder (self->store, sweep, out, out_size, err);
 }
 
 //  --------------------------------------------------------------------------
@@ -693,10 +602,9 @@ broker_db_sweep_set_state (broker_db_t *self, uint64_t id, broker_sweep_state_t 
 
 //  One call's bookkeeping, indexed like the caller's results.
 typedef struct {
-    bool *fresh;         /* [count] gets a row (not a duplicate) */
-    bool *renamed;       /* [count] its file was renamed into place here */
-    uint64_t *folders;   /* [count] sweeps whose ts folder got files */
-    size_t folder_count; /* used entries of folders */
+    bool *fresh;                /* [count] gets a row (not a duplicate) */
+    broker_store_file_t *files; /* the fresh results' files, [0, file_count) */
+    size_t file_count;          /* used entries of files */
 } s_commit_t;
 
 //  Sort key for spotting duplicates within one call.
@@ -752,22 +660,6 @@ s_commit_classify (broker_db_t *self, const broker_result_t *results, size_t cou
     return rc;
 }
 
-//  The result's ts folder exists (mkdir -p) and is listed for the folder
-//  fsync. Batches usually hold one sweep, so a linear search.
-static int
-s_commit_folder (broker_db_t *self, s_commit_t *c, const broker_result_t *r, bsw_error_t *err)
-{
-    for (size_t f = 0; f < c->folder_count; f++)
-        if (c->folders[f] == r->sweep)
-            return 0;
-    char folder[S_PATH_MAX];
-    s_path (self, r, S_FOLDER, folder);
-    int rc = s_mkdir_p (folder, err);
-    if (rc == 0)
-        c->folders[c->folder_count++] = r->sweep;
-    return rc;
-}
-
 //  Whether a result's series goes to a file of its own (else into the
 //  timeseries table, in the same transaction as its row).
 static bool
@@ -776,132 +668,20 @@ s_in_file (const broker_result_t *r)
     return r->timeseries_size > BROKER_DB_INLINE_MAX;
 }
 
-static int
-s_write_all (int fd, const char *data, size_t size)
-{
-    while (size > 0) {
-        ssize_t n = write (fd, data, size);
-        if (n < 0 && errno != EINTR)
-            return -1;
-        if (n > 0)
-            data += n, size -= (size_t) n;
-    }
-    return 0;
-}
-
-//  One fsync thread's share of a chunk: files start, start + step, ...
-typedef struct {
-    const int *fds; /* the chunk's open files */
-    int *errs;      /* per file: 0 or the fsync errno */
-    size_t n;       /* files in the chunk */
-    size_t start;   /* first file of this share */
-    size_t step;    /* stride: the number of threads */
-} s_fsync_share_t;
-
-static void *
-s_fsync_share (void *arg)
-{
-    s_fsync_share_t *share = arg;
-    for (size_t j = share->start; j < share->n; j += share->step)
-        share->errs[j] = fsync (share->fds[j]) == 0 ? 0 : errno;
-    return NULL;
-}
-
-//  fsyncs n files on up to S_FSYNC_THREADS threads, errs[j] telling how
-//  each went. A thread that cannot start has its share done right here.
-static void
-s_fsync_all (const int *fds, int *errs, size_t n)
-{
-    pthread_t threads[S_FSYNC_THREADS];
-    s_fsync_share_t shares[S_FSYNC_THREADS];
-    bool started[S_FSYNC_THREADS];
-    size_t count = n < S_FSYNC_THREADS ? n : S_FSYNC_THREADS;
-    for (size_t t = 0; t < count; t++) {
-        shares[t] = (s_fsync_share_t){fds, errs, n, t, count};
-        started[t] = t > 0 && pthread_create (&threads[t], NULL, s_fsync_share, &shares[t]) == 0;
-    }
-    for (size_t t = 0; t < count; t++)
-        if (!started[t])
-            s_fsync_share (&shares[t]); // share 0 always runs on this thread
-    for (size_t t = 0; t < count; t++)
-        if (started[t])
-            pthread_join (threads[t], NULL);
-}
-
-//  One chunk of files: create and fill every temp file and start its
-//  write-back, then fsync, close and rename each. Leaves fds[j] -1 for
-//  every file it closed.
-static int
-s_commit_chunk (broker_db_t *self, const broker_result_t *results, const size_t *ks, size_t n,
-                int *fds, s_commit_t *c, bsw_error_t *err)
-{
-    char tmp[S_PATH_MAX], path[S_PATH_MAX];
-    for (size_t j = 0; j < n; j++) {
-        const broker_result_t *r = &results[ks[j]];
-        BSW_ASSERT (r->timeseries);
-        s_path (self, r, S_TEMP, tmp);
-        fds[j] = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fds[j] < 0)
-            return s_io_error (err, errno, tmp, "cannot create");
-        if (s_write_all (fds[j], r->timeseries, r->timeseries_size) != 0)
-            return s_io_error (err, errno, tmp, "cannot write");
-        //  Only a hint, so its result does not matter: fsync below decides.
-        sync_file_range (fds[j], 0, 0, SYNC_FILE_RANGE_WRITE);
-    }
-    int errs[S_CHUNK_FILES];
-    s_fsync_all (fds, errs, n);
-    for (size_t j = 0; j < n; j++) {
-        s_path (self, &results[ks[j]], S_TEMP, tmp);
-        s_path (self, &results[ks[j]], S_FINAL, path);
-        if (errs[j] != 0)
-            return s_io_error (err, errs[j], tmp, "cannot fsync");
-        int rc = close (fds[j]);
-        fds[j] = -1;
-        if (rc != 0)
-            return s_io_error (err, errno, tmp, "cannot close");
-        if (rename (tmp, path) != 0)
-            return s_io_error (err, errno, path, "cannot rename into place");
-        c->renamed[ks[j]] = true;
-    }
-    return 0;
-}
-
-//  Every fresh ok result's file, durable under its final name, then each
-//  touched folder fsync'ed once, which makes the renames durable. On
-//  failure the temp files are gone; renamed files are the caller's to undo.
+//  Every fresh ok result's file, durable under its final name.
 static int
 s_commit_files (broker_db_t *self, const broker_result_t *results, size_t count, s_commit_t *c,
                 bsw_error_t *err)
 {
-    size_t ks[S_CHUNK_FILES];
-    int fds[S_CHUNK_FILES];
-    char path[S_PATH_MAX];
-    int rc = 0;
-    for (size_t k = 0; rc == 0 && k < count;) {
-        size_t n = 0;
-        for (; rc == 0 && k < count && n < S_CHUNK_FILES; k++)
-            if (c->fresh[k] && results[k].ok && s_in_file (&results[k])) {
-                rc = s_commit_folder (self, c, &results[k], err);
-                fds[n] = -1;
-                ks[n++] = k;
-            }
-        if (rc == 0 && n > 0)
-            rc = s_commit_chunk (self, results, ks, n, fds, c, err);
-        for (size_t j = 0; rc && j < n; j++) {
-            if (fds[j] >= 0)
-                close (fds[j]);
-            s_path (self, &results[ks[j]], S_TEMP, path);
-            if (!c->renamed[ks[j]])
-                unlink (path);
+    for (size_t k = 0; k < count; k++)
+        if (c->fresh[k] && results[k].ok && s_in_file (&results[k])) {
+            BSW_ASSERT (results[k].timeseries);
+            c->files[c->file_count++] = (broker_store_file_t){.sweep = results[k].sweep,
+                                                              .point = results[k].point,
+                                                              .data = results[k].timeseries,
+                                                              .size = results[k].timeseries_size};
         }
-    }
-    for (size_t f = 0; rc == 0 && f < c->folder_count; f++) {
-        broker_result_t r = {.sweep = c->folders[f]};
-        s_path (self, &r, S_FOLDER, path);
-        if (s_fsync_dir (path) != 0)
-            rc = s_io_error (err, errno, path, "cannot fsync folder");
-    }
-    return rc;
+    return broker_store_write (self->store, c->files, c->file_count, err);
 }
 
 static void
@@ -975,8 +755,7 @@ broker_db_results_commit (broker_db_t *self, const broker_result_t *results, siz
     if (count == 0)
         return 0;
     s_commit_t c = {.fresh = bsw_calloc (count, sizeof (bool)),
-                    .renamed = bsw_calloc (count, sizeof (bool)),
-                    .folders = bsw_malloc (count * sizeof (uint64_t))};
+                    .files = bsw_calloc (count, sizeof (broker_store_file_t))};
     int rc = s_commit_classify (self, results, count, &c, err);
     if (rc == 0)
         rc = s_commit_files (self, results, count, &c, err);
@@ -984,17 +763,13 @@ broker_db_results_commit (broker_db_t *self, const broker_result_t *results, siz
         rc = s_commit_rows (self, results, count, &c, err);
     //  On failure nothing of this call is committed, so its files would be
     //  orphans: remove them now (best effort: an orphan is harmless).
-    char path[S_PATH_MAX];
-    for (size_t k = 0; rc && k < count; k++)
-        if (c.renamed[k]) {
-            s_path (self, &results[k], S_FINAL, path);
-            unlink (path);
-        }
+    for (size_t f = 0; rc && f < c.file_count; f++)
+        if (c.files[f].written)
+            broker_store_remove (self->store, c.files[f].sweep, c.files[f].point);
     for (size_t k = 0; rc == 0 && stored && k < count; k++)
         stored[k] = c.fresh[k];
     free (c.fresh);
-    free (c.renamed);
-    free (c.folders);
+    free (c.files);
     return rc;
 }
 
@@ -1152,26 +927,5 @@ broker_db_result_timeseries (broker_db_t *self, uint64_t sweep, uint64_t point, 
     int rc = broker_db_result_inline (self, sweep, point, data_p, size_p, err);
     if (rc || *data_p)
         return rc;
-    char path[S_PATH_MAX];
-    broker_db_result_path (self, sweep, point, path, sizeof path);
-    int fd = open (path, O_RDONLY | O_CLOEXEC);
-    off_t size = fd < 0 ? -1 : lseek (fd, 0, SEEK_END);
-    if (size <= 0) {
-        int e = errno;
-        if (fd >= 0)
-            close (fd);
-        return bsw_error_set (err, BSW_EIO, "sweep %" PRIu64 " point %" PRIu64 ": %s: %s", sweep,
-                              point, path, size == 0 ? "empty file" : strerror (e));
-    }
-    void *data = bsw_malloc ((size_t) size);
-    ssize_t got = pread (fd, data, (size_t) size, 0);
-    close (fd);
-    if (got != size) {
-        free (data);
-        return bsw_error_set (err, BSW_EIO, "sweep %" PRIu64 " point %" PRIu64 ": %s: short read",
-                              sweep, point, path);
-    }
-    *data_p = data;
-    *size_p = (size_t) size;
-    return 0;
+    return broker_store_read (self->store, sweep, point, data_p, size_p, err);
 }

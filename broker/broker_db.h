@@ -1,17 +1,19 @@
 /*  broker_db.h - the broker's durable state: sweeps and finished results in
-    SQLite (WAL mode, synchronous=FULL) plus result files in the data folder.
+    SQLite (WAL mode, synchronous=FULL), larger time series as result files
+    in the data folder (broker_store.h).
 
     Layout of DIR:
         DIR/brainsweep.db                 sweeps, results, small time series
         DIR/sweeps/<id>/ts/<point>.h5     one TimeSeriesRegion file per finished point
                                           whose file is over BROKER_DB_INLINE_MAX bytes
-        DIR/sweeps/<id>/export/           export work area (store_export)
+        DIR/sweeps/<id>/export.zip        the export (broker_export.h; its .tmp and
+                                          .work-XXXXXX beside it while building)
 
     Durability rule: broker_db_results_commit returns only after every
     result file is fsync'ed and renamed into place (folder fsync'ed too) and
     the rows, small time series included, are committed; only then may the
-    broker ACK. A broker killed at
-    any moment and reopened sees every committed result and no partial one.
+    broker ACK. A broker killed at any moment and reopened sees every
+    committed result and no partial one.
     Points that were running when the broker died are simply not in the
     results table: they are pending again.
 
