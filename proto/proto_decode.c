@@ -364,6 +364,12 @@ s_decode_array (proto_msg_t *self, const proto_field_t *f, proto_value_t *v,
                 return s_field_error (err, self, f, "element %" PRIu32 ": %s", i, reason);
             values[i] = s_strndup (e[i].via.str.ptr, e[i].via.str.size);
             v->count = i + 1;
+            //  Names are keys (a JSON object's, a CSV header's): each once.
+            //  Quadratic, but a names field holds at most a few.
+            for (uint32_t j = 0; f->names && j < i; j++)
+                if (strcmp (values[j], values[i]) == 0)
+                    return s_field_error (err, self, f, "element %" PRIu32 ": '%s' is listed twice",
+                                          i, values[i]);
         }
     }
     return 0;

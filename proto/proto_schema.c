@@ -354,7 +354,7 @@ s_print_limits (FILE *out, const proto_field_t *f)
         if (f->min != 0 || f->max != PROTO_MAX_ARRAY)
             fprintf (out, "%" PRIu64 "..%" PRIu64 " elements", f->min, f->max);
         if (f->names)
-            fprintf (out, " of 1..%" PRIu64 " bytes, `[A-Za-z_][A-Za-z0-9_]*`",
+            fprintf (out, " of 1..%" PRIu64 " bytes, `[A-Za-z_][A-Za-z0-9_]*`, distinct",
                      f->elem_max ? f->elem_max : PROTO_MAX_STRING);
         break;
     case PROTO_KIND_BLOB:

@@ -42,7 +42,7 @@ typedef struct {
     const char *oneof; /* STR: allowed values, BLOB: allowed dtypes, "a|b"; or NULL */
     const char *doc;   /* one phrase for PROTOCOL.md */
     uint64_t elem_max; /* STRS: most bytes of one element; 0 = PROTO_MAX_STRING */
-    bool names;        /* STRS: elements are names: [A-Za-z_][A-Za-z0-9_]*, at least a byte */
+    bool names;        /* STRS: elements are distinct names: [A-Za-z_][A-Za-z0-9_]*, 1+ bytes */
 } proto_field_t;
 
 typedef struct {

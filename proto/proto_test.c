@@ -1036,6 +1036,9 @@ s_test_reject_metric_names (void)
     BSW_CHECK (s_rejects (s_result_named (digit, 1), 0, BSW_EPROTO, "'9lives' is not a name"));
     const char *empty[1] = {""};
     BSW_CHECK (s_rejects (s_result_named (empty, 1), 0, BSW_EPROTO, "'' is not a name"));
+    const char *twice[3] = {"GlobalVariance", "Synchrony", "GlobalVariance"};
+    BSW_CHECK (s_rejects (s_result_named (twice, 3), 0, BSW_EPROTO,
+                          "element 2: 'GlobalVariance' is listed twice"));
     const char *nine[9] = {"m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"};
     BSW_CHECK (s_rejects (s_result_named (nine, 9), 0, BSW_EPROTO,
                           "RESULT: field 'metric_names': array of 9 elements exceeds the limit "
