@@ -1,15 +1,17 @@
 /*  broker_export_test.c - the DataTypeGroup zip of a sweep, read back with
     libzip and checked file by file against TVB.md 10.2 and 11.1-11.6.
 
-    Each case makes a data folder with mkdtemp, stores a small real sweep
-    in it with broker_db, commits fake results (time-series images built by
-    store_timeseries_image with the GID a worker would use), exports, and
-    removes the folder after.
+    Each case makes a data folder of its own (bsw_test_dir.h), stores a
+    small real sweep in it with broker_db, commits fake results (time-series
+    images built by store_timeseries_image with the GID a worker would use),
+    exports, and removes the folder after: most through the fixtures
+    s_sweep_fixture and s_export_fixture.
 */
 #include "broker_export.h"
 #include "broker_export_files.h"
 #include "broker_db.h"
 #include "bsw_test.h"
+#include "bsw_test_dir.h"
 #include "bsw_util.h"
 #include "sim_connectivity.h"
 #include "store_connectivity.h"
@@ -19,7 +21,6 @@
 #include <sqlite3.h>
 #include <zip.h>
 
-#include <dirent.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -76,48 +77,7 @@ s_metrics_json (uint64_t k)
 }
 
 //  --------------------------------------------------------------------------
-//  Folders
-
-static char *
-s_mkdir (char *dir, size_t size)
-{
-    snprintf (dir, size, "/tmp/bsw_export_XXXXXX");
-    return mkdtemp (dir);
-}
-
-static void
-s_rmtree (const char *path)
-{
-    DIR *d = opendir (path);
-    if (!d) {
-        unlink (path);
-        return;
-    }
-    char child[1024];
-    for (struct dirent *e; (e = readdir (d));) {
-        if (!strcmp (e->d_name, ".") || !strcmp (e->d_name, ".."))
-            continue;
-        snprintf (child, sizeof child, "%s/%s", path, e->d_name);
-        s_rmtree (child);
-    }
-    closedir (d);
-    rmdir (path);
-}
-
-//  Entries in a folder, for checks like "only export.zip is left".
-static size_t
-s_count_entries (const char *dir)
-{
-    DIR *d = opendir (dir);
-    size_t n = 0;
-    if (!d)
-        return 0;
-    for (struct dirent *e; (e = readdir (d));)
-        if (strcmp (e->d_name, ".") && strcmp (e->d_name, ".."))
-            n++;
-    closedir (d);
-    return n;
-}
+//  Files
 
 static bool
 s_exists (const char *path)
@@ -358,26 +318,41 @@ s_on_progress (void *arg, uint64_t done, uint64_t total)
     p->total = total;
 }
 
-/*  A sweep in a data folder of its own, exported to <dir>/export.zip and
-    the zip opened: the setup most cases share. */
+/*  The set-up the cases share. s_sweep_fixture: a data folder of the
+    case's own (bsw_test_dir.h) with the broker's database open in it, a
+    sweep stored and its results committed (s_make_sweep), and out, an
+    empty folder for the zip, so that a case can count what a build leaves
+    beside it. s_export_fixture goes on to export the sweep to zip_path and
+    open the zip, as most cases want it. s_export_end ends either. */
 typedef struct {
-    char dir[64];
-    broker_db_t *db;
-    uint64_t id;
-    char uuid[37];
-    char zip_path[160];
-    zip_t *za; /* NULL once a case closed it */
+    char dir[BSW_TEST_DIR_MAX]; /* the data folder */
+    broker_db_t *db;            /* its database */
+    uint64_t id;                /* the sweep */
+    char uuid[37];              /* its UUID */
+    char out[128];              /* <dir>/out, where the zip goes */
+    char zip_path[160];         /* <out>/export.zip, unless a case points it elsewhere */
+    zip_t *za;                  /* the zip opened; NULL before export or once a case closed it */
 } s_export_t;
 
 static int
-s_export_open (s_export_t *ex, const char *spec, uint64_t points, const char *status)
+s_sweep_fixture (s_export_t *ex, const char *spec, uint64_t points, const char *status)
 {
     memset (ex, 0, sizeof *ex);
     bsw_error_t err;
-    BSW_CHECK (s_mkdir (ex->dir, sizeof ex->dir));
-    BSW_CHECK (broker_db_open (&ex->db, ex->dir, &err) == 0);
+    BSW_CHECK (bsw_test_dir_new (ex->dir, "broker_export_test"));
+    BSW_CHECK_MSG (broker_db_open (&ex->db, ex->dir, &err) == 0, "%s", err.text);
     BSW_CHECK (s_make_sweep (ex->db, spec, points, status, &ex->id, ex->uuid) == 0);
-    snprintf (ex->zip_path, sizeof ex->zip_path, "%s/export.zip", ex->dir);
+    snprintf (ex->out, sizeof ex->out, "%s/out", ex->dir);
+    BSW_CHECK (mkdir (ex->out, 0755) == 0);
+    snprintf (ex->zip_path, sizeof ex->zip_path, "%s/export.zip", ex->out);
+    return BSW_TEST_PASS;
+}
+
+static int
+s_export_fixture (s_export_t *ex, const char *spec, uint64_t points, const char *status)
+{
+    BSW_CHECK (s_sweep_fixture (ex, spec, points, status) == BSW_TEST_PASS);
+    bsw_error_t err;
     BSW_CHECK_MSG (broker_export_build (ex->db, ex->id, ex->zip_path, NULL, NULL, &err) == 0, "%s",
                    err.text);
     ex->za = zip_open (ex->zip_path, ZIP_RDONLY, NULL);
@@ -386,12 +361,12 @@ s_export_open (s_export_t *ex, const char *spec, uint64_t points, const char *st
 }
 
 static void
-s_export_close (s_export_t *ex)
+s_export_end (s_export_t *ex)
 {
     if (ex->za)
         zip_close (ex->za);
     broker_db_close (&ex->db);
-    s_rmtree (ex->dir);
+    bsw_test_dir_remove (ex->dir);
 }
 
 //  Usage: a sweep with 4 ok, 1 failed and 1 pending point becomes one zip
@@ -400,29 +375,19 @@ s_export_close (s_export_t *ex)
 static int
 s_test_usage (void)
 {
-    char dir[64];
-    BSW_CHECK (s_mkdir (dir, sizeof dir));
+    s_export_t ex;
+    BSW_CHECK (s_sweep_fixture (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
     bsw_error_t err;
-    broker_db_t *db = NULL;
-    BSW_CHECK_MSG (broker_db_open (&db, dir, &err) == 0, "%s", err.text);
-    uint64_t id;
-    char uuid[37];
-    BSW_CHECK (s_make_sweep (db, s_spec, S_POINTS, "oofoo-", &id, uuid) == 0);
-
-    char out[128], zip_path[160];
-    snprintf (out, sizeof out, "%s/out", dir);
-    BSW_CHECK (mkdir (out, 0755) == 0);
-    snprintf (zip_path, sizeof zip_path, "%s/export.zip", out);
     s_progress_t progress = {0, 0, 0, true};
-    int rc = broker_export_build (db, id, zip_path, s_on_progress, &progress, &err);
+    int rc = broker_export_build (ex.db, ex.id, ex.zip_path, s_on_progress, &progress, &err);
     BSW_CHECK_MSG (rc == 0, "%s", err.text);
-    BSW_CHECK_INT (s_count_entries (out), 1); // the zip, no temporary file or folder
+    BSW_CHECK_INT (bsw_test_dir_entries (ex.out), 1); // the zip, no temporary file or folder
     BSW_CHECK (progress.calls >= 2 && progress.monotonic);
     BSW_CHECK_INT (progress.total, 2 * S_POINTS);
     BSW_CHECK_INT (progress.done, progress.total);
 
     int zerr = 0;
-    zip_t *za = zip_open (zip_path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+    zip_t *za = zip_open (ex.zip_path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
     BSW_CHECK (za);
 
     //  The exact list of entries.
@@ -448,12 +413,12 @@ s_test_usage (void)
     for (size_t p = 0; p < 4; p++) {
         uint64_t k = ok_points[p];
         for (size_t c = 0; c < 6; c++) {
-            s_entry_name (name, sizeof name, k + 1, sim_classes[c], uuid, k);
+            s_entry_name (name, sizeof name, k + 1, sim_classes[c], ex.uuid, k);
             list[n_list++] = bsw_strdup (name);
         }
-        s_entry_name (name, sizeof name, S_POINTS + k + 1, "DatatypeMeasure", uuid, k);
+        s_entry_name (name, sizeof name, S_POINTS + k + 1, "DatatypeMeasure", ex.uuid, k);
         list[n_list++] = bsw_strdup (name);
-        s_entry_name (name, sizeof name, S_POINTS + k + 1, "TimeseriesMetricsAdapterModel", uuid,
+        s_entry_name (name, sizeof name, S_POINTS + k + 1, "TimeseriesMetricsAdapterModel", ex.uuid,
                       k);
         list[n_list++] = bsw_strdup (name);
     }
@@ -486,19 +451,20 @@ s_test_usage (void)
                        strstr (entry, "TimeSeriesRegion_") ? ZIP_CM_STORE : ZIP_CM_DEFLATE);
         if (!strstr (entry, ".h5"))
             continue;
-        BSW_CHECK (s_extract (za, entry, dir, path, sizeof path) == 0);
+        BSW_CHECK (s_extract (za, entry, ex.dir, path, sizeof path) == 0);
         BSW_CHECK_MSG (s_attr_i64 (path, "TVB_Data_version") == 5, "%s", entry);
         unlink (path);
     }
 
     //  The time series is the stored one (in the database), byte for byte.
-    s_entry_name (name, sizeof name, 5, "TimeSeriesRegion", uuid, 4);
+    s_entry_name (name, sizeof name, 5, "TimeSeriesRegion", ex.uuid, 4);
     size_t size = 0;
     char *bytes = s_entry_bytes (za, name, &size);
     BSW_CHECK (bytes);
     void *stored_bytes = NULL;
     size_t stored_size = 0;
-    BSW_CHECK (broker_db_result_timeseries (db, id, 4, &stored_bytes, &stored_size, &err) == 0);
+    BSW_CHECK (broker_db_result_timeseries (ex.db, ex.id, 4, &stored_bytes, &stored_size, &err) ==
+               0);
     BSW_CHECK_INT (stored_size, size);
     BSW_CHECK (memcmp (bytes, stored_bytes, size) == 0);
     free (bytes);
@@ -509,8 +475,7 @@ s_test_usage (void)
     BSW_CHECK_STR (bytes, s_spec);
     free (bytes);
     zip_close (za);
-    broker_db_close (&db);
-    s_rmtree (dir);
+    s_export_end (&ex);
     return BSW_TEST_PASS;
 }
 
@@ -520,7 +485,7 @@ static int
 s_test_simulation_files (void)
 {
     s_export_t ex;
-    BSW_CHECK (s_export_open (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
+    BSW_CHECK (s_export_fixture (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
     char name[160], path[256];
 
     s_entry_name (name, sizeof name, 5, "SimulatorAdapterModel", ex.uuid, 4);
@@ -618,7 +583,7 @@ s_test_simulation_files (void)
     BSW_CHECK_DOUBLE_EQ (s_attr_f64 (path, "TVB_period"), 0.9765625);
     unlink (path);
 
-    s_export_close (&ex);
+    s_export_end (&ex);
     return BSW_TEST_PASS;
 }
 
@@ -627,7 +592,7 @@ static int
 s_test_metric_files (void)
 {
     s_export_t ex;
-    BSW_CHECK (s_export_open (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
+    BSW_CHECK (s_export_fixture (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
     char name[160], path[256];
 
     //  Point 3: its measure holds the stored metrics, NaN included.
@@ -712,7 +677,7 @@ s_test_metric_files (void)
     free (group_b);
     free (last_sim);
     free (first_metric);
-    s_export_close (&ex);
+    s_export_end (&ex);
     return BSW_TEST_PASS;
 }
 
@@ -722,7 +687,7 @@ static int
 s_test_metrics_csv (void)
 {
     s_export_t ex;
-    BSW_CHECK (s_export_open (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
+    BSW_CHECK (s_export_fixture (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
     size_t size;
     char *csv = s_entry_bytes (ex.za, "metrics.csv", &size);
     BSW_CHECK (csv);
@@ -770,7 +735,7 @@ s_test_metrics_csv (void)
     }
     BSW_CHECK (strtok_r (NULL, "\n", &save) == NULL);
     free (csv);
-    s_export_close (&ex);
+    s_export_end (&ex);
     return BSW_TEST_PASS;
 }
 
@@ -787,7 +752,7 @@ s_test_stochastic (void)
         " \"ranges\": [{\"parameter\": \"coupling.a\", \"values\": [0.1, 0.2, 0.4]},"
         " {\"parameter\": \"model.a\", \"values\": [2.5]}]}";
     s_export_t ex;
-    BSW_CHECK (s_export_open (&ex, spec, 3, "-o-") == BSW_TEST_PASS);
+    BSW_CHECK (s_export_fixture (&ex, spec, 3, "-o-") == BSW_TEST_PASS);
     char name[160], path[256];
     bsw_error_t err;
     BSW_CHECK_INT (zip_get_num_entries (ex.za, 0), 1 + 7 + 2 + 2 + 2);
@@ -873,7 +838,7 @@ s_test_stochastic (void)
     S_CHECK_ATTR (path, "TVB_ranges", "[]");
     S_CHECK_ATTR (path, "TVB_range_values", "{}");
     unlink (path);
-    s_export_close (&ex);
+    s_export_end (&ex);
     return BSW_TEST_PASS;
 }
 
@@ -882,8 +847,8 @@ s_test_stochastic (void)
 static int
 s_test_connectivity (void)
 {
-    char dir[64];
-    BSW_CHECK (s_mkdir (dir, sizeof dir));
+    char dir[BSW_TEST_DIR_MAX];
+    BSW_CHECK (bsw_test_dir_new (dir, "broker_export_test"));
     bsw_error_t err;
     sim_connectivity_t *conn = sim_connectivity_new (3);
     for (size_t i = 0; i < 3; i++)
@@ -943,7 +908,7 @@ s_test_connectivity (void)
     free (csv);
     zip_close (za);
     broker_db_close (&db);
-    s_rmtree (dir);
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
@@ -983,84 +948,76 @@ s_move_to_file (broker_db_t *db, const char *dir, uint64_t id, uint64_t point)
 static int
 s_test_failures (void)
 {
-    char dir[64];
-    BSW_CHECK (s_mkdir (dir, sizeof dir));
+    s_export_t ex;
+    BSW_CHECK (s_sweep_fixture (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
     bsw_error_t err;
-    broker_db_t *db = NULL;
-    BSW_CHECK (broker_db_open (&db, dir, &err) == 0);
-    uint64_t id;
-    char uuid[37];
-    BSW_CHECK (s_make_sweep (db, s_spec, S_POINTS, "oofoo-", &id, uuid) == 0);
-    char out[128], zip_path[160];
-    snprintf (out, sizeof out, "%s/out", dir);
-    BSW_CHECK (mkdir (out, 0755) == 0);
-    snprintf (zip_path, sizeof zip_path, "%s/export.zip", out);
 
     //  Unknown sweep.
-    BSW_CHECK_INT (broker_export_build (db, id + 100, zip_path, NULL, NULL, &err), BSW_ENOTFOUND);
+    BSW_CHECK_INT (broker_export_build (ex.db, ex.id + 100, ex.zip_path, NULL, NULL, &err),
+                   BSW_ENOTFOUND);
     BSW_CHECK (strstr (err.text, "no such sweep"));
-    BSW_CHECK_INT (s_count_entries (out), 0);
+    BSW_CHECK_INT (bsw_test_dir_entries (ex.out), 0);
 
     //  The zip's folder does not exist.
     char missing[200];
-    snprintf (missing, sizeof missing, "%s/missing/export.zip", out);
-    BSW_CHECK_INT (broker_export_build (db, id, missing, NULL, NULL, &err), BSW_EIO);
+    snprintf (missing, sizeof missing, "%s/missing/export.zip", ex.out);
+    BSW_CHECK_INT (broker_export_build (ex.db, ex.id, missing, NULL, NULL, &err), BSW_EIO);
     BSW_CHECK (strstr (err.text, "missing"));
-    BSW_CHECK_INT (s_count_entries (out), 0);
+    BSW_CHECK_INT (bsw_test_dir_entries (ex.out), 0);
 
     //  A result file vanished after its row was committed: the failure
     //  comes midway, after files were written and added. (Point 3's series
     //  is moved to a file first, where a large one, or one stored by a
     //  broker of schema 1, would be.)
     char stored[512];
-    BSW_CHECK (s_move_to_file (db, dir, id, 3) == BSW_TEST_PASS);
-    broker_db_result_path (db, id, 3, stored, sizeof stored);
+    BSW_CHECK (s_move_to_file (ex.db, ex.dir, ex.id, 3) == BSW_TEST_PASS);
+    broker_db_result_path (ex.db, ex.id, 3, stored, sizeof stored);
     char moved[520];
     snprintf (moved, sizeof moved, "%s.away", stored);
     BSW_CHECK (rename (stored, moved) == 0);
-    BSW_CHECK_INT (broker_export_build (db, id, zip_path, NULL, NULL, &err), BSW_EIO);
+    BSW_CHECK_INT (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err), BSW_EIO);
     BSW_CHECK_MSG (strstr (err.text, "point 3"), "%s", err.text);
-    BSW_CHECK_INT (s_count_entries (out), 0);
+    BSW_CHECK_INT (bsw_test_dir_entries (ex.out), 0);
 
     //  A built zip stays in place when a later build fails.
     BSW_CHECK (rename (moved, stored) == 0);
-    BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
+    BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
+                   err.text);
     struct stat before;
-    BSW_CHECK (stat (zip_path, &before) == 0);
+    BSW_CHECK (stat (ex.zip_path, &before) == 0);
     BSW_CHECK (rename (stored, moved) == 0);
-    BSW_CHECK_INT (broker_export_build (db, id, zip_path, NULL, NULL, &err), BSW_EIO);
-    BSW_CHECK_INT (s_count_entries (out), 1);
+    BSW_CHECK_INT (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err), BSW_EIO);
+    BSW_CHECK_INT (bsw_test_dir_entries (ex.out), 1);
     struct stat after;
-    BSW_CHECK (stat (zip_path, &after) == 0);
+    BSW_CHECK (stat (ex.zip_path, &after) == 0);
     BSW_CHECK_INT (after.st_size, before.st_size);
     BSW_CHECK (rename (moved, stored) == 0);
 
     //  Leftovers of a crashed build go.
     char stale[256];
-    snprintf (stale, sizeof stale, "%s.work-Ab12Cd", zip_path);
+    snprintf (stale, sizeof stale, "%s.work-Ab12Cd", ex.zip_path);
     BSW_CHECK (mkdir (stale, 0700) == 0);
     strcat (stale, "/pack");
     FILE *f = fopen (stale, "w");
     BSW_CHECK (f);
     fclose (f);
-    snprintf (stale, sizeof stale, "%s.tmp", zip_path);
+    snprintf (stale, sizeof stale, "%s.tmp", ex.zip_path);
     f = fopen (stale, "w");
     BSW_CHECK (f);
     fputs ("not a zip", f);
     fclose (f);
-    BSW_CHECK_INT (s_count_entries (out), 3);
+    BSW_CHECK_INT (bsw_test_dir_entries (ex.out), 3);
 
     //  A read-only connection is enough.
     broker_db_t *reader = NULL;
-    BSW_CHECK_MSG (broker_db_open_readonly (&reader, dir, &err) == 0, "%s", err.text);
-    BSW_CHECK_MSG (broker_export_build (reader, id, zip_path, NULL, NULL, &err) == 0, "%s",
+    BSW_CHECK_MSG (broker_db_open_readonly (&reader, ex.dir, &err) == 0, "%s", err.text);
+    BSW_CHECK_MSG (broker_export_build (reader, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
                    err.text);
     broker_db_close (&reader);
-    BSW_CHECK (s_exists (zip_path));
-    BSW_CHECK_INT (s_count_entries (out), 1);
+    BSW_CHECK (s_exists (ex.zip_path));
+    BSW_CHECK_INT (bsw_test_dir_entries (ex.out), 1);
 
-    broker_db_close (&db);
-    s_rmtree (dir);
+    s_export_end (&ex);
     return BSW_TEST_PASS;
 }
 
@@ -1073,7 +1030,7 @@ static int
 s_test_pse_view (void)
 {
     s_export_t ex;
-    BSW_CHECK (s_export_open (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
+    BSW_CHECK (s_export_fixture (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
     bsw_error_t err;
     size_t size;
     char *svg = s_entry_bytes (ex.za, "pse.svg", &size);
@@ -1121,7 +1078,7 @@ s_test_pse_view (void)
     BSW_CHECK (zip_name_locate (ex.za, "pse.svg", 0) < 0 &&
                zip_name_locate (ex.za, "pse.html", 0) < 0);
     BSW_CHECK (zip_name_locate (ex.za, "metrics.csv", 0) >= 0);
-    s_export_close (&ex);
+    s_export_end (&ex);
     return BSW_TEST_PASS;
 }
 
@@ -1179,7 +1136,7 @@ static int
 s_test_old_metrics (void)
 {
     s_export_t ex;
-    BSW_CHECK (s_export_open (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
+    BSW_CHECK (s_export_fixture (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
     size_t size, old_size;
     char *csv = s_entry_bytes (ex.za, "metrics.csv", &size);
     BSW_CHECK (csv);
@@ -1223,7 +1180,7 @@ s_test_old_metrics (void)
     S_CHECK_ATTR (path, "TVB_metrics", json);
     free (json);
     unlink (path);
-    s_export_close (&ex);
+    s_export_end (&ex);
     return BSW_TEST_PASS;
 }
 

@@ -2,7 +2,8 @@
     the palette, and the PSE view and time series written as SVG, PNG,
     PDF and HTML, read back and counted.
 
-    Files go to a mkdtemp folder under $TMPDIR (or /tmp), removed after.
+    A case that writes files has a folder of its own under $TMPDIR (or
+    /tmp; s_dir_fixture over bsw_test_dir.h), removed after.
 */
 #include "plot_palette.h"
 #include "plot_pse.h"
@@ -10,52 +11,39 @@
 #include "plot_series.h"
 
 #include "bsw_test.h"
+#include "bsw_test_dir.h"
 #include "bsw_util.h"
 
 #include <cairo.h>
 #include <jansson.h>
 
-#include <dirent.h>
 #include <math.h>
 #include <stdint.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-static char s_dir[256];
+static char s_dir[BSW_TEST_DIR_MAX]; /* the folder of the case running */
 
-//  A path in the test folder; the last 8 stay valid.
-static const char *
-s_path (const char *name)
+//  The fixture of the cases that write files: a new folder of their own
+//  (bsw_test_dir.h), in which s_path names files; s_dir_end removes it.
+//  False when it cannot be made.
+static bool
+s_dir_fixture (void)
 {
-    static char paths[8][512];
-    static size_t next;
-    char *path = paths[next++ % 8];
-    if (!s_dir[0]) {
-        const char *tmp = getenv ("TMPDIR");
-        snprintf (s_dir, sizeof s_dir, "%s/plot_test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        if (!mkdtemp (s_dir))
-            abort ();
-    }
-    snprintf (path, sizeof paths[0], "%s/%s", s_dir, name);
-    return path;
+    return bsw_test_dir_new (s_dir, "plot_test");
 }
 
 static void
-s_cleanup (void)
+s_dir_end (void)
 {
-    if (!s_dir[0])
-        return;
-    DIR *d = opendir (s_dir);
-    for (struct dirent *e; d && (e = readdir (d));) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[512];
-        snprintf (path, sizeof path, "%s/%s", s_dir, e->d_name);
-        unlink (path);
-    }
-    if (d)
-        closedir (d);
-    rmdir (s_dir);
+    bsw_test_dir_remove (s_dir);
+    s_dir[0] = '\0';
+}
+
+//  A path in the case's folder; the last 8 stay valid (bsw_test_dir_path).
+static const char *
+s_path (const char *name)
+{
+    return bsw_test_dir_path (s_dir, name);
 }
 
 static char *
@@ -133,6 +121,7 @@ s_small (void)
 static int
 s_test_usage (void)
 {
+    BSW_CHECK (s_dir_fixture ());
     //  The ranges and metric names of the sweep; every point starts pending.
     static const double I[] = {-1, 0, 1}, a[] = {-2, -1, 1, 2};
     plot_range_t ranges[] = {{"model.I", I, 3}, {"model.a", a, 4}};
@@ -171,6 +160,7 @@ s_test_usage (void)
     free (bytes);
     plot_pse_destroy (&pse);
     plot_pse_destroy (&pse); // harmless twice
+    s_dir_end ();
     return BSW_TEST_PASS;
 }
 
@@ -331,6 +321,7 @@ s_test_colour_clamp (void)
 static int
 s_test_svg_markers (void)
 {
+    BSW_CHECK (s_dir_fixture ());
     plot_pse_t *pse = s_small ();
     BSW_CHECK (pse);
     plot_pse_set_value (pse, 5, 3, NAN); // colour NaN: a cross
@@ -359,6 +350,7 @@ s_test_svg_markers (void)
     BSW_CHECK (strstr (svg, "width=\"") && strstr (svg, "</svg>"));
     free (svg);
     plot_pse_destroy (&pse);
+    s_dir_end ();
     return BSW_TEST_PASS;
 }
 
@@ -366,6 +358,7 @@ s_test_svg_markers (void)
 static int
 s_test_png_nonblank (void)
 {
+    BSW_CHECK (s_dir_fixture ());
     plot_pse_t *pse = s_small ();
     plot_pse_stats_t stats;
     bsw_error_t err;
@@ -398,6 +391,7 @@ s_test_png_nonblank (void)
     BSW_CHECK_MSG (ink > (size_t) (w * h) / 50, "%zu of %d pixels drawn", ink, w * h);
     BSW_CHECK_MSG (distinct > 40, "%zu colours", distinct);
     plot_pse_destroy (&pse);
+    s_dir_end ();
     return BSW_TEST_PASS;
 }
 
@@ -405,6 +399,7 @@ s_test_png_nonblank (void)
 static int
 s_test_errors (void)
 {
+    BSW_CHECK (s_dir_fixture ());
     plot_pse_t *pse = s_small ();
     bsw_error_t err;
     plot_pse_options_t options = {.size_metric = "Kuramoto"};
@@ -448,6 +443,7 @@ s_test_errors (void)
     BSW_CHECK_INT (plot_format_from_path ("b.htm"), PLOT_FORMAT_HTML);
     BSW_CHECK_INT (plot_format_from_path ("b.jpg"), PLOT_FORMAT_UNKNOWN);
     BSW_CHECK_INT (plot_format_from_path ("dir.svg/b"), PLOT_FORMAT_UNKNOWN);
+    s_dir_end ();
     return BSW_TEST_PASS;
 }
 
@@ -455,6 +451,7 @@ s_test_errors (void)
 static int
 s_test_small_multiples (void)
 {
+    BSW_CHECK (s_dir_fixture ());
     static const double I[] = {0, 1}, a[] = {0, 1, 2}, b[] = {0.1, 0.2, 0.30000000000000004, 0.4};
     double c[30];
     for (int i = 0; i < 30; i++)
@@ -517,6 +514,7 @@ s_test_small_multiples (void)
     BSW_CHECK_INT (stats.drawn, 30);
     BSW_CHECK_INT (stats.pending, 30);
     plot_pse_destroy (&pse);
+    s_dir_end ();
     return BSW_TEST_PASS;
 }
 
@@ -541,6 +539,7 @@ s_data_block (const char *html)
 static int
 s_test_html (void)
 {
+    BSW_CHECK (s_dir_fixture ());
     static const double I[] = {-1, 0.5};
     plot_range_t ranges[] = {{"model.I", I, 2}};
     plot_pse_t *pse = NULL;
@@ -581,6 +580,7 @@ s_test_html (void)
     plot_pse_options_t options = {.colour_metric = "nope"};
     BSW_CHECK_INT (plot_pse_write_html (pse, &options, path, &err), BSW_EINVAL);
     plot_pse_destroy (&pse);
+    s_dir_end ();
     return BSW_TEST_PASS;
 }
 
@@ -588,6 +588,7 @@ s_test_html (void)
 static int
 s_test_series (void)
 {
+    BSW_CHECK (s_dir_fixture ());
     enum { T = 400, V = 2, R = 5 };
     static double data[T * V * R], time[T];
     for (size_t t = 0; t < T; t++) {
@@ -629,6 +630,7 @@ s_test_series (void)
     BSW_CHECK_INT (plot_series_write (&empty, svg, PLOT_FORMAT_SVG, &err), BSW_EINVAL);
     BSW_CHECK_INT (plot_series_write (&series, s_path ("s.html"), PLOT_FORMAT_HTML, &err),
                    BSW_EINVAL);
+    s_dir_end ();
     return BSW_TEST_PASS;
 }
 
@@ -649,7 +651,6 @@ int
 main (int argc, char **argv)
 {
     int rc = bsw_test_main (argc, argv, s_cases);
-    s_cleanup ();
     //  Frees cairo's and fontconfig's caches, so leak checkers see none.
     cairo_debug_reset_static_data ();
     return rc;

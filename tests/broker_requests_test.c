@@ -317,6 +317,27 @@ s_worker_start (const char *identity, uint64_t credit)
     return s_worker_start_at (s_endpoint, identity, credit);
 }
 
+/*  The fixture of the cases with a fake worker on the shared broker: a
+    sweep of `points` values of model.a (*id) that is the only one running
+    (earlier cases' sweeps are cancelled, or they would be dispatched
+    first), and a worker session `identity` that asked for 2 points and got
+    its first WORK (*work; the caller destroys it and the worker). */
+static int
+s_worker_fixture (int points, const char *identity, uint64_t *id, zsock_t **worker,
+                  proto_msg_t **work)
+{
+    *id = s_submit (points);
+    BSW_CHECK_MSG (*id, "submit failed");
+    for (uint64_t other = 1; other < *id; other++)
+        if (s_cancel_or_retry (PROTO_CANCEL, other))
+            return BSW_TEST_FAIL;
+    *worker = s_worker_start (identity, 2);
+    BSW_CHECK (*worker);
+    *work = s_worker_recv (*worker);
+    BSW_CHECK_MSG (*work && proto_msg_type (*work) == PROTO_WORK, "no WORK");
+    return BSW_TEST_PASS;
+}
+
 /*  A fake worker holds points when their sweep is cancelled: the broker
     drops them, keeps the result that was already under way, and after a
     retry sends the sweep's definition again (the worker forgot it on
@@ -324,16 +345,10 @@ s_worker_start (const char *identity, uint64_t credit)
 static int
 s_test_cancel_keeps_late_result (void)
 {
-    uint64_t id = s_submit (3);
-    BSW_CHECK_MSG (id, "submit failed");
-    //  Earlier cases' sweeps would be dispatched first.
-    for (uint64_t other = 1; other < id; other++)
-        if (s_cancel_or_retry (PROTO_CANCEL, other))
-            return BSW_TEST_FAIL;
-    zsock_t *worker = s_worker_start ("fake-worker/0", 2);
-    BSW_CHECK (worker);
-    proto_msg_t *msg = s_worker_recv (worker);
-    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_WORK, "no WORK");
+    uint64_t id;
+    zsock_t *worker;
+    proto_msg_t *msg;
+    BSW_CHECK (s_worker_fixture (3, "fake-worker/0", &id, &worker, &msg) == BSW_TEST_PASS);
     BSW_CHECK (proto_msg_has (msg, "spec"));
     size_t count = 0;
     const uint64_t *points = proto_msg_uints (msg, "points", &count);
@@ -486,15 +501,10 @@ s_fetch_zip (uint64_t sweep, size_t *size_p)
 static int
 s_test_hostile_metric_names (void)
 {
-    uint64_t id = s_submit (2);
-    BSW_CHECK_MSG (id, "submit failed");
-    for (uint64_t other = 1; other < id; other++)
-        if (s_cancel_or_retry (PROTO_CANCEL, other))
-            return BSW_TEST_FAIL;
-    zsock_t *worker = s_worker_start ("hostile-worker/0", 2);
-    BSW_CHECK (worker);
-    proto_msg_t *msg = s_worker_recv (worker);
-    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_WORK, "no WORK");
+    uint64_t id;
+    zsock_t *worker;
+    proto_msg_t *msg;
+    BSW_CHECK (s_worker_fixture (2, "hostile-worker/0", &id, &worker, &msg) == BSW_TEST_PASS);
     proto_msg_destroy (&msg);
 
     char long_name[5001];

@@ -5,17 +5,17 @@
     (exactly) and `data` (|x - ref| <= 1e-6 + 1e-6*|ref|) with TVB's
     output.h5, and the printed metrics with metrics_for_spec
     (|m - ref| <= 1e-6*|ref| + 1e-12), the tolerances of the reference
-    README. Skipped (77) when shared/ is absent.
+    README. Skipped (77) when shared/ is absent. The outputs go to a
+    folder of the run's own (bsw_test_dir.h), kept when a case fails.
 */
 #include "bsw_test.h"
+#include "bsw_test_dir.h"
 #include "store_h5read.h"
 
 #include <dirent.h>
 #include <jansson.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static char s_tmpdir[64];
 
 static int
 s_run_capture (const char *command, char *out, size_t out_size)
@@ -106,11 +106,13 @@ s_compare_metrics (const char *name, const char *printed, const char *metrics_pa
     return BSW_TEST_PASS;
 }
 
+//  Runs the case in folder dir; its output goes to out_dir/<name>.h5,
+//  removed when it matches.
 static int
-s_run_case (const char *dir, const char *name)
+s_run_case (const char *dir, const char *name, const char *out_dir)
 {
     char command[8192], printed[8192], out_path[4096], ref_path[4096], metrics_path[4096];
-    snprintf (out_path, sizeof out_path, "%s/%s.h5", s_tmpdir, name);
+    snprintf (out_path, sizeof out_path, "%s/%s.h5", out_dir, name);
     snprintf (command, sizeof command, "'%s/brainsweep' simulate '%s/spec.json' -o '%s'",
               getenv ("BSW_BIN_DIR"), dir, out_path);
     int rc = s_run_capture (command, printed, sizeof printed);
@@ -136,8 +138,8 @@ s_test_all_cases (void)
     snprintf (refdir, sizeof refdir, "%s/reference", shared);
     DIR *dir = opendir (refdir);
     BSW_CHECK (dir);
-    snprintf (s_tmpdir, sizeof s_tmpdir, "/tmp/bsw-reference-XXXXXX");
-    BSW_CHECK (mkdtemp (s_tmpdir));
+    char out_dir[BSW_TEST_DIR_MAX];
+    BSW_CHECK (bsw_test_dir_new (out_dir, "reference_test"));
     int cases = 0, failed = 0;
     struct dirent *entry;
     while ((entry = readdir (dir))) {
@@ -148,11 +150,14 @@ s_test_all_cases (void)
         if (entry->d_name[0] == '.' || stat (spec, &st) != 0)
             continue;
         cases++;
-        if (s_run_case (case_dir, entry->d_name) != BSW_TEST_PASS)
+        if (s_run_case (case_dir, entry->d_name, out_dir) != BSW_TEST_PASS)
             failed++;
     }
     closedir (dir);
-    rmdir (s_tmpdir);
+    if (failed)
+        fprintf (stderr, "the failed cases' outputs are in %s\n", out_dir);
+    else
+        bsw_test_dir_remove (out_dir);
     BSW_CHECK_MSG (cases >= 3, "found only %d reference cases", cases);
     BSW_CHECK_INT (failed, 0);
     return BSW_TEST_PASS;

@@ -4,39 +4,20 @@
 #include "bsw_util.h"
 #include "sim_batch.h"
 #include "sim_g2d_avx512.h"
+#include "sim_test_ring.h"
 #include "sim_transpose.h"
 
 #include <string.h>
 
-/*  A 3-node ring with delays 0 (self), 2 and 5 steps at dt 0.1, speed 1. */
-static sim_connectivity_t *
-s_small_connectivity (void)
-{
-    sim_connectivity_t *conn = sim_connectivity_new (3);
-    const double w[9] = {0.5, 0.0, 1.5, 2.0, 0.0, 0.0, 0.0, 1.0, 0.25};
-    const double t[9] = {0.0, 0.3, 0.5, 0.2, 0.0, 0.4, 0.1, 0.5, 0.0};
-    for (int k = 0; k < 9; k++) {
-        conn->weights[k] = w[k];
-        conn->tract_lengths[k] = t[k];
-    }
-    return conn;
-}
-
+/*  The ring's run (sim_test_ring.h) with coupling b 0.01, a = 2 and the
+    given initial conditions (NULL: random, keyed by the point index). */
 static void
 s_small_setup (sim_setup_t *setup, const double *initial)
 {
-    sim_setup_defaults (setup);
-    setup->dt = 0.1;
-    setup->conduction_speed = 1.0;
-    setup->simulation_length = 20.0;
-    setup->period = 0.4;
-    setup->coupling_a = 0.1;
+    sim_test_ring_setup (setup);
     setup->coupling_b = 0.01;
     setup->params[sim_model_param_index (setup->model, "a")] = 2.0;
     setup->initial = initial;
-    setup->voi[0] = 0;
-    setup->voi[1] = 1;
-    setup->n_voi = 2;
 }
 
 /*  The loop of TVB.md section 5 written the slow, obvious way: the whole
@@ -106,7 +87,7 @@ s_naive_run (const sim_connectivity_t *conn, const sim_setup_t *setup, double *s
 static int
 s_test_matches_naive_loop (void)
 {
-    sim_connectivity_t *conn = s_small_connectivity ();
+    sim_connectivity_t *conn = sim_test_ring_new ();
     const double initial[6] = {0.1, -0.4, 0.9, 0.1, 0.2, -0.3};
     sim_setup_t setup;
     s_small_setup (&setup, initial);
@@ -181,7 +162,7 @@ s_run_points (const sim_connectivity_t *conn, const uint64_t *indices, size_t co
 static int
 s_test_lane_independence (void)
 {
-    sim_connectivity_t *conns[2] = {s_small_connectivity (), sim_connectivity_new_default ()};
+    sim_connectivity_t *conns[2] = {sim_test_ring_new (), sim_connectivity_new_default ()};
     const size_t lanes[] = {2, 3, 4, 5, 8, 16};
     for (int c = 0; c < 2; c++)
         for (int kind = 0; kind < 2; kind++) {
@@ -217,7 +198,7 @@ s_test_lane_independence (void)
 static int
 s_test_stochastic_zero_noise (void)
 {
-    sim_connectivity_t *conn = s_small_connectivity ();
+    sim_connectivity_t *conn = sim_test_ring_new ();
     const double initial[6] = {0.1, -0.4, 0.9, 0.1, 0.2, -0.3};
     sim_setup_t setups[2];
     s_small_setup (&setups[0], initial);
@@ -244,7 +225,7 @@ s_test_stochastic_zero_noise (void)
 static int
 s_test_divergence_is_per_lane (void)
 {
-    sim_connectivity_t *conn = s_small_connectivity ();
+    sim_connectivity_t *conn = sim_test_ring_new ();
     const double initial[6] = {3.0, 3.0, 3.0, 0.1, 0.2, -0.3};
     sim_setup_t setups[2];
     s_small_setup (&setups[0], initial);
@@ -270,7 +251,7 @@ s_test_divergence_is_per_lane (void)
 static int
 s_test_rejects_mixed_batches (void)
 {
-    sim_connectivity_t *conn = s_small_connectivity ();
+    sim_connectivity_t *conn = sim_test_ring_new ();
     sim_setup_t setups[2];
     s_small_setup (&setups[0], NULL);
     s_small_setup (&setups[1], NULL);

@@ -5,39 +5,18 @@
 #include "bsw_util.h"
 #include "sim_batch.h"
 #include "sim_run.h"
+#include "sim_test_ring.h"
 
 #include <string.h>
 
-/*  A 3-node ring with delays 0 (self), 2 and 5 steps at dt 0.1, speed 1. */
-static sim_connectivity_t *
-s_connectivity (void)
-{
-    sim_connectivity_t *conn = sim_connectivity_new (3);
-    const double w[9] = {0.5, 0.0, 1.5, 2.0, 0.0, 0.0, 0.0, 1.0, 0.25};
-    const double t[9] = {0.0, 0.3, 0.5, 0.2, 0.0, 0.4, 0.1, 0.5, 0.0};
-    for (int k = 0; k < 9; k++) {
-        conn->weights[k] = w[k];
-        conn->tract_lengths[k] = t[k];
-    }
-    return conn;
-}
-
-/*  20 ms at dt 0.1 (200 steps), TemporalAverage every 0.4 ms (50
-    samples), V and W recorded, random initial conditions keyed by the
-    point index. */
+/*  The ring's run (sim_test_ring.h: 200 steps, 50 samples of V and W)
+    for `point` with model a = `a`, random initial conditions keyed by the
+    point index, metrics from 4 ms. */
 static void
 s_setup (sim_setup_t *setup, uint64_t point, double a)
 {
-    sim_setup_defaults (setup);
-    setup->dt = 0.1;
-    setup->conduction_speed = 1.0;
-    setup->simulation_length = 20.0;
-    setup->period = 0.4;
-    setup->coupling_a = 0.1;
+    sim_test_ring_setup (setup);
     setup->params[sim_model_param_index (setup->model, "a")] = a;
-    setup->voi[0] = 0;
-    setup->voi[1] = 1;
-    setup->n_voi = 2;
     setup->metric_start_point = 4.0;
     setup->point_index = point;
 }
@@ -60,7 +39,7 @@ s_same_metrics (const sim_run_point_t *a, const sim_run_point_t *b)
 static int
 s_test_usage (void)
 {
-    sim_connectivity_t *conn = s_connectivity ();
+    sim_connectivity_t *conn = sim_test_ring_new ();
     sim_setup_t setup;
     s_setup (&setup, 3, 2.0);
     sim_run_t *run = NULL;
@@ -120,7 +99,7 @@ s_test_usage (void)
 static int
 s_test_alone_equals_batched (void)
 {
-    sim_connectivity_t *conn = s_connectivity ();
+    sim_connectivity_t *conn = sim_test_ring_new ();
     sim_setup_t setups[3];
     s_setup (&setups[0], 0, 1.0);
     s_setup (&setups[1], 1, 2.0);
@@ -152,7 +131,7 @@ s_test_alone_equals_batched (void)
 static int
 s_test_divergence (void)
 {
-    sim_connectivity_t *conn = s_connectivity ();
+    sim_connectivity_t *conn = sim_test_ring_new ();
     sim_setup_t setups[2];
     s_setup (&setups[0], 0, 2.0);
     s_setup (&setups[1], 1, 2.0);
@@ -180,7 +159,7 @@ s_test_divergence (void)
 static int
 s_test_rejects_mixed (void)
 {
-    sim_connectivity_t *conn = s_connectivity ();
+    sim_connectivity_t *conn = sim_test_ring_new ();
     sim_setup_t setups[2];
     s_setup (&setups[0], 0, 2.0);
     s_setup (&setups[1], 1, 2.0);

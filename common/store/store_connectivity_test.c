@@ -1,59 +1,55 @@
 /*  store_connectivity_test.c - reading and writing TVB connectivity zips
     (TVB.md section 12).
 
-    Bad zips are built at run time with libzip in a private mkdtemp folder,
-    so every fixture is visible in the table below. The shared tvb-data zips
-    are read when BSW_SHARED points at the shared folder; their figures were
-    checked independently with a few lines of Python (zipfile + float) and
-    TVB.md section 14.1. Set BSW_KEEP_TMP=1 to keep the fixture zips (the
-    folder is TMPDIR or /tmp, bsw_conn_*) for a look with unzip.
+    Bad zips are built at run time with libzip, each case's in a folder of
+    its own (bsw_test_dir.h), so every fixture is visible in the table
+    below. The shared tvb-data zips are read when BSW_SHARED points at the
+    shared folder; their figures were checked independently with a few
+    lines of Python (zipfile + float) and TVB.md section 14.1. Set
+    BSW_KEEP_TMP=1 to keep the fixture zips (the folders are under TMPDIR
+    or /tmp, store_connectivity_test-*, each named on stderr) for a look
+    with unzip.
 */
 #include "store_connectivity.h"
 #include "bsw_test.h"
+#include "bsw_test_dir.h"
 
-#include <dirent.h>
 #include <stdbool.h>
-#include <unistd.h>
 #include <zip.h>
 
 #define S_DT_MS      0.01220703125 /* TVB's default dt */
 #define S_SPEED_MMMS 3.0           /* TVB's Connectivity.speed */
 
 //  --------------------------------------------------------------------------
-//  Helpers: a private temp folder, zips from strings
+//  Helpers: the case's folder, zips from strings
 
-static char s_tmpdir[4096];
+static char s_dir[BSW_TEST_DIR_MAX]; /* the folder of the case running */
 
-//  A path inside the test's temp folder (made on first use).
+//  The fixture of the cases that write zips: a new folder of their own
+//  (bsw_test_dir.h), in which s_path names files. False when it cannot be
+//  made.
+static bool
+s_dir_fixture (void)
+{
+    return bsw_test_dir_new (s_dir, "store_connectivity_test");
+}
+
+//  Its end: the folder removed, or kept and named when BSW_KEEP_TMP is set.
+static void
+s_dir_end (void)
+{
+    if (getenv ("BSW_KEEP_TMP"))
+        fprintf (stderr, "kept %s\n", s_dir);
+    else
+        bsw_test_dir_remove (s_dir);
+    s_dir[0] = '\0';
+}
+
+//  A file in the case's folder (bsw_test_dir_path: the last 8 stay valid).
 static const char *
 s_path (const char *name)
 {
-    static char path[8192];
-    if (!s_tmpdir[0]) {
-        const char *base = getenv ("TMPDIR");
-        snprintf (s_tmpdir, sizeof s_tmpdir, "%s/bsw_conn_XXXXXX", base && *base ? base : "/tmp");
-        if (!mkdtemp (s_tmpdir)) {
-            perror ("mkdtemp");
-            abort ();
-        }
-    }
-    snprintf (path, sizeof path, "%s/%s", s_tmpdir, name);
-    return path;
-}
-
-static void
-s_remove_tmpdir (void)
-{
-    if (!s_tmpdir[0])
-        return;
-    DIR *dir = opendir (s_tmpdir);
-    struct dirent *entry;
-    while (dir && (entry = readdir (dir)))
-        if (strcmp (entry->d_name, ".") && strcmp (entry->d_name, ".."))
-            unlink (s_path (entry->d_name));
-    if (dir)
-        closedir (dir);
-    rmdir (s_tmpdir);
+    return bsw_test_dir_path (s_dir, name);
 }
 
 //  An entry of a test zip: name and text (static strings).
@@ -133,6 +129,7 @@ s_diagonal (const sim_connectivity_t *conn)
 static int
 s_test_usage (void)
 {
+    BSW_CHECK (s_dir_fixture ());
     sim_connectivity_t *conn = sim_connectivity_new_default ();
     bsw_error_t err;
     const char *path = s_path ("default.zip");
@@ -152,6 +149,7 @@ s_test_usage (void)
 
     sim_connectivity_destroy (&loaded);
     sim_connectivity_destroy (&conn);
+    s_dir_end ();
     return BSW_TEST_PASS;
 }
 
@@ -159,6 +157,7 @@ s_test_usage (void)
 static int
 s_test_roundtrip (void)
 {
+    BSW_CHECK (s_dir_fixture ());
     sim_connectivity_t *conn = sim_connectivity_new_default ();
     bsw_error_t err;
     const char *path = s_path ("roundtrip.zip");
@@ -191,6 +190,7 @@ s_test_roundtrip (void)
     BSW_CHECK_INT (store_connectivity_save_zip (back, "/nonexistent-dir/x.zip", &err), BSW_EIO);
     sim_connectivity_destroy (&back);
     sim_connectivity_destroy (&conn);
+    s_dir_end ();
     return BSW_TEST_PASS;
 }
 
@@ -198,6 +198,7 @@ s_test_roundtrip (void)
 static int
 s_test_load_buffer (void)
 {
+    BSW_CHECK (s_dir_fixture ());
     const char *shared = bsw_test_shared_dir ();
     char path[4096];
     if (shared)
@@ -233,6 +234,7 @@ s_test_load_buffer (void)
     BSW_CHECK (from_buffer == NULL);
     free (bytes);
     sim_connectivity_destroy (&from_file);
+    s_dir_end ();
     return BSW_TEST_PASS;
 }
 
@@ -241,6 +243,7 @@ s_test_load_buffer (void)
 static int
 s_test_variants (void)
 {
+    BSW_CHECK (s_dir_fixture ());
     const s_entry_t entries[] = {
         {"conn/Weights.TXT", "# target by source\n\n0 1\r\n2.5e0 0 # inline comment\r\n"},
         {"conn/Centers.txt", "aR 0 0 0\nbL 3 4 0\n"},
@@ -296,6 +299,7 @@ s_test_variants (void)
     BSW_CHECK_INT (store_connectivity_load (&conn, s_path ("hemi.zip"), &err), 0);
     BSW_CHECK (!conn->hemispheres[0] && conn->hemispheres[1]);
     sim_connectivity_destroy (&conn);
+    s_dir_end ();
     return BSW_TEST_PASS;
 }
 
@@ -400,6 +404,7 @@ static const struct {
 static int
 s_test_malformed (void)
 {
+    BSW_CHECK (s_dir_fixture ());
     for (size_t c = 0; c < sizeof s_malformed / sizeof s_malformed[0]; c++) {
         const char *path = s_path (s_malformed[c].name);
         s_write_zip (path, s_malformed[c].entries);
@@ -412,6 +417,7 @@ s_test_malformed (void)
                        s_malformed[c].name, err.text, s_malformed[c].message);
         BSW_CHECK (strstr (err.text, s_malformed[c].name)); // the path leads
     }
+    s_dir_end ();
     return BSW_TEST_PASS;
 }
 
@@ -419,6 +425,7 @@ s_test_malformed (void)
 static int
 s_test_not_zip (void)
 {
+    BSW_CHECK (s_dir_fixture ());
     sim_connectivity_t *conn = NULL;
     bsw_error_t err;
     const char *text = "weights, but as plain text\n";
@@ -443,6 +450,7 @@ s_test_not_zip (void)
     BSW_CHECK_INT (store_connectivity_load (&conn, s_path ("cut.zip"), &err), BSW_EFORMAT);
     BSW_CHECK_MSG (strstr (err.text, "cut.zip: not a zip archive"), "%s", err.text);
     BSW_CHECK (conn == NULL);
+    s_dir_end ();
     return BSW_TEST_PASS;
 }
 
@@ -451,6 +459,7 @@ s_test_not_zip (void)
 static int
 s_test_size_guard (void)
 {
+    BSW_CHECK (s_dir_fixture ());
     size_t n = 5000, len = 0;
     char *centres = malloc (n * 32);
     for (size_t i = 0; i < n; i++)
@@ -463,6 +472,7 @@ s_test_size_guard (void)
     BSW_CHECK_INT (store_connectivity_load (&conn, s_path ("guard.zip"), &err), BSW_ECONNECTIVITY);
     BSW_CHECK_MSG (strstr (err.text, "weights.txt: 8 bytes cannot hold 5000 x 5000 numbers"), "%s",
                    err.text);
+    s_dir_end ();
     return BSW_TEST_PASS;
 }
 
@@ -579,8 +589,5 @@ static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
 int
 main (int argc, char **argv)
 {
-    int rc = bsw_test_main (argc, argv, s_cases);
-    if (!getenv ("BSW_KEEP_TMP"))
-        s_remove_tmpdir ();
-    return rc;
+    return bsw_test_main (argc, argv, s_cases);
 }

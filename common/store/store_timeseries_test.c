@@ -4,7 +4,8 @@
     Also the other files of store_tvbfiles (11.5-11.7), which have no test
     target of their own.
 
-    Every case writes into its own mkdtemp folder and removes it after.
+    Every case that writes has a folder of its own (bsw_test_dir.h, through
+    s_folder_fixture) and removes it after.
 */
 #include "store_timeseries.h"
 #include "store_timeseries_template.h"
@@ -12,10 +13,10 @@
 #include "store_h5read.h"
 #include "store_tvbfiles.h"
 #include "bsw_test.h"
+#include "bsw_test_dir.h"
 
 #include <hdf5.h>
 
-#include <dirent.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/resource.h>
@@ -56,61 +57,43 @@ s_series (void)
     return ts;
 }
 
-//  Test folders: made with mkdtemp, emptied and removed by s_rmdir.
-static char *
-s_mkdir (void)
+//  The fixture of the cases that write: a new folder of their own into dir
+//  (bsw_test_dir.h) and into path (BSW_TEST_DIR_PATH_MAX bytes) the file
+//  `name` in it, not yet made. False when the folder cannot be made. The
+//  case ends with bsw_test_dir_remove (dir).
+static bool
+s_folder_fixture (char *dir, char *path, const char *name)
 {
-    static char dir[64];
-    snprintf (dir, sizeof dir, "/tmp/bsw_store_ts_XXXXXX");
-    return mkdtemp (dir);
+    if (!bsw_test_dir_new (dir, "store_timeseries_test"))
+        return false;
+    snprintf (path, BSW_TEST_DIR_PATH_MAX, "%s/%s", dir, name);
+    return true;
 }
 
-static size_t
-s_entries (const char *dir)
+//  The folder fixture with s_series written to ts.h5 in it.
+static int
+s_written_fixture (char *dir, char *path)
 {
-    DIR *d = opendir (dir);
-    size_t n = 0;
-    if (!d)
-        return 0;
-    for (struct dirent *e; (e = readdir (d));)
-        if (strcmp (e->d_name, ".") && strcmp (e->d_name, ".."))
-            n++;
-    closedir (d);
-    return n;
-}
-
-static void
-s_rmdir (const char *dir)
-{
-    DIR *d = opendir (dir);
-    if (!d)
-        return;
-    char path[512];
-    for (struct dirent *e; (e = readdir (d));) {
-        if (!strcmp (e->d_name, ".") || !strcmp (e->d_name, ".."))
-            continue;
-        snprintf (path, sizeof path, "%s/%s", dir, e->d_name);
-        if (unlink (path) != 0)
-            rmdir (path);
-    }
-    closedir (d);
-    rmdir (dir);
+    BSW_CHECK (s_folder_fixture (dir, path, "ts.h5"));
+    store_timeseries_t ts = s_series ();
+    bsw_error_t err;
+    BSW_CHECK_MSG (store_timeseries_write (path, &ts, &err) == 0, "%s", err.text);
+    return BSW_TEST_PASS;
 }
 
 //  Usage: write a series, read it back bit for bit.
 static int
 s_test_usage (void)
 {
-    char *dir = s_mkdir ();
-    BSW_CHECK (dir);
-    char path[256];
-    snprintf (path, sizeof path, "%s/TimeSeriesRegion_0123456789abcdef0123456789abcdef.h5", dir);
+    char dir[BSW_TEST_DIR_MAX], path[BSW_TEST_DIR_PATH_MAX];
+    BSW_CHECK (
+        s_folder_fixture (dir, path, "TimeSeriesRegion_0123456789abcdef0123456789abcdef.h5"));
 
     store_timeseries_t ts = s_series ();
     bsw_error_t err;
     int rc = store_timeseries_write (path, &ts, &err);
     BSW_CHECK_MSG (rc == 0, "%s", err.text);
-    BSW_CHECK_INT (s_entries (dir), 1); // no temporary file left beside it
+    BSW_CHECK_INT (bsw_test_dir_entries (dir), 1); // no temporary file left beside it
 
     double *data = NULL, *time = NULL;
     size_t dims[STORE_H5_MAX_RANK];
@@ -128,7 +111,7 @@ s_test_usage (void)
     BSW_CHECK (memcmp (time, s_time, sizeof s_time) == 0);
     free (data);
     free (time);
-    s_rmdir (dir);
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
@@ -182,13 +165,8 @@ s_check_attrs (const char *path, const char *object, const s_expect_t *expect, s
 static int
 s_test_root_attributes (void)
 {
-    char *dir = s_mkdir ();
-    BSW_CHECK (dir);
-    char path[256];
-    snprintf (path, sizeof path, "%s/ts.h5", dir);
-    store_timeseries_t ts = s_series ();
-    bsw_error_t err;
-    BSW_CHECK_MSG (store_timeseries_write (path, &ts, &err) == 0, "%s", err.text);
+    char dir[BSW_TEST_DIR_MAX], path[BSW_TEST_DIR_PATH_MAX];
+    BSW_CHECK (s_written_fixture (dir, path) == BSW_TEST_PASS);
 
     //  Sorted by name in byte order (upper case first).
     const s_expect_t expect[] = {
@@ -218,7 +196,7 @@ s_test_root_attributes (void)
         {"TVB_written_by", S_STR, "tvb.adapters.datatypes.h5.time_series_h5.TimeSeriesRegionH5", 0},
     };
     int rc = s_check_attrs (path, "/", expect, sizeof expect / sizeof expect[0]);
-    s_rmdir (dir);
+    bsw_test_dir_remove (dir);
     return rc;
 }
 
@@ -226,13 +204,8 @@ s_test_root_attributes (void)
 static int
 s_test_dataset_attributes (void)
 {
-    char *dir = s_mkdir ();
-    BSW_CHECK (dir);
-    char path[256];
-    snprintf (path, sizeof path, "%s/ts.h5", dir);
-    store_timeseries_t ts = s_series ();
-    bsw_error_t err;
-    BSW_CHECK_MSG (store_timeseries_write (path, &ts, &err) == 0, "%s", err.text);
+    char dir[BSW_TEST_DIR_MAX], path[BSW_TEST_DIR_PATH_MAX];
+    BSW_CHECK (s_written_fixture (dir, path) == BSW_TEST_PASS);
 
     const double n = S_T * S_VOI * S_N;
     const s_expect_t data[] = {
@@ -281,7 +254,7 @@ s_test_dataset_attributes (void)
         H5Dclose (dset);
     }
     H5Fclose (file);
-    s_rmdir (dir);
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
@@ -289,10 +262,8 @@ s_test_dataset_attributes (void)
 static int
 s_test_nan_data (void)
 {
-    char *dir = s_mkdir ();
-    BSW_CHECK (dir);
-    char path[256];
-    snprintf (path, sizeof path, "%s/ts.h5", dir);
+    char dir[BSW_TEST_DIR_MAX], path[BSW_TEST_DIR_PATH_MAX];
+    BSW_CHECK (s_folder_fixture (dir, path, "ts.h5"));
     store_timeseries_t ts = s_series ();
     s_data[7] = NAN;
     bsw_error_t err;
@@ -327,8 +298,8 @@ s_test_nan_data (void)
     free (text);
     BSW_CHECK (store_h5_read_attr (path, "data", "TVB_Minimum", NULL, &f64, NULL) == S_F64);
     BSW_CHECK (isinf (f64) && f64 < 0);
-    BSW_CHECK_INT (s_entries (dir), 1); // overwrote in place, nothing else left
-    s_rmdir (dir);
+    BSW_CHECK_INT (bsw_test_dir_entries (dir), 1); // overwrote in place, nothing else left
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
@@ -336,10 +307,8 @@ s_test_nan_data (void)
 static int
 s_test_labels_escaped (void)
 {
-    char *dir = s_mkdir ();
-    BSW_CHECK (dir);
-    char path[256];
-    snprintf (path, sizeof path, "%s/ts.h5", dir);
+    char dir[BSW_TEST_DIR_MAX], path[BSW_TEST_DIR_PATH_MAX];
+    BSW_CHECK (s_folder_fixture (dir, path, "ts.h5"));
     store_timeseries_t ts = s_series ();
     const char *const odd[] = {"a\"b", "c\\d\n"};
     ts.voi_names = odd;
@@ -357,7 +326,7 @@ s_test_labels_escaped (void)
     free (text);
     BSW_CHECK (store_h5_read_attr (path, "/", "TVB_sample_rate", NULL, &f64, NULL) == S_F64);
     BSW_CHECK_DOUBLE_EQ (f64, 16000.0);
-    s_rmdir (dir);
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
@@ -365,10 +334,8 @@ s_test_labels_escaped (void)
 static int
 s_test_rejects_bad_input (void)
 {
-    char *dir = s_mkdir ();
-    BSW_CHECK (dir);
-    char path[256];
-    snprintf (path, sizeof path, "%s/ts.h5", dir);
+    char dir[BSW_TEST_DIR_MAX], path[BSW_TEST_DIR_PATH_MAX];
+    BSW_CHECK (s_folder_fixture (dir, path, "ts.h5"));
     bsw_error_t err;
 
     store_timeseries_t ts = s_series ();
@@ -384,8 +351,8 @@ s_test_rejects_bad_input (void)
     ts = s_series ();
     ts.sample_period = 0.0;
     BSW_CHECK_INT (store_timeseries_write (path, &ts, &err), BSW_EINVAL);
-    BSW_CHECK_INT (s_entries (dir), 0);
-    s_rmdir (dir);
+    BSW_CHECK_INT (bsw_test_dir_entries (dir), 0);
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
@@ -393,14 +360,11 @@ s_test_rejects_bad_input (void)
 static int
 s_test_failed_write_leaves_nothing (void)
 {
-    char *dir = s_mkdir ();
-    BSW_CHECK (dir);
-    char path[256];
+    //  The folder does not exist.
+    char dir[BSW_TEST_DIR_MAX], path[BSW_TEST_DIR_PATH_MAX];
+    BSW_CHECK (s_folder_fixture (dir, path, "missing/ts.h5"));
     store_timeseries_t ts = s_series ();
     bsw_error_t err;
-
-    //  The folder does not exist.
-    snprintf (path, sizeof path, "%s/missing/ts.h5", dir);
     BSW_CHECK_INT (store_timeseries_write (path, &ts, &err), BSW_EIO);
     BSW_CHECK_MSG (strstr (err.text, path), "%s", err.text);
     BSW_CHECK (access (path, F_OK) != 0);
@@ -412,9 +376,9 @@ s_test_failed_write_leaves_nothing (void)
     BSW_CHECK_MSG (strstr (err.text, path), "%s", err.text);
     struct stat st;
     BSW_CHECK (stat (path, &st) == 0 && S_ISDIR (st.st_mode));
-    BSW_CHECK_INT (s_entries (dir), 1);
-    BSW_CHECK_INT (s_entries (path), 0);
-    s_rmdir (dir);
+    BSW_CHECK_INT (bsw_test_dir_entries (dir), 1);
+    BSW_CHECK_INT (bsw_test_dir_entries (path), 0);
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
@@ -423,10 +387,8 @@ s_test_failed_write_leaves_nothing (void)
 static int
 s_test_failed_midway (void)
 {
-    char *dir = s_mkdir ();
-    BSW_CHECK (dir);
-    char path[256];
-    snprintf (path, sizeof path, "%s/big.h5", dir);
+    char dir[BSW_TEST_DIR_MAX], path[BSW_TEST_DIR_PATH_MAX];
+    BSW_CHECK (s_folder_fixture (dir, path, "big.h5"));
     enum { T = 4096, N = 76 };
     double *data = calloc ((size_t) T * N, sizeof (double));
     double *time = calloc (T, sizeof (double));
@@ -452,8 +414,8 @@ s_test_failed_midway (void)
     free (time);
     BSW_CHECK_INT (rc, BSW_EIO);
     BSW_CHECK_MSG (strstr (err.text, path), "%s", err.text);
-    BSW_CHECK_INT (s_entries (dir), 0);
-    s_rmdir (dir);
+    BSW_CHECK_INT (bsw_test_dir_entries (dir), 0);
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
@@ -462,10 +424,8 @@ s_test_failed_midway (void)
 static int
 s_test_store_h5_writers (void)
 {
-    char *dir = s_mkdir ();
-    BSW_CHECK (dir);
-    char path[256];
-    snprintf (path, sizeof path, "%s/Connectivity.h5", dir);
+    char dir[BSW_TEST_DIR_MAX], path[BSW_TEST_DIR_PATH_MAX];
+    BSW_CHECK (s_folder_fixture (dir, path, "Connectivity.h5"));
     bsw_error_t err;
     store_h5_t *h5;
     BSW_CHECK (store_h5_create (&h5, path, &err) == 0);
@@ -565,8 +525,8 @@ s_test_store_h5_writers (void)
     BSW_CHECK_MSG (strstr (store_h5_error (h5)->text, "nothing"), "%s", store_h5_error (h5)->text);
     store_h5_destroy (&h5);
     store_h5_destroy (&h5); // harmless the second time
-    BSW_CHECK_INT (s_entries (dir), 1);
-    s_rmdir (dir);
+    BSW_CHECK_INT (bsw_test_dir_entries (dir), 1);
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
@@ -697,10 +657,8 @@ s_with_generic (s_expect_t *out, const char *written_by, const char *state, bool
 static int
 s_test_tvbfiles_measure (void)
 {
-    char *dir = s_mkdir ();
-    BSW_CHECK (dir);
-    char path[256];
-    snprintf (path, sizeof path, "%s/DatatypeMeasure_%s.h5", dir, "0123456789abcdef");
+    char dir[BSW_TEST_DIR_MAX], path[BSW_TEST_DIR_PATH_MAX];
+    BSW_CHECK (s_folder_fixture (dir, path, "DatatypeMeasure_0123456789abcdef.h5"));
     const char *names[] = {"GlobalVariance", "Metastability", "Synchrony", "VarianceNodeVariance"};
     const double values[] = {2.12e-11, NAN, 1020.8, 7.18e-22};
     store_tvbfiles_measure_t measure = {S_GID, S_CONN_GID, names, values, 4, S_DATE};
@@ -730,18 +688,16 @@ s_test_tvbfiles_measure (void)
 
     measure.analyzed_gid = "bad";
     BSW_CHECK_INT (store_tvbfiles_measure_write (path, &measure, &err), BSW_EINVAL);
-    BSW_CHECK_INT (s_entries (dir), 1);
-    s_rmdir (dir);
+    BSW_CHECK_INT (bsw_test_dir_entries (dir), 1);
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
 static int
 s_test_tvbfiles_connectivity (void)
 {
-    char *dir = s_mkdir ();
-    BSW_CHECK (dir);
-    char path[256];
-    snprintf (path, sizeof path, "%s/Connectivity_%s.h5", dir, "fedcba98");
+    char dir[BSW_TEST_DIR_MAX], path[BSW_TEST_DIR_PATH_MAX];
+    BSW_CHECK (s_folder_fixture (dir, path, "Connectivity_fedcba98.h5"));
     sim_connectivity_t *conn = sim_connectivity_new (3);
     //  Symmetric, four non-zero weights.
     conn->weights[1] = conn->weights[3] = 0.5;
@@ -801,18 +757,16 @@ s_test_tvbfiles_connectivity (void)
     BSW_CHECK_STR (text, "bool:False");
     free (text);
     sim_connectivity_destroy (&conn);
-    BSW_CHECK_INT (s_entries (dir), 1);
-    s_rmdir (dir);
+    BSW_CHECK_INT (bsw_test_dir_entries (dir), 1);
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
 static int
 s_test_tvbfiles_view_model (void)
 {
-    char *dir = s_mkdir ();
-    BSW_CHECK (dir);
-    char path[256];
-    snprintf (path, sizeof path, "%s/Linear_%s.h5", dir, "0123");
+    char dir[BSW_TEST_DIR_MAX], path[BSW_TEST_DIR_PATH_MAX];
+    BSW_CHECK (s_folder_fixture (dir, path, "Linear_0123.h5"));
     store_h5_t *h5;
     store_tvbfiles_view_model_t vm = {S_GID, "tvb.simulator.coupling.Linear", "", true, S_DATE};
     bsw_error_t err;
@@ -839,7 +793,7 @@ s_test_tvbfiles_view_model (void)
     BSW_CHECK (rank == 1 && dims[0] == 1);
     BSW_CHECK_DOUBLE_EQ (values[0], 0.0152);
     free (values);
-    s_rmdir (dir);
+    bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
@@ -960,10 +914,8 @@ s_test_template_fits (void)
     void *image;
     size_t size;
     BSW_CHECK (store_timeseries_template_image (tmpl, &ts, &image, &size, &err) == 0);
-    char *dir = s_mkdir ();
-    BSW_CHECK (dir);
-    char path[256];
-    snprintf (path, sizeof path, "%s/patched.h5", dir);
+    char dir[BSW_TEST_DIR_MAX], path[BSW_TEST_DIR_PATH_MAX];
+    BSW_CHECK (s_folder_fixture (dir, path, "patched.h5"));
     FILE *f = fopen (path, "wb");
     BSW_CHECK (f && fwrite (image, 1, size, f) == size && fclose (f) == 0);
     free (image);
@@ -982,7 +934,7 @@ s_test_template_fits (void)
                                 {"TVB_Mean", S_F64, NULL, stats.mean},
                                 {"TVB_Minimum", S_F64, NULL, stats.min}};
     BSW_CHECK (s_check_attrs (path, "data", attrs, 5) == BSW_TEST_PASS);
-    s_rmdir (dir);
+    bsw_test_dir_remove (dir);
     store_timeseries_template_destroy (&tmpl);
     return BSW_TEST_PASS;
 }

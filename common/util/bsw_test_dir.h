@@ -5,8 +5,12 @@
 
         char dir[BSW_TEST_DIR_MAX];
         BSW_CHECK (bsw_test_dir_new (dir, "broker_db_test"));
-        ...
+        ...write (bsw_test_dir_path (dir, "a.h5"))...
+        BSW_CHECK_INT (bsw_test_dir_entries (dir), 1);
         bsw_test_dir_remove (dir);
+
+    A case that fails returns at its check and leaves its folder behind,
+    for a look at what it wrote.
 
     Header-only, libc and POSIX only, like bsw_test.h beside it.
 */
@@ -25,6 +29,9 @@
     paths inside it in small fixed buffers. */
 #define BSW_TEST_DIR_MAX 64
 
+/*  Bytes of a path that bsw_test_dir_path gives, NUL included. */
+#define BSW_TEST_DIR_PATH_MAX (BSW_TEST_DIR_MAX + 192)
+
 /*  A new empty folder $TMPDIR/NAME-XXXXXX (or under /tmp) into dir (of
     BSW_TEST_DIR_MAX bytes). Returns false, having said why, on failure. */
 static inline bool
@@ -41,6 +48,41 @@ bsw_test_dir_new (char *dir, const char *name)
         return true;
     perror ("mkdtemp");
     return false;
+}
+
+/*  dir/name, in one of 8 static buffers used in turn: a path stays valid
+    until 8 more have been asked for, enough for the arguments of one call
+    and the few files of a case. Aborts when it does not fit (a test's own
+    names are short). Not for threads. */
+static inline const char *
+bsw_test_dir_path (const char *dir, const char *name)
+{
+    static char paths[8][BSW_TEST_DIR_PATH_MAX];
+    static unsigned next;
+    char *path = paths[next++ % 8];
+    int n = snprintf (path, BSW_TEST_DIR_PATH_MAX, "%s/%s", dir, name);
+    if (n < 0 || n >= BSW_TEST_DIR_PATH_MAX) {
+        fprintf (stderr, "bsw_test_dir_path: '%s/%s' is longer than %d bytes\n", dir, name,
+                 BSW_TEST_DIR_PATH_MAX - 1);
+        abort ();
+    }
+    return path;
+}
+
+/*  The entries of a folder but . and .., for checks such as "nothing but
+    the target is left"; 0 when it cannot be read. */
+static inline size_t
+bsw_test_dir_entries (const char *dir)
+{
+    DIR *d = opendir (dir);
+    size_t n = 0;
+    if (!d)
+        return 0;
+    for (struct dirent *e; (e = readdir (d)) != NULL;)
+        if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
+            n++;
+    closedir (d);
+    return n;
 }
 
 /*  rm -rf path, without a shell; symbolic links are removed, not followed. */
