@@ -365,13 +365,15 @@ JSON
   [ "$(done_count "$id")" = 6 ] || fail "sweep $id: $("$bin/brainsweep" status "$id" --json)"
 
   # A longer sweep, stopped midway as at the time limit: the workers finish
-  # or hand back their points and exit 0; nothing fails. 64 points: the two
-  # workers hold a few points each (credit for about two batches of two
-  # lanes), so the sweep cannot end while they finish the ones they run;
-  # with 16 it sometimes ended between the wait below and the SIGTERM.
-  long=64
+  # or hand back their points and exit 0; nothing fails. The sweep must not
+  # be able to end before the stop takes effect: its 32 points of 12 s of
+  # model time are about 4 s of work for the two workers (more on a loaded
+  # machine, which slows the stop as much), while each worker holds at most
+  # two jobs of two lanes, so the stop after the second point leaves most of
+  # them undone. (16 points of 2 s could end between the wait and SIGTERM.)
+  long=32
   cat > "$tmp/long.json" <<'JSON'
-{"simulation_length": 2000, "ranges": [{"parameter": "model.a", "lo": 1, "hi": 5, "step": 0.0625}]}
+{"simulation_length": 12000, "ranges": [{"parameter": "model.a", "lo": 1, "hi": 5, "step": 0.125}]}
 JSON
   id=$("$bin/brainsweep" submit "$tmp/long.json" -q) || fail "submit long"
   bsw_wait 120 "the long sweep to make progress" done_at_least "$id" 2
@@ -387,10 +389,10 @@ JSON
   [ "$after" -lt $long ] || fail "the long sweep finished before the stop; nothing was handed back"
   [ "$(bsw_status "$id" .failed)" = 0 ] || fail "points failed on stop"
 
-  # Job 2 on one node finishes the sweep.
+  # Job 2 on two nodes finishes the sweep.
   : > "$tmp/tasks.pids"
-  start_job 2 1
-  wait_joined 3
+  start_job 2 2
+  wait_joined 4
   timeout 120 "$bin/brainsweep" watch "$id" > /dev/null 2>&1 || fail "watch of the long sweep did not exit 0"
   [ "$(done_count "$id")" = $long ] || fail "long sweep: $("$bin/brainsweep" status "$id" --json)"
   stop_job 2
