@@ -78,8 +78,9 @@ s_obs (const sim_tile_t *tile, __m512d V, __m512d W, __m512d *obs)
 }
 
 /*  M tiles side by side: each tile's steps are one long dependency chain
-    (about 54 cycles of latency per step), so several independent chains
-    are interleaved to keep the vector units busy. `plain` is the common
+    (its latency per step: bench/README.md, "Where the time went", the
+    tile kernel), so several independent chains are interleaved to keep
+    the vector units busy. `plain` is the common
     case compiled on its own: no noise, a TemporalAverage of V alone, so
     the step loop has no branch but the window's end. */
 S_INLINE void
