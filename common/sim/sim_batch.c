@@ -48,8 +48,8 @@
 /*  Tiles run side by side in one kernel call (sim_tile.h): each tile's
     steps are one long dependency chain, and five chains keep the vector
     units near their throughput (bench_kernel's cycles per tile-step for
-    one to five tiles: bench/README.md, "Where the time went", the tile
-    kernel). */
+    one to five tiles: bench/README.md, "Where the core's time goes now",
+    tile kernel). */
 #define S_TILES_PER_CALL 5
 
 struct sim_batch_t {
