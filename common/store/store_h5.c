@@ -17,9 +17,10 @@
     HDF5 never does disk I/O. Every write, and so every ENOSPC, EDQUOT or
     EIO, goes through our own calls with a plain errno. The cost is one
     copy of the file in memory at commit (H5Fget_file_image). The
-    tutorial's TemporalAverage series is ~620 KB; a long Raw series of a 998-node
-    connectivity can reach hundreds of MB. File-image callbacks could hand
-    us the driver's buffer without the copy; that is not needed so far.
+    tutorial's TemporalAverage series is ~620 KB; a long Raw series of a
+    998-node connectivity can reach hundreds of MB. File-image callbacks
+    could hand us the driver's buffer without the copy; that is not needed
+    so far.
 
     The fsync costs one disk flush per file. Results are committed before
     the broker acknowledges them, so they must be durable. Also, with
