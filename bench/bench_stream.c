@@ -5,7 +5,8 @@
     the core does, TVB's storage) and a double history (twice the bytes, no
     conversion). Prints GB/s of history read and values per nanosecond;
     asserts nothing. It tells where the core's far sums stand against this
-    machine's limits (bench/README.md, "Why not 20 ms here").
+    machine's limits (bench/README.md, "Where the core's time goes now",
+    far sums).
 
     usage: bench_stream
 */

@@ -1,19 +1,22 @@
 /*  broker.h - the brainsweep broker as a CZMQ actor.
 
     One ROUTER socket serves workers and clients (proto/PROTOCOL.md). The
-    broker keeps the sweep queue and every sweep's results durably
-    (broker_db: SQLite in WAL mode plus result files), dispatches points by
-    credit, tracks workers by heartbeat and requeues the points of a worker
-    that falls silent, stores a late or duplicate result once, and builds a
-    sweep's TVB export zip in a background thread while it keeps serving.
+    broker keeps the sweep queue and every sweep's results durably (SQLite
+    in WAL mode; a series over 64 KiB as a file of its own), dispatches
+    points by credit, tracks workers by heartbeat and requeues the points
+    of a worker that falls silent, stores a late or duplicate result once,
+    and builds a sweep's TVB export zip in a background thread while it
+    keeps serving.
 
     Commands on the actor pipe:
         "ENDPOINT"  replies with the endpoint it bound (useful with a
                     wildcard port such as tcp://127.0.0.1:*)
         "$TERM"     (zactor_destroy) stops; nothing committed is lost, and
                     whatever was in flight is simply pending at next start.
-    zactor_new returns NULL-safe: if the bind or the data folder fails, the
-    actor signals -1 and exits; check with broker_actor_ok.
+    If the bind or the data folder fails, the actor logs why and stays
+    alive until "$TERM", answering "ENDPOINT" with "" (an empty string):
+    broker_start turns that into NULL. Callers of zactor_new (broker_actor)
+    directly must check the same way.
 */
 #ifndef BROKER_H_INCLUDED
 #define BROKER_H_INCLUDED

@@ -10,10 +10,12 @@
          in point order: one metrics.csv row per point and, for each ok
          point, its view models and measure appended to the pack, a
          scratch file in the work folder (broker_export_files.c), and
-         added to the zip as slices of it, with its stored time series;
+         added to the zip as slices of it, with its stored time series (a
+         series of up to 64 KiB is copied from SQLite into the pack, one
+         at a time; a larger one is added from its own result file);
       4. the PSE view of the rows collected on the way, as pse.svg and
          pse.html in the work folder (plot/), added like metrics.csv;
-      5. zip_close: only now does libzip open the source files and deflate
+      5. zip_close: only now does libzip open the source files and write
          them into "<zip>.tmp", one at a time, so memory stays small
          whatever the sweep's size; then fsync and rename into place.
     Cleanup always removes the work folder, and on failure the temporary
@@ -22,11 +24,17 @@
     Costs: an ok point appends 7 or 8 images of 6-16 kB to the pack and
     makes as many zip entries (libzip keeps a few hundred bytes per entry
     until the close). Rows are read in pages of S_PAGE_ROWS, so the rows
-    of a sweep of millions of points are never all in memory. The time
-    series are most of the bytes and deflate is most of the time: float64
-    data shrinks by only ~12% at level 1 and ~13% at level 6, so level 1.
-    Measured here: 2000 points of 256 samples x 76 nodes (320 MB) took
-    4.5 s to write the view models and 11 s to deflate (zlib ~28 MB/s).
+    of a sweep of millions of points are never all in memory.
+
+    Compression: the time series are most of the bytes, and deflating
+    float64 data costs far more time than it saves space (~12% smaller at
+    level 1, ~13% at level 6), so they are stored (ZIP_CM_STORE) as the
+    worker wrote them: uncompressed by default, or compressed inside the
+    HDF5 file when workers run with --deflate N (on the workers, in
+    parallel). The other .h5 files are deflated at level 1, the texts
+    (metrics.csv, sweep.json, pse.svg, pse.html) at zlib's default. What
+    the export of the 500-point tutorial costs now: bench/README.md, row
+    3 and "The 500-point sweep (row 3)".
 */
 #include "broker_export.h"
 #include "bsw_assert.h"
@@ -303,10 +311,11 @@ s_add_file (s_export_t *ex, const char *entry, const char *path, uint64_t offset
         return s_zip_fail (ex, entry);
     }
     //  Text compresses well at the default level; HDF5 float data gains
-    //  little from more effort than level 1. Time series come compressed
-    //  by the workers (shuffle + deflate inside the HDF5 file, done in
-    //  parallel there): deflating them again would cost the export most of
-    //  its time for a few per cent, so they are stored.
+    //  little from more effort than level 1. Time series (store) go in as
+    //  they are: uncompressed, deflate would cost the export most of its
+    //  time for ~12%; compressed by the workers (--deflate N: shuffle +
+    //  deflate inside the HDF5 file, in parallel there), deflating them
+    //  again would gain a few per cent.
     if (zip_set_file_compression (ex->zip, (zip_uint64_t) index,
                                   store ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
                                   store ? 0

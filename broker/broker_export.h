@@ -2,7 +2,10 @@
     v5 layout of shared/spec/TVB.md 11.1), which TVB's importer takes as one
     PSE: the time-series group and the metrics group.
 
-    Layout of the zip (no directory entries; .h5 files deflated at level 1):
+    Layout of the zip (no directory entries). TimeSeriesRegion files are
+    stored as they are (uncompressed, unless workers ran with --deflate N,
+    which compresses inside the HDF5 file); the other .h5 files are
+    deflated at level 1, the texts at zlib's default level:
 
         connectivity/Connectivity_<hex>.h5   the sweep's connectivity, alone
                                              in a folder with no view model,
@@ -74,8 +77,8 @@
 
 /*  Called now and then while a zip is built: done of total work units,
     done rising to total. The first half of the units is writing the
-    points' files, one per point; the second half is libzip compressing
-    them into the archive. Calls are at most every BROKER_EXPORT_PROGRESS_MS,
+    points' files, one per point; the second half is libzip writing them
+    into the archive (deflating all but the time series). Calls are at most every BROKER_EXPORT_PROGRESS_MS,
     plus one at the end of each half. */
 typedef void (*broker_export_progress_fn) (void *arg, uint64_t done, uint64_t total);
 
@@ -87,8 +90,10 @@ typedef void (*broker_export_progress_fn) (void *arg, uint64_t done, uint64_t to
     so an existing zip there is replaced atomically, and on failure left
     as it was. The view-model and measure files are made in a mkdtemp
     folder "<zip_path>.work-XXXXXX" beside it, removed at the end whatever
-    happens; time-series files stream from the data folder into the zip
-    and are never held in memory. progress may be NULL.
+    happens. A time series over 64 KiB streams from its result file in
+    the data folder into the zip and is never held in memory; a smaller
+    one lives in SQLite and is copied into the work folder, one at a
+    time. progress may be NULL.
 
     At most one build per zip_path may run at a time: a build removes the
     temporary zip and work folders a crashed build left at that path.

@@ -439,9 +439,9 @@ s_test_usage (void)
     free (expected);
     BSW_CHECK_INT (n_list, 37);
 
-    //  Every entry is deflated but the time series (compressed inside by
-    //  the workers, stored as they are); every .h5 carries
-    //  TVB_Data_version 5.
+    //  Every entry is deflated but the time series (stored as the workers
+    //  wrote them: uncompressed unless they ran with --deflate N); every
+    //  .h5 carries TVB_Data_version 5.
     char path[256];
     for (zip_int64_t i = 0; i < zip_get_num_entries (za, 0); i++) {
         const char *entry = zip_get_name (za, (zip_uint64_t) i, 0);

@@ -78,8 +78,6 @@ client_watch (client_conn_t *conn, uint64_t sweep, bool quiet, client_status_t *
                 final->points = points;
                 final->done = done;
                 final->failed = failed;
-                final->cancelled = proto_msg_uint (st, "cancelled");
-                final->elapsed_s = proto_msg_f64 (st, "elapsed_s");
             }
             proto_msg_destroy (&st);
             return BSW_OK;

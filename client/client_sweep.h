@@ -31,9 +31,10 @@ int client_submit (client_conn_t *conn, client_submission_t *sub, uint64_t *swee
 
 /*  Final counts of a watched sweep. */
 typedef struct {
-    char state[16];
-    uint64_t points, done, failed, cancelled;
-    double elapsed_s;
+    char state[16];  /* the state it ended in (not "running") */
+    uint64_t points; /* sweep size */
+    uint64_t done;   /* results with status ok */
+    uint64_t failed; /* results with status failed */
 } client_status_t;
 
 /*  Polls STATUS until the sweep is finished or cancelled, drawing a

@@ -21,7 +21,7 @@ typedef enum {
     PLOT_FORMAT_SVG,
     PLOT_FORMAT_PNG,
     PLOT_FORMAT_PDF,
-    PLOT_FORMAT_HTML, /* the interactive page (plot_html.h), not a canvas */
+    PLOT_FORMAT_HTML, /* the interactive page (plot_html.c), not a canvas */
 } plot_format_t;
 
 /*  The format named by path's extension (.svg, .png, .pdf, .html or

@@ -231,8 +231,7 @@ s_markers (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view, con
                          self->status[k] == PLOT_POINT_FAILED ? s_failed : s_nan, true);
                 stats->crosses++;
             } else {
-                double r =
-                    lay->rmin + plot_scale_unit (&view->size, size_v) * (lay->rmax - lay->rmin);
+                double r = plot_scale_radius (&view->size, size_v, lay->rmin, lay->rmax);
                 s_disc (cr, cx, cy, r,
                         plot_palette_colour (palette, plot_scale_unit (&view->colour, colour_v)),
                         true);

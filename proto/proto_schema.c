@@ -1,11 +1,11 @@
 /*  proto_schema.c - the schema of every message type, as one static table.
 
-    The table is the single source of truth for fields: the codec validates
-    against it and PROTOCOL.md's field tables are printed from it (and a test
-    checks that they still match). Relations between fields that a table
+    The table is the single source of truth for fields: the decoder
+    validates against it and PROTOCOL.md's field tables are printed from
+    it (and a test checks that they still match). Relations between fields that a table
     row cannot say (parallel arrays of equal length, a blob required by a
-    status) are checked in proto.c, s_check_relations, and listed in
-    PROTOCOL.md beside each table.
+    status) are checked in proto_decode.c, s_check_relations, and listed
+    in PROTOCOL.md beside each table.
 
     Field order is the order fields are written on the wire; decoders must
     not depend on it (msgpack maps are unordered).

@@ -1,11 +1,12 @@
 /*  proto_schema.h - the message schemas: one static table, private to proto/.
 
     Every message type has a list of fields, each with a kind (how it is
-    encoded in msgpack), whether it is required, and its bounds. The codec
-    (proto.c) validates against this table, the setters and getters check
-    their arguments against it, and proto_test.c checks that PROTOCOL.md's
-    field tables are exactly what proto_schema_print_markdown writes, so the
-    spec and the code cannot drift apart.
+    encoded in msgpack), whether it is required, and its bounds. The
+    decoder (proto_decode.c) validates against this table, the setters and
+    getters (proto.c) check their arguments against it, and proto_test.c
+    checks that PROTOCOL.md's field tables are exactly what
+    proto_schema_print_markdown writes, so the spec and the code cannot
+    drift apart.
 */
 #ifndef PROTO_SCHEMA_H_INCLUDED
 #define PROTO_SCHEMA_H_INCLUDED

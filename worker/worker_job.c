@@ -3,8 +3,9 @@
     A batch is a sim_run, the path `brainsweep simulate --point K` takes
     with one lane, so a sweep's point K and simulate's are the same numbers
     by construction; the HDF5 image is described by
-    store_timeseries_of_point, as simulate's file is. Points of one job share a batch when their setups are batchable (the
-    usual case: model and coupling parameters differ per lane); otherwise
+    store_timeseries_of_point, as simulate's file is. Points of one job
+    share a batch when their setups are batchable (the usual case: model
+    and coupling parameters differ per lane); otherwise
     they run one batch per group. A point's numbers do not depend on its
     batch (sim_batch_test proves it), so grouping is free to change.
 */
@@ -20,7 +21,10 @@
 #include <string.h>
 #include <time.h>
 
-/*  Steps between checks of the cancel flag: about 10 ms of work. */
+/*  Steps between checks of the cancel flag: a fortieth of the tutorial's
+    81,920 steps, so well under a millisecond of one lane there
+    (bench/README.md, row 1); proportionally longer for larger
+    connectivities. */
 #define WORKER_JOB_CANCEL_STEPS 2048
 
 int
@@ -59,8 +63,9 @@ worker_sweep_new (worker_sweep_t **sweep_p, uint64_t id, const char *uuid, const
     size_t horizon = sim_connectivity_idelays (conn, spec->setup.conduction_speed, spec->setup.dt,
                                                idelays, NULL);
     free (idelays);
+    //  H + 2K history slots per node, K <= 512 (WORKER_BATCH_BYTES).
     size_t per_lane =
-        conn->n * (horizon + 512) * sizeof (float) + conn->n * 16 * sizeof (double) +
+        conn->n * (horizon + 2 * 512) * sizeof (float) + conn->n * 16 * sizeof (double) +
         (size_t) sim_setup_samples (&spec->setup) * conn->n * SIM_MAX_VOI * sizeof (double);
     sweep->max_lanes = per_lane ? WORKER_BATCH_BYTES / per_lane : 1;
     if (sweep->max_lanes < 1)

@@ -43,17 +43,19 @@ typedef struct {
     bool dropped;     /* cancelled: free when jobs reaches 0 */
 } worker_sweep_t;
 
-/*  Memory one batch may take: the history of a lane is n * (H + K) floats,
-    so a large connectivity runs fewer lanes per batch (issue target: under
-    64 MB per thread). */
+/*  Memory one batch may take: the history of a lane is n * (H + 2K)
+    floats (a ring of H + K slots per node and K of them mirrored; K <=
+    512, sim_batch.c), so a large connectivity runs fewer lanes per batch
+    (issue target: under 64 MB per thread). */
 #define WORKER_BATCH_BYTES (48u << 20)
 
 /*  Lanes per batch when the user sets none: the fewest that give the
     model's step loop at least WORKER_AUTO_ROW doubles per state row (a
     power of two, at most 8), so small connectivities still fill vectors
-    while large ones run one lane. Measured on the tutorial (76 regions,
-    bench_core): 1 lane 29 ms per simulation, 2: 34, 4: 34, 8: 31; more
-    lanes only add history that no longer fits the core's L2 cache. */
+    while large ones run one lane. On the tutorial (76 regions) one lane
+    is fastest (bench_core's line of lane counts: bench/README.md, row 1
+    and "Lanes"): more lanes only add history that no longer fits the
+    core's L2 cache. */
 #define WORKER_AUTO_ROW 64
 
 /*  The lane count for `sweep`: `requested` (the --lanes option) when not

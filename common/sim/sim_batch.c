@@ -46,8 +46,10 @@
 #define SIM_BATCH_MAX_BLOCK 512 /* K cap: the far block stays in L1/L2 */
 
 /*  Tiles run side by side in one kernel call (sim_tile.h): each tile's
-    steps are one dependency chain (~62 cycles a step for G2D), so five
-    keep the vector units at their throughput (~18 cycles a tile-step). */
+    steps are one long dependency chain, and five chains keep the vector
+    units near their throughput (bench_kernel's cycles per tile-step for
+    one to five tiles: bench/README.md, "Where the core's time goes now",
+    tile kernel). */
 #define S_TILES_PER_CALL 5
 
 struct sim_batch_t {
@@ -126,8 +128,9 @@ s_check_setups (const sim_connectivity_t *conn, const sim_setup_t *setups, size_
 }
 
 /*  Chooses K and orders the edges: per target, the far ones (summed per
-    block) in ascending source order, then its zero-delay self-connection
-    if any (added per step from the state). K is the smallest delay of any
+    block) in ascending source order; its zero-delay self-connection, if
+    any, is no edge but a weight in self_weight (added per step from the
+    state, after the far sum). K is the smallest delay of any
     other edge plus one, so every other edge is far and, within a block,
     no element reads another's current values (sim_tile.h). */
 static void
@@ -354,12 +357,6 @@ sim_batch_destroy (sim_batch_t **self_p)
     *self_p = NULL;
 }
 
-size_t
-sim_batch_points (const sim_batch_t *self)
-{
-    return self->lanes;
-}
-
 uint64_t
 sim_batch_steps (const sim_batch_t *self)
 {
@@ -376,12 +373,6 @@ uint64_t
 sim_batch_samples (const sim_batch_t *self)
 {
     return self->n_samples;
-}
-
-size_t
-sim_batch_horizon (const sim_batch_t *self)
-{
-    return self->horizon;
 }
 
 size_t
@@ -600,10 +591,4 @@ sim_batch_advance (sim_batch_t *self, uint64_t max_steps)
         taken += chunk;
     }
     return taken;
-}
-
-size_t
-sim_batch_block_steps (const sim_batch_t *self)
-{
-    return self->block;
 }

@@ -37,14 +37,9 @@ int sim_batch_new (sim_batch_t **self_p, const sim_connectivity_t *conn, const s
 
 void sim_batch_destroy (sim_batch_t **self_p);
 
-size_t sim_batch_points (const sim_batch_t *self);
 uint64_t sim_batch_steps (const sim_batch_t *self);   /* total steps */
 uint64_t sim_batch_step (const sim_batch_t *self);    /* steps done so far */
 uint64_t sim_batch_samples (const sim_batch_t *self); /* samples each point yields */
-size_t sim_batch_horizon (const sim_batch_t *self);   /* history slots H */
-
-/*  K: the steps whose delayed input is summed at once (see sim_batch.c). */
-size_t sim_batch_block_steps (const sim_batch_t *self);
 
 /*  Bytes the batch holds (history, state, work arrays), for sizing lanes. */
 size_t sim_batch_memory (const sim_batch_t *self);

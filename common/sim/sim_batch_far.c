@@ -62,8 +62,9 @@ s_row_avx512 (const sim_far_t *self, size_t e, size_t end, size_t base, size_t w
                 const float *src = r[m] + x;
                 //  The run's lines two chunks ahead into L1: the hardware
                 //  prefetchers do not follow ~20 interleaved runs, and
-                //  without this the loop waits on L2 (measured 2.25 cycles
-                //  per 8 values with it off, 1.97 with it on, 1.83 from L1).
+                //  without this the loop waits on L2 (cycles per 8 values
+                //  with and without it: bench/README.md, "Where the core's
+                //  time goes now", far sums).
                 _mm_prefetch ((const char *) (src + S_PREFETCH), _MM_HINT_T0);
                 _mm_prefetch ((const char *) (src + S_PREFETCH + 16), _MM_HINT_T0);
                 s0 = _mm512_fmadd_pd (w[m], _mm512_cvtps_pd (_mm256_loadu_ps (src)), s0);

@@ -15,7 +15,7 @@ typedef struct {
     size_t ring;             /* R: history slots per node; step q at q mod R */
     size_t stride;           /* R + K: slots allocated per node (K mirrored) */
     const size_t *row_start; /* n + 1: far edges of target i from here */
-    const size_t *row_end;   /* n: ... to here (its near edges follow) */
+    const size_t *row_end;   /* n: ... to here (row_start[i + 1]; no near edges are stored) */
     const size_t *col;       /* source node of each edge */
     const size_t *delay;     /* delay of each edge, in steps (< R) */
     const double *weight;    /* weight of each edge, a float32 value */

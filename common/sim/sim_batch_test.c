@@ -94,7 +94,10 @@ s_test_matches_naive_loop (void)
     sim_batch_t *batch;
     bsw_error_t err;
     BSW_CHECK_MSG (sim_batch_new (&batch, conn, &setup, 1, &err) == 0, "%s", err.text);
-    BSW_CHECK_INT (sim_batch_horizon (batch), 6);
+    //  The horizon the batch's history spans (sim_batch_new takes it from here).
+    int idelays[9];
+    BSW_CHECK_INT (sim_connectivity_idelays (conn, setup.conduction_speed, setup.dt, idelays, &err),
+                   6);
     BSW_CHECK_INT (sim_batch_steps (batch), 200);
     BSW_CHECK_INT (sim_batch_samples (batch), 50);
     size_t size = sim_batch_output_size (batch);

@@ -6,9 +6,10 @@
     The terms of TVB's equations (TVB.md 1.2) with the polynomial in V in
     Horner form and each multiply-add fused (S_G2D_DERIV says why: a few
     ulps from TVB's order, far inside the reference tolerances, and half
-    the latency). Parameters arrive per element
-    ([param][node][lane]), so the loops are flat unit-stride loops the
-    compiler vectorises, with no branches.
+    the latency). Parameters arrive as [param][period] (sim_model.h: one
+    set, the lanes' eight, or one per element); the tile kernel turns them
+    into coefficients once per call, so its loops over the tile's eight
+    elements are flat and branch-free, kept in vector registers.
 */
 #include "sim_model.h"
 #include "sim_g2d_avx512.h"
@@ -213,31 +214,6 @@ s_tile (const sim_tile_t *tile)
     sim_g2d_tile_portable (tile);
 }
 
-static void
-s_voi (int voi, size_t count, const double *restrict state, double *restrict out)
-{
-    const double *restrict V = state;
-    const double *restrict W = state + count;
-    switch (voi) {
-    case 0:
-        for (size_t k = 0; k < count; k++)
-            out[k] = V[k];
-        break;
-    case 1:
-        for (size_t k = 0; k < count; k++)
-            out[k] = W[k];
-        break;
-    case 2:
-        for (size_t k = 0; k < count; k++)
-            out[k] = V[k] + W[k];
-        break;
-    default:
-        for (size_t k = 0; k < count; k++)
-            out[k] = V[k] - W[k];
-        break;
-    }
-}
-
 const sim_model_desc_t sim_g2d_model = {
     .name = "Generic2dOscillator",
     .n_state = 2,
@@ -251,5 +227,4 @@ const sim_model_desc_t sim_g2d_model = {
     .voi_names = {"V", "W", "V + W", "V - W"},
     .dfun = s_dfun,
     .tile = s_tile,
-    .voi = s_voi,
 };

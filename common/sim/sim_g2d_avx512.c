@@ -78,10 +78,11 @@ s_obs (const sim_tile_t *tile, __m512d V, __m512d W, __m512d *obs)
 }
 
 /*  M tiles side by side: each tile's steps are one long dependency chain
-    (about 54 cycles of latency per step), so several independent chains
-    are interleaved to keep the vector units busy. `plain` is the common
-    case compiled on its own: no noise, a TemporalAverage of V alone, so
-    the step loop has no branch but the window's end. */
+    (its latency per step: bench/README.md, "Where the core's time goes
+    now", tile kernel), so several independent chains are interleaved to
+    keep the vector units busy. `plain` is the common case compiled on its
+    own: no noise, a TemporalAverage of V alone, so the step loop has no
+    branch but the window's end. */
 S_INLINE void
 s_run (const sim_tile_t *tile, const s_params_t *p, const size_t M, const bool plain)
 {

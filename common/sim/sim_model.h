@@ -3,8 +3,9 @@
     for a whole block of nodes and lanes (after SUNDIALS' CVRhsFn; the
     reference the tests integrate slowly), and its tile kernel, the same
     equations integrated with Heun over many steps at once (what the batch
-    runs). The batch calls both through pointers and never knows which
-    model it steps. Layout everywhere: [state variable][node][lane], lane
+    runs). The batch calls only the tile kernel, through its pointer, and
+    never knows which model it steps; dfun is what the tests integrate to
+    check it. Layout everywhere: [state variable][node][lane], lane
     fastest.
 */
 #ifndef SIM_MODEL_H_INCLUDED
@@ -71,11 +72,6 @@ typedef int (*sim_dfun_t) (size_t count, size_t period, const double *restrict s
 typedef struct sim_tile_t sim_tile_t;
 typedef void (*sim_tile_fun_t) (const sim_tile_t *tile);
 
-/*  Evaluates variable of interest `voi` (an index into voi_names) of one
-    block: state [n_state][count] (count = nodes*lanes), out [count]. */
-typedef void (*sim_voi_fun_t) (int voi, size_t count, const double *restrict state,
-                               double *restrict out);
-
 typedef struct {
     const char *name; /* TVB class name */
     size_t n_state;
@@ -87,9 +83,8 @@ typedef struct {
     const sim_param_desc_t *params;
     size_t n_voi;                       /* number of VOI expressions offered */
     const char *voi_names[SIM_MAX_VOI]; /* "V", "W", "V + W", "V - W" */
-    sim_dfun_t dfun;
-    sim_tile_fun_t tile;
-    sim_voi_fun_t voi;
+    sim_dfun_t dfun;                    /* the derivatives: the reference the tests integrate */
+    sim_tile_fun_t tile;                /* the tile kernel: what the batch runs */
 } sim_model_desc_t;
 
 /*  TVB's Generic2dOscillator (TVB.md section 1). */

@@ -11,7 +11,6 @@ sim_monitor_init (sim_monitor_t *self, sim_monitor_kind_t kind, uint64_t istep, 
     self->kind = kind;
     self->istep = istep ? istep : 1;
     self->dt = dt;
-    self->width = width;
     self->sum = NULL;
     if (kind == SIM_MONITOR_TEMPORAL_AVERAGE)
         self->sum = bsw_aligned_calloc (width * sizeof (double));

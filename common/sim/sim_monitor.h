@@ -2,7 +2,8 @@
     (TVB.md section 6 and the reference README's sampling rules).
 
     After every step s = 1, 2, ... a monitor sees the variables of interest
-    (`width` values: nvoi * nodes * lanes) and a sample may fall due:
+    (nvoi * nodes * lanes values, the `width` given to sim_monitor_init)
+    and a sample may fall due:
       Raw              every step, time s*dt;
       SubSample        when s % istep == 0, time s*dt;
       TemporalAverage  when s % istep == 0, the mean of steps s-istep+1..s
@@ -25,8 +26,7 @@ typedef struct {
     sim_monitor_kind_t kind;
     uint64_t istep; /* steps per sample */
     double dt;      /* ms */
-    size_t width;   /* values per step */
-    double *sum;    /* TemporalAverage running sum [width], else NULL */
+    double *sum;    /* TemporalAverage running sums, one per value of a step, else NULL */
 } sim_monitor_t;
 
 void sim_monitor_init (sim_monitor_t *self, sim_monitor_kind_t kind, uint64_t istep, double dt,

@@ -32,7 +32,8 @@ int store_connectivity_load_buffer (sim_connectivity_t **conn_p, const void *dat
 
 /*  Writes a connectivity as a TVB text zip (weights.txt, tract_lengths.txt,
     centres.txt, and the optional files present), numbers in round-trip
-    precision. Used to ship the built-in default. Returns 0, BSW_EIO, or
+    precision. Only tests use it (to make connectivity zips to load).
+    Returns 0, BSW_EIO, or
     BSW_ECONNECTIVITY / BSW_EINVAL when conn fails sim_connectivity_check or
     has a label the text format cannot hold (empty, whitespace, '#'). */
 int store_connectivity_save_zip (const sim_connectivity_t *conn, const char *path,

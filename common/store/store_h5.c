@@ -16,10 +16,11 @@
     H5_term_library; see the failed_midway test). With the core driver,
     HDF5 never does disk I/O. Every write, and so every ENOSPC, EDQUOT or
     EIO, goes through our own calls with a plain errno. The cost is one
-    copy of the file in memory at commit (H5Fget_file_image). A
-    TemporalAverage series is ~1 MB; a long Raw series of a 998-node
-    connectivity can reach hundreds of MB. File-image callbacks could hand
-    us the driver's buffer without the copy; that is not needed so far.
+    copy of the file in memory at commit (H5Fget_file_image). The
+    tutorial's TemporalAverage series is ~620 KB; a long Raw series of a
+    998-node connectivity can reach hundreds of MB. File-image callbacks
+    could hand us the driver's buffer without the copy; that is not needed
+    so far.
 
     The fsync costs one disk flush per file. Results are committed before
     the broker acknowledges them, so they must be durable. Also, with
@@ -382,13 +383,6 @@ store_h5_set_deflate (store_h5_t *self, int level)
 {
     BSW_ASSERT (self);
     self->deflate = level < 0 ? 0 : level > 9 ? 9 : level;
-}
-
-const char *
-store_h5_path (const store_h5_t *self)
-{
-    BSW_ASSERT (self);
-    return self->path;
 }
 
 bool

@@ -1,5 +1,7 @@
-/*  store_h5.h - writing TVB-encoded HDF5 files (TVB.md 11.3); internal to
-    common/store, under the per-file writers (store_timeseries, ...).
+/*  store_h5.h - writing TVB-encoded HDF5 files (TVB.md 11.3), under the
+    per-file writers (store_timeseries, store_tvbfiles); the export's
+    broker_export_files.c also builds its in-memory view-model and measure
+    files with it directly.
 
     A store_h5_t is one file being written. HDF5 builds it in memory.
     store_h5_create reserves a temporary name "<path>.tmp-XXXXXX" in the
@@ -45,9 +47,8 @@
     the cache bypasses it. */
 #define STORE_H5_CHUNK_BYTES (1u << 20)
 
-/*  Length of a UUID string without "urn:uuid:", and its buffer size. */
+/*  Length of a UUID string without "urn:uuid:". */
 #define STORE_H5_UUID_LEN 36
-#define STORE_H5_UUID_BUF 37
 
 typedef struct _store_h5_t store_h5_t;
 
@@ -89,9 +90,6 @@ void store_h5_destroy (store_h5_t **self_p);
 /*  The sticky error: code 0 while every call so far succeeded. Borrowed,
     valid until the file is committed or destroyed. */
 const bsw_error_t *store_h5_error (const store_h5_t *self);
-
-/*  The target path given to store_h5_create. Borrowed, like the error. */
-const char *store_h5_path (const store_h5_t *self);
 
 /*  Writes TVB_Data_version (int64 5), TVB_gid, TVB_written_by,
     TVB_create_date, TVB_invalid, TVB_is_nan, TVB_subject, TVB_state,

@@ -2,8 +2,9 @@
     or int, and scalar attributes with the kind they are stored as.
 
     Tests use these to check what store_h5 wrote, and to read TVB's
-    reference output.h5 files. They read whole datasets, so they suit files
-    of test size, not result archives. Every call opens and closes the file.
+    reference output.h5 files; `brainsweep plot --point` reads one point's
+    series with them. They read whole datasets, so they suit files of one
+    series, not result archives. Every call opens and closes the file.
     That costs a little per attribute, and it keeps no handles between
     calls. HDF5's automatic error printing is turned off at each entry point
     (thread-safe HDF5 keeps that setting per thread).

@@ -1,5 +1,7 @@
-/*  store_h5read.h - small readers for HDF5 files, for tests and for
-    checking files we or TVB wrote (whole datasets and scalar attributes). */
+/*  store_h5read.h - small readers for HDF5 files (whole datasets and
+    scalar attributes): tests check the files we or TVB wrote with them,
+    and `brainsweep plot --point` reads a point's series with them
+    (client_plot.c). */
 #ifndef STORE_H5READ_H_INCLUDED
 #define STORE_H5READ_H_INCLUDED
 

@@ -183,9 +183,3 @@ store_timeseries_of_point (const sim_run_point_t *point, const char *gid,
                                 .create_date = NULL,
                                 .deflate = 0};
 }
-
-void
-store_tvb_date_now (char out[32])
-{
-    store_h5_date_now (out);
-}

@@ -50,7 +50,4 @@ int store_timeseries_write (const char *path, const store_timeseries_t *ts, bsw_
 int store_timeseries_image (const store_timeseries_t *ts, void **image_p, size_t *size_p,
                             bsw_error_t *err);
 
-/*  The current local time in TVB's date format into out[32]. */
-void store_tvb_date_now (char out[32]);
-
 #endif

@@ -8,8 +8,9 @@
     point's bytes written over those places. It is byte for byte the file
     store_timeseries_image would write for the point in the same second
     (store_timeseries_test proves it), at the cost of a memcpy rather than
-    ~0.4 ms of libhdf5, which in Debian's thread-safe build also runs one
-    thread at a time.
+    a libhdf5 write (its cost per tiny point: bench/README.md, "Tiny
+    points, workers (before)"), which in Debian's thread-safe build also
+    runs one thread at a time.
 
     Threads: a template is immutable once made; any number of threads may
     make images from it at once.

@@ -533,8 +533,8 @@ s_test_store_h5_writers (void)
 static int
 s_test_date_format (void)
 {
-    char date[32];
-    store_tvb_date_now (date);
+    char date[STORE_H5_DATE_BUF];
+    store_h5_date_now (date);
     BSW_CHECK_INT (strlen (date), 26);
     for (int i = 0; i < 26; i++) {
         char c = date[i];

@@ -16,6 +16,14 @@
         return store_h5_commit (&h5, err);
 
     All files are written atomically, as store_h5 describes.
+
+    The export uses store_tvbfiles_connectivity_write and
+    store_tvbfiles_param only: it builds its measure and view-model files
+    in memory, into the pack, without a file and two fsyncs each
+    (broker_export_files.c says why, and repeats their generic
+    attributes). store_tvbfiles_measure_write and
+    store_tvbfiles_view_model_begin are therefore used by tests only
+    (store_timeseries_test checks the layouts they write).
 */
 #ifndef STORE_TVBFILES_H_INCLUDED
 #define STORE_TVBFILES_H_INCLUDED
