@@ -43,6 +43,7 @@
 #include "bsw_util.h"
 #include "plot_pse.h"
 #include "sim_connectivity.h"
+#include "sim_metric.h"
 #include "spec.h"
 #include "store_connectivity.h"
 #include "store_tvbfiles.h"
@@ -67,32 +68,32 @@
 #define S_SUFFIX_MAX      32           /* longest suffix we add to zip_path */
 
 typedef struct {
-    broker_db_t *db;                    /* borrowed */
-    uint64_t sweep;                     /* the sweep's id */
-    bsw_error_t *err;                   /* borrowed: the first failure */
-    broker_sweep_info_t info;           /* uuid and points; name owned */
-    char *spec_json;                    /* stored spec text; sweep.json's source until the close */
-    spec_t *spec;                       /* parsed */
-    sim_connectivity_t *conn;           /* the sweep's connectivity */
-    char conn_gid[37];                  /* its GID, as the workers computed it */
-    char *ranges;                       /* TVB_ranges, the same for every point */
-    size_t *coords;                     /* scratch: range indices of one point */
-    const char *metric_names[5];        /* metrics.csv columns, TVB's key order */
-    size_t n_metric_names;              /* 4, or 5 with KuramotoIndex */
-    const char *zip_path;               /* borrowed: the final zip */
-    char tmp_path[S_PATH_MAX];          /* "<zip>.tmp", where libzip writes */
-    char dir[S_DIR_MAX];                /* work folder; "" until made */
-    char csv_path[S_PATH_MAX];          /* metrics.csv in the work folder */
-    char pack_path[S_PATH_MAX];         /* the pack in the work folder */
-    broker_export_pack_t pack;          /* the view models' images; fd -1 until open */
-    FILE *csv;                          /* open while rows are written */
-    zip_t *zip;                         /* open until closed or discarded */
-    bool zip_written;                   /* zip_close succeeded: tmp_path exists */
-    int64_t base_us;                    /* naive local time at start, us */
-    broker_export_progress_fn progress; /* or NULL */
-    void *progress_arg;                 /* its argument */
-    int64_t progress_ms;                /* mono ms of the last report */
-    plot_pse_t *plot;                   /* the PSE view's data, or NULL (no plot) */
+    broker_db_t *db;          /* borrowed */
+    uint64_t sweep;           /* the sweep's id */
+    bsw_error_t *err;         /* borrowed: the first failure */
+    broker_sweep_info_t info; /* uuid and points; name owned */
+    char *spec_json;          /* stored spec text; sweep.json's source until the close */
+    spec_t *spec;             /* parsed */
+    sim_connectivity_t *conn; /* the sweep's connectivity */
+    char conn_gid[37];        /* its GID, as the workers computed it */
+    char *ranges;             /* TVB_ranges, the same for every point */
+    size_t *coords;           /* scratch: range indices of one point */
+    const char *metric_names[SIM_METRIC_MAX]; /* metrics.csv columns, TVB's key order */
+    size_t n_metric_names;                    /* 4, or 5 with KuramotoIndex */
+    const char *zip_path;                     /* borrowed: the final zip */
+    char tmp_path[S_PATH_MAX];                /* "<zip>.tmp", where libzip writes */
+    char dir[S_DIR_MAX];                      /* work folder; "" until made */
+    char csv_path[S_PATH_MAX];                /* metrics.csv in the work folder */
+    char pack_path[S_PATH_MAX];               /* the pack in the work folder */
+    broker_export_pack_t pack;                /* the view models' images; fd -1 until open */
+    FILE *csv;                                /* open while rows are written */
+    zip_t *zip;                               /* open until closed or discarded */
+    bool zip_written;                         /* zip_close succeeded: tmp_path exists */
+    int64_t base_us;                          /* naive local time at start, us */
+    broker_export_progress_fn progress;       /* or NULL */
+    void *progress_arg;                       /* its argument */
+    int64_t progress_ms;                      /* mono ms of the last report */
+    plot_pse_t *plot;                         /* the PSE view's data, or NULL (no plot) */
 } s_export_t;
 
 //  Reports progress at most every BROKER_EXPORT_PROGRESS_MS, or now when
@@ -176,14 +177,7 @@ s_load (s_export_t *ex)
     sim_connectivity_gid (ex->conn, ex->conn_gid);
     ex->ranges = broker_export_ranges_json (ex->spec);
     ex->coords = bsw_calloc (ex->spec->n_ranges + 1, sizeof (size_t));
-    ex->n_metric_names = 0;
-    ex->metric_names[ex->n_metric_names++] = "GlobalVariance";
-    //  TVB skips KuramotoIndex with fewer than two VOIs (TVB.md 8.1).
-    if (ex->spec->setup.n_voi >= 2)
-        ex->metric_names[ex->n_metric_names++] = "KuramotoIndex";
-    ex->metric_names[ex->n_metric_names++] = "Metastability";
-    ex->metric_names[ex->n_metric_names++] = "Synchrony";
-    ex->metric_names[ex->n_metric_names++] = "VarianceNodeVariance";
+    ex->n_metric_names = sim_metric_names (ex->spec->setup.n_voi, ex->metric_names);
     s_plot_new (ex);
     return 0;
 }

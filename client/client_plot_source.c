@@ -8,6 +8,7 @@
     finished points; the first page carries the spec (with_spec).
 */
 #include "client_plot.h"
+#include "sim_metric.h"
 
 #include "bsw_util.h"
 
@@ -26,14 +27,7 @@
 size_t
 client_plot_metric_names (const spec_t *spec, const char *names[5])
 {
-    size_t n = 0;
-    names[n++] = "GlobalVariance";
-    if (spec->setup.n_voi >= 2)
-        names[n++] = "KuramotoIndex";
-    names[n++] = "Metastability";
-    names[n++] = "Synchrony";
-    names[n++] = "VarianceNodeVariance";
-    return n;
+    return sim_metric_names (spec->setup.n_voi, names);
 }
 
 //  --------------------------------------------------------------------------

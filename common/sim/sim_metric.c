@@ -8,6 +8,7 @@
     var does: mean first, then the mean of squared deviations.
 */
 #include "sim_metric.h"
+#include "bsw_assert.h"
 #include "bsw_util.h"
 
 #include <math.h>
@@ -145,21 +146,31 @@ sim_metrics_compute (const double *data, size_t n_samples, size_t n_voi, size_t 
 }
 
 size_t
+sim_metric_names (size_t n_voi, const char *names[SIM_METRIC_MAX])
+{
+    size_t k = 0;
+    names[k++] = "GlobalVariance";
+    //  TVB skips KuramotoIndex with fewer than two VOIs (TVB.md 8.1).
+    if (n_voi >= 2)
+        names[k++] = "KuramotoIndex";
+    names[k++] = "Metastability";
+    names[k++] = "Synchrony";
+    names[k++] = "VarianceNodeVariance";
+    return k;
+}
+
+size_t
 sim_metrics_list (const sim_metrics_t *metrics, const char *names[SIM_METRIC_MAX],
                   double values[SIM_METRIC_MAX])
 {
+    size_t count = sim_metric_names (metrics->has_kuramoto ? 2 : 1, names);
     size_t k = 0;
-    names[k] = "GlobalVariance";
     values[k++] = metrics->global_variance;
-    if (metrics->has_kuramoto) {
-        names[k] = "KuramotoIndex";
+    if (metrics->has_kuramoto)
         values[k++] = metrics->kuramoto_index;
-    }
-    names[k] = "Metastability";
     values[k++] = metrics->metastability;
-    names[k] = "Synchrony";
     values[k++] = metrics->synchrony;
-    names[k] = "VarianceNodeVariance";
     values[k++] = metrics->variance_node_variance;
-    return k;
+    BSW_ASSERT (k == count);
+    return count;
 }

@@ -35,6 +35,13 @@ void sim_metrics_compute (const double *data, size_t n_samples, size_t n_voi, si
                           double sample_period, double start_point, int segment,
                           sim_metrics_t *out);
 
+/*  The names of the metrics a series of n_voi variables of interest gets,
+    in TVB's key order (GlobalVariance, KuramotoIndex when n_voi >= 2,
+    Metastability, Synchrony, VarianceNodeVariance; TVB.md 8.1 and 8.4):
+    the one list every part of brainsweep reads. Returns the count (4 or
+    5); names are static strings. */
+size_t sim_metric_names (size_t n_voi, const char *names[SIM_METRIC_MAX]);
+
 /*  The metrics in TVB's key order (GlobalVariance, [KuramotoIndex],
     Metastability, Synchrony, VarianceNodeVariance): fills names and values,
     returns the count (4 or 5). Names are static strings. */
