@@ -985,36 +985,48 @@ s_test_inline (void)
     return BSW_TEST_PASS;
 }
 
+//  The fixture of the upgrade cases: a fresh folder holding a database as
+//  an older brainsweep left it: schema 1's tables, then `sql` (more tables,
+//  rows, its user_version).
+#define S_SCHEMA_1_SQL                                                                             \
+    "PRAGMA journal_mode = WAL;"                                                                   \
+    "CREATE TABLE sweeps (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL,"                             \
+    " name TEXT NOT NULL, spec TEXT NOT NULL, connectivity BLOB,"                                  \
+    " connectivity_name TEXT, points INTEGER NOT NULL, state INTEGER NOT NULL,"                    \
+    " created REAL NOT NULL);"                                                                     \
+    "CREATE TABLE results (sweep INTEGER NOT NULL REFERENCES sweeps(id),"                          \
+    " point INTEGER NOT NULL, ok INTEGER NOT NULL, error TEXT, metrics TEXT,"                      \
+    " elapsed_ms REAL, worker TEXT, finished REAL NOT NULL,"                                       \
+    " PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
+
+static bool
+s_db_old (char dir[BSW_TEST_DIR_MAX], char db_path[128], const char *sql)
+{
+    if (!bsw_test_dir_new (dir, "broker_db_test"))
+        return false;
+    snprintf (db_path, 128, "%s/brainsweep.db", dir);
+    sqlite3 *raw = NULL;
+    bool ok = sqlite3_open (db_path, &raw) == SQLITE_OK &&
+              sqlite3_exec (raw, S_SCHEMA_1_SQL, NULL, NULL, NULL) == SQLITE_OK &&
+              sqlite3_exec (raw, sql, NULL, NULL, NULL) == SQLITE_OK;
+    if (!ok)
+        fprintf (stderr, "%s: %s\n", db_path, raw ? sqlite3_errmsg (raw) : "cannot open");
+    sqlite3_close (raw);
+    return ok;
+}
+
 /*  A data folder of schema 1 (every series a file) is upgraded when the
     broker opens it: its results keep their files, new small ones go into
     the database; a reader refuses it until then, saying why. */
 static int
 s_test_migrate (void)
 {
-    char dir[BSW_TEST_DIR_MAX];
-    BSW_CHECK (bsw_test_dir_new (dir, "broker_db_test"));
-    char db_path[128];
-    snprintf (db_path, sizeof db_path, "%s/brainsweep.db", dir);
-    sqlite3 *raw = NULL;
-    BSW_CHECK_INT (sqlite3_open (db_path, &raw), SQLITE_OK);
-    BSW_CHECK_INT (
-        sqlite3_exec (raw,
-                      "PRAGMA journal_mode = WAL;"
-                      "CREATE TABLE sweeps (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL,"
-                      " name TEXT NOT NULL, spec TEXT NOT NULL, connectivity BLOB,"
-                      " connectivity_name TEXT, points INTEGER NOT NULL, state INTEGER NOT NULL,"
-                      " created REAL NOT NULL);"
-                      "CREATE TABLE results (sweep INTEGER NOT NULL REFERENCES sweeps(id),"
-                      " point INTEGER NOT NULL, ok INTEGER NOT NULL, error TEXT, metrics TEXT,"
-                      " elapsed_ms REAL, worker TEXT, finished REAL NOT NULL,"
-                      " PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
-                      "INSERT INTO sweeps VALUES (1, '01234567-89ab-4cde-8f01-23456789abcd', 'old',"
-                      " '{}', NULL, NULL, 3, 0, 0);"
-                      "INSERT INTO results VALUES (1, 0, 1, NULL, '{}', 1, 'w', 0);"
-                      "PRAGMA user_version = 1;",
-                      NULL, NULL, NULL),
-        SQLITE_OK);
-    sqlite3_close (raw);
+    char dir[BSW_TEST_DIR_MAX], db_path[128];
+    BSW_CHECK (s_db_old (dir, db_path,
+                         "INSERT INTO sweeps VALUES (1, '01234567-89ab-4cde-8f01-23456789abcd', "
+                         "'old', '{}', NULL, NULL, 3, 0, 0);"
+                         "INSERT INTO results VALUES (1, 0, 1, NULL, '{}', 1, 'w', 0);"
+                         "PRAGMA user_version = 1;"));
     char folder[128], file[160];
     snprintf (folder, sizeof folder, "%s/sweeps/1/ts", dir);
     bsw_error_t err;
@@ -1062,38 +1074,21 @@ s_test_migrate (void)
 static int
 s_test_migrate_metrics (void)
 {
-    char dir[BSW_TEST_DIR_MAX];
-    BSW_CHECK (bsw_test_dir_new (dir, "broker_db_test"));
-    char db_path[128];
-    snprintf (db_path, sizeof db_path, "%s/brainsweep.db", dir);
+    char dir[BSW_TEST_DIR_MAX], db_path[128];
+    BSW_CHECK (
+        s_db_old (dir, db_path,
+                  "CREATE TABLE timeseries (sweep INTEGER NOT NULL, point INTEGER NOT NULL,"
+                  " data BLOB NOT NULL, PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
+                  "INSERT INTO sweeps VALUES (1, '01234567-89ab-4cde-8f01-23456789abcd', 'old',"
+                  " '{}', NULL, NULL, 4, 0, 0);"
+                  "INSERT INTO results VALUES (1, 0, 1, NULL, '{\"GlobalVariance\": 1.5, "
+                  "\"KuramotoIndex\": NaN, \"Metastability\": Infinity, \"Synchrony\": -Infinity, "
+                  "\"VarianceNodeVariance\": 1e-07}', 1, 'w', 0);"
+                  "INSERT INTO results VALUES (1, 1, 0, 'diverged', NULL, 1, 'w', 0);"
+                  "INSERT INTO results VALUES (1, 2, 1, NULL, '{\"GlobalVariance\": -2.5e+300, "
+                  "\"Synchrony\": NaN}', 1, 'w', 0);"
+                  "PRAGMA user_version = 2;"));
     sqlite3 *raw = NULL;
-    BSW_CHECK_INT (sqlite3_open (db_path, &raw), SQLITE_OK);
-    BSW_CHECK_INT (
-        sqlite3_exec (
-            raw,
-            "PRAGMA journal_mode = WAL;"
-            "CREATE TABLE sweeps (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL,"
-            " name TEXT NOT NULL, spec TEXT NOT NULL, connectivity BLOB,"
-            " connectivity_name TEXT, points INTEGER NOT NULL, state INTEGER NOT NULL,"
-            " created REAL NOT NULL);"
-            "CREATE TABLE results (sweep INTEGER NOT NULL REFERENCES sweeps(id),"
-            " point INTEGER NOT NULL, ok INTEGER NOT NULL, error TEXT, metrics TEXT,"
-            " elapsed_ms REAL, worker TEXT, finished REAL NOT NULL,"
-            " PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
-            "CREATE TABLE timeseries (sweep INTEGER NOT NULL, point INTEGER NOT NULL,"
-            " data BLOB NOT NULL, PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
-            "INSERT INTO sweeps VALUES (1, '01234567-89ab-4cde-8f01-23456789abcd', 'old',"
-            " '{}', NULL, NULL, 4, 0, 0);"
-            "INSERT INTO results VALUES (1, 0, 1, NULL, '{\"GlobalVariance\": 1.5, "
-            "\"KuramotoIndex\": NaN, \"Metastability\": Infinity, \"Synchrony\": -Infinity, "
-            "\"VarianceNodeVariance\": 1e-07}', 1, 'w', 0);"
-            "INSERT INTO results VALUES (1, 1, 0, 'diverged', NULL, 1, 'w', 0);"
-            "INSERT INTO results VALUES (1, 2, 1, NULL, '{\"GlobalVariance\": -2.5e+300, "
-            "\"Synchrony\": NaN}', 1, 'w', 0);"
-            "PRAGMA user_version = 2;",
-            NULL, NULL, NULL),
-        SQLITE_OK);
-    sqlite3_close (raw);
 
     bsw_error_t err;
     broker_db_t *db = NULL;
