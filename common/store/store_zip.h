@@ -54,9 +54,11 @@
 
 /*  Receives the archive's next `size` bytes, in order. Returns 0, or a
     negative BSW_E* code with err's sentence (BSW_ENOSPACE for a full
-    disk). Pieces up to STORE_ZIP_CHUNK bytes are gathered in the writer;
-    larger stored data is passed straight from the caller's buffer. `data`
-    is valid for the call only. */
+    disk). The writer gathers small pieces into calls of STORE_ZIP_CHUNK
+    bytes; stored data of STORE_ZIP_CHUNK bytes or more comes straight
+    from the caller's buffer, in the size it was given, and the central
+    directory in pieces of up to STORE_ZIP_SPOOL_MEM_BYTES. `data` is
+    valid for the call only. */
 typedef int (*store_zip_sink_fn) (void *arg, const void *data, size_t size, bsw_error_t *err);
 
 typedef struct {
