@@ -6,7 +6,7 @@
 set -eu
 
 packages="build-essential cmake pkg-config
-  libczmq-dev libzmq3-dev libmsgpack-dev libhdf5-dev libzip-dev
+  libczmq-dev libzmq3-dev libmsgpack-dev libhdf5-dev libzip-dev zlib1g-dev
   libsqlite3-dev libjansson-dev libcairo2-dev fonts-dejavu-core"
 test_packages="hdf5-tools zip unzip jq shellcheck docker-compose chromium fonts-dejavu-core systemd
   valgrind"

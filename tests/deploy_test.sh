@@ -96,7 +96,7 @@ case_dockerfile () {
     | sed -n '/apt-get install/,/rm -rf/p' | tr '\\\n' '  ' \
     | sed 's/.*--no-install-recommends//; s/&&.*//')
   [ -n "$runtime" ] || fail "no runtime apt-get install line"
-  for p in libczmq4 libzmq5 libmsgpackc2 libhdf5-103-1 libzip4 libsqlite3-0 libjansson4 libcairo2; do
+  for p in libczmq4 libzmq5 libmsgpackc2 libhdf5-103-1 libzip4 zlib1g libsqlite3-0 libjansson4 libcairo2; do
     echo " $runtime " | grep -q " $p " || fail "runtime stage lacks $p"
   done
   # Debian 12 names: each must be known to apt (needs package lists).
