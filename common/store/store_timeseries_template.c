@@ -236,9 +236,9 @@ store_timeseries_template_new (store_timeseries_template_t **self_p, const store
         return bsw_error_set (err, BSW_EINVAL, "TimeSeriesRegion template: incomplete series");
     store_timeseries_template_t *self = bsw_calloc (1, sizeof *self);
     s_key (self, ts);
-    uint32_t t0 = (uint32_t) time (NULL);
+    uint32_t t0 = (uint32_t) bsw_clock_wall_s ();
     int rc = s_write (self, ts, err);
-    uint32_t t1 = (uint32_t) time (NULL);
+    uint32_t t1 = (uint32_t) bsw_clock_wall_s ();
     if (rc == 0)
         rc = s_locate (self, t0, t1, err);
     if (rc)
@@ -328,7 +328,7 @@ store_timeseries_template_image (const store_timeseries_template_t *self,
     memcpy (image + self->gid_at, ts->gid, STORE_H5_UUID_LEN);
     memcpy (image + self->date_at, date, S_DATE_LEN);
     //  libhdf5 stamps each dataset when it creates it: now, for a fresh file.
-    uint32_t seconds = (uint32_t) time (NULL);
+    uint32_t seconds = (uint32_t) bsw_clock_wall_s ();
     for (int d = 0; d < S_DATASETS; d++)
         for (int b = 0; b < 4; b++)
             image[self->mtime_at[d] + (size_t) b] = (unsigned char) (seconds >> (8 * b));

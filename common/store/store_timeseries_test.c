@@ -13,6 +13,7 @@
 #include "store_h5read.h"
 #include "store_tvbfiles.h"
 #include "bsw_test.h"
+#include "bsw_util.h"
 #include "bsw_test_dir.h"
 
 #include <hdf5.h>
@@ -828,12 +829,12 @@ s_check_same_image (const store_timeseries_template_t *tmpl, const store_timeser
         void *fresh = NULL, *patched = NULL;
         size_t fresh_size = 0, patched_size = 0;
         bsw_error_t err;
-        time_t t0 = time (NULL);
+        int64_t t0 = bsw_clock_wall_s ();
         BSW_CHECK_MSG (store_timeseries_image (ts, &fresh, &fresh_size, &err) == 0, "%s", err.text);
         BSW_CHECK_MSG (store_timeseries_template_image (tmpl, ts, &patched, &patched_size, &err) ==
                            0,
                        "%s", err.text);
-        bool crossed = time (NULL) != t0;
+        bool crossed = bsw_clock_wall_s () != t0;
         bool same = fresh_size == patched_size && memcmp (fresh, patched, fresh_size) == 0;
         if (same) {
             free (fresh);

@@ -307,6 +307,14 @@ bsw_signals_unblock (void)
 }
 
 int64_t
+bsw_clock_wall_s (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_REALTIME, &ts);
+    return (int64_t) ts.tv_sec;
+}
+
+int64_t
 bsw_clock_mono_ms (void)
 {
     struct timespec ts;

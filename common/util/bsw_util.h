@@ -69,6 +69,12 @@ void bsw_uuid_derive (const char *sweep_uuid, const char *kind, uint64_t index, 
 void bsw_signals_block (void);
 void bsw_signals_unblock (void);
 
+/*  Wall-clock whole seconds as gettimeofday gives them, the clock libhdf5
+    stamps objects with. Not time(): glibc reads a coarse clock for it,
+    which can lag a tick (~4 ms) behind, so a second boundary seen by one
+    need not have been seen by the other. */
+int64_t bsw_clock_wall_s (void);
+
 /*  Monotonic milliseconds, for deadlines and durations only. */
 int64_t bsw_clock_mono_ms (void);
 
