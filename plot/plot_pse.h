@@ -156,7 +156,8 @@ int plot_pse_write (const plot_pse_t *self, const plot_pse_options_t *options, c
 
 /*  Writes the interactive page (plot_html.c): one self-contained HTML
     file, the data embedded as JSON, drawing the same view with SVG
-    elements; options give the initial selection. Same returns. */
+    elements, or a dense view's cells into a canvas per panel; options
+    give the initial selection. Same returns. */
 int plot_pse_write_html (const plot_pse_t *self, const plot_pse_options_t *options,
                          const char *path, bsw_error_t *err);
 

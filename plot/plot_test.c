@@ -821,6 +821,95 @@ s_test_html (void)
     return BSW_TEST_PASS;
 }
 
+//  Base64 text to bytes; returns how many, or 0 on a bad digit.
+static size_t
+s_unbase64 (const char *text, size_t length, uint8_t *out)
+{
+    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = 0;
+    uint32_t bits = 0;
+    int have = 0;
+    for (size_t i = 0; i < length && text[i] != '='; i++) {
+        const char *d = strchr (digits, text[i]);
+        if (!d || !text[i])
+            return 0;
+        bits = bits << 6 | (uint32_t) (d - digits);
+        have += 6;
+        if (have >= 8) {
+            have -= 8;
+            out[n++] = (uint8_t) (bits >> have);
+        }
+    }
+    return n;
+}
+
+//  A large sweep's page: the metrics as base64 of little-endian doubles,
+//  every one read back exactly, NaN without a result; the dense view's
+//  thresholds and colours for the script.
+static int
+s_test_dense_html (void)
+{
+    BSW_CHECK (s_dir_fixture ());
+    enum { NX = 70, NY = 60, N = NX * NY };
+    plot_pse_t *pse = s_grid (NX, NY, 1);
+    BSW_CHECK (pse);
+    plot_pse_set_value (pse, 11, 0, 1.0 / 3.0);
+    plot_pse_set_value (pse, 12, 3, -INFINITY);
+    plot_pse_set_point (pse, 13, PLOT_POINT_FAILED, NULL);
+    plot_pse_set_value (pse, 13, 0, 5.0); // a failed point has no metrics, whatever is set
+    plot_pse_set_point (pse, 14, PLOT_POINT_PENDING, NULL);
+    bsw_error_t err;
+    const char *path = s_path ("dense.html");
+    BSW_CHECK_MSG (plot_pse_write_html (pse, NULL, path, &err) == 0, "%s", err.text);
+    char *html = s_read (path, NULL);
+    BSW_CHECK (html);
+    json_t *data = s_data_block (html);
+    BSW_CHECK (data);
+    BSW_CHECK (!json_object_get (data, "values"));
+    json_t *f64 = json_object_get (data, "values_f64");
+    BSW_CHECK (json_is_string (f64));
+    BSW_CHECK_INT (json_string_length (f64), (N * 4 * 8 + 2) / 3 * 4);
+    uint8_t *bytes = bsw_malloc (N * 4 * 8);
+    BSW_CHECK_INT (s_unbase64 (json_string_value (f64), json_string_length (f64), bytes),
+                   N * 4 * 8);
+    for (size_t k = 0; k < N; k++)
+        for (size_t m = 0; m < 4; m++) {
+            uint64_t bits = 0;
+            for (int b = 7; b >= 0; b--)
+                bits = bits << 8 | bytes[(k * 4 + m) * 8 + (size_t) b];
+            double got;
+            memcpy (&got, &bits, 8);
+            size_t i = k / NY, j = k % NY;
+            double want = m == 0 ? 1.0 + (double) k : m == 1 ? 0.5 : m == 2 ? 0.25 : i + 100.0 * j;
+            if (k == 11 && m == 0)
+                want = 1.0 / 3.0;
+            if (k == 12 && m == 3)
+                want = -INFINITY;
+            if (k == 13 || k == 14)
+                BSW_CHECK_MSG (isnan (got), "point %zu metric %zu: %g", k, m, got);
+            else
+                BSW_CHECK_MSG (got == want, "point %zu metric %zu: %.17g, not %.17g", k, m, got,
+                               want);
+        }
+    free (bytes);
+    const char *status = json_string_value (json_object_get (data, "status"));
+    BSW_CHECK (status && strlen (status) == N);
+    BSW_CHECK (strncmp (status + 11, "oofpo", 5) == 0);
+    json_t *dense = json_object_get (data, "dense");
+    BSW_CHECK_INT (json_integer_value (json_object_get (dense, "points")), PLOT_PSE_DENSE_POINTS);
+    BSW_CHECK_DOUBLE_EQ (json_real_value (json_object_get (dense, "min_radius")),
+                         PLOT_PSE_DENSE_MIN_RADIUS_PX);
+    json_t *marks = json_object_get (data, "marks");
+    BSW_CHECK_STR (json_string_value (json_object_get (marks, "failed")), "#d62728");
+    BSW_CHECK_STR (json_string_value (json_object_get (marks, "nan")), "#595959");
+    BSW_CHECK_STR (json_string_value (json_object_get (marks, "pending")), "#dcdcdc");
+    json_decref (data);
+    free (html);
+    plot_pse_destroy (&pse);
+    s_dir_end ();
+    return BSW_TEST_PASS;
+}
+
 //  A point's series: 2 VOIs x 5 regions, one NaN sample; PNG and SVG.
 static int
 s_test_series (void)
@@ -885,6 +974,7 @@ static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"dense_svg", s_test_dense_svg},
                                           {"dense_shared", s_test_dense_shared},
                                           {"html", s_test_html},
+                                          {"dense_html", s_test_dense_html},
                                           {"series", s_test_series},
                                           {NULL, NULL}};
 
