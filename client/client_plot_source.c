@@ -6,11 +6,23 @@
     Infinity included) and the ranges from sweep.json, parsed by the same
     spec parser as a submission. From a broker, RESULTS pages list the
     finished points; the first page carries the spec (with_spec).
+
+    Paging: each page asks from one past the last point listed, and the
+    pages end when one lists nothing or reaches the sweep's last point,
+    not when one comes back shorter than asked (PROTOCOL.md's rule): a
+    broker that caps pages below CLIENT_PLOT_PAGE_POINTS would otherwise
+    cut the plot short without a word. The cost is one empty page at the
+    end of a sweep with pending points. A page that does not move forward
+    is an error, so a confused broker cannot keep the client looping. A
+    million points are 20 pages of 50,000 (~2.6 MB each), held one at a
+    time: memory is the plot's (points x metrics doubles), not the
+    replies'.
 */
 #include "client_plot.h"
 
 #include "bsw_util.h"
 
+#include <czmq.h>
 #include <zip.h>
 
 #include <errno.h>
@@ -19,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define S_CSV_MAX_BYTES (1ull << 31) /* metrics.csv of a 4M-point sweep is ~500 MB */
 #define S_COLUMNS_MAX   64
@@ -282,8 +295,7 @@ s_results (client_conn_t *conn, uint64_t sweep, uint64_t offset, uint64_t limit,
 
 //  One POINTS page into the plot, metrics matched by name.
 static void
-s_read_page (const proto_msg_t *page, const char *const *names, size_t n_names, plot_pse_t *pse,
-             uint64_t *last)
+s_read_page (const proto_msg_t *page, const char *const *names, size_t n_names, plot_pse_t *pse)
 {
     size_t count = 0, n_values = 0;
     const uint64_t *points = proto_msg_uints (page, "points", &count);
@@ -304,8 +316,47 @@ s_read_page (const proto_msg_t *page, const char *const *names, size_t n_names, 
         for (size_t q = 0; ok && q < n_page && q < PLOT_PSE_MAX_METRICS; q++)
             if (map[q] >= 0 && (i + 1) * n_page <= n_values)
                 plot_pse_set_value (pse, points[i], (size_t) map[q], values[i * n_page + q]);
-        *last = points[i];
     }
+}
+
+//  Every page after the first (the one with the spec, in *page_p, taken):
+//  see the paging rule above. Progress goes to stderr on a terminal when
+//  there is more than one page.
+static int
+s_read_pages (client_conn_t *conn, uint64_t sweep, proto_msg_t **page_p, const char *const *names,
+              size_t n_names, plot_pse_t *pse, bsw_error_t *err)
+{
+    uint64_t points = plot_pse_points (pse), offset = 0;
+    bool progress = points > CLIENT_PLOT_PAGE_POINTS && isatty (STDERR_FILENO);
+    int rc = 0;
+    while (rc == 0) {
+        size_t count = 0;
+        const uint64_t *listed = proto_msg_uints (*page_p, "points", &count);
+        uint64_t next = count ? listed[count - 1] + 1 : offset;
+        s_read_page (*page_p, names, n_names, pse);
+        proto_msg_destroy (page_p);
+        if (count == 0 || next >= points || next == 0)
+            break;
+        if (next <= offset) {
+            rc = bsw_error_set (err, BSW_EPROTO,
+                                "the broker's page of sweep %" PRIu64 " from point %" PRIu64
+                                " ends at point %" PRIu64 ": the pages do not move forward",
+                                sweep, offset, next - 1);
+            break;
+        }
+        offset = next;
+        if (progress)
+            fprintf (stderr, "\rreading results: point %" PRIu64 " of %" PRIu64 "   ", offset,
+                     points);
+        if (zsys_interrupted)
+            rc = bsw_error_set (err, BSW_ESTATE, "interrupted");
+        else
+            rc =
+                s_results (conn, sweep, offset, CLIENT_PLOT_PAGE_POINTS, false, false, page_p, err);
+    }
+    if (progress)
+        fprintf (stderr, "\r%60s\r", ""); // the line is free for plot's summary
+    return rc;
 }
 
 int
@@ -343,19 +394,8 @@ client_plot_load_broker (client_conn_t *conn, uint64_t sweep, plot_pse_t **pse_p
         const char *names[5];
         size_t n_names = client_plot_metric_names (*spec_p, names);
         rc = s_new_plot (*spec_p, title, names, n_names, pse_p, err);
-        //  Pages until one comes back short; each starts after the last
-        //  point listed.
-        while (rc == 0) {
-            uint64_t last = 0;
-            size_t count = 0;
-            proto_msg_uints (page, "points", &count);
-            s_read_page (page, names, n_names, *pse_p, &last);
-            proto_msg_destroy (&page);
-            if (count < CLIENT_PLOT_PAGE_POINTS)
-                break;
-            rc = s_results (conn, sweep, last + 1, CLIENT_PLOT_PAGE_POINTS, false, false, &page,
-                            err);
-        }
+        if (rc == 0)
+            rc = s_read_pages (conn, sweep, &page, names, n_names, *pse_p, err);
     }
     proto_msg_destroy (&status);
     proto_msg_destroy (&page);

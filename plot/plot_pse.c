@@ -120,6 +120,20 @@ plot_pse_set_value (plot_pse_t *self, uint64_t k, size_t m, double value)
     self->data[k * self->n_metrics + m] = value;
 }
 
+plot_point_status_t
+plot_pse_status (const plot_pse_t *self, uint64_t k)
+{
+    BSW_ASSERT (k < self->points);
+    return (plot_point_status_t) self->status[k];
+}
+
+double
+plot_pse_value (const plot_pse_t *self, uint64_t k, size_t m)
+{
+    BSW_ASSERT (k < self->points && m < self->n_metrics);
+    return self->data[k * self->n_metrics + m];
+}
+
 void
 plot_pse_value_label (double value, char out[PLOT_SCALE_LABEL_BUF])
 {

@@ -117,6 +117,11 @@ void plot_pse_set_point (plot_pse_t *self, uint64_t k, plot_point_status_t statu
 /*  Sets one value of point k (metric index m). */
 void plot_pse_set_value (plot_pse_t *self, uint64_t k, size_t m, double value);
 
+/*  Point k's status, and its value of metric m (NaN when unknown).
+    k < plot_pse_points, m < the number of metrics. */
+plot_point_status_t plot_pse_status (const plot_pse_t *self, uint64_t k);
+double plot_pse_value (const plot_pse_t *self, uint64_t k, size_t m);
+
 /*  What to draw. Zero-initialised means the defaults. */
 typedef struct {
     const char *size_metric;        /* NULL: PLOT_PSE_DEFAULT_SIZE, or TVB's second key */
