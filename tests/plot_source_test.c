@@ -14,13 +14,21 @@
                  one, not at a short one), the pending points stay pending.
     stuck        a broker whose pages do not move forward: an error that
                  says so, not an endless loop.
+    zip_lines    metrics.csv of an export zip, read a megabyte at a time:
+                 5 MB of rows with CRLF endings and blank lines, so rows
+                 straddle the reads; every value read back exactly.
+    zip_errors   a malformed row, a header that does not match sweep.json,
+                 a line over the limit, no metrics.csv: sentences.
 */
 #include "client_conn.h"
 #include "client_plot.h"
 
 #include "bsw_test.h"
+#include "bsw_test_dir.h"
 #include "bsw_util.h"
 #include "proto.h"
+
+#include <zip.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -249,10 +257,145 @@ s_test_stuck (void)
     return BSW_TEST_PASS;
 }
 
-static const bsw_test_case_t s_cases[] = {{"million", s_test_million},
-                                          {"short_pages", s_test_short_pages},
-                                          {"stuck", s_test_stuck},
-                                          {NULL, NULL}};
+//  --------------------------------------------------------------------------
+//  Export zips
+
+//  A zip at path holding sweep.json and, unless csv is NULL, metrics.csv.
+static bool
+s_write_zip (const char *path, const char *spec, const char *csv, size_t csv_size)
+{
+    int zerr = 0;
+    zip_t *za = zip_open (path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+    if (!za)
+        return false;
+    zip_source_t *src = zip_source_buffer (za, spec, strlen (spec), 0);
+    bool ok = src && zip_file_add (za, "sweep.json", src, ZIP_FL_OVERWRITE) >= 0;
+    if (ok && csv) {
+        src = zip_source_buffer (za, csv, csv_size, 0);
+        ok = src && zip_file_add (za, "metrics.csv", src, ZIP_FL_OVERWRITE) >= 0;
+    }
+    return zip_close (za) == 0 && ok;
+}
+
+//  Where in s_sent each of the CSV's columns (TVB's order) is: the CSV
+//  holds what the fake broker would send, so s_check_points applies.
+static const size_t s_csv_sent[4] = {2, 3, 1, 0};
+
+//  metrics.csv of the fake's rule for a 300 x 300 sweep, as rows in
+//  CRLF lines with a blank line every 1000 rows.
+static char *
+s_csv (size_t *size_p)
+{
+    size_t size = 120 * 90000 + 256, used = 0;
+    char *csv = bsw_malloc (size);
+    used += (size_t) snprintf (csv, size,
+                               "point,model.I,model.a,status,GlobalVariance,Metastability,"
+                               "Synchrony,VarianceNodeVariance\r\n");
+    s_fake_t rule = {.nx = 300, .ny = 300, .gaps = true};
+    for (uint64_t k = 0; k < 90000; k++) {
+        const char *status = !s_has_result (&rule, k) ? "pending" : s_failed (k) ? "failed" : "ok";
+        used += (size_t) snprintf (csv + used, size - used, "%llu,%g,%g,%s", (unsigned long long) k,
+                                   -5.0 + (double) (k / 300) / 64.0,
+                                   -3.0 + (double) (k % 300) / 64.0, status);
+        for (size_t m = 0; m < 4; m++)
+            if (strcmp (status, "ok") == 0)
+                used += (size_t) snprintf (csv + used, size - used, ",%.17g",
+                                           s_metric (k, s_csv_sent[m]));
+            else
+                used += (size_t) snprintf (csv + used, size - used, ",");
+        used += (size_t) snprintf (csv + used, size - used, k % 1000 == 999 ? "\r\n\r\n" : "\r\n");
+    }
+    *size_p = used;
+    return csv;
+}
+
+static int
+s_test_zip_lines (void)
+{
+    char dir[BSW_TEST_DIR_MAX];
+    BSW_CHECK (bsw_test_dir_new (dir, "plot_source_test"));
+    const char *path = bsw_test_dir_path (dir, "sweep.zip");
+    char *spec = s_spec (300, 300);
+    size_t size = 0;
+    char *csv = s_csv (&size);
+    BSW_CHECK_MSG (size > 4 * 1048576, "%zu bytes", size);
+    BSW_CHECK (s_write_zip (path, spec, csv, size));
+    free (csv);
+    free (spec);
+    plot_pse_t *pse = NULL;
+    spec_t *parsed = NULL;
+    bsw_error_t err;
+    BSW_CHECK_MSG (client_plot_load_zip (path, &pse, &parsed, &err) == 0, "%s", err.text);
+    BSW_CHECK_INT (plot_pse_points (pse), 90000);
+    s_fake_t rule = {.nx = 300, .ny = 300, .gaps = true};
+    int rc = s_check_points (&rule, pse);
+    plot_pse_destroy (&pse);
+    spec_destroy (&parsed);
+    bsw_test_dir_remove (dir);
+    return rc;
+}
+
+//  client_plot_load_zip's error on a zip of this spec and CSV text.
+static int
+s_zip_error (const char *dir, const char *csv, size_t csv_size, bsw_error_t *err)
+{
+    const char *path = bsw_test_dir_path (dir, "bad.zip");
+    char *spec = s_spec (3, 2);
+    bool written = s_write_zip (path, spec, csv, csv_size);
+    free (spec);
+    if (!written)
+        return bsw_error_set (err, BSW_EIO, "cannot write %s", path);
+    plot_pse_t *pse = NULL;
+    spec_t *parsed = NULL;
+    int rc = client_plot_load_zip (path, &pse, &parsed, err);
+    if (rc == 0 || pse || parsed)
+        rc = bsw_error_set (err, BSW_EINTERNAL, "read without an error (or left data behind)");
+    plot_pse_destroy (&pse);
+    spec_destroy (&parsed);
+    return rc;
+}
+
+static int
+s_test_zip_errors (void)
+{
+    char dir[BSW_TEST_DIR_MAX];
+    BSW_CHECK (bsw_test_dir_new (dir, "plot_source_test"));
+    const char *head = "point,model.I,model.a,status,GlobalVariance\n";
+    char csv[256];
+    bsw_error_t err;
+    snprintf (csv, sizeof csv, "%s0,-5,-3,ok,1\n1,-5,-2.98,ok,2\n2,-5,ok,3\n", head);
+    BSW_CHECK_INT (s_zip_error (dir, csv, strlen (csv), &err), BSW_EFORMAT);
+    BSW_CHECK_MSG (strstr (err.text, "bad.zip: metrics.csv row 3 is malformed"), "%s", err.text);
+    snprintf (csv, sizeof csv, "%s6,-5,-3,ok,1\n", head); // point 6 of 6 points
+    BSW_CHECK_INT (s_zip_error (dir, csv, strlen (csv), &err), BSW_EFORMAT);
+    BSW_CHECK_MSG (strstr (err.text, "metrics.csv row 1 is malformed"), "%s", err.text);
+    snprintf (csv, sizeof csv, "point,model.a,model.I,status,GlobalVariance\n");
+    BSW_CHECK_INT (s_zip_error (dir, csv, strlen (csv), &err), BSW_EFORMAT);
+    BSW_CHECK_MSG (
+        strstr (err.text, "metrics.csv's header does not match the ranges of sweep.json"), "%s",
+        err.text);
+    BSW_CHECK_INT (s_zip_error (dir, "", 0, &err), BSW_EFORMAT);
+    BSW_CHECK_MSG (strstr (err.text, "header does not match"), "%s", err.text);
+    //  A row of 2 MB: over the reader's limit.
+    size_t long_size = 2u << 20;
+    char *long_csv = bsw_malloc (long_size);
+    size_t used = (size_t) snprintf (long_csv, long_size, "%s0,-5,-3,ok,1\n1,-5,-2.98,ok,", head);
+    memset (long_csv + used, '7', long_size - used);
+    BSW_CHECK_INT (s_zip_error (dir, long_csv, long_size, &err), BSW_EFORMAT);
+    free (long_csv);
+    BSW_CHECK_MSG (strstr (err.text,
+                           "cannot read metrics.csv after row 1 (a read failed, or a line "
+                           "is over 1048576 bytes)"),
+                   "%s", err.text);
+    BSW_CHECK_INT (s_zip_error (dir, NULL, 0, &err), BSW_EFORMAT);
+    BSW_CHECK_MSG (strstr (err.text, "no metrics.csv in the zip"), "%s", err.text);
+    bsw_test_dir_remove (dir);
+    return BSW_TEST_PASS;
+}
+
+static const bsw_test_case_t s_cases[] = {
+    {"million", s_test_million},     {"short_pages", s_test_short_pages}, {"stuck", s_test_stuck},
+    {"zip_lines", s_test_zip_lines}, {"zip_errors", s_test_zip_errors},   {NULL, NULL}};
 
 int
 main (int argc, char **argv)
