@@ -486,7 +486,7 @@
   function denseKeys(svg, v, lay, x, y) {
     text(svg, x, y + 14, 'Size', 14);
     text(svg, x, y + 34, D.metrics[state.size] + ': not drawn', 15, 'start', 'auto', true);
-    ['one cell per point: discs would be', 'too small to read;', 'choose it as the colour above']
+    ['one cell per point: too many', 'points for discs to read;', 'choose it as the colour above']
       .forEach(function (line, i) { text(svg, x, y + 54 + 18 * i, line, 13); });
     y += 54 + 18 * 3 + 10;
     [['failed', v.failed, D.marks.failed], ['NaN or infinite metric', v.nan, D.marks.nan],
@@ -663,10 +663,49 @@
   select('pse-size-scale', 'size scale', scaleOptions, state.sizeScale, function (x) { state.sizeScale = x; });
   select('pse-colour', 'Colour', metricOptions, state.colour, function (x) { state.colour = Number(x); });
   select('pse-colour-scale', 'colour scale', scaleOptions, state.colourScale, function (x) { state.colourScale = x; });
+  // A range of more than SELECT_MAX values is sliced by the index of its
+  // value in a number field (-1: all) with the value shown beside it: a
+  // <select> of a million options took Chromium minutes.
+  var SELECT_MAX = 1000;
+  function indexField(id, range, selected, onchange) {
+    var lab = document.createElement('label'), s = document.createElement('input');
+    var shown = document.createElement('span');
+    lab.textContent = range.name + ' (value index, -1 all)';
+    s.id = id;
+    s.type = 'number';
+    s.min = -1;
+    s.max = range.values.length - 1;
+    s.step = 1;
+    s.value = String(selected);
+    function show() {
+      var i = Number(s.value);
+      shown.textContent = i >= 0 && i < range.values.length ? '= ' + range.labels[i] : 'all';
+    }
+    s.addEventListener('change', function () {
+      var i = Math.round(Number(s.value));
+      if (!(i >= -1 && i < range.values.length)) i = -1;
+      s.value = String(i);
+      onchange(i);
+      show();
+      render();
+      syncSlices();
+    });
+    s.show = show;
+    show();
+    lab.appendChild(s);
+    lab.appendChild(shown);
+    document.getElementById('pse-controls').appendChild(lab);
+    return s;
+  }
   var sliceSelects = [];
   D.ranges.forEach(function (range, r) {
-    var opts = [[-1, 'all']].concat(range.labels.map(function (l, i) { return [i, l]; }));
-    var s = select('pse-slice-' + r, range.name, opts, state.fixed[r], function (x) { state.fixed[r] = Number(x); });
+    var set = function (x) { state.fixed[r] = Number(x); }, s;
+    if (range.values.length > SELECT_MAX) {
+      s = indexField('pse-slice-' + r, range, state.fixed[r], set);
+    } else {
+      var opts = [[-1, 'all']].concat(range.labels.map(function (l, i) { return [i, l]; }));
+      s = select('pse-slice-' + r, range.name, opts, state.fixed[r], set);
+    }
     s.className = 'pse-slice';
     s.setAttribute('data-range', r);
     sliceSelects.push(s);
@@ -676,7 +715,11 @@
     var v = state.view;
     if (!v) return;
     sliceSelects.forEach(function (s, r) {
-      if (v.fixed[r] !== state.fixed[r]) { state.fixed[r] = v.fixed[r]; s.value = String(v.fixed[r]); }
+      if (v.fixed[r] !== state.fixed[r]) {
+        state.fixed[r] = v.fixed[r];
+        s.value = String(v.fixed[r]);
+        if (s.show) s.show();
+      }
     });
   }
   document.getElementById('pse-noscript').remove();

@@ -481,7 +481,7 @@ s_size_note (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view, d
     plot_canvas_text (cr, x, y, "Size", S_FONT_LEGEND, 0.0, 0.0, false);
     snprintf (text, sizeof text, "%s: not drawn", self->metrics[view->size_m]);
     plot_canvas_text (cr, x, y + 20, text, S_FONT_LEGEND + 1, 0.0, 0.0, true);
-    static const char *const lines[] = {"one cell per point: discs would be", "too small to read;",
+    static const char *const lines[] = {"one cell per point: too many", "points for discs to read;",
                                         "colour by it with --colour"};
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
         plot_canvas_text (cr, x, y + 40 + 18 * (double) i, lines[i], S_FONT_LEGEND - 1, 0.0, 0.0,

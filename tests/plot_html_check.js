@@ -22,6 +22,11 @@
 //   * a real mouse move onto a cell shows that point's tooltip;
 //   * choosing Synchrony (0.5 everywhere) recolours the cells with the
 //     palette's first colour; fixing model.I leaves a row of NY cells.
+// With "field" (model.I of more than 1,000 values, model.a of a few):
+//   * model.I is sliced by a number field (value index), not a <select>;
+//   * the view starts dense; fixing model.I at index 5 in the field
+//     leaves model.a's few points as discs, and hovering one gives the
+//     tooltip of the point at model.I's sixth value.
 // Exits 0 on success, 1 with a reason on failure.
 'use strict';
 const { spawn } = require('child_process');
@@ -294,6 +299,32 @@ async function denseChecks(s, started) {
   finish(0);
 }
 
+async function fieldChecks(s) {
+  let kind = null;
+  for (let i = 0; i < 300 && !kind; i++) {
+    await sleep(100);
+    kind = await evaluate(s, `document.readyState === 'complete' &&
+      document.querySelectorAll('canvas.pse-cells').length ? document.getElementById('pse-slice-0').tagName : null`);
+  }
+  if (kind !== 'INPUT') fail('model.I is sliced by ' + kind + ', not a number field');
+  const discs = await evaluate(s, `(() => {
+    const f = document.getElementById('pse-slice-0');
+    f.value = '5';
+    f.dispatchEvent(new Event('change'));
+    return [document.querySelectorAll('canvas.pse-cells').length, document.querySelectorAll('.pse-point').length,
+      f.parentNode.textContent];
+  })()`);
+  const ny = expected;
+  if (discs[0] !== 0 || discs[1] !== ny) fail('model.I fixed: ' + discs[0] + ' canvases and ' + discs[1] +
+    ' points, expected ' + ny + ' discs');
+  const h = await hover(s, '.pse-point');
+  if (Math.floor(h.k / ny) !== 5) fail('the point hovered, ' + h.k + ', is not at model.I\'s sixth value');
+  checkTooltip(h.k, h.tip);
+  console.log('ok: a number field slices model.I; ' + ny + ' discs after fixing it, tooltip of point ' + h.k +
+    ' (' + discs[2].trim() + ')');
+  finish(0);
+}
+
 (async () => {
   const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
   const { sessionId: s } = await send('Target.attachToTarget', { targetId, flatten: true });
@@ -304,6 +335,7 @@ async function denseChecks(s, started) {
   const started = Date.now();
   await send('Page.navigate', { url: 'file://' + path.resolve(page) }, s);
   if (mode === 'dense') return denseChecks(s, started);
+  if (mode === 'field') return fieldChecks(s);
   let count = 0;
   for (let i = 0; i < 100 && !count; i++) {
     await sleep(100);

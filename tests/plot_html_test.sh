@@ -8,7 +8,8 @@
 # Then a dense view: a synthetic export of 300 x 300 = 90,000 points
 # (plot_synthetic_zip.sh: what plot reads, no simulation), its page
 # checked in Chromium for cells in the right colours, a tooltip per cell
-# and working menus; its SVG holds one image and no marker.
+# and working menus; its SVG holds one image and no marker. A range of
+# 1,200 values is sliced with a number field instead of a menu.
 # Skips (77) without node, chromium, zip or unzip.
 set -u
 # shellcheck source=tests/lib.sh
@@ -78,4 +79,11 @@ grep -q "90000 points in 1 panel, dense: one cell per point (89521 coloured, 179
   "$tmp/plot.log" || fail "dense.svg: $(cat "$tmp/plot.log")"
 [ "$(grep -c '<image ' "$tmp/dense.svg")" -eq 1 ] || fail "dense.svg: not one image"
 [ "$(grep -c 'stroke-miterlimit:7;' "$tmp/dense.svg")" -eq 0 ] || fail "dense.svg: point markers"
+
+# A range of 1,200 values is sliced by a number field, not 1,201 options.
+sh "$here/plot_synthetic_zip.sh" 1200 3 "$tmp/long.zip" || fail "plot_synthetic_zip.sh 1200 3"
+unzip -p "$tmp/long.zip" metrics.csv > "$tmp/long.csv" || fail "no metrics.csv in long.zip"
+"$bin/brainsweep" plot "$tmp/long.zip" -o "$tmp/long.html" 2> "$tmp/plot.log" \
+  || { cat "$tmp/plot.log"; fail "brainsweep plot -o long.html"; }
+node "$here/plot_html_check.js" "$tmp/long.html" "$tmp/long.csv" 3 "" field || fail "long.html"
 echo "ok"
