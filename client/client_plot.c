@@ -29,7 +29,10 @@ static const char s_about[] =
     "Draws TVB's discrete PSE view of a sweep: one disc per parameter point, x = the\n"
     "first range, y = the second, radius from one metric and colour from another.\n"
     "Failed points and NaN metrics are crosses; points without a result yet are\n"
-    "hollow rings. ID asks the broker (a running sweep shows its progress);\n"
+    "hollow rings. Beyond 4096 points a panel, or discs under 3 px, the view is\n"
+    "dense: one cell per point, coloured by the colour metric (the size metric is\n"
+    "not drawn; show it with --colour); failed cells red, NaN dark grey, pending\n"
+    "light grey. ID asks the broker (a running sweep shows its progress);\n"
     "FILE.zip reads an export (brainsweep run / fetch). The format follows OUT's\n"
     "extension; .html is one self-contained interactive page (hover for values,\n"
     "choose the metrics and slices).\n";
@@ -105,7 +108,8 @@ s_parse (int argc, char **argv, s_opts_t *opts)
          .kind = BSW_OPT_STRING,
          .dest = &pse->size_metric,
          .arg = "METRIC",
-         .help = "metric of the disc radius (default GlobalVariance)"},
+         .help = "metric of the disc radius (default GlobalVariance);\n"
+                 "not drawn in a dense view"},
         {.name = "colour",
          .letter = 'c',
          .kind = BSW_OPT_STRING,
@@ -295,7 +299,14 @@ s_pse (const plot_pse_t *pse, const s_opts_t *opts, bsw_error_t *err)
     }
     plot_pse_stats_t stats = {0};
     int rc = plot_pse_write (pse, &opts->pse, opts->output, format, &stats, err);
-    if (rc == 0)
+    if (rc == 0 && stats.dense)
+        fprintf (stderr,
+                 "brainsweep plot: %s: %zu points in %zu panel%s, dense: one cell per point "
+                 "(%zu coloured, %zu failed or NaN, %zu pending; size not drawn), colour scale "
+                 "%s\n",
+                 opts->output, stats.drawn, stats.panels, stats.panels == 1 ? "" : "s", stats.cells,
+                 stats.crosses, stats.pending, stats.colour_log ? "log" : "linear");
+    else if (rc == 0)
         fprintf (stderr,
                  "brainsweep plot: %s: %zu points in %zu panel%s (%zu discs, %zu crosses, "
                  "%zu pending), size scale %s, colour scale %s\n",

@@ -17,7 +17,8 @@
 #include "plot_pse.h"
 #include "spec.h"
 
-#define CLIENT_PLOT_PAGE_POINTS 20000 /* points per RESULTS page: ~1 MB frames */
+#define CLIENT_PLOT_PAGE_POINTS                                                                    \
+    50000 /* points per RESULTS page asked: the broker's most, ~2.6 MB */
 
 /*  A sweep's data from an export zip. Caller owns *pse_p and *spec_p
     (plot_pse_destroy, spec_destroy). Returns 0, or BSW_EIO (the zip),

@@ -4,14 +4,30 @@
     From a zip the metrics come from metrics.csv (one row per point, with
     its status; numbers in Python repr, which strtod reads, NaN and
     Infinity included) and the ranges from sweep.json, parsed by the same
-    spec parser as a submission. From a broker, RESULTS pages list the
+    spec parser as a submission. metrics.csv is read a megabyte at a time,
+    line by line (s_reader_t), not whole: for a million points with four
+    metrics it is 73 MB of text against the plot's 32 MB of doubles, and
+    reading it whole took `plot FILE.zip -o pse.png` to a peak of 118 MB
+    instead of 63. From a broker, RESULTS pages list the
     finished points; the first page carries the spec (with_spec).
+
+    Paging: each page asks from one past the last point listed, and the
+    pages end when one lists nothing or reaches the sweep's last point,
+    not when one comes back shorter than asked (PROTOCOL.md's rule): a
+    broker that caps pages below CLIENT_PLOT_PAGE_POINTS would otherwise
+    cut the plot short without a word. The cost is one empty page at the
+    end of a sweep with pending points. A page that does not move forward
+    is an error, so a confused broker cannot keep the client looping. A
+    million points are 20 pages of 50,000 (~2.6 MB each), held one at a
+    time: memory is the plot's (points x metrics doubles), not the
+    replies'.
 */
 #include "client_plot.h"
 #include "sim_metric.h"
 
 #include "bsw_util.h"
 
+#include <czmq.h>
 #include <zip.h>
 
 #include <errno.h>
@@ -20,9 +36,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#define S_CSV_MAX_BYTES (1ull << 31) /* metrics.csv of a 4M-point sweep is ~500 MB */
-#define S_COLUMNS_MAX   64
+#define S_ENTRY_MAX_BYTES (1ull << 31) /* a whole entry read into memory */
+#define S_CSV_CHUNK       (1u << 20)   /* metrics.csv is read this much at a time ... */
+#define S_CSV_LINE_MAX    S_CSV_CHUNK  /* ... so no line may be longer */
+#define S_COLUMNS_MAX     64
 
 size_t
 client_plot_metric_names (const spec_t *spec, const char *names[5])
@@ -58,7 +77,7 @@ s_zip_entry (zip_t *za, const char *zip_path, const char *name, char **bytes_p, 
     if (zip_stat (za, name, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
         return bsw_error_set (err, BSW_EFORMAT, "%s: no %s in the zip (is it a brainsweep export?)",
                               zip_path, name);
-    if (st.size > S_CSV_MAX_BYTES)
+    if (st.size > S_ENTRY_MAX_BYTES)
         return bsw_error_set (err, BSW_ETOOBIG, "%s: %s is too large (%" PRIu64 " bytes)", zip_path,
                               name, (uint64_t) st.size);
     zip_file_t *f = zip_fopen (za, name, 0);
@@ -131,13 +150,61 @@ s_number (const char *field)
     return *end ? NAN : v;
 }
 
+//  A zip entry's lines, read S_CSV_CHUNK bytes at a time.
+typedef struct {
+    zip_file_t *file; /* the open entry */
+    char *buf;        /* S_CSV_CHUNK + 1 bytes */
+    size_t start;     /* first unread byte in buf */
+    size_t end;       /* one past the last byte read into buf */
+    bool eof;         /* the entry is read to its end */
+    bool failed;      /* a read failed, or a line is over S_CSV_LINE_MAX */
+} s_reader_t;
+
+//  The next non-empty line without its "\r\n" (valid until the next call),
+//  or NULL at the end or on failure (reader->failed).
+static char *
+s_line (s_reader_t *reader)
+{
+    while (true) {
+        char *base = reader->buf + reader->start;
+        char *nl = memchr (base, '\n', reader->end - reader->start);
+        if (nl || (reader->eof && reader->start < reader->end)) {
+            char *end = nl ? nl : reader->buf + reader->end;
+            reader->start = (size_t) (end - reader->buf) + (nl ? 1 : 0);
+            *end = '\0';
+            if (end > base && end[-1] == '\r')
+                end[-1] = '\0';
+            if (*base)
+                return base;
+            continue;
+        }
+        if (reader->eof)
+            return NULL;
+        //  Keep the partial line, move it to the front, read more behind it.
+        size_t rest = reader->end - reader->start;
+        if (rest >= S_CSV_LINE_MAX) {
+            reader->failed = true;
+            return NULL;
+        }
+        memmove (reader->buf, base, rest);
+        reader->start = 0;
+        reader->end = rest;
+        zip_int64_t got = zip_fread (reader->file, reader->buf + rest, S_CSV_CHUNK - rest);
+        if (got < 0) {
+            reader->failed = true;
+            return NULL;
+        }
+        reader->eof = got == 0;
+        reader->end += (size_t) got;
+    }
+}
+
 //  metrics.csv into the plot: header checked against the spec's ranges.
 static int
-s_read_csv (char *csv, const char *zip_path, const spec_t *spec, plot_pse_t **pse_p,
+s_read_csv (s_reader_t *reader, const char *zip_path, const spec_t *spec, plot_pse_t **pse_p,
             const char *title, bsw_error_t *err)
 {
-    char *save = NULL;
-    char *line = strtok_r (csv, "\r\n", &save);
+    char *line = s_line (reader);
     char *header[S_COLUMNS_MAX];
     size_t columns = line ? s_split (line, header, S_COLUMNS_MAX) : 0;
     size_t status_col = 0;
@@ -147,20 +214,25 @@ s_read_csv (char *csv, const char *zip_path, const spec_t *spec, plot_pse_t **ps
                  status_col == spec->n_ranges + 1;
     for (size_t r = 0; match && r < spec->n_ranges; r++)
         match = strcmp (header[1 + r], spec->ranges[r].parameter) == 0;
+    if (!match && reader->failed)
+        return bsw_error_set (err, BSW_EIO, "%s: cannot read metrics.csv", zip_path);
     if (!match)
         return bsw_error_set (err, BSW_EFORMAT,
                               "%s: metrics.csv's header does not match the ranges of sweep.json",
                               zip_path);
-    const char *metrics[S_COLUMNS_MAX];
+    //  The names live in the line, which the next read overwrites.
+    char *metrics[S_COLUMNS_MAX];
     size_t n_metrics = columns - status_col - 1;
     for (size_t m = 0; m < n_metrics; m++)
-        metrics[m] = header[status_col + 1 + m];
-    int rc = s_new_plot (spec, title, metrics, n_metrics, pse_p, err);
+        metrics[m] = bsw_strdup (header[status_col + 1 + m]);
+    int rc = s_new_plot (spec, title, (const char *const *) metrics, n_metrics, pse_p, err);
+    for (size_t m = 0; m < n_metrics; m++)
+        free (metrics[m]);
     if (rc)
         return rc;
     uint64_t points = plot_pse_points (*pse_p), rows = 0;
     char *fields[S_COLUMNS_MAX];
-    while ((line = strtok_r (NULL, "\r\n", &save))) {
+    while ((line = s_line (reader))) {
         size_t n = s_split (line, fields, S_COLUMNS_MAX);
         char *end;
         errno = 0;
@@ -177,6 +249,11 @@ s_read_csv (char *csv, const char *zip_path, const spec_t *spec, plot_pse_t **ps
             plot_pse_set_value (*pse_p, k, m, s_number (fields[status_col + 1 + m]));
         rows++;
     }
+    if (reader->failed)
+        return bsw_error_set (err, BSW_EFORMAT,
+                              "%s: cannot read metrics.csv after row %" PRIu64
+                              " (a read failed, or a line is over %u bytes)",
+                              zip_path, rows, S_CSV_LINE_MAX);
     return 0;
 }
 
@@ -204,17 +281,21 @@ client_plot_load_zip (const char *zip_path, plot_pse_t **pse_p, spec_t **spec_p,
     int rc = s_zip_open (zip_path, &za, err);
     if (rc)
         return rc;
-    char *csv = NULL;
     rc = s_zip_spec (za, zip_path, spec_p, err);
-    if (rc == 0)
-        rc = s_zip_entry (za, zip_path, "metrics.csv", &csv, NULL, err);
-    zip_close (za);
+    s_reader_t reader = {0};
+    if (rc == 0 && !(reader.file = zip_fopen (za, "metrics.csv", 0)))
+        rc = bsw_error_set (err, BSW_EFORMAT,
+                            "%s: no metrics.csv in the zip (is it a brainsweep export?)", zip_path);
     if (rc == 0) {
+        reader.buf = bsw_malloc (S_CSV_CHUNK + 1);
         char *title = s_title (*spec_p, zip_path);
-        rc = s_read_csv (csv, zip_path, *spec_p, pse_p, title, err);
+        rc = s_read_csv (&reader, zip_path, *spec_p, pse_p, title, err);
         free (title);
+        free (reader.buf);
     }
-    free (csv);
+    if (reader.file)
+        zip_fclose (reader.file);
+    zip_close (za);
     if (rc) {
         plot_pse_destroy (pse_p);
         spec_destroy (spec_p);
@@ -276,8 +357,7 @@ s_results (client_conn_t *conn, uint64_t sweep, uint64_t offset, uint64_t limit,
 
 //  One POINTS page into the plot, metrics matched by name.
 static void
-s_read_page (const proto_msg_t *page, const char *const *names, size_t n_names, plot_pse_t *pse,
-             uint64_t *last)
+s_read_page (const proto_msg_t *page, const char *const *names, size_t n_names, plot_pse_t *pse)
 {
     size_t count = 0, n_values = 0;
     const uint64_t *points = proto_msg_uints (page, "points", &count);
@@ -298,8 +378,47 @@ s_read_page (const proto_msg_t *page, const char *const *names, size_t n_names, 
         for (size_t q = 0; ok && q < n_page && q < PLOT_PSE_MAX_METRICS; q++)
             if (map[q] >= 0 && (i + 1) * n_page <= n_values)
                 plot_pse_set_value (pse, points[i], (size_t) map[q], values[i * n_page + q]);
-        *last = points[i];
     }
+}
+
+//  Every page after the first (the one with the spec, in *page_p, taken):
+//  see the paging rule above. Progress goes to stderr on a terminal when
+//  there is more than one page.
+static int
+s_read_pages (client_conn_t *conn, uint64_t sweep, proto_msg_t **page_p, const char *const *names,
+              size_t n_names, plot_pse_t *pse, bsw_error_t *err)
+{
+    uint64_t points = plot_pse_points (pse), offset = 0;
+    bool progress = points > CLIENT_PLOT_PAGE_POINTS && isatty (STDERR_FILENO);
+    int rc = 0;
+    while (rc == 0) {
+        size_t count = 0;
+        const uint64_t *listed = proto_msg_uints (*page_p, "points", &count);
+        uint64_t next = count ? listed[count - 1] + 1 : offset;
+        s_read_page (*page_p, names, n_names, pse);
+        proto_msg_destroy (page_p);
+        if (count == 0 || next >= points || next == 0)
+            break;
+        if (next <= offset) {
+            rc = bsw_error_set (err, BSW_EPROTO,
+                                "the broker's page of sweep %" PRIu64 " from point %" PRIu64
+                                " ends at point %" PRIu64 ": the pages do not move forward",
+                                sweep, offset, next - 1);
+            break;
+        }
+        offset = next;
+        if (progress)
+            fprintf (stderr, "\rreading results: point %" PRIu64 " of %" PRIu64 "   ", offset,
+                     points);
+        if (zsys_interrupted)
+            rc = bsw_error_set (err, BSW_ESTATE, "interrupted");
+        else
+            rc =
+                s_results (conn, sweep, offset, CLIENT_PLOT_PAGE_POINTS, false, false, page_p, err);
+    }
+    if (progress)
+        fprintf (stderr, "\r%60s\r", ""); // the line is free for plot's summary
+    return rc;
 }
 
 int
@@ -337,19 +456,8 @@ client_plot_load_broker (client_conn_t *conn, uint64_t sweep, plot_pse_t **pse_p
         const char *names[5];
         size_t n_names = client_plot_metric_names (*spec_p, names);
         rc = s_new_plot (*spec_p, title, names, n_names, pse_p, err);
-        //  Pages until one comes back short; each starts after the last
-        //  point listed.
-        while (rc == 0) {
-            uint64_t last = 0;
-            size_t count = 0;
-            proto_msg_uints (page, "points", &count);
-            s_read_page (page, names, n_names, *pse_p, &last);
-            proto_msg_destroy (&page);
-            if (count < CLIENT_PLOT_PAGE_POINTS)
-                break;
-            rc = s_results (conn, sweep, last + 1, CLIENT_PLOT_PAGE_POINTS, false, false, &page,
-                            err);
-        }
+        if (rc == 0)
+            rc = s_read_pages (conn, sweep, &page, names, n_names, *pse_p, err);
     }
     proto_msg_destroy (&status);
     proto_msg_destroy (&page);

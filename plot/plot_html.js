@@ -9,6 +9,14 @@
     SVG element of class "pse-point" with data-point (its index k) and
     data-status, so a test can count them; hovering one shows a tooltip
     (#pse-tooltip) with its parameter values and every metric.
+
+    A dense view (the C rule, plot_pse.h: more than D.dense.points points a
+    panel, or discs under D.dense.min_radius px) draws no element per
+    point: each panel's cells are one <canvas class="pse-cells"> of one
+    pixel a cell (data-panel, data-nx, data-ny), laid over the SVG's plot
+    area and scaled up without smoothing; the cell under the mouse is
+    computed from its position, and its tooltip shown. A large sweep's
+    metrics come as base64 float64 (D.values_f64), decoded once.
 */
 (function () {
   'use strict';
@@ -19,13 +27,53 @@
   var L_ = D.layout;
   var points = 1;
   D.ranges.forEach(function (r) { points *= r.values.length; });
+  // Points between neighbouring values of each range (row-major).
+  var STRIDE = [];
+  for (var r0 = NR - 1, m0 = 1; r0 >= 0; r0--) {
+    STRIDE[r0] = m0;
+    m0 *= D.ranges[r0].values.length;
+  }
 
+  // Base64 to bytes in one pass: three times faster than atob and a copy
+  // out of its string (0.2 against 0.6 s for a million points).
+  function unbase64(text) {
+    var A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', T = new Uint8Array(128);
+    for (var a = 0; a < 64; a++) T[A.charCodeAt(a)] = a;
+    var n = text.length;
+    while (n && text.charAt(n - 1) === '=') n--;
+    var out = new Uint8Array(Math.floor(n * 3 / 4)), o = 0, q = 0, v;
+    for (; q + 4 <= n; q += 4) {
+      v = T[text.charCodeAt(q)] << 18 | T[text.charCodeAt(q + 1)] << 12 |
+        T[text.charCodeAt(q + 2)] << 6 | T[text.charCodeAt(q + 3)];
+      out[o++] = v >> 16;
+      out[o++] = v >> 8 & 255;
+      out[o++] = v & 255;
+    }
+    if (n - q >= 2) {
+      v = T[text.charCodeAt(q)] << 18 | T[text.charCodeAt(q + 1)] << 12 |
+        (n - q === 3 ? T[text.charCodeAt(q + 2)] << 6 : 0);
+      out[o++] = v >> 16;
+      if (n - q === 3) out[o++] = v >> 8 & 255;
+    }
+    return out;
+  }
+  // Little-endian float64, [points][metrics], NaN without a result.
+  var F64 = null;
+  if (typeof D.values_f64 === 'string') {
+    var bytes = unbase64(D.values_f64);
+    if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
+      for (var b = 0; b + 8 <= bytes.length; b += 8) bytes.subarray(b, b + 8).reverse();
+    F64 = new Float64Array(bytes.buffer);
+    D.values_f64 = null;
+  }
   function value(k, m) {
+    if (F64) return F64[k * NM + m];
     var v = D.values[k * NM + m];
     if (v === null || v === undefined) return NaN;
     return typeof v === 'string' ? Number(v) : v;
   }
-  function status(k) { return { o: 'ok', f: 'failed', p: 'pending' }[D.status.charAt(k)]; }
+  var STATUS = { o: 'ok', f: 'failed', p: 'pending' };
+  function status(k) { return STATUS[D.status.charAt(k)]; }
 
   // Numbers as the C code prints them: %.4g without "e+00".
   function fmt(v, digits) {
@@ -74,9 +122,12 @@
     var t = s.log ? Math.log10(v) : v;
     return Math.min(1, Math.max(0, (t - s.lo) / (s.hi - s.lo)));
   }
-  function colour(u) {
-    var i = !(u > 0) ? 0 : u >= 1 ? D.palette.length - 1 : Math.floor(u * (D.palette.length - 1));
-    return D.palette[i];
+  function paletteIndex(u) {
+    return !(u > 0) ? 0 : u >= 1 ? D.palette.length - 1 : Math.floor(u * (D.palette.length - 1));
+  }
+  function colour(u) { return D.palette[paletteIndex(u)]; }
+  function rgb(hex) {
+    return [parseInt(hex.substr(1, 2), 16), parseInt(hex.substr(3, 2), 16), parseInt(hex.substr(5, 2), 16)];
   }
   function niceStep(x) {
     var p = Math.pow(10, Math.floor(Math.log10(x))), f = x / p;
@@ -134,33 +185,38 @@
     v.L = Math.max(v.nx, v.ny);
     var rr = radiusRange(v.L);
     v.rmin = rr[0]; v.rmax = rr[1];
-    var sizes = [], colours = [];
+    var count = v.panels * v.nx * v.ny, n = 0;
+    var sizes = new Float64Array(count), colours = new Float64Array(count);
+    var sx = STRIDE[v.x], sy = v.y >= 0 ? STRIDE[v.y] : 0;
     v.ok = v.failed = v.pending = 0;
-    for (var p = 0; p < v.panels; p++)
+    for (var p = 0; p < v.panels; p++) {
+      var base = panelBase(v, p);
       for (var j = 0; j < v.ny; j++)
-        for (var i = 0; i < v.nx; i++) {
-          var k = pointAt(v, p, i, j), st = status(k);
-          sizes.push(st === 'ok' ? value(k, state.size) : NaN);
-          colours.push(st === 'ok' ? value(k, state.colour) : NaN);
+        for (var i = 0; i < v.nx; i++, n++) {
+          var k = base + i * sx + j * sy, st = status(k);
+          sizes[n] = st === 'ok' ? value(k, state.size) : NaN;
+          colours[n] = st === 'ok' ? value(k, state.colour) : NaN;
           v[st]++;
         }
+    }
     v.size = fit(sizes, state.sizeScale);
     v.colour = fit(colours, state.colourScale);
     return v;
   }
-  function pointAt(v, p, i, j) {
-    var c = [];
-    for (var r = 0; r < NR; r++) c.push(v.fixed[r] >= 0 ? v.fixed[r] : 0);
-    c[v.x] = i;
-    if (v.y >= 0) c[v.y] = j;
+  // The point at (0, 0) of panel p: the fixed ranges' values and the
+  // panel's, which count in the same row-major order as the points.
+  function panelBase(v, p) {
+    var k = 0;
+    for (var r = 0; r < NR; r++) if (v.fixed[r] >= 0) k += v.fixed[r] * STRIDE[r];
     for (var e = v.extra.length - 1; e >= 0; e--) {
       var n = D.ranges[v.extra[e]].values.length;
-      c[v.extra[e]] = p % n;
+      k += (p % n) * STRIDE[v.extra[e]];
       p = Math.floor(p / n);
     }
-    var k = 0;
-    for (r = 0; r < NR; r++) k = k * D.ranges[r].values.length + c[r];
     return k;
+  }
+  function pointAt(v, p, i, j) {
+    return panelBase(v, p) + i * STRIDE[v.x] + (v.y >= 0 ? j * STRIDE[v.y] : 0);
   }
   function coords(k) {
     var c = [];
@@ -190,6 +246,7 @@
     lay.rows = Math.ceil(v.panels / lay.cols);
     lay.side = L_.area;
     if (lay.cols > 1) lay.side = Math.max(L_.multi_min_side, L_.multi_width / lay.cols);
+    var side = lay.side;
     var scale = D.radius_scale * lay.side / L_.area;
     if (v.L * L_.min_pitch > lay.side) lay.side = Math.min(v.L * L_.min_pitch, L_.max_side);
     lay.font = lay.cols > 2 ? 12 : 14;
@@ -199,13 +256,17 @@
     lay.rmax = Math.min(v.rmax * scale, lay.pitch / 2);
     lay.rmin = Math.min(v.rmin * scale, lay.rmax);
     if (v.y < 0) lay.h = Math.max(lay.h, L_.one_row_min, 2.6 * lay.rmax);
+    lay.ux = lay.uy = lay.pitch;
+    lay.dense = v.nx * v.ny > D.dense.points || lay.rmax < D.dense.min_radius;
+    if (lay.dense) denseArea(v, lay, side);
     var longest = function (r) {
       return D.ranges[r].labels.reduce(function (a, s) { return Math.max(a, s.length); }, 0);
     };
     // Text widths estimated at 0.6 em per character: no canvas needed.
-    lay.xstep = Math.max(1, Math.ceil((longest(v.x) * lay.font * 0.6 + 10) / lay.pitch));
-    lay.ystep = Math.max(1, Math.ceil(lay.font * 1.5 / lay.pitch));
+    lay.xstep = Math.max(1, Math.ceil((longest(v.x) * lay.font * 0.6 + 10) / lay.ux));
+    lay.ystep = Math.max(1, Math.ceil(lay.font * 1.5 / lay.uy));
     lay.left = (v.y >= 0 ? longest(v.y) * lay.font * 0.6 : 0) + 14 + 34;
+    if (lay.dense) lay.left = Math.ceil(lay.left);
     lay.cellW = lay.left + lay.w + L_.panel_gap;
     lay.cellH = (v.extra.length ? L_.panel_title : 0) + lay.h + L_.axis_bottom;
     lay.legendX = L_.margin + lay.cols * lay.cellW;
@@ -213,13 +274,29 @@
     lay.height = Math.ceil(L_.top + Math.max(lay.rows * lay.cellH, L_.legend_h) + L_.margin);
     return lay;
   }
+  // A dense panel (plot_pse_draw.c's s_area): each axis fills the side
+  // with cells of whole px, one px a cell past that, at most max_side /
+  // columns cells (neighbours then share one).
+  function denseArea(v, lay, side) {
+    var cap = Math.floor(L_.max_side / lay.cols);
+    function axis(n) {
+      var cells = Math.min(n, cap);
+      return [cells, Math.max(1, Math.floor(side / cells)) * cells];
+    }
+    var ax = axis(v.nx), ay = v.y >= 0 ? axis(v.ny) : [1, L_.one_row_min];
+    lay.cellsX = ax[0]; lay.w = ax[1];
+    lay.cellsY = ay[0]; lay.h = ay[1];
+    lay.ux = lay.w / v.nx;
+    lay.uy = lay.h / v.ny;
+    lay.rmin = lay.rmax = 0;
+  }
   function origin(v, lay, p) {
     return [L_.margin + (p % lay.cols) * lay.cellW + lay.left,
       L_.top + Math.floor(p / lay.cols) * lay.cellH + (v.extra.length ? L_.panel_title : 0)];
   }
   function centre(v, lay, o, i, j) {
-    return [o[0] + (i + 0.5) * lay.pitch,
-      v.y < 0 ? o[1] + lay.h / 2 : o[1] + lay.h - (j + 0.5) * lay.pitch];
+    return [o[0] + (i + 0.5) * lay.ux,
+      v.y < 0 ? o[1] + lay.h / 2 : o[1] + lay.h - (j + 0.5) * lay.uy];
   }
 
   // ---------------------------------------------------------------- drawing
@@ -259,6 +336,57 @@
         }
       }
   }
+  // A dense panel's cells into a canvas of one px a cell, by
+  // plot_pse_raster.c's rule: the palette's colour of the point at the
+  // cell's centre, or the highest mark (pending < NaN < failed) among the
+  // points it covers. Counts every point's mark into counts.
+  var PAL = D.palette.map(rgb);
+  var MARKS = [null, rgb(D.marks.pending), rgb(D.marks.nan), rgb(D.marks.failed)];
+  function cells(v, lay, p, counts) {
+    var o = origin(v, lay, p), c = document.createElement('canvas');
+    var W = lay.cellsX, H = lay.cellsY;
+    c.className = 'pse-cells';
+    c.width = W;
+    c.height = H;
+    c.setAttribute('data-panel', p);
+    c.setAttribute('data-nx', v.nx);
+    c.setAttribute('data-ny', v.ny);
+    c.style.left = (100 * o[0] / lay.width) + '%';
+    c.style.top = (100 * o[1] / lay.height) + '%';
+    c.style.width = (100 * lay.w / lay.width) + '%';
+    c.style.height = (100 * lay.h / lay.height) + '%';
+    var ctx = c.getContext('2d'), img = ctx.createImageData(W, H), px = img.data;
+    var base = panelBase(v, p), sx = STRIDE[v.x], sy = v.y >= 0 ? STRIDE[v.y] : 0;
+    var s = D.status, m = state.colour, scale = v.colour;
+    for (var row = 0; row < H; row++) {
+      var cy = H - 1 - row, j0 = Math.floor(cy * v.ny / H), j1 = Math.floor((cy + 1) * v.ny / H);
+      var jc = j0 + Math.floor((j1 - j0) / 2);
+      for (var cx = 0; cx < W; cx++) {
+        var i0 = Math.floor(cx * v.nx / W), i1 = Math.floor((cx + 1) * v.nx / W);
+        var ic = i0 + Math.floor((i1 - i0) / 2), worst = 0, mid = NaN;
+        for (var j = j0; j < j1; j++)
+          for (var i = i0; i < i1; i++) {
+            var k = base + i * sx + j * sy, st = s.charCodeAt(k), mark, x = NaN;
+            if (st === 112) mark = 1; // 'p'
+            else if (st === 102) mark = 3; // 'f'
+            else {
+              x = value(k, m);
+              mark = valid(scale, x) ? 0 : 2;
+            }
+            counts[mark]++;
+            if (mark > worst) worst = mark;
+            if (i === ic && j === jc) mid = x;
+          }
+        var col = worst ? MARKS[worst] : PAL[paletteIndex(unit(scale, mid))], q = 4 * (row * W + cx);
+        px[q] = col[0];
+        px[q + 1] = col[1];
+        px[q + 2] = col[2];
+        px[q + 3] = 255;
+      }
+    }
+    ctx.putImageData(img, 0, 0);
+    return c;
+  }
   function axes(svg, grid, v, lay, p) {
     var o = origin(v, lay, p), i, j, c;
     for (i = 0; i < v.nx; i += lay.xstep) {
@@ -274,7 +402,9 @@
         el('line', { x1: o[0] - 6, y1: c[1], x2: o[0], y2: c[1], stroke: '#212121' }, svg);
         text(svg, o[0] - 9, c[1], D.ranges[v.y].labels[j], lay.font, 'end', 'middle');
       }
-    el('rect', { x: o[0], y: o[1], width: lay.w, height: lay.h, fill: 'none', stroke: '#212121' }, svg);
+    var out = lay.dense ? 0.5 : 0; // a dense view's frame goes round its cells
+    el('rect', { x: o[0] - out, y: o[1] - out, width: lay.w + 2 * out, height: lay.h + 2 * out, fill: 'none',
+      stroke: '#212121' }, svg);
     text(svg, o[0] + lay.w / 2, o[1] + lay.h + 20 + lay.font * 2.2, D.ranges[v.x].name, 17, 'middle',
       'auto', true);
     if (v.y >= 0) {
@@ -315,6 +445,10 @@
       text(svg, x, top + h + 22, 'range ' + fmt(s.min) + ' .. ' + fmt(s.max), 12);
       top += h + 40;
     }
+    if (lay.dense) {
+      denseKeys(svg, v, lay, x, top);
+      return;
+    }
     var z = v.size;
     text(svg, x, top + 14, 'Size', 14);
     text(svg, x, top + 34, D.metrics[state.size], 15, 'start', 'auto', true);
@@ -347,6 +481,28 @@
     });
   }
 
+  // A dense view's legend below the colour bar: why there is no size, and
+  // the marks' colours (plot_pse_draw.c's s_size_note and s_cell_keys).
+  function denseKeys(svg, v, lay, x, y) {
+    text(svg, x, y + 14, 'Size', 14);
+    text(svg, x, y + 34, D.metrics[state.size] + ': not drawn', 15, 'start', 'auto', true);
+    ['one cell per point: too many', 'points for discs to read;', 'choose it as the colour above']
+      .forEach(function (line, i) { text(svg, x, y + 54 + 18 * i, line, 13); });
+    y += 54 + 18 * 3 + 10;
+    [['failed', v.failed, D.marks.failed], ['NaN or infinite metric', v.nan, D.marks.nan],
+      ['pending (no result yet)', v.pending, D.marks.pending]].forEach(function (key) {
+      if (!key[1]) return;
+      el('rect', { x: x, y: y, width: 14, height: 14, fill: key[2], stroke: '#212121' }, svg);
+      text(svg, x + 26, y + 7, key[0] + ' (' + key[1] + ')', 13, 'start', 'middle');
+      y += 26;
+    });
+    if (lay.cellsX < v.nx || lay.cellsY < v.ny)
+      ['More values than pixels: a pixel', 'shows its middle point, or a failed,',
+        'NaN or pending one it covers.'].forEach(function (line, i) {
+        text(svg, x, y + 22 + 18 * i, line, 13);
+      });
+  }
+
   function render() {
     var v = resolve(), box = document.getElementById('pse-view');
     box.textContent = '';
@@ -356,17 +512,42 @@
     var svg = el('svg', { xmlns: SVG, width: lay.width, height: lay.height,
       viewBox: '0 0 ' + lay.width + ' ' + lay.height, 'font-family': 'DejaVu Sans, Verdana, sans-serif' });
     el('rect', { x: 0, y: 0, width: lay.width, height: lay.height, fill: '#fff' }, svg);
-    var grid = el('g', { stroke: '#e6e6e6', 'stroke-width': 1 }, svg);
-    var group = el('g', { id: 'pse-markers' }, svg);
-    for (var p = 0; p < v.panels; p++) markers(group, v, lay, p);
+    // A dense view's cells cover the grid lines: they go nowhere.
+    var grid = el('g', { stroke: '#e6e6e6', 'stroke-width': 1 }, lay.dense ? null : svg);
+    var group = el('g', { id: 'pse-markers' }, svg), canvases = [], p;
+    if (lay.dense) {
+      var counts = [0, 0, 0, 0];
+      for (p = 0; p < v.panels; p++) canvases.push(cells(v, lay, p, counts));
+      v.nan = counts[2];
+    } else {
+      for (p = 0; p < v.panels; p++) markers(group, v, lay, p);
+    }
     for (p = 0; p < v.panels; p++) axes(svg, grid, v, lay, p);
-    v.nan = group.querySelectorAll('.pse-cross[data-status="ok"]').length;
+    if (!lay.dense) v.nan = group.querySelectorAll('.pse-cross[data-status="ok"]').length;
     legend(svg, v, lay);
-    box.appendChild(svg);
+    if (lay.dense) {
+      // The canvases lie over the SVG in % of its size, so they follow it
+      // when the page scales it down.
+      var stack = document.createElement('div');
+      stack.className = 'pse-stack';
+      stack.style.maxWidth = lay.width + 'px';
+      stack.appendChild(svg);
+      canvases.forEach(function (c) { stack.appendChild(c); });
+      hoverBox = document.createElement('div');
+      hoverBox.id = 'pse-hover';
+      hoverBox.hidden = true;
+      stack.appendChild(hoverBox);
+      box.appendChild(stack);
+    } else {
+      box.appendChild(svg);
+    }
     var shown = v.ok + v.failed + v.pending;
     document.getElementById('pse-summary').textContent = shown + ' points on view: ' + v.ok + ' ok, ' +
-      v.failed + ' failed, ' + v.pending + ' pending (' + points + ' in the sweep)';
+      v.failed + ' failed, ' + v.pending + ' pending (' + points + ' in the sweep)' +
+      (lay.dense ? '; one cell per point' : '');
+    v.dense = lay.dense;
     state.view = v;
+    state.lay = lay;
   }
 
   // ---------------------------------------------------------------- tooltip
@@ -391,14 +572,14 @@
     }
     for (var r = 0; r < NR; r++) row(D.ranges[r].name, String(D.ranges[r].values[c[r]]));
     if (st === 'ok') {
-      var bad = false;
+      var bad = false, size = v.dense ? -1 : state.size;
       for (var m = 0; m < NM; m++) {
-        var x = value(k, m), used = m === state.size ? ' (size)' : m === state.colour ? ' (colour)' : '';
-        if (m === state.size && m === state.colour) used = ' (size, colour)';
-        if ((m === state.size || m === state.colour) && !isFinite(x)) bad = true;
+        var x = value(k, m), used = m === size ? ' (size)' : m === state.colour ? ' (colour)' : '';
+        if (m === size && m === state.colour) used = ' (size, colour)';
+        if ((m === size || m === state.colour) && !isFinite(x)) bad = true;
         row(D.metrics[m] + used, isFinite(x) ? String(x) : String(x), !!used);
       }
-      if (bad) row('', 'metric has NaN or infinite values: drawn as a cross');
+      if (bad) row('', 'metric has NaN or infinite values: drawn as a ' + (v.dense ? 'grey cell' : 'cross'));
     } else {
       row('metrics', st === 'failed' ? 'none: the simulation failed' : 'none yet: pending');
     }
@@ -420,8 +601,40 @@
     tooltip(Number(t.getAttribute('data-point')));
     place(ev);
   });
-  view.addEventListener('mousemove', function (ev) { if (!tip.hidden) place(ev); });
+  // A dense view: the cell under the mouse, from its place in the canvas.
+  var hoverBox = null, hoverK = -1;
+  function cellAt(c, ev) {
+    var v = state.view, lay = state.lay, r = c.getBoundingClientRect();
+    var i = Math.floor((ev.clientX - r.left) / r.width * v.nx);
+    var row = Math.floor((ev.clientY - r.top) / r.height * v.ny);
+    i = Math.min(v.nx - 1, Math.max(0, i));
+    row = Math.min(v.ny - 1, Math.max(0, row));
+    var p = Number(c.getAttribute('data-panel')), o = origin(v, lay, p);
+    hoverBox.style.left = (100 * (o[0] + i * lay.ux) / lay.width) + '%';
+    hoverBox.style.top = (100 * (o[1] + row * lay.uy) / lay.height) + '%';
+    hoverBox.style.width = (100 * lay.ux / lay.width) + '%';
+    hoverBox.style.height = (100 * lay.uy / lay.height) + '%';
+    hoverBox.hidden = false;
+    return pointAt(v, p, i, v.ny - 1 - row);
+  }
+  view.addEventListener('mousemove', function (ev) {
+    var c = ev.target;
+    if (c.classList && c.classList.contains('pse-cells')) {
+      var k = cellAt(c, ev);
+      if (k !== hoverK || tip.hidden) tooltip(k);
+      hoverK = k;
+      place(ev);
+    } else if (!tip.hidden) {
+      place(ev);
+    }
+  });
   view.addEventListener('mouseout', function (ev) {
+    if (ev.target.classList && ev.target.classList.contains('pse-cells')) {
+      tip.hidden = true;
+      if (hoverBox) hoverBox.hidden = true;
+      hoverK = -1;
+      return;
+    }
     var t = ev.target.closest ? ev.target.closest('.pse-point') : null;
     var to = ev.relatedTarget && ev.relatedTarget.closest ? ev.relatedTarget.closest('.pse-point') : null;
     if (t && t !== to) tip.hidden = true;
@@ -450,10 +663,49 @@
   select('pse-size-scale', 'size scale', scaleOptions, state.sizeScale, function (x) { state.sizeScale = x; });
   select('pse-colour', 'Colour', metricOptions, state.colour, function (x) { state.colour = Number(x); });
   select('pse-colour-scale', 'colour scale', scaleOptions, state.colourScale, function (x) { state.colourScale = x; });
+  // A range of more than SELECT_MAX values is sliced by the index of its
+  // value in a number field (-1: all) with the value shown beside it: a
+  // <select> of a million options took Chromium minutes.
+  var SELECT_MAX = 1000;
+  function indexField(id, range, selected, onchange) {
+    var lab = document.createElement('label'), s = document.createElement('input');
+    var shown = document.createElement('span');
+    lab.textContent = range.name + ' (value index, -1 all)';
+    s.id = id;
+    s.type = 'number';
+    s.min = -1;
+    s.max = range.values.length - 1;
+    s.step = 1;
+    s.value = String(selected);
+    function show() {
+      var i = Number(s.value);
+      shown.textContent = i >= 0 && i < range.values.length ? '= ' + range.labels[i] : 'all';
+    }
+    s.addEventListener('change', function () {
+      var i = Math.round(Number(s.value));
+      if (!(i >= -1 && i < range.values.length)) i = -1;
+      s.value = String(i);
+      onchange(i);
+      show();
+      render();
+      syncSlices();
+    });
+    s.show = show;
+    show();
+    lab.appendChild(s);
+    lab.appendChild(shown);
+    document.getElementById('pse-controls').appendChild(lab);
+    return s;
+  }
   var sliceSelects = [];
   D.ranges.forEach(function (range, r) {
-    var opts = [[-1, 'all']].concat(range.labels.map(function (l, i) { return [i, l]; }));
-    var s = select('pse-slice-' + r, range.name, opts, state.fixed[r], function (x) { state.fixed[r] = Number(x); });
+    var set = function (x) { state.fixed[r] = Number(x); }, s;
+    if (range.values.length > SELECT_MAX) {
+      s = indexField('pse-slice-' + r, range, state.fixed[r], set);
+    } else {
+      var opts = [[-1, 'all']].concat(range.labels.map(function (l, i) { return [i, l]; }));
+      s = select('pse-slice-' + r, range.name, opts, state.fixed[r], set);
+    }
     s.className = 'pse-slice';
     s.setAttribute('data-range', r);
     sliceSelects.push(s);
@@ -463,7 +715,11 @@
     var v = state.view;
     if (!v) return;
     sliceSelects.forEach(function (s, r) {
-      if (v.fixed[r] !== state.fixed[r]) { state.fixed[r] = v.fixed[r]; s.value = String(v.fixed[r]); }
+      if (v.fixed[r] !== state.fixed[r]) {
+        state.fixed[r] = v.fixed[r];
+        s.value = String(v.fixed[r]);
+        if (s.show) s.show();
+      }
     });
   }
   document.getElementById('pse-noscript').remove();

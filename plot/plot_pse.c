@@ -120,6 +120,20 @@ plot_pse_set_value (plot_pse_t *self, uint64_t k, size_t m, double value)
     self->data[k * self->n_metrics + m] = value;
 }
 
+plot_point_status_t
+plot_pse_status (const plot_pse_t *self, uint64_t k)
+{
+    BSW_ASSERT (k < self->points);
+    return (plot_point_status_t) self->status[k];
+}
+
+double
+plot_pse_value (const plot_pse_t *self, uint64_t k, size_t m)
+{
+    BSW_ASSERT (k < self->points && m < self->n_metrics);
+    return self->data[k * self->n_metrics + m];
+}
+
 void
 plot_pse_value_label (double value, char out[PLOT_SCALE_LABEL_BUF])
 {
@@ -360,7 +374,31 @@ plot_pse_view_resolve (const plot_pse_t *self, const plot_pse_options_t *options
     view->ny = view->y >= 0 ? self->n_values[view->y] : 1;
     view->L = view->nx > view->ny ? view->nx : view->ny;
     plot_scale_radius_range (view->L, &view->rmin, &view->rmax);
+    plot_pse_discs_t discs;
+    plot_pse_view_discs (view, &discs);
+    view->dense =
+        view->nx * view->ny > PLOT_PSE_DENSE_POINTS || discs.rmax < PLOT_PSE_DENSE_MIN_RADIUS_PX;
     return s_fit (self, options, view, err);
+}
+
+void
+plot_pse_view_discs (const plot_pse_view_t *view, plot_pse_discs_t *discs)
+{
+    discs->cols = (size_t) ceil (sqrt ((double) view->panels));
+    discs->rows = (view->panels + discs->cols - 1) / discs->cols;
+    discs->side = PLOT_PSE_AREA_PX;
+    if (discs->cols > 1)
+        discs->side =
+            fmax (PLOT_PSE_MULTI_WIDTH_PX / (double) discs->cols, PLOT_PSE_MULTI_MIN_SIDE_PX);
+    discs->scale = PLOT_PSE_RADIUS_SCALE * discs->side / PLOT_PSE_AREA_PX;
+    //  Beyond TVB's 512 points: grow the panel rather than draw dots
+    //  smaller than PLOT_PSE_MIN_PITCH_PX apart.
+    discs->grown = discs->side;
+    if ((double) view->L * PLOT_PSE_MIN_PITCH_PX > discs->side)
+        discs->grown = fmin ((double) view->L * PLOT_PSE_MIN_PITCH_PX, PLOT_PSE_MAX_SIDE_PX);
+    discs->pitch = discs->grown / (double) view->L;
+    discs->rmax = fmin (view->rmax * discs->scale, discs->pitch / 2.0);
+    discs->rmin = fmin (view->rmin * discs->scale, discs->rmax);
 }
 
 uint64_t

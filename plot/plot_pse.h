@@ -26,6 +26,24 @@
     * More than two ranges: --slice fixes a range's value; the ranges
       neither on an axis nor fixed make small multiples, one panel per
       combination of their values, at most PLOT_PSE_MAX_PANELS.
+    * Dense view: beyond PLOT_PSE_DENSE_POINTS (64 x 64) points in a
+      panel, or when the largest disc would be under
+      PLOT_PSE_DENSE_MIN_RADIUS_PX (many panels, a long row), discs stop
+      working: at 64 x 64 they are 6 px on a 17 px pitch, about the last
+      size whose differences still read, and each costs some 330 bytes
+      of SVG and an element of the page (a million: 8 s of cairo for a
+      PNG of dots, a 333 MB SVG). Each point is then one cell of a
+      raster, no gaps, coloured by the colour metric; the size metric is
+      not drawn (the legend says so; --colour shows any metric). Failed,
+      NaN and pending points are cells of fixed colours, keyed in the
+      legend. A panel's cells are one image (PNG and PDF: scaled with the
+      nearest-neighbour filter; SVG: at the plot area's resolution, as
+      one embedded PNG), so a file's size follows its pixels, not its
+      points. Cells take a whole number of pixels, each axis filling the
+      panel's side on its own; an axis with more values than
+      PLOT_PSE_MAX_SIDE_PX / columns pixels shares a pixel between
+      neighbours, which shows the point at its centre or, if one of them
+      failed, is NaN or pending, that mark.
 */
 #ifndef PLOT_PSE_H_INCLUDED
 #define PLOT_PSE_H_INCLUDED
@@ -38,16 +56,18 @@
 #include "plot_canvas.h"
 #include "plot_scale.h"
 
-#define PLOT_PSE_MAX_POINTS     4000000 /* points a plot holds (32 MB per metric) */
-#define PLOT_PSE_MAX_RANGES     16      /* ranges of a sweep */
-#define PLOT_PSE_MAX_METRICS    16      /* metrics per point */
-#define PLOT_PSE_MAX_PANELS     25      /* small multiples */
-#define PLOT_PSE_AREA_PX        1080.0  /* side of one panel's plot area */
-#define PLOT_PSE_TVB_AREA_PX    720.0   /* TVB's canvas, for which its radii are made */
-#define PLOT_PSE_RADIUS_SCALE   (PLOT_PSE_AREA_PX / PLOT_PSE_TVB_AREA_PX)
-#define PLOT_PSE_MARKER_MITER   7.0 /* tags point markers in SVG (plot_pse_draw.c) */
-#define PLOT_PSE_DEFAULT_SIZE   "GlobalVariance"
-#define PLOT_PSE_DEFAULT_COLOUR "VarianceNodeVariance"
+#define PLOT_PSE_MAX_POINTS          4000000 /* points a plot holds (32 MB per metric) */
+#define PLOT_PSE_MAX_RANGES          16      /* ranges of a sweep */
+#define PLOT_PSE_MAX_METRICS         16      /* metrics per point */
+#define PLOT_PSE_MAX_PANELS          25      /* small multiples */
+#define PLOT_PSE_AREA_PX             1080.0  /* side of one panel's plot area */
+#define PLOT_PSE_TVB_AREA_PX         720.0   /* TVB's canvas, for which its radii are made */
+#define PLOT_PSE_RADIUS_SCALE        (PLOT_PSE_AREA_PX / PLOT_PSE_TVB_AREA_PX)
+#define PLOT_PSE_MARKER_MITER        7.0  /* tags point markers in SVG (plot_pse_draw.c) */
+#define PLOT_PSE_DENSE_POINTS        4096 /* points in a panel beyond which it is dense (64 x 64) */
+#define PLOT_PSE_DENSE_MIN_RADIUS_PX 3.0  /* a panel is dense when its discs would be smaller */
+#define PLOT_PSE_DEFAULT_SIZE        "GlobalVariance"
+#define PLOT_PSE_DEFAULT_COLOUR      "VarianceNodeVariance"
 /*  Radius is linear by default, as in TVB: it marks where a metric is
     large (an oscillating regime's variance is ~1, a fixed point's
     1e-29..1e-5, so only oscillating points get big discs). Colour is
@@ -97,6 +117,11 @@ void plot_pse_set_point (plot_pse_t *self, uint64_t k, plot_point_status_t statu
 /*  Sets one value of point k (metric index m). */
 void plot_pse_set_value (plot_pse_t *self, uint64_t k, size_t m, double value);
 
+/*  Point k's status, and its value of metric m (NaN when unknown).
+    k < plot_pse_points, m < the number of metrics. */
+plot_point_status_t plot_pse_status (const plot_pse_t *self, uint64_t k);
+double plot_pse_value (const plot_pse_t *self, uint64_t k, size_t m);
+
 /*  What to draw. Zero-initialised means the defaults. */
 typedef struct {
     const char *size_metric;        /* NULL: PLOT_PSE_DEFAULT_SIZE, or TVB's second key */
@@ -111,14 +136,18 @@ typedef struct {
 
 /*  What a drawing drew (for tests and the CLI's summary). */
 typedef struct {
-    size_t panels;        /* small multiples (1 for a plain view) */
-    size_t drawn;         /* point markers drawn: discs + crosses + pending */
-    size_t discs;         /* filled discs */
-    size_t crosses;       /* failed or NaN points */
-    size_t pending;       /* hollow rings */
-    double width, height; /* image size, px */
-    bool size_log;        /* the size scale is log10 */
-    bool colour_log;      /* the colour scale is log10 */
+    size_t panels;         /* small multiples (1 for a plain view) */
+    size_t drawn;          /* points drawn: discs (cells) + crosses + pending */
+    size_t discs;          /* filled discs */
+    size_t cells;          /* dense: cells coloured by their value */
+    size_t crosses;        /* failed or NaN points (crosses, or cells when dense) */
+    size_t pending;        /* hollow rings (grey cells when dense) */
+    bool dense;            /* one cell per point, not discs */
+    double width, height;  /* image size, px */
+    double area_x, area_y; /* top-left corner of the first panel's plot area, px */
+    double area_w, area_h; /* a panel's plot area, px */
+    bool size_log;         /* the size scale is log10 */
+    bool colour_log;       /* the colour scale is log10 */
 } plot_pse_stats_t;
 
 /*  Draws the view into an SVG, PNG or PDF file at path. stats may be
@@ -132,7 +161,8 @@ int plot_pse_write (const plot_pse_t *self, const plot_pse_options_t *options, c
 
 /*  Writes the interactive page (plot_html.c): one self-contained HTML
     file, the data embedded as JSON, drawing the same view with SVG
-    elements; options give the initial selection. Same returns. */
+    elements, or a dense view's cells into a canvas per panel; options
+    give the initial selection. Same returns. */
 int plot_pse_write_html (const plot_pse_t *self, const plot_pse_options_t *options,
                          const char *path, bsw_error_t *err);
 

@@ -17,6 +17,12 @@
     are square; radii are TVB's table times the panel's scale, at most
     half a cell, so discs never overlap.
 
+    A dense view (plot_pse.h) draws each panel's cells as one image
+    (plot_pse_raster.c) instead of markers: cells of whole px, each axis
+    filling the side on its own, at whole-px offsets so every cell falls
+    on pixels; no grid lines (the cells cover them); the legend's size
+    part becomes a note and the keys are cells of the marks' colours.
+
     Every point marker is one cairo path: the disc is filled and stroked
     from one path (cairo's SVG surface writes that as one <path>), the
     cross is two round-capped strokes of one path, the ring one stroke.
@@ -50,18 +56,17 @@ static const plot_rgb_t s_pending = {0.55, 0.55, 0.55}; /* hollow ring */
 static const plot_rgb_t s_neutral = {0.62, 0.62, 0.62}; /* size legend's discs */
 
 typedef struct {
-    double side;           /* a panel's plot area, longer side */
-    double pitch;          /* cell size */
-    double area_w, area_h; /* plot area of one panel */
-    double scale;          /* px per TVB px for radii */
-    double rmin, rmax;     /* disc radii, px */
-    double left;           /* room left of a plot area (y ticks and title) */
-    size_t cols, rows;     /* panel grid */
-    double cell_w, cell_h; /* a panel with its margins */
-    double font_tick;      /* tick label size */
-    double width, height;  /* the image */
-    double legend_x;       /* left edge of the legend */
-    size_t x_step, y_step; /* label every n-th value */
+    double ux, uy;           /* px per value along x and y (the pitch, for discs) */
+    double area_w, area_h;   /* plot area of one panel */
+    double rmin, rmax;       /* disc radii, px (0 when dense) */
+    size_t cells_x, cells_y; /* dense: a panel's raster cells (values, or fewer) */
+    double left;             /* room left of a plot area (y ticks and title) */
+    size_t cols, rows;       /* panel grid */
+    double cell_w, cell_h;   /* a panel with its margins */
+    double font_tick;        /* tick label size */
+    double width, height;    /* the image */
+    double legend_x;         /* left edge of the legend */
+    size_t x_step, y_step;   /* label every n-th value */
 } s_layout_t;
 
 //  --------------------------------------------------------------------------
@@ -81,6 +86,46 @@ s_max_label_width (cairo_t *cr, const double *values, size_t n, double font)
     return w;
 }
 
+//  A dense axis of n values: cells of a whole number of px filling the
+//  panel's side, or one px a cell when there are more values than that,
+//  at most cap cells (then neighbours share one).
+static void
+s_dense_axis (size_t n, double side, size_t cap, size_t *cells, double *length)
+{
+    *cells = n < cap ? n : cap;
+    double pitch = fmax (1.0, floor (side / (double) *cells));
+    *length = pitch * (double) *cells;
+}
+
+//  The plot area of a panel and the px per value along each axis.
+static void
+s_area (const plot_pse_view_t *view, const plot_pse_discs_t *discs, s_layout_t *lay)
+{
+    if (!view->dense) {
+        lay->ux = lay->uy = discs->pitch;
+        lay->area_w = discs->pitch * (double) view->nx;
+        lay->area_h = discs->pitch * (double) view->ny;
+        lay->rmax = discs->rmax;
+        lay->rmin = discs->rmin;
+        if (view->y < 0 && lay->area_h < fmax (PLOT_PSE_ONE_ROW_MIN_PX, 2.6 * lay->rmax))
+            lay->area_h = fmax (PLOT_PSE_ONE_ROW_MIN_PX, 2.6 * lay->rmax);
+        return;
+    }
+    //  Each axis fills the side on its own: cells need not be square, as
+    //  no radius has to fit in them. The cap keeps the image under
+    //  PLOT_CANVAS_MAX_PX whatever the panel grid.
+    size_t cap = (size_t) (PLOT_PSE_MAX_SIDE_PX / (double) lay->cols);
+    s_dense_axis (view->nx, discs->side, cap, &lay->cells_x, &lay->area_w);
+    if (view->y >= 0)
+        s_dense_axis (view->ny, discs->side, cap, &lay->cells_y, &lay->area_h);
+    else {
+        lay->cells_y = 1;
+        lay->area_h = PLOT_PSE_ONE_ROW_MIN_PX;
+    }
+    lay->ux = lay->area_w / (double) view->nx;
+    lay->uy = lay->area_h / (double) view->ny;
+}
+
 static void
 s_layout (const plot_pse_t *self, const plot_pse_view_t *view, s_layout_t *lay)
 {
@@ -88,32 +133,16 @@ s_layout (const plot_pse_t *self, const plot_pse_view_t *view, s_layout_t *lay)
     //  A 1x1 surface only to measure text.
     cairo_surface_t *scratch = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
     cairo_t *cr = cairo_create (scratch);
-    lay->cols = (size_t) ceil (sqrt ((double) view->panels));
-    lay->rows = (view->panels + lay->cols - 1) / lay->cols;
-    lay->side = PLOT_PSE_AREA_PX;
-    if (lay->cols > 1) {
-        lay->side = PLOT_PSE_MULTI_WIDTH_PX / (double) lay->cols;
-        if (lay->side < PLOT_PSE_MULTI_MIN_SIDE_PX)
-            lay->side = PLOT_PSE_MULTI_MIN_SIDE_PX;
-    }
-    //  Beyond TVB's 512 points: grow the panel rather than draw dots
-    //  smaller than PLOT_PSE_MIN_PITCH_PX apart.
-    double scale = PLOT_PSE_RADIUS_SCALE * lay->side / PLOT_PSE_AREA_PX;
-    if ((double) view->L * PLOT_PSE_MIN_PITCH_PX > lay->side)
-        lay->side = fmin ((double) view->L * PLOT_PSE_MIN_PITCH_PX, PLOT_PSE_MAX_SIDE_PX);
+    plot_pse_discs_t discs;
+    plot_pse_view_discs (view, &discs);
+    lay->cols = discs.cols;
+    lay->rows = discs.rows;
     lay->font_tick = lay->cols > 2 ? 12.0 : S_FONT_TICK;
-    lay->pitch = lay->side / (double) view->L;
-    lay->area_w = lay->pitch * (double) view->nx;
-    lay->area_h = lay->pitch * (double) view->ny;
-    lay->scale = scale;
-    lay->rmax = fmin (view->rmax * lay->scale, lay->pitch / 2.0);
-    lay->rmin = fmin (view->rmin * lay->scale, lay->rmax);
-    if (view->y < 0 && lay->area_h < fmax (PLOT_PSE_ONE_ROW_MIN_PX, 2.6 * lay->rmax))
-        lay->area_h = fmax (PLOT_PSE_ONE_ROW_MIN_PX, 2.6 * lay->rmax);
+    s_area (view, &discs, lay);
     //  Label every n-th value so labels keep clear of each other.
     double xw = s_max_label_width (cr, self->values[view->x], view->nx, lay->font_tick);
-    lay->x_step = (size_t) ceil ((xw + 10.0) / lay->pitch);
-    lay->y_step = (size_t) ceil ((lay->font_tick * 1.5) / lay->pitch);
+    lay->x_step = (size_t) ceil ((xw + 10.0) / lay->ux);
+    lay->y_step = (size_t) ceil ((lay->font_tick * 1.5) / lay->uy);
     if (lay->x_step < 1)
         lay->x_step = 1;
     if (lay->y_step < 1)
@@ -122,6 +151,10 @@ s_layout (const plot_pse_t *self, const plot_pse_view_t *view, s_layout_t *lay)
                     ? s_max_label_width (cr, self->values[view->y], view->ny, lay->font_tick)
                     : 0.0;
     lay->left = yw + 14.0 + S_FONT_AXIS * 2.0;
+    //  Whole px, so a dense view's cells fall on pixels (the other
+    //  offsets are whole already).
+    if (view->dense)
+        lay->left = ceil (lay->left);
     double title_h = view->n_extra ? PLOT_PSE_PANEL_TITLE_PX : 0.0;
     lay->cell_w = lay->left + lay->area_w + PLOT_PSE_PANEL_GAP_PX;
     lay->cell_h = title_h + lay->area_h + PLOT_PSE_AXIS_BOTTOM_PX;
@@ -154,8 +187,8 @@ static void
 s_cell_centre (const plot_pse_view_t *view, const s_layout_t *lay, double ox, double oy, size_t i,
                size_t j, double *cx, double *cy)
 {
-    *cx = ox + ((double) i + 0.5) * lay->pitch;
-    *cy = view->y < 0 ? oy + lay->area_h / 2.0 : oy + lay->area_h - ((double) j + 0.5) * lay->pitch;
+    *cx = ox + ((double) i + 0.5) * lay->ux;
+    *cy = view->y < 0 ? oy + lay->area_h / 2.0 : oy + lay->area_h - ((double) j + 0.5) * lay->uy;
 }
 
 //  --------------------------------------------------------------------------
@@ -240,6 +273,35 @@ s_markers (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view, con
         }
 }
 
+//  A dense panel: its cells as one image over the plot area. PNG and PDF
+//  get an image of one px a cell, scaled with the nearest-neighbour
+//  filter (the PDF says /Interpolate false); an SVG gets it at the plot
+//  area's resolution, since cairo 1.16 writes no image-rendering hint and
+//  browsers would blur cells scaled up. Either way one image, whose size
+//  follows the plot area's pixels, not the points.
+static void
+s_raster (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view, const s_layout_t *lay,
+          const plot_palette_t *palette, size_t p, bool at_area, plot_pse_stats_t *stats)
+{
+    double ox, oy;
+    s_panel_origin (view, lay, p, &ox, &oy);
+    //  Whole numbers by construction (s_area).
+    size_t fx = at_area ? (size_t) lround (lay->area_w / (double) lay->cells_x) : 1;
+    size_t fy = at_area ? (size_t) lround (lay->area_h / (double) lay->cells_y) : 1;
+    cairo_surface_t *cells =
+        plot_pse_raster_new (self, view, p, lay->cells_x, lay->cells_y, fx, fy, palette, stats);
+    double w = (double) (lay->cells_x * fx), h = (double) (lay->cells_y * fy);
+    cairo_save (cr);
+    cairo_translate (cr, ox, oy);
+    cairo_scale (cr, lay->area_w / w, lay->area_h / h);
+    cairo_set_source_surface (cr, cells, 0, 0);
+    cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+    cairo_rectangle (cr, 0, 0, w, h);
+    cairo_fill (cr);
+    cairo_restore (cr);
+    cairo_surface_destroy (cells);
+}
+
 //  --------------------------------------------------------------------------
 //  Axes
 
@@ -274,7 +336,10 @@ s_axes (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view, const 
             plot_canvas_text (cr, ox - 9, cy, label, lay->font_tick, 1.0, 0.5, false);
         }
     plot_canvas_colour (cr, s_ink);
-    cairo_rectangle (cr, ox, oy, lay->area_w, lay->area_h);
+    //  A dense view's frame goes round its cells, in the pixels just
+    //  outside, so it halves none of them.
+    double out = view->dense ? 0.5 : 0.0;
+    cairo_rectangle (cr, ox - out, oy - out, lay->area_w + 2 * out, lay->area_h + 2 * out);
     cairo_stroke (cr);
     plot_canvas_text (cr, ox + lay->area_w / 2, oy + lay->area_h + 16 + lay->font_tick * 1.6,
                       self->parameters[view->x], S_FONT_AXIS, 0.5, 0.0, true);
@@ -405,6 +470,63 @@ s_size_legend (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view,
     return y + 16;
 }
 
+//  A dense view draws no radius: the legend says so, and how to see the
+//  size metric all the same.
+static double
+s_size_note (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view, double x, double y)
+{
+    char text[PLOT_PSE_NOTE_MAX];
+    plot_canvas_colour (cr, s_ink);
+    plot_canvas_text (cr, x, y, "Size", S_FONT_LEGEND, 0.0, 0.0, false);
+    snprintf (text, sizeof text, "%s: not drawn", self->metrics[view->size_m]);
+    plot_canvas_text (cr, x, y + 20, text, S_FONT_LEGEND + 1, 0.0, 0.0, true);
+    static const char *const lines[] = {"one cell per point: too many", "points for discs to read;",
+                                        "colour by it with --colour"};
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        plot_canvas_text (cr, x, y + 40 + 18 * (double) i, lines[i], S_FONT_LEGEND - 1, 0.0, 0.0,
+                          false);
+    return y + 40 + 18 * 3 + 20;
+}
+
+//  A dense view's keys: a cell of each mark's colour.
+static void
+s_cell_keys (cairo_t *cr, const plot_pse_view_t *view, const s_layout_t *lay, size_t cells_nan,
+             double x, double y)
+{
+    struct {
+        size_t count;
+        plot_pse_mark_t mark;
+        const char *text;
+    } keys[] = {{view->failed, PLOT_PSE_MARK_FAILED, "failed"},
+                {cells_nan, PLOT_PSE_MARK_NAN, "NaN or infinite metric"},
+                {view->pending, PLOT_PSE_MARK_PENDING, "pending (no result yet)"}};
+    const double side = 14.0;
+    char text[256];
+    for (size_t i = 0; i < 3; i++) {
+        if (!keys[i].count)
+            continue;
+        cairo_rectangle (cr, x, y, side, side);
+        plot_canvas_colour (cr, plot_pse_mark_colour (keys[i].mark));
+        cairo_fill_preserve (cr);
+        plot_canvas_colour (cr, s_ink);
+        cairo_set_line_width (cr, 1.0);
+        cairo_stroke (cr);
+        snprintf (text, sizeof text, "%s (%zu)", keys[i].text, keys[i].count);
+        plot_canvas_text (cr, x + side + 12, y + side / 2, text, S_FONT_LEGEND - 1, 0.0, 0.5,
+                          false);
+        y += side + 12;
+    }
+    //  Neighbours sharing a pixel (plot_pse.h) is worth saying.
+    if (lay->cells_x < view->nx || lay->cells_y < view->ny) {
+        static const char *const lines[] = {"More values than pixels: a pixel",
+                                            "shows its middle point, or a failed,",
+                                            "NaN or pending one it covers."};
+        for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+            plot_canvas_text (cr, x, y + 8 + 18 * (double) i, lines[i], S_FONT_LEGEND - 1, 0.0, 0.0,
+                              false);
+    }
+}
+
 static void
 s_marker_keys (cairo_t *cr, const plot_pse_view_t *view, const s_layout_t *lay, size_t crosses_nan,
                double x, double y)
@@ -440,10 +562,17 @@ s_header (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view)
     plot_canvas_colour (cr, s_ink);
     plot_canvas_text (cr, PLOT_PSE_MARGIN_PX, 22, self->title, S_FONT_TITLE, 0.0, 0.0, true);
     char text[PLOT_PSE_NOTE_MAX + 256];
-    snprintf (text, sizeof text,
-              "%zu points on view: %zu ok, %zu failed, %zu pending  |  size: %s  |  colour: %s",
-              view->ok + view->failed + view->pending, view->ok, view->failed, view->pending,
-              self->metrics[view->size_m], self->metrics[view->colour_m]);
+    if (view->dense)
+        snprintf (text, sizeof text,
+                  "%zu points on view: %zu ok, %zu failed, %zu pending  |  one cell per point  |  "
+                  "colour: %s",
+                  view->ok + view->failed + view->pending, view->ok, view->failed, view->pending,
+                  self->metrics[view->colour_m]);
+    else
+        snprintf (text, sizeof text,
+                  "%zu points on view: %zu ok, %zu failed, %zu pending  |  size: %s  |  colour: %s",
+                  view->ok + view->failed + view->pending, view->ok, view->failed, view->pending,
+                  self->metrics[view->size_m], self->metrics[view->colour_m]);
     plot_canvas_text (cr, PLOT_PSE_MARGIN_PX, 58, text, S_FONT_SUBTITLE, 0.0, 0.0, false);
     if (view->note[0])
         plot_canvas_text (cr, PLOT_PSE_MARGIN_PX, 80, view->note, S_FONT_SUBTITLE, 0.0, 0.0, false);
@@ -469,20 +598,33 @@ plot_pse_write (const plot_pse_t *self, const plot_pse_options_t *options, const
     plot_palette_init (&palette);
     plot_pse_stats_t local;
     memset (&local, 0, sizeof local);
-    for (size_t p = 0; p < view.panels; p++)
+    //  A dense view's cells cover the grid lines: none are drawn.
+    for (size_t p = 0; p < view.panels && !view.dense; p++)
         s_grid_lines (cr, &view, &lay, p);
     for (size_t p = 0; p < view.panels; p++)
-        s_markers (cr, self, &view, &lay, &palette, p, &local);
+        if (view.dense)
+            s_raster (cr, self, &view, &lay, &palette, p, format == PLOT_FORMAT_SVG, &local);
+        else
+            s_markers (cr, self, &view, &lay, &palette, p, &local);
     for (size_t p = 0; p < view.panels; p++)
         s_axes (cr, self, &view, &lay, p);
     s_header (cr, self, &view);
     double y = PLOT_PSE_HEADER_PX;
     y = s_colour_legend (cr, self, &view, &palette, lay.legend_x, y);
-    y = s_size_legend (cr, self, &view, &lay, lay.legend_x, y);
-    s_marker_keys (cr, &view, &lay, local.crosses - view.failed, lay.legend_x, y);
+    if (view.dense) {
+        y = s_size_note (cr, self, &view, lay.legend_x, y);
+        s_cell_keys (cr, &view, &lay, local.crosses - view.failed, lay.legend_x, y);
+    } else {
+        y = s_size_legend (cr, self, &view, &lay, lay.legend_x, y);
+        s_marker_keys (cr, &view, &lay, local.crosses - view.failed, lay.legend_x, y);
+    }
     local.panels = view.panels;
+    local.dense = view.dense;
     local.width = lay.width;
     local.height = lay.height;
+    s_panel_origin (&view, &lay, 0, &local.area_x, &local.area_y);
+    local.area_w = lay.area_w;
+    local.area_h = lay.area_h;
     local.size_log = view.size.log;
     local.colour_log = view.colour.log;
     rc = plot_canvas_finish (&canvas, err);

@@ -1,9 +1,11 @@
 /*  plot_pse_private.h - inside the PSE plot: the data's body and the
     resolved view, shared by the data and view code (plot_pse.c), the
-    cairo drawing (plot_pse_draw.c) and the page (plot_html.c). */
+    cairo drawing (plot_pse_draw.c, and plot_pse_raster.c for a dense
+    view's cells) and the page (plot_html.c). */
 #ifndef PLOT_PSE_PRIVATE_H_INCLUDED
 #define PLOT_PSE_PRIVATE_H_INCLUDED
 
+#include "plot_palette.h"
 #include "plot_pse.h"
 
 #define PLOT_PSE_NOTE_MAX 512 /* bytes of the view's note line */
@@ -54,8 +56,22 @@ typedef struct {
     plot_scale_t size;                 /* fitted on the points on view */
     plot_scale_t colour;               /* the same */
     size_t ok, failed, pending;        /* points on view by status */
+    bool dense;                        /* one cell per point, not discs (plot_pse.h) */
     char note[PLOT_PSE_NOTE_MAX];      /* slices in force, for the subtitle */
 } plot_pse_view_t;
+
+/*  A disc view's panel geometry, px: what plot_pse_draw.c lays out and
+    what the dense rule reads (the page's script has the same rule). */
+typedef struct {
+    size_t cols, rows; /* panel grid */
+    double side;       /* a panel's plot area, longer side, before growing for many values */
+    double grown;      /* the same, grown to keep PLOT_PSE_MIN_PITCH_PX between cells */
+    double pitch;      /* cell size */
+    double scale;      /* px per TVB px for radii */
+    double rmin, rmax; /* disc radii */
+} plot_pse_discs_t;
+
+void plot_pse_view_discs (const plot_pse_view_t *view, plot_pse_discs_t *discs);
 
 /*  Resolves options (NULL: defaults) into view. Returns 0 or BSW_EINVAL
     with the sentences of plot_pse_write. */
@@ -69,6 +85,30 @@ uint64_t plot_pse_view_point (const plot_pse_t *self, const plot_pse_view_t *vie
 /*  "model.b = 0.5, coupling.a = 0.1": the extra ranges' values of a panel. */
 void plot_pse_view_panel_label (const plot_pse_t *self, const plot_pse_view_t *view, size_t panel,
                                 char *out, size_t size);
+
+/*  What a dense view draws for a point, by precedence: a cell that covers
+    several points shows the highest. */
+typedef enum {
+    PLOT_PSE_MARK_VALUE = 0, /* ok, colour metric valid: the palette's colour */
+    PLOT_PSE_MARK_PENDING,   /* no result yet */
+    PLOT_PSE_MARK_NAN,       /* ok, but the colour metric is NaN or infinite */
+    PLOT_PSE_MARK_FAILED,    /* the simulation failed */
+} plot_pse_mark_t;
+
+/*  The fixed colour of a mark (not of PLOT_PSE_MARK_VALUE). */
+plot_rgb_t plot_pse_mark_colour (plot_pse_mark_t mark);
+
+/*  Panel p's cells as one RGB24 image of cells_x x cells_y cells, each
+    fx x fy px, row 0 at the top (the largest y value). An axis with more
+    values than cells shares a cell between neighbours (plot_pse.h).
+    Counts every point of the panel into stats (drawn, cells, crosses,
+    pending). Caller owns the surface (cairo_surface_destroy); without
+    memory it is cairo's error surface, which makes drawing with it fail
+    at plot_canvas_finish. */
+cairo_surface_t *plot_pse_raster_new (const plot_pse_t *self, const plot_pse_view_t *view,
+                                      size_t panel, size_t cells_x, size_t cells_y, size_t fx,
+                                      size_t fy, const plot_palette_t *palette,
+                                      plot_pse_stats_t *stats);
 
 /*  A range value as a tick label (6 significant digits). */
 void plot_pse_value_label (double value, char out[PLOT_SCALE_LABEL_BUF]);

@@ -518,6 +518,243 @@ s_test_small_multiples (void)
     return BSW_TEST_PASS;
 }
 
+//  An nx x ny sweep (x = model.I, y = model.a; a third range of nz values
+//  when nz > 1) whose colour metric (VarianceNodeVariance) is i + 100 j,
+//  every point ok: a dense view's cells are easy to predict.
+static plot_pse_t *
+s_grid (size_t nx, size_t ny, size_t nz)
+{
+    double *x = bsw_malloc (nx * sizeof (double)), *y = bsw_malloc (ny * sizeof (double));
+    double z[64];
+    for (size_t i = 0; i < nx; i++)
+        x[i] = (double) i;
+    for (size_t j = 0; j < ny; j++)
+        y[j] = 0.5 * (double) j;
+    for (size_t c = 0; c < nz && c < 64; c++)
+        z[c] = (double) c;
+    plot_range_t ranges[] = {{"model.I", x, nx}, {"model.a", y, ny}, {"model.b", z, nz}};
+    plot_pse_t *pse = NULL;
+    bsw_error_t err;
+    int rc = plot_pse_new (&pse, "grid", ranges, nz > 1 ? 3 : 2, s_metrics, 4, &err);
+    free (x);
+    free (y);
+    if (rc)
+        return NULL;
+    for (uint64_t k = 0; k < plot_pse_points (pse); k++) {
+        uint64_t ij = k / nz, i = ij / ny, j = ij % ny;
+        double values[4] = {1.0 + (double) k, 0.5, 0.25, (double) i + 100.0 * (double) j};
+        plot_pse_set_point (pse, k, PLOT_POINT_OK, values);
+    }
+    return pse;
+}
+
+//  The pixel at (x, y) of an RGB24 image as 0xrrggbb.
+static uint32_t
+s_pixel_at (cairo_surface_t *image, double x, double y)
+{
+    const unsigned char *data = cairo_image_surface_get_data (image);
+    int stride = cairo_image_surface_get_stride (image);
+    uint32_t px;
+    memcpy (&px, data + (size_t) y * (size_t) stride + 4 * (size_t) x, 4);
+    return px & 0xffffff;
+}
+
+static uint32_t
+s_rgb24 (plot_rgb_t c)
+{
+    return (uint32_t) lround (c.r * 255) << 16 | (uint32_t) lround (c.g * 255) << 8 |
+           (uint32_t) lround (c.b * 255);
+}
+
+//  Discs up to 4096 points a panel (64 x 64) and while they are 3 px or
+//  more; one cell per point beyond either.
+static int
+s_test_dense_choice (void)
+{
+    BSW_CHECK (s_dir_fixture ());
+    static const struct {
+        size_t nx, ny, nz;
+        bool dense;
+    } cases[] = {
+        {64, 64, 1, false}, /* 4096 points: discs of 6 px on a 16.9 px pitch */
+        {65, 64, 1, true},  /* 4160 */
+        {61, 61, 1, false}, /* 3721 points, one panel: discs of 6 px */
+        {61, 61, 25, true}, /* the same in 25 panels of 360 px: 2 px */
+        {100, 1, 1, false}, /* a row of 100: 4.5 px */
+        {200, 1, 1, true},  /* a row of 200: 2.7 px */
+    };
+    const char *path = s_path ("choice.png");
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        plot_pse_t *pse = s_grid (cases[c].nx, cases[c].ny, cases[c].nz);
+        BSW_CHECK (pse);
+        plot_pse_stats_t stats;
+        bsw_error_t err;
+        BSW_CHECK_MSG (plot_pse_write (pse, NULL, path, PLOT_FORMAT_PNG, &stats, &err) == 0, "%s",
+                       err.text);
+        size_t n = cases[c].nx * cases[c].ny * cases[c].nz;
+        BSW_CHECK_MSG (stats.dense == cases[c].dense, "%zu x %zu x %zu", cases[c].nx, cases[c].ny,
+                       cases[c].nz);
+        BSW_CHECK_INT (stats.drawn, n);
+        BSW_CHECK_INT (stats.discs, cases[c].dense ? 0 : n);
+        BSW_CHECK_INT (stats.cells, cases[c].dense ? n : 0);
+        BSW_CHECK_INT (stats.panels, cases[c].nz);
+        plot_pse_destroy (&pse);
+    }
+    s_dir_end ();
+    return BSW_TEST_PASS;
+}
+
+//  A dense PNG read back: every cell is the colour scale's colour of its
+//  point's value, edge to edge; failed, NaN and pending points are cells
+//  of their fixed colours.
+static int
+s_test_dense_png (void)
+{
+    BSW_CHECK (s_dir_fixture ());
+    enum { NX = 70, NY = 60 };
+    plot_pse_t *pse = s_grid (NX, NY, 1);
+    BSW_CHECK (pse);
+    //  k = i NY + j; none of them at the scale's ends (0 and 5969).
+    plot_pse_set_point (pse, 5 * NY + 7, PLOT_POINT_FAILED, NULL);
+    plot_pse_set_value (pse, 6 * NY + 7, 3, NAN);
+    plot_pse_set_point (pse, 7 * NY + 7, PLOT_POINT_PENDING, NULL);
+    plot_pse_options_t options = {.colour_scale = PLOT_SCALE_LINEAR};
+    plot_pse_stats_t stats;
+    bsw_error_t err;
+    const char *path = s_path ("dense.png");
+    BSW_CHECK_MSG (plot_pse_write (pse, &options, path, PLOT_FORMAT_PNG, &stats, &err) == 0, "%s",
+                   err.text);
+    BSW_CHECK (stats.dense && !stats.colour_log);
+    BSW_CHECK_INT (stats.drawn, NX * NY);
+    BSW_CHECK_INT (stats.cells, NX * NY - 3);
+    BSW_CHECK_INT (stats.crosses, 2);
+    BSW_CHECK_INT (stats.pending, 1);
+    //  Cells of whole px filling about 1080 px: 15 x 18 px.
+    BSW_CHECK_DOUBLE_EQ (stats.area_w, 15.0 * NX);
+    BSW_CHECK_DOUBLE_EQ (stats.area_h, 18.0 * NY);
+    BSW_CHECK (stats.area_x == floor (stats.area_x) && stats.area_y == floor (stats.area_y));
+    cairo_surface_t *image = cairo_image_surface_create_from_png (path);
+    BSW_CHECK_INT (cairo_surface_status (image), CAIRO_STATUS_SUCCESS);
+    plot_palette_t palette;
+    plot_palette_init (&palette);
+    for (size_t i = 0; i < NX; i++)
+        for (size_t j = 0; j < NY; j++) {
+            uint64_t k = i * NY + j;
+            uint32_t want = s_rgb24 (palette.colours[plot_palette_index (
+                ((double) i + 100.0 * (double) j) / (69.0 + 100.0 * 59.0))]);
+            if (k == 5 * NY + 7)
+                want = 0xd62728; // failed
+            else if (k == 6 * NY + 7)
+                want = 0x595959; // NaN
+            else if (k == 7 * NY + 7)
+                want = 0xdcdcdc; // pending
+            //  The cell's top-left and bottom-right pixels and its centre.
+            double x0 = stats.area_x + 15.0 * (double) i;
+            double y0 = stats.area_y + stats.area_h - 18.0 * (double) (j + 1);
+            const double at[3][2] = {{x0, y0}, {x0 + 14, y0 + 17}, {x0 + 7, y0 + 9}};
+            for (size_t a = 0; a < 3; a++) {
+                uint32_t got = s_pixel_at (image, at[a][0], at[a][1]);
+                BSW_CHECK_MSG (got == want, "cell (%zu, %zu) at (%g, %g): #%06x, expected #%06x", i,
+                               j, at[a][0], at[a][1], got, want);
+            }
+        }
+    cairo_surface_destroy (image);
+    plot_pse_destroy (&pse);
+    s_dir_end ();
+    return BSW_TEST_PASS;
+}
+
+//  A dense SVG holds one image a panel and no marker; the file's size
+//  follows the pixels. PDF too.
+static int
+s_test_dense_svg (void)
+{
+    BSW_CHECK (s_dir_fixture ());
+    plot_pse_t *pse = s_grid (70, 60, 2);
+    BSW_CHECK (pse);
+    plot_pse_set_point (pse, 17, PLOT_POINT_FAILED, NULL);
+    plot_pse_stats_t stats;
+    bsw_error_t err;
+    const char *svg = s_path ("dense.svg"), *pdf = s_path ("dense.pdf");
+    BSW_CHECK_MSG (plot_pse_write (pse, NULL, svg, PLOT_FORMAT_SVG, &stats, &err) == 0, "%s",
+                   err.text);
+    BSW_CHECK (stats.dense);
+    BSW_CHECK_INT (stats.panels, 2);
+    BSW_CHECK_INT (stats.drawn, 8400);
+    size_t size = 0;
+    char *text = s_read (svg, &size);
+    BSW_CHECK (text);
+    BSW_CHECK_INT (s_count (text, "<image "), 2);
+    size_t markers, crosses, discs;
+    s_svg_markers (text, &markers, &crosses, &discs);
+    BSW_CHECK_INT (markers, 0);
+    //  A PNG at the plot area's resolution, so no viewer blurs the cells.
+    char want[64];
+    snprintf (want, sizeof want, "width=\"%.0f\" height=\"%.0f\"", stats.area_w, stats.area_h);
+    BSW_CHECK_MSG (strstr (text, want), "no image of %s", want);
+    BSW_CHECK_MSG (size < 400000, "%zu bytes", size);
+    free (text);
+    BSW_CHECK (plot_pse_write (pse, NULL, pdf, PLOT_FORMAT_PDF, &stats, &err) == 0);
+    text = s_read (pdf, &size);
+    BSW_CHECK (text && strncmp (text, "%PDF-", 5) == 0);
+    free (text);
+    plot_pse_destroy (&pse);
+    s_dir_end ();
+    return BSW_TEST_PASS;
+}
+
+//  More values than pixels (a row of 7000 values on 6000 px): a pixel
+//  shows its middle point, but a failed point is never hidden.
+static int
+s_test_dense_shared (void)
+{
+    BSW_CHECK (s_dir_fixture ());
+    enum { N = 7000, FAILED = 3001 };
+    double *x = bsw_malloc (N * sizeof (double));
+    for (size_t i = 0; i < N; i++)
+        x[i] = (double) i;
+    plot_range_t range = {"model.I", x, N};
+    plot_pse_t *pse = NULL;
+    bsw_error_t err;
+    BSW_CHECK (plot_pse_new (&pse, "row", &range, 1, s_metrics, 4, &err) == 0);
+    free (x);
+    for (uint64_t k = 0; k < N; k++)
+        plot_pse_set_point (pse, k, PLOT_POINT_OK,
+                            (double[]){1.0, 0.5, 0.25, (double) (k % 2 ? N - k : k)});
+    plot_pse_set_point (pse, FAILED, PLOT_POINT_FAILED, NULL);
+    plot_pse_stats_t stats;
+    const char *path = s_path ("row.png");
+    plot_pse_options_t options = {.colour_scale = PLOT_SCALE_LINEAR};
+    BSW_CHECK (plot_pse_write (pse, &options, path, PLOT_FORMAT_PNG, &stats, &err) == 0);
+    BSW_CHECK (stats.dense);
+    BSW_CHECK_INT (stats.drawn, N);
+    BSW_CHECK_INT (stats.crosses, 1);
+    BSW_CHECK_DOUBLE_EQ (stats.area_w, 6000.0); // PLOT_PSE_MAX_SIDE_PX
+    cairo_surface_t *image = cairo_image_surface_create_from_png (path);
+    BSW_CHECK_INT (cairo_surface_status (image), CAIRO_STATUS_SUCCESS);
+    double y = stats.area_y + stats.area_h / 2;
+    size_t red = 0;
+    plot_palette_t palette;
+    plot_palette_init (&palette);
+    for (size_t c = 0; c < 6000; c++) {
+        uint32_t got = s_pixel_at (image, stats.area_x + (double) c, y);
+        size_t i0 = c * N / 6000, i1 = (c + 1) * N / 6000, mid = i0 + (i1 - i0) / 2;
+        if (i0 <= FAILED && FAILED < i1) {
+            BSW_CHECK_MSG (got == 0xd62728, "pixel %zu: #%06x", c, got);
+            red++;
+            continue;
+        }
+        double v = (double) (mid % 2 ? N - mid : mid);
+        uint32_t want = s_rgb24 (palette.colours[plot_palette_index (v / (N - 1))]);
+        BSW_CHECK_MSG (got == want, "pixel %zu: #%06x, expected #%06x", c, got, want);
+    }
+    BSW_CHECK_INT (red, 1);
+    cairo_surface_destroy (image);
+    plot_pse_destroy (&pse);
+    s_dir_end ();
+    return BSW_TEST_PASS;
+}
+
 //  The page's data block, parsed; NULL when it is missing or not JSON.
 static json_t *
 s_data_block (const char *html)
@@ -584,6 +821,95 @@ s_test_html (void)
     return BSW_TEST_PASS;
 }
 
+//  Base64 text to bytes; returns how many, or 0 on a bad digit.
+static size_t
+s_unbase64 (const char *text, size_t length, uint8_t *out)
+{
+    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = 0;
+    uint32_t bits = 0;
+    int have = 0;
+    for (size_t i = 0; i < length && text[i] != '='; i++) {
+        const char *d = strchr (digits, text[i]);
+        if (!d || !text[i])
+            return 0;
+        bits = bits << 6 | (uint32_t) (d - digits);
+        have += 6;
+        if (have >= 8) {
+            have -= 8;
+            out[n++] = (uint8_t) (bits >> have);
+        }
+    }
+    return n;
+}
+
+//  A large sweep's page: the metrics as base64 of little-endian doubles,
+//  every one read back exactly, NaN without a result; the dense view's
+//  thresholds and colours for the script.
+static int
+s_test_dense_html (void)
+{
+    BSW_CHECK (s_dir_fixture ());
+    enum { NX = 70, NY = 60, N = NX * NY };
+    plot_pse_t *pse = s_grid (NX, NY, 1);
+    BSW_CHECK (pse);
+    plot_pse_set_value (pse, 11, 0, 1.0 / 3.0);
+    plot_pse_set_value (pse, 12, 3, -INFINITY);
+    plot_pse_set_point (pse, 13, PLOT_POINT_FAILED, NULL);
+    plot_pse_set_value (pse, 13, 0, 5.0); // a failed point has no metrics, whatever is set
+    plot_pse_set_point (pse, 14, PLOT_POINT_PENDING, NULL);
+    bsw_error_t err;
+    const char *path = s_path ("dense.html");
+    BSW_CHECK_MSG (plot_pse_write_html (pse, NULL, path, &err) == 0, "%s", err.text);
+    char *html = s_read (path, NULL);
+    BSW_CHECK (html);
+    json_t *data = s_data_block (html);
+    BSW_CHECK (data);
+    BSW_CHECK (!json_object_get (data, "values"));
+    json_t *f64 = json_object_get (data, "values_f64");
+    BSW_CHECK (json_is_string (f64));
+    BSW_CHECK_INT (json_string_length (f64), (N * 4 * 8 + 2) / 3 * 4);
+    uint8_t *bytes = bsw_malloc (N * 4 * 8);
+    BSW_CHECK_INT (s_unbase64 (json_string_value (f64), json_string_length (f64), bytes),
+                   N * 4 * 8);
+    for (size_t k = 0; k < N; k++)
+        for (size_t m = 0; m < 4; m++) {
+            uint64_t bits = 0;
+            for (int b = 7; b >= 0; b--)
+                bits = bits << 8 | bytes[(k * 4 + m) * 8 + (size_t) b];
+            double got;
+            memcpy (&got, &bits, 8);
+            size_t i = k / NY, j = k % NY;
+            double want = m == 0 ? 1.0 + (double) k : m == 1 ? 0.5 : m == 2 ? 0.25 : i + 100.0 * j;
+            if (k == 11 && m == 0)
+                want = 1.0 / 3.0;
+            if (k == 12 && m == 3)
+                want = -INFINITY;
+            if (k == 13 || k == 14)
+                BSW_CHECK_MSG (isnan (got), "point %zu metric %zu: %g", k, m, got);
+            else
+                BSW_CHECK_MSG (got == want, "point %zu metric %zu: %.17g, not %.17g", k, m, got,
+                               want);
+        }
+    free (bytes);
+    const char *status = json_string_value (json_object_get (data, "status"));
+    BSW_CHECK (status && strlen (status) == N);
+    BSW_CHECK (strncmp (status + 11, "oofpo", 5) == 0);
+    json_t *dense = json_object_get (data, "dense");
+    BSW_CHECK_INT (json_integer_value (json_object_get (dense, "points")), PLOT_PSE_DENSE_POINTS);
+    BSW_CHECK_DOUBLE_EQ (json_real_value (json_object_get (dense, "min_radius")),
+                         PLOT_PSE_DENSE_MIN_RADIUS_PX);
+    json_t *marks = json_object_get (data, "marks");
+    BSW_CHECK_STR (json_string_value (json_object_get (marks, "failed")), "#d62728");
+    BSW_CHECK_STR (json_string_value (json_object_get (marks, "nan")), "#595959");
+    BSW_CHECK_STR (json_string_value (json_object_get (marks, "pending")), "#dcdcdc");
+    json_decref (data);
+    free (html);
+    plot_pse_destroy (&pse);
+    s_dir_end ();
+    return BSW_TEST_PASS;
+}
+
 //  A point's series: 2 VOIs x 5 regions, one NaN sample; PNG and SVG.
 static int
 s_test_series (void)
@@ -643,7 +969,12 @@ static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"png_nonblank", s_test_png_nonblank},
                                           {"errors", s_test_errors},
                                           {"small_multiples", s_test_small_multiples},
+                                          {"dense_choice", s_test_dense_choice},
+                                          {"dense_png", s_test_dense_png},
+                                          {"dense_svg", s_test_dense_svg},
+                                          {"dense_shared", s_test_dense_shared},
                                           {"html", s_test_html},
+                                          {"dense_html", s_test_dense_html},
                                           {"series", s_test_series},
                                           {NULL, NULL}};
 

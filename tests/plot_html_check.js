@@ -1,4 +1,4 @@
-// plot_html_check.js PAGE.html METRICS.csv POINTS SCREENSHOT.png
+// plot_html_check.js PAGE.html METRICS.csv POINTS SCREENSHOT.png [dense]
 //
 // Opens brainsweep's PSE page in headless Chromium and checks what a
 // person would see, through the DevTools protocol over a pipe
@@ -11,6 +11,22 @@
 //   * changing the colour <select> redraws every point;
 //   * a screenshot that is not blank (PNG decoded here with zlib: many
 //     non-white pixels, many colours).
+// With "dense" (a sweep of model.I x model.a plotted with
+// --colour-scale linear, beyond the dense threshold) instead:
+//   * no element per point: one <canvas class="pse-cells"> of NX x NY px;
+//   * the canvas pixel of an ok point is the palette's colour of its
+//     VarianceNodeVariance on a linear scale from the smallest to the
+//     largest finite value in metrics.csv; a failed point's is #d62728, a
+//     NaN one's #595959, a pending one's #dcdcdc; the screenshot shows the
+//     same colours at those cells' centres;
+//   * a real mouse move onto a cell shows that point's tooltip;
+//   * choosing Synchrony (0.5 everywhere) recolours the cells with the
+//     palette's first colour; fixing model.I leaves a row of NY cells.
+// With "field" (model.I of more than 1,000 values, model.a of a few):
+//   * model.I is sliced by a number field (value index), not a <select>;
+//   * the view starts dense; fixing model.I at index 5 in the field
+//     leaves model.a's few points as discs, and hovering one gives the
+//     tooltip of the point at model.I's sixth value.
 // Exits 0 on success, 1 with a reason on failure.
 'use strict';
 const { spawn } = require('child_process');
@@ -19,7 +35,7 @@ const os = require('os');
 const path = require('path');
 const zlib = require('zlib');
 
-const [page, csvPath, pointsArg, shotPath] = process.argv.slice(2);
+const [page, csvPath, pointsArg, shotPath, mode] = process.argv.slice(2);
 const expected = Number(pointsArg);
 const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bsw-chromium-'));
@@ -64,6 +80,9 @@ browser = spawn(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--dis
   '--window-size=1600,1200', 'about:blank'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
 browser.on('exit', (code) => { if (code !== null && code !== 0) fail('chromium exited with ' + code); });
 const toBrowser = browser.stdio[3], fromBrowser = browser.stdio[4];
+// The pipe breaks when a failure kills Chromium: that is no news.
+toBrowser.on('error', () => {});
+fromBrowser.on('error', () => {});
 let buffer = Buffer.alloc(0), nextId = 1;
 const waiting = new Map();
 fromBrowser.on('data', (chunk) => {
@@ -165,6 +184,147 @@ function checkTooltip(k, tip) {
   }
 }
 
+// ------------------------------------------------------------ dense pages
+function hex(rgb) {
+  return '#' + rgb.map((c) => c.toString(16).padStart(2, '0')).join('');
+}
+
+// The canvas pixels of points ks (cell = value: i = k / NY, j = k % NY).
+async function canvasPixels(session, ks, ny) {
+  return evaluate(session, `(() => {
+    const c = document.querySelector('canvas.pse-cells'), ctx = c.getContext('2d');
+    return ${JSON.stringify(ks)}.map((k) => {
+      const i = Math.floor(k / ${ny}), j = k % ${ny};
+      return [...ctx.getImageData(i, c.height - 1 - j, 1, 1).data.slice(0, 3)];
+    });
+  })()`);
+}
+
+// Where point k's cell centre is on the screen.
+async function cellCentre(session, k, ny) {
+  return evaluate(session, `(() => {
+    const c = document.querySelector('canvas.pse-cells'), r = c.getBoundingClientRect();
+    const nx = Number(c.getAttribute('data-nx')), i = Math.floor(${k} / ${ny}), j = ${k} % ${ny};
+    return { x: r.left + (i + 0.5) * r.width / nx, y: r.top + (${ny} - 1 - j + 0.5) * r.height / ${ny} };
+  })()`);
+}
+
+async function denseChecks(s, started) {
+  let info = null;
+  for (let i = 0; i < 300 && !info; i++) {
+    await sleep(100);
+    info = await evaluate(s, `document.readyState === 'complete' &&
+      document.querySelectorAll('canvas.pse-cells').length ? [...document.querySelectorAll('canvas.pse-cells')]
+      .map((c) => [c.width, c.height, Number(c.getAttribute('data-nx')), Number(c.getAttribute('data-ny'))]) : null`);
+  }
+  if (!info) fail('no canvas.pse-cells after 30 s');
+  const shownAfter = Date.now() - started;
+  const elements = await evaluate(s, `document.querySelectorAll('.pse-point').length`);
+  if (elements !== 0) fail(elements + ' .pse-point elements in a dense view');
+  if (info.length !== 1) fail(info.length + ' canvases, expected 1');
+  const [w, h, nx, ny] = info[0];
+  if (nx * ny !== expected || w !== nx || h !== ny)
+    fail('canvas ' + w + 'x' + h + ' of ' + nx + 'x' + ny + ' values, expected ' + expected + ' points, one px each');
+  const D = { palette: await evaluate(s, `JSON.parse(document.getElementById('pse-data').textContent).palette`) };
+  const vnv = header.indexOf('VarianceNodeVariance');
+  let lo = Infinity, hi = -Infinity;
+  for (const r of rows)
+    if (r[statusCol] === 'ok' && isFinite(Number(r[vnv]))) {
+      lo = Math.min(lo, Number(r[vnv]));
+      hi = Math.max(hi, Number(r[vnv]));
+    }
+  const want = (k) => {
+    const r = rows[k];
+    if (Number(r[0]) !== k) fail('metrics.csv row ' + k + ' is point ' + r[0]);
+    if (r[statusCol] === 'failed') return '#d62728';
+    if (r[statusCol] === 'pending') return '#dcdcdc';
+    const v = Number(r[vnv]);
+    if (!isFinite(v)) return '#595959';
+    const u = (v - lo) / (hi - lo);
+    return D.palette[u >= 1 ? 255 : Math.floor(u * 255)];
+  };
+  const pick = (st, finite) => rows.find((r, k) => k > ny && r[statusCol] === st &&
+    (finite === undefined || isFinite(Number(r[vnv])) === finite));
+  const ks = [Number(pick('ok', true)[0]), Number(pick('failed')[0]), Number(pick('ok', false)[0]),
+    Number(pick('pending')[0]), expected - ny - 2];
+  const got = (await canvasPixels(s, ks, ny)).map(hex);
+  ks.forEach((k, n) => {
+    if (got[n] !== want(k)) fail('point ' + k + ': canvas pixel ' + got[n] + ', expected ' + want(k));
+  });
+  // The screen shows them too, scaled up without smoothing.
+  await evaluate(s, 'window.scrollTo(0, 0)');
+  await sleep(100);
+  const png = Buffer.from((await send('Page.captureScreenshot', { format: 'png' }, s)).data, 'base64');
+  if (shotPath) fs.writeFileSync(shotPath, png);
+  const img = decodePng(png);
+  for (const [n, k] of ks.entries()) {
+    const at = await cellCentre(s, k, ny), o = (Math.floor(at.y) * img.width + Math.floor(at.x)) * img.bpp;
+    const px = hex([img.px[o], img.px[o + 1], img.px[o + 2]]);
+    const far = [1, 3, 5].some((q) => Math.abs(parseInt(px.substr(q, 2), 16) - parseInt(got[n].substr(q, 2), 16)) > 2);
+    if (far) fail('point ' + k + ': the screen shows ' + px + ' at its cell, the canvas ' + got[n]);
+  }
+  // Hover an ok cell and a failed one: their tooltips.
+  for (const k of ks.slice(0, 2)) {
+    const at = await cellCentre(s, k, ny);
+    await send('Input.dispatchMouseEvent', { type: 'mouseMoved', x: at.x, y: at.y }, s);
+    await sleep(100);
+    const tip = await evaluate(s, `(() => {
+      const t = document.getElementById('pse-tooltip');
+      return { hidden: t.hidden, text: t.innerText };
+    })()`);
+    checkTooltip(k, tip);
+  }
+  // The menus: another colour metric recolours the cells; a slice of
+  // model.I leaves one row.
+  const flat = await evaluate(s, `(() => {
+    const sel = document.getElementById('pse-colour');
+    sel.value = String([...sel.options].findIndex((o) => o.textContent === 'Synchrony'));
+    sel.dispatchEvent(new Event('change'));
+    return document.querySelectorAll('canvas.pse-cells').length;
+  })()`);
+  if (flat !== 1) fail(flat + ' canvases after choosing another colour metric');
+  const again = (await canvasPixels(s, ks.slice(0, 1), ny)).map(hex)[0];
+  if (again !== D.palette[0]) fail('Synchrony is 0.5 everywhere: the cell is ' + again + ', not ' + D.palette[0]);
+  const row = await evaluate(s, `(() => {
+    const sel = document.getElementById('pse-slice-0');
+    sel.value = '3';
+    sel.dispatchEvent(new Event('change'));
+    const c = document.querySelectorAll('canvas.pse-cells');
+    return c.length === 1 ? [c[0].width, c[0].height] : null;
+  })()`);
+  if (!row || row[0] !== ny || row[1] !== 1) fail('model.I fixed: ' + JSON.stringify(row) + ', expected a row of ' + ny);
+  console.log('ok: dense page of ' + expected + ' points drawn in ' + (shownAfter / 1000).toFixed(1) +
+    ' s (not a limit), cells of points ' + ks.join(', ') + ' in their colours, tooltips of ' + ks[0] +
+    ' and ' + ks[1] + ', menus redraw');
+  finish(0);
+}
+
+async function fieldChecks(s) {
+  let kind = null;
+  for (let i = 0; i < 300 && !kind; i++) {
+    await sleep(100);
+    kind = await evaluate(s, `document.readyState === 'complete' &&
+      document.querySelectorAll('canvas.pse-cells').length ? document.getElementById('pse-slice-0').tagName : null`);
+  }
+  if (kind !== 'INPUT') fail('model.I is sliced by ' + kind + ', not a number field');
+  const discs = await evaluate(s, `(() => {
+    const f = document.getElementById('pse-slice-0');
+    f.value = '5';
+    f.dispatchEvent(new Event('change'));
+    return [document.querySelectorAll('canvas.pse-cells').length, document.querySelectorAll('.pse-point').length,
+      f.parentNode.textContent];
+  })()`);
+  const ny = expected;
+  if (discs[0] !== 0 || discs[1] !== ny) fail('model.I fixed: ' + discs[0] + ' canvases and ' + discs[1] +
+    ' points, expected ' + ny + ' discs');
+  const h = await hover(s, '.pse-point');
+  if (Math.floor(h.k / ny) !== 5) fail('the point hovered, ' + h.k + ', is not at model.I\'s sixth value');
+  checkTooltip(h.k, h.tip);
+  console.log('ok: a number field slices model.I; ' + ny + ' discs after fixing it, tooltip of point ' + h.k +
+    ' (' + discs[2].trim() + ')');
+  finish(0);
+}
+
 (async () => {
   const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
   const { sessionId: s } = await send('Target.attachToTarget', { targetId, flatten: true });
@@ -172,7 +332,10 @@ function checkTooltip(k, tip) {
     { width: 1600, height: 1200, deviceScaleFactor: 1, mobile: false }, s);
   await send('Page.enable', {}, s);
   await send('Runtime.enable', {}, s);
+  const started = Date.now();
   await send('Page.navigate', { url: 'file://' + path.resolve(page) }, s);
+  if (mode === 'dense') return denseChecks(s, started);
+  if (mode === 'field') return fieldChecks(s);
   let count = 0;
   for (let i = 0; i < 100 && !count; i++) {
     await sleep(100);

@@ -5,7 +5,12 @@
 # plot_html_check.js: every point drawn, a hover shows the point's values,
 # the screenshot is not blank. The SVG, PNG and PDF of the same sweep are
 # checked for size and kind, and a time series is plotted from the zip.
-# Skips (77) without node or chromium.
+# Then a dense view: a synthetic export of 300 x 300 = 90,000 points
+# (plot_synthetic_zip.sh: what plot reads, no simulation), its page
+# checked in Chromium for cells in the right colours, a tooltip per cell
+# and working menus; its SVG holds one image and no marker. A range of
+# 1,200 values is sliced with a number field instead of a menu.
+# Skips (77) without node, chromium, zip or unzip.
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -15,6 +20,7 @@ chromium=${CHROMIUM:-/usr/bin/chromium}
 command -v node > /dev/null 2>&1 || { echo "skip: node is not installed"; exit 77; }
 [ -x "$chromium" ] || { echo "skip: no chromium at $chromium"; exit 77; }
 command -v unzip > /dev/null 2>&1 || { echo "skip: unzip is not installed"; exit 77; }
+command -v zip > /dev/null 2>&1 || { echo "skip: zip is not installed"; exit 77; }
 bsw_init plot-html
 
 cat > "$tmp/spec.json" <<'JSON'
@@ -57,4 +63,27 @@ expect_fail 2 "the output must end in .svg, .png, .pdf or .html" "x.gif" \
   "$bin/brainsweep" plot "$tmp/sweep.zip" -o "$tmp/x.gif"
 expect_fail 1 "point 12 has no time series" "--point 12" \
   "$bin/brainsweep" plot "$tmp/sweep.zip" --point 12 -o "$tmp/x.png"
+
+# Dense: 90,000 points, one cell each; the colour scale forced linear so
+# the checker can compute each cell's colour from metrics.csv.
+sh "$here/plot_synthetic_zip.sh" 300 300 "$tmp/dense.zip" || fail "plot_synthetic_zip.sh"
+unzip -p "$tmp/dense.zip" metrics.csv > "$tmp/dense.csv" || fail "no metrics.csv in dense.zip"
+"$bin/brainsweep" plot "$tmp/dense.zip" --colour-scale linear -o "$tmp/dense.html" 2> "$tmp/plot.log" \
+  || { cat "$tmp/plot.log"; fail "brainsweep plot -o dense.html"; }
+grep -q '"values_f64":"' "$tmp/dense.html" || fail "dense.html: no values_f64"
+node "$here/plot_html_check.js" "$tmp/dense.html" "$tmp/dense.csv" 90000 "$tmp/dense-shot.png" dense \
+  || fail "dense.html"
+"$bin/brainsweep" plot "$tmp/dense.zip" -o "$tmp/dense.svg" 2> "$tmp/plot.log" \
+  || { cat "$tmp/plot.log"; fail "brainsweep plot -o dense.svg"; }
+grep -q "90000 points in 1 panel, dense: one cell per point (89521 coloured, 179 failed or NaN, 300 pending" \
+  "$tmp/plot.log" || fail "dense.svg: $(cat "$tmp/plot.log")"
+[ "$(grep -c '<image ' "$tmp/dense.svg")" -eq 1 ] || fail "dense.svg: not one image"
+[ "$(grep -c 'stroke-miterlimit:7;' "$tmp/dense.svg")" -eq 0 ] || fail "dense.svg: point markers"
+
+# A range of 1,200 values is sliced by a number field, not 1,201 options.
+sh "$here/plot_synthetic_zip.sh" 1200 3 "$tmp/long.zip" || fail "plot_synthetic_zip.sh 1200 3"
+unzip -p "$tmp/long.zip" metrics.csv > "$tmp/long.csv" || fail "no metrics.csv in long.zip"
+"$bin/brainsweep" plot "$tmp/long.zip" -o "$tmp/long.html" 2> "$tmp/plot.log" \
+  || { cat "$tmp/plot.log"; fail "brainsweep plot -o long.html"; }
+node "$here/plot_html_check.js" "$tmp/long.html" "$tmp/long.csv" 3 "" field || fail "long.html"
 echo "ok"
