@@ -691,10 +691,20 @@ s_parse_ranges (parser_t *p, const json_t *ranges)
 static int
 s_parse (parser_t *p, const json_t *root)
 {
-    static const char *const keys[] = {
-        "name",    "connectivity",      "conduction_speed",   "model", "coupling", "integrator",
-        "monitor", "simulation_length", "initial_conditions", "seed",  "metrics",  "ranges",
-        NULL};
+    static const char *const keys[] = {"name",
+                                       "connectivity",
+                                       "conduction_speed",
+                                       "model",
+                                       "coupling",
+                                       "integrator",
+                                       "monitor",
+                                       "simulation_length",
+                                       "initial_conditions",
+                                       "seed",
+                                       "metrics",
+                                       "ranges",
+                                       "keep",
+                                       NULL};
     sim_setup_t *setup = &p->spec->setup;
     int rc = s_check_keys (p, root, "", keys);
     const json_t *v;
@@ -703,6 +713,14 @@ s_parse (parser_t *p, const json_t *root)
         rc = s_string (p, v, "name", &name);
         if (!rc)
             p->spec->name = bsw_strdup (name);
+    }
+    if (!rc && (v = json_object_get (root, "keep"))) {
+        const char *keep = NULL;
+        rc = s_string (p, v, "keep", &keep);
+        if (!rc && strcmp (keep, "metrics") == 0)
+            p->spec->keep = SPEC_KEEP_METRICS;
+        else if (!rc && strcmp (keep, "all") != 0)
+            rc = s_fail (p, "keep", "\"%s\" is not one of \"all\", \"metrics\"", keep);
     }
     if (!rc && (v = json_object_get (root, "connectivity")))
         rc = s_parse_connectivity (p, v);

@@ -28,8 +28,15 @@ typedef struct {
     double lo, hi, step; /* when from_lohistep */
 } spec_range_t;
 
+/*  What a sweep keeps of each point ("keep"). */
+typedef enum {
+    SPEC_KEEP_ALL = 0, /* "all": the time series and the metrics (TVB's way) */
+    SPEC_KEEP_METRICS, /* "metrics": the metrics only; no series sent, stored or exported */
+} spec_keep_t;
+
 typedef struct {
     char *name;         /* "name", or NULL */
+    spec_keep_t keep;   /* "keep": all (default) or metrics */
     char *connectivity; /* NULL for "default"; else the path, resolved against the spec's folder */
     sim_setup_t setup;  /* base setup; setup.initial points into `initial` (or NULL) */
     double *initial;    /* [n_state][n_initial], owned, or NULL when random */

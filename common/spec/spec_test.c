@@ -94,6 +94,14 @@ s_test_defaults (void)
     BSW_CHECK_INT (spec_point_setup (spec, 0, &point, &err), 0);
     BSW_CHECK (memcmp (&point, s, sizeof point) == 0);
     BSW_CHECK_INT (spec_point_setup (spec, 1, &point, &err), BSW_EINVAL);
+    BSW_CHECK_INT (spec->keep, SPEC_KEEP_ALL);
+    spec_destroy (&spec);
+    //  "keep" says what a sweep keeps of each point.
+    BSW_CHECK_INT (s_load ("{\"keep\": \"metrics\"}", &spec, &err), 0);
+    BSW_CHECK_INT (spec->keep, SPEC_KEEP_METRICS);
+    spec_destroy (&spec);
+    BSW_CHECK_INT (s_load ("{\"keep\": \"all\"}", &spec, &err), 0);
+    BSW_CHECK_INT (spec->keep, SPEC_KEEP_ALL);
     spec_destroy (&spec);
     return BSW_TEST_PASS;
 }
