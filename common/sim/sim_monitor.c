@@ -36,3 +36,16 @@ sim_monitor_time (const sim_monitor_t *self, uint64_t step)
         return ((double) step - (double) self->istep / 2.0) * self->dt;
     return (double) step * self->dt;
 }
+
+void
+sim_monitor_times (const sim_setup_t *setup, double *times, size_t n)
+{
+    //  No sums: only the settings are used.
+    sim_monitor_t monitor = {
+        .kind = setup->monitor, .istep = sim_setup_istep (setup), .dt = setup->dt};
+    if (monitor.istep == 0)
+        monitor.istep = 1;
+    uint64_t every = sim_monitor_every (&monitor);
+    for (size_t k = 0; k < n; k++)
+        times[k] = sim_monitor_time (&monitor, (uint64_t) (k + 1) * every);
+}

@@ -38,4 +38,9 @@ void sim_monitor_fini (sim_monitor_t *self);
 uint64_t sim_monitor_every (const sim_monitor_t *self);
 double sim_monitor_time (const sim_monitor_t *self, uint64_t step);
 
+/*  The time stamps of the first n samples a run of `setup` records, the
+    values a batch writes (sample k falls due after step (k + 1) * every):
+    what an exported series' `time` holds, made without running it. */
+void sim_monitor_times (const sim_setup_t *setup, double *times, size_t n);
+
 #endif

@@ -4,6 +4,7 @@
 #include "bsw_test.h"
 #include "bsw_util.h"
 #include "sim_batch.h"
+#include "sim_monitor.h"
 #include "sim_run.h"
 #include "sim_test_ring.h"
 
@@ -173,10 +174,45 @@ s_test_rejects_mixed (void)
     return BSW_TEST_PASS;
 }
 
+/*  The time stamps an export writes for a stored series
+    (sim_monitor_times) are the ones a run records, for every monitor. */
+static int
+s_test_sample_times (void)
+{
+    sim_connectivity_t *conn = sim_test_ring_new ();
+    const sim_monitor_kind_t kinds[] = {SIM_MONITOR_TEMPORAL_AVERAGE, SIM_MONITOR_SUBSAMPLE,
+                                        SIM_MONITOR_RAW};
+    for (size_t m = 0; m < 3; m++) {
+        sim_setup_t setup;
+        sim_test_ring_setup (&setup);
+        setup.monitor = kinds[m];
+        if (kinds[m] == SIM_MONITOR_RAW)
+            setup.period = setup.dt;
+        setup.initial = NULL;
+        sim_run_t *run = NULL;
+        bsw_error_t err;
+        BSW_CHECK_INT (sim_run_new (&run, conn, &setup, 1, &err), 0);
+        sim_run_advance (run, 0);
+        const sim_run_point_t *point = sim_run_point (run, 0);
+        BSW_CHECK (point);
+        size_t n = (size_t) point->samples;
+        BSW_CHECK_INT (n, sim_setup_samples (&setup));
+        double *times = bsw_calloc (n, sizeof (double));
+        sim_monitor_times (&setup, times, n);
+        for (size_t k = 0; k < n; k++)
+            BSW_CHECK_DOUBLE_EQ (times[k], point->time[k]);
+        free (times);
+        sim_run_destroy (&run);
+    }
+    sim_connectivity_destroy (&conn);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"alone_equals_batched", s_test_alone_equals_batched},
                                           {"divergence", s_test_divergence},
                                           {"rejects_mixed", s_test_rejects_mixed},
+                                          {"sample_times", s_test_sample_times},
                                           {NULL, NULL}};
 
 int
