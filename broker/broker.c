@@ -17,9 +17,9 @@
 #include "broker_client.h"
 #include "broker_db.h"
 #include "broker_exporter.h"
+#include "broker_results.h"
 #include "broker_sweep.h"
 #include "broker_workers.h"
-#include "broker_export_files.h"
 
 #include "bsw_assert.h"
 #include "bsw_util.h"
@@ -35,23 +35,26 @@
 typedef struct {
     proto_msg_t *msg;        /* the RESULT, owned */
     broker_worker_t *worker; /* sender, or NULL when unknown */
+    uint8_t *verdict;        /* per point: broker_result_verdict_t */
+    size_t fresh;            /* its points to commit (verdict NEW) */
 } s_pending_t;
 
 typedef struct {
-    zsock_t *pipe;             /* the actor's pipe */
-    zsock_t *router;           /* workers and clients */
-    zpoller_t *poller;         /* pipe, router, export actors */
-    char *endpoint;            /* what the router bound */
-    char *data_dir;            /* durable state folder */
-    broker_db_t *db;           /* durable state */
-    uint64_t max_message;      /* bytes of one blob frame */
-    broker_sweeps_t *sweeps;   /* every sweep */
-    broker_workers_t *workers; /* connected workers and their leases */
-    broker_client_t client;    /* what client requests work on (borrows the above) */
-    zlistx_t *pending;         /* s_pending_t *, committed in groups */
-    int64_t heartbeat_at;      /* mono ms of the next heartbeat */
-    broker_stats_t stats;      /* counters since start, for STATS */
-    bool terminated;           /* $TERM received */
+    zsock_t *pipe;                 /* the actor's pipe */
+    zsock_t *router;               /* workers and clients */
+    zpoller_t *poller;             /* pipe, router, export actors */
+    char *endpoint;                /* what the router bound */
+    char *data_dir;                /* durable state folder */
+    broker_db_t *db;               /* durable state */
+    uint64_t max_message;          /* bytes of one blob frame */
+    broker_sweeps_t *sweeps;       /* every sweep */
+    broker_workers_t *workers;     /* connected workers and their leases */
+    broker_exporters_t *exporters; /* export streams (FETCH) */
+    broker_client_t client;        /* what client requests work on (borrows the above) */
+    zlistx_t *pending;             /* s_pending_t *, committed in groups */
+    int64_t heartbeat_at;          /* mono ms of the next heartbeat */
+    broker_stats_t stats;          /* counters since start, for STATS */
+    bool terminated;               /* $TERM received */
 } broker_t;
 
 //  Routes a reply to the requester, echoing its "req", and sends it; an
@@ -75,6 +78,13 @@ s_send_reply (broker_t *self, zframe_t *routing_id, const proto_msg_t *request,
     proto_msg_send (reply_p, self->router);
 }
 
+//  A reply an export stream deferred (broker_exporters_reply_fn).
+static void
+s_send_deferred (void *arg, zframe_t *routing_id, proto_msg_t **reply_p)
+{
+    s_send_reply (arg, routing_id, NULL, reply_p);
+}
+
 static void s_send_error (broker_t *self, zframe_t *routing_id, const proto_msg_t *request,
                           int code, const char *fmt, ...) __attribute__ ((format (printf, 5, 6)));
 
@@ -90,16 +100,6 @@ s_send_error (broker_t *self, zframe_t *routing_id, const proto_msg_t *request, 
     proto_msg_t *reply =
         proto_msg_new_error (code, text, request ? (int) proto_msg_type (request) : 0);
     s_send_reply (self, routing_id, request, &reply);
-}
-
-static void
-s_send_ack (broker_t *self, zframe_t *routing_id, uint64_t sweep, uint64_t point)
-{
-    proto_msg_t *ack = proto_msg_new (PROTO_ACK);
-    proto_msg_set_uint (ack, "sweep", sweep);
-    proto_msg_set_uint (ack, "point", point);
-    proto_msg_set_routing_id (ack, routing_id);
-    proto_msg_send (&ack, self->router);
 }
 
 //  --------------------------------------------------------------------------
@@ -185,100 +185,99 @@ s_dispatch (broker_t *self)
 //  --------------------------------------------------------------------------
 //  Results
 
-/*  Checks a RESULT against the sweep; queues it for the group commit, or
-    acknowledges a duplicate at once. */
+//  Acknowledges every point of a RESULT (committed, duplicate or refused).
+static void
+s_send_ack (broker_t *self, const proto_msg_t *msg)
+{
+    size_t count = 0;
+    const uint64_t *points = proto_msg_uints (msg, "points", &count);
+    proto_msg_t *ack = proto_msg_new (PROTO_ACK);
+    proto_msg_set_uint (ack, "sweep", proto_msg_uint (msg, "sweep"));
+    proto_msg_set_uints (ack, "points", points, count);
+    proto_msg_set_routing_id (ack, proto_msg_routing_id (msg));
+    proto_msg_send (&ack, self->router);
+}
+
+static void
+s_pending_free (s_pending_t **p_p)
+{
+    s_pending_t *p = *p_p;
+    if (!p)
+        return;
+    proto_msg_destroy (&p->msg);
+    free (p->verdict);
+    free (p);
+    *p_p = NULL;
+}
+
+/*  Checks a RESULT point by point (broker_results.h): one with new points
+    waits for the group commit; one without is acknowledged at once. A
+    refused point runs again, and the worker is told why. */
 static void
 s_handle_result (broker_t *self, broker_worker_t *worker, proto_msg_t **msg_p)
 {
     proto_msg_t *msg = *msg_p;
     zframe_t *rid = proto_msg_routing_id (msg);
-    uint64_t sweep_id = proto_msg_uint (msg, "sweep"), point = proto_msg_uint (msg, "point");
+    uint64_t sweep_id = proto_msg_uint (msg, "sweep");
     broker_sweep_t *sweep = broker_sweeps_find (self->sweeps, sweep_id);
-    if (!sweep || point >= sweep->points) {
-        s_send_error (self, rid, msg, BSW_ENOTFOUND,
-                      "RESULT for unknown sweep %" PRIu64 " point %" PRIu64, sweep_id, point);
+    if (!sweep) {
+        //  Nothing could ever store it: acknowledged, so it is not sent again.
+        s_send_error (self, rid, msg, BSW_ENOTFOUND, "RESULT for unknown sweep %" PRIu64, sweep_id);
+        s_send_ack (self, msg);
         return;
     }
-    if (!broker_sweep_wants_result (sweep, point)) {
-        self->stats.results_duplicate++;
-        s_send_ack (self, rid, sweep_id, point);
-        return;
-    }
-    if (proto_msg_has (msg, "timeseries")) {
-        size_t size;
-        const unsigned char *bytes = proto_msg_blob (msg, "timeseries", &size, NULL, NULL, NULL);
-        if (size < 8 || memcmp (bytes, "\x89HDF\r\n\x1a\n", 8) != 0) {
-            s_send_error (self, rid, msg, BSW_EPROTO,
-                          "RESULT sweep %" PRIu64 " point %" PRIu64
-                          ": timeseries is not an HDF5 file",
-                          sweep_id, point);
-            return;
-        }
-    }
+    size_t count = 0;
+    const uint64_t *points = proto_msg_uints (msg, "points", &count);
     s_pending_t *pending = bsw_calloc (1, sizeof *pending);
+    pending->verdict = bsw_calloc (count, 1);
+    bsw_error_t err;
+    bsw_error_clear (&err);
+    size_t invalid = broker_results_check (msg, sweep, self->db, pending->verdict, &err);
+    for (size_t k = 0; k < count; k++) {
+        if (pending->verdict[k] == BROKER_RESULT_DUPLICATE)
+            self->stats.results_duplicate++;
+        else if (pending->verdict[k] == BROKER_RESULT_NEW)
+            pending->fresh++;
+        else if (points[k] < sweep->points &&
+                 broker_workers_unlease (self->workers, sweep_id, points[k]) &&
+                 broker_sweep_unlease (sweep, points[k], true))
+            self->stats.points_requeued++;
+    }
+    if (invalid)
+        s_send_error (self, rid, msg, err.code ? err.code : BSW_EPROTO,
+                      "%s (%zu of %zu points refused; they run again)", err.text, invalid, count);
+    if (pending->fresh == 0) {
+        s_send_ack (self, msg);
+        s_pending_free (&pending);
+        return;
+    }
     pending->msg = msg;
     pending->worker = worker;
     *msg_p = NULL;
     zlistx_add_end (self->pending, pending);
 }
 
-/*  The stored form of a result's metrics (broker_export_metrics_json), in
-    the order the worker sent (TVB's). */
-static char *
-s_metrics_json (const proto_msg_t *msg)
-{
-    size_t count = 0;
-    const double *values = proto_msg_f64s (msg, "metric_values", &count);
-    //  The codec admits at most PROTO_MAX_METRICS names, one per value.
-    const char *names[PROTO_MAX_METRICS];
-    BSW_ASSERT (count <= PROTO_MAX_METRICS);
-    for (size_t k = 0; k < count; k++)
-        names[k] = proto_msg_strs_at (msg, "metric_names", k);
-    return broker_export_metrics_json (names, values, count);
-}
-
 /*  Commits every pending result in one go, then acknowledges them. */
 static void
 s_commit_pending (broker_t *self)
 {
-    size_t count = zlistx_size (self->pending);
-    if (count == 0)
+    size_t total = 0;
+    for (s_pending_t *p = zlistx_first (self->pending); p; p = zlistx_next (self->pending))
+        total += p->fresh;
+    if (total == 0)
         return;
-    broker_result_t *results = bsw_calloc (count, sizeof (broker_result_t));
-    s_pending_t **items = bsw_calloc (count, sizeof (s_pending_t *));
-    char **metrics = bsw_calloc (count, sizeof (char *));
-    bool *stored = bsw_calloc (count, sizeof (bool));
-    size_t k = 0;
-    for (s_pending_t *p = zlistx_first (self->pending); p; p = zlistx_next (self->pending)) {
-        proto_msg_t *msg = p->msg;
-        items[k] = p;
-        broker_result_t *r = &results[k];
-        r->sweep = proto_msg_uint (msg, "sweep");
-        r->point = proto_msg_uint (msg, "point");
-        r->ok = streq (proto_msg_str (msg, "status"), "ok");
-        r->error = proto_msg_has (msg, "error") ? proto_msg_str (msg, "error") : NULL;
-        if (r->ok) {
-            metrics[k] = s_metrics_json (msg);
-            r->metrics_json = metrics[k];
-            r->timeseries =
-                proto_msg_blob (msg, "timeseries", &r->timeseries_size, NULL, NULL, NULL);
-        }
-        r->elapsed_ms = proto_msg_f64 (msg, "elapsed_ms");
-        r->worker = p->worker ? p->worker->name : "unknown";
-        k++;
-    }
+    broker_result_t *results = bsw_calloc (total, sizeof (broker_result_t));
+    char **metrics = bsw_calloc (total, sizeof (char *));
+    bool *stored = bsw_calloc (total, sizeof (bool));
+    size_t n = 0;
+    for (s_pending_t *p = zlistx_first (self->pending); p; p = zlistx_next (self->pending))
+        n += broker_results_rows (p->msg, p->verdict, p->worker ? p->worker->name : "unknown",
+                                  results + n, metrics + n);
+    BSW_ASSERT (n == total);
     bsw_error_t err;
     bsw_error_clear (&err);
-    int rc = broker_db_results_commit (self->db, results, count, stored, &err);
-    for (k = 0; k < count; k++) {
-        proto_msg_t *msg = items[k]->msg;
-        if (rc) {
-            //  Not committed: no ACK. The worker keeps the result and
-            //  sends it again; tell it why.
-            s_send_error (self, proto_msg_routing_id (msg), msg, rc, "result not stored: %s",
-                          err.text);
-            continue;
-        }
+    int rc = broker_db_results_commit (self->db, results, total, stored, &err);
+    for (size_t k = 0; rc == 0 && k < total; k++) {
         const broker_result_t *r = &results[k];
         if (stored[k])
             self->stats.results_committed++;
@@ -290,16 +289,22 @@ s_commit_pending (broker_t *self)
         if (stored[k] && sweep && broker_sweep_record (sweep, self->db, r->point, r->ok) && !r->ok)
             zsys_warning ("sweep=%" PRIu64 " point=%" PRIu64 " failed: %s", r->sweep, r->point,
                           r->error ? r->error : "?");
-        s_send_ack (self, proto_msg_routing_id (msg), r->sweep, r->point);
     }
-    for (k = 0; k < count; k++) {
-        proto_msg_destroy (&items[k]->msg);
-        free (items[k]);
+    s_pending_t *p;
+    while ((p = zlistx_first (self->pending))) {
+        zlistx_detach_cur (self->pending);
+        if (rc)
+            //  Not committed: no ACK. The worker keeps the results and
+            //  sends them again; tell it why.
+            s_send_error (self, proto_msg_routing_id (p->msg), p->msg, rc, "result not stored: %s",
+                          err.text);
+        else
+            s_send_ack (self, p->msg);
+        s_pending_free (&p);
+    }
+    for (size_t k = 0; k < total; k++)
         free (metrics[k]);
-    }
-    zlistx_purge (self->pending);
     free (results);
-    free (items);
     free (metrics);
     free (stored);
 }
@@ -371,23 +376,12 @@ s_handle_router (broker_t *self)
         //  A client's request, or a type the broker does not serve (the
         //  answer says so).
         proto_msg_t *reply = broker_client_answer (&self->client, msg);
-        s_send_reply (self, proto_msg_routing_id (msg), msg, &reply);
+        if (reply)
+            s_send_reply (self, proto_msg_routing_id (msg), msg, &reply);
         break;
     }
     }
     proto_msg_destroy (&msg);
-}
-
-//  A message of a running export build.
-static void
-s_handle_exporter (broker_t *self, void *which)
-{
-    for (broker_sweep_t *s = broker_sweeps_first (self->sweeps); s;
-         s = broker_sweeps_next (self->sweeps))
-        if (s->exporter && broker_exporter_actor (s->exporter) == which) {
-            broker_exporter_handle (s->exporter);
-            return;
-        }
 }
 
 //  Heartbeats out, silent workers purged, sweep rates updated.
@@ -396,6 +390,7 @@ s_tick (broker_t *self)
 {
     int64_t now = bsw_clock_mono_ms ();
     self->heartbeat_at = broker_workers_tick (self->workers, self->sweeps, now);
+    broker_exporters_tick (self->exporters, now);
     for (broker_sweep_t *s = broker_sweeps_first (self->sweeps); s;
          s = broker_sweeps_next (self->sweeps))
         broker_sweep_tick (s, now);
@@ -422,6 +417,7 @@ s_broker_new (zsock_t *pipe, const broker_config_t *config, bsw_error_t *err)
     zsock_set_rcvhwm (self->router, 0);
     zsock_set_linger (self->router, 0);
     self->workers = broker_workers_new (self->router, heartbeat_ms, &self->stats);
+    self->exporters = broker_exporters_new (self->data_dir, self->poller, s_send_deferred, self);
     uint64_t resumed = 0;
     if (broker_db_open (&self->db, config->data_dir, err) ||
         broker_sweeps_load (&self->sweeps, self->db, &resumed, err))
@@ -431,8 +427,7 @@ s_broker_new (zsock_t *pipe, const broker_config_t *config, bsw_error_t *err)
         .sweeps = self->sweeps,
         .workers = self->workers,
         .stats = &self->stats,
-        .poller = self->poller,
-        .data_dir = self->data_dir,
+        .exporters = self->exporters,
         .max_points = config->max_points ? config->max_points : BROKER_DEFAULT_MAX_POINTS,
     };
     if (zsock_bind (self->router, "%s", config->bind) == -1) {
@@ -456,11 +451,11 @@ s_broker_destroy (broker_t **self_p)
     s_pending_t *p;
     while ((p = zlistx_first (self->pending))) {
         zlistx_detach_cur (self->pending);
-        proto_msg_destroy (&p->msg);
-        free (p);
+        s_pending_free (&p);
     }
     zlistx_destroy (&self->pending);
-    //  Sweeps first: their export actors leave the poller.
+    //  Before the poller, which their actors leave.
+    broker_exporters_destroy (&self->exporters);
     broker_sweeps_destroy (&self->sweeps);
     broker_workers_destroy (&self->workers);
     zpoller_destroy (&self->poller);
@@ -520,8 +515,8 @@ broker_actor (zsock_t *pipe, void *args)
             for (int k = 0; k < S_DRAIN && (zsock_events (self->router) & ZMQ_POLLIN); k++)
                 s_handle_router (self);
             s_commit_pending (self);
-        } else if (which)
-            s_handle_exporter (self, which);
+        } else if (which && broker_exporters_owns (self->exporters, which))
+            broker_exporters_handle (self->exporters, which);
         s_tick (self);
         s_dispatch (self);
     }

@@ -8,11 +8,12 @@
     the limit) before anything is stored, so a bad sweep is refused with a
     sentence and never reaches a worker.
 
-    The export zip is built by a separate actor (broker_exporter.h), so
-    the broker keeps serving (and heartbeating) while a large export is
-    written; FETCH answers "preparing" meanwhile.
+    A FETCH is answered by an export stream (broker_exporter.h), whose
+    actor makes the zip while the broker keeps serving; its replies come
+    when the chunk is ready, so s_fetch may answer nothing now.
 */
 #include "broker_client.h"
+#include "broker_export.h"
 #include "broker_export_files.h"
 #include "broker_exporter.h"
 
@@ -25,8 +26,6 @@
 #include <math.h>
 #include <stdarg.h>
 
-#define S_CHUNK_DEFAULT (4u << 20)
-#define S_CHUNK_MAX     (64u << 20)
 //  A POINTS page must stay under frame 0's 4 MiB limit: at ~53 bytes a
 //  point with five metrics, 50,000 points.
 #define S_RESULTS_PAGE_MAX 50000
@@ -240,6 +239,7 @@ s_retry (broker_client_t *self, const proto_msg_t *msg)
     return s_done (s->id, count);
 }
 
+//  The export stream answers, now or later (NULL).
 static proto_msg_t *
 s_fetch (broker_client_t *self, const proto_msg_t *msg)
 {
@@ -247,27 +247,7 @@ s_fetch (broker_client_t *self, const proto_msg_t *msg)
     broker_sweep_t *s = s_sweep_or_error (self, msg, &reply);
     if (!s)
         return reply;
-    if (!s->exporter)
-        s->exporter = broker_exporter_new (self->data_dir, s->id, self->poller);
-    uint64_t max = proto_msg_has (msg, "max") ? proto_msg_uint (msg, "max") : S_CHUNK_DEFAULT;
-    if (max > S_CHUNK_MAX)
-        max = S_CHUNK_MAX;
-    broker_export_chunk_t chunk;
-    bsw_error_t err;
-    if (broker_exporter_fetch (s->exporter, self->db, s->done + s->failed, s->state,
-                               proto_msg_uint (msg, "offset"), max, &chunk, &err))
-        return s_error (msg, err.code, "%s", err.text);
-    reply = proto_msg_new (PROTO_CHUNK);
-    proto_msg_set_uint (reply, "sweep", s->id);
-    proto_msg_set_str (reply, "state", chunk.ready ? "ready" : "preparing");
-    proto_msg_set_uint (reply, "offset", chunk.offset);
-    proto_msg_set_uint (reply, "total", chunk.total);
-    proto_msg_set_f64 (reply, "progress", chunk.progress);
-    if (chunk.data) {
-        uint64_t shape[1] = {chunk.size};
-        proto_msg_set_blob (reply, "data", "u1", shape, 1, &chunk.data, chunk.size);
-    }
-    return reply;
+    return broker_exporters_fetch (self->exporters, msg, s);
 }
 
 static int
@@ -281,16 +261,16 @@ s_attach_spec (broker_client_t *self, uint64_t sweep, proto_msg_t *reply, bsw_er
     return rc;
 }
 
-//  A point's stored TimeSeriesRegion file, read whole (from the database or
-//  its file): it passed the broker's message limit on its way in, so it
-//  fits one on its way out.
+//  A point's TimeSeriesRegion file, made from its stored series as the
+//  export makes it: its array passed the broker's message limit on its
+//  way in, so the file (a few KB more) fits one on its way out.
 static int
 s_attach_timeseries (broker_client_t *self, uint64_t sweep, uint64_t point, proto_msg_t *reply,
                      bsw_error_t *err)
 {
     void *data = NULL;
     size_t size = 0;
-    int rc = broker_db_result_timeseries (self->db, sweep, point, &data, &size, err);
+    int rc = broker_export_series_image (self->db, sweep, point, &data, &size, err);
     if (rc)
         return rc;
     uint64_t shape[1] = {(uint64_t) size};

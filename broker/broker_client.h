@@ -11,6 +11,7 @@
 #define BROKER_CLIENT_H_INCLUDED
 
 #include "broker_db.h"
+#include "broker_exporter.h"
 #include "broker_stats.h"
 #include "broker_sweep.h"
 #include "broker_workers.h"
@@ -18,18 +19,19 @@
 
 /*  What the answers read and change; all borrowed from the broker. */
 typedef struct {
-    broker_db_t *db;             /* durable state */
-    broker_sweeps_t *sweeps;     /* every sweep */
-    broker_workers_t *workers;   /* connected workers (cancel releases their leases) */
-    const broker_stats_t *stats; /* the broker's counters */
-    zpoller_t *poller;           /* export builds join it */
-    const char *data_dir;        /* where export zips go */
-    uint64_t max_points;         /* most points a sweep may have */
+    broker_db_t *db;               /* durable state */
+    broker_sweeps_t *sweeps;       /* every sweep */
+    broker_workers_t *workers;     /* connected workers (cancel releases their leases) */
+    const broker_stats_t *stats;   /* the broker's counters */
+    broker_exporters_t *exporters; /* export streams (FETCH) */
+    uint64_t max_points;           /* most points a sweep may have */
 } broker_client_t;
 
 /*  The reply to one client request (a request type of the list above),
     caller owns it; an ERROR reply (code and sentence) when the request
-    cannot be served. The reply carries neither routing id nor "req". */
+    cannot be served; NULL when the answer comes later (a FETCH whose chunk
+    is being made: broker_exporter.h sends it). The reply carries neither
+    routing id nor "req". */
 proto_msg_t *broker_client_answer (broker_client_t *self, const proto_msg_t *request);
 
 #endif

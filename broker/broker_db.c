@@ -1,6 +1,6 @@
-/*  broker_db.c - the broker's durable state in SQLite: sweeps, result
-    rows, small time series; larger series are files (broker_store.c),
-    written before the rows that name them.
+/*  broker_db.c - the broker's durable state in SQLite: sweeps and result
+    rows; every stored series lives in its sweep's series file
+    (broker_store.c), and a row names it by offset and size.
 
     Why WAL with synchronous=FULL: a result may be acknowledged to its
     worker only once it survives a power cut, so every COMMIT must reach
@@ -10,28 +10,25 @@
     broker commits, neither blocking the other.
 
     The commit of a batch: which results are new (a duplicate is stored
-    once), then the files of the new ones over BROKER_DB_INLINE_MAX
-    (broker_store_write: durable before it returns), then every row in one
-    BEGIN IMMEDIATE ... COMMIT. The row is the commit point, so a committed
-    row always has its complete file; a failed commit removes the files it
-    wrote.
-
-    Small series (BROKER_DB_INLINE_MAX, broker_db.h) skip the file: their
-    bytes go into the timeseries table in the same transaction as their
-    row, so they are as durable as the row, and a tiny sweep's commit costs
-    one WAL append and fsync rather than a file creation and fsync per
-    point (the broker's largest cost at thousands of points per second).
-    Readers ask the table first, then the file (broker_db_result_timeseries).
+    once), then the new ones' series appended to their sweeps' files
+    (broker_store_append: durable before it returns), then every row in
+    one BEGIN IMMEDIATE ... COMMIT. The row is the commit point, so a
+    committed row always finds its bytes; a failed commit cuts the files
+    back. A batch costs one fdatasync per sweep it touched and one WAL
+    fsync, whatever its number of points.
 
     Recovery needs no code: SQLite rolls back an unfinished transaction on
-    the next open, and a file without a row is an orphan nobody reads
-    (broker_store.c).
+    the next open, and bytes that no row names are never read.
+
+    Schema upgrades (older data folders opened by this broker) are in
+    broker_db_upgrade.c.
 
     Threads: one connection per thread (SQLITE_OPEN_NOMUTEX). Only the
     broker thread writes; two brokers on one folder are not supported (the
     duplicate check runs before the write transaction).
 */
 #include "broker_db.h"
+#include "broker_db_upgrade.h"
 #include "broker_store.h"
 #include "bsw_assert.h"
 #include "bsw_util.h"
@@ -45,7 +42,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define S_SCHEMA_VERSION  3
+#define S_SCHEMA_VERSION  BROKER_DB_SCHEMA_VERSION
 #define S_BUSY_TIMEOUT_MS 5000
 //  Page size of a new database (an existing one keeps its own). A ~20 KB
 //  inline series spans 2 pages of 16 KiB instead of 5 of 4 KiB, and SQLite
@@ -59,53 +56,15 @@
 #define S_NOW_SQL "((julianday('now') - 2440587.5) * 86400.0)"
 
 struct broker_db_t {
-    sqlite3 *db;                /* the connection */
-    char *dir;                  /* data folder, as given */
-    broker_store_t *store;      /* its result files */
-    char *db_path;              /* DIR/brainsweep.db, for error sentences */
-    bool readonly;              /* opened with broker_db_open_readonly */
-    sqlite3_stmt *exists;       /* does (sweep, point) have a row; hot path */
-    sqlite3_stmt *insert;       /* one results row; hot path */
-    sqlite3_stmt *insert_ts;    /* one inline time series; hot path */
-    sqlite3_stmt *select_ts;    /* one inline time series, or no row */
-    sqlite3_stmt *sweep_points; /* points of a sweep, or no row when unknown */
-};
-
-//  Time series of at most BROKER_DB_INLINE_MAX bytes, kept in the database
-//  (schema 2). Its own table keeps the results rows small, so scans and
-//  counts over results do not wade through blobs.
-#define S_TIMESERIES_SQL                                                                           \
-    "CREATE TABLE IF NOT EXISTS timeseries (sweep INTEGER NOT NULL, point INTEGER NOT NULL,"       \
-    " data BLOB NOT NULL, PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
-
-static const char s_schema_sql[] =
-    "CREATE TABLE IF NOT EXISTS sweeps (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL,"
-    " name TEXT NOT NULL, spec TEXT NOT NULL, connectivity BLOB, connectivity_name TEXT,"
-    " points INTEGER NOT NULL, state INTEGER NOT NULL, created REAL NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS results (sweep INTEGER NOT NULL REFERENCES sweeps(id),"
-    " point INTEGER NOT NULL, ok INTEGER NOT NULL, error TEXT, metrics TEXT,"
-    " elapsed_ms REAL, worker TEXT, finished REAL NOT NULL,"
-    " PRIMARY KEY (sweep, point)) WITHOUT ROWID;" S_TIMESERIES_SQL
-    "PRAGMA user_version = 3;"; // S_SCHEMA_VERSION
-
-//  The upgrade from each older version to the next, run in order in one
-//  transaction (s_schema), each ending with the version it makes.
-static const char *const s_migrate_sql[S_SCHEMA_VERSION] = {
-    [0] = NULL, // a new file: s_schema_sql
-    //  Version 1 had no timeseries table: every series was a file, which it
-    //  still is, so adding the empty table is the whole migration.
-    [1] = S_TIMESERIES_SQL "PRAGMA user_version = 2;",
-    //  Version 2 stored metrics as Python writes them, {"Synchrony": NaN},
-    //  which plain JSON readers refuse; version 3 stores NaN and the
-    //  infinities as strings (broker_export_metrics_json). The old writer
-    //  always put ": " before a value and names are identifiers, so the
-    //  three replacements touch values only (and ": Infinity" cannot match
-    //  inside ": -Infinity"). One statement rewrites every row: 5 s for a
-    //  million rows of five metrics on the project's test VM.
-    [2] = "UPDATE results SET metrics = replace(replace(replace(metrics,"
-          " ': -Infinity', ': \"-Infinity\"'), ': Infinity', ': \"Infinity\"'),"
-          " ': NaN', ': \"NaN\"') WHERE metrics IS NOT NULL;"
-          "PRAGMA user_version = 3;",
+    sqlite3 *db;                 /* the connection */
+    char *dir;                   /* data folder, as given */
+    broker_store_t *store;       /* its series files */
+    char *db_path;               /* DIR/brainsweep.db, for error sentences */
+    bool readonly;               /* opened with broker_db_open_readonly */
+    sqlite3_stmt *exists;        /* does (sweep, point) have a row; hot path */
+    sqlite3_stmt *insert;        /* one results row; hot path */
+    sqlite3_stmt *select_series; /* where one point's series is, or no row */
+    sqlite3_stmt *sweep_points;  /* points of a sweep, or no row when unknown */
 };
 
 //  --------------------------------------------------------------------------
@@ -267,14 +226,14 @@ s_schema (broker_db_t *self, bsw_error_t *err)
     //  Version 0 is a new file; older versions are upgraded in place, in one
     //  transaction, so a crash leaves the old version whole.
     rc = s_exec (self, "BEGIN IMMEDIATE", err);
-    if (rc == 0 && version == 0)
-        rc = s_exec (self, s_schema_sql, err);
-    for (long v = version; rc == 0 && v > 0 && v < S_SCHEMA_VERSION; v++)
-        rc = s_exec (self, s_migrate_sql[v], err);
+    if (rc == 0)
+        rc = broker_db_upgrade (self->db, version, self->db_path, self->dir, self->store, err);
     if (rc == 0)
         rc = s_exec (self, "COMMIT", err);
     if (rc)
         s_rollback (self);
+    else if (version > 0 && version < 4)
+        broker_db_upgrade_cleanup (self->dir);
     return rc;
 }
 
@@ -309,15 +268,17 @@ s_connect (broker_db_t *self, bsw_error_t *err)
                         &self->exists, err);
     if (rc == 0)
         rc = s_prepare (self,
-                        "INSERT INTO results VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " S_NOW_SQL ")",
+                        "INSERT INTO results (sweep, point, ok, error, metrics, elapsed_ms, worker,"
+                        " finished, series_offset, series_size, series_encoding)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " S_NOW_SQL ", ?8, ?9, ?10)",
                         &self->insert, err);
     if (rc == 0)
         rc = s_prepare (self, "SELECT points FROM sweeps WHERE id = ?1", &self->sweep_points, err);
     if (rc == 0)
-        rc = s_prepare (self, "INSERT INTO timeseries VALUES (?1, ?2, ?3)", &self->insert_ts, err);
-    if (rc == 0)
-        rc = s_prepare (self, "SELECT data FROM timeseries WHERE sweep = ?1 AND point = ?2",
-                        &self->select_ts, err);
+        rc = s_prepare (self,
+                        "SELECT series_offset, series_size, series_encoding FROM results"
+                        " WHERE sweep = ?1 AND point = ?2",
+                        &self->select_series, err);
     return rc;
 }
 
@@ -376,8 +337,7 @@ broker_db_close (broker_db_t **self_p)
     sqlite3_finalize (self->exists);
     sqlite3_finalize (self->insert);
     sqlite3_finalize (self->sweep_points);
-    sqlite3_finalize (self->insert_ts);
-    sqlite3_finalize (self->select_ts);
+    sqlite3_finalize (self->select_series);
     sqlite3_close (self->db); // NULL-safe; the last close checkpoints the WAL
     broker_store_destroy (&self->store);
     free (self->db_path);
@@ -391,15 +351,6 @@ broker_db_dir (const broker_db_t *self)
 {
     BSW_ASSERT (self);
     return self->dir;
-}
-
-void
-broker_db_result_path (const broker_db_t *self, uint64_t sweep, uint64_t point, char *out,
-                       size_t out_size)
-{
-    BSW_ASSERT (self);
-    BSW_ASSERT (out);
-    broker_store_path (self->store, sweep, point, out, out_size);
 }
 
 int
@@ -584,6 +535,22 @@ broker_sweep_list_free (broker_sweep_info_t *list, size_t count)
 }
 
 int
+broker_db_sweep_state (broker_db_t *self, uint64_t id, broker_sweep_state_t *state,
+                       bsw_error_t *err)
+{
+    BSW_ASSERT (self && state);
+    s_vec_t v = {0};
+    int rc = s_query (self, "SELECT state FROM sweeps WHERE id = ?1", (int64_t) id, 0, 0, s_row_u64,
+                      &v, err);
+    if (rc == 0 && v.count == 0)
+        rc = s_not_found (err, id);
+    if (rc == 0)
+        *state = (broker_sweep_state_t) ((uint64_t *) v.items)[0];
+    free (v.items);
+    return rc;
+}
+
+int
 broker_db_sweep_set_state (broker_db_t *self, uint64_t id, broker_sweep_state_t state,
                            bsw_error_t *err)
 {
@@ -602,9 +569,11 @@ broker_db_sweep_set_state (broker_db_t *self, uint64_t id, broker_sweep_state_t 
 
 //  One call's bookkeeping, indexed like the caller's results.
 typedef struct {
-    bool *fresh;                /* [count] gets a row (not a duplicate) */
-    broker_store_file_t *files; /* the fresh results' files, [0, file_count) */
-    size_t file_count;          /* used entries of files */
+    bool *fresh;                 /* [count] gets a row (not a duplicate) */
+    broker_store_item_t *series; /* [count] where each fresh series went */
+    size_t *item;                /* [count] its index in items, or SIZE_MAX: none */
+    broker_store_item_t *items;  /* the fresh series, [0, item_count) */
+    size_t item_count;           /* used entries of items */
 } s_commit_t;
 
 //  Sort key for spotting duplicates within one call.
@@ -660,28 +629,21 @@ s_commit_classify (broker_db_t *self, const broker_result_t *results, size_t cou
     return rc;
 }
 
-//  Whether a result's series goes to a file of its own (else into the
-//  timeseries table, in the same transaction as its row).
-static bool
-s_in_file (const broker_result_t *r)
-{
-    return r->timeseries_size > BROKER_DB_INLINE_MAX;
-}
-
-//  Every fresh ok result's file, durable under its final name.
+//  Every fresh ok result's series, appended to its sweep's file.
 static int
-s_commit_files (broker_db_t *self, const broker_result_t *results, size_t count, s_commit_t *c,
-                bsw_error_t *err)
+s_commit_series (broker_db_t *self, const broker_result_t *results, size_t count, s_commit_t *c,
+                 bsw_error_t *err)
 {
-    for (size_t k = 0; k < count; k++)
-        if (c->fresh[k] && results[k].ok && s_in_file (&results[k])) {
-            BSW_ASSERT (results[k].timeseries);
-            c->files[c->file_count++] = (broker_store_file_t){.sweep = results[k].sweep,
-                                                              .point = results[k].point,
-                                                              .data = results[k].timeseries,
-                                                              .size = results[k].timeseries_size};
+    for (size_t k = 0; k < count; k++) {
+        c->item[k] = SIZE_MAX;
+        if (c->fresh[k] && results[k].ok && results[k].series && results[k].series_size > 0) {
+            c->item[k] = c->item_count;
+            c->items[c->item_count++] = (broker_store_item_t){.sweep = results[k].sweep,
+                                                              .data = results[k].series,
+                                                              .size = results[k].series_size};
         }
-    return broker_store_write (self->store, c->files, c->file_count, err);
+    }
+    return broker_store_append (self->store, c->items, c->item_count, err);
 }
 
 static void
@@ -691,22 +653,6 @@ s_bind_text (sqlite3_stmt *st, int col, const char *text)
         sqlite3_bind_text (st, col, text, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null (st, col);
-}
-
-//  A small series into the timeseries table (inside the caller's
-//  transaction).
-static int
-s_insert_timeseries (broker_db_t *self, const broker_result_t *r, bsw_error_t *err)
-{
-    sqlite3_stmt *st = self->insert_ts;
-    sqlite3_bind_int64 (st, 1, (int64_t) r->sweep);
-    sqlite3_bind_int64 (st, 2, (int64_t) r->point);
-    sqlite3_bind_blob64 (st, 3, r->timeseries, r->timeseries_size, SQLITE_STATIC);
-    int step = sqlite3_step (st);
-    int rc = step == SQLITE_DONE ? 0 : s_db_error (self, err, step);
-    sqlite3_reset (st);
-    sqlite3_clear_bindings (st);
-    return rc;
 }
 
 //  All fresh rows in one write transaction: one WAL fsync for the batch.
@@ -727,13 +673,17 @@ s_commit_rows (broker_db_t *self, const broker_result_t *results, size_t count, 
         s_bind_text (st, 5, r->metrics_json);
         sqlite3_bind_double (st, 6, r->elapsed_ms);
         s_bind_text (st, 7, r->worker);
+        if (c->item[k] != SIZE_MAX) {
+            const broker_store_item_t *it = &c->items[c->item[k]];
+            sqlite3_bind_int64 (st, 8, (int64_t) it->offset);
+            sqlite3_bind_int64 (st, 9, (int64_t) it->size);
+            sqlite3_bind_int (st, 10, r->series_encoding);
+        }
         int step = sqlite3_step (st);
         if (step != SQLITE_DONE)
             rc = s_db_error (self, err, step);
         sqlite3_reset (st);
         sqlite3_clear_bindings (st); // no borrowed pointer outlives the call
-        if (rc == 0 && r->ok && r->timeseries && r->timeseries_size > 0 && !s_in_file (r))
-            rc = s_insert_timeseries (self, r, err);
     }
     if (rc == 0)
         rc = s_exec (self, "COMMIT", err);
@@ -755,21 +705,20 @@ broker_db_results_commit (broker_db_t *self, const broker_result_t *results, siz
     if (count == 0)
         return 0;
     s_commit_t c = {.fresh = bsw_calloc (count, sizeof (bool)),
-                    .files = bsw_calloc (count, sizeof (broker_store_file_t))};
+                    .item = bsw_calloc (count, sizeof (size_t)),
+                    .items = bsw_calloc (count, sizeof (broker_store_item_t))};
     int rc = s_commit_classify (self, results, count, &c, err);
     if (rc == 0)
-        rc = s_commit_files (self, results, count, &c, err);
+        rc = s_commit_series (self, results, count, &c, err);
+    //  Bytes appended for rows that do not commit are never named, so never
+    //  read: litter of one batch at most.
     if (rc == 0)
         rc = s_commit_rows (self, results, count, &c, err);
-    //  On failure nothing of this call is committed, so its files would be
-    //  orphans: remove them now (best effort: an orphan is harmless).
-    for (size_t f = 0; rc && f < c.file_count; f++)
-        if (c.files[f].written)
-            broker_store_remove (self->store, c.files[f].sweep, c.files[f].point);
     for (size_t k = 0; rc == 0 && stored && k < count; k++)
         stored[k] = c.fresh[k];
     free (c.fresh);
-    free (c.files);
+    free (c.item);
+    free (c.items);
     return rc;
 }
 
@@ -850,7 +799,7 @@ broker_result_row_fini (broker_result_row_t *row)
 }
 
 //  Appends to a vector of broker_result_row_t. Columns: point, ok, error,
-//  metrics, elapsed_ms.
+//  metrics, elapsed_ms, series_offset, series_size, series_encoding.
 static void
 s_row_result (sqlite3_stmt *st, void *ctx)
 {
@@ -860,6 +809,10 @@ s_row_result (sqlite3_stmt *st, void *ctx)
     row->error = s_column_strdup (st, 2);
     row->metrics_json = s_column_strdup (st, 3);
     row->elapsed_ms = sqlite3_column_double (st, 4);
+    row->has_series = sqlite3_column_type (st, 6) != SQLITE_NULL;
+    row->series_offset = (uint64_t) sqlite3_column_int64 (st, 5);
+    row->series_size = (uint64_t) sqlite3_column_int64 (st, 6);
+    row->series_encoding = sqlite3_column_int (st, 7);
 }
 
 int
@@ -875,7 +828,8 @@ broker_db_result_rows (broker_db_t *self, uint64_t sweep, uint64_t offset, uint6
     int rc = s_sweep_points (self, sweep, NULL, err);
     if (rc == 0)
         rc = s_query (self,
-                      "SELECT point, ok, error, metrics, elapsed_ms FROM results"
+                      "SELECT point, ok, error, metrics, elapsed_ms, series_offset, series_size,"
+                      " series_encoding FROM results"
                       " WHERE sweep = ?1 AND point >= ?2 ORDER BY point LIMIT ?3",
                       (int64_t) sweep, from, most, s_row_result, &v, err);
     if (rc) {
@@ -899,33 +853,82 @@ broker_result_rows_free (broker_result_row_t *rows, size_t count)
 //  Reading a time series
 
 int
-broker_db_result_inline (broker_db_t *self, uint64_t sweep, uint64_t point, void **data_p,
-                         size_t *size_p, bsw_error_t *err)
+broker_db_snapshot_begin (broker_db_t *self, bsw_error_t *err)
 {
-    BSW_ASSERT (self && data_p && size_p);
-    *data_p = NULL;
+    BSW_ASSERT (self);
+    //  A deferred transaction takes its snapshot at its first read: take
+    //  it now, so the view is of this moment.
+    int rc = s_exec (self, "BEGIN", err);
+    if (rc == 0)
+        rc = s_query (self, "SELECT COUNT(*) FROM sweeps", 0, 0, 0, NULL, NULL, err);
+    if (rc)
+        s_rollback (self);
+    return rc;
+}
+
+void
+broker_db_snapshot_end (broker_db_t *self)
+{
+    BSW_ASSERT (self);
+    s_rollback (self); // a reader has nothing to commit
+}
+
+int
+broker_db_series_read (broker_db_t *self, uint64_t sweep, const broker_result_row_t *row, void *buf,
+                       bsw_error_t *err)
+{
+    BSW_ASSERT (self && row);
+    if (!row->has_series)
+        return bsw_error_set (err, BSW_ENOTFOUND,
+                              "sweep %" PRIu64 " point %" PRIu64 ": no time series stored", sweep,
+                              row->point);
+    if (row->series_size > SIZE_MAX)
+        return bsw_error_set (err, BSW_EFORMAT,
+                              "sweep %" PRIu64 " point %" PRIu64 ": a series of %" PRIu64 " bytes",
+                              sweep, row->point, row->series_size);
+    return broker_store_read (self->store, sweep, row->series_offset, (size_t) row->series_size,
+                              buf, err);
+}
+
+int
+broker_db_result_series (broker_db_t *self, uint64_t sweep, uint64_t point, void **bytes_p,
+                         size_t *size_p, int *encoding, bsw_error_t *err)
+{
+    BSW_ASSERT (self && bytes_p && size_p && encoding);
+    *bytes_p = NULL;
     *size_p = 0;
-    sqlite3_stmt *st = self->select_ts;
+    broker_result_row_t row = {.point = point};
+    sqlite3_stmt *st = self->select_series;
     sqlite3_bind_int64 (st, 1, (int64_t) sweep);
     sqlite3_bind_int64 (st, 2, (int64_t) point);
     int step = sqlite3_step (st), rc = 0;
     if (step == SQLITE_ROW) {
-        const void *blob = sqlite3_column_blob (st, 0);
-        size_t size = blob ? (size_t) sqlite3_column_bytes (st, 0) : 0;
-        *data_p = memcpy (bsw_malloc (size ? size : 1), blob ? blob : "", size);
-        *size_p = size;
+        row.has_series = sqlite3_column_type (st, 1) != SQLITE_NULL;
+        row.series_offset = (uint64_t) sqlite3_column_int64 (st, 0);
+        row.series_size = (uint64_t) sqlite3_column_int64 (st, 1);
+        row.series_encoding = sqlite3_column_int (st, 2);
     } else if (step != SQLITE_DONE)
         rc = s_db_error (self, err, step);
     sqlite3_reset (st);
-    return rc;
-}
-
-int
-broker_db_result_timeseries (broker_db_t *self, uint64_t sweep, uint64_t point, void **data_p,
-                             size_t *size_p, bsw_error_t *err)
-{
-    int rc = broker_db_result_inline (self, sweep, point, data_p, size_p, err);
-    if (rc || *data_p)
+    if (rc)
         return rc;
-    return broker_store_read (self->store, sweep, point, data_p, size_p, err);
+    //  A size the database should never hold is refused before it is
+    //  allocated: a message can carry at most this much.
+    if (row.has_series && row.series_size > BROKER_DB_SERIES_MAX)
+        return bsw_error_set (err, BSW_EFORMAT,
+                              "sweep %" PRIu64 " point %" PRIu64 ": a series of %" PRIu64
+                              " bytes is more than a result may carry",
+                              sweep, point, row.series_size);
+    if (!row.has_series)
+        return 0;
+    void *bytes = bsw_malloc (row.series_size ? row.series_size : 1);
+    rc = broker_db_series_read (self, sweep, &row, bytes, err);
+    if (rc) {
+        free (bytes);
+        return rc;
+    }
+    *bytes_p = bytes;
+    *size_p = (size_t) row.series_size;
+    *encoding = row.series_encoding;
+    return 0;
 }

@@ -1,21 +1,21 @@
 /*  broker_db.h - the broker's durable state: sweeps and finished results in
-    SQLite (WAL mode, synchronous=FULL), larger time series as result files
-    in the data folder (broker_store.h).
+    SQLite (WAL mode, synchronous=FULL), and every stored time series in its
+    sweep's series file (broker_store.h), named by its result row.
 
     Layout of DIR:
-        DIR/brainsweep.db                 sweeps, results, small time series
-        DIR/sweeps/<id>/ts/<point>.h5     one TimeSeriesRegion file per finished point
-                                          whose file is over BROKER_DB_INLINE_MAX bytes
-        DIR/sweeps/<id>/export.zip        the export (broker_export.h; its .tmp and
-                                          .work-XXXXXX beside it while building)
+        DIR/brainsweep.db                 sweeps, results
+        DIR/sweeps/<id>/series.bin        the sweep's series, one after another
+        DIR/sweeps/<id>/export.zip        an export kept on disk (broker_exporter.h)
 
-    Durability rule: broker_db_results_commit returns only after every
-    result file is fsync'ed and renamed into place (folder fsync'ed too) and
-    the rows, small time series included, are committed; only then may the
-    broker ACK. A broker killed at any moment and reopened sees every
-    committed result and no partial one.
-    Points that were running when the broker died are simply not in the
-    results table: they are pending again.
+    Durability rule: broker_db_results_commit returns only after the new
+    series are fdatasync'ed in their files and the rows that name them are
+    committed; only then may the broker ACK. A broker killed at any moment
+    and reopened sees every committed result and no partial one. Points
+    that were running when the broker died are simply not in the results
+    table: they are pending again.
+
+    Older data folders are upgraded in place when the broker opens them
+    (broker_db_upgrade.h); a read-only connection refuses one until then.
 
     Only the broker thread writes. Readers (the export thread) open their
     own connection with broker_db_open_readonly; WAL lets them read while
@@ -32,14 +32,8 @@
 
 typedef struct broker_db_t broker_db_t;
 
-/*  Time series of at most this many bytes are stored in the database, in
-    the transaction of their result row; larger ones get a file each. A
-    file costs its creation and an fsync of its own (~0.2 ms of broker CPU
-    here, more in the disk), a row in the database a share of one WAL
-    fsync; above a few dozen KB the WAL's double write (log, then
-    checkpoint) starts to cost more than the file. A tiny point's file is
-    ~20 KB; a tutorial point's ~620 KB. */
-#define BROKER_DB_INLINE_MAX (64u << 10)
+/*  Bytes of one stored series at most: what one message may carry. */
+#define BROKER_DB_SERIES_MAX (512ULL << 20)
 
 typedef enum {
     BROKER_SWEEP_RUNNING = 0,   /* accepting and dispatching work */
@@ -66,10 +60,11 @@ typedef struct {
     bool ok;                  /* status ok, else failed */
     const char *error;        /* why it failed, or NULL */
     const char *metrics_json; /* broker_export_metrics_json's text, or NULL */
-    const void *timeseries;   /* TimeSeriesRegion HDF5 bytes (ok only) */
-    size_t timeseries_size;
-    double elapsed_ms;  /* worker's compute time */
-    const char *worker; /* worker name */
+    const void *series;       /* the series as sent (ok only; NULL: none kept) */
+    size_t series_size;       /* its bytes */
+    int series_encoding;      /* store_series_encoding_t */
+    double elapsed_ms;        /* worker's compute time */
+    const char *worker;       /* worker name */
 } broker_result_t;
 
 /*  Opens (creating when absent) the data folder and database. Returns 0, or
@@ -109,7 +104,11 @@ void broker_sweep_list_free (broker_sweep_info_t *list, size_t count);
 int broker_db_sweep_set_state (broker_db_t *self, uint64_t id, broker_sweep_state_t state,
                                bsw_error_t *err);
 
-/*  Commits count results: writes the files, then one transaction. stored[k]
+/*  A sweep's state alone (cheap: no counting). BSW_ENOTFOUND, BSW_EDB. */
+int broker_db_sweep_state (broker_db_t *self, uint64_t id, broker_sweep_state_t *state,
+                           bsw_error_t *err);
+
+/*  Commits count results: appends the new series, then one transaction. stored[k]
     is set false for a duplicate (the point already has a result: nothing is
     written for it), true otherwise. Returns 0, or an error after which
     nothing of this call is committed (so nothing may be acknowledged). */
@@ -134,6 +133,10 @@ typedef struct {
     char *error;        /* or NULL */
     char *metrics_json; /* or NULL */
     double elapsed_ms;
+    bool has_series;        /* a series is stored */
+    uint64_t series_offset; /* where, in the sweep's series file */
+    uint64_t series_size;   /* its bytes */
+    int series_encoding;    /* store_series_encoding_t */
 } broker_result_row_t;
 void broker_result_row_fini (broker_result_row_t *row);
 
@@ -143,28 +146,29 @@ int broker_db_result_rows (broker_db_t *self, uint64_t sweep, uint64_t offset, u
                            broker_result_row_t **rows, size_t *count, bsw_error_t *err);
 void broker_result_rows_free (broker_result_row_t *rows, size_t count);
 
-/*  A point's time series when it is stored in the database: *data_p
-    (caller frees) and *size_p; *data_p NULL when it is not (no result, a
-    failed one, or one in a file). Returns 0 or BSW_EDB. */
-int broker_db_result_inline (broker_db_t *self, uint64_t sweep, uint64_t point, void **data_p,
-                             size_t *size_p, bsw_error_t *err);
+/*  A reader's consistent view: every query from begin to end sees the
+    database as it was at the first of them (one read transaction), while
+    the broker goes on committing. end is harmless without a begin. */
+int broker_db_snapshot_begin (broker_db_t *self, bsw_error_t *err);
+void broker_db_snapshot_end (broker_db_t *self);
 
-/*  A point's stored time series, from the database or its file, whole:
-    *data_p (caller frees) and *size_p. BSW_EIO naming the file when it is
-    in neither (or empty, or unreadable); BSW_EDB. */
-int broker_db_result_timeseries (broker_db_t *self, uint64_t sweep, uint64_t point, void **data_p,
-                                 size_t *size_p, bsw_error_t *err);
+/*  The stored series of a row (broker_db_result_rows) into buf, which has
+    room for row->series_size bytes. BSW_ENOTFOUND when it has none;
+    BSW_EIO naming the file. */
+int broker_db_series_read (broker_db_t *self, uint64_t sweep, const broker_result_row_t *row,
+                           void *buf, bsw_error_t *err);
+
+/*  A point's stored series, whole: *bytes_p (caller frees), *size_p and
+    its encoding; *bytes_p NULL when the point has no result or no series.
+    Returns 0, or BSW_EDB / BSW_EIO / BSW_EFORMAT (an impossible size). */
+int broker_db_result_series (broker_db_t *self, uint64_t sweep, uint64_t point, void **bytes_p,
+                             size_t *size_p, int *encoding, bsw_error_t *err);
 
 /*  Makes the sweep's folder DIR/sweeps/<id> (and its parents) durably when
     missing and writes its path into out. It exists only once a result
-    needed a file, so the export, which works beside it, asks for it.
+    had a series, so an export kept beside it asks for it.
     Returns 0, or BSW_EIO / BSW_ENOSPACE with err naming the folder. */
 int broker_db_sweep_folder (broker_db_t *self, uint64_t sweep, char *out, size_t out_size,
                             bsw_error_t *err);
-
-/*  Path of a point's time-series file (whether or not it exists) into out;
-    only series over BROKER_DB_INLINE_MAX bytes have one. */
-void broker_db_result_path (const broker_db_t *self, uint64_t sweep, uint64_t point, char *out,
-                            size_t out_size);
 
 #endif

@@ -1,8 +1,9 @@
 /*  broker_db_test.c - the broker's durable state: sweeps, results and
-    their files, duplicates, reopening, a broker killed mid-commit, retry of
-    failed points, error codes, a reader beside the writer, a full disk
-    (tmpfs, root only), the commit rate (printed, not asserted) and the
-    upgrades of older schemas.
+    their series in the sweep's series file, duplicates, reopening, a
+    broker killed mid-commit, retry of failed points, error codes, a reader
+    beside the writer, a full disk (tmpfs, root only), the commit rate
+    (printed, not asserted) and the upgrades of older schemas, whose
+    TimeSeriesRegion files become raw arrays.
 
     Every case works in its own scratch folder (bsw_test_dir.h; most open a
     database in it with s_db_fresh) and removes it.
@@ -12,10 +13,10 @@
 #include "bsw_test.h"
 #include "bsw_test_dir.h"
 #include "bsw_util.h"
+#include "store_timeseries.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -50,21 +51,23 @@ s_db_end (char dir[BSW_TEST_DIR_MAX], broker_db_t **db_p)
     bsw_test_dir_remove (dir);
 }
 
-//  Deterministic time-series bytes of a point: size varies with the point
-//  so a truncated or swapped file shows. Points 3, 13, 23, ... are small
-//  and kept in the database; the others are over BROKER_DB_INLINE_MAX and
-//  get a file each, so every case runs through both.
-#define S_BLOB_MAX (BROKER_DB_INLINE_MAX + 16)
+//  Deterministic series bytes of a point (the database stores them as they
+//  come, whatever they encode): the size varies with the point so a
+//  truncated or swapped series shows. Points 3, 13, 23, ... are small, the
+//  others a little over 64 KiB (the old limit of series kept in the
+//  database), and odd points say they are deflated, so every case stores
+//  both sizes and both encodings.
+#define S_BLOB_MAX (65536 + 16)
 static size_t
 s_blob_size (uint64_t point)
 {
-    return (point % 10 == 3 ? 2048 : BROKER_DB_INLINE_MAX + 1) + (size_t) (point % 13);
+    return (point % 10 == 3 ? 2048 : 65536 + 1) + (size_t) (point % 13);
 }
 
-static bool
-s_inline (uint64_t point)
+static int
+s_blob_encoding (uint64_t point)
 {
-    return s_blob_size (point) <= BROKER_DB_INLINE_MAX;
+    return (int) (point % 2);
 }
 
 static void
@@ -77,37 +80,42 @@ s_blob_fill (uint64_t point, uint8_t *buf, size_t size)
     }
 }
 
-//  Whether the file at path holds exactly the blob of point.
-static bool
-s_file_is_blob (const char *path, uint64_t point)
-{
-    FILE *f = fopen (path, "rb");
-    if (!f)
-        return false;
-    size_t size = s_blob_size (point);
-    uint8_t *want = malloc (size), *got = malloc (size + 1);
-    s_blob_fill (point, want, size);
-    size_t n = fread (got, 1, size + 1, f);
-    fclose (f);
-    bool same = n == size && memcmp (want, got, size) == 0;
-    free (want);
-    free (got);
-    return same;
-}
-
-//  Whether the point's stored series, wherever it is, is exactly its blob.
+//  Whether the point's stored series is exactly its blob, with its
+//  encoding (broker_db_result_series).
 static bool
 s_stored_is_blob (broker_db_t *db, uint64_t sweep, uint64_t point)
 {
     void *data = NULL;
     size_t size = 0;
-    if (broker_db_result_timeseries (db, sweep, point, &data, &size, NULL) != 0)
+    int encoding = -1;
+    bsw_error_t err;
+    if (broker_db_result_series (db, sweep, point, &data, &size, &encoding, &err) != 0) {
+        fprintf (stderr, "sweep %" PRIu64 " point %" PRIu64 ": %s\n", sweep, point, err.text);
         return false;
+    }
     uint8_t *want = malloc (s_blob_size (point));
     s_blob_fill (point, want, s_blob_size (point));
-    bool same = size == s_blob_size (point) && memcmp (want, data, size) == 0;
+    bool same = data && size == s_blob_size (point) && memcmp (want, data, size) == 0 &&
+                encoding == s_blob_encoding (point);
     free (want);
     free (data);
+    return same;
+}
+
+//  The same through the rows and broker_db_series_read, as the export reads.
+static bool
+s_row_is_blob (broker_db_t *db, uint64_t sweep, const broker_result_row_t *row)
+{
+    if (!row->has_series || row->series_size != s_blob_size (row->point) ||
+        row->series_encoding != s_blob_encoding (row->point))
+        return false;
+    uint8_t *got = malloc (row->series_size), *want = malloc (row->series_size);
+    s_blob_fill (row->point, want, row->series_size);
+    bsw_error_t err;
+    bool same = broker_db_series_read (db, sweep, row, got, &err) == 0 &&
+                memcmp (got, want, row->series_size) == 0;
+    free (got);
+    free (want);
     return same;
 }
 
@@ -119,9 +127,10 @@ s_result (uint64_t sweep, uint64_t point, bool ok, uint8_t *buf)
     broker_result_t r = {
         .sweep = sweep, .point = point, .ok = ok, .elapsed_ms = 1.5, .worker = "w1"};
     if (ok) {
-        r.timeseries_size = s_blob_size (point);
-        s_blob_fill (point, buf, r.timeseries_size);
-        r.timeseries = buf;
+        r.series_size = s_blob_size (point);
+        s_blob_fill (point, buf, r.series_size);
+        r.series = buf;
+        r.series_encoding = s_blob_encoding (point);
         r.metrics_json = "{\"GlobalVariance\": 0.5}";
     } else
         r.error = "NaN in state variable V";
@@ -135,35 +144,103 @@ s_exists (const char *path)
     return stat (path, &st) == 0;
 }
 
-//  Counts the files of a sweep's ts folder; *temps counts the "*.tmp" ones.
-static int
-s_count_files (const char *dir, uint64_t sweep, int *temps)
+//  DIR/sweeps/<sweep>/<name> into out.
+static void
+s_sweep_path (char *out, size_t size, const char *dir, uint64_t sweep, const char *name)
 {
-    char folder[4096];
-    snprintf (folder, sizeof folder, "%s/sweeps/%llu/ts", dir, (unsigned long long) sweep);
-    DIR *d = opendir (folder);
-    int n = 0;
-    *temps = 0;
-    if (!d)
-        return 0;
-    struct dirent *e;
-    while ((e = readdir (d)) != NULL) {
-        if (e->d_name[0] == '.')
+    snprintf (out, size, "%s/sweeps/%" PRIu64 "%s%s", dir, sweep, *name ? "/" : "", name);
+}
+
+//  Bytes of the sweep's series file; 0 and *exists false when it has none.
+static uint64_t
+s_series_file_size (const char *dir, uint64_t sweep, bool *exists)
+{
+    char path[4096];
+    s_sweep_path (path, sizeof path, dir, sweep, "series.bin");
+    struct stat st;
+    bool there = stat (path, &st) == 0;
+    if (exists)
+        *exists = there;
+    return there ? (uint64_t) st.st_size : 0;
+}
+
+typedef struct {
+    uint64_t offset, size;
+} s_range_t;
+
+static int
+s_range_compare (const void *a, const void *b)
+{
+    const s_range_t *x = a, *y = b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/*  What the rows of a sweep name in its series file: every series lies
+    within the file, no byte is named twice, only ok rows have one. *named:
+    the bytes named (the sum of the series), *end: the end of the last one,
+    *file: the file's size, *with: rows with a series. */
+typedef struct {
+    uint64_t named, end, file;
+    size_t with, rows;
+} s_layout_t;
+
+static int
+s_layout (broker_db_t *db, const char *dir, uint64_t sweep, s_layout_t *out)
+{
+    memset (out, 0, sizeof *out);
+    bsw_error_t err;
+    broker_result_row_t *rows = NULL;
+    size_t count = 0;
+    BSW_CHECK_MSG (broker_db_result_rows (db, sweep, 0, 0, &rows, &count, &err) == 0, "%s",
+                   err.text);
+    s_range_t *ranges = calloc (count + 1, sizeof *ranges);
+    for (size_t k = 0; k < count; k++) {
+        if (!rows[k].has_series)
             continue;
-        n++;
-        size_t len = strlen (e->d_name);
-        if (len > 4 && strcmp (e->d_name + len - 4, ".tmp") == 0)
-            (*temps)++;
+        BSW_CHECK_MSG (rows[k].ok, "failed point %" PRIu64 " has a series", rows[k].point);
+        BSW_CHECK (rows[k].series_size > 0);
+        BSW_CHECK (rows[k].series_encoding == 0 || rows[k].series_encoding == 1);
+        ranges[out->with++] = (s_range_t){rows[k].series_offset, rows[k].series_size};
+        out->named += rows[k].series_size;
     }
-    closedir (d);
-    return n;
+    out->rows = count;
+    broker_result_rows_free (rows, count);
+    qsort (ranges, out->with, sizeof *ranges, s_range_compare);
+    for (size_t k = 0; k + 1 < out->with; k++)
+        BSW_CHECK_MSG (ranges[k].offset + ranges[k].size <= ranges[k + 1].offset,
+                       "bytes %" PRIu64 "+%" PRIu64 " named twice", ranges[k + 1].offset,
+                       ranges[k].offset + ranges[k].size - ranges[k + 1].offset);
+    out->end = out->with ? ranges[out->with - 1].offset + ranges[out->with - 1].size : 0;
+    free (ranges);
+    bool exists;
+    out->file = s_series_file_size (dir, sweep, &exists);
+    BSW_CHECK_MSG (out->end <= out->file, "series named up to %" PRIu64 ", file of %" PRIu64,
+                   out->end, out->file);
+    BSW_CHECK (exists || out->with == 0);
+    return BSW_TEST_PASS;
+}
+
+//  After a run that never failed: the series file is the committed series
+//  end to end, nothing more, and the sweep's folder holds nothing else.
+static int
+s_layout_clean (broker_db_t *db, const char *dir, uint64_t sweep, size_t with)
+{
+    s_layout_t l;
+    BSW_CHECK (s_layout (db, dir, sweep, &l) == BSW_TEST_PASS);
+    BSW_CHECK_INT (l.with, with);
+    BSW_CHECK_INT (l.named, l.file);
+    BSW_CHECK_INT (l.end, l.file);
+    char folder[4096];
+    s_sweep_path (folder, sizeof folder, dir, sweep, "");
+    BSW_CHECK_INT (bsw_test_dir_entries (folder), with ? 1 : 0); // series.bin alone
+    return BSW_TEST_PASS;
 }
 
 //  --------------------------------------------------------------------------
 //  Cases
 
 /*  Usage: open a data folder, register a sweep, commit finished points
-    (files first, then rows), read the progress back, close. */
+    (series appended first, then rows), read the progress back, close. */
 static int
 s_test_usage (void)
 {
@@ -184,9 +261,10 @@ s_test_usage (void)
     BSW_CHECK_INT (broker_db_results_commit (db, results, 2, stored, &err), 0);
     BSW_CHECK (stored[0] && stored[1]); // now the broker may acknowledge both
 
-    char path[4096];
-    broker_db_result_path (db, sweep, 0, path, sizeof path);
-    BSW_CHECK (s_file_is_blob (path, 0));
+    BSW_CHECK (s_stored_is_blob (db, sweep, 0));
+    bool exists;
+    BSW_CHECK_INT (s_series_file_size (dir, sweep, &exists), s_blob_size (0));
+    BSW_CHECK (exists);
 
     broker_sweep_info_t info;
     BSW_CHECK_INT (broker_db_sweep_info (db, sweep, &info, &err), 0);
@@ -285,23 +363,18 @@ s_test_commit (void)
     for (int k = 0; k < 12; k++)
         BSW_CHECK (stored[k]);
 
-    //  Files: exact bytes for ok points, none for failed ones, no temps.
-    char path[4096];
-    for (uint64_t p = 0; p < 10; p++) {
-        broker_db_result_path (db, s1, p, path, sizeof path);
+    //  Series: exact bytes for ok points, none for failed ones; each sweep's
+    //  file holds its own series end to end and nothing else.
+    for (uint64_t p = 0; p < 10; p++)
         if (p % 3 != 0)
-            BSW_CHECK_MSG (s_file_is_blob (path, p), "%s", path);
-        else
-            BSW_CHECK (!s_exists (path));
-    }
-    broker_db_result_path (db, s2, 4, path, sizeof path);
-    BSW_CHECK (s_file_is_blob (path, 4));
+            BSW_CHECK_MSG (s_stored_is_blob (db, s1, p), "point %" PRIu64, p);
+    BSW_CHECK (s_stored_is_blob (db, s2, 4));
+    BSW_CHECK (s_layout_clean (db, dir, s1, 6) == BSW_TEST_PASS);
+    BSW_CHECK (s_layout_clean (db, dir, s2, 1) == BSW_TEST_PASS);
     char want[4096];
-    snprintf (want, sizeof want, "%s/sweeps/%llu/ts/4.h5", dir, (unsigned long long) s2);
-    BSW_CHECK_STR (path, want);
-    int temps;
-    BSW_CHECK_INT (s_count_files (dir, s1, &temps), 6);
-    BSW_CHECK_INT (temps, 0);
+    s_sweep_path (want, sizeof want, dir, s2, "series.bin");
+    BSW_CHECK (s_exists (want));
+    BSW_CHECK_INT (s_series_file_size (dir, s2, NULL), s_blob_size (4));
 
     //  Counts, per sweep and in the list.
     broker_sweep_info_t info;
@@ -334,7 +407,8 @@ s_test_commit (void)
     BSW_CHECK_INT (broker_db_finished_bitmap (db, s1, small, 8, &err), 0);
     BSW_CHECK_INT (small[0], 0xff);
 
-    //  Rows, paged by point index.
+    //  Rows, paged by point index; each ok row names its series, which
+    //  reads back through the row.
     broker_result_row_t *rows;
     BSW_CHECK_INT (broker_db_result_rows (db, s1, 0, 4, &rows, &count, &err), 0);
     BSW_CHECK_INT (count, 4);
@@ -343,9 +417,17 @@ s_test_commit (void)
     BSW_CHECK (!rows[0].ok);
     BSW_CHECK_STR (rows[0].error, "NaN in state variable V");
     BSW_CHECK (rows[0].metrics_json == NULL);
+    BSW_CHECK (!rows[0].has_series);
     BSW_CHECK (rows[1].ok && rows[1].error == NULL);
     BSW_CHECK_STR (rows[1].metrics_json, "{\"GlobalVariance\": 0.5}");
     BSW_CHECK_DOUBLE_EQ (rows[1].elapsed_ms, 1.5);
+    BSW_CHECK (rows[1].has_series);
+    BSW_CHECK_INT (rows[1].series_size, s_blob_size (1));
+    BSW_CHECK_INT (rows[1].series_encoding, 1);
+    BSW_CHECK_INT (rows[2].series_encoding, 0);
+    BSW_CHECK (s_row_is_blob (db, s1, &rows[1]));
+    BSW_CHECK (s_row_is_blob (db, s1, &rows[2]));
+    BSW_CHECK_INT (broker_db_series_read (db, s1, &rows[0], want, &err), BSW_ENOTFOUND);
     broker_result_rows_free (rows, count);
     BSW_CHECK_INT (broker_db_result_rows (db, s1, 4, 4, &rows, &count, &err), 0);
     BSW_CHECK_INT (count, 4);
@@ -362,6 +444,7 @@ s_test_commit (void)
     broker_result_rows_free (NULL, 0);
 
     BSW_CHECK_INT (broker_db_results_commit (db, results, 0, NULL, &err), 0);
+    BSW_CHECK (s_layout_clean (db, dir, s1, 6) == BSW_TEST_PASS); // nothing appended
     s_db_end (dir, &db);
     return BSW_TEST_PASS;
 }
@@ -385,28 +468,27 @@ s_test_duplicates (void)
     bool stored[4];
     BSW_CHECK_INT (broker_db_results_commit (db, first, 4, stored, &err), 0);
     BSW_CHECK (stored[0] && stored[1] && !stored[2] && !stored[3]);
+    BSW_CHECK_INT (s_series_file_size (dir, sweep, NULL), s_blob_size (3) + s_blob_size (5));
 
     //  A later call: 3 again (with other bytes, which must not land), 6 new.
     static uint8_t other[S_BLOB_MAX];
     memset (other, 0xAB, sizeof other);
     broker_result_t later[2] = {s_result (sweep, 3, true, blobs[2]),
                                 s_result (sweep, 6, false, NULL)};
-    later[0].timeseries = other;
+    later[0].series = other;
     BSW_CHECK_INT (broker_db_results_commit (db, later, 2, stored, &err), 0);
     BSW_CHECK (!stored[0] && stored[1]);
 
-    char path[4096];
-    broker_db_result_path (db, sweep, 3, path, sizeof path);
-    BSW_CHECK (!s_exists (path)); // small: in the database
+    //  Stored once: the duplicate's bytes were not even appended.
     BSW_CHECK (s_stored_is_blob (db, sweep, 3));
+    BSW_CHECK (s_stored_is_blob (db, sweep, 5));
+    BSW_CHECK (s_layout_clean (db, dir, sweep, 2) == BSW_TEST_PASS);
+    BSW_CHECK_INT (s_series_file_size (dir, sweep, NULL), s_blob_size (3) + s_blob_size (5));
     broker_sweep_info_t info;
     BSW_CHECK_INT (broker_db_sweep_info (db, sweep, &info, &err), 0);
     BSW_CHECK_INT (info.done, 2);
     BSW_CHECK_INT (info.failed, 1);
     broker_sweep_info_fini (&info);
-    int temps;
-    BSW_CHECK_INT (s_count_files (dir, sweep, &temps), 1);
-    BSW_CHECK_INT (temps, 0);
     s_db_end (dir, &db);
     return BSW_TEST_PASS;
 }
@@ -428,6 +510,9 @@ s_test_reopen (void)
                                   s_result (sweep, 2, false, NULL)};
     BSW_CHECK_INT (broker_db_results_commit (db, results, 3, NULL, &err), 0);
     BSW_CHECK_INT (broker_db_sweep_set_state (db, sweep, BROKER_SWEEP_CANCELLED, &err), 0);
+    broker_result_row_t *before, *after;
+    size_t n_before, n_after;
+    BSW_CHECK_INT (broker_db_result_rows (db, sweep, 0, 0, &before, &n_before, &err), 0);
     broker_db_close (&db);
 
     BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
@@ -452,13 +537,27 @@ s_test_reopen (void)
     free (spec);
     free (conn);
     free (conn_name);
-    char path[4096];
-    broker_db_result_path (db, sweep, 1, path, sizeof path);
-    BSW_CHECK (s_file_is_blob (path, 1));
+    //  The series are where the rows said before the close.
+    BSW_CHECK (s_stored_is_blob (db, sweep, 0));
+    BSW_CHECK (s_stored_is_blob (db, sweep, 1));
+    BSW_CHECK_INT (broker_db_result_rows (db, sweep, 0, 0, &after, &n_after, &err), 0);
+    BSW_CHECK_INT (n_after, n_before);
+    for (size_t k = 0; k < n_after; k++) {
+        BSW_CHECK_INT (after[k].has_series, before[k].has_series);
+        BSW_CHECK_INT (after[k].series_offset, before[k].series_offset);
+        BSW_CHECK_INT (after[k].series_size, before[k].series_size);
+    }
+    broker_result_rows_free (before, n_before);
+    broker_result_rows_free (after, n_after);
     //  And the old results still count as duplicates.
     bool stored[1];
     BSW_CHECK_INT (broker_db_results_commit (db, results, 1, stored, &err), 0);
     BSW_CHECK (!stored[0]);
+    //  New series go after the old ones.
+    results[2] = s_result (sweep, 3, true, blobs[2]);
+    BSW_CHECK_INT (broker_db_results_commit (db, &results[2], 1, stored, &err), 0);
+    BSW_CHECK (stored[0] && s_stored_is_blob (db, sweep, 3));
+    BSW_CHECK (s_layout_clean (db, dir, sweep, 3) == BSW_TEST_PASS);
     s_db_end (dir, &db);
     return BSW_TEST_PASS;
 }
@@ -483,6 +582,16 @@ s_crash_child (const char *dir, uint64_t sweep, int fd)
         if (write (fd, &acked, sizeof acked) != sizeof acked)
             _exit (5);
     }
+}
+
+//  Bytes of the series of points [from, to) that are ok in the crash case.
+static uint64_t
+s_crash_bytes (uint64_t from, uint64_t to)
+{
+    uint64_t sum = 0;
+    for (uint64_t p = from; p < to; p++)
+        sum += p % 10 != 7 ? s_blob_size (p) : 0;
+    return sum;
 }
 
 static int
@@ -523,39 +632,36 @@ s_test_crash (void)
         acked = value;
     close (pipefd[0]);
 
-    //  Reopen: every acknowledged point is there and every ok row has its
-    //  whole file. Files without a row (temp files, or renamed just before
-    //  the kill) are at most the one batch in flight, past the last row.
+    //  Reopen: every acknowledged point is there, every ok row reads its
+    //  whole series and no failed row has one.
     BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
     broker_result_row_t *rows;
     size_t count;
     BSW_CHECK_INT (broker_db_result_rows (db, sweep, 0, 0, &rows, &count, &err), 0);
     BSW_CHECK_MSG (count >= acked, "%zu rows, %llu acknowledged", count,
                    (unsigned long long) acked);
-    size_t ok_rows = 0; // with a file
-    char path[4096];
     for (size_t k = 0; k < count; k++) {
         BSW_CHECK_INT (rows[k].point, k); // contiguous: batches commit whole
-        broker_db_result_path (db, sweep, rows[k].point, path, sizeof path);
         BSW_CHECK_INT (rows[k].ok, rows[k].point % 10 != 7);
-        if (rows[k].ok) {
-            ok_rows += !s_inline (rows[k].point);
-            BSW_CHECK_MSG (s_stored_is_blob (db, sweep, rows[k].point), "point %llu",
+        BSW_CHECK_INT (rows[k].has_series, rows[k].ok);
+        if (rows[k].ok)
+            BSW_CHECK_MSG (s_row_is_blob (db, sweep, &rows[k]), "point %llu",
                            (unsigned long long) rows[k].point);
-        }
-        if (!rows[k].ok || s_inline (rows[k].point))
-            BSW_CHECK (!s_exists (path));
     }
     BSW_CHECK_INT (count % 50, 0);
     broker_result_rows_free (rows, count);
-    int temps, files = s_count_files (dir, sweep, &temps);
-    BSW_CHECK_MSG ((size_t) files >= ok_rows && (size_t) files <= ok_rows + 50,
-                   "%d files for %zu ok rows", files, ok_rows);
-    for (uint64_t p = count + 50; p < count + 100; p++) {
-        broker_db_result_path (db, sweep, p, path, sizeof path);
-        BSW_CHECK (!s_exists (path)); // nothing beyond the batch in flight
-    }
-    //  The leftovers do no harm: committing those points again works.
+    //  The committed series fill the file's start, each named once; bytes
+    //  past them (a batch appended but not committed at the kill) are at
+    //  most one batch, and no row names them.
+    s_layout_t l;
+    BSW_CHECK (s_layout (db, dir, sweep, &l) == BSW_TEST_PASS);
+    BSW_CHECK_INT (l.named, s_crash_bytes (0, count));
+    BSW_CHECK_INT (l.end, l.named);
+    uint64_t litter = l.file - l.named;
+    BSW_CHECK_MSG (litter <= s_crash_bytes (count, count + 50), "%" PRIu64 " bytes of litter",
+                   litter);
+    //  The leftovers do no harm: committing those points again works, and
+    //  their series go after the litter.
     static uint8_t blobs[50][S_BLOB_MAX];
     broker_result_t batch[50];
     for (int k = 0; k < 50; k++)
@@ -564,9 +670,16 @@ s_test_crash (void)
     BSW_CHECK_INT (broker_db_results_commit (db, batch, 50, NULL, &err), 0);
     for (int k = 0; k < 50; k++)
         BSW_CHECK (batch[k].ok ? s_stored_is_blob (db, sweep, count + (uint64_t) k) : true);
+    uint64_t file_before = l.file;
+    BSW_CHECK (s_layout (db, dir, sweep, &l) == BSW_TEST_PASS);
+    BSW_CHECK_INT (l.named, s_crash_bytes (0, count + 50));
+    BSW_CHECK_INT (l.file, file_before + s_crash_bytes (count, count + 50));
+    BSW_CHECK_INT (l.end, l.file);
     broker_db_close (&db);
-    fprintf (stderr, "crash: %zu rows committed, %llu acknowledged, %d files (%d temp) at kill\n",
-             count, (unsigned long long) acked, files, temps);
+    fprintf (stderr,
+             "crash: %zu rows committed, %llu acknowledged, %" PRIu64
+             " bytes of litter at the kill\n",
+             count, (unsigned long long) acked, litter);
 
     //  SQLite's own check, on a connection of our own.
     char db_path[4096];
@@ -614,15 +727,16 @@ s_test_retry_failed (void)
     uint8_t bits[1] = {0};
     BSW_CHECK_INT (broker_db_finished_bitmap (db, sweep, bits, 6, &err), 0);
     BSW_CHECK_INT (bits[0], 0x09);
+    //  The ok points keep their series.
+    BSW_CHECK (s_stored_is_blob (db, sweep, 0) && s_stored_is_blob (db, sweep, 3));
 
     //  The retried points can be committed again; nothing left to retry.
-    results[1].ok = true;
-    results[1].timeseries = blobs[1];
-    results[1].timeseries_size = s_blob_size (1);
-    s_blob_fill (1, blobs[1], s_blob_size (1));
+    results[1] = s_result (sweep, 1, true, blobs[1]);
     bool stored[1];
     BSW_CHECK_INT (broker_db_results_commit (db, &results[1], 1, stored, &err), 0);
     BSW_CHECK (stored[0]);
+    BSW_CHECK (s_stored_is_blob (db, sweep, 1));
+    BSW_CHECK (s_layout_clean (db, dir, sweep, 3) == BSW_TEST_PASS);
     BSW_CHECK_INT (broker_db_sweep_set_state (db, sweep, BROKER_SWEEP_FINISHED, &err), 0);
     BSW_CHECK_INT (broker_db_retry_failed (db, sweep, &points, &count, &err), 0);
     BSW_CHECK_INT (count, 0);
@@ -653,8 +767,9 @@ s_test_errors (void)
     BSW_CHECK_INT (broker_db_results_commit (db, results, 2, stored, &err), BSW_ENOTFOUND);
     BSW_CHECK (strstr (err.text, "no such sweep") != NULL);
     BSW_CHECK (!stored[0] && !stored[1]);
-    int temps;
-    BSW_CHECK_INT (s_count_files (dir, sweep, &temps), 0);
+    char folder[4096];
+    snprintf (folder, sizeof folder, "%s/sweeps", dir);
+    BSW_CHECK (!s_exists (folder)); // no series file, not even a folder
     broker_sweep_info_t info;
     BSW_CHECK_INT (broker_db_sweep_info (db, 77, &info, &err), BSW_ENOTFOUND);
     BSW_CHECK_INT (broker_db_sweep_set_state (db, 77, BROKER_SWEEP_FINISHED, &err), BSW_ENOTFOUND);
@@ -669,12 +784,46 @@ s_test_errors (void)
     BSW_CHECK_INT (info.done, 0);
     broker_sweep_info_fini (&info);
 
-    //  A point past the sweep's end, an invalid state.
+    //  A point past the sweep's end, an invalid state: nothing appended.
     results[1] = s_result (sweep, 4, false, NULL);
     BSW_CHECK_INT (broker_db_results_commit (db, results, 2, stored, &err), BSW_EINVAL);
+    BSW_CHECK (!s_exists (folder));
     BSW_CHECK_INT (broker_db_sweep_set_state (db, sweep, (broker_sweep_state_t) 9, &err),
                    BSW_EINVAL);
     BSW_CHECK_INT (broker_db_results_commit (db, results, 1, NULL, NULL), 0); // err may be NULL
+    BSW_CHECK_INT (s_series_file_size (dir, sweep, NULL), s_blob_size (0));
+
+    //  Reading a series: a row without one, bytes past the file's end, a
+    //  sweep without a file, a size no result may have.
+    broker_result_row_t row = {.point = 2};
+    uint8_t buf[64];
+    BSW_CHECK_INT (broker_db_series_read (db, sweep, &row, buf, &err), BSW_ENOTFOUND);
+    BSW_CHECK_MSG (strstr (err.text, "point 2: no time series stored"), "%s", err.text);
+    row = (broker_result_row_t){
+        .point = 2, .has_series = true, .series_offset = s_blob_size (0) - 8, .series_size = 16};
+    BSW_CHECK_INT (broker_db_series_read (db, sweep, &row, buf, &err), BSW_EIO);
+    BSW_CHECK_MSG (strstr (err.text, "series.bin") && strstr (err.text, "past its end"), "%s",
+                   err.text);
+    row.series_offset = 0;
+    BSW_CHECK_INT (broker_db_series_read (db, sweep + 1, &row, buf, &err), BSW_EIO);
+    BSW_CHECK_MSG (strstr (err.text, "series.bin") != NULL, "%s", err.text);
+    char db_path[128];
+    snprintf (db_path, sizeof db_path, "%s/brainsweep.db", dir);
+    sqlite3 *raw = NULL;
+    char sql[256];
+    snprintf (sql, sizeof sql,
+              "UPDATE results SET series_size = %llu WHERE sweep = %" PRIu64 " AND point = 0",
+              (unsigned long long) BROKER_DB_SERIES_MAX + 1, sweep);
+    BSW_CHECK_INT (sqlite3_open_v2 (db_path, &raw, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    BSW_CHECK_INT (sqlite3_exec (raw, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close (raw);
+    void *bytes = NULL;
+    size_t size = 0;
+    int encoding;
+    BSW_CHECK_INT (broker_db_result_series (db, sweep, 0, &bytes, &size, &encoding, &err),
+                   BSW_EFORMAT);
+    BSW_CHECK_MSG (strstr (err.text, "more than a result may carry"), "%s", err.text);
+    BSW_CHECK (bytes == NULL);
     broker_db_close (&db);
 
     //  A data folder that is a file, or below a file.
@@ -710,9 +859,6 @@ s_test_errors (void)
     }
 
     //  A database from a newer brainsweep is refused, not guessed at.
-    char db_path[128];
-    snprintf (db_path, sizeof db_path, "%s/brainsweep.db", dir);
-    sqlite3 *raw = NULL;
     BSW_CHECK_INT (sqlite3_open_v2 (db_path, &raw, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
     BSW_CHECK_INT (sqlite3_exec (raw, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close (raw);
@@ -757,7 +903,7 @@ s_test_readonly (void)
     broker_sweep_info_fini (&info);
 
     //  The reader keeps its connection while the writer commits.
-    static uint8_t blobs[3][S_BLOB_MAX];
+    static uint8_t blobs[4][S_BLOB_MAX];
     broker_result_t results[3] = {s_result (sweep, 2, true, blobs[0]),
                                   s_result (sweep, 5, true, blobs[1]),
                                   s_result (sweep, 6, false, NULL)};
@@ -771,12 +917,27 @@ s_test_readonly (void)
     BSW_CHECK_INT (broker_db_result_rows (reader, sweep, 3, 0, &rows, &count, &err), 0);
     BSW_CHECK_INT (count, 2);
     BSW_CHECK_INT (rows[0].point, 5);
+    BSW_CHECK (s_row_is_blob (reader, sweep, &rows[0]));
+    BSW_CHECK (!rows[1].has_series);
     broker_result_rows_free (rows, count);
-    char path[4096];
-    broker_db_result_path (reader, sweep, 5, path, sizeof path);
-    BSW_CHECK (s_file_is_blob (path, 5));
+    BSW_CHECK (s_stored_is_blob (reader, sweep, 5));
     BSW_CHECK_INT (broker_db_sweep_set_state (reader, sweep, BROKER_SWEEP_CANCELLED, &err),
                    BSW_EDB); // SQLite refuses writes on this connection
+
+    //  The reader has the series file open now; what the writer appends
+    //  after is read too, and a snapshot sees the rows of its moment only.
+    BSW_CHECK_INT (broker_db_snapshot_begin (reader, &err), 0);
+    results[0] = s_result (sweep, 7, true, blobs[2]);
+    BSW_CHECK_INT (broker_db_results_commit (writer, results, 1, NULL, &err), 0);
+    BSW_CHECK_INT (broker_db_result_rows (reader, sweep, 7, 0, &rows, &count, &err), 0);
+    BSW_CHECK_INT (count, 0);
+    broker_result_rows_free (rows, count);
+    broker_db_snapshot_end (reader);
+    BSW_CHECK_INT (broker_db_result_rows (reader, sweep, 7, 0, &rows, &count, &err), 0);
+    BSW_CHECK_INT (count, 1);
+    BSW_CHECK (s_row_is_blob (reader, sweep, &rows[0]));
+    broker_result_rows_free (rows, count);
+    BSW_CHECK (s_stored_is_blob (reader, sweep, 7));
     broker_db_close (&reader);
     broker_db_close (&writer);
 
@@ -785,16 +946,19 @@ s_test_readonly (void)
     broker_sweep_info_t *list;
     BSW_CHECK_INT (broker_db_sweep_list (reader, &list, &count, &err), 0);
     BSW_CHECK_INT (count, 1);
-    BSW_CHECK_INT (list[0].done, 2);
+    BSW_CHECK_INT (list[0].done, 3);
     broker_sweep_list_free (list, count);
+    BSW_CHECK (s_stored_is_blob (reader, sweep, 2));
+    BSW_CHECK (s_layout_clean (reader, dir, sweep, 3) == BSW_TEST_PASS);
     broker_db_close (&reader);
     bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
-//  Fills the data folder dir (on a 1 MB tmpfs) twice: with result files,
-//  then with database rows. Each time the failing call commits nothing,
-//  leaves no file and says "no space left on device".
+//  Fills the data folder dir (on a 1 MB tmpfs) twice: with series, then
+//  with database rows. Each time the failing call commits nothing, says
+//  "no space left on device", and leaves in the series file no more than
+//  its own batch (none when the file's own write failed: it is cut back).
 static int
 s_fill_up (const char *dir)
 {
@@ -813,13 +977,13 @@ s_fill_up (const char *dir)
             batch[k] = s_result (sweep, next + (uint64_t) k, false, NULL);
             batch[k].ok = true;
             batch[k].error = NULL;
-            batch[k].timeseries = big;
-            batch[k].timeseries_size = sizeof big;
+            batch[k].series = big;
+            batch[k].series_size = sizeof big;
         }
         rc = broker_db_results_commit (db, batch, 8, NULL, &err);
         committed += rc == 0 ? 8 : 0;
     }
-    fprintf (stderr, "nospace: %llu files fit, then: %s\n", (unsigned long long) committed,
+    fprintf (stderr, "nospace: %llu series fit, then: %s\n", (unsigned long long) committed,
              err.text);
     BSW_CHECK_INT (rc, BSW_ENOSPACE);
     BSW_CHECK (strncmp (err.text, dir, strlen (dir)) == 0);
@@ -829,9 +993,16 @@ s_fill_up (const char *dir)
     BSW_CHECK_INT (broker_db_sweep_info (db, sweep, &info, &err), 0);
     BSW_CHECK_INT (info.done, committed);
     broker_sweep_info_fini (&info);
-    int temps, files = s_count_files (dir, sweep, &temps);
-    BSW_CHECK_INT (files, committed);
-    BSW_CHECK_INT (temps, 0);
+    s_layout_t l;
+    BSW_CHECK (s_layout (db, dir, sweep, &l) == BSW_TEST_PASS);
+    BSW_CHECK_INT (l.with, committed);
+    BSW_CHECK_INT (l.named, committed * sizeof big);
+    BSW_CHECK_INT (l.end, l.named);
+    if (strstr (err.text, "series.bin"))
+        BSW_CHECK_INT (l.file, l.named); // its own write failed: cut back
+    else
+        BSW_CHECK (l.file - l.named <= 8 * sizeof big);
+    uint64_t file = l.file;
 
     //  Now rows only (failed results with long reasons): SQLite's SQLITE_FULL.
     static char reason[8 * 1024];
@@ -854,6 +1025,17 @@ s_fill_up (const char *dir)
     BSW_CHECK_INT (info.done, committed);
     BSW_CHECK_INT (info.failed, failed);
     broker_sweep_info_fini (&info);
+    BSW_CHECK_INT (s_series_file_size (dir, sweep, NULL), file); // rows only
+    //  What was committed still reads back.
+    BSW_CHECK (s_layout (db, dir, sweep, &l) == BSW_TEST_PASS);
+    BSW_CHECK_INT (l.named, committed * sizeof big);
+    void *data = NULL;
+    size_t size = 0;
+    int encoding;
+    BSW_CHECK_INT (
+        broker_db_result_series (db, sweep, committed - 1, &data, &size, &encoding, &err), 0);
+    BSW_CHECK (data && size == sizeof big && memcmp (data, big, size) == 0);
+    free (data);
     broker_db_close (&db);
     return BSW_TEST_PASS;
 }
@@ -879,8 +1061,9 @@ s_test_nospace (void)
     return result;
 }
 
-//  Throughput of the durable path, batches of 100 results with 2 KB blobs.
-//  Printed, not asserted: it measures the disk as much as the code.
+//  Throughput of the durable path, batches of 100 results whose series are
+//  mostly ~64 KB. Printed, not asserted: it measures the disk as much as
+//  the code.
 static int
 s_test_rate (void)
 {
@@ -894,96 +1077,139 @@ s_test_rate (void)
         broker_db_sweep_create (db, "rate", S_SPEC, NULL, 0, NULL, total, &sweep, NULL, &err), 0);
     static uint8_t blobs[100][S_BLOB_MAX];
     broker_result_t batch[100];
+    uint64_t bytes = 0;
     int64_t start = bsw_clock_mono_ms ();
     for (uint64_t next = 0; next < total; next += per_batch) {
-        for (uint64_t k = 0; k < per_batch; k++)
+        for (uint64_t k = 0; k < per_batch; k++) {
             batch[k] = s_result (sweep, next + k, true, blobs[k]);
+            bytes += batch[k].series_size;
+        }
         BSW_CHECK_INT (broker_db_results_commit (db, batch, per_batch, NULL, &err), 0);
     }
     int64_t elapsed = bsw_clock_mono_ms () - start;
     fprintf (stderr,
-             "rate: %llu results in %lld ms: %.0f results/s (batches of %llu, 9 in 10 of them "
-             "files of ~64 KB)\n",
+             "rate: %llu results in %lld ms: %.0f results/s (batches of %llu, %.0f MB of series, "
+             "9 in 10 of ~64 KB)\n",
              (unsigned long long) total, (long long) elapsed,
              (double) total * 1000.0 / (double) (elapsed > 0 ? elapsed : 1),
-             (unsigned long long) per_batch);
+             (unsigned long long) per_batch, (double) bytes / 1e6);
     broker_sweep_info_t info;
     BSW_CHECK_INT (broker_db_sweep_info (db, sweep, &info, &err), 0);
     BSW_CHECK_INT (info.done, total);
     broker_sweep_info_fini (&info);
+    BSW_CHECK (s_layout_clean (db, dir, sweep, total) == BSW_TEST_PASS);
+    BSW_CHECK_INT (s_series_file_size (dir, sweep, NULL), bytes);
+    BSW_CHECK (s_stored_is_blob (db, sweep, 0) && s_stored_is_blob (db, sweep, total - 1));
     s_db_end (dir, &db);
     return BSW_TEST_PASS;
 }
 
-/*  Small series are kept in the database: no file, read back whole by
-    broker_db_result_timeseries and by a reader beside the writer, after a
-    reopen too; a large one in the same commit still gets its file. */
+/*  Series of every size go to the one file: 1 byte, a tiny point's 48,
+    exactly 64 KiB (the old limit of series kept in the database), one byte
+    more, and 1 MiB, in one commit with an ok result that keeps none. Each
+    reads back whole, with its encoding, by the writer and by a reader
+    beside it, after a reopen too; a point with no series (failed, kept
+    none, or no result) reads back as none. */
 static int
-s_test_inline (void)
+s_test_series (void)
 {
     char dir[BSW_TEST_DIR_MAX];
     bsw_error_t err;
     broker_db_t *db = NULL;
     BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
     uint64_t sweep;
-    BSW_CHECK_INT (broker_db_sweep_create (db, "i", S_SPEC, NULL, 0, NULL, 4, &sweep, NULL, &err),
+    BSW_CHECK_INT (broker_db_sweep_create (db, "i", S_SPEC, NULL, 0, NULL, 9, &sweep, NULL, &err),
                    0);
-    static uint8_t small[BROKER_DB_INLINE_MAX], large[S_BLOB_MAX];
-    memset (small, 0x11, sizeof small);
-    memset (large, 0x22, sizeof large);
-    broker_result_t results[3] = {s_result (sweep, 0, false, NULL),
-                                  s_result (sweep, 1, false, NULL),
-                                  s_result (sweep, 2, true, large)};
-    results[0].ok = true;
-    results[0].error = NULL;
-    results[0].timeseries = small;
-    results[0].timeseries_size = sizeof small; // exactly the limit: inline
-    results[2].timeseries_size = sizeof large;
-    BSW_CHECK_INT (broker_db_results_commit (db, results, 3, NULL, &err), 0);
-    int temps;
-    BSW_CHECK_INT (s_count_files (dir, sweep, &temps), 1);
-    char path[4096];
-    broker_db_result_path (db, sweep, 0, path, sizeof path);
-    BSW_CHECK (!s_exists (path));
+    enum { S_SIZES = 5 };
+    static const size_t sizes[S_SIZES] = {1, 48, 65536, 65537, 1 << 20};
+    uint8_t *blobs[S_SIZES];
+    broker_result_t results[S_SIZES + 2];
+    uint64_t total = 0;
+    for (size_t k = 0; k < S_SIZES; k++) {
+        blobs[k] = malloc (sizes[k]);
+        for (size_t i = 0; i < sizes[k]; i++)
+            blobs[k][i] = (uint8_t) (k * 31 + i * 7 + (i >> 9));
+        results[k] = s_result (sweep, k, false, NULL);
+        results[k].ok = true;
+        results[k].error = NULL;
+        results[k].series = blobs[k];
+        results[k].series_size = sizes[k];
+        results[k].series_encoding = (int) (k % 2);
+        total += sizes[k];
+    }
+    results[S_SIZES] = s_result (sweep, 5, false, NULL);     // failed
+    results[S_SIZES + 1] = s_result (sweep, 6, false, NULL); // ok, keeps metrics only
+    results[S_SIZES + 1].ok = true;
+    results[S_SIZES + 1].error = NULL;
+    results[S_SIZES + 1].metrics_json = "{\"GlobalVariance\": 0.5}";
+    BSW_CHECK_INT (broker_db_results_commit (db, results, S_SIZES + 2, NULL, &err), 0);
+    BSW_CHECK (s_layout_clean (db, dir, sweep, S_SIZES) == BSW_TEST_PASS);
+    BSW_CHECK_INT (s_series_file_size (dir, sweep, NULL), total);
 
     for (int round = 0; round < 2; round++) {
         broker_db_t *reader = NULL;
         BSW_CHECK_INT (broker_db_open_readonly (&reader, dir, &err), 0);
         broker_db_t *both[2] = {db, reader};
         for (int b = 0; b < 2; b++) {
-            void *data = NULL;
-            size_t size = 0;
-            BSW_CHECK_INT (broker_db_result_timeseries (both[b], sweep, 0, &data, &size, &err), 0);
-            BSW_CHECK (size == sizeof small && memcmp (data, small, size) == 0);
-            free (data);
-            BSW_CHECK_INT (broker_db_result_inline (both[b], sweep, 2, &data, &size, &err), 0);
-            BSW_CHECK (data == NULL);
-            BSW_CHECK_INT (broker_db_result_timeseries (both[b], sweep, 2, &data, &size, &err), 0);
-            BSW_CHECK (size == sizeof large && memcmp (data, large, size) == 0);
-            free (data);
-            //  A failed point and a point without a result have no series.
-            BSW_CHECK_INT (broker_db_result_timeseries (both[b], sweep, 1, &data, &size, &err),
-                           BSW_EIO);
-            BSW_CHECK_INT (broker_db_result_timeseries (both[b], sweep, 3, &data, &size, &err),
-                           BSW_EIO);
+            for (size_t k = 0; k < S_SIZES; k++) {
+                void *data = NULL;
+                size_t size = 0;
+                int encoding = -1;
+                BSW_CHECK_INT (
+                    broker_db_result_series (both[b], sweep, k, &data, &size, &encoding, &err), 0);
+                BSW_CHECK_MSG (data && size == sizes[k] && memcmp (data, blobs[k], size) == 0,
+                               "point %zu", k);
+                BSW_CHECK_INT (encoding, k % 2);
+                free (data);
+            }
+            broker_result_row_t *rows;
+            size_t count;
+            BSW_CHECK_INT (broker_db_result_rows (both[b], sweep, 0, 0, &rows, &count, &err), 0);
+            BSW_CHECK_INT (count, S_SIZES + 2);
+            for (size_t k = 0; k < S_SIZES; k++) {
+                BSW_CHECK (rows[k].has_series && rows[k].series_size == sizes[k]);
+                uint8_t *buf = malloc (sizes[k]);
+                BSW_CHECK_INT (broker_db_series_read (both[b], sweep, &rows[k], buf, &err), 0);
+                BSW_CHECK (memcmp (buf, blobs[k], sizes[k]) == 0);
+                free (buf);
+            }
+            BSW_CHECK (!rows[S_SIZES].ok && !rows[S_SIZES].has_series);
+            BSW_CHECK (rows[S_SIZES + 1].ok && !rows[S_SIZES + 1].has_series);
+            broker_result_rows_free (rows, count);
         }
         broker_db_close (&reader);
         broker_db_close (&db);
         BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
     }
     //  A duplicate with other bytes changes nothing.
-    memset (small, 0x33, 16);
+    memset (blobs[1], 0x33, sizes[1]);
     bool stored[1];
-    BSW_CHECK_INT (broker_db_results_commit (db, results, 1, stored, &err), 0);
+    BSW_CHECK_INT (broker_db_results_commit (db, &results[1], 1, stored, &err), 0);
     BSW_CHECK (!stored[0]);
+    BSW_CHECK_INT (s_series_file_size (dir, sweep, NULL), total);
     void *data = NULL;
     size_t size = 0;
-    BSW_CHECK_INT (broker_db_result_timeseries (db, sweep, 0, &data, &size, &err), 0);
-    BSW_CHECK (((uint8_t *) data)[0] == 0x11);
+    int encoding;
+    BSW_CHECK_INT (broker_db_result_series (db, sweep, 1, &data, &size, &encoding, &err), 0);
+    BSW_CHECK (data && size == 48 && ((uint8_t *) data)[0] == 31);
     free (data);
+    for (size_t k = 0; k < S_SIZES; k++)
+        free (blobs[k]);
+    //  No series: a failed point, one that kept none, one with no result
+    //  (broker_db.h: 0, and *bytes_p NULL).
+    for (uint64_t p = 5; p < 8; p++) {
+        data = &size;
+        size = 99;
+        int rc = broker_db_result_series (db, sweep, p, &data, &size, &encoding, &err);
+        BSW_CHECK_MSG (rc == 0, "point %" PRIu64 ": %s: %s", p, bsw_errname (rc), err.text);
+        BSW_CHECK (data == NULL && size == 0);
+    }
     s_db_end (dir, &db);
     return BSW_TEST_PASS;
 }
+
+//  --------------------------------------------------------------------------
+//  Upgrades of older data folders
 
 //  The fixture of the upgrade cases: a fresh folder holding a database as
 //  an older brainsweep left it: schema 1's tables, then `sql` (more tables,
@@ -998,6 +1224,10 @@ s_test_inline (void)
     " point INTEGER NOT NULL, ok INTEGER NOT NULL, error TEXT, metrics TEXT,"                      \
     " elapsed_ms REAL, worker TEXT, finished REAL NOT NULL,"                                       \
     " PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
+//  Schema 2's table of small series.
+#define S_TIMESERIES_SQL                                                                           \
+    "CREATE TABLE timeseries (sweep INTEGER NOT NULL, point INTEGER NOT NULL,"                     \
+    " data BLOB NOT NULL, PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
 
 static bool
 s_db_old (char dir[BSW_TEST_DIR_MAX], char db_path[128], const char *sql)
@@ -1015,70 +1245,233 @@ s_db_old (char dir[BSW_TEST_DIR_MAX], char db_path[128], const char *sql)
     return ok;
 }
 
-/*  A data folder of schema 1 (every series a file) is upgraded when the
-    broker opens it: its results keep their files, new small ones go into
-    the database; a reader refuses it until then, saying why. */
+//  The series an old worker sent for a point: a TimeSeriesRegion file of
+//  (3 + point % 5) samples, 2 variables, 3 nodes, whose `data` holds
+//  s_old_value (sweep, point, i); shuffled and deflated inside the file
+//  when `deflate` (worker --deflate 1).
+#define S_OLD_VOI      2
+#define S_OLD_NODES    3
+#define S_OLD_MAX_TIME 8
+static size_t
+s_old_count (uint64_t point)
+{
+    return (3 + (size_t) (point % 5)) * S_OLD_VOI * S_OLD_NODES;
+}
+
+static double
+s_old_value (uint64_t sweep, uint64_t point, size_t i)
+{
+    return (double) sweep * 1000.0 + (double) point * 10.0 + 0.125 * (double) i - 2.0;
+}
+
+static store_timeseries_t
+s_old_ts (uint64_t sweep, uint64_t point, double *data, double *time)
+{
+    static const char *const voi[] = {"V", "W"};
+    size_t n_time = s_old_count (point) / (S_OLD_VOI * S_OLD_NODES);
+    for (size_t i = 0; i < s_old_count (point); i++)
+        data[i] = s_old_value (sweep, point, i);
+    for (size_t t = 0; t < n_time; t++)
+        time[t] = 0.9765625 * (double) (t + 1);
+    return (store_timeseries_t){.gid = "01234567-89ab-4cde-8f01-23456789abcd",
+                                .connectivity_gid = "11111111-2222-4333-8444-555555555555",
+                                .monitor = "TemporalAverage",
+                                .voi_names = voi,
+                                .n_voi = S_OLD_VOI,
+                                .n_time = n_time,
+                                .n_nodes = S_OLD_NODES,
+                                .data = data,
+                                .time = time,
+                                .sample_period = 0.9765625};
+}
+
+//  Stores the point's old series in the database (schema 2's table).
+static int
+s_old_inline (const char *db_path, uint64_t sweep, uint64_t point, int deflate)
+{
+    double data[S_OLD_MAX_TIME * S_OLD_VOI * S_OLD_NODES], time[S_OLD_MAX_TIME];
+    store_timeseries_t ts = s_old_ts (sweep, point, data, time);
+    ts.deflate = deflate;
+    void *image = NULL;
+    size_t size = 0;
+    bsw_error_t err;
+    BSW_CHECK_MSG (store_timeseries_image (&ts, &image, &size, &err) == 0, "%s", err.text);
+    sqlite3 *raw = NULL;
+    sqlite3_stmt *st = NULL;
+    BSW_CHECK_INT (sqlite3_open (db_path, &raw), SQLITE_OK);
+    BSW_CHECK_INT (
+        sqlite3_prepare_v2 (raw, "INSERT INTO timeseries VALUES (?1, ?2, ?3)", -1, &st, NULL),
+        SQLITE_OK);
+    sqlite3_bind_int64 (st, 1, (int64_t) sweep);
+    sqlite3_bind_int64 (st, 2, (int64_t) point);
+    sqlite3_bind_blob (st, 3, image, (int) size, SQLITE_TRANSIENT);
+    BSW_CHECK_INT (sqlite3_step (st), SQLITE_DONE);
+    sqlite3_finalize (st);
+    sqlite3_close (raw);
+    free (image);
+    return BSW_TEST_PASS;
+}
+
+//  The point's old series as its file DIR/sweeps/<sweep>/ts/<point>.h5.
+static int
+s_old_file (const char *dir, uint64_t sweep, uint64_t point, int deflate)
+{
+    char path[4096];
+    s_sweep_path (path, sizeof path, dir, sweep, "");
+    mkdir (path, 0755); // with DIR/sweeps made by the caller
+    s_sweep_path (path, sizeof path, dir, sweep, "ts");
+    mkdir (path, 0755);
+    snprintf (path + strlen (path), sizeof path - strlen (path), "/%" PRIu64 ".h5", point);
+    double data[S_OLD_MAX_TIME * S_OLD_VOI * S_OLD_NODES], time[S_OLD_MAX_TIME];
+    store_timeseries_t ts = s_old_ts (sweep, point, data, time);
+    ts.deflate = deflate;
+    bsw_error_t err;
+    BSW_CHECK_MSG (store_timeseries_write (path, &ts, &err) == 0, "%s", err.text);
+    return BSW_TEST_PASS;
+}
+
+//  Other bytes than a series where an old series file would be.
+static int
+s_old_junk (const char *dir, uint64_t sweep, const char *name, const char *text)
+{
+    char path[4096];
+    s_sweep_path (path, sizeof path, dir, sweep, name);
+    FILE *f = fopen (path, "wb");
+    BSW_CHECK (f && fputs (text, f) >= 0 && fclose (f) == 0);
+    return BSW_TEST_PASS;
+}
+
+//  Whether the point's stored series is the raw float64 array of its old
+//  file's `data`.
+static bool
+s_stored_is_old (broker_db_t *db, uint64_t sweep, uint64_t point)
+{
+    void *bytes = NULL;
+    size_t size = 0;
+    int encoding = -1;
+    bsw_error_t err;
+    if (broker_db_result_series (db, sweep, point, &bytes, &size, &encoding, &err) != 0) {
+        fprintf (stderr, "sweep %" PRIu64 " point %" PRIu64 ": %s\n", sweep, point, err.text);
+        return false;
+    }
+    size_t count = s_old_count (point);
+    bool same = bytes && encoding == 0 && size == count * sizeof (double);
+    for (size_t i = 0; same && i < count; i++) {
+        double v;
+        memcpy (&v, (const char *) bytes + i * sizeof v, sizeof v);
+        same = v == s_old_value (sweep, point, i);
+    }
+    if (!same)
+        fprintf (stderr, "sweep %" PRIu64 " point %" PRIu64 ": %zu bytes, encoding %d\n", sweep,
+                 point, size, encoding);
+    free (bytes);
+    return same;
+}
+
+//  Whether the point has a row without a series.
+static bool
+s_row_without_series (broker_db_t *db, uint64_t sweep, uint64_t point)
+{
+    broker_result_row_t *rows = NULL;
+    size_t count = 0;
+    bsw_error_t err;
+    bool none = broker_db_result_rows (db, sweep, point, 1, &rows, &count, &err) == 0 &&
+                count == 1 && rows[0].point == point && !rows[0].has_series;
+    broker_result_rows_free (rows, count);
+    return none;
+}
+
+//  What an upgrade to 4 leaves: no ts/ folder of any sweep, no scratch
+//  file, no table of series, user_version 4.
+static int
+s_upgraded (const char *dir, const char *db_path, uint64_t sweeps)
+{
+    char path[4096];
+    for (uint64_t s = 1; s <= sweeps; s++) {
+        s_sweep_path (path, sizeof path, dir, s, "ts");
+        BSW_CHECK_MSG (!s_exists (path), "%s", path);
+    }
+    snprintf (path, sizeof path, "%s/upgrade.h5.tmp", dir);
+    BSW_CHECK (!s_exists (path));
+    sqlite3 *raw = NULL;
+    sqlite3_stmt *st = NULL;
+    BSW_CHECK_INT (sqlite3_open_v2 (db_path, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    BSW_CHECK_INT (sqlite3_prepare_v2 (raw,
+                                       "SELECT (SELECT COUNT(*) FROM sqlite_master WHERE name ="
+                                       " 'timeseries'), (SELECT user_version FROM"
+                                       " pragma_user_version)",
+                                       -1, &st, NULL),
+                   SQLITE_OK);
+    BSW_CHECK_INT (sqlite3_step (st), SQLITE_ROW);
+    BSW_CHECK_INT (sqlite3_column_int (st, 0), 0);
+    BSW_CHECK_INT (sqlite3_column_int (st, 1), 4);
+    sqlite3_finalize (st);
+    sqlite3_close (raw);
+    return BSW_TEST_PASS;
+}
+
+/*  A data folder of schema 1 (every series a TimeSeriesRegion file) is
+    upgraded when the broker opens it: each readable file becomes its raw
+    array in the sweep's series file and the ts/ folder goes; a file that
+    is not HDF5 leaves its point without a series; a reader refuses the
+    folder until then, saying why. */
 static int
 s_test_migrate (void)
 {
     char dir[BSW_TEST_DIR_MAX], db_path[128];
     BSW_CHECK (s_db_old (dir, db_path,
                          "INSERT INTO sweeps VALUES (1, '01234567-89ab-4cde-8f01-23456789abcd', "
-                         "'old', '{}', NULL, NULL, 3, 0, 0);"
+                         "'old', '{}', NULL, NULL, 4, 0, 0);"
                          "INSERT INTO results VALUES (1, 0, 1, NULL, '{}', 1, 'w', 0);"
+                         "INSERT INTO results VALUES (1, 1, 0, 'diverged', NULL, 1, 'w', 0);"
+                         "INSERT INTO results VALUES (1, 2, 1, NULL, '{}', 1, 'w', 0);"
                          "PRAGMA user_version = 1;"));
-    char folder[128], file[160];
-    snprintf (folder, sizeof folder, "%s/sweeps/1/ts", dir);
+    char folder[128];
     bsw_error_t err;
-    BSW_CHECK (mkdir (folder, 0755) != 0); // parents missing: made below
     snprintf (folder, sizeof folder, "%s/sweeps", dir);
     BSW_CHECK (mkdir (folder, 0755) == 0);
-    snprintf (folder, sizeof folder, "%s/sweeps/1", dir);
-    BSW_CHECK (mkdir (folder, 0755) == 0);
-    snprintf (folder, sizeof folder, "%s/sweeps/1/ts", dir);
-    BSW_CHECK (mkdir (folder, 0755) == 0);
-    snprintf (file, sizeof file, "%s/0.h5", folder);
-    FILE *f = fopen (file, "wb");
-    BSW_CHECK (f && fputs ("old series", f) >= 0 && fclose (f) == 0);
+    BSW_CHECK (s_old_file (dir, 1, 0, 0) == BSW_TEST_PASS);
+    BSW_CHECK (s_old_junk (dir, 1, "ts/2.h5", "old series") == BSW_TEST_PASS);
+    BSW_CHECK (s_old_file (dir, 1, 3, 0) == BSW_TEST_PASS); // no row: the batch in flight
 
     broker_db_t *db = NULL;
     BSW_CHECK_INT (broker_db_open_readonly (&db, dir, &err), BSW_EDB);
     BSW_CHECK_MSG (strstr (err.text, "older") != NULL, "%s", err.text);
     BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
-    void *data = NULL;
-    size_t size = 0;
-    BSW_CHECK_INT (broker_db_result_timeseries (db, 1, 0, &data, &size, &err), 0);
-    BSW_CHECK (size == 10 && memcmp (data, "old series", 10) == 0);
-    free (data);
-    uint8_t blob[64];
-    memset (blob, 7, sizeof blob);
-    broker_result_t r = s_result (1, 1, false, NULL);
-    r.ok = true;
-    r.error = NULL;
-    r.timeseries = blob;
-    r.timeseries_size = sizeof blob;
+    BSW_CHECK (s_stored_is_old (db, 1, 0));
+    BSW_CHECK (s_row_without_series (db, 1, 1));
+    BSW_CHECK (s_row_without_series (db, 1, 2));
+    BSW_CHECK (s_layout_clean (db, dir, 1, 1) == BSW_TEST_PASS);
+    BSW_CHECK_INT (s_series_file_size (dir, 1, NULL), s_old_count (0) * sizeof (double));
+    BSW_CHECK (s_upgraded (dir, db_path, 1) == BSW_TEST_PASS);
+
+    //  New results go after the converted ones.
+    static uint8_t blob[S_BLOB_MAX];
+    broker_result_t r = s_result (1, 3, true, blob);
     BSW_CHECK_INT (broker_db_results_commit (db, &r, 1, NULL, &err), 0);
-    BSW_CHECK_INT (broker_db_result_timeseries (db, 1, 1, &data, &size, &err), 0);
-    BSW_CHECK (size == sizeof blob && memcmp (data, blob, size) == 0);
-    free (data);
+    BSW_CHECK (s_stored_is_blob (db, 1, 3));
+    BSW_CHECK (s_stored_is_old (db, 1, 0));
+    BSW_CHECK (s_layout_clean (db, dir, 1, 2) == BSW_TEST_PASS);
     broker_db_close (&db);
     BSW_CHECK_INT (broker_db_open_readonly (&db, dir, &err), 0);
+    BSW_CHECK (s_stored_is_old (db, 1, 0));
     s_db_end (dir, &db);
     return BSW_TEST_PASS;
 }
 
 /*  A data folder of schema 2 stored metrics as Python writes them, bare
     NaN and infinities that jansson refuses; opening it rewrites them as
-    strings (schema 3), so the export's parser reads the same values. A
-    reader refuses it until then; opening again changes nothing. */
+    strings (schema 3), so the export's parser reads the same values, and
+    its series (small ones in the database, the others in ts/ files)
+    become raw arrays (schema 4). A reader refuses it until then; opening
+    again changes nothing. */
 static int
 s_test_migrate_metrics (void)
 {
     char dir[BSW_TEST_DIR_MAX], db_path[128];
     BSW_CHECK (
         s_db_old (dir, db_path,
-                  "CREATE TABLE timeseries (sweep INTEGER NOT NULL, point INTEGER NOT NULL,"
-                  " data BLOB NOT NULL, PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
+                  S_TIMESERIES_SQL
                   "INSERT INTO sweeps VALUES (1, '01234567-89ab-4cde-8f01-23456789abcd', 'old',"
                   " '{}', NULL, NULL, 4, 0, 0);"
                   "INSERT INTO results VALUES (1, 0, 1, NULL, '{\"GlobalVariance\": 1.5, "
@@ -1088,6 +1481,11 @@ s_test_migrate_metrics (void)
                   "INSERT INTO results VALUES (1, 2, 1, NULL, '{\"GlobalVariance\": -2.5e+300, "
                   "\"Synchrony\": NaN}', 1, 'w', 0);"
                   "PRAGMA user_version = 2;"));
+    char folder[128];
+    snprintf (folder, sizeof folder, "%s/sweeps", dir);
+    BSW_CHECK (mkdir (folder, 0755) == 0);
+    BSW_CHECK (s_old_inline (db_path, 1, 0, 0) == BSW_TEST_PASS);
+    BSW_CHECK (s_old_file (dir, 1, 2, 1) == BSW_TEST_PASS);
     sqlite3 *raw = NULL;
 
     bsw_error_t err;
@@ -1098,6 +1496,7 @@ s_test_migrate_metrics (void)
         "{\"GlobalVariance\": 1.5, \"KuramotoIndex\": \"NaN\", \"Metastability\": \"Infinity\", "
         "\"Synchrony\": \"-Infinity\", \"VarianceNodeVariance\": 1e-07}",
         NULL, "{\"GlobalVariance\": -2.5e+300, \"Synchrony\": \"NaN\"}"};
+    uint64_t offsets[2] = {0, 0};
     for (int open = 0; open < 2; open++) {
         BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
         broker_result_row_t *rows;
@@ -1120,10 +1519,23 @@ s_test_migrate_metrics (void)
         BSW_CHECK_INT (m.count, 2);
         BSW_CHECK_DOUBLE_EQ (m.values[0], -2.5e+300);
         BSW_CHECK (isnan (m.values[1]));
+        //  The series: converted once, where the first open put them.
+        BSW_CHECK (rows[0].has_series && rows[2].has_series && !rows[1].has_series);
+        if (open == 0) {
+            offsets[0] = rows[0].series_offset;
+            offsets[1] = rows[2].series_offset;
+        }
+        BSW_CHECK_INT (rows[0].series_offset, offsets[0]);
+        BSW_CHECK_INT (rows[2].series_offset, offsets[1]);
         broker_result_rows_free (rows, count);
+        BSW_CHECK (s_stored_is_old (db, 1, 0));
+        BSW_CHECK (s_stored_is_old (db, 1, 2));
+        BSW_CHECK (s_layout_clean (db, dir, 1, 2) == BSW_TEST_PASS);
+        BSW_CHECK (s_upgraded (dir, db_path, 1) == BSW_TEST_PASS);
         broker_db_close (&db);
     }
     BSW_CHECK_INT (broker_db_open_readonly (&db, dir, &err), 0);
+    BSW_CHECK (s_stored_is_old (db, 1, 2));
     broker_db_close (&db);
 
     //  A version no brainsweep wrote is refused, not taken for a new file.
@@ -1133,6 +1545,87 @@ s_test_migrate_metrics (void)
     BSW_CHECK_INT (broker_db_open (&db, dir, &err), BSW_EDB);
     BSW_CHECK_MSG (strstr (err.text, "schema version -1 is not a brainsweep one"), "%s", err.text);
     bsw_test_dir_remove (dir);
+    return BSW_TEST_PASS;
+}
+
+/*  A data folder of schema 3, two sweeps, series in the database and in
+    ts/ files, raw and deflated inside HDF5, some unreadable, and a series
+    file that a crashed upgrade left (named by no row): opening it makes
+    every readable series its raw array, end to end in its sweep's file,
+    leaves the others without one, and removes the ts/ folders, the old
+    table and the crashed attempt's bytes. A reader refuses it until then. */
+static int
+s_test_migrate_series (void)
+{
+    char dir[BSW_TEST_DIR_MAX], db_path[128];
+    BSW_CHECK (
+        s_db_old (dir, db_path,
+                  S_TIMESERIES_SQL
+                  "INSERT INTO sweeps VALUES (1, '01234567-89ab-4cde-8f01-23456789abcd', 'one',"
+                  " '{}', NULL, NULL, 6, 1, 0);"
+                  "INSERT INTO sweeps VALUES (2, '11234567-89ab-4cde-8f01-23456789abcd', 'two',"
+                  " '{}', NULL, NULL, 3, 0, 0);"
+                  "INSERT INTO results VALUES (1, 0, 1, NULL, '{}', 1, 'w', 0);"
+                  "INSERT INTO results VALUES (1, 1, 1, NULL, '{}', 1, 'w', 0);"
+                  "INSERT INTO results VALUES (1, 2, 0, 'diverged', NULL, 1, 'w', 0);"
+                  "INSERT INTO results VALUES (1, 3, 1, NULL, '{}', 1, 'w', 0);"
+                  "INSERT INTO results VALUES (1, 4, 1, NULL, '{}', 1, 'w', 0);"
+                  "INSERT INTO results VALUES (2, 0, 1, NULL, '{}', 1, 'w', 0);"
+                  "INSERT INTO results VALUES (2, 2, 1, NULL, '{}', 1, 'w', 0);"
+                  "INSERT INTO timeseries VALUES (1, 3, x'89484446');" // an HDF5 file's start only
+                  "PRAGMA user_version = 3;"));
+    char folder[128];
+    snprintf (folder, sizeof folder, "%s/sweeps", dir);
+    BSW_CHECK (mkdir (folder, 0755) == 0);
+    BSW_CHECK (s_old_inline (db_path, 1, 0, 0) == BSW_TEST_PASS);
+    BSW_CHECK (s_old_file (dir, 1, 1, 1) == BSW_TEST_PASS);
+    //  Point 4 of sweep 1 has neither; point 5 a file but no row.
+    BSW_CHECK (s_old_file (dir, 1, 5, 0) == BSW_TEST_PASS);
+    BSW_CHECK (s_old_file (dir, 2, 0, 0) == BSW_TEST_PASS);
+    BSW_CHECK (s_old_inline (db_path, 2, 2, 1) == BSW_TEST_PASS);
+    BSW_CHECK (s_old_junk (dir, 1, "series.bin", "bytes of an upgrade that crashed") ==
+               BSW_TEST_PASS);
+
+    bsw_error_t err;
+    broker_db_t *db = NULL;
+    BSW_CHECK_INT (broker_db_open_readonly (&db, dir, &err), BSW_EDB);
+    BSW_CHECK_MSG (strstr (err.text, "schema version 3 is older"), "%s", err.text);
+    BSW_CHECK (db == NULL);
+    BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
+    BSW_CHECK (s_stored_is_old (db, 1, 0));
+    BSW_CHECK (s_stored_is_old (db, 1, 1));
+    BSW_CHECK (s_row_without_series (db, 1, 2));
+    BSW_CHECK (s_row_without_series (db, 1, 3));
+    BSW_CHECK (s_row_without_series (db, 1, 4));
+    BSW_CHECK (s_stored_is_old (db, 2, 0));
+    BSW_CHECK (s_stored_is_old (db, 2, 2));
+    BSW_CHECK (s_layout_clean (db, dir, 1, 2) == BSW_TEST_PASS);
+    BSW_CHECK (s_layout_clean (db, dir, 2, 2) == BSW_TEST_PASS);
+    BSW_CHECK_INT (s_series_file_size (dir, 1, NULL),
+                   (s_old_count (0) + s_old_count (1)) * sizeof (double));
+    BSW_CHECK_INT (s_series_file_size (dir, 2, NULL),
+                   (s_old_count (0) + s_old_count (2)) * sizeof (double));
+    BSW_CHECK (s_upgraded (dir, db_path, 2) == BSW_TEST_PASS);
+    broker_sweep_info_t info;
+    BSW_CHECK_INT (broker_db_sweep_info (db, 1, &info, &err), 0);
+    BSW_CHECK_INT (info.done, 4);
+    BSW_CHECK_INT (info.failed, 1);
+    BSW_CHECK_INT (info.state, BROKER_SWEEP_FINISHED);
+    broker_sweep_info_fini (&info);
+
+    //  A reader beside the writer reads them now; the point whose file had
+    //  no row can be committed.
+    broker_db_t *reader = NULL;
+    BSW_CHECK_INT (broker_db_open_readonly (&reader, dir, &err), 0);
+    BSW_CHECK (s_stored_is_old (reader, 1, 1));
+    BSW_CHECK (s_stored_is_old (reader, 2, 2));
+    static uint8_t blob[S_BLOB_MAX];
+    broker_result_t r = s_result (1, 5, true, blob);
+    BSW_CHECK_INT (broker_db_results_commit (db, &r, 1, NULL, &err), 0);
+    BSW_CHECK (s_stored_is_blob (reader, 1, 5));
+    BSW_CHECK (s_layout_clean (reader, dir, 1, 3) == BSW_TEST_PASS);
+    broker_db_close (&reader);
+    s_db_end (dir, &db);
     return BSW_TEST_PASS;
 }
 
@@ -1147,9 +1640,10 @@ static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"readonly", s_test_readonly},
                                           {"nospace", s_test_nospace},
                                           {"rate", s_test_rate},
-                                          {"inline", s_test_inline},
+                                          {"series", s_test_series},
                                           {"migrate", s_test_migrate},
                                           {"migrate_metrics", s_test_migrate_metrics},
+                                          {"migrate_series", s_test_migrate_series},
                                           {NULL, NULL}};
 
 int

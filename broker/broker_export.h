@@ -2,15 +2,21 @@
     v5 layout of shared/spec/TVB.md 11.1), which TVB's importer takes as one
     PSE: the time-series group and the metrics group.
 
-    Layout of the zip (no directory entries). TimeSeriesRegion files are
-    stored as they are (uncompressed, unless workers ran with --deflate N,
-    which compresses inside the HDF5 file); the other .h5 files are
-    deflated at level 1, the texts at zlib's default level:
+    The zip is written front to back through a sink (store_zip.h), entry
+    by entry, so it can go to a file while a sweep runs (`brainsweep run`)
+    or straight to a client as it is made (FETCH), with memory flat in the
+    sweep's size. Layout (no directory entries; entries in the order
+    written: connectivity, then the points, then the texts and plots).
+    TimeSeriesRegion files are made here from each point's stored array
+    (broker_store.h) and stored uncompressed, as TVB writes them (or
+    shuffled and deflated inside the HDF5 file when the workers ran with
+    --deflate N); the other .h5 files are deflated at level 1, the texts at
+    zlib's default level:
 
         connectivity/Connectivity_<hex>.h5   the sweep's connectivity, alone
                                              in a folder with no view model,
                                              so TVB imports it first (11.7 b)
-        <k+1>/TimeSeriesRegion_<hex>.h5      the stored result file, as is
+        <k+1>/TimeSeriesRegion_<hex>.h5      the point's series (TVB.md 11.3-11.4)
         <k+1>/SimulatorAdapterModel_<hex>.h5 main view model, group A
         <k+1>/Generic2dOscillator_<hex>.h5   this point's parameter values
         <k+1>/Linear_<hex>.h5
@@ -23,17 +29,19 @@
         sweep.json                           the stored spec, as submitted
         pse.svg                              TVB's discrete PSE view (plot_pse.h)
         pse.html                             the same view, interactive, one file
-
+        README.txt                           only when the sweep keeps metrics
+                                             only ("keep": "metrics"): there are
+                                             no simulation or metric folders then
     with one pair of folders for each point k (0-based) that has an ok
     result, and P the sweep's number of points. Every GID is
     bsw_uuid_derive (sweep uuid, "<ClassName>", k), so exporting twice gives
-    the same datatypes, and the TimeSeriesRegion's name matches the GID the
-    worker wrote into it. The group GIDs are bsw_uuid_derive (uuid,
+    the same datatypes. The group GIDs are bsw_uuid_derive (uuid,
     "OperationGroupA" / "OperationGroupB", 0).
 
     Import order: TVB imports folders by ascending TVB_create_date of their
     main view model. Simulation folder k is dated base + k us and metric
-    folder k base + 1 h + k us (base = now, local wall clock), so every
+    folder k base + 1 h + k us (base = the sweep's submission, local wall
+    clock), so every
     time series exists before the measure that references it.
 
     TVB_ranges lists every range of the spec as TVB's range JSON
@@ -62,10 +70,12 @@
     would be more than PLOT_PSE_MAX_PANELS the extra ranges are shown at
     their first values (the image says so; the page lets one choose).
 
-    Threads: the build only reads the database and the result files, so
-    it can run on its own (read-only) connection in a background thread
-    while the broker keeps committing; a result committed during the build
-    may or may not be in the zip.
+    Threads: an export only reads the database and the series files, so
+    it runs on its own (read-only) connection in a background thread while
+    the broker keeps committing. A whole export (broker_export_add_all)
+    reads one snapshot of the database (broker_db_snapshot_begin), so the
+    zip is all of one moment; a live one (broker_export_add_points) takes
+    points as the broker commits them and reads the rest at the finish.
 */
 #ifndef BROKER_EXPORT_H_INCLUDED
 #define BROKER_EXPORT_H_INCLUDED
@@ -74,37 +84,79 @@
 
 #include "broker_db.h"
 #include "bsw_error.h"
+#include "store_zip.h"
 
-/*  Called now and then while a zip is built: done of total work units,
-    done rising to total. The first half of the units is writing the
-    points' files, one per point; the second half is libzip writing them
-    into the archive (deflating all but the time series). Calls are at most every BROKER_EXPORT_PROGRESS_MS,
-    plus one at the end of each half. */
+/*  Called now and then while points are added: done of total points, done
+    rising to total. At most every BROKER_EXPORT_PROGRESS_MS, plus one at
+    the end. */
 typedef void (*broker_export_progress_fn) (void *arg, uint64_t done, uint64_t total);
 
 #define BROKER_EXPORT_PROGRESS_MS     200
 #define BROKER_EXPORT_PLOT_MAX_POINTS 50000 /* pse.svg and pse.html up to this size */
 
-/*  Builds sweep `sweep`'s zip at zip_path. It is written to
-    "<zip_path>.tmp", fsync'ed and renamed to zip_path only when complete,
-    so an existing zip there is replaced atomically, and on failure left
-    as it was. The view-model and measure files are made in a mkdtemp
-    folder "<zip_path>.work-XXXXXX" beside it, removed at the end whatever
-    happens. A time series over 64 KiB streams from its result file in
-    the data folder into the zip and is never held in memory; a smaller
-    one lives in SQLite and is copied into the work folder, one at a
-    time. progress may be NULL.
+typedef struct broker_export_t broker_export_t;
 
-    At most one build per zip_path may run at a time: a build removes the
-    temporary zip and work folders a crashed build left at that path.
+/*  Starts the zip of sweep `sweep` (read through db, which the export
+    borrows) into sink: reads the sweep and parses its spec and
+    connectivity exactly as a worker does, and writes the connectivity.
+    Caller owns *self_p (broker_export_destroy). Returns 0, or with err's
+    sentence: BSW_ENOTFOUND (no such sweep), BSW_EDB, BSW_EFORMAT (a
+    stored spec or connectivity that no longer parses), or the sink's. */
+int broker_export_new (broker_export_t **self_p, broker_db_t *db, uint64_t sweep,
+                       store_zip_sink_fn sink, void *arg, bsw_error_t *err);
+void broker_export_destroy (broker_export_t **self_p);
 
-    Returns 0, or with err's sentence: BSW_ENOTFOUND (no such sweep),
-    BSW_EDB (database), BSW_EIO (a file cannot be made, read or renamed,
-    a result file is missing, zip_path's folder is missing), BSW_ENOSPACE
-    (disk full), BSW_EFORMAT (stored spec, connectivity or metrics that
-    no longer parse). A failure leaves neither the temporary zip nor the
-    work folder behind. */
+/*  Adds the folders of these points (ok ones; failed ones have none),
+    reading their rows now: for a live export, with points the broker has
+    just committed. A point already added is skipped. Same returns, and
+    BSW_EIO / BSW_EFORMAT for a series that cannot be read. */
+int broker_export_add_points (broker_export_t *self, const uint64_t *points, size_t count,
+                              bsw_error_t *err);
+
+/*  Follows a running sweep: adds the folders of the ok points committed
+    since the last call, reading the rows from the lowest point that has
+    none yet. *ended becomes true once the sweep has ended (finished or
+    cancelled) and everything it had then is added: time to finish. */
+int broker_export_add_new (broker_export_t *self, bool *ended, bsw_error_t *err);
+
+/*  Adds the folders of every ok point not added yet, in point order.
+    progress may be NULL. */
+int broker_export_add_all (broker_export_t *self, broker_export_progress_fn progress, void *arg,
+                           bsw_error_t *err);
+
+/*  Ends the zip: metrics.csv (every point, from the rows as they are now),
+    sweep.json, the PSE view, README.txt for a sweep that keeps metrics
+    only, and the central directory. Same returns. */
+int broker_export_finish (broker_export_t *self, bsw_error_t *err);
+
+/*  The TimeSeriesRegion file of one ok point of a sweep, made from its
+    stored series as the export makes it: *image_p (caller frees) and
+    *size_p. BSW_ENOTFOUND when the point has no stored series (no result,
+    failed, or a sweep that keeps metrics only); the errors above. */
+int broker_export_series_image (broker_db_t *db, uint64_t sweep, uint64_t point, void **image_p,
+                                size_t *size_p, bsw_error_t *err);
+
+/*  Points whose folders are in the zip so far. */
+uint64_t broker_export_points_added (const broker_export_t *self);
+
+/*  Bytes the sink has been given. */
+uint64_t broker_export_bytes (const broker_export_t *self);
+
+/*  The whole zip of a sweep as one snapshot, written to "<zip_path>.tmp",
+    fsync'ed and renamed to zip_path only when complete (an existing zip
+    there is replaced atomically, and on failure left as it was).
+    BSW_ENOSPACE for a full disk. progress may be NULL. */
 int broker_export_build (broker_db_t *db, uint64_t sweep, const char *zip_path,
                          broker_export_progress_fn progress, void *arg, bsw_error_t *err);
+
+/*  A sink for store_zip that writes to a file descriptor, starting the
+    write-back every few MB so that the final fsync finds little left. */
+typedef struct {
+    int fd;             /* open for writing */
+    const char *path;   /* for sentences */
+    uint64_t written;   /* bytes so far */
+    uint64_t synced_at; /* write-back started up to here */
+} broker_export_file_sink_t;
+int broker_export_file_sink (void *arg, const void *data, size_t size, bsw_error_t *err);
 
 #endif

@@ -10,13 +10,13 @@
 
     One file at a time: an in-memory store_h5 file, its content as a flat
     list of store_h5 calls (errors are sticky, so only the final image is
-    checked), then the image appended to the pack. GIDs come from
+    checked), then the image added to the zip. GIDs come from
     bsw_uuid_derive (sweep, class name, point), so a main view model names
     its sub view models before they exist.
 
     Why not store_tvbfiles_view_model_begin and store_tvbfiles_measure_write:
     they write a file of their own each, with two fsyncs (file and
-    folder), which a result needs and a scratch slice of the pack does
+    folder), which a result needs and a zip entry made from memory does
     not. A sweep of 2000 points makes 16 000 such files; on a spinning
     disk that is minutes of flushes for nothing. The price is repeating
     their few lines of generic attributes here (s_begin) and the
@@ -33,6 +33,7 @@
 #include <jansson.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,13 +265,17 @@ broker_export_file_name (const char *cls, const char *uuid, broker_export_name_t
 }
 
 int64_t
-broker_export_now_us (void)
+broker_export_naive_us (double unix_s)
 {
-    struct timespec ts;
-    clock_gettime (CLOCK_REALTIME, &ts);
+    time_t seconds = (time_t) floor (unix_s);
+    int64_t us = (int64_t) llround ((unix_s - (double) seconds) * 1e6);
+    if (us >= 1000000) {
+        seconds++;
+        us -= 1000000;
+    }
     struct tm tm;
-    localtime_r (&ts.tv_sec, &tm);
-    return (int64_t) timegm (&tm) * 1000000 + ts.tv_nsec / 1000;
+    localtime_r (&seconds, &tm);
+    return (int64_t) timegm (&tm) * 1000000 + us;
 }
 
 void
@@ -289,7 +294,8 @@ broker_export_date (int64_t naive_us, char out[BROKER_EXPORT_DATE_BUF])
 
 //  The folder being written and its files so far.
 typedef struct {
-    const broker_export_point_t *pt; /* the point, and the pack */
+    const broker_export_point_t *pt; /* the point, and the zip */
+    uint64_t folder;                 /* the folder the files go to */
     broker_export_file_t *files;     /* out: the files, in writing order */
     size_t count;                    /* files written */
     bsw_error_t *err;                /* the first failure */
@@ -329,37 +335,8 @@ s_begin_view_model (s_folder_t *f, store_h5_t **h5_p, const char *cls, const cha
     return rc;
 }
 
-static int
-s_write_all (int fd, const void *data, size_t size)
-{
-    const char *p = data;
-    while (size > 0) {
-        ssize_t n = write (fd, p, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        p += n;
-        size -= (size_t) n;
-    }
-    return 0;
-}
-
-//  After a short write the pack is abandoned (the whole export fails), so
-//  its size need not be rolled back.
-int
-broker_export_pack_append (broker_export_pack_t *pack, const void *data, size_t size,
-                           bsw_error_t *err)
-{
-    int e = s_write_all (pack->fd, data, size) != 0 ? errno : 0;
-    if (e)
-        return bsw_error_set (err, (e == ENOSPC || e == EDQUOT) ? BSW_ENOSPACE : BSW_EIO,
-                              "%s: cannot write: %s", pack->path, strerror (e));
-    pack->size += size;
-    return 0;
-}
-
-//  Takes the image and appends it to the pack.
+//  Takes the image and adds it to the zip. HDF5 float data gains little
+//  from more effort than deflate's level 1.
 static int
 s_finish (s_folder_t *f, store_h5_t **h5_p)
 {
@@ -368,16 +345,13 @@ s_finish (s_folder_t *f, store_h5_t **h5_p)
     int rc = store_h5_commit_image (h5_p, &image, &size, f->err);
     if (rc)
         return rc;
-    broker_export_pack_t *pack = f->pt->pack;
-    uint64_t offset = pack->size;
-    rc = broker_export_pack_append (pack, image, size, f->err);
+    char entry[BROKER_EXPORT_NAME_MAX + 32];
+    snprintf (entry, sizeof entry, "%" PRIu64 "/%s", f->folder, f->files[f->count].name);
+    rc = store_zip_add (f->pt->zip, entry, image, size, 1, f->err);
     free (image);
-    if (rc)
-        return rc;
-    f->files[f->count].offset = offset;
-    f->files[f->count].size = size;
-    f->count++;
-    return 0;
+    if (rc == 0)
+        f->count++;
+    return rc;
 }
 
 //  The model's view model: TVB keeps model classes per family module.
@@ -556,8 +530,8 @@ int
 broker_export_simulation_files (const broker_export_point_t *pt, broker_export_file_t *files,
                                 size_t *count, bsw_error_t *err)
 {
-    BSW_ASSERT (pt && pt->setup && pt->pack && files && count);
-    s_folder_t f = {pt, files, 0, err};
+    BSW_ASSERT (pt && pt->setup && pt->zip && files && count);
+    s_folder_t f = {pt, pt->sim_folder, files, 0, err};
     const sim_setup_t *s = pt->setup;
     const char *integrator = s->integrator == SIM_INTEGRATOR_HEUN_STOCHASTIC
                                  ? "HeunStochasticViewModel"
@@ -581,8 +555,8 @@ int
 broker_export_metric_files (const broker_export_point_t *pt, const broker_export_metrics_t *metrics,
                             broker_export_file_t *files, bsw_error_t *err)
 {
-    BSW_ASSERT (pt && pt->setup && pt->pack && metrics && files);
-    s_folder_t f = {pt, files, 0, err};
+    BSW_ASSERT (pt && pt->setup && pt->zip && metrics && files);
+    s_folder_t f = {pt, pt->metric_folder, files, 0, err};
     char series[37];
     s_gid (&f, "TimeSeriesRegion", series);
 

@@ -1,14 +1,11 @@
 /*  broker_export_files.h - internal to the export (broker_export.c): the
     TVB v5 view-model and measure files of one sweep point (TVB.md 11.5,
-    11.6) and the JSON texts they carry (10.2).
+    11.6), the JSON texts they carry (10.2), and the form a result's
+    metrics are stored in.
 
-    Each file is built in memory (store_h5_create_memory) and appended to
-    the export's pack: one scratch file in the work folder, of which every
-    zip entry is a slice (zip_source_file takes an offset and a length).
-    One pack instead of a file per view model saves creating, and later
-    deleting, 7 or 8 inodes per point, which dominated the export's time
-    in measurements; and nothing is fsync'ed, since the pack only lives
-    until the zip is closed.
+    Each file is built in memory (store_h5_create_memory) and added to the
+    export's zip at once as "<folder>/<name>" (store_zip.h), deflated at
+    level 1: no file is made on disk for it.
 */
 #ifndef BROKER_EXPORT_FILES_H_INCLUDED
 #define BROKER_EXPORT_FILES_H_INCLUDED
@@ -19,6 +16,7 @@
 
 #include "bsw_error.h"
 #include "proto.h"
+#include "store_zip.h"
 #include "sim_setup.h"
 #include "spec.h"
 
@@ -35,28 +33,16 @@
 
 typedef char broker_export_name_t[BROKER_EXPORT_NAME_MAX];
 
-/*  The scratch file the images are appended to. */
-typedef struct {
-    int fd;           /* open for writing, positioned at its end */
-    uint64_t size;    /* bytes written so far */
-    const char *path; /* for errors */
-} broker_export_pack_t;
-
-/*  Appends size bytes to the pack (its size grows by them). Returns 0, or
-    BSW_EIO / BSW_ENOSPACE with err naming the pack. */
-int broker_export_pack_append (broker_export_pack_t *pack, const void *data, size_t size,
-                               bsw_error_t *err);
-
-/*  One file written to the pack: its name and its slice. */
+/*  One file added to the zip: its name in its folder. */
 typedef struct {
     broker_export_name_t name; /* "<Class>_<hex>.h5" */
-    uint64_t offset;           /* where its bytes start in the pack */
-    uint64_t size;             /* bytes, > 0 */
 } broker_export_file_t;
 
 /*  What the files of one point need. All borrowed. */
 typedef struct {
-    broker_export_pack_t *pack;   /* where the files go; its size grows */
+    store_zip_t *zip;             /* where the files go */
+    uint64_t sim_folder;          /* the simulation folder's number (k + 1) */
+    uint64_t metric_folder;       /* the metric folder's number (P + k + 1) */
     const char *sweep_uuid;       /* seeds every GID (bsw_uuid_derive) */
     uint64_t point;               /* k, the point's 0-based index */
     const sim_setup_t *setup;     /* the point's setup (spec_point_setup) */
@@ -75,7 +61,7 @@ typedef struct {
 } broker_export_metrics_t;
 
 /*  Appends the point's simulation view models (SimulatorAdapterModel and
-    its sub view models, at most BROKER_EXPORT_SIM_FILES_MAX) to the pack;
+    its sub view models, at most BROKER_EXPORT_SIM_FILES_MAX) to the zip;
     files[] receives their names and slices, *count their number. Returns
     0, or BSW_EIO / BSW_ENOSPACE / BSW_EINTERNAL (a model with no TVB
     class) with err. */
@@ -83,7 +69,7 @@ int broker_export_simulation_files (const broker_export_point_t *pt, broker_expo
                                     size_t *count, bsw_error_t *err);
 
 /*  Appends DatatypeMeasure and TimeseriesMetricsAdapterModel of the point
-    to the pack, described in files[0..1]. Same returns. */
+    to the zip, named in files[0..1]. Same returns. */
 int broker_export_metric_files (const broker_export_point_t *pt,
                                 const broker_export_metrics_t *metrics, broker_export_file_t *files,
                                 bsw_error_t *err);
@@ -120,7 +106,8 @@ void broker_export_file_name (const char *cls, const char *uuid, broker_export_n
     adding microseconds never meets a daylight-saving jump). */
 void broker_export_date (int64_t naive_us, char out[BROKER_EXPORT_DATE_BUF]);
 
-/*  Now, local wall clock, as naive microseconds for broker_export_date. */
-int64_t broker_export_now_us (void);
+/*  An instant (unix seconds), local wall clock, as naive microseconds for
+    broker_export_date. */
+int64_t broker_export_naive_us (double unix_s);
 
 #endif

@@ -2,10 +2,13 @@
     libzip and checked file by file against TVB.md 10.2 and 11.1-11.6.
 
     Each case makes a data folder of its own (bsw_test_dir.h), stores a
-    small real sweep in it with broker_db, commits fake results (time-series
-    images built by store_timeseries_image with the GID a worker would use),
-    exports, and removes the folder after: most through the fixtures
-    s_sweep_fixture and s_export_fixture.
+    small real sweep in it with broker_db, commits results whose series
+    are raw arrays of the exact shape the sweep's spec and connectivity
+    make (store_series_encode, raw or shuffled and deflated, as a worker
+    sends them), exports, and removes the folder after: most through the
+    fixtures s_sweep_fixture and s_export_fixture. Every exported
+    TimeSeriesRegion is read back and compared with the array committed
+    and the time stamps sim_monitor_times gives (s_check_series).
 */
 #include "broker_export.h"
 #include "broker_export_files.h"
@@ -14,9 +17,11 @@
 #include "bsw_test_dir.h"
 #include "bsw_util.h"
 #include "sim_connectivity.h"
+#include "sim_monitor.h"
+#include "spec.h"
 #include "store_connectivity.h"
 #include "store_h5read.h"
-#include "store_timeseries.h"
+#include "store_series.h"
 
 #include <sqlite3.h>
 #include <zip.h>
@@ -86,56 +91,201 @@ s_exists (const char *path)
     return stat (path, &st) == 0;
 }
 
+//  The whole file at path (caller frees), or NULL.
+static char *
+s_read_file (const char *path, size_t *size_p)
+{
+    FILE *f = fopen (path, "rb");
+    if (!f)
+        return NULL;
+    fseek (f, 0, SEEK_END);
+    long size = ftell (f);
+    fseek (f, 0, SEEK_SET);
+    char *bytes = bsw_malloc ((size_t) size + 1);
+    bool ok = size >= 0 && fread (bytes, 1, (size_t) size, f) == (size_t) size;
+    fclose (f);
+    if (!ok) {
+        free (bytes);
+        return NULL;
+    }
+    *size_p = (size_t) size;
+    return bytes;
+}
+
+static bool
+s_write_file (const char *path, const void *bytes, size_t size)
+{
+    FILE *f = fopen (path, "wb");
+    bool ok = f && fwrite (bytes, 1, size, f) == size;
+    if (f && fclose (f) != 0)
+        ok = false;
+    return ok;
+}
+
+//  A connectivity zip of 3 regions into dir/conn3.zip; its bytes into
+//  bytes (of room max) and *size.
+static int
+s_conn3_zip (const char *dir, char *bytes, size_t max, size_t *size)
+{
+    bsw_error_t err;
+    sim_connectivity_t *conn = sim_connectivity_new (3);
+    for (size_t i = 0; i < 3; i++)
+        for (size_t j = 0; j < 3; j++)
+            if (i != j) {
+                conn->weights[i * 3 + j] = 1.0 + (double) i;
+                conn->tract_lengths[i * 3 + j] = 10.0 * (double) (i + j);
+            }
+    char conn_zip[128];
+    snprintf (conn_zip, sizeof conn_zip, "%s/conn3.zip", dir);
+    BSW_CHECK_MSG (store_connectivity_save_zip (conn, conn_zip, &err) == 0, "%s", err.text);
+    sim_connectivity_destroy (&conn);
+    size_t n = 0;
+    char *data = s_read_file (conn_zip, &n);
+    BSW_CHECK (data && n > 0 && n < max);
+    memcpy (bytes, data, n);
+    free (data);
+    *size = n;
+    return BSW_TEST_PASS;
+}
+
 //  --------------------------------------------------------------------------
 //  A sweep with results
 
-//  Stores the sweep and commits, for each point, ok (status 'o'), failed
-//  ('f') or nothing ('-').
+//  Value i of point k's series (index in TVB's (T, nvoi, n, 1) order):
+//  points 2, 5, 8, ... hold one constant, which deflates to almost
+//  nothing; the others k plus noise in every mantissa bit, which hardly
+//  deflates.
+static double
+s_value (uint64_t k, size_t i)
+{
+    if (k % 3 == 2)
+        return 0.25 * (double) k;
+    uint64_t x = (k + 1) * 0x9E3779B97F4A7C15ULL ^ ((uint64_t) i * 0xBF58476D1CE4E5B9ULL);
+    x ^= x >> 31;
+    x *= 0x94D049BB133111EBULL;
+    x ^= x >> 29;
+    return (double) k + (double) (x >> 11) / 9007199254740992.0;
+}
+
+//  The shape of a sweep's series, as the export works it out: the stored
+//  spec and connectivity parsed. s_shape_fini frees it.
+typedef struct {
+    spec_t *spec;
+    sim_connectivity_t *conn;
+    char conn_gid[37];
+    uint64_t samples; /* T */
+    size_t values;    /* T * nvoi * n */
+} s_shape_t;
+
+static int
+s_shape (broker_db_t *db, uint64_t id, s_shape_t *shape)
+{
+    memset (shape, 0, sizeof *shape);
+    bsw_error_t err;
+    char *spec_json = NULL, *conn_name = NULL;
+    void *conn_zip = NULL;
+    size_t conn_size = 0;
+    BSW_CHECK_MSG (broker_db_sweep_definition (db, id, &spec_json, &conn_zip, &conn_size,
+                                               &conn_name, &err) == 0,
+                   "%s", err.text);
+    BSW_CHECK_MSG (
+        spec_load_string (&shape->spec, spec_json, strlen (spec_json), "spec", NULL, &err) == 0,
+        "%s", err.text);
+    if (conn_zip)
+        BSW_CHECK_MSG (
+            store_connectivity_load_buffer (&shape->conn, conn_zip, conn_size, "conn", &err) == 0,
+            "%s", err.text);
+    else
+        shape->conn = sim_connectivity_new_default ();
+    free (spec_json);
+    free (conn_zip);
+    free (conn_name);
+    sim_connectivity_gid (shape->conn, shape->conn_gid);
+    shape->samples = sim_setup_samples (&shape->spec->setup);
+    shape->values = (size_t) shape->samples * shape->spec->setup.n_voi * shape->conn->n;
+    return BSW_TEST_PASS;
+}
+
+static void
+s_shape_fini (s_shape_t *shape)
+{
+    spec_destroy (&shape->spec);
+    sim_connectivity_destroy (&shape->conn);
+}
+
+//  Commits, for each point, ok (status 'o'), failed ('f') or nothing
+//  ('-'), one result per call in point order (so series lie in point order
+//  in the file). An ok point's series is s_value's array of the sweep's
+//  shape, raw or deflated at the level levels[k] gives ('0' raw, '1'-'9';
+//  levels NULL: all raw), or none when the sweep keeps metrics only.
+static int
+s_commit_points (broker_db_t *db, uint64_t id, uint64_t points, const char *status,
+                 const char *levels)
+{
+    bsw_error_t err;
+    s_shape_t shape;
+    BSW_CHECK (s_shape (db, id, &shape) == BSW_TEST_PASS);
+    bool keep_all = shape.spec->keep == SPEC_KEEP_ALL;
+    double *values = bsw_malloc ((shape.values + 1) * sizeof (double));
+    int rc = 0;
+    for (uint64_t k = 0; k < points && rc == 0; k++) {
+        if (status[k] == '-')
+            continue;
+        bool ok = status[k] == 'o';
+        double metric_values[5];
+        s_metrics_of (k, metric_values);
+        char *metrics = ok ? broker_export_metrics_json (s_metric_names, metric_values, 5) : NULL;
+        int level = levels ? levels[k] - '0' : 0;
+        void *series = NULL;
+        size_t size = 0;
+        for (size_t i = 0; i < shape.values; i++)
+            values[i] = s_value (k, i);
+        if (ok && keep_all &&
+            (rc = store_series_encode (values, shape.values, level, &series, &size, &err)))
+            fprintf (stderr, "encode: %s\n", err.text);
+        broker_result_t result = {.sweep = id,
+                                  .point = k,
+                                  .ok = ok,
+                                  .error = ok ? NULL : "diverged",
+                                  .metrics_json = metrics,
+                                  .series = series,
+                                  .series_size = size,
+                                  .series_encoding = level ? 1 : 0,
+                                  .elapsed_ms = 12.5,
+                                  .worker = "w1"};
+        bool stored = false;
+        if (!rc && (rc = broker_db_results_commit (db, &result, 1, &stored, &err)))
+            fprintf (stderr, "commit: %s\n", err.text);
+        free (series);
+        free (metrics);
+    }
+    free (values);
+    s_shape_fini (&shape);
+    BSW_CHECK_INT (rc, 0);
+    return BSW_TEST_PASS;
+}
+
+//  Stores the sweep (with its connectivity zip, or NULL for the default)
+//  and commits its points (s_commit_points).
+static int
+s_make_sweep_with (broker_db_t *db, const char *spec, const void *conn, size_t conn_size,
+                   uint64_t points, const char *status, const char *levels, uint64_t *id,
+                   char uuid[37])
+{
+    bsw_error_t err;
+    BSW_CHECK_MSG (broker_db_sweep_create (db, "test", spec, conn, conn_size,
+                                           conn ? "conn3.zip" : NULL, points, id, uuid, &err) == 0,
+                   "%s", err.text);
+    return s_commit_points (db, *id, points, status, levels);
+}
+
 static int
 s_make_sweep (broker_db_t *db, const char *spec, uint64_t points, const char *status, uint64_t *id,
               char uuid[37])
 {
-    bsw_error_t err;
-    int rc = broker_db_sweep_create (db, "test", spec, NULL, 0, NULL, points, id, uuid, &err);
-    if (rc) {
-        fprintf (stderr, "sweep_create: %s\n", err.text);
-        return rc;
-    }
-    sim_connectivity_t *conn = sim_connectivity_new_default ();
-    char conn_gid[37];
-    sim_connectivity_gid (conn, conn_gid);
-    sim_connectivity_destroy (&conn);
-    for (uint64_t k = 0; k < points && rc == 0; k++) {
-        if (status[k] == '-')
-            continue;
-        //  A small fake series: 4 samples, 2 VOIs, 3 nodes.
-        double data[4 * 2 * 3], time[4];
-        for (size_t i = 0; i < 24; i++)
-            data[i] = (double) k + 0.5 * (double) i;
-        for (size_t t = 0; t < 4; t++)
-            time[t] = 0.48828125 + 0.9765625 * (double) t;
-        char gid[37];
-        bsw_uuid_derive (uuid, "TimeSeriesRegion", k, gid);
-        static const char *const voi[] = {"V", "W"};
-        store_timeseries_t ts = {gid,  conn_gid, "TemporalAverage", voi,  2, 4, 3,
-                                 data, time,     0.9765625,         NULL, 0};
-        void *image = NULL;
-        size_t size = 0;
-        bool ok = status[k] == 'o';
-        double values[5];
-        s_metrics_of (k, values);
-        char *metrics = ok ? broker_export_metrics_json (s_metric_names, values, 5) : NULL;
-        if (ok && (rc = store_timeseries_image (&ts, &image, &size, &err)))
-            fprintf (stderr, "image: %s\n", err.text);
-        broker_result_t result = {*id,  k,    ok,  ok ? NULL : "diverged", metrics, image,
-                                  size, 12.5, "w1"};
-        bool stored = false;
-        if (!rc && (rc = broker_db_results_commit (db, &result, 1, &stored, &err)))
-            fprintf (stderr, "commit: %s\n", err.text);
-        free (image);
-        free (metrics);
-    }
-    return rc;
+    return s_make_sweep_with (db, spec, NULL, 0, points, status, NULL, id, uuid) == BSW_TEST_PASS
+               ? 0
+               : -1;
 }
 
 //  --------------------------------------------------------------------------
@@ -300,6 +450,247 @@ s_listing (zip_t *za)
 }
 
 //  --------------------------------------------------------------------------
+//  An exported series, checked
+
+//  Expected TVB dates of point k's folders: the sweep's submission (local
+//  wall clock) plus k us, and an hour later for its metric folder.
+static void
+s_dates (broker_db_t *db, uint64_t id, uint64_t k, char sim[BROKER_EXPORT_DATE_BUF],
+         char metric[BROKER_EXPORT_DATE_BUF])
+{
+    broker_sweep_info_t info;
+    bsw_error_t err;
+    double created = broker_db_sweep_info (db, id, &info, &err) == 0 ? info.created : 0.0;
+    broker_sweep_info_fini (&info);
+    int64_t base = broker_export_naive_us (created);
+    broker_export_date (base + (int64_t) k, sim);
+    broker_export_date (base + 3600000000LL + (int64_t) k, metric);
+}
+
+//  One expected scalar attribute of the root.
+typedef struct {
+    const char *name;
+    store_h5_attr_kind_t kind;
+    const char *text; /* for strings */
+    double number;    /* for F64 and I64 */
+} s_expect_t;
+
+#define S_STR STORE_H5_ATTR_STRING_VLEN_UTF8
+#define S_F64 STORE_H5_ATTR_F64
+#define S_I64 STORE_H5_ATTR_I64
+
+//  Every expected attribute's kind and value, and no other attribute (the
+//  expectations sorted by name, as store_h5_attr_names lists them).
+static int
+s_check_attrs (const char *path, const s_expect_t *expect, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        char *text = NULL;
+        double f64 = 0.0;
+        int64_t i64 = 0;
+        store_h5_attr_kind_t kind =
+            store_h5_read_attr (path, "/", expect[i].name, &text, &f64, &i64);
+        BSW_CHECK_MSG (kind == expect[i].kind, "%s: kind %d, expected %d", expect[i].name,
+                       (int) kind, (int) expect[i].kind);
+        if (kind == S_STR)
+            BSW_CHECK_STR (text, expect[i].text);
+        else if (kind == S_F64)
+            BSW_CHECK_DOUBLE_EQ (f64, expect[i].number);
+        else
+            BSW_CHECK_INT (i64, (int64_t) expect[i].number);
+        free (text);
+    }
+    char **names;
+    size_t n;
+    bsw_error_t err;
+    BSW_CHECK (store_h5_attr_names (path, "/", &names, &n, &err) == 0);
+    BSW_CHECK_INT (n, count);
+    for (size_t i = 0; i < n; i++) {
+        BSW_CHECK_STR (names[i], expect[i].name);
+        free (names[i]);
+    }
+    free (names);
+    return BSW_TEST_PASS;
+}
+
+//  A dataset's TVB_Minimum, TVB_Maximum and TVB_Mean are those of values
+//  (numpy's, the mean summed in long double as store_h5 does).
+static int
+s_check_stats (const char *path, const char *object, const double *values, size_t count)
+{
+    double lo = values[0], hi = values[0];
+    long double sum = 0.0L;
+    for (size_t i = 0; i < count; i++) {
+        lo = values[i] < lo ? values[i] : lo;
+        hi = values[i] > hi ? values[i] : hi;
+        sum += values[i];
+    }
+    static const char *const names[] = {"TVB_Minimum", "TVB_Maximum", "TVB_Mean"};
+    const double want[] = {lo, hi, (double) (sum / (long double) count)};
+    for (size_t a = 0; a < 3; a++) {
+        char *text = NULL;
+        double f64 = NAN;
+        int64_t i64;
+        BSW_CHECK_INT (store_h5_read_attr (path, object, names[a], &text, &f64, &i64), S_F64);
+        BSW_CHECK_DOUBLE_EQ (f64, want[a]);
+    }
+    return BSW_TEST_PASS;
+}
+
+/*  Point k's TimeSeriesRegion in the zip: its `data` is s_value's array of
+    the sweep's shape (T, nvoi, n, 1), its `time` what sim_monitor_times
+    gives, and its attributes those of TVB.md 11.4: the GID the workers
+    derive, the sweep's connectivity, the monitor's title and period, the
+    VOI names, the folder's date. */
+static int
+s_check_series (zip_t *za, const char *dir, broker_db_t *db, uint64_t id, uint64_t k)
+{
+    broker_sweep_info_t info;
+    bsw_error_t err;
+    BSW_CHECK (broker_db_sweep_info (db, id, &info, &err) == 0);
+    char name[160], path[256];
+    s_entry_name (name, sizeof name, k + 1, "TimeSeriesRegion", info.uuid, k);
+    BSW_CHECK_MSG (s_extract (za, name, dir, path, sizeof path) == 0, "%s", name);
+    s_shape_t shape;
+    BSW_CHECK (s_shape (db, id, &shape) == BSW_TEST_PASS);
+    const sim_setup_t *s = &shape.spec->setup;
+
+    double *data = NULL, *time = NULL;
+    size_t dims[STORE_H5_MAX_RANK];
+    int rank = 0;
+    BSW_CHECK_MSG (store_h5_read_doubles (path, "data", &data, dims, &rank, &err) == 0, "%s",
+                   err.text);
+    BSW_CHECK_INT (rank, 4);
+    BSW_CHECK_INT (dims[0], shape.samples);
+    BSW_CHECK_INT (dims[1], s->n_voi);
+    BSW_CHECK_INT (dims[2], shape.conn->n);
+    BSW_CHECK_INT (dims[3], 1);
+    double *want = bsw_malloc (shape.values * sizeof (double));
+    for (size_t i = 0; i < shape.values; i++) {
+        want[i] = s_value (k, i);
+        BSW_CHECK_MSG (data[i] == want[i], "point %" PRIu64 " value %zu: %.17g, expected %.17g", k,
+                       i, data[i], want[i]);
+    }
+    BSW_CHECK (s_check_stats (path, "/data", want, shape.values) == BSW_TEST_PASS);
+    BSW_CHECK (store_h5_read_doubles (path, "time", &time, dims, &rank, &err) == 0);
+    BSW_CHECK_INT (rank, 1);
+    BSW_CHECK_INT (dims[0], shape.samples);
+    double *times = bsw_calloc ((size_t) shape.samples + 1, sizeof (double));
+    sim_monitor_times (s, times, (size_t) shape.samples);
+    for (size_t t = 0; t < shape.samples; t++)
+        BSW_CHECK_DOUBLE_EQ (time[t], times[t]);
+    BSW_CHECK (s_check_stats (path, "/time", times, (size_t) shape.samples) == BSW_TEST_PASS);
+    free (data);
+    free (time);
+    free (want);
+    free (times);
+
+    char gid[48] = "urn:uuid:", conn[48] = "urn:uuid:", title[64], dimensions[256] = "";
+    bsw_uuid_derive (info.uuid, "TimeSeriesRegion", k, gid + 9);
+    snprintf (conn + 9, sizeof conn - 9, "%s", shape.conn_gid);
+    snprintf (title, sizeof title, "Regions %s", sim_monitor_name (s->monitor));
+    strcat (dimensions, "{\"State Variable\": [");
+    for (size_t v = 0; v < s->n_voi; v++) {
+        strcat (dimensions, v ? ", \"" : "\"");
+        strcat (dimensions, s->model->voi_names[s->voi[v]]);
+        strcat (dimensions, "\"");
+    }
+    strcat (dimensions, "]}");
+    char sim_date[BROKER_EXPORT_DATE_BUF], metric_date[BROKER_EXPORT_DATE_BUF];
+    s_dates (db, id, k, sim_date, metric_date);
+    double period = sim_setup_sample_period (s);
+    const s_expect_t expect[] = {
+        {"TVB_Data_version", S_I64, NULL, 5},
+        {"TVB_connectivity", S_STR, conn, 0},
+        {"TVB_create_date", S_STR, sim_date, 0},
+        {"TVB_gid", S_STR, gid, 0},
+        {"TVB_invalid", S_STR, "bool:False", 0},
+        {"TVB_is_nan", S_STR, "bool:False", 0},
+        {"TVB_labels_dimensions", S_STR, dimensions, 0},
+        {"TVB_labels_ordering", S_STR, "[\"Time\", \"State Variable\", \"Region\", \"Mode\"]", 0},
+        {"TVB_nr_dimensions", S_I64, NULL, 4},
+        {"TVB_operation_tag", S_STR, "", 0},
+        {"TVB_sample_period", S_F64, NULL, period},
+        {"TVB_sample_period_unit", S_STR, "ms", 0},
+        {"TVB_sample_rate", S_F64, NULL, 1000.0 / period},
+        {"TVB_start_time", S_F64, NULL, 0.0},
+        {"TVB_state", S_STR, "INTERMEDIATE", 0},
+        {"TVB_subject", S_STR, "", 0},
+        {"TVB_title", S_STR, title, 0},
+        {"TVB_user_tag_1", S_STR, "", 0},
+        {"TVB_user_tag_2", S_STR, "", 0},
+        {"TVB_user_tag_3", S_STR, "", 0},
+        {"TVB_user_tag_4", S_STR, "", 0},
+        {"TVB_user_tag_5", S_STR, "", 0},
+        {"TVB_visible", S_STR, "bool:True", 0},
+        {"TVB_written_by", S_STR, "tvb.adapters.datatypes.h5.time_series_h5.TimeSeriesRegionH5", 0},
+    };
+    BSW_CHECK_MSG (s_check_attrs (path, expect, sizeof expect / sizeof expect[0]) == BSW_TEST_PASS,
+                   "point %" PRIu64, k);
+    unlink (path);
+    s_shape_fini (&shape);
+    broker_sweep_info_fini (&info);
+    return BSW_TEST_PASS;
+}
+
+//  The zip's entry names in the order written. Caller frees each and the
+//  array.
+static char **
+s_entries (zip_t *za, size_t *count)
+{
+    zip_int64_t n = zip_get_num_entries (za, 0);
+    char **names = bsw_calloc ((size_t) n + 1, sizeof (char *));
+    for (zip_int64_t i = 0; i < n; i++)
+        names[i] = bsw_strdup (zip_get_name (za, (zip_uint64_t) i, 0));
+    *count = (size_t) n;
+    return names;
+}
+
+static void
+s_entries_free (char **names, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free (names[i]);
+    free (names);
+}
+
+/*  The order of a zip's entries: the connectivity first; then the points'
+    folders, each point's simulation folder (its TimeSeriesRegion first)
+    before its metric folder, the points in the order `points` lists them
+    (count of them, P points in the sweep); then the `tail` names, exactly. */
+static int
+s_check_order (zip_t *za, uint64_t P, const uint64_t *points, size_t count, const char *const *tail,
+               size_t n_tail)
+{
+    size_t n;
+    char **names = s_entries (za, &n);
+    BSW_CHECK (n >= 1 + n_tail);
+    BSW_CHECK_MSG (strncmp (names[0], "connectivity/Connectivity_", 26) == 0, "%s", names[0]);
+    size_t at = 1, p = 0;
+    for (; at < n - n_tail; at++) {
+        uint64_t folder = strtoull (names[at], NULL, 10);
+        BSW_CHECK_MSG (folder >= 1 && folder <= 2 * P, "%s", names[at]);
+        bool metric = folder > P;
+        uint64_t k = metric ? folder - P - 1 : folder - 1;
+        //  A new point starts with its series; its metric folder follows.
+        bool first = at == 1 || strtoull (names[at - 1], NULL, 10) != folder;
+        if (first && !metric) {
+            BSW_CHECK_MSG (p < count && points[p] == k, "%s: point %zu of the order", names[at], p);
+            BSW_CHECK_MSG (strstr (names[at], "/TimeSeriesRegion_"), "%s", names[at]);
+            p++;
+        } else
+            BSW_CHECK_MSG (p > 0 && points[p - 1] == k, "%s", names[at]);
+    }
+    BSW_CHECK_INT (p, count);
+    for (size_t t = 0; t < n_tail; t++)
+        BSW_CHECK_STR (names[at + t], tail[t]);
+    s_entries_free (names, n);
+    return BSW_TEST_PASS;
+}
+
+static const char *const s_tail[] = {"metrics.csv", "sweep.json", "pse.svg", "pse.html"};
+
+//  --------------------------------------------------------------------------
 //  Cases
 
 typedef struct {
@@ -371,7 +762,8 @@ s_export_end (s_export_t *ex)
 
 //  Usage: a sweep with 4 ok, 1 failed and 1 pending point becomes one zip
 //  of one connectivity folder, 4 simulation folders, 4 metric folders,
-//  metrics.csv and sweep.json.
+//  metrics.csv, sweep.json and the PSE view, in that order; every series
+//  is the array stored for its point.
 static int
 s_test_usage (void)
 {
@@ -382,8 +774,9 @@ s_test_usage (void)
     int rc = broker_export_build (ex.db, ex.id, ex.zip_path, s_on_progress, &progress, &err);
     BSW_CHECK_MSG (rc == 0, "%s", err.text);
     BSW_CHECK_INT (bsw_test_dir_entries (ex.out), 1); // the zip, no temporary file or folder
-    BSW_CHECK (progress.calls >= 2 && progress.monotonic);
-    BSW_CHECK_INT (progress.total, 2 * S_POINTS);
+    //  Points added of the sweep's points, at least the final call.
+    BSW_CHECK (progress.calls >= 1 && progress.monotonic);
+    BSW_CHECK_INT (progress.total, S_POINTS);
     BSW_CHECK_INT (progress.done, progress.total);
 
     int zerr = 0;
@@ -438,9 +831,11 @@ s_test_usage (void)
     free (listing);
     free (expected);
     BSW_CHECK_INT (n_list, 37);
+    static const uint64_t order[] = {0, 1, 3, 4};
+    BSW_CHECK (s_check_order (za, S_POINTS, order, 4, s_tail, 4) == BSW_TEST_PASS);
 
-    //  Every entry is deflated but the time series (stored as the workers
-    //  wrote them: uncompressed unless they ran with --deflate N); every
+    //  Every entry is deflated but the time series (stored, as TVB writes
+    //  them: uncompressed unless the workers ran with --deflate N); every
     //  .h5 carries TVB_Data_version 5.
     char path[256];
     for (zip_int64_t i = 0; i < zip_get_num_entries (za, 0); i++) {
@@ -456,19 +851,49 @@ s_test_usage (void)
         unlink (path);
     }
 
-    //  The time series is the stored one (in the database), byte for byte.
-    s_entry_name (name, sizeof name, 5, "TimeSeriesRegion", ex.uuid, 4);
-    size_t size = 0;
-    char *bytes = s_entry_bytes (za, name, &size);
-    BSW_CHECK (bytes);
+    //  Each series is the stored array, its time stamps the monitor's.
+    for (size_t p = 0; p < 4; p++)
+        BSW_CHECK (s_check_series (za, ex.dir, ex.db, ex.id, ok_points[p]) == BSW_TEST_PASS);
     void *stored_bytes = NULL;
-    size_t stored_size = 0;
-    BSW_CHECK (broker_db_result_timeseries (ex.db, ex.id, 4, &stored_bytes, &stored_size, &err) ==
-               0);
-    BSW_CHECK_INT (stored_size, size);
-    BSW_CHECK (memcmp (bytes, stored_bytes, size) == 0);
-    free (bytes);
+    size_t stored_size = 0, size = 0;
+    int encoding = -1;
+    BSW_CHECK (broker_db_result_series (ex.db, ex.id, 4, &stored_bytes, &stored_size, &encoding,
+                                        &err) == 0);
+    BSW_CHECK_INT (encoding, STORE_SERIES_F8);
+    s_shape_t shape;
+    BSW_CHECK (s_shape (ex.db, ex.id, &shape) == BSW_TEST_PASS);
+    BSW_CHECK_INT (stored_size, shape.values * sizeof (double));
+    for (size_t i = 0; i < shape.values; i++) {
+        double v;
+        memcpy (&v, (char *) stored_bytes + i * sizeof v, sizeof v);
+        BSW_CHECK_DOUBLE_EQ (v, s_value (4, i));
+    }
     free (stored_bytes);
+
+    //  The same file alone (broker_export_series_image), for an ok point
+    //  only.
+    void *image = NULL;
+    BSW_CHECK_MSG (broker_export_series_image (ex.db, ex.id, 4, &image, &size, &err) == 0, "%s",
+                   err.text);
+    snprintf (path, sizeof path, "%s/image.h5", ex.dir);
+    BSW_CHECK (s_write_file (path, image, size));
+    free (image);
+    double *data = NULL;
+    size_t dims[STORE_H5_MAX_RANK];
+    int rank = 0;
+    BSW_CHECK (store_h5_read_doubles (path, "data", &data, dims, &rank, &err) == 0);
+    BSW_CHECK (rank == 4 && dims[0] * dims[1] * dims[2] == shape.values);
+    for (size_t i = 0; i < shape.values; i++)
+        BSW_CHECK_DOUBLE_EQ (data[i], s_value (4, i));
+    free (data);
+    unlink (path);
+    s_shape_fini (&shape);
+    for (uint64_t k = 2; k < S_POINTS; k += 3) { // failed, pending
+        BSW_CHECK_INT (broker_export_series_image (ex.db, ex.id, k, &image, &size, &err),
+                       BSW_ENOTFOUND);
+        BSW_CHECK (image == NULL);
+    }
+    char *bytes;
 
     //  sweep.json is the stored spec as it is.
     bytes = s_entry_bytes (za, "sweep.json", &size);
@@ -533,6 +958,10 @@ s_test_simulation_files (void)
     BSW_CHECK_INT (strlen (sim_date), 26); // YYYY-MM-DD,HH-MM-SS.ffffff
     BSW_CHECK (sim_date[10] == ',' && sim_date[19] == '.');
     free (sim_date);
+    //  Dated from the sweep's submission, not the export: base + k us.
+    char want_sim[BROKER_EXPORT_DATE_BUF], want_metric[BROKER_EXPORT_DATE_BUF];
+    s_dates (ex.db, ex.id, 4, want_sim, want_metric);
+    S_CHECK_ATTR (path, "TVB_create_date", want_sim);
     unlink (path);
 
     //  The model: this point's I and a, the rest TVB's defaults.
@@ -638,7 +1067,8 @@ s_test_metric_files (void)
     unlink (path);
 
     //  One group for all simulations, another for all metrics; every
-    //  simulation dated before every metric.
+    //  simulation dated before every metric, each at its date from the
+    //  sweep's submission.
     char *group_a = NULL, *group_b = NULL, *last_sim = NULL, *first_metric = NULL;
     static const uint64_t ok_points[] = {0, 1, 3, 4};
     for (size_t p = 0; p < 4; p++) {
@@ -647,6 +1077,9 @@ s_test_metric_files (void)
         BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
         char *group = s_attr (path, "TVB_operation_group_gid");
         char *date = s_attr (path, "TVB_create_date");
+        char want_sim[BROKER_EXPORT_DATE_BUF], want_metric[BROKER_EXPORT_DATE_BUF];
+        s_dates (ex.db, ex.id, k, want_sim, want_metric);
+        BSW_CHECK_STR (date, want_sim);
         unlink (path);
         if (!group_a)
             group_a = bsw_strdup (group);
@@ -661,6 +1094,7 @@ s_test_metric_files (void)
         BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
         group = s_attr (path, "TVB_operation_group_gid");
         date = s_attr (path, "TVB_create_date");
+        BSW_CHECK_STR (date, want_metric);
         unlink (path);
         if (!group_b)
             group_b = bsw_strdup (group);
@@ -758,6 +1192,8 @@ s_test_stochastic (void)
     BSW_CHECK_INT (zip_get_num_entries (ex.za, 0), 1 + 7 + 2 + 2 + 2);
     s_entry_name (name, sizeof name, 2, "HeunDeterministicViewModel", ex.uuid, 1);
     BSW_CHECK (zip_name_locate (ex.za, name, 0) < 0);
+    //  Raw monitor, one VOI: a sample per step of 0.1 ms.
+    BSW_CHECK (s_check_series (ex.za, ex.dir, ex.db, ex.id, 1) == BSW_TEST_PASS);
 
     s_entry_name (name, sizeof name, 2, "SimulatorAdapterModel", ex.uuid, 1);
     BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
@@ -827,6 +1263,7 @@ s_test_stochastic (void)
                    err.text);
     ex.za = zip_open (ex.zip_path, ZIP_RDONLY, NULL);
     BSW_CHECK (ex.za);
+    BSW_CHECK (s_check_series (ex.za, ex.dir, ex.db, ex.id, 0) == BSW_TEST_PASS);
     s_entry_name (name, sizeof name, 1, "AdditiveNoiseViewModel", ex.uuid, 0);
     BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
     BSW_CHECK_INT (s_dataset (path, "nsig", v, 4), 1);
@@ -843,30 +1280,18 @@ s_test_stochastic (void)
 }
 
 //  A sweep with its own connectivity zip exports that connectivity, under
-//  the GID the workers compute from the same bytes.
+//  the GID the workers compute from the same bytes, and series of its
+//  shape: 3 regions.
 static int
 s_test_connectivity (void)
 {
     char dir[BSW_TEST_DIR_MAX];
     BSW_CHECK (bsw_test_dir_new (dir, "broker_export_test"));
     bsw_error_t err;
-    sim_connectivity_t *conn = sim_connectivity_new (3);
-    for (size_t i = 0; i < 3; i++)
-        for (size_t j = 0; j < 3; j++)
-            if (i != j) {
-                conn->weights[i * 3 + j] = 1.0 + (double) i;
-                conn->tract_lengths[i * 3 + j] = 10.0 * (double) (i + j);
-            }
-    char conn_zip[128];
-    snprintf (conn_zip, sizeof conn_zip, "%s/conn3.zip", dir);
-    BSW_CHECK_MSG (store_connectivity_save_zip (conn, conn_zip, &err) == 0, "%s", err.text);
-    sim_connectivity_destroy (&conn);
-    FILE *f = fopen (conn_zip, "rb");
-    BSW_CHECK (f);
-    char bytes[65536];
-    size_t size = fread (bytes, 1, sizeof bytes, f);
-    fclose (f);
-    BSW_CHECK (size > 0 && size < sizeof bytes);
+    static char bytes[65536];
+    size_t size = 0;
+    BSW_CHECK (s_conn3_zip (dir, bytes, sizeof bytes, &size) == BSW_TEST_PASS);
+    sim_connectivity_t *conn = NULL;
     BSW_CHECK (store_connectivity_load_buffer (&conn, bytes, size, "conn3.zip", &err) == 0);
     char gid[37], hex[33];
     sim_connectivity_gid (conn, gid);
@@ -907,50 +1332,59 @@ s_test_connectivity (void)
                         "VarianceNodeVariance\n0,pending,,,,\n");
     free (csv);
     zip_close (za);
+
+    //  Its point done: a series of 3 regions, on this connectivity.
+    BSW_CHECK (s_commit_points (db, id, 1, "o", "1") == BSW_TEST_PASS);
+    BSW_CHECK_MSG (broker_export_build (db, id, zip_path, NULL, NULL, &err) == 0, "%s", err.text);
+    za = zip_open (zip_path, ZIP_RDONLY | ZIP_CHECKCONS, NULL);
+    BSW_CHECK (za);
+    BSW_CHECK_INT (zip_get_num_entries (za, 0), 1 + 6 + 2 + 2);
+    BSW_CHECK (s_check_series (za, dir, db, id, 0) == BSW_TEST_PASS);
+    zip_close (za);
     broker_db_close (&db);
     bsw_test_dir_remove (dir);
     return BSW_TEST_PASS;
 }
 
-//  Moves a point's series from the database into its file, as a series
-//  over BROKER_DB_INLINE_MAX is stored.
+//  $TMPDIR pointed at a folder of the case's own, to see what an export
+//  leaves there; s_tmpdir_end puts it back.
+typedef struct {
+    char path[160];
+    char *saved; /* the caller's $TMPDIR, or NULL */
+} s_tmpdir_t;
+
 static int
-s_move_to_file (broker_db_t *db, const char *dir, uint64_t id, uint64_t point)
+s_tmpdir_begin (s_tmpdir_t *t, const char *dir)
 {
-    void *data = NULL;
-    size_t size = 0;
-    bsw_error_t err;
-    BSW_CHECK (broker_db_result_inline (db, id, point, &data, &size, &err) == 0 && data);
-    char path[512];
-    snprintf (path, sizeof path, "%s/sweeps", dir);
-    mkdir (path, 0755);
-    snprintf (path, sizeof path, "%s/sweeps/%" PRIu64, dir, id);
-    mkdir (path, 0755);
-    snprintf (path, sizeof path, "%s/sweeps/%" PRIu64 "/ts", dir, id);
-    mkdir (path, 0755);
-    broker_db_result_path (db, id, point, path, sizeof path);
-    FILE *f = fopen (path, "wb");
-    BSW_CHECK (f && fwrite (data, 1, size, f) == size && fclose (f) == 0);
-    free (data);
-    snprintf (path, sizeof path, "%s/brainsweep.db", dir);
-    sqlite3 *raw = NULL;
-    char sql[128];
-    snprintf (sql, sizeof sql,
-              "DELETE FROM timeseries WHERE sweep = %" PRIu64 " AND point = %" PRIu64, id, point);
-    BSW_CHECK (sqlite3_open (path, &raw) == SQLITE_OK);
-    BSW_CHECK (sqlite3_exec (raw, sql, NULL, NULL, NULL) == SQLITE_OK);
-    BSW_CHECK (sqlite3_changes (raw) == 1);
-    sqlite3_close (raw);
+    const char *old = getenv ("TMPDIR");
+    t->saved = old ? bsw_strdup (old) : NULL;
+    snprintf (t->path, sizeof t->path, "%s/tmp", dir);
+    BSW_CHECK (mkdir (t->path, 0700) == 0);
+    setenv ("TMPDIR", t->path, 1);
     return BSW_TEST_PASS;
 }
 
-//  Failures leave no zip and nothing temporary; an older zip survives.
+static void
+s_tmpdir_end (s_tmpdir_t *t)
+{
+    if (t->saved)
+        setenv ("TMPDIR", t->saved, 1);
+    else
+        unsetenv ("TMPDIR");
+    free (t->saved);
+    t->saved = NULL;
+}
+
+//  Failures leave no zip and nothing temporary, beside the zip or in
+//  $TMPDIR; an older zip survives.
 static int
 s_test_failures (void)
 {
     s_export_t ex;
     BSW_CHECK (s_sweep_fixture (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
     bsw_error_t err;
+    s_tmpdir_t tmp;
+    BSW_CHECK (s_tmpdir_begin (&tmp, ex.dir) == BSW_TEST_PASS);
 
     //  Unknown sweep.
     BSW_CHECK_INT (broker_export_build (ex.db, ex.id + 100, ex.zip_path, NULL, NULL, &err),
@@ -964,49 +1398,51 @@ s_test_failures (void)
     BSW_CHECK_INT (broker_export_build (ex.db, ex.id, missing, NULL, NULL, &err), BSW_EIO);
     BSW_CHECK (strstr (err.text, "missing"));
     BSW_CHECK_INT (bsw_test_dir_entries (ex.out), 0);
+    BSW_CHECK_INT (bsw_test_dir_entries (tmp.path), 0);
 
-    //  A result file vanished after its row was committed: the failure
-    //  comes midway, after files were written and added. (Point 3's series
-    //  is moved to a file first, where a large one, or one stored by a
-    //  broker of schema 1, would be.)
-    char stored[512];
-    BSW_CHECK (s_move_to_file (ex.db, ex.dir, ex.id, 3) == BSW_TEST_PASS);
-    broker_db_result_path (ex.db, ex.id, 3, stored, sizeof stored);
-    char moved[520];
-    snprintf (moved, sizeof moved, "%s.away", stored);
-    BSW_CHECK (rename (stored, moved) == 0);
+    //  The series file lost its end after the rows were committed: the
+    //  failure comes midway, at point 3, after the connectivity and points
+    //  0 and 1 went into the zip (and the scratch folder was made).
+    broker_result_row_t *rows;
+    size_t count;
+    BSW_CHECK (broker_db_result_rows (ex.db, ex.id, 3, 1, &rows, &count, &err) == 0 && count == 1);
+    uint64_t cut = rows[0].series_offset + 8;
+    broker_result_rows_free (rows, count);
+    char series[256];
+    snprintf (series, sizeof series, "%s/sweeps/%" PRIu64 "/series.bin", ex.dir, ex.id);
+    size_t whole_size = 0;
+    char *whole = s_read_file (series, &whole_size);
+    BSW_CHECK (whole && whole_size > cut);
+    BSW_CHECK (truncate (series, (off_t) cut) == 0);
     BSW_CHECK_INT (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err), BSW_EIO);
-    BSW_CHECK_MSG (strstr (err.text, "point 3"), "%s", err.text);
+    BSW_CHECK_MSG (strstr (err.text, "point 3") && strstr (err.text, "series.bin"), "%s", err.text);
     BSW_CHECK_INT (bsw_test_dir_entries (ex.out), 0);
+    BSW_CHECK_INT (bsw_test_dir_entries (tmp.path), 0);
 
     //  A built zip stays in place when a later build fails.
-    BSW_CHECK (rename (moved, stored) == 0);
+    BSW_CHECK (s_write_file (series, whole, whole_size));
     BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
                    err.text);
+    BSW_CHECK_INT (bsw_test_dir_entries (tmp.path), 0);
     struct stat before;
     BSW_CHECK (stat (ex.zip_path, &before) == 0);
-    BSW_CHECK (rename (stored, moved) == 0);
+    BSW_CHECK (truncate (series, (off_t) cut) == 0);
     BSW_CHECK_INT (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err), BSW_EIO);
     BSW_CHECK_INT (bsw_test_dir_entries (ex.out), 1);
     struct stat after;
     BSW_CHECK (stat (ex.zip_path, &after) == 0);
     BSW_CHECK_INT (after.st_size, before.st_size);
-    BSW_CHECK (rename (moved, stored) == 0);
+    BSW_CHECK (s_write_file (series, whole, whole_size));
+    free (whole);
 
-    //  Leftovers of a crashed build go.
+    //  The leftover of a crashed build goes.
     char stale[256];
-    snprintf (stale, sizeof stale, "%s.work-Ab12Cd", ex.zip_path);
-    BSW_CHECK (mkdir (stale, 0700) == 0);
-    strcat (stale, "/pack");
-    FILE *f = fopen (stale, "w");
-    BSW_CHECK (f);
-    fclose (f);
     snprintf (stale, sizeof stale, "%s.tmp", ex.zip_path);
-    f = fopen (stale, "w");
+    FILE *f = fopen (stale, "w");
     BSW_CHECK (f);
     fputs ("not a zip", f);
     fclose (f);
-    BSW_CHECK_INT (bsw_test_dir_entries (ex.out), 3);
+    BSW_CHECK_INT (bsw_test_dir_entries (ex.out), 2);
 
     //  A read-only connection is enough.
     broker_db_t *reader = NULL;
@@ -1016,7 +1452,370 @@ s_test_failures (void)
     broker_db_close (&reader);
     BSW_CHECK (s_exists (ex.zip_path));
     BSW_CHECK_INT (bsw_test_dir_entries (ex.out), 1);
+    BSW_CHECK_INT (bsw_test_dir_entries (tmp.path), 0);
+    s_tmpdir_end (&tmp);
+    ex.za = zip_open (ex.zip_path, ZIP_RDONLY | ZIP_CHECKCONS, NULL);
+    BSW_CHECK (ex.za);
+    BSW_CHECK (s_check_series (ex.za, ex.dir, ex.db, ex.id, 3) == BSW_TEST_PASS);
 
+    s_export_end (&ex);
+    return BSW_TEST_PASS;
+}
+
+//  Stored series that the sweep's shape cannot make are refused, naming
+//  the point, and no zip is left: too few bytes, too many, a deflated one
+//  that is corrupt, an encoding that does not exist, an ok point with no
+//  series at all. Each in turn, the point then taken away again.
+static int
+s_test_bad_series (void)
+{
+    s_export_t ex;
+    static const char spec[] =
+        "{\"simulation_length\": 10, \"ranges\": [{\"parameter\": \"model.a\", \"lo\": 1,"
+        " \"hi\": 8, \"step\": 1}]}";
+    BSW_CHECK (s_sweep_fixture (&ex, spec, 7, "o------") == BSW_TEST_PASS);
+    s_shape_t shape;
+    BSW_CHECK (s_shape (ex.db, ex.id, &shape) == BSW_TEST_PASS);
+    size_t raw_size = shape.values * sizeof (double);
+    s_shape_fini (&shape);
+    uint8_t *bytes = bsw_calloc (2 * raw_size, 1);
+    //  code: of the build, which says why; image_code: of
+    //  broker_export_series_image.
+    const struct {
+        size_t size;
+        int encoding;
+        int code, image_code;
+        const char *says;
+    } bad[] = {
+        {8, STORE_SERIES_F8, BSW_EFORMAT, BSW_EFORMAT, "point 1: series of 8 bytes"},
+        {raw_size - 8, STORE_SERIES_F8, BSW_EFORMAT, BSW_EFORMAT, "point 2: series of"},
+        {2 * raw_size, STORE_SERIES_F8, BSW_EFORMAT, BSW_EFORMAT, "point 3: a stored series of"},
+        {100, STORE_SERIES_F8_SHUFFLE_DEFLATE, BSW_EFORMAT, BSW_EFORMAT,
+         "point 4: deflated series is corrupt"},
+        {raw_size, 7, BSW_EFORMAT, BSW_EFORMAT, "point 5: unknown series encoding 7"},
+        //  None at all, as an upgrade leaves a series it could not read
+        //  (the build's code is broker_db_series_read's).
+        {0, STORE_SERIES_F8, BSW_ENOTFOUND, BSW_ENOTFOUND, "point 6: no time series stored"},
+    };
+    bsw_error_t err;
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        uint64_t k = b + 1;
+        broker_result_t r = {.sweep = ex.id,
+                             .point = k,
+                             .ok = true,
+                             .metrics_json = "{\"GlobalVariance\": 1.0}",
+                             .series = bad[b].size ? bytes : NULL,
+                             .series_size = bad[b].size,
+                             .series_encoding = bad[b].encoding,
+                             .worker = "w1"};
+        BSW_CHECK_MSG (broker_db_results_commit (ex.db, &r, 1, NULL, &err) == 0, "%s", err.text);
+        int rc = broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err);
+        BSW_CHECK_MSG (rc == bad[b].code, "point %" PRIu64 ": %s: %s", k, bsw_errname (rc),
+                       err.text);
+        BSW_CHECK_MSG (strstr (err.text, bad[b].says), "%s", err.text);
+        BSW_CHECK_INT (bsw_test_dir_entries (ex.out), 0);
+        void *image = NULL;
+        size_t size = 0;
+        BSW_CHECK_INT (broker_export_series_image (ex.db, ex.id, k, &image, &size, &err),
+                       bad[b].image_code);
+        BSW_CHECK_MSG (strstr (err.text, bad[b].says), "%s", err.text);
+        BSW_CHECK (image == NULL);
+        //  Out of the way for the next one.
+        uint64_t *points = NULL, count = 0;
+        char db_path[160], sql[160];
+        snprintf (db_path, sizeof db_path, "%s/brainsweep.db", ex.dir);
+        snprintf (sql, sizeof sql, "UPDATE results SET ok = 0 WHERE point = %" PRIu64, k);
+        sqlite3 *raw = NULL;
+        BSW_CHECK_INT (sqlite3_open (db_path, &raw), SQLITE_OK);
+        BSW_CHECK_INT (sqlite3_exec (raw, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close (raw);
+        BSW_CHECK_INT (broker_db_retry_failed (ex.db, ex.id, &points, &count, &err), 0);
+        BSW_CHECK_INT (count, 1);
+        free (points);
+    }
+    free (bytes);
+    //  What is left exports.
+    BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
+                   err.text);
+    ex.za = zip_open (ex.zip_path, ZIP_RDONLY | ZIP_CHECKCONS, NULL);
+    BSW_CHECK (ex.za);
+    BSW_CHECK (s_check_series (ex.za, ex.dir, ex.db, ex.id, 0) == BSW_TEST_PASS);
+    s_export_end (&ex);
+    return BSW_TEST_PASS;
+}
+
+//  A sweep of tiny points (3 regions, one VOI, 2 samples: 48 bytes a
+//  series, raw or deflated): every ok point's series exported whole, in a
+//  complete TVB layout.
+static int
+s_test_tiny (void)
+{
+    s_export_t ex;
+    memset (&ex, 0, sizeof ex);
+    BSW_CHECK (bsw_test_dir_new (ex.dir, "broker_export_test"));
+    bsw_error_t err;
+    BSW_CHECK_MSG (broker_db_open (&ex.db, ex.dir, &err) == 0, "%s", err.text);
+    static char conn[65536];
+    size_t conn_size = 0;
+    BSW_CHECK (s_conn3_zip (ex.dir, conn, sizeof conn, &conn_size) == BSW_TEST_PASS);
+    static const char spec[] =
+        "{\"simulation_length\": 2, \"connectivity\": \"conn3.zip\","
+        " \"model\": {\"variables_of_interest\": [\"V\"]},"
+        " \"ranges\": [{\"parameter\": \"model.I\", \"values\": [0.0, 0.5, 1.0, 1.5, 2.0]}]}";
+    BSW_CHECK (s_make_sweep_with (ex.db, spec, conn, conn_size, 5, "oofoo", "09010", &ex.id,
+                                  ex.uuid) == BSW_TEST_PASS);
+    s_shape_t shape;
+    BSW_CHECK (s_shape (ex.db, ex.id, &shape) == BSW_TEST_PASS);
+    BSW_CHECK_INT (shape.values * sizeof (double), 48);
+    s_shape_fini (&shape);
+    broker_result_row_t *rows;
+    size_t count;
+    BSW_CHECK (broker_db_result_rows (ex.db, ex.id, 0, 0, &rows, &count, &err) == 0);
+    uint64_t stored = 0;
+    for (size_t i = 0; i < count; i++)
+        stored += rows[i].series_size;
+    BSW_CHECK_INT (rows[1].series_encoding, 1);
+    BSW_CHECK_INT (rows[0].series_size, 48);
+    broker_result_rows_free (rows, count);
+    BSW_CHECK (stored < 4 * 64);
+
+    snprintf (ex.zip_path, sizeof ex.zip_path, "%s/export.zip", ex.dir);
+    BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
+                   err.text);
+    ex.za = zip_open (ex.zip_path, ZIP_RDONLY | ZIP_CHECKCONS, NULL);
+    BSW_CHECK (ex.za);
+    static const uint64_t ok_points[] = {0, 1, 3, 4};
+    BSW_CHECK_INT (zip_get_num_entries (ex.za, 0), 1 + 4 * 8 + 4);
+    BSW_CHECK (s_check_order (ex.za, 5, ok_points, 4, s_tail, 4) == BSW_TEST_PASS);
+    static const char *const classes[] = {"TimeSeriesRegion",           "SimulatorAdapterModel",
+                                          "Generic2dOscillator",        "Linear",
+                                          "HeunDeterministicViewModel", "TemporalAverageViewModel"};
+    char name[160];
+    for (size_t p = 0; p < 4; p++) {
+        uint64_t k = ok_points[p];
+        BSW_CHECK (s_check_series (ex.za, ex.dir, ex.db, ex.id, k) == BSW_TEST_PASS);
+        for (size_t c = 0; c < 6; c++) {
+            s_entry_name (name, sizeof name, k + 1, classes[c], ex.uuid, k);
+            BSW_CHECK_MSG (zip_name_locate (ex.za, name, 0) >= 0, "%s", name);
+        }
+        s_entry_name (name, sizeof name, 5 + k + 1, "DatatypeMeasure", ex.uuid, k);
+        BSW_CHECK_MSG (zip_name_locate (ex.za, name, 0) >= 0, "%s", name);
+        s_entry_name (name, sizeof name, 5 + k + 1, "TimeseriesMetricsAdapterModel", ex.uuid, k);
+        BSW_CHECK_MSG (zip_name_locate (ex.za, name, 0) >= 0, "%s", name);
+    }
+    size_t size;
+    char *csv = s_entry_bytes (ex.za, "metrics.csv", &size);
+    BSW_CHECK (csv && strncmp (csv, "point,model.I,status,GlobalVariance,Metastability,", 50) == 0);
+    BSW_CHECK (strstr (csv, "\n2,1.0,failed,,,,\n") && strstr (csv, "\n4,2.0,ok,0.5,"));
+    free (csv);
+    s_export_end (&ex);
+    return BSW_TEST_PASS;
+}
+
+//  Series of mixed stored sizes in one sweep (76 regions, 2 VOIs, ~100
+//  samples: ~124 KB raw): raw, deflated at levels 1 and 9, noisy data that
+//  hardly shrinks and constant data that shrinks to almost nothing. Each
+//  exports to its array, in a file shuffled and deflated inside when it
+//  was stored deflated (as TVB reads one written with --deflate), raw
+//  otherwise; the zip stores them all as they are.
+static int
+s_test_mixed (void)
+{
+    static const char spec[] =
+        "{\"simulation_length\": 100, \"model\": {\"variables_of_interest\": [\"V\", \"W\"]},"
+        " \"ranges\": [{\"parameter\": \"model.a\", \"lo\": 1, \"hi\": 7, \"step\": 1}]}";
+    static const char levels[] = "019090";
+    s_export_t ex;
+    memset (&ex, 0, sizeof ex);
+    BSW_CHECK (bsw_test_dir_new (ex.dir, "broker_export_test"));
+    bsw_error_t err;
+    BSW_CHECK_MSG (broker_db_open (&ex.db, ex.dir, &err) == 0, "%s", err.text);
+    BSW_CHECK (s_make_sweep_with (ex.db, spec, NULL, 0, 6, "oooooo", levels, &ex.id, ex.uuid) ==
+               BSW_TEST_PASS);
+    s_shape_t shape;
+    BSW_CHECK (s_shape (ex.db, ex.id, &shape) == BSW_TEST_PASS);
+    size_t raw_size = shape.values * sizeof (double);
+    s_shape_fini (&shape);
+    BSW_CHECK (raw_size > 65536);
+    broker_result_row_t *rows;
+    size_t count;
+    BSW_CHECK (broker_db_result_rows (ex.db, ex.id, 0, 0, &rows, &count, &err) == 0);
+    BSW_CHECK_INT (count, 6);
+    uint64_t smallest = UINT64_MAX, largest = 0;
+    for (size_t k = 0; k < count; k++) {
+        BSW_CHECK_INT (rows[k].series_encoding, levels[k] != '0');
+        if (levels[k] == '0')
+            BSW_CHECK_INT (rows[k].series_size, raw_size);
+        smallest = rows[k].series_size < smallest ? rows[k].series_size : smallest;
+        largest = rows[k].series_size > largest ? rows[k].series_size : largest;
+    }
+    broker_result_rows_free (rows, count);
+    fprintf (stderr, "mixed: stored series of %" PRIu64 " to %" PRIu64 " bytes\n", smallest,
+             largest);
+    BSW_CHECK (smallest < 4096 && largest > 65536);
+
+    snprintf (ex.zip_path, sizeof ex.zip_path, "%s/export.zip", ex.dir);
+    BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
+                   err.text);
+    ex.za = zip_open (ex.zip_path, ZIP_RDONLY | ZIP_CHECKCONS, NULL);
+    BSW_CHECK (ex.za);
+    static const uint64_t all[] = {0, 1, 2, 3, 4, 5};
+    BSW_CHECK (s_check_order (ex.za, 6, all, 6, s_tail, 4) == BSW_TEST_PASS);
+    for (uint64_t k = 0; k < 6; k++) {
+        BSW_CHECK (s_check_series (ex.za, ex.dir, ex.db, ex.id, k) == BSW_TEST_PASS);
+        char name[160];
+        s_entry_name (name, sizeof name, k + 1, "TimeSeriesRegion", ex.uuid, k);
+        zip_stat_t st;
+        BSW_CHECK (zip_stat (ex.za, name, 0, &st) == 0);
+        BSW_CHECK_INT (st.comp_method, ZIP_CM_STORE);
+        //  Point 2 is constant and deflated: its file shrinks to a few KB;
+        //  point 5 is constant too but raw, so its file is the whole array.
+        if (k == 2)
+            BSW_CHECK_MSG (st.size < raw_size / 4, "%" PRIu64 " bytes", (uint64_t) st.size);
+        if (k == 5)
+            BSW_CHECK_MSG (st.size > raw_size, "%" PRIu64 " bytes", (uint64_t) st.size);
+    }
+    s_export_end (&ex);
+    return BSW_TEST_PASS;
+}
+
+//  A sweep that keeps metrics only ("keep": "metrics") stores no series
+//  and exports the connectivity, metrics.csv, sweep.json, the PSE view and
+//  README.txt, which says why there are no simulation or metric folders.
+static int
+s_test_keep_metrics (void)
+{
+    static const char spec[] =
+        "{\"simulation_length\": 10, \"keep\": \"metrics\","
+        " \"ranges\": [{\"parameter\": \"model.I\", \"lo\": 0, \"hi\": 2, \"step\": 0.5}]}";
+    s_export_t ex;
+    BSW_CHECK (s_export_fixture (&ex, spec, 4, "ofo-") == BSW_TEST_PASS);
+    bsw_error_t err;
+    size_t n;
+    char **names = s_entries (ex.za, &n);
+    BSW_CHECK_INT (n, 6);
+    BSW_CHECK (strncmp (names[0], "connectivity/Connectivity_", 26) == 0);
+    static const char *const tail[] = {"metrics.csv", "sweep.json", "pse.svg", "pse.html",
+                                       "README.txt"};
+    for (size_t i = 0; i < 5; i++)
+        BSW_CHECK_STR (names[1 + i], tail[i]);
+    for (size_t i = 0; i < n; i++)
+        BSW_CHECK_MSG (names[i][0] < '0' || names[i][0] > '9', "%s", names[i]);
+    s_entries_free (names, n);
+    size_t size;
+    char *readme = s_entry_bytes (ex.za, "README.txt", &size);
+    BSW_CHECK (readme && strstr (readme, "\"keep\": \"metrics\"") &&
+               strstr (readme, "no time series were sent"));
+    free (readme);
+    char *csv = s_entry_bytes (ex.za, "metrics.csv", &size);
+    double v[5];
+    s_metrics_of (0, v);
+    char row[256], num[BSW_DOUBLE_BUF];
+    snprintf (row, sizeof row, "\n0,0.0,ok,%s,", bsw_format_double (v[0], num));
+    BSW_CHECK_MSG (csv && strstr (csv, row), "%s", csv);
+    BSW_CHECK (strstr (csv, "\n1,0.5,failed,,,,\n") && strstr (csv, "\n3,1.5,pending,,,,\n"));
+    free (csv);
+    //  Nothing stored, nothing to show for a point.
+    char series[256];
+    snprintf (series, sizeof series, "%s/sweeps/%" PRIu64 "/series.bin", ex.dir, ex.id);
+    BSW_CHECK (!s_exists (series));
+    void *image = NULL;
+    BSW_CHECK_INT (broker_export_series_image (ex.db, ex.id, 0, &image, &size, &err),
+                   BSW_ENOTFOUND);
+    BSW_CHECK (image == NULL);
+    s_export_end (&ex);
+    return BSW_TEST_PASS;
+}
+
+//  A sink into memory.
+typedef struct {
+    char *data;
+    size_t size, alloc;
+    size_t calls;
+} s_memory_t;
+
+static int
+s_memory_sink (void *arg, const void *data, size_t size, bsw_error_t *err)
+{
+    s_memory_t *m = arg;
+    if (m->size + size > m->alloc) {
+        m->alloc = 2 * (m->size + size);
+        m->data = bsw_realloc (m->data, m->alloc);
+    }
+    memcpy (m->data + m->size, data, size);
+    m->size += size;
+    m->calls++;
+    return 0;
+}
+
+/*  A zip made while the sweep runs (broker_export_new, add_points,
+    add_new, finish): points in the order they are added, each once, the
+    ones committed after the export began too, metrics.csv of the rows at
+    the finish; then a whole one (add_all) after a point added first. */
+static int
+s_test_live (void)
+{
+    s_export_t ex;
+    BSW_CHECK (s_sweep_fixture (&ex, s_spec, S_POINTS, "oofo--") == BSW_TEST_PASS);
+    bsw_error_t err;
+    s_memory_t mem = {0};
+    broker_export_t *live = NULL;
+    BSW_CHECK_MSG (broker_export_new (&live, ex.db, ex.id, s_memory_sink, &mem, &err) == 0, "%s",
+                   err.text);
+    BSW_CHECK_INT (broker_export_bytes (live), mem.size);
+    //  As the broker reports commits: 3, then 0, the failed 2 and 3 again.
+    const uint64_t first[] = {3, 0, 2, 3};
+    BSW_CHECK_INT (broker_export_add_points (live, first, 4, &err), 0);
+    BSW_CHECK_INT (broker_export_points_added (live), 2);
+    bool ended = true;
+    BSW_CHECK_INT (broker_export_add_new (live, &ended, &err), 0);
+    BSW_CHECK (!ended);
+    BSW_CHECK_INT (broker_export_points_added (live), 3); // point 1
+    //  Point 5, then 4, finish while the export follows.
+    BSW_CHECK (s_commit_points (ex.db, ex.id, S_POINTS, "-----o", NULL) == BSW_TEST_PASS);
+    BSW_CHECK_INT (broker_export_add_new (live, &ended, &err), 0);
+    BSW_CHECK (!ended);
+    BSW_CHECK_INT (broker_export_points_added (live), 4);
+    BSW_CHECK (s_commit_points (ex.db, ex.id, S_POINTS, "----o-", NULL) == BSW_TEST_PASS);
+    BSW_CHECK_INT (broker_db_sweep_set_state (ex.db, ex.id, BROKER_SWEEP_FINISHED, &err), 0);
+    BSW_CHECK_INT (broker_export_add_new (live, &ended, &err), 0);
+    BSW_CHECK (ended);
+    BSW_CHECK_INT (broker_export_points_added (live), 5);
+    BSW_CHECK_INT (broker_export_finish (live, &err), 0);
+    BSW_CHECK_INT (broker_export_bytes (live), mem.size);
+    broker_export_destroy (&live);
+    broker_export_destroy (&live); // harmless the second time
+    BSW_CHECK (live == NULL);
+    BSW_CHECK (s_write_file (ex.zip_path, mem.data, mem.size));
+    ex.za = zip_open (ex.zip_path, ZIP_RDONLY | ZIP_CHECKCONS, NULL);
+    BSW_CHECK (ex.za);
+    const uint64_t order[] = {3, 0, 1, 5, 4};
+    BSW_CHECK (s_check_order (ex.za, S_POINTS, order, 5, s_tail, 4) == BSW_TEST_PASS);
+    for (size_t p = 0; p < 5; p++)
+        BSW_CHECK (s_check_series (ex.za, ex.dir, ex.db, ex.id, order[p]) == BSW_TEST_PASS);
+    size_t size;
+    char *csv = s_entry_bytes (ex.za, "metrics.csv", &size);
+    BSW_CHECK (csv && strstr (csv, "\n4,0.5,2.0,ok,") && strstr (csv, "\n5,0.5,3.0,ok,"));
+    free (csv);
+    zip_close (ex.za);
+    ex.za = NULL;
+
+    //  A whole export after one point added on its own.
+    mem.size = 0;
+    BSW_CHECK_INT (broker_export_new (&live, ex.db, ex.id, s_memory_sink, &mem, &err), 0);
+    const uint64_t four = 4;
+    BSW_CHECK_INT (broker_export_add_points (live, &four, 1, &err), 0);
+    BSW_CHECK_INT (broker_export_add_all (live, NULL, NULL, &err), 0);
+    BSW_CHECK_INT (broker_export_points_added (live), 5);
+    BSW_CHECK_INT (broker_export_finish (live, &err), 0);
+    broker_export_destroy (&live);
+    BSW_CHECK (s_write_file (ex.zip_path, mem.data, mem.size));
+    free (mem.data);
+    ex.za = zip_open (ex.zip_path, ZIP_RDONLY | ZIP_CHECKCONS, NULL);
+    BSW_CHECK (ex.za);
+    const uint64_t order2[] = {4, 0, 1, 3, 5};
+    BSW_CHECK (s_check_order (ex.za, S_POINTS, order2, 5, s_tail, 4) == BSW_TEST_PASS);
+    BSW_CHECK (s_check_series (ex.za, ex.dir, ex.db, ex.id, 4) == BSW_TEST_PASS);
     s_export_end (&ex);
     return BSW_TEST_PASS;
 }
@@ -1129,9 +1928,11 @@ s_test_stored_metrics (void)
 }
 
 //  A data folder from before schema 3 holds Python's bare NaN tokens in
-//  results.metrics; once the broker opens it, its export's metrics.csv is
-//  byte for byte that of the same results stored today, and TVB_metrics
-//  still has the bare tokens TVB writes.
+//  results.metrics, and (before schema 4) each series as the worker's
+//  TimeSeriesRegion file, small ones in the database, others in ts/ files.
+//  Once the broker opens it, its export's metrics.csv is byte for byte
+//  that of the same results stored today, TVB_metrics still has the bare
+//  tokens TVB writes, and every series exports to the same array.
 static int
 s_test_old_metrics (void)
 {
@@ -1142,13 +1943,55 @@ s_test_old_metrics (void)
     BSW_CHECK (csv);
     zip_close (ex.za);
     ex.za = NULL;
+    //  The files the workers of then sent: the export's own.
+    static const uint64_t ok_points[] = {0, 1, 3, 4};
+    void *images[4];
+    size_t image_sizes[4];
+    bsw_error_t err;
+    for (size_t p = 0; p < 4; p++)
+        BSW_CHECK_MSG (broker_export_series_image (ex.db, ex.id, ok_points[p], &images[p],
+                                                   &image_sizes[p], &err) == 0,
+                       "%s", err.text);
     broker_db_close (&ex.db);
 
-    //  Back to schema 2, each ok row's metrics as the old broker wrote them.
-    char db_path[128], sql[1024];
+    //  Back to schema 2: points 0 and 1 in the database, 3 and 4 as files,
+    //  no series file, each ok row's metrics as the old broker wrote them.
+    char db_path[128], sql[1024], path[256];
     snprintf (db_path, sizeof db_path, "%s/brainsweep.db", ex.dir);
     sqlite3 *raw = NULL;
     BSW_CHECK_INT (sqlite3_open (db_path, &raw), SQLITE_OK);
+    BSW_CHECK_INT (sqlite3_exec (raw,
+                                 "CREATE TABLE timeseries (sweep INTEGER NOT NULL, point INTEGER"
+                                 " NOT NULL, data BLOB NOT NULL, PRIMARY KEY (sweep, point))"
+                                 " WITHOUT ROWID;"
+                                 "ALTER TABLE results DROP COLUMN series_offset;"
+                                 "ALTER TABLE results DROP COLUMN series_size;"
+                                 "ALTER TABLE results DROP COLUMN series_encoding;",
+                                 NULL, NULL, NULL),
+                   SQLITE_OK);
+    snprintf (path, sizeof path, "%s/sweeps/%" PRIu64 "/ts", ex.dir, ex.id);
+    BSW_CHECK (mkdir (path, 0755) == 0);
+    for (size_t p = 0; p < 4; p++) {
+        uint64_t k = ok_points[p];
+        if (k < 2) {
+            sqlite3_stmt *st = NULL;
+            BSW_CHECK_INT (sqlite3_prepare_v2 (raw, "INSERT INTO timeseries VALUES (?1, ?2, ?3)",
+                                               -1, &st, NULL),
+                           SQLITE_OK);
+            sqlite3_bind_int64 (st, 1, (int64_t) ex.id);
+            sqlite3_bind_int64 (st, 2, (int64_t) k);
+            sqlite3_bind_blob (st, 3, images[p], (int) image_sizes[p], SQLITE_STATIC);
+            BSW_CHECK_INT (sqlite3_step (st), SQLITE_DONE);
+            sqlite3_finalize (st);
+        } else {
+            snprintf (path, sizeof path, "%s/sweeps/%" PRIu64 "/ts/%" PRIu64 ".h5", ex.dir, ex.id,
+                      k);
+            BSW_CHECK (s_write_file (path, images[p], image_sizes[p]));
+        }
+        free (images[p]);
+    }
+    snprintf (path, sizeof path, "%s/sweeps/%" PRIu64 "/series.bin", ex.dir, ex.id);
+    BSW_CHECK (unlink (path) == 0);
     for (uint64_t k = 0; k < S_POINTS; k++) {
         char *old = s_metrics_json (k);
         snprintf (sql, sizeof sql,
@@ -1161,8 +2004,9 @@ s_test_old_metrics (void)
     BSW_CHECK_INT (sqlite3_exec (raw, "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close (raw);
 
-    bsw_error_t err;
-    BSW_CHECK (broker_db_open (&ex.db, ex.dir, &err) == 0);
+    BSW_CHECK_MSG (broker_db_open (&ex.db, ex.dir, &err) == 0, "%s", err.text);
+    snprintf (path, sizeof path, "%s/sweeps/%" PRIu64 "/ts", ex.dir, ex.id);
+    BSW_CHECK (!s_exists (path));
     snprintf (ex.zip_path, sizeof ex.zip_path, "%s/old.zip", ex.dir);
     BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
                    err.text);
@@ -1173,13 +2017,15 @@ s_test_old_metrics (void)
     BSW_CHECK (strstr (csv, ",NaN,") && strstr (csv, ",-Infinity\n"));
     free (csv);
     free (old_csv);
-    char name[160], path[256];
+    char name[160];
     s_entry_name (name, sizeof name, S_POINTS + 2, "DatatypeMeasure", ex.uuid, 1);
     BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
     char *json = s_metrics_json (1);
     S_CHECK_ATTR (path, "TVB_metrics", json);
     free (json);
     unlink (path);
+    for (size_t p = 0; p < 4; p++)
+        BSW_CHECK (s_check_series (ex.za, ex.dir, ex.db, ex.id, ok_points[p]) == BSW_TEST_PASS);
     s_export_end (&ex);
     return BSW_TEST_PASS;
 }
@@ -1191,6 +2037,11 @@ static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"stochastic", s_test_stochastic},
                                           {"connectivity", s_test_connectivity},
                                           {"failures", s_test_failures},
+                                          {"bad_series", s_test_bad_series},
+                                          {"tiny", s_test_tiny},
+                                          {"mixed", s_test_mixed},
+                                          {"keep_metrics", s_test_keep_metrics},
+                                          {"live", s_test_live},
                                           {"pse_view", s_test_pse_view},
                                           {"stored_metrics", s_test_stored_metrics},
                                           {"old_metrics", s_test_old_metrics},

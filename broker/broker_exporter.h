@@ -1,59 +1,72 @@
-/*  broker_exporter.h - a sweep's export zip as the broker serves it: built
-    by a background actor (broker_export_build on its own read-only
-    database connection) while the broker keeps serving, then read chunk
-    by chunk by FETCH. Internal to broker/.
+/*  broker_exporter.h - export streams: a sweep's zip made by a background
+    actor (broker_export.h) and handed to one client chunk by chunk as it
+    is made, so a download runs at the speed of the store and the client,
+    never waits for a whole zip to be built first, and never meets a zip
+    rebuilt under it. Internal to broker/.
 
-    The zip lives at DIR/sweeps/<id>/export.zip. It is "stale" when the
-    sweep has results, or a state, that it was not built from; a FETCH from
-    offset 0 of a stale zip starts a new build (and answers "preparing"
-    meanwhile). A build that fails is reported to the next FETCH from
-    offset 0, once; the one after tries again.
+    A FETCH from offset 0 (without `export`) starts a stream and names it
+    in every CHUNK (`export`); the next FETCH asks that stream for the
+    bytes from where the last chunk ended. A stream is one export: of a
+    snapshot of the sweep when it has ended, or, while it runs, following
+    it (each point as the broker commits it; the zip ends when the sweep
+    does). A FETCH of a stream that is gone (the broker restarted, the
+    client was idle for BROKER_EXPORTER_IDLE_MS) or at another offset is an
+    error: a download is all of one export or fails, and the client starts
+    again from 0.
 
-    Single-threaded: the broker's actor thread; the build runs in its own
-    actor thread, which touches nothing of this object.
+    Replies are deferred: a FETCH is answered when its chunk is ready, or
+    after BROKER_EXPORTER_KEEPALIVE_MS with an empty chunk (the client asks
+    again), so a client following a slow sweep is not timed out.
+
+    Flow control: the actor makes one chunk and waits for the next FETCH
+    before making another, so a stream holds at most one chunk in memory.
+
+    Single-threaded: the broker's actor thread; the actors touch nothing
+    of this object.
 */
 #ifndef BROKER_EXPORTER_H_INCLUDED
 #define BROKER_EXPORTER_H_INCLUDED
 
-#include "broker_db.h"
+#include "broker_sweep.h"
+#include "proto.h"
 
 #include <czmq.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef struct broker_exporter_t broker_exporter_t;
+#define BROKER_EXPORTER_MAX_STREAMS  16         /* streams at once */
+#define BROKER_EXPORTER_IDLE_MS      60000      /* a stream no FETCH asked for this long goes */
+#define BROKER_EXPORTER_KEEPALIVE_MS 1000       /* a FETCH waits at most this long */
+#define BROKER_EXPORTER_CHUNK        (4u << 20) /* bytes of a chunk unless FETCH's max */
 
-/*  One piece of a FETCH answer. */
-typedef struct {
-    bool ready;      /* false: the zip is being prepared (no data) */
-    double progress; /* 0..1 while preparing, 1 when ready */
-    uint64_t offset; /* of data in the zip */
-    uint64_t total;  /* bytes of the zip (0 while preparing) */
-    void *data;      /* the bytes, caller frees; NULL when none */
-    size_t size;     /* bytes in data */
-} broker_export_chunk_t;
+typedef struct broker_exporters_t broker_exporters_t;
 
-/*  The exporter of sweep `sweep` whose data folder is data_dir. Its build
-    actors join `poller` (borrowed) while they run. */
-broker_exporter_t *broker_exporter_new (const char *data_dir, uint64_t sweep, zpoller_t *poller);
-/*  Stops a running build (its actor ends at its next message) and frees. */
-void broker_exporter_destroy (broker_exporter_t **self_p);
+/*  Sends a deferred reply to the client at routing_id (takes *reply_p);
+    the broker's, so that replies are routed and counted in one place. */
+typedef void (broker_exporters_reply_fn) (void *arg, zframe_t *routing_id, proto_msg_t **reply_p);
 
-/*  The running build's actor (what the poller returns for it), or NULL. */
-zactor_t *broker_exporter_actor (const broker_exporter_t *self);
+/*  The streams of the broker whose data folder is data_dir; their actors
+    join poller (borrowed). */
+broker_exporters_t *broker_exporters_new (const char *data_dir, zpoller_t *poller,
+                                          broker_exporters_reply_fn *reply, void *arg);
+/*  Stops every stream (an actor ends at its next chunk). */
+void broker_exporters_destroy (broker_exporters_t **self_p);
 
-/*  Reads one message of the running build: progress, or its end (then the
-    actor leaves the poller and is gone). */
-void broker_exporter_handle (broker_exporter_t *self);
+/*  A FETCH of sweep (found by the caller): the reply now (a CHUNK or an
+    ERROR), or NULL when it will come later through the reply function. */
+proto_msg_t *broker_exporters_fetch (broker_exporters_t *self, const proto_msg_t *request,
+                                     const broker_sweep_t *sweep);
 
-/*  Answers a FETCH for at most `max` bytes from `offset`, for a sweep that
-    now has `results` results (done + failed) and state `state`. Starts or
-    restarts the build when needed (using db to make the sweep's folder).
-    Returns 0 and *chunk, or an error with err's sentence: BSW_EIO (the
-    last build failed; the zip cannot be read), BSW_ESTATE (a non-zero
-    offset while no complete zip exists). */
-int broker_exporter_fetch (broker_exporter_t *self, broker_db_t *db, uint64_t results,
-                           broker_sweep_state_t state, uint64_t offset, uint64_t max,
-                           broker_export_chunk_t *chunk, bsw_error_t *err);
+/*  Whether `which` (from the poller) is one of the streams' actors; then
+    broker_exporters_handle reads its message. */
+bool broker_exporters_owns (const broker_exporters_t *self, void *which);
+void broker_exporters_handle (broker_exporters_t *self, void *which);
+
+/*  Answers FETCHes waiting longer than the keepalive, and ends streams
+    idle for longer than BROKER_EXPORTER_IDLE_MS. now: mono ms. */
+void broker_exporters_tick (broker_exporters_t *self, int64_t now);
+
+/*  Streams in progress. */
+size_t broker_exporters_size (const broker_exporters_t *self);
 
 #endif

@@ -1,29 +1,17 @@
-/*  broker_store.c - the broker's durable result files (broker_store.h).
+/*  broker_store.c - the broker's time series store (broker_store.h).
 
-    Why files before rows: the row is the commit point. A result file is
-    written to "<point>.h5.tmp" in its final folder, fsync'ed, renamed to
-    "<point>.h5", and the folder is fsync'ed; only then does broker_db
-    insert the rows in one transaction. So a committed row always has its
-    complete file, whatever moment the broker dies at.
+    Why a file per sweep and not a file per point: a point's series is
+    just its array (32 bytes for a tiny point, ~620 KB for the tutorial's),
+    and a file of its own cost a creation, an inode, a rename and an fsync
+    each; a tiny point's 32 bytes took a 16 KB HDF5 file. Appending to the
+    sweep's file costs its bytes, and a batch one fdatasync per sweep it
+    touched, whatever its number of points.
 
-    Recovery needs no code. A file without a row (the broker died between
-    rename and COMMIT) is an orphan nobody reads, since readers go through
-    rows: its point has no result, is pending again, and its next commit
-    renames over it. A leftover "*.tmp" is likewise reused (O_TRUNC). So
-    litter is bounded by one batch per crash, and a failed call removes
-    its own.
-
-    Cost: n files are n creations, n fsyncs and one fsync per folder. The
-    file fsyncs dominate, so a chunk of files is first written, with
-    write-back started at once (sync_file_range), and then fsync'ed by
-    S_FSYNC_THREADS short-lived threads: the disk serves concurrent fsyncs
-    together, and most find their data already written (measured when
-    every series had a file: bench/README.md, "Tiny points"). syncfs()
-    would be faster still, but flushes every other writer on the file
-    system too, a cost nobody here controls. The fsync threads touch
-    nothing but file descriptors and are joined before a write returns.
+    Files stay open (at most S_OPEN_MAX, the least recently used closed
+    first), so appends and reads cost no open(). Each knows its length:
+    appends go there with pwrite, so the file's offsets are the store's
+    alone to give (one writer thread).
 */
-#define _GNU_SOURCE // sync_file_range
 #include "broker_store.h"
 
 #include "bsw_assert.h"
@@ -32,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,14 +27,21 @@
 #include <unistd.h>
 
 #define S_PATH_MAX BROKER_STORE_PATH_MAX
-//  Files open at once: bounds descriptors for huge batches while keeping
-//  the write-back overlap of a whole chunk.
-#define S_CHUNK_FILES 128
-//  Threads that fsync one chunk together (see "Cost" above).
-#define S_FSYNC_THREADS 8
+#define S_OPEN_MAX 16 /* files kept open */
+
+typedef struct {
+    uint64_t sweep; /* whose file */
+    int fd;         /* open read-write (created on first append), or -1 */
+    uint64_t end;   /* its length */
+    uint64_t used;  /* a clock tick of its last use, for closing the oldest */
+    bool touched;   /* written by the append in progress */
+    uint64_t start; /* its length before that append */
+} s_file_t;
 
 struct broker_store_t {
-    char *dir; /* the data folder, as given */
+    char *dir;                  /* the data folder, as given */
+    s_file_t files[S_OPEN_MAX]; /* open files; fd -1 when free */
+    uint64_t clock;             /* ticks once per use */
 };
 
 //  An errno from a file operation on path as a sentence.
@@ -114,6 +108,8 @@ broker_store_new (const char *dir)
     BSW_ASSERT (strlen (dir) + BROKER_STORE_PATH_TAIL < S_PATH_MAX);
     broker_store_t *self = bsw_calloc (1, sizeof *self);
     self->dir = bsw_strdup (dir);
+    for (size_t k = 0; k < S_OPEN_MAX; k++)
+        self->files[k].fd = -1;
     return self;
 }
 
@@ -122,8 +118,12 @@ broker_store_destroy (broker_store_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    free ((*self_p)->dir);
-    free (*self_p);
+    broker_store_t *self = *self_p;
+    for (size_t k = 0; k < S_OPEN_MAX; k++)
+        if (self->files[k].fd >= 0)
+            close (self->files[k].fd);
+    free (self->dir);
+    free (self);
     *self_p = NULL;
 }
 
@@ -136,210 +136,198 @@ broker_store_sweep_folder (broker_store_t *self, uint64_t sweep, char *out, size
     return broker_store_mkdir (out, err);
 }
 
-void
-broker_store_path (const broker_store_t *self, uint64_t sweep, uint64_t point, char *out,
-                   size_t out_size)
+static void
+s_path (const broker_store_t *self, uint64_t sweep, char out[S_PATH_MAX])
 {
-    BSW_ASSERT (self && out);
-    snprintf (out, out_size, "%s/sweeps/%" PRIu64 "/ts/%" PRIu64 ".h5", self->dir, sweep, point);
+    snprintf (out, S_PATH_MAX, "%s/sweeps/%" PRIu64 "/series.bin", self->dir, sweep);
 }
 
-//  A file's final or temporary path, or its folder.
-typedef enum { S_FINAL, S_TEMP, S_FOLDER } s_path_t;
-
-static void
-s_path (const broker_store_t *self, uint64_t sweep, uint64_t point, s_path_t which,
-        char out[S_PATH_MAX])
+//  The open file of a sweep, opening it (and with `create`, making it and
+//  its folder durably) when needed; NULL with err when it cannot be, or
+//  with err clear when it does not exist and create is false.
+static s_file_t *
+s_file (broker_store_t *self, uint64_t sweep, bool create, bsw_error_t *err)
 {
-    if (which == S_FOLDER)
-        snprintf (out, S_PATH_MAX, "%s/sweeps/%" PRIu64 "/ts", self->dir, sweep);
-    else
-        snprintf (out, S_PATH_MAX, "%s/sweeps/%" PRIu64 "/ts/%" PRIu64 ".h5%s", self->dir, sweep,
-                  point, which == S_TEMP ? ".tmp" : "");
+    s_file_t *slot = NULL;
+    for (size_t k = 0; k < S_OPEN_MAX; k++) {
+        s_file_t *f = &self->files[k];
+        if (f->fd >= 0 && f->sweep == sweep) {
+            f->used = ++self->clock;
+            return f;
+        }
+        //  A free slot, else the least recently used one.
+        if (!slot || (slot->fd >= 0 && (f->fd < 0 || f->used < slot->used)))
+            slot = f;
+    }
+    char path[S_PATH_MAX];
+    //  A batch of more sweeps than S_OPEN_MAX: the file closed to make room
+    //  is made durable now (and can no longer be cut back on failure).
+    if (slot->fd >= 0 && slot->touched && fdatasync (slot->fd) != 0) {
+        s_path (self, slot->sweep, path);
+        s_io_error (err, errno, path, "cannot fdatasync");
+        return NULL;
+    }
+    s_path (self, sweep, path);
+    int fd = open (path, O_RDWR | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT && create) {
+        char folder[S_PATH_MAX];
+        if (broker_store_sweep_folder (self, sweep, folder, sizeof folder, err))
+            return NULL;
+        fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        //  The new name is durable once its folder is.
+        if (fd >= 0 && s_fsync_dir (folder) != 0) {
+            s_io_error (err, errno, folder, "cannot fsync folder");
+            close (fd);
+            return NULL;
+        }
+    }
+    if (fd < 0) {
+        if (errno != ENOENT || create)
+            s_io_error (err, errno, path, "cannot open");
+        return NULL;
+    }
+    off_t end = lseek (fd, 0, SEEK_END);
+    if (end < 0) {
+        s_io_error (err, errno, path, "cannot seek");
+        close (fd);
+        return NULL;
+    }
+    if (slot->fd >= 0)
+        close (slot->fd);
+    *slot = (s_file_t){.sweep = sweep,
+                       .fd = fd,
+                       .end = (uint64_t) end,
+                       .start = (uint64_t) end,
+                       .used = ++self->clock};
+    return slot;
 }
 
 static int
-s_write_all (int fd, const char *data, size_t size)
+s_pwrite_all (int fd, const char *data, size_t size, uint64_t offset)
 {
     while (size > 0) {
-        ssize_t n = write (fd, data, size);
+        ssize_t n = pwrite (fd, data, size, (off_t) offset);
         if (n < 0 && errno != EINTR)
             return -1;
         if (n > 0)
-            data += n, size -= (size_t) n;
+            data += n, size -= (size_t) n, offset += (uint64_t) n;
     }
     return 0;
 }
 
-//  One fsync thread's share of a chunk: files start, start + step, ...
-typedef struct {
-    const int *fds; /* the chunk's open files */
-    int *errs;      /* per file: 0 or the fsync errno */
-    size_t n;       /* files in the chunk */
-    size_t start;   /* first file of this share */
-    size_t step;    /* stride: the number of threads */
-} s_fsync_share_t;
-
-static void *
-s_fsync_share (void *arg)
+int
+broker_store_append (broker_store_t *self, broker_store_item_t *items, size_t count,
+                     bsw_error_t *err)
 {
-    s_fsync_share_t *share = arg;
-    for (size_t j = share->start; j < share->n; j += share->step)
-        share->errs[j] = fsync (share->fds[j]) == 0 ? 0 : errno;
-    return NULL;
-}
-
-//  fsyncs n files on up to S_FSYNC_THREADS threads, errs[j] telling how
-//  each went. A thread that cannot start has its share done right here.
-static void
-s_fsync_all (const int *fds, int *errs, size_t n)
-{
-    pthread_t threads[S_FSYNC_THREADS];
-    s_fsync_share_t shares[S_FSYNC_THREADS];
-    bool started[S_FSYNC_THREADS];
-    size_t count = n < S_FSYNC_THREADS ? n : S_FSYNC_THREADS;
-    for (size_t t = 0; t < count; t++) {
-        shares[t] = (s_fsync_share_t){fds, errs, n, t, count};
-        started[t] = t > 0 && pthread_create (&threads[t], NULL, s_fsync_share, &shares[t]) == 0;
+    BSW_ASSERT (self);
+    BSW_ASSERT (items || count == 0);
+    char path[S_PATH_MAX];
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < count; k++) {
+        broker_store_item_t *it = &items[k];
+        BSW_ASSERT (it->data && it->size > 0);
+        bsw_error_t local;
+        bsw_error_clear (&local);
+        s_file_t *f = s_file (self, it->sweep, true, &local);
+        if (!f) {
+            rc = bsw_error_set (err, local.code ? local.code : BSW_EIO, "%s", local.text);
+            break;
+        }
+        if (!f->touched) {
+            f->touched = true;
+            f->start = f->end;
+        }
+        it->offset = f->end;
+        if (s_pwrite_all (f->fd, it->data, it->size, f->end) != 0) {
+            s_path (self, it->sweep, path);
+            rc = s_io_error (err, errno, path, "cannot write");
+            break;
+        }
+        f->end += it->size;
     }
-    for (size_t t = 0; t < count; t++)
-        if (!started[t])
-            s_fsync_share (&shares[t]); // share 0 always runs on this thread
-    for (size_t t = 0; t < count; t++)
-        if (started[t])
-            pthread_join (threads[t], NULL);
-}
-
-//  One chunk of files: create and fill every temp file and start its
-//  write-back, then fsync, close and rename each. Leaves fds[j] -1 for
-//  every file it closed.
-static int
-s_write_chunk (broker_store_t *self, broker_store_file_t **chunk, size_t n, int *fds,
-               bsw_error_t *err)
-{
-    char tmp[S_PATH_MAX], path[S_PATH_MAX];
-    for (size_t j = 0; j < n; j++) {
-        const broker_store_file_t *f = chunk[j];
-        BSW_ASSERT (f->data && f->size > 0);
-        s_path (self, f->sweep, f->point, S_TEMP, tmp);
-        fds[j] = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fds[j] < 0)
-            return s_io_error (err, errno, tmp, "cannot create");
-        if (s_write_all (fds[j], f->data, f->size) != 0)
-            return s_io_error (err, errno, tmp, "cannot write");
-        //  Only a hint, so its result does not matter: fsync below decides.
-        sync_file_range (fds[j], 0, 0, SYNC_FILE_RANGE_WRITE);
+    for (size_t k = 0; k < S_OPEN_MAX; k++) {
+        s_file_t *f = &self->files[k];
+        if (!f->touched)
+            continue;
+        f->touched = false;
+        if (rc == 0 && fdatasync (f->fd) != 0) {
+            s_path (self, f->sweep, path);
+            rc = s_io_error (err, errno, path, "cannot fdatasync");
+        }
     }
-    int errs[S_CHUNK_FILES];
-    s_fsync_all (fds, errs, n);
-    for (size_t j = 0; j < n; j++) {
-        s_path (self, chunk[j]->sweep, chunk[j]->point, S_TEMP, tmp);
-        s_path (self, chunk[j]->sweep, chunk[j]->point, S_FINAL, path);
-        if (errs[j] != 0)
-            return s_io_error (err, errs[j], tmp, "cannot fsync");
-        int rc = close (fds[j]);
-        fds[j] = -1;
-        if (rc != 0)
-            return s_io_error (err, errno, tmp, "cannot close");
-        if (rename (tmp, path) != 0)
-            return s_io_error (err, errno, path, "cannot rename into place");
-        chunk[j]->written = true;
-    }
-    return 0;
-}
-
-//  The file's ts folder exists (mkdir -p) and is listed for the folder
-//  fsync. Batches usually hold one sweep, so a linear search.
-static int
-s_folder (broker_store_t *self, uint64_t sweep, uint64_t *folders, size_t *folder_count,
-          bsw_error_t *err)
-{
-    for (size_t f = 0; f < *folder_count; f++)
-        if (folders[f] == sweep)
-            return 0;
-    char folder[S_PATH_MAX];
-    s_path (self, sweep, 0, S_FOLDER, folder);
-    int rc = broker_store_mkdir (folder, err);
-    if (rc == 0)
-        folders[(*folder_count)++] = sweep;
+    if (rc)
+        //  Cut every file back: nothing of this call may stay named.
+        for (size_t k = 0; k < S_OPEN_MAX; k++) {
+            s_file_t *f = &self->files[k];
+            if (f->fd >= 0 && f->end != f->start && f->start <= f->end) {
+                if (ftruncate (f->fd, (off_t) f->start) == 0)
+                    f->end = f->start;
+            }
+            f->start = f->end;
+        }
+    else
+        for (size_t k = 0; k < S_OPEN_MAX; k++)
+            self->files[k].start = self->files[k].end;
     return rc;
 }
 
 int
-broker_store_write (broker_store_t *self, broker_store_file_t *files, size_t count,
-                    bsw_error_t *err)
+broker_store_read (broker_store_t *self, uint64_t sweep, uint64_t offset, size_t size, void *buf,
+                   bsw_error_t *err)
+{
+    BSW_ASSERT (self && (buf || size == 0));
+    char path[S_PATH_MAX];
+    s_path (self, sweep, path);
+    bsw_error_t local;
+    bsw_error_clear (&local);
+    s_file_t *f = s_file (self, sweep, false, &local);
+    if (!f)
+        return local.code ? bsw_error_set (err, local.code, "%s", local.text)
+                          : bsw_error_set (err, BSW_EIO, "%s: missing", path);
+    //  The file may have grown since it was opened (another store writes).
+    if (offset + size > f->end) {
+        off_t end = lseek (f->fd, 0, SEEK_END);
+        if (end > 0)
+            f->end = (uint64_t) end;
+    }
+    if (offset > f->end || size > f->end - offset)
+        return bsw_error_set (err, BSW_EIO,
+                              "%s: %zu bytes at %" PRIu64 " lie past its end (%" PRIu64 " bytes)",
+                              path, size, offset, f->end);
+    char *p = buf;
+    while (size > 0) {
+        ssize_t n = pread (f->fd, p, size, (off_t) offset);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n < 0 ? s_io_error (err, errno, path, "cannot read")
+                         : bsw_error_set (err, BSW_EIO, "%s: short read", path);
+        p += n, size -= (size_t) n, offset += (uint64_t) n;
+    }
+    return 0;
+}
+
+uint64_t
+broker_store_size (broker_store_t *self, uint64_t sweep)
 {
     BSW_ASSERT (self);
-    BSW_ASSERT (files || count == 0);
-    broker_store_file_t *chunk[S_CHUNK_FILES];
-    int fds[S_CHUNK_FILES];
-    uint64_t *folders = bsw_malloc ((count ? count : 1) * sizeof (uint64_t));
-    size_t folder_count = 0;
-    char path[S_PATH_MAX];
-    int rc = 0;
-    for (size_t k = 0; k < count; k++)
-        files[k].written = false;
-    for (size_t k = 0; rc == 0 && k < count;) {
-        size_t n = 0;
-        for (; rc == 0 && k < count && n < S_CHUNK_FILES; k++) {
-            rc = s_folder (self, files[k].sweep, folders, &folder_count, err);
-            fds[n] = -1;
-            chunk[n++] = &files[k];
-        }
-        if (rc == 0)
-            rc = s_write_chunk (self, chunk, n, fds, err);
-        for (size_t j = 0; rc && j < n; j++) {
-            if (fds[j] >= 0)
-                close (fds[j]);
-            s_path (self, chunk[j]->sweep, chunk[j]->point, S_TEMP, path);
-            if (!chunk[j]->written)
-                unlink (path);
-        }
-    }
-    //  Each folder once: that makes the renames into it durable.
-    for (size_t f = 0; rc == 0 && f < folder_count; f++) {
-        s_path (self, folders[f], 0, S_FOLDER, path);
-        if (s_fsync_dir (path) != 0)
-            rc = s_io_error (err, errno, path, "cannot fsync folder");
-    }
-    free (folders);
-    return rc;
+    s_file_t *f = s_file (self, sweep, false, NULL);
+    if (!f)
+        return 0;
+    off_t end = lseek (f->fd, 0, SEEK_END);
+    return end > 0 ? (uint64_t) end : 0;
 }
 
 void
-broker_store_remove (broker_store_t *self, uint64_t sweep, uint64_t point)
+broker_store_remove (broker_store_t *self, uint64_t sweep)
 {
     BSW_ASSERT (self);
+    for (size_t k = 0; k < S_OPEN_MAX; k++)
+        if (self->files[k].fd >= 0 && self->files[k].sweep == sweep) {
+            close (self->files[k].fd);
+            self->files[k].fd = -1;
+        }
     char path[S_PATH_MAX];
-    s_path (self, sweep, point, S_FINAL, path);
+    s_path (self, sweep, path);
     unlink (path);
-}
-
-int
-broker_store_read (broker_store_t *self, uint64_t sweep, uint64_t point, void **data_p,
-                   size_t *size_p, bsw_error_t *err)
-{
-    BSW_ASSERT (self && data_p && size_p);
-    char path[S_PATH_MAX];
-    s_path (self, sweep, point, S_FINAL, path);
-    int fd = open (path, O_RDONLY | O_CLOEXEC);
-    off_t size = fd < 0 ? -1 : lseek (fd, 0, SEEK_END);
-    if (size <= 0) {
-        int e = errno;
-        if (fd >= 0)
-            close (fd);
-        return bsw_error_set (err, BSW_EIO, "sweep %" PRIu64 " point %" PRIu64 ": %s: %s", sweep,
-                              point, path, size == 0 ? "empty file" : strerror (e));
-    }
-    void *data = bsw_malloc ((size_t) size);
-    ssize_t got = pread (fd, data, (size_t) size, 0);
-    close (fd);
-    if (got != size) {
-        free (data);
-        return bsw_error_set (err, BSW_EIO, "sweep %" PRIu64 " point %" PRIu64 ": %s: short read",
-                              sweep, point, path);
-    }
-    *data_p = data;
-    *size_p = (size_t) size;
-    return 0;
 }

@@ -1,18 +1,21 @@
-/*  broker_store.h - the broker's durable result files: one file per
-    finished point whose time series is too large for the database
-    (broker_db.h, BROKER_DB_INLINE_MAX), and the sweep folders they live
-    in. Internal to broker/; broker_db.c decides which results get a file
-    and commits their rows after them.
+/*  broker_store.h - the broker's time series store: per sweep, one file
+    that every stored series of the sweep is appended to, as the worker
+    sent it (raw float64 or shuffled and deflated: store_series.h). A
+    result row names its series by offset and size (broker_db.h). Internal
+    to broker/.
 
     Layout of DIR:
-        DIR/sweeps/<id>/                the sweep's folder (its export too)
-        DIR/sweeps/<id>/ts/<point>.h5   a point's TimeSeriesRegion file
+        DIR/sweeps/<id>/                 the sweep's folder (its export too)
+        DIR/sweeps/<id>/series.bin       its series, one after another
 
-    Durability: broker_store_write returns once every file is fsync'ed
-    under its final name and every folder that got one is fsync'ed, so a
-    row committed afterwards always has its complete file.
+    Durability: broker_store_append returns once the bytes are written and
+    each file it touched is fdatasync'ed (a new file's folder fsync'ed),
+    so a row committed afterwards always finds its bytes. A crash between
+    the two leaves bytes that no row names: litter of at most one batch,
+    never read.
 
-    No state but the folder's path: any thread may use its own store.
+    One store object per thread: the broker's writes through one, readers
+    (the export) open their own. Appends come from one thread only.
 */
 #ifndef BROKER_STORE_H_INCLUDED
 #define BROKER_STORE_H_INCLUDED
@@ -24,13 +27,14 @@
 #include <stdint.h>
 
 #define BROKER_STORE_PATH_MAX  4096 /* bytes of any path the store builds */
-#define BROKER_STORE_PATH_TAIL 80   /* room after DIR for "/sweeps/<id>/ts/<point>.h5.tmp" */
+#define BROKER_STORE_PATH_TAIL 80   /* room after DIR for "/sweeps/<id>/series.bin" */
 
 typedef struct broker_store_t broker_store_t;
 
 /*  The store of data folder dir (no I/O; dir must leave room for
     BROKER_STORE_PATH_TAIL bytes within BROKER_STORE_PATH_MAX). */
 broker_store_t *broker_store_new (const char *dir);
+/*  Closes its files. */
 void broker_store_destroy (broker_store_t **self_p);
 
 /*  mkdir -p of path, each folder it creates made durable (its parent
@@ -41,32 +45,29 @@ int broker_store_mkdir (const char *path, bsw_error_t *err);
 int broker_store_sweep_folder (broker_store_t *self, uint64_t sweep, char *out, size_t out_size,
                                bsw_error_t *err);
 
-/*  Path of a point's file (whether or not it exists) into out. */
-void broker_store_path (const broker_store_t *self, uint64_t sweep, uint64_t point, char *out,
-                        size_t out_size);
-
-/*  One file to write. */
+/*  One series to append. */
 typedef struct {
-    uint64_t sweep;   /* whose */
-    uint64_t point;   /* which point */
+    uint64_t sweep;   /* whose file */
     const void *data; /* its bytes, borrowed */
     size_t size;      /* > 0 */
-    bool written;     /* out: it is in place under its final name */
-} broker_store_file_t;
+    uint64_t offset;  /* out: where they start in the file */
+} broker_store_item_t;
 
-/*  Writes count files durably (above). Returns 0, or BSW_EIO /
-    BSW_ENOSPACE naming the file; then no temporary file is left, and the
-    files marked written are the caller's to remove (broker_store_remove)
-    if it does not commit them. */
-int broker_store_write (broker_store_t *self, broker_store_file_t *files, size_t count,
-                        bsw_error_t *err);
+/*  Appends count series durably (above), setting each item's offset.
+    Returns 0, or BSW_EIO / BSW_ENOSPACE naming the file; then every file
+    is cut back to its length before the call (best effort). */
+int broker_store_append (broker_store_t *self, broker_store_item_t *items, size_t count,
+                         bsw_error_t *err);
 
-/*  Removes a point's file, if any (best effort: an orphan is harmless). */
-void broker_store_remove (broker_store_t *self, uint64_t sweep, uint64_t point);
+/*  Reads size bytes at offset of the sweep's file into buf. BSW_EIO
+    naming the file when it is missing or shorter. */
+int broker_store_read (broker_store_t *self, uint64_t sweep, uint64_t offset, size_t size,
+                       void *buf, bsw_error_t *err);
 
-/*  A point's file, read whole: *data_p (caller frees) and *size_p.
-    BSW_EIO naming the file when it is missing, empty or unreadable. */
-int broker_store_read (broker_store_t *self, uint64_t sweep, uint64_t point, void **data_p,
-                       size_t *size_p, bsw_error_t *err);
+/*  Bytes in the sweep's file (0 when it has none). */
+uint64_t broker_store_size (broker_store_t *self, uint64_t sweep);
+
+/*  Removes the sweep's file, if any. */
+void broker_store_remove (broker_store_t *self, uint64_t sweep);
 
 #endif

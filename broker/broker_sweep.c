@@ -8,10 +8,12 @@
     late result, a duplicate), so both bits are checked again there.
 */
 #include "broker_sweep.h"
-#include "broker_exporter.h"
 
 #include "bsw_assert.h"
 #include "bsw_util.h"
+#include "sim_connectivity.h"
+#include "spec.h"
+#include "store_connectivity.h"
 
 #include <inttypes.h>
 
@@ -94,7 +96,6 @@ broker_sweep_destroy (broker_sweep_t **self_p)
     if (!self_p || !*self_p)
         return;
     broker_sweep_t *self = *self_p;
-    broker_exporter_destroy (&self->exporter);
     free (self->name);
     free (self->finished);
     free (self->leased);
@@ -252,6 +253,49 @@ broker_sweep_retry (broker_sweep_t *self, broker_db_t *db, uint64_t *count, bsw_
     zsys_info ("sweep=%" PRIu64 " retry: %" PRIu64 " failed points run again", self->id, failed);
     broker_sweep_finish (self, db);
     return 0;
+}
+
+int
+broker_sweep_series_values (broker_sweep_t *self, broker_db_t *db, uint64_t *values,
+                            bsw_error_t *err)
+{
+    BSW_ASSERT (self && values);
+    if (self->series_known) {
+        *values = self->series_values;
+        return 0;
+    }
+    char *text = NULL, *conn_name = NULL;
+    void *conn_zip = NULL;
+    size_t conn_size = 0;
+    int rc =
+        broker_db_sweep_definition (db, self->id, &text, &conn_zip, &conn_size, &conn_name, err);
+    spec_t *spec = NULL;
+    sim_connectivity_t *conn = NULL;
+    char label[64];
+    snprintf (label, sizeof label, "sweep %" PRIu64, self->id);
+    if (rc == 0)
+        rc = spec_load_string (&spec, text, strlen (text), label, NULL, err);
+    if (rc == 0 && conn_zip)
+        rc = store_connectivity_load_buffer (&conn, conn_zip, conn_size, label, err);
+    else if (rc == 0)
+        conn = sim_connectivity_new_default ();
+    if (rc == 0) {
+        self->series_values =
+            spec->keep == SPEC_KEEP_METRICS
+                ? 0
+                : sim_setup_samples (&spec->setup) * spec->setup.n_voi * (uint64_t) conn->n;
+        self->series_known = true;
+        *values = self->series_values;
+    }
+    //  Accepted when it was submitted: failing now is stored data gone bad.
+    if (rc == BSW_ESPEC || rc == BSW_ECONNECTIVITY)
+        rc = err ? (err->code = BSW_EFORMAT) : BSW_EFORMAT;
+    spec_destroy (&spec);
+    sim_connectivity_destroy (&conn);
+    free (text);
+    free (conn_zip);
+    free (conn_name);
+    return rc;
 }
 
 void

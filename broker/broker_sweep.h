@@ -27,23 +27,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef struct broker_exporter_t broker_exporter_t;
-
 typedef struct {
-    uint64_t id;                 /* 1, 2, ... */
-    char uuid[37];               /* seed of the sweep's TVB GIDs */
-    char *name;                  /* owned; "" when unnamed */
-    broker_sweep_state_t state;  /* running, finished, cancelled */
-    uint64_t points;             /* total */
-    uint64_t done;               /* results ok */
-    uint64_t failed;             /* results failed */
-    uint64_t leased_count;       /* points running on workers now */
-    double created;              /* unix seconds */
-    double ended;                /* unix seconds it finished or was cancelled; 0 while running */
-    double rate;                 /* points per second over the last rate window */
-    int64_t rate_t0;             /* mono ms of the rate window's start */
-    uint64_t rate_done0;         /* done + failed at rate_t0 */
-    broker_exporter_t *exporter; /* its export zip's builder, owned; NULL until asked */
+    uint64_t id;                /* 1, 2, ... */
+    char uuid[37];              /* seed of the sweep's TVB GIDs */
+    char *name;                 /* owned; "" when unnamed */
+    broker_sweep_state_t state; /* running, finished, cancelled */
+    uint64_t points;            /* total */
+    uint64_t done;              /* results ok */
+    uint64_t failed;            /* results failed */
+    uint64_t leased_count;      /* points running on workers now */
+    double created;             /* unix seconds */
+    double ended;               /* unix seconds it finished or was cancelled; 0 while running */
+    double rate;                /* points per second over the last rate window */
+    int64_t rate_t0;            /* mono ms of the rate window's start */
+    uint64_t rate_done0;        /* done + failed at rate_t0 */
+    uint64_t series_values;     /* values in a point's series; 0: metrics only (if known) */
+    bool series_known;          /* series_values was read from the definition */
     //  Dispatch state, running sweeps only (NULL otherwise).
     uint8_t *finished; /* bitmap: has a result */
     uint8_t *leased;   /* bitmap: leased now */
@@ -108,6 +107,15 @@ int broker_sweep_cancel (broker_sweep_t *self, broker_db_t *db, uint64_t *count,
 /*  Deletes the failed results so those points run again, and resumes a
     cancelled sweep; *count gets the failed points requeued. */
 int broker_sweep_retry (broker_sweep_t *self, broker_db_t *db, uint64_t *count, bsw_error_t *err);
+
+/*  The number of values in one point's series (samples x variables of
+    interest x regions), or 0 when the sweep keeps metrics only: what every
+    stored series must decode to. Read from the sweep's definition the
+    first time (the spec and connectivity parsed as a worker does), then
+    kept. Returns 0, or the definition's error (BSW_EFORMAT when it no
+    longer parses). */
+int broker_sweep_series_values (broker_sweep_t *self, broker_db_t *db, uint64_t *values,
+                                bsw_error_t *err);
 
 /*  Closes the rate window when it is S_RATE_WINDOW_MS old. now: mono ms. */
 void broker_sweep_tick (broker_sweep_t *self, int64_t now);

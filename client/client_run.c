@@ -37,7 +37,7 @@ typedef struct {
     bsw_opts_list_t ranges; /* -r values */
     uint64_t workers;       /* compute threads; 0 = all cores */
     uint64_t lanes;         /* points per batch; 0 = by connectivity size */
-    uint64_t deflate;       /* HDF5 deflate level of the series; 0 = none */
+    uint64_t deflate;       /* shuffle + deflate level of the series; 0 = none */
     bool quiet;             /* no progress */
     bool verbose;           /* broker and worker logs on stderr */
 } s_args_t;
@@ -99,9 +99,10 @@ s_parse (int argc, char **argv, s_args_t *args)
                                   .kind = BSW_OPT_U64,
                                   .dest = &args->deflate,
                                   .arg = "LEVEL",
-                                  .help = "compress the time series inside their HDF5 files\n"
-                                          "(1-9): a smaller zip for some CPU (default 0:\n"
-                                          "none, as TVB writes them)",
+                                  .help = "compress the time series (shuffle + deflate,\n"
+                                          "1-9): less to store and a smaller zip, its\n"
+                                          "HDF5 files compressed inside, for some CPU\n"
+                                          "(default 0: none, as TVB writes them)",
                                   .min = 0,
                                   .max = 9},
                                  {.name = "range",
@@ -181,11 +182,37 @@ s_metric_ranges (client_conn_t *conn, uint64_t sweep, s_summary_t *summary)
     proto_msg_destroy (&reply);
 }
 
-/*  Submits, watches and fetches over an open connection to the embedded
-    broker. */
+/*  What the download thread needs; its outcome comes back on its pipe. */
+typedef struct {
+    const char *endpoint; /* the embedded broker */
+    uint64_t sweep;       /* whose zip */
+    const char *output;   /* where it goes */
+} s_fetch_args_t;
+
+/*  Downloads the zip while the sweep runs (the broker follows the sweep,
+    so the zip is complete soon after its last point), on a connection of
+    its own; sends "<rc> <size> <sentence>" when done. */
+static void
+s_fetch_actor (zsock_t *pipe, void *args)
+{
+    const s_fetch_args_t *a = args;
+    zsock_signal (pipe, 0);
+    client_conn_t *conn = client_conn_new (a->endpoint, 0);
+    bsw_error_t err;
+    bsw_error_clear (&err);
+    uint64_t size = 0;
+    int rc = client_fetch (conn, a->sweep, a->output, true, &size, &err);
+    client_conn_destroy (&conn);
+    zstr_sendf (pipe, "%d %" PRIu64 " %s", rc, size, err.text);
+    char *command = zstr_recv (pipe); // $TERM
+    zstr_free (&command);
+}
+
+/*  Submits, then watches the sweep while a second thread downloads its
+    zip as the points come in. */
 static int
-s_sweep (client_conn_t *conn, const s_args_t *args, client_submission_t *sub, s_summary_t *summary,
-         bsw_error_t *err)
+s_sweep (client_conn_t *conn, const char *endpoint, const s_args_t *args, client_submission_t *sub,
+         s_summary_t *summary, bsw_error_t *err)
 {
     int64_t started = bsw_clock_mono_ms ();
     uint64_t id = 0;
@@ -196,10 +223,33 @@ s_sweep (client_conn_t *conn, const s_args_t *args, client_submission_t *sub, s_
     if (!args->quiet)
         fprintf (stderr, "running %" PRIu64 " points on %ld threads\n", sub->points,
                  args->workers ? (long) args->workers : sysconf (_SC_NPROCESSORS_ONLN));
+    s_fetch_args_t fetch_args = {endpoint, id, args->output};
+    bsw_signals_block (); // the main thread alone takes SIGINT
+    zactor_t *fetch = zactor_new (s_fetch_actor, &fetch_args);
+    bsw_signals_unblock ();
     rc = client_watch (conn, id, args->quiet, &summary->final, err);
     int64_t computed = bsw_clock_mono_ms ();
-    if (rc == 0)
-        rc = client_fetch (conn, id, args->output, args->quiet, &summary->size, err);
+    if (rc) {
+        //  The download follows a sweep that will not end now: cancel it so
+        //  the download ends too, then report the first failure.
+        proto_msg_t *cancel = proto_msg_new (PROTO_CANCEL), *done = NULL;
+        proto_msg_set_uint (cancel, "sweep", id);
+        bsw_error_t ignored;
+        client_conn_request (conn, &cancel, PROTO_DONE, &done, &ignored);
+        proto_msg_destroy (&done);
+    }
+    char *outcome = zstr_recv (fetch);
+    zactor_destroy (&fetch);
+    int fetch_rc = BSW_EINTERNAL;
+    unsigned long long size = 0;
+    int used = 0;
+    if (outcome && sscanf (outcome, "%d %llu %n", &fetch_rc, &size, &used) >= 2) {
+        summary->size = size;
+        if (rc == 0 && fetch_rc)
+            rc = bsw_error_set (err, fetch_rc, "%s", outcome + used);
+    } else if (rc == 0)
+        rc = bsw_error_set (err, BSW_EINTERNAL, "the download thread ended without a word");
+    zstr_free (&outcome);
     if (rc)
         return rc;
     summary->compute_s = (double) (computed - started) / 1000.0;
@@ -250,7 +300,7 @@ s_run (const s_args_t *args, s_summary_t *summary, bsw_error_t *err)
     bsw_signals_unblock ();
     if (broker) {
         client_conn_t *conn = client_conn_new (endpoint, 0);
-        rc = s_sweep (conn, args, &sub, summary, err);
+        rc = s_sweep (conn, endpoint, args, &sub, summary, err);
         client_conn_destroy (&conn);
     } else
         rc = bsw_error_set (err, BSW_EIO, "cannot start the embedded broker in %s", data_dir);

@@ -90,71 +90,93 @@ client_watch (client_conn_t *conn, uint64_t sweep, bool quiet, client_status_t *
     }
 }
 
-int
-client_fetch (client_conn_t *conn, uint64_t sweep, const char *path, bool quiet, uint64_t *size,
-              bsw_error_t *err)
+//  One download of the zip: FETCH from 0, then from where each chunk ended,
+//  into file, until the chunk that ends the zip. Returns 0, or an error
+//  (*restart: the broker lost the export; start again from 0).
+static int
+s_download (client_conn_t *conn, uint64_t sweep, FILE *file, const char *tmp, bool quiet,
+            uint64_t *size, bool *restart, bsw_error_t *err)
 {
-    char tmp[4096];
-    snprintf (tmp, sizeof tmp, "%s.tmp", path);
-    FILE *file = NULL;
-    uint64_t offset = 0, total = 0;
-    int rc = 0;
     bool tty = isatty (STDERR_FILENO);
+    uint64_t offset = 0, export = 0;
+    bool started = false;
+    int64_t shown = 0;
+    *restart = false;
     while (!zsys_interrupted) {
         proto_msg_t *request = proto_msg_new (PROTO_FETCH);
         proto_msg_set_uint (request, "sweep", sweep);
         proto_msg_set_uint (request, "offset", offset);
+        if (started)
+            proto_msg_set_uint (request, "export", export);
         proto_msg_t *chunk = NULL;
-        rc = client_conn_request (conn, &request, PROTO_CHUNK, &chunk, err);
-        if (rc)
-            break;
-        if (streq (proto_msg_str (chunk, "state"), "preparing")) {
-            if (!quiet && tty)
-                fprintf (stderr, "\rpreparing the export: %3.0f%%",
-                         100.0 * proto_msg_f64 (chunk, "progress"));
+        int rc = client_conn_request (conn, &request, PROTO_CHUNK, &chunk, err);
+        if (rc) {
+            //  The export it was taking is gone: all of one export or none.
+            *restart = started && (rc == BSW_ENOTFOUND || rc == BSW_ESTATE);
+            return rc;
+        }
+        uint64_t id = proto_msg_uint (chunk, "export");
+        if ((started && id != export) || proto_msg_uint (chunk, "offset") != offset) {
             proto_msg_destroy (&chunk);
-            zclock_sleep (200);
-            continue;
+            *restart = true;
+            return bsw_error_set (err, BSW_EPROTO,
+                                  "the broker answered with another export's bytes");
         }
-        if (!file) {
-            file = fopen (tmp, "wb");
-            if (!file) {
-                proto_msg_destroy (&chunk);
-                rc = bsw_error_set (err, BSW_EIO, "%s: cannot write: %s", tmp, strerror (errno));
-                break;
-            }
-        }
-        total = proto_msg_uint (chunk, "total");
+        export = id;
+        started = true;
         size_t bytes = 0;
         const void *data = proto_msg_has (chunk, "data")
                                ? proto_msg_blob (chunk, "data", &bytes, NULL, NULL, NULL)
                                : NULL;
         if (bytes && fwrite (data, 1, bytes, file) != bytes) {
             proto_msg_destroy (&chunk);
-            rc = bsw_error_set (err, errno == ENOSPC ? BSW_ENOSPACE : BSW_EIO,
-                                "%s: write failed: %s", tmp, strerror (errno));
-            break;
+            return bsw_error_set (err, errno == ENOSPC ? BSW_ENOSPACE : BSW_EIO,
+                                  "%s: write failed: %s", tmp, strerror (errno));
         }
         offset += bytes;
+        bool last = proto_msg_bool (chunk, "last");
+        double progress = proto_msg_has (chunk, "progress") ? proto_msg_f64 (chunk, "progress") : 0;
         proto_msg_destroy (&chunk);
-        if (!quiet && tty)
-            fprintf (stderr, "\rdownloading: %" PRIu64 " of %" PRIu64 " bytes   ", offset, total);
-        if (offset >= total || bytes == 0)
-            break;
+        int64_t now = bsw_clock_mono_ms ();
+        if (!quiet && tty && (last || now - shown >= 200)) {
+            fprintf (stderr, "\rdownloading: %.1f MB, %3.0f%% of the points   ",
+                     (double) offset / 1e6, 100.0 * progress);
+            shown = now;
+        }
+        if (last) {
+            *size = offset;
+            return 0;
+        }
     }
-    if (!quiet && tty)
-        fprintf (stderr, "\n");
-    if (rc == 0 && zsys_interrupted)
-        rc = bsw_error_set (err, BSW_ESTATE, "interrupted");
-    if (rc == 0 && offset != total)
-        rc =
-            bsw_error_set (err, BSW_EIO, "the download stopped at %" PRIu64 " of %" PRIu64 " bytes",
-                           offset, total);
-    if (file) {
+    return bsw_error_set (err, BSW_ESTATE, "interrupted");
+}
+
+int
+client_fetch (client_conn_t *conn, uint64_t sweep, const char *path, bool quiet, uint64_t *size,
+              bsw_error_t *err)
+{
+    char tmp[4096];
+    snprintf (tmp, sizeof tmp, "%s.tmp", path);
+    int rc = 0;
+    uint64_t total = 0;
+    //  A broker that restarts mid-download loses the export: start over,
+    //  a few times, rather than splice two exports.
+    for (int attempt = 0; attempt < 3; attempt++) {
+        FILE *file = fopen (tmp, "wb");
+        if (!file)
+            return bsw_error_set (err, BSW_EIO, "%s: cannot write: %s", tmp, strerror (errno));
+        bool restart = false;
+        rc = s_download (conn, sweep, file, tmp, quiet, &total, &restart, err);
+        if (!quiet && isatty (STDERR_FILENO))
+            fprintf (stderr, "\n");
         if ((fflush (file) != 0 || fsync (fileno (file)) != 0) && rc == 0)
             rc = bsw_error_set (err, errno == ENOSPC ? BSW_ENOSPACE : BSW_EIO,
                                 "%s: write failed: %s", tmp, strerror (errno));
         fclose (file);
+        if (rc == 0 || !restart)
+            break;
+        if (!quiet)
+            fprintf (stderr, "brainsweep: %s; downloading again from the start\n", err->text);
     }
     if (rc == 0 && rename (tmp, path) != 0)
         rc = bsw_error_set (err, BSW_EIO, "%s: cannot rename into place: %s", path,
@@ -452,7 +474,10 @@ client_fetch_main (int argc, char **argv)
     const bsw_opts_t cmd = {
         "brainsweep fetch",
         "Downloads the sweep's DataTypeGroup as one zip in TVB's export layout\n"
-        "(plus metrics.csv and sweep.json). A running sweep is waited for first.\n",
+        "(plus metrics.csv and sweep.json), made by the broker as it is sent. A\n"
+        "running sweep is followed: its points come in as they finish and the zip\n"
+        "is complete when the sweep ends. A download is all of one export: one the\n"
+        "broker loses (a restart) starts again from the beginning.\n",
         options, NULL};
     int rc = bsw_opts_main (&cmd, argc, argv);
     if (rc != BSW_OPTS_GO)
@@ -461,11 +486,8 @@ client_fetch_main (int argc, char **argv)
     if (!conn)
         return 2;
     bsw_error_t err;
-    client_status_t final;
     uint64_t size = 0;
-    rc = client_watch (conn, id, false, &final, &err);
-    if (rc == 0)
-        rc = client_fetch (conn, id, output, false, &size, &err);
+    rc = client_fetch (conn, id, output, false, &size, &err);
     client_conn_destroy (&conn);
     if (rc)
         return s_fail ("fetch", &err);

@@ -44,8 +44,11 @@ typedef struct {
 int client_watch (client_conn_t *conn, uint64_t sweep, bool quiet, client_status_t *final,
                   bsw_error_t *err);
 
-/*  Streams the sweep's export zip into path (via path.tmp, renamed when
-    complete). Returns 0 and the size, or an error. */
+/*  Downloads the sweep's export zip into path (via path.tmp, renamed when
+    complete) as the broker makes it: a running sweep's zip grows with the
+    sweep and ends when it does. An export the broker loses (a restart) is
+    downloaded again from the start, up to three times. Returns 0 and the
+    size, or an error. */
 int client_fetch (client_conn_t *conn, uint64_t sweep, const char *path, bool quiet, uint64_t *size,
                   bsw_error_t *err);
 

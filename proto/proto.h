@@ -31,7 +31,7 @@
 #include "bsw_error.h"
 
 #define PROTO_TAG                    "BSW"
-#define PROTO_VERSION                1
+#define PROTO_VERSION                2
 #define PROTO_MAX_HEADER_BYTES       (4u << 20)     /* frame 0 */
 #define PROTO_MAX_BLOB_BYTES_DEFAULT (512ull << 20) /* one blob frame */
 #define PROTO_MAX_FRAMES             8              /* blob frames per message */
@@ -39,6 +39,7 @@
 #define PROTO_MAX_TEXT               (64u << 20)    /* bytes of a TEXT field (a spec) */
 #define PROTO_MAX_ARRAY              1048576u       /* elements of an array field */
 #define PROTO_MAX_METRICS            8u             /* metric names in one RESULT or POINTS */
+#define PROTO_MAX_BATCH              4096u          /* points in one RESULT or ACK */
 #define PROTO_MAX_METRIC_NAME        63u            /* bytes of one metric name */
 
 /*  Message types. Numbers are on the wire: never renumber, only append. */
@@ -47,8 +48,8 @@
     X (HEARTBEAT, 2)     /* both ways, any time */                                                 \
     X (CREDIT, 3)        /* worker -> broker: send me up to N points */                            \
     X (WORK, 4)          /* broker -> worker: points to run */                                     \
-    X (RESULT, 5)        /* worker -> broker: one point's results */                               \
-    X (ACK, 6)           /* broker -> worker: result committed */                                  \
+    X (RESULT, 5)        /* worker -> broker: finished points of one sweep */                      \
+    X (ACK, 6)           /* broker -> worker: their results are committed */                       \
     X (BYE, 7)           /* worker -> broker: leaving, hands back points */                        \
     X (DROP, 8)          /* broker -> worker: forget a (cancelled) sweep */                        \
     X (SUBMIT, 20)       /* client -> broker */                                                    \

@@ -360,7 +360,7 @@ s_decode_array (proto_msg_t *self, const proto_field_t *f, proto_value_t *v,
         v->array = values;
         for (uint32_t i = 0; i < count; i++) {
             uint64_t most = f->elem_max ? f->elem_max : PROTO_MAX_STRING;
-            if (s_string_problem (&e[i], 0, most, NULL, f->names, reason, sizeof reason))
+            if (s_string_problem (&e[i], 0, most, f->oneof, f->names, reason, sizeof reason))
                 return s_field_error (err, self, f, "element %" PRIu32 ": %s", i, reason);
             values[i] = s_strndup (e[i].via.str.ptr, e[i].via.str.size);
             v->count = i + 1;
@@ -571,6 +571,52 @@ s_same_count (const proto_msg_t *self, const char *a, const char *b, bsw_error_t
                           self->schema->name, a, na, b, nb);
 }
 
+//  A RESULT's arrays run in parallel with its points; its series blob is
+//  exactly the sum of the sizes, and only ok points have one.
+static int
+s_check_result (const proto_msg_t *self, bsw_error_t *err)
+{
+    static const char *const columns[] = {"statuses", "errors", "elapsed_ms", "series_sizes"};
+    int rc = 0;
+    size_t points = s_count (self, "points");
+    for (size_t i = 0; !rc && i < sizeof columns / sizeof columns[0]; i++)
+        if (i == 0 || proto_msg_has (self, columns[i]))
+            rc = s_same_count (self, columns[i], "points", err);
+    size_t names = s_count (self, "metric_names"), values = s_count (self, "metric_values");
+    //  points <= PROTO_MAX_BATCH and names <= PROTO_MAX_METRICS: no overflow.
+    if (!rc && values != points * names)
+        return bsw_error_set (err, BSW_EPROTO,
+                              "RESULT: 'metric_values' has %zu elements but 'points' x "
+                              "'metric_names' is %zu x %zu",
+                              values, points, names);
+    if (!rc && proto_msg_has (self, "series") != proto_msg_has (self, "series_sizes"))
+        return bsw_error_set (err, BSW_EPROTO,
+                              "RESULT: 'series' and 'series_sizes' come together or not at all");
+    if (rc || !proto_msg_has (self, "series"))
+        return rc;
+    size_t blob = 0, count = 0;
+    proto_msg_blob (self, "series", &blob, NULL, NULL, NULL);
+    const uint64_t *sizes = proto_msg_uints (self, "series_sizes", &count);
+    uint64_t sum = 0;
+    for (size_t k = 0; k < count; k++) {
+        if (sizes[k] > blob - sum)
+            return bsw_error_set (err, BSW_EPROTO,
+                                  "RESULT: 'series_sizes' add up to more than the %zu bytes of "
+                                  "'series'",
+                                  blob);
+        if (sizes[k] && strcmp (proto_msg_strs_at (self, "statuses", k), "ok") != 0)
+            return bsw_error_set (err, BSW_EPROTO,
+                                  "RESULT: point %zu failed but has a series of %" PRIu64 " bytes",
+                                  k, sizes[k]);
+        sum += sizes[k];
+    }
+    if (sum != blob)
+        return bsw_error_set (
+            err, BSW_EPROTO,
+            "RESULT: 'series_sizes' add up to %" PRIu64 " bytes but 'series' has %zu", sum, blob);
+    return 0;
+}
+
 //  What one field's row in the schema table cannot say (PROTOCOL.md lists
 //  these under each message).
 static int
@@ -579,11 +625,7 @@ s_check_relations (const proto_msg_t *self, bsw_error_t *err)
     int rc = 0;
     switch (self->type) {
     case PROTO_RESULT:
-        rc = s_same_count (self, "metric_values", "metric_names", err);
-        if (!rc && strcmp (proto_msg_str (self, "status"), "ok") == 0 &&
-            !proto_msg_has (self, "timeseries"))
-            rc = bsw_error_set (err, BSW_EPROTO,
-                                "RESULT: status 'ok' requires the field 'timeseries'");
+        rc = s_check_result (self, err);
         break;
     case PROTO_BYE:
         rc = s_same_count (self, "points", "sweeps", err);

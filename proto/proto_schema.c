@@ -40,6 +40,9 @@
     S_FIELD (name, PROTO_KIND_INTS, req, .max = PROTO_MAX_ARRAY, .imin = lo, .imax = hi, .doc = doc_)
 #define S_F64S(name, req, doc_) S_FIELD (name, PROTO_KIND_F64S, req, .max = PROTO_MAX_ARRAY, .doc = doc_)
 #define S_STRS(name, req, doc_) S_FIELD (name, PROTO_KIND_STRS, req, .max = PROTO_MAX_ARRAY, .doc = doc_)
+//  An array of strings each of which is one of `oneof_`.
+#define S_STRS_ONEOF(name, req, oneof_, doc_) \
+    S_FIELD (name, PROTO_KIND_STRS, req, .max = PROTO_MAX_ARRAY, .oneof = oneof_, .doc = doc_)
 //  An array of names (proto_field_t.names): at most `count`, each 1..bytes.
 #define S_NAMES(name, req, count, bytes, doc_) \
     S_FIELD (name, PROTO_KIND_STRS, req, .max = count, .elem_max = bytes, .names = true, .doc = doc_)
@@ -72,23 +75,27 @@ static const proto_field_t s_work[] = {
     S_BLOB ("connectivity", S_OPTIONAL, "u1", "TVB connectivity zip; absent: the built-in default"),
     S_STR ("connectivity_name", S_OPTIONAL, "file name of the connectivity zip"),
 };
+//  A batch of finished points of one sweep; the arrays run in parallel
+//  with `points` (proto_decode.c, s_check_relations).
 static const proto_field_t s_result[] = {
     S_SWEEP,
-    S_UINT ("point", S_REQUIRED, "point index"),
-    S_STR_RANGE ("status", S_REQUIRED, 0, PROTO_MAX_STRING, "ok|failed", "outcome of the point"),
-    S_STR ("error", S_OPTIONAL, "why the point failed"),
-    S_F64 ("elapsed_ms", S_OPTIONAL, "wall time of the simulation, ms"),
-    S_UINT ("samples", S_OPTIONAL, "time samples in the time series"),
+    S_UINTS_RANGE ("points", S_REQUIRED, 1, PROTO_MAX_BATCH, "the points, each at most once"),
+    S_STRS_ONEOF ("statuses", S_REQUIRED, "ok|failed", "outcome of each point"),
+    S_STRS ("errors", S_OPTIONAL, "why each failed point failed; empty for ok points"),
+    S_F64S ("elapsed_ms", S_OPTIONAL, "wall time of each point's simulation, ms"),
     //  Bounded as the export takes them: they become JSON keys, CSV
     //  columns and HDF5 attribute text.
     S_NAMES ("metric_names", S_OPTIONAL, PROTO_MAX_METRICS, PROTO_MAX_METRIC_NAME,
              "names of the metrics, in TVB's order"),
-    S_F64S ("metric_values", S_OPTIONAL, "one value per metric name"),
-    S_BLOB ("timeseries", S_OPTIONAL, "u1", "the TimeSeriesRegion HDF5 file"),
+    S_F64S ("metric_values", S_OPTIONAL, "row-major [point][metric]; NaN for a failed point"),
+    S_STR_RANGE ("encoding", S_OPTIONAL, 0, PROTO_MAX_STRING, "f8|f8-shuffle-deflate",
+                 "how `series` holds each series (default f8)"),
+    S_UINTS ("series_sizes", S_OPTIONAL, "bytes of each point's series in `series`; 0: none"),
+    S_BLOB ("series", S_OPTIONAL, "u1", "the points' time series, one after another"),
 };
 static const proto_field_t s_ack[] = {
     S_SWEEP,
-    S_UINT ("point", S_REQUIRED, "point index whose result is committed"),
+    S_UINTS_RANGE ("points", S_REQUIRED, 1, PROTO_MAX_BATCH, "points whose results are committed"),
 };
 static const proto_field_t s_bye[] = {
     S_UINTS ("sweeps", S_OPTIONAL, "sweep of each point handed back"),
@@ -154,17 +161,18 @@ static const proto_field_t s_done[] = {
 static const proto_field_t s_fetch[] = {
     S_REQ,
     S_SWEEP,
-    S_UINT ("offset", S_REQUIRED, "byte offset into the export zip"),
-    S_UINT_RANGE ("max", S_OPTIONAL, 1, 64u << 20, "most bytes to return"),
+    S_UINT ("offset", S_REQUIRED, "bytes of the zip received so far (0: start a download)"),
+    S_UINT ("export", S_OPTIONAL, "the download's export id (from its first CHUNK); absent at 0"),
+    S_UINT_RANGE ("max", S_OPTIONAL, 1, 64u << 20, "most bytes in one chunk (a new download)"),
 };
 static const proto_field_t s_chunk[] = {
     S_REQ_ECHO,
     S_SWEEP,
-    S_STR_RANGE ("state", S_REQUIRED, 0, PROTO_MAX_STRING, "preparing|ready", "export state"),
+    S_UINT ("export", S_REQUIRED, "the export this download is of"),
     S_UINT ("offset", S_REQUIRED, "byte offset of `data` in the zip"),
-    S_UINT ("total", S_REQUIRED, "size of the zip, bytes (0 while preparing)"),
-    S_BLOB ("data", S_OPTIONAL, "u1", "the bytes from `offset`; empty or absent at the end"),
-    S_F64 ("progress", S_OPTIONAL, "0..1 while preparing"),
+    S_BLOB ("data", S_OPTIONAL, "u1", "the next bytes; absent: none yet, ask again"),
+    S_BOOL ("last", S_REQUIRED, "the zip ends with these bytes"),
+    S_F64 ("progress", S_OPTIONAL, "share of the sweep's points in the zip so far, 0..1"),
 };
 static const proto_field_t s_results[] = {
     S_REQ,
@@ -356,6 +364,12 @@ s_print_limits (FILE *out, const proto_field_t *f)
         if (f->names)
             fprintf (out, " of 1..%" PRIu64 " bytes, `[A-Za-z_][A-Za-z0-9_]*`, distinct",
                      f->elem_max ? f->elem_max : PROTO_MAX_STRING);
+        if (f->oneof) {
+            fputs ("each `", out);
+            for (const char *c = f->oneof; *c; c++)
+                fputs (*c == '|' ? "` or `" : (char[2]){*c, 0}, out);
+            fputc ('`', out);
+        }
         break;
     case PROTO_KIND_BLOB:
         fprintf (out, "dtype %s", f->oneof);

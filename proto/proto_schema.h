@@ -40,7 +40,7 @@ typedef struct {
     uint64_t max;      /* UINT: greatest value; STR/TEXT: most bytes; arrays: most count */
     int64_t imin;      /* INT, INTS: least value (of each element) */
     int64_t imax;      /* INT, INTS: greatest value (of each element) */
-    const char *oneof; /* STR: allowed values, BLOB: allowed dtypes, "a|b"; or NULL */
+    const char *oneof; /* STR, STRS elements: allowed values; BLOB: dtypes; "a|b"; or NULL */
     const char *doc;   /* one phrase for PROTOCOL.md */
     uint64_t elem_max; /* STRS: most bytes of one element; 0 = PROTO_MAX_STRING */
     bool names;        /* STRS: elements are distinct names: [A-Za-z_][A-Za-z0-9_]*, 1+ bytes */

@@ -109,26 +109,32 @@ s_raw_end (s_raw_t *raw, const size_t *blob_sizes)
     return zmsg;
 }
 
-//  A RESULT that passes validation, with a blob of blob_size bytes.
+//  A RESULT that passes validation: points 407 (ok, with a series of
+//  blob_size bytes) and 408 (failed).
 static proto_msg_t *
 s_result (size_t blob_size)
 {
     proto_msg_t *msg = proto_msg_new (PROTO_RESULT);
     proto_msg_set_uint (msg, "sweep", 12);
-    proto_msg_set_uint (msg, "point", 407);
-    proto_msg_set_str (msg, "status", "ok");
-    proto_msg_set_f64 (msg, "elapsed_ms", 1834.25);
-    proto_msg_set_uint (msg, "samples", 4000);
+    const uint64_t points[] = {407, 408}, sizes[] = {blob_size, 0};
+    const char *statuses[] = {"ok", "failed"}, *errors[] = {"", "diverged"};
+    const double elapsed[] = {1834.25, 12.5};
+    proto_msg_set_uints (msg, "points", points, 2);
+    proto_msg_set_strs (msg, "statuses", statuses, 2);
+    proto_msg_set_strs (msg, "errors", errors, 2);
+    proto_msg_set_f64s (msg, "elapsed_ms", elapsed, 2);
     const char *names[] = {"GlobalVariance", "Metastability", "Synchrony", "VarianceNodeVariance"};
-    const double values[] = {0.41, 0.07, 2.1, NAN};
+    const double values[] = {0.41, 0.07, 2.1, NAN, NAN, NAN, NAN, NAN};
     proto_msg_set_strs (msg, "metric_names", names, 4);
-    proto_msg_set_f64s (msg, "metric_values", values, 4);
+    proto_msg_set_f64s (msg, "metric_values", values, 8);
     uint8_t *bytes = malloc (blob_size ? blob_size : 1);
     for (size_t i = 0; i < blob_size; i++)
         bytes[i] = (uint8_t) (i * 2654435761u >> 13);
     void *data = bytes;
     uint64_t shape[1] = {blob_size};
-    proto_msg_set_blob (msg, "timeseries", "u1", shape, 1, &data, blob_size);
+    proto_msg_set_str (msg, "encoding", "f8");
+    proto_msg_set_uints (msg, "series_sizes", sizes, 2);
+    proto_msg_set_blob (msg, "series", "u1", shape, 1, &data, blob_size);
     return msg;
 }
 
@@ -261,14 +267,25 @@ s_fill (proto_msg_t *msg, bool all)
             double values[S_N * S_N];
             for (size_t k = 0; k < S_N * S_N; k++)
                 values[k] = k == 1 ? NAN : k == 2 ? -INFINITY : 0.1 * (double) k;
-            bool square = proto_msg_type (msg) == PROTO_POINTS;
+            bool square =
+                proto_msg_type (msg) == PROTO_POINTS ||
+                (proto_msg_type (msg) == PROTO_RESULT && strcmp (f->name, "metric_values") == 0);
             proto_msg_set_f64s (msg, f->name, values, square ? S_N * S_N : S_N);
             break;
         }
         case PROTO_KIND_STRS: {
             const char *values[S_N] = {"ok", "", "failed"};
             const char *names[S_N] = {"GlobalVariance", "_x9", "Synchrony"};
-            proto_msg_set_strs (msg, f->name, f->names ? names : values, S_N);
+            //  Words of oneof: the first, the first, the last ("ok", "ok",
+            //  "failed": only a failed point may have no series).
+            char first[32], last[32];
+            if (f->oneof) {
+                const char *bar = strchr (f->oneof, '|');
+                snprintf (first, sizeof first, "%.*s", (int) (bar - f->oneof), f->oneof);
+                snprintf (last, sizeof last, "%s", strrchr (f->oneof, '|') + 1);
+            }
+            const char *words[S_N] = {first, first, last};
+            proto_msg_set_strs (msg, f->name, f->names ? names : f->oneof ? words : values, S_N);
             break;
         }
         case PROTO_KIND_BLOB: {
@@ -282,6 +299,14 @@ s_fill (proto_msg_t *msg, bool all)
             break;
         }
         }
+    }
+    //  A RESULT's series sizes add up to its blob: all of it is the first
+    //  (ok) point's.
+    if (proto_msg_type (msg) == PROTO_RESULT && proto_msg_has (msg, "series")) {
+        size_t blob = 0;
+        proto_msg_blob (msg, "series", &blob, NULL, NULL, NULL);
+        const uint64_t sizes[S_N] = {blob, 0, 0};
+        proto_msg_set_uints (msg, "series_sizes", sizes, S_N);
     }
 }
 
@@ -399,8 +424,8 @@ s_test_blob_10mb (void)
     size_t got_size, rank;
     const char *dtype;
     const uint64_t *shape;
-    const uint8_t *got = proto_msg_blob (copy, "timeseries", &got_size, &dtype, &shape, &rank);
-    const uint8_t *want = proto_msg_blob (msg, "timeseries", NULL, NULL, NULL, NULL);
+    const uint8_t *got = proto_msg_blob (copy, "series", &got_size, &dtype, &shape, &rank);
+    const uint8_t *want = proto_msg_blob (msg, "series", NULL, NULL, NULL, NULL);
     BSW_CHECK_INT (got_size, size);
     BSW_CHECK (memcmp (got, want, size) == 0);
     BSW_CHECK_STR (dtype, "u1");
@@ -427,7 +452,7 @@ s_test_conversions (void)
 {
     //  An integer where a float64 is expected is accepted and converted.
     s_raw_t raw;
-    s_raw_begin (&raw, "BSW", 1, PROTO_SWEEP_STATUS, 10);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_SWEEP_STATUS, 10);
     s_raw_uint (&raw, "sweep", 3);
     s_raw_str (&raw, "state");
     s_raw_str (&raw, "running");
@@ -526,7 +551,7 @@ s_test_results_plot (void)
 
     //  with_spec as an integer is refused with a sentence.
     s_raw_t raw;
-    s_raw_begin (&raw, "BSW", 1, PROTO_RESULTS, 2);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_RESULTS, 2);
     s_raw_uint (&raw, "sweep", 7);
     s_raw_uint (&raw, "with_spec", 1);
     zmsg_t *zmsg = s_raw_end (&raw, NULL);
@@ -558,7 +583,8 @@ s_test_routing_id (void)
     proto_msg_t *ack = proto_msg_new (PROTO_ACK);
     proto_msg_set_routing_id (ack, proto_msg_routing_id (msg));
     proto_msg_set_uint (ack, "sweep", 1);
-    proto_msg_set_uint (ack, "point", 2);
+    const uint64_t acked[] = {2};
+    proto_msg_set_uints (ack, "points", acked, 1);
     zmsg = proto_msg_encode (ack);
     BSW_CHECK_INT (zmsg_size (zmsg), 2);
     BSW_CHECK (zframe_streq (zmsg_first (zmsg), "peer-1"));
@@ -652,14 +678,18 @@ s_test_reject_envelope (void)
     s_raw_begin (&raw, "XSW", 1, PROTO_HEARTBEAT, 0);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO,
                           "not a brainsweep message: the tag is 'XSW', not 'BSW'"));
-    s_raw_begin (&raw, "BSW", 2, PROTO_HEARTBEAT, 0);
+    s_raw_begin (&raw, "BSW", 3, PROTO_HEARTBEAT, 0);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EVERSION,
-                          "version 2 is not supported (this peer speaks 1)"));
+                          "version 3 is not supported (this peer speaks 2)"));
+    //  Version 1 (its RESULT carried one point and an HDF5 file) too.
+    s_raw_begin (&raw, "BSW", 1, PROTO_HEARTBEAT, 0);
+    BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EVERSION,
+                          "version 1 is not supported (this peer speaks 2)"));
     s_raw_begin (&raw, "BSW", 0, PROTO_HEARTBEAT, 0);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EVERSION, "version 0 is not supported"));
-    s_raw_begin (&raw, "BSW", 1, 99, 0);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, 99, 0);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO, "unknown message type 99"));
-    s_raw_begin (&raw, "BSW", 1, 9, 0); //  a gap in the numbering
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, 9, 0); //  a gap in the numbering
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO, "unknown message type 9"));
 
     //  A future version with a longer envelope still gets the version error.
@@ -667,24 +697,24 @@ s_test_reject_envelope (void)
     msgpack_packer_init (&raw.pk, &raw.sbuf, msgpack_sbuffer_write);
     msgpack_pack_array (&raw.pk, 5);
     s_raw_str (&raw, "BSW");
-    msgpack_pack_uint64 (&raw.pk, 2);
+    msgpack_pack_uint64 (&raw.pk, PROTO_VERSION + 1);
     msgpack_pack_uint64 (&raw.pk, 2);
     msgpack_pack_map (&raw.pk, 0);
     msgpack_pack_nil (&raw.pk);
-    BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EVERSION, "version 2"));
+    BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EVERSION, "version 3"));
     //  Our version with the wrong layout, a non-map body, a string type.
     msgpack_sbuffer_init (&raw.sbuf);
     msgpack_packer_init (&raw.pk, &raw.sbuf, msgpack_sbuffer_write);
     msgpack_pack_array (&raw.pk, 3);
     s_raw_str (&raw, "BSW");
-    msgpack_pack_uint64 (&raw.pk, 1);
+    msgpack_pack_uint64 (&raw.pk, PROTO_VERSION);
     msgpack_pack_uint64 (&raw.pk, 2);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO, "frame 0 has 3 elements, not 4"));
     msgpack_sbuffer_init (&raw.sbuf);
     msgpack_packer_init (&raw.pk, &raw.sbuf, msgpack_sbuffer_write);
     msgpack_pack_array (&raw.pk, 4);
     s_raw_str (&raw, "BSW");
-    msgpack_pack_uint64 (&raw.pk, 1);
+    msgpack_pack_uint64 (&raw.pk, PROTO_VERSION);
     msgpack_pack_uint64 (&raw.pk, PROTO_CREDIT);
     msgpack_pack_array (&raw.pk, 0);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO,
@@ -693,7 +723,7 @@ s_test_reject_envelope (void)
     msgpack_packer_init (&raw.pk, &raw.sbuf, msgpack_sbuffer_write);
     msgpack_pack_array (&raw.pk, 4);
     s_raw_str (&raw, "BSW");
-    msgpack_pack_uint64 (&raw.pk, 1);
+    msgpack_pack_uint64 (&raw.pk, PROTO_VERSION);
     s_raw_str (&raw, "CREDIT");
     msgpack_pack_map (&raw.pk, 0);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO, "the message type is a string"));
@@ -824,7 +854,7 @@ s_test_reject_garbage (void)
     uint8_t bytes[512];
     //  Pure noise, and noise behind a valid envelope prefix (so the body
     //  parser sees it too).
-    static const uint8_t prefix[] = {0x94, 0xa3, 'B', 'S', 'W', 0x01};
+    static const uint8_t prefix[] = {0x94, 0xa3, 'B', 'S', 'W', PROTO_VERSION};
     for (int iteration = 0; iteration < 2000; iteration++) {
         size_t size = s_random (&seed) % sizeof bytes;
         for (size_t i = 0; i < size; i++)
@@ -873,35 +903,34 @@ s_test_reject_fields (void)
 {
     s_raw_t raw;
     //  Missing required field.
-    s_raw_begin (&raw, "BSW", 1, PROTO_RESULT, 3);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_RESULT, 2);
     s_raw_uint (&raw, "sweep", 1);
-    s_raw_str (&raw, "status");
+    s_raw_str (&raw, "statuses");
+    msgpack_pack_array (&raw.pk, 1);
     s_raw_str (&raw, "failed");
-    s_raw_str (&raw, "error");
-    s_raw_str (&raw, "diverged");
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO,
-                          "RESULT: missing required field 'point'"));
+                          "RESULT: missing required field 'points'"));
     //  Unknown field.
-    s_raw_begin (&raw, "BSW", 1, PROTO_HELLO, 3);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_HELLO, 3);
     s_raw_str (&raw, "worker");
     s_raw_str (&raw, "w1");
     s_raw_uint (&raw, "threads", 4);
     s_raw_uint (&raw, "colour", 4);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO, "HELLO: unknown field 'colour'"));
     //  Duplicate field.
-    s_raw_begin (&raw, "BSW", 1, PROTO_CREDIT, 2);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_CREDIT, 2);
     s_raw_uint (&raw, "credit", 4);
     s_raw_uint (&raw, "credit", 5);
     BSW_CHECK (
         s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO, "CREDIT: duplicate field 'credit'"));
     //  Wrong kinds.
-    s_raw_begin (&raw, "BSW", 1, PROTO_WORK, 2);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_WORK, 2);
     s_raw_uint (&raw, "sweep", 1);
     s_raw_str (&raw, "points");
     s_raw_str (&raw, "1,2,3");
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO,
                           "WORK: field 'points': expected an array of unsigned integers"));
-    s_raw_begin (&raw, "BSW", 1, PROTO_WORK, 2);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_WORK, 2);
     s_raw_uint (&raw, "sweep", 1);
     s_raw_str (&raw, "points");
     msgpack_pack_array (&raw.pk, 2);
@@ -910,34 +939,36 @@ s_test_reject_fields (void)
     BSW_CHECK (
         s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO,
                    "expected an array of unsigned integers, element 1 is a negative integer"));
-    s_raw_begin (&raw, "BSW", 1, PROTO_ACK, 2);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_ACK, 2);
     s_raw_str (&raw, "sweep");
     msgpack_pack_double (&raw.pk, 1.0);
-    s_raw_uint (&raw, "point", 1);
+    s_raw_str (&raw, "points");
+    msgpack_pack_array (&raw.pk, 1);
+    msgpack_pack_uint64 (&raw.pk, 1);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO,
                           "ACK: field 'sweep': expected an unsigned integer, got a float64"));
-    s_raw_begin (&raw, "BSW", 1, PROTO_SWEEP_STATUS, 1);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_SWEEP_STATUS, 1);
     s_raw_str (&raw, "rate");
     msgpack_pack_float (&raw.pk, 1.5f);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO,
                           "field 'rate': expected a float64 or an integer, got a float32"));
     //  Out of bounds.
-    s_raw_begin (&raw, "BSW", 1, PROTO_CREDIT, 1);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_CREDIT, 1);
     s_raw_uint (&raw, "credit", 0);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO,
                           "CREDIT: field 'credit': 0 is out of range 1..65536"));
-    s_raw_begin (&raw, "BSW", 1, PROTO_HELLO, 2);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_HELLO, 2);
     s_raw_str (&raw, "worker");
     s_raw_str (&raw, "w1");
     s_raw_uint (&raw, "threads", 4097);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO, "4097 is out of range 1..4096"));
-    s_raw_begin (&raw, "BSW", 1, PROTO_WORK, 2);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_WORK, 2);
     s_raw_uint (&raw, "sweep", 1);
     s_raw_str (&raw, "points");
     msgpack_pack_array (&raw.pk, 0);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO,
                           "WORK: field 'points': array of 0 elements; expected at least 1"));
-    s_raw_begin (&raw, "BSW", 1, PROTO_ERROR, 2);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_ERROR, 2);
     s_raw_uint (&raw, "code", 5);
     s_raw_str (&raw, "text");
     s_raw_str (&raw, "positive");
@@ -947,33 +978,36 @@ s_test_reject_fields (void)
     char name[300];
     memset (name, 'w', sizeof name - 1);
     name[sizeof name - 1] = '\0';
-    s_raw_begin (&raw, "BSW", 1, PROTO_HELLO, 2);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_HELLO, 2);
     s_raw_str (&raw, "worker");
     s_raw_str (&raw, name);
     s_raw_uint (&raw, "threads", 4);
     BSW_CHECK (
         s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO,
                    "HELLO: field 'worker': string of 299 bytes exceeds the limit of 256 bytes"));
-    s_raw_begin (&raw, "BSW", 1, PROTO_HELLO, 2);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_HELLO, 2);
     s_raw_str (&raw, "worker");
     msgpack_pack_str_with_body (&raw.pk, "w\0x", 3);
     s_raw_uint (&raw, "threads", 4);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO, "string contains a NUL byte"));
-    s_raw_begin (&raw, "BSW", 1, PROTO_SUBMITTED, 3);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_SUBMITTED, 3);
     s_raw_uint (&raw, "sweep", 1);
     s_raw_uint (&raw, "points", 1);
     s_raw_str (&raw, "uuid");
     s_raw_str (&raw, "not-a-uuid");
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO,
                           "field 'uuid': string of 10 bytes is shorter than 36 bytes"));
-    s_raw_begin (&raw, "BSW", 1, PROTO_RESULT, 3);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_RESULT, 3);
     s_raw_uint (&raw, "sweep", 1);
-    s_raw_uint (&raw, "point", 1);
-    s_raw_str (&raw, "status");
+    s_raw_str (&raw, "points");
+    msgpack_pack_array (&raw.pk, 1);
+    msgpack_pack_uint64 (&raw.pk, 1);
+    s_raw_str (&raw, "statuses");
+    msgpack_pack_array (&raw.pk, 1);
     s_raw_str (&raw, "done");
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO,
-                          "RESULT: field 'status': 'done' is not one of ok|failed"));
-    s_raw_begin (&raw, "BSW", 1, PROTO_POINTS, 1);
+                          "RESULT: field 'statuses': element 0: 'done' is not one of ok|failed"));
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_POINTS, 1);
     s_raw_str (&raw, "statuses");
     msgpack_pack_array (&raw.pk, 2);
     s_raw_str (&raw, "ok");
@@ -988,10 +1022,13 @@ static zmsg_t *
 s_result_named (const char *const *names, size_t n)
 {
     s_raw_t raw;
-    s_raw_begin (&raw, "BSW", 1, PROTO_RESULT, 5);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_RESULT, 5);
     s_raw_uint (&raw, "sweep", 1);
-    s_raw_uint (&raw, "point", 1);
-    s_raw_str (&raw, "status");
+    s_raw_str (&raw, "points");
+    msgpack_pack_array (&raw.pk, 1);
+    msgpack_pack_uint64 (&raw.pk, 1);
+    s_raw_str (&raw, "statuses");
+    msgpack_pack_array (&raw.pk, 1);
     s_raw_str (&raw, "failed");
     s_raw_str (&raw, "metric_names");
     msgpack_pack_array (&raw.pk, (uint32_t) n);
@@ -1058,17 +1095,45 @@ s_test_reject_relations (void)
     const double two[] = {1.0, 2.0};
     proto_msg_set_f64s (msg, "metric_values", two, 2);
     BSW_CHECK (s_rejects (proto_msg_encode (msg), 0, BSW_EPROTO,
-                          "RESULT: 'metric_values' has 2 elements but 'metric_names' has 4"));
+                          "RESULT: 'metric_values' has 2 elements but 'points' x 'metric_names' "
+                          "is 2 x 4"));
     proto_msg_destroy (&msg);
-
+    //  Arrays in parallel with the points.
+    msg = s_result (8);
+    const char *one_status[] = {"ok"};
+    proto_msg_set_strs (msg, "statuses", one_status, 1);
+    BSW_CHECK (s_rejects (proto_msg_encode (msg), 0, BSW_EPROTO,
+                          "RESULT: 'statuses' has 1 elements but 'points' has 2"));
+    proto_msg_destroy (&msg);
+    //  Series sizes add up to the blob, and only ok points have one.
+    msg = s_result (8);
+    const uint64_t short_sizes[] = {7, 0}, long_sizes[] = {8, 1}, failed_sizes[] = {4, 4};
+    proto_msg_set_uints (msg, "series_sizes", short_sizes, 2);
+    BSW_CHECK (s_rejects (proto_msg_encode (msg), 0, BSW_EPROTO,
+                          "RESULT: 'series_sizes' add up to 7 bytes but 'series' has 8"));
+    proto_msg_set_uints (msg, "series_sizes", long_sizes, 2);
+    BSW_CHECK (s_rejects (proto_msg_encode (msg), 0, BSW_EPROTO,
+                          "'series_sizes' add up to more than the 8 bytes of 'series'"));
+    proto_msg_set_uints (msg, "series_sizes", failed_sizes, 2);
+    BSW_CHECK (s_rejects (proto_msg_encode (msg), 0, BSW_EPROTO,
+                          "RESULT: point 1 failed but has a series of 4 bytes"));
+    proto_msg_destroy (&msg);
+    //  A series with no sizes (or sizes with no series).
     msg = proto_msg_new (PROTO_RESULT);
     proto_msg_set_uint (msg, "sweep", 1);
-    proto_msg_set_uint (msg, "point", 1);
-    proto_msg_set_str (msg, "status", "ok");
+    const uint64_t point[] = {1};
+    const char *ok[] = {"ok"};
+    proto_msg_set_uints (msg, "points", point, 1);
+    proto_msg_set_strs (msg, "statuses", ok, 1);
+    proto_msg_set_uints (msg, "series_sizes", point, 1);
     BSW_CHECK (s_rejects (proto_msg_encode (msg), 0, BSW_EPROTO,
-                          "RESULT: status 'ok' requires the field 'timeseries'"));
-    //  A failed point needs no time series.
-    proto_msg_set_str (msg, "status", "failed");
+                          "RESULT: 'series' and 'series_sizes' come together or not at all"));
+    proto_msg_destroy (&msg);
+    //  Metrics only: an ok point with no series at all is a RESULT.
+    msg = proto_msg_new (PROTO_RESULT);
+    proto_msg_set_uint (msg, "sweep", 1);
+    proto_msg_set_uints (msg, "points", point, 1);
+    proto_msg_set_strs (msg, "statuses", ok, 1);
     proto_msg_t *copy = s_roundtrip (msg);
     BSW_CHECK (copy);
     proto_msg_destroy (&copy);
@@ -1127,13 +1192,13 @@ s_test_reject_ints (void)
 
     //  A float among the integers.
     s_raw_t raw;
-    s_raw_begin (&raw, "BSW", 1, PROTO_STATS, 0);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_STATS, 0);
     zmsg_t *wire = s_raw_end (&raw, NULL);
     proto_msg_t *stats = NULL;
     bsw_error_t err;
     BSW_CHECK (proto_msg_decode (&wire, false, 0, &stats, NULL, &err) == 0);
     proto_msg_destroy (&stats);
-    s_raw_begin (&raw, "BSW", 1, PROTO_BROKER_STATS, 1);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_BROKER_STATS, 1);
     s_raw_str (&raw, "error_codes");
     msgpack_pack_array (&raw.pk, 2);
     msgpack_pack_int64 (&raw.pk, -8);
@@ -1152,7 +1217,7 @@ s_test_reject_blobs (void)
 {
     s_raw_t raw;
     //  The frame is one byte short of what dtype and shape say.
-    s_raw_begin (&raw, "BSW", 1, PROTO_SUBMIT, 2);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_SUBMIT, 2);
     s_raw_str (&raw, "spec");
     s_raw_str (&raw, "{}");
     s_raw_blob (&raw, "connectivity", 1, "u1", 10);
@@ -1160,24 +1225,24 @@ s_test_reject_blobs (void)
                           "SUBMIT: field 'connectivity': dtype and shape make 10 bytes but blob "
                           "frame 1 has 9"));
     //  A dtype the field does not allow, one nobody speaks, a bad shape.
-    s_raw_begin (&raw, "BSW", 1, PROTO_SUBMIT, 2);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_SUBMIT, 2);
     s_raw_str (&raw, "spec");
     s_raw_str (&raw, "{}");
     s_raw_blob (&raw, "connectivity", 1, "f8", 2);
     BSW_CHECK (s_rejects (s_raw_end (&raw, (size_t[]){16, 0}), 0, BSW_EPROTO,
                           "dtype f8 is not allowed (expected u1)"));
-    s_raw_begin (&raw, "BSW", 1, PROTO_SUBMIT, 2);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_SUBMIT, 2);
     s_raw_str (&raw, "spec");
     s_raw_str (&raw, "{}");
     s_raw_blob (&raw, "connectivity", 1, "i4", 2);
     BSW_CHECK (
         s_rejects (s_raw_end (&raw, (size_t[]){8, 0}), 0, BSW_EPROTO, "dtype i4 is not allowed"));
-    s_raw_begin (&raw, "BSW", 1, PROTO_CHUNK, 5);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_CHUNK, 5);
     s_raw_uint (&raw, "sweep", 1);
-    s_raw_str (&raw, "state");
-    s_raw_str (&raw, "ready");
+    s_raw_uint (&raw, "export", 1);
     s_raw_uint (&raw, "offset", 0);
-    s_raw_uint (&raw, "total", 4);
+    s_raw_str (&raw, "last");
+    msgpack_pack_true (&raw.pk);
     s_raw_str (&raw, "data");
     msgpack_pack_map (&raw.pk, 3);
     s_raw_uint (&raw, "frame", 1);
@@ -1189,14 +1254,14 @@ s_test_reject_blobs (void)
         s_rejects (s_raw_end (&raw, (size_t[]){4, 0}), 0, BSW_EPROTO,
                    "CHUNK: field 'data': shape must be an array of 1 to 8 unsigned integers"));
     //  A reference to a frame that is not there.
-    s_raw_begin (&raw, "BSW", 1, PROTO_SUBMIT, 2);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_SUBMIT, 2);
     s_raw_str (&raw, "spec");
     s_raw_str (&raw, "{}");
     s_raw_blob (&raw, "connectivity", 2, "u1", 4);
     BSW_CHECK (s_rejects (s_raw_end (&raw, (size_t[]){4, 0}), 0, BSW_EPROTO,
                           "blob frame 2 does not exist (the message has 1 blob frames)"));
     //  A descriptor with an extra key, or without one.
-    s_raw_begin (&raw, "BSW", 1, PROTO_SUBMIT, 2);
+    s_raw_begin (&raw, "BSW", PROTO_VERSION, PROTO_SUBMIT, 2);
     s_raw_str (&raw, "spec");
     s_raw_str (&raw, "{}");
     s_raw_str (&raw, "connectivity");

@@ -12,6 +12,7 @@
 #include "bsw_test_dir.h"
 #include "bsw_util.h"
 #include "proto.h"
+#include "store_series.h"
 
 #include <msgpack.h>
 #include <unistd.h>
@@ -61,6 +62,11 @@ s_fixture_stop (s_fixture_t *fx)
 static s_fixture_t s_main;           /* the broker most cases share */
 #define s_client   (s_main.client)   /* its client socket */
 #define s_endpoint (s_main.endpoint) /* its endpoint */
+
+/*  float64 values in the series of a point of s_submit's sweeps: 5 ms at
+    the default dt and TemporalAverage period are 5 samples, of V, on the
+    76 regions of the built-in connectivity. */
+#define S_SERIES 380
 
 /*  Receives one message on `sock` within 5 s and decodes it. */
 static proto_msg_t *
@@ -175,11 +181,11 @@ s_test_malformed_frames (void)
     s_send_header ("XYZ", 1, PROTO_LIST);
     if (s_expect_error (BSW_EPROTO, ""))
         return BSW_TEST_FAIL;
-    s_send_header ("BSW", 1, 200);
+    s_send_header ("BSW", PROTO_VERSION, 200);
     if (s_expect_error (BSW_EPROTO, "200"))
         return BSW_TEST_FAIL;
     //  STATUS without its required "sweep".
-    s_send_header ("BSW", 1, PROTO_STATUS);
+    s_send_header ("BSW", PROTO_VERSION, PROTO_STATUS);
     if (s_expect_error (BSW_EPROTO, "sweep"))
         return BSW_TEST_FAIL;
     //  Truncated: a valid LIST cut short.
@@ -338,6 +344,20 @@ s_worker_fixture (int points, const char *identity, uint64_t *id, zsock_t **work
     return BSW_TEST_PASS;
 }
 
+/*  A failed RESULT of a point (no time series needed). */
+static void
+s_send_failed_result (zsock_t *worker, uint64_t sweep, uint64_t point)
+{
+    proto_msg_t *msg = proto_msg_new (PROTO_RESULT);
+    proto_msg_set_uint (msg, "sweep", sweep);
+    const uint64_t points[] = {point};
+    const char *statuses[] = {"failed"}, *errors[] = {"diverged"};
+    proto_msg_set_uints (msg, "points", points, 1);
+    proto_msg_set_strs (msg, "statuses", statuses, 1);
+    proto_msg_set_strs (msg, "errors", errors, 1);
+    proto_msg_send (&msg, worker);
+}
+
 /*  A fake worker holds points when their sweep is cancelled: the broker
     drops them, keeps the result that was already under way, and after a
     retry sends the sweep's definition again (the worker forgot it on
@@ -362,17 +382,12 @@ s_test_cancel_keeps_late_result (void)
     BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_DROP, "no DROP");
     proto_msg_destroy (&msg);
     //  A result computed before the DROP arrived.
-    msg = proto_msg_new (PROTO_RESULT);
-    proto_msg_set_uint (msg, "sweep", id);
-    proto_msg_set_uint (msg, "point", late);
-    proto_msg_set_str (msg, "status", "failed");
-    proto_msg_set_str (msg, "error", "diverged before the cancel");
-    proto_msg_set_f64 (msg, "elapsed_ms", 1.0);
-    proto_msg_set_uint (msg, "samples", 0);
-    proto_msg_send (&msg, worker);
+    s_send_failed_result (worker, id, late);
     msg = s_worker_recv (worker);
     BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_ACK, "late result not ACKed");
-    BSW_CHECK_INT (proto_msg_uint (msg, "point"), late);
+    size_t acked = 0;
+    BSW_CHECK_INT (proto_msg_uints (msg, "points", &acked)[0], late);
+    BSW_CHECK_INT (acked, 1);
     proto_msg_destroy (&msg);
     msg = proto_msg_new (PROTO_STATUS);
     proto_msg_set_uint (msg, "sweep", id);
@@ -404,9 +419,10 @@ s_test_cancel_keeps_late_result (void)
     return BSW_TEST_PASS;
 }
 
-/*  A RESULT of point `point` with the given metric names, as raw msgpack so
-    that names the codec's setters would send unchecked reach the broker:
-    frame 0 and one blob frame holding a (fake) HDF5 file. */
+/*  An ok RESULT of point `point` with the given metric names, as raw
+    msgpack so that names the codec's setters would send unchecked reach
+    the broker: frame 0 and one blob frame holding its series, S_SERIES
+    float64 zeros (the shape of S_SUBMIT_SPEC's points). */
 static void
 s_send_named_result (zsock_t *worker, uint64_t sweep, uint64_t point, const char *const *names,
                      size_t count)
@@ -419,12 +435,14 @@ s_send_named_result (zsock_t *worker, uint64_t sweep, uint64_t point, const char
     msgpack_pack_str_with_body (&pk, "BSW", 3);
     msgpack_pack_int (&pk, PROTO_VERSION);
     msgpack_pack_int (&pk, PROTO_RESULT);
-    msgpack_pack_map (&pk, 6);
+    msgpack_pack_map (&pk, 7);
     msgpack_pack_str_with_body (&pk, "sweep", 5);
     msgpack_pack_uint64 (&pk, sweep);
-    msgpack_pack_str_with_body (&pk, "point", 5);
+    msgpack_pack_str_with_body (&pk, "points", 6);
+    msgpack_pack_array (&pk, 1);
     msgpack_pack_uint64 (&pk, point);
-    msgpack_pack_str_with_body (&pk, "status", 6);
+    msgpack_pack_str_with_body (&pk, "statuses", 8);
+    msgpack_pack_array (&pk, 1);
     msgpack_pack_str_with_body (&pk, "ok", 2);
     msgpack_pack_str_with_body (&pk, "metric_names", 12);
     msgpack_pack_array (&pk, (uint32_t) count);
@@ -434,7 +452,10 @@ s_send_named_result (zsock_t *worker, uint64_t sweep, uint64_t point, const char
     msgpack_pack_array (&pk, (uint32_t) count);
     for (size_t k = 0; k < count; k++)
         msgpack_pack_double (&pk, 0.25 * (double) (k + 1));
-    msgpack_pack_str_with_body (&pk, "timeseries", 10);
+    msgpack_pack_str_with_body (&pk, "series_sizes", 12);
+    msgpack_pack_array (&pk, 1);
+    msgpack_pack_uint64 (&pk, S_SERIES * 8);
+    msgpack_pack_str_with_body (&pk, "series", 6);
     msgpack_pack_map (&pk, 3);
     msgpack_pack_str_with_body (&pk, "frame", 5);
     msgpack_pack_uint64 (&pk, 1);
@@ -442,55 +463,73 @@ s_send_named_result (zsock_t *worker, uint64_t sweep, uint64_t point, const char
     msgpack_pack_str_with_body (&pk, "u1", 2);
     msgpack_pack_str_with_body (&pk, "shape", 5);
     msgpack_pack_array (&pk, 1);
-    msgpack_pack_uint64 (&pk, 64);
-    uint8_t h5[64] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    msgpack_pack_uint64 (&pk, S_SERIES * 8);
+    static const double series[S_SERIES];
     zmsg_t *msg = zmsg_new ();
     zmsg_addmem (msg, buf.data, buf.size);
-    zmsg_addmem (msg, h5, sizeof h5);
+    zmsg_addmem (msg, series, sizeof series);
     zmsg_send (&msg, worker);
     msgpack_sbuffer_destroy (&buf);
 }
 
-/*  The sweep's export zip, fetched whole into memory (caller frees). */
+/*  The sweep's export zip, fetched whole into memory (caller frees): a
+    download of one export stream, chunk by chunk. */
 static void *
-s_fetch_zip (uint64_t sweep, size_t *size_p)
+s_fetch_zip (uint64_t sweep, size_t *size_p, uint64_t *export_p)
 {
     uint8_t *zip = NULL;
-    uint64_t offset = 0, total = 0;
-    //  Bounded: 400 polls of 25 ms while it is prepared.
-    for (int round = 0; round < 400; round++) {
+    uint64_t offset = 0, export = 0;
+    bool done = false;
+    //  Bounded: 400 chunks (empty ones come at most once a second).
+    for (int round = 0; round < 400 && !done; round++) {
         proto_msg_t *msg = proto_msg_new (PROTO_FETCH);
         proto_msg_set_uint (msg, "sweep", sweep);
         proto_msg_set_uint (msg, "offset", offset);
+        if (round)
+            proto_msg_set_uint (msg, "export", export);
         proto_msg_send (&msg, s_client);
         proto_msg_t *reply = s_reply ();
-        if (!reply || proto_msg_type (reply) != PROTO_CHUNK) {
+        if (!reply || proto_msg_type (reply) != PROTO_CHUNK ||
+            proto_msg_uint (reply, "offset") != offset) {
             proto_msg_destroy (&reply);
             break;
         }
-        if (streq (proto_msg_str (reply, "state"), "preparing")) {
-            proto_msg_destroy (&reply);
-            zclock_sleep (25);
-            continue;
-        }
-        total = proto_msg_uint (reply, "total");
+        export = proto_msg_uint (reply, "export");
         size_t n = 0;
         const void *data = proto_msg_has (reply, "data")
                                ? proto_msg_blob (reply, "data", &n, NULL, NULL, NULL)
                                : NULL;
-        zip = bsw_realloc (zip, (size_t) (offset + n));
+        zip = bsw_realloc (zip, (size_t) (offset + n + 1));
         if (n)
             memcpy (zip + offset, data, n);
         offset += n;
+        done = proto_msg_bool (reply, "last");
         proto_msg_destroy (&reply);
-        if (offset >= total || n == 0)
-            break;
     }
-    if (total == 0 || offset != total) {
+    if (!done) {
         free (zip);
         return NULL;
     }
-    *size_p = (size_t) total;
+    *size_p = (size_t) offset;
+    if (export_p)
+        *export_p = export;
+    return zip;
+}
+
+/*  A zip in memory opened for reading, checked for consistency; it
+    borrows `bytes` (NULL if they are not a zip). */
+static zip_t *
+s_zip_open (const void *bytes, size_t size)
+{
+    zip_error_t ze;
+    zip_error_init (&ze);
+    zip_source_t *src = zip_source_buffer_create (bytes, size, 0, &ze);
+    zip_t *zip = src ? zip_open_from_source (src, ZIP_RDONLY | ZIP_CHECKCONS, &ze) : NULL;
+    if (!zip) {
+        fprintf (stderr, "not a zip: %s\n", zip_error_strerror (&ze));
+        zip_source_free (src);
+    }
+    zip_error_fini (&ze);
     return zip;
 }
 
@@ -544,13 +583,10 @@ s_test_hostile_metric_names (void)
         proto_msg_destroy (&msg);
     }
     size_t size = 0;
-    void *bytes = s_fetch_zip (id, &size);
+    void *bytes = s_fetch_zip (id, &size, NULL);
     BSW_CHECK_MSG (bytes, "the sweep does not export");
-    zip_error_t ze;
-    zip_error_init (&ze);
-    zip_source_t *src = zip_source_buffer_create (bytes, size, 0, &ze);
-    zip_t *zip = src ? zip_open_from_source (src, ZIP_RDONLY, &ze) : NULL;
-    BSW_CHECK_MSG (zip, "not a zip: %s", zip_error_strerror (&ze));
+    zip_t *zip = s_zip_open (bytes, size);
+    BSW_CHECK (zip);
     zip_stat_t st;
     BSW_CHECK (zip_stat (zip, "metrics.csv", 0, &st) == 0);
     char csv[1024] = "";
@@ -558,13 +594,209 @@ s_test_hostile_metric_names (void)
     BSW_CHECK (file);
     zip_int64_t got = zip_fread (file, csv, sizeof csv - 1);
     zip_fclose (file);
-    zip_close (zip);
+    zip_discard (zip);
     free (bytes);
     BSW_CHECK (got > 0);
     csv[got] = '\0';
     BSW_CHECK_MSG (strstr (csv, "\n0,0.0,ok,0.25,,,0.5\n1,1.0,ok,0.25,,,0.5\n"), "metrics.csv: %s",
                    csv);
     zsock_destroy (&worker);
+    return BSW_TEST_PASS;
+}
+
+/*  A RESULT of `count` points, statuses given, each ok point with a series
+    of sizes[k] bytes of `fill` (or, when deflate, its S_SERIES values
+    shuffled and deflated). */
+static void
+s_send_batch (zsock_t *worker, uint64_t sweep, const uint64_t *points, const char **statuses,
+              const size_t *sizes, size_t count, bool deflate)
+{
+    proto_msg_t *msg = proto_msg_new (PROTO_RESULT);
+    proto_msg_set_uint (msg, "sweep", sweep);
+    proto_msg_set_uints (msg, "points", points, count);
+    proto_msg_set_strs (msg, "statuses", statuses, count);
+    const char *names[] = {"GlobalVariance"};
+    double values[8];
+    uint64_t wire_sizes[8];
+    uint8_t *blob = NULL;
+    size_t total = 0;
+    for (size_t k = 0; k < count; k++) {
+        values[k] = 0.5 + (double) k;
+        void *bytes = NULL;
+        size_t size = sizes[k];
+        if (deflate && size) {
+            static double zeros[S_SERIES];
+            store_series_encode (zeros, S_SERIES, 6, &bytes, &size, NULL);
+        } else if (size)
+            bytes = bsw_calloc (size, 1);
+        blob = bsw_realloc (blob, total + size + 1);
+        if (size)
+            memcpy (blob + total, bytes, size);
+        free (bytes);
+        wire_sizes[k] = size;
+        total += size;
+    }
+    proto_msg_set_strs (msg, "metric_names", names, 1);
+    proto_msg_set_f64s (msg, "metric_values", values, count);
+    if (total) {
+        void *data = blob;
+        uint64_t shape[1] = {total};
+        proto_msg_set_str (msg, "encoding", deflate ? "f8-shuffle-deflate" : "f8");
+        proto_msg_set_uints (msg, "series_sizes", wire_sizes, count);
+        proto_msg_set_blob (msg, "series", "u1", shape, 1, &data, total);
+    } else
+        free (blob);
+    proto_msg_send (&msg, worker);
+}
+
+/*  Points of a RESULT are checked one by one: a series of the wrong size
+    is refused (an ERROR naming it; the point is acknowledged, so the worker
+    drops it, and runs again), the good point beside it is stored, and the
+    point's second try, deflated, is taken: one sweep of both encodings,
+    which exports. */
+static int
+s_test_refused_points (void)
+{
+    uint64_t id;
+    zsock_t *worker;
+    proto_msg_t *msg;
+    BSW_CHECK (s_worker_fixture (2, "checked-worker/0", &id, &worker, &msg) == BSW_TEST_PASS);
+    size_t count = 0;
+    const uint64_t *leased = proto_msg_uints (msg, "points", &count);
+    BSW_CHECK_INT (count, 2);
+    uint64_t points[2] = {leased[0], leased[1]};
+    proto_msg_destroy (&msg);
+    const char *oks[] = {"ok", "ok"};
+    const size_t sizes[] = {S_SERIES * 8, S_SERIES * 8 - 8};
+    s_send_batch (worker, id, points, oks, sizes, 2, false);
+    msg = s_worker_recv (worker);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_ERROR, "a short series not refused");
+    BSW_CHECK_INT (proto_msg_int (msg, "code"), BSW_EPROTO);
+    BSW_CHECK_MSG (strstr (proto_msg_str (msg, "text"), "a series of 3032 bytes where the "
+                                                        "sweep's 380 values take 3040"),
+                   "%s", proto_msg_str (msg, "text"));
+    BSW_CHECK (strstr (proto_msg_str (msg, "text"), "1 of 2 points refused"));
+    proto_msg_destroy (&msg);
+    msg = s_worker_recv (worker);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_ACK, "no ACK");
+    proto_msg_uints (msg, "points", &count);
+    BSW_CHECK_INT (count, 2);
+    proto_msg_destroy (&msg);
+    //  The refused point runs again: the worker gets it back.
+    msg = proto_msg_new (PROTO_CREDIT);
+    proto_msg_set_uint (msg, "credit", 1);
+    proto_msg_send (&msg, worker);
+    msg = s_worker_recv (worker);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_WORK,
+                   "the refused point did not come back");
+    BSW_CHECK_INT (proto_msg_uints (msg, "points", &count)[0], points[1]);
+    proto_msg_destroy (&msg);
+    const size_t deflated[] = {1};
+    s_send_batch (worker, id, &points[1], oks, deflated, 1, true);
+    msg = s_worker_recv (worker);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_ACK, "a deflated series not taken");
+    proto_msg_destroy (&msg);
+    msg = proto_msg_new (PROTO_STATUS);
+    proto_msg_set_uint (msg, "sweep", id);
+    proto_msg_send (&msg, s_client);
+    proto_msg_t *reply = s_reply ();
+    BSW_CHECK (reply && proto_msg_type (reply) == PROTO_SWEEP_STATUS);
+    BSW_CHECK_STR (proto_msg_str (reply, "state"), "finished");
+    BSW_CHECK_INT (proto_msg_uint (reply, "done"), 2);
+    proto_msg_destroy (&reply);
+    size_t size = 0;
+    void *bytes = s_fetch_zip (id, &size, 0);
+    BSW_CHECK_MSG (bytes, "the sweep does not export");
+    zip_t *zip = s_zip_open (bytes, size);
+    BSW_CHECK (zip);
+    //  Two simulation folders with their series: one stored raw, one
+    //  deflated (its file compressed inside, so larger than nothing).
+    int series = 0;
+    for (zip_int64_t i = 0; i < zip_get_num_entries (zip, 0); i++)
+        series += strstr (zip_get_name (zip, (zip_uint64_t) i, 0), "/TimeSeriesRegion_") != NULL;
+    BSW_CHECK_INT (series, 2);
+    zip_discard (zip);
+    free (bytes);
+    zsock_destroy (&worker);
+    return BSW_TEST_PASS;
+}
+
+/*  A download is all of one export: chunks name their export, a FETCH at
+    another offset ends it (an error), one of an export that is gone is an
+    error, and a new download from 0 is a new export with the same bytes. */
+static int
+s_test_fetch_one_export (void)
+{
+    uint64_t id;
+    zsock_t *worker;
+    proto_msg_t *msg;
+    BSW_CHECK (s_worker_fixture (2, "fetched-worker/0", &id, &worker, &msg) == BSW_TEST_PASS);
+    size_t count = 0;
+    const uint64_t *leased = proto_msg_uints (msg, "points", &count);
+    uint64_t points[2] = {leased[0], leased[1]};
+    proto_msg_destroy (&msg);
+    const char *oks[] = {"ok", "failed"};
+    const size_t sizes[] = {S_SERIES * 8, 0};
+    s_send_batch (worker, id, points, oks, sizes, 2, false);
+    msg = s_worker_recv (worker);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_ACK, "no ACK");
+    proto_msg_destroy (&msg);
+    zsock_destroy (&worker);
+
+    //  The first chunk of a download in chunks of 1000 bytes.
+    msg = proto_msg_new (PROTO_FETCH);
+    proto_msg_set_uint (msg, "sweep", id);
+    proto_msg_set_uint (msg, "offset", 0);
+    proto_msg_set_uint (msg, "max", 1000);
+    proto_msg_send (&msg, s_client);
+    proto_msg_t *reply = s_reply ();
+    BSW_CHECK (reply && proto_msg_type (reply) == PROTO_CHUNK);
+    uint64_t export = proto_msg_uint (reply, "export");
+    size_t got = 0;
+    proto_msg_blob (reply, "data", &got, NULL, NULL, NULL);
+    BSW_CHECK_INT (got, 1000);
+    BSW_CHECK (!proto_msg_bool (reply, "last"));
+    proto_msg_destroy (&reply);
+    //  Asked at another offset: an error, and the export is over.
+    msg = proto_msg_new (PROTO_FETCH);
+    proto_msg_set_uint (msg, "sweep", id);
+    proto_msg_set_uint (msg, "offset", 500);
+    proto_msg_set_uint (msg, "export", export);
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_ESTATE, "is at byte 1000, not 500: fetch again from offset 0"))
+        return BSW_TEST_FAIL;
+    msg = proto_msg_new (PROTO_FETCH);
+    proto_msg_set_uint (msg, "sweep", id);
+    proto_msg_set_uint (msg, "offset", 1000);
+    proto_msg_set_uint (msg, "export", export);
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_ENOTFOUND, "is gone"))
+        return BSW_TEST_FAIL;
+    //  Two whole downloads: two exports, the same zip.
+    size_t size_a = 0, size_b = 0;
+    uint64_t export_a = 0, export_b = 0;
+    uint8_t *a = s_fetch_zip (id, &size_a, &export_a), *b = s_fetch_zip (id, &size_b, &export_b);
+    BSW_CHECK (a && b);
+    BSW_CHECK (export_a != export && export_b != export_a);
+    //  The same files, of the same sizes: all but the SVG plot, whose
+    //  element ids cairo counts up within a process.
+    zip_t *za = s_zip_open (a, size_a), *zb = s_zip_open (b, size_b);
+    BSW_CHECK (za && zb);
+    zip_int64_t entries = zip_get_num_entries (za, 0);
+    BSW_CHECK_INT (zip_get_num_entries (zb, 0), entries);
+    for (zip_int64_t i = 0; i < entries; i++) {
+        zip_stat_t sa, sb;
+        BSW_CHECK (zip_stat_index (za, (zip_uint64_t) i, 0, &sa) == 0);
+        BSW_CHECK (zip_stat_index (zb, (zip_uint64_t) i, 0, &sb) == 0);
+        BSW_CHECK_STR (sa.name, sb.name);
+        if (!strstr (sa.name, ".svg"))
+            BSW_CHECK_MSG (sa.size == sb.size, "%s: %" PRIu64 " and %" PRIu64 " bytes", sa.name,
+                           (uint64_t) sa.size, (uint64_t) sb.size);
+    }
+    zip_discard (za);
+    zip_discard (zb);
+    free (a);
+    free (b);
     return BSW_TEST_PASS;
 }
 
@@ -643,8 +875,8 @@ s_test_stats_errors (void)
     s_send_raw ("garbage", 7);
     if (s_expect_error (BSW_EPROTO, ""))
         return BSW_TEST_FAIL;
-    s_send_header ("BSW", 2, PROTO_LIST);
-    if (s_expect_error (BSW_EVERSION, "version 2"))
+    s_send_header ("BSW", PROTO_VERSION + 1, PROTO_LIST);
+    if (s_expect_error (BSW_EVERSION, "version 3"))
         return BSW_TEST_FAIL;
     proto_msg_t *msg = proto_msg_new (PROTO_STATUS);
     proto_msg_set_uint (msg, "sweep", 4242);
@@ -689,18 +921,6 @@ s_stats_when (s_fixture_t *fx, const char *field, uint64_t value)
     fprintf (stderr, "STATS: %s did not reach %llu within 30 s\n", field,
              (unsigned long long) value);
     return NULL;
-}
-
-/*  A failed RESULT of a point (no time series needed). */
-static void
-s_send_failed_result (zsock_t *worker, uint64_t sweep, uint64_t point)
-{
-    proto_msg_t *msg = proto_msg_new (PROTO_RESULT);
-    proto_msg_set_uint (msg, "sweep", sweep);
-    proto_msg_set_uint (msg, "point", point);
-    proto_msg_set_str (msg, "status", "failed");
-    proto_msg_set_str (msg, "error", "diverged");
-    proto_msg_send (&msg, worker);
 }
 
 /*  Workers on a broker of its own with 100 ms heartbeats (silent after
@@ -792,6 +1012,8 @@ static const bsw_test_case_t s_cases[] = {
     {"submit_name_from_spec", s_test_submit_name_from_spec},
     {"stats_errors", s_test_stats_errors},
     {"stats_workers", s_test_stats_workers},
+    {"refused_points", s_test_refused_points},
+    {"fetch_one_export", s_test_fetch_one_export},
     {NULL, NULL}};
 
 int

@@ -21,21 +21,21 @@ static zframe_t *s_worker_id; /* the worker's session, once it said HELLO */
 static const char *s_spec = "{\"simulation_length\": 20000, \"ranges\": [{\"parameter\": "
                             "\"model.a\", \"values\": [0, 0.5, 1, 1.5, 2, 2.5]}]}";
 
-/*  The next message from the worker that is not a HEARTBEAT, within 60 s;
-    heartbeats the worker meanwhile, as a broker would. */
+/*  The next message from the worker that is not a HEARTBEAT, within
+    `within` ms; heartbeats the worker meanwhile, as a broker would. */
 static proto_msg_t *
-s_recv (void)
+s_recv_for (int64_t within)
 {
     zpoller_t *poller = zpoller_new (s_router, NULL);
     proto_msg_t *msg = NULL;
-    int64_t deadline = zclock_mono () + 60000;
+    int64_t deadline = zclock_mono () + within;
     while (!msg && zclock_mono () < deadline) {
         if (s_worker_id) {
             proto_msg_t *beat = proto_msg_new (PROTO_HEARTBEAT);
             proto_msg_set_routing_id (beat, s_worker_id);
             proto_msg_send (&beat, s_router);
         }
-        if (!zpoller_wait (poller, 500))
+        if (!zpoller_wait (poller, within < 500 ? (int) within : 500))
             continue;
         zmsg_t *wire = zmsg_recv (s_router);
         bsw_error_t err;
@@ -46,6 +46,12 @@ s_recv (void)
     }
     zpoller_destroy (&poller);
     return msg;
+}
+
+static proto_msg_t *
+s_recv (void)
+{
+    return s_recv_for (60000);
 }
 
 static void
@@ -98,13 +104,19 @@ s_test_drop_then_work (void)
     int results = 0;
     while (results < 2 && (msg = s_recv ())) {
         if (proto_msg_type (msg) == PROTO_RESULT) {
-            uint64_t point = proto_msg_uint (msg, "point");
-            BSW_CHECK_MSG (point == 2 || point == 3, "RESULT for abandoned point %llu",
-                           (unsigned long long) point);
-            BSW_CHECK_STR (proto_msg_str (msg, "status"), "ok");
-            BSW_CHECK (!seen[point]);
-            seen[point] = true;
-            results++;
+            //  A batch: one job's points, each with its status.
+            size_t count = 0;
+            const uint64_t *points = proto_msg_uints (msg, "points", &count);
+            for (size_t k = 0; k < count; k++) {
+                uint64_t point = points[k];
+                BSW_CHECK_MSG (point == 2 || point == 3, "RESULT for abandoned point %llu",
+                               (unsigned long long) point);
+                BSW_CHECK_STR (proto_msg_strs_at (msg, "statuses", k), "ok");
+                BSW_CHECK (!seen[point]);
+                seen[point] = true;
+                results++;
+            }
+            BSW_CHECK (proto_msg_has (msg, "series"));
         }
         BSW_CHECK_MSG (proto_msg_type (msg) != PROTO_HELLO, "the worker started a new session");
         proto_msg_destroy (&msg);

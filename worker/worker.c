@@ -14,72 +14,81 @@
     worker also keeps S_IN_HAND_MS of work per thread in hand, by its
     running average time per point: a hundred or more tiny points, still
     about two batches of tutorial points (a long tail at a sweep's end
-    would cost more than it saves). In that case results awaiting their
-    ACK count as in hand, so a worker faster than the broker's commits
-    waits rather than piling results up in both processes' memory. 10 ms
-    measured best here: 50 ms doubled the broker's peak RSS (to ~60 MB at
-    20,000 tiny points) and was no faster; 5 ms was no faster either.
+    would cost more than it saves). 10 ms measured best here: 50 ms
+    doubled the broker's peak RSS (to ~60 MB at 20,000 tiny points) and was
+    no faster; 5 ms was no faster either.
 
-    Results stay in the outbox, keyed "sweep:point", until the broker
+    Results awaiting their ACK always count as in hand, so a worker faster
+    than the broker's commits waits rather than piling results up in both
+    processes' memory; above outbox_bytes (S_OUTBOX_BYTES by default) of
+    unacknowledged series it asks for nothing at all.
+
+    A finished job's points go in one RESULT (a batch), which the broker
+    commits in one transaction. Batches stay in the outbox until the broker
     ACKs them (which it does only after committing to disk); after a
-    reconnect the outbox is sent again. The broker stores duplicates once.
+    reconnect the outbox is sent again, and the broker stores duplicates
+    once. A batch the broker refuses (a full disk) is offered again after a
+    backoff, one batch first as a probe: the rest follow once it is
+    acknowledged, so a broker that cannot store is not flooded.
 */
 #include "worker.h"
 #include "worker_job.h"
+#include "worker_outbox.h"
 
 #include "bsw_error.h"
 #include "bsw_util.h"
 #include "proto.h"
 
+#include <math.h>
 #include <time.h>
 #include <unistd.h>
 
 #define S_BACKOFF_MAX_MS 30000
-#define S_LIVENESS       3    /* heartbeats the broker may miss */
-#define S_IN_HAND_MS     10   /* work per compute thread to keep in hand, ms */
-#define S_IN_HAND_MAX    1024 /* points per compute thread in hand, at most */
+#define S_LIVENESS       3            /* heartbeats the broker may miss */
+#define S_IN_HAND_MS     10           /* work per compute thread to keep in hand, ms */
+#define S_IN_HAND_MAX    1024         /* points per compute thread in hand, at most */
+#define S_CREDIT_MAX     65536        /* points one CREDIT may ask for (PROTOCOL.md) */
+#define S_OUTBOX_BYTES   (256u << 20) /* default of worker_config_t.outbox_bytes */
+#define S_RESEND_MIN_HB  5            /* heartbeats before a refused batch goes again */
 
 typedef struct {
-    zsock_t *pipe;          /* the actor's command pipe */
-    zpoller_t *poller;      /* pipe, dealer, compute actors */
-    zsock_t *dealer;        /* to the broker, or NULL while backing off */
-    char *endpoint;         /* broker endpoint */
-    char name[128];         /* for logs and HELLO */
-    size_t threads;         /* compute threads */
-    size_t lanes;           /* --lanes: points per batch, or 0 for each sweep's own choice */
-    size_t job_points;      /* points per job of the latest sweep: sizes the credit */
-    int heartbeat_ms;       /* heartbeat interval */
-    int stop_grace_ms;      /* STOP's bound on waiting for ACKs */
-    int deflate;            /* results' HDF5 deflate level, 0 = none */
-    zactor_t **compute;     /* [threads] */
-    worker_job_t **running; /* [threads] job in each, or NULL */
-    double *started;        /* [threads] when its job started, mono ms (fractional) */
-    double point_ms;        /* running average wall time per point, ms; 0 until known */
-    zlistx_t *queue;        /* worker_job_t * waiting for a thread */
-    zhashx_t *sweeps;       /* "id" -> worker_sweep_t * */
-    zhashx_t *outbox;       /* "sweep:point" -> proto_msg_t * RESULT awaiting ACK */
-    size_t promised;        /* points of credit the broker has not yet filled */
-    int64_t broker_expiry;  /* when the broker counts as gone (mono ms) */
-    int64_t heartbeat_at;   /* next heartbeat (mono ms) */
-    int64_t reconnect_at;   /* while disconnected: next attempt (mono ms) */
-    int64_t resend_at;      /* when to send the outbox again after a refused commit, or 0 */
-    int backoff_ms;         /* current reconnect delay */
-    unsigned session;       /* reconnect count, part of the socket identity */
-    bool stopping;          /* STOP received */
-    int64_t stop_deadline;  /* STOP gives up waiting then */
-    bool terminated;        /* $TERM received */
+    zsock_t *pipe;           /* the actor's command pipe */
+    zpoller_t *poller;       /* pipe, dealer, compute actors */
+    zsock_t *dealer;         /* to the broker, or NULL while backing off */
+    char *endpoint;          /* broker endpoint */
+    char name[128];          /* for logs and HELLO */
+    size_t threads;          /* compute threads */
+    size_t lanes;            /* --lanes: points per batch, or 0 for each sweep's own choice */
+    size_t job_points;       /* points per job of the latest sweep: sizes the credit */
+    int heartbeat_ms;        /* heartbeat interval */
+    int stop_grace_ms;       /* STOP's bound on waiting for ACKs */
+    int deflate;             /* results' HDF5 deflate level, 0 = none */
+    zactor_t **compute;      /* [threads] */
+    worker_job_t **running;  /* [threads] job in each, or NULL */
+    double *started;         /* [threads] when its job started, mono ms (fractional) */
+    double point_ms;         /* running average wall time per point, ms; 0 until known */
+    zlistx_t *queue;         /* worker_job_t * waiting for a thread */
+    zhashx_t *sweeps;        /* "id" -> worker_sweep_t * */
+    worker_outbox_t *outbox; /* RESULT batches awaiting ACK */
+    size_t outbox_bytes;     /* their series' bytes above which no work is asked */
+    size_t promised;         /* points of credit the broker has not yet filled */
+    int64_t broker_expiry;   /* when the broker counts as gone (mono ms) */
+    int64_t heartbeat_at;    /* next heartbeat (mono ms) */
+    int64_t reconnect_at;    /* while disconnected: next attempt (mono ms) */
+    int64_t resend_at;       /* when to send the outbox again after a refused commit, or 0 */
+    int resend_ms;           /* the current delay before that (doubles up to S_BACKOFF_MAX_MS) */
+    bool probing;            /* after a refusal: one batch sent, the rest wait for its ACK */
+    int backoff_ms;          /* current reconnect delay */
+    unsigned session;        /* reconnect count, part of the socket identity */
+    bool stopping;           /* STOP received */
+    int64_t stop_deadline;   /* STOP gives up waiting then */
+    bool terminated;         /* $TERM received */
 } self_t;
 
 static void
 s_sweep_free (void **item)
 {
     worker_sweep_destroy ((worker_sweep_t **) item);
-}
-
-static void
-s_msg_free (void **item)
-{
-    proto_msg_destroy ((proto_msg_t **) item);
 }
 
 static void
@@ -137,21 +146,23 @@ s_ask_for_work (self_t *self)
 {
     if (!self->dealer || self->stopping || self->terminated)
         return;
+    if (self->probing)
+        return;
     size_t want = self->threads * self->job_points * 2;
-    size_t have = s_points_in_hand (self);
     if (self->point_ms > 0) {
         double by_time = S_IN_HAND_MS / self->point_ms;
         size_t per_thread = by_time > S_IN_HAND_MAX ? S_IN_HAND_MAX : (size_t) by_time;
-        if (per_thread * self->threads > want) {
-            //  Results awaiting their ACK count too, or a worker faster
-            //  than the broker's commits would pile them up in both.
+        if (per_thread * self->threads > want)
             want = per_thread * self->threads;
-            have += zhashx_size (self->outbox);
-        }
     }
-    if (have >= want)
+    //  Results awaiting their ACK count too, or a worker faster than the
+    //  broker's commits would pile them up in both processes.
+    size_t credit =
+        worker_outbox_credit (self->outbox, s_points_in_hand (self), want, self->outbox_bytes);
+    if (credit == 0)
         return;
-    size_t credit = want - have;
+    if (credit > S_CREDIT_MAX)
+        credit = S_CREDIT_MAX; // a CREDIT's most; the rest next time
     proto_msg_t *msg = proto_msg_new (PROTO_CREDIT);
     proto_msg_set_uint (msg, "credit", credit);
     s_send (self, &msg);
@@ -191,10 +202,9 @@ s_connect (self_t *self)
     proto_msg_set_str (hello, "version", BSW_VERSION_STRING);
     s_send (self, &hello);
     //  Results the broker may not have committed go again; it dedups.
-    for (proto_msg_t *msg = zhashx_first (self->outbox); msg; msg = zhashx_next (self->outbox)) {
-        zmsg_t *copy = proto_msg_encode (msg);
-        zmsg_send (&copy, self->dealer);
-    }
+    worker_outbox_send (self->outbox, self->dealer, false);
+    self->probing = false;
+    self->resend_at = 0;
     s_ask_for_work (self);
 }
 
@@ -237,12 +247,6 @@ s_dispatch_jobs (self_t *self)
 }
 
 static void
-s_outbox_key (uint64_t sweep, uint64_t point, char *key, size_t size)
-{
-    snprintf (key, size, "%llu:%llu", (unsigned long long) sweep, (unsigned long long) point);
-}
-
-static void
 s_sweep_release (self_t *self, worker_sweep_t *sweep)
 {
     sweep->jobs--;
@@ -253,37 +257,89 @@ s_sweep_release (self_t *self, worker_sweep_t *sweep)
     }
 }
 
-/*  A finished job: one RESULT per point, kept until ACKed. */
+/*  Sends a RESULT and keeps it until it is acknowledged. */
+static void
+s_post (self_t *self, proto_msg_t **msg_p)
+{
+    //  While probing after a refusal, new batches wait with the rest.
+    if (self->dealer && !self->probing) {
+        zmsg_t *wire = proto_msg_encode (*msg_p);
+        zmsg_send (&wire, self->dealer);
+    }
+    worker_outbox_add (self->outbox, msg_p);
+}
+
+/*  One RESULT for every point of a finished job: statuses, errors and
+    times per point, the metrics as one [point][metric] table, and the
+    series of the ok points one after another in one blob. */
+static proto_msg_t *
+s_result_new (uint64_t sweep, const worker_result_t *results, size_t count, int deflate)
+{
+    uint64_t *points = bsw_calloc (count, sizeof (uint64_t));
+    const char **statuses = bsw_calloc (count, sizeof (char *));
+    const char **errors = bsw_calloc (count, sizeof (char *));
+    double *elapsed = bsw_calloc (count, sizeof (double));
+    uint64_t *sizes = bsw_calloc (count, sizeof (uint64_t));
+    size_t n_metrics = 0, total = 0;
+    const char *const *names = NULL;
+    for (size_t k = 0; k < count && !names; k++)
+        if (results[k].code == 0) {
+            names = results[k].metric_names;
+            n_metrics = results[k].n_metrics;
+        }
+    double *values = bsw_calloc (count * n_metrics + 1, sizeof (double));
+    for (size_t k = 0; k < count; k++) {
+        const worker_result_t *r = &results[k];
+        points[k] = r->point;
+        statuses[k] = r->code == 0 ? "ok" : "failed";
+        errors[k] = r->code == 0 ? "" : r->error;
+        elapsed[k] = r->elapsed_ms;
+        sizes[k] = r->code == 0 ? r->series_size : 0;
+        total += sizes[k];
+        for (size_t m = 0; m < n_metrics; m++)
+            values[k * n_metrics + m] = r->code == 0 ? r->metric_values[m] : NAN;
+    }
+    proto_msg_t *msg = proto_msg_new (PROTO_RESULT);
+    proto_msg_set_uint (msg, "sweep", sweep);
+    proto_msg_set_uints (msg, "points", points, count);
+    proto_msg_set_strs (msg, "statuses", statuses, count);
+    proto_msg_set_strs (msg, "errors", errors, count);
+    proto_msg_set_f64s (msg, "elapsed_ms", elapsed, count);
+    if (n_metrics) {
+        proto_msg_set_strs (msg, "metric_names", (const char **) names, n_metrics);
+        proto_msg_set_f64s (msg, "metric_values", values, count * n_metrics);
+    }
+    if (total) {
+        uint8_t *series = bsw_malloc (total);
+        size_t at = 0;
+        for (size_t k = 0; k < count; k++)
+            if (sizes[k]) {
+                memcpy (series + at, results[k].series, sizes[k]);
+                at += sizes[k];
+            }
+        void *data = series;
+        uint64_t shape[1] = {total};
+        proto_msg_set_str (msg, "encoding", deflate ? "f8-shuffle-deflate" : "f8");
+        proto_msg_set_uints (msg, "series_sizes", sizes, count);
+        proto_msg_set_blob (msg, "series", "u1", shape, 1, &data, total);
+    }
+    free (points);
+    free (statuses);
+    free (errors);
+    free (elapsed);
+    free (sizes);
+    free (values);
+    return msg;
+}
+
+/*  A finished job: one RESULT for its points, kept until ACKed. */
 static void
 s_job_done (self_t *self, worker_job_t *job)
 {
     worker_sweep_t *sweep = job->sweep;
-    if (!job->cancelled && !sweep->dropped) {
-        for (size_t k = 0; k < job->n_points; k++) {
-            worker_result_t *r = &job->results[k];
-            proto_msg_t *msg = proto_msg_new (PROTO_RESULT);
-            proto_msg_set_uint (msg, "sweep", sweep->id);
-            proto_msg_set_uint (msg, "point", r->point);
-            proto_msg_set_str (msg, "status", r->code == 0 ? "ok" : "failed");
-            if (r->code)
-                proto_msg_set_str (msg, "error", r->error);
-            proto_msg_set_f64 (msg, "elapsed_ms", r->elapsed_ms);
-            proto_msg_set_uint (msg, "samples", r->samples);
-            if (r->code == 0) {
-                proto_msg_set_strs (msg, "metric_names", r->metric_names, r->n_metrics);
-                proto_msg_set_f64s (msg, "metric_values", r->metric_values, r->n_metrics);
-                uint64_t shape[1] = {r->timeseries_size};
-                proto_msg_set_blob (msg, "timeseries", "u1", shape, 1, &r->timeseries,
-                                    r->timeseries_size);
-            }
-            char key[64];
-            s_outbox_key (sweep->id, r->point, key, sizeof key);
-            if (self->dealer) {
-                zmsg_t *wire = proto_msg_encode (msg);
-                zmsg_send (&wire, self->dealer);
-            }
-            zhashx_update (self->outbox, key, msg);
-        }
+    if (!job->cancelled && !sweep->dropped && job->n_points > 0) {
+        proto_msg_t *msg = s_result_new (sweep->id, job->results, job->n_points, sweep->deflate);
+        s_post (self, &msg);
     }
     s_sweep_release (self, sweep);
     worker_job_destroy (&job);
@@ -333,17 +389,17 @@ s_handle_work (self_t *self, proto_msg_t *msg)
             //  point fails with the reason rather than looping forever.
             zsys_error ("worker=%s sweep=%llu unreadable: %s", self->name, (unsigned long long) id,
                         err.text);
-            for (size_t k = 0; k < count; k++) {
-                proto_msg_t *result = proto_msg_new (PROTO_RESULT);
-                proto_msg_set_uint (result, "sweep", id);
-                proto_msg_set_uint (result, "point", points[k]);
-                proto_msg_set_str (result, "status", "failed");
-                proto_msg_set_str (result, "error", err.text);
-                char okey[64];
-                s_outbox_key (id, points[k], okey, sizeof okey);
-                zmsg_t *wire = proto_msg_encode (result);
-                zmsg_send (&wire, self->dealer);
-                zhashx_update (self->outbox, okey, result);
+            for (size_t k = 0; k < count; k += PROTO_MAX_BATCH) {
+                size_t n = count - k < PROTO_MAX_BATCH ? count - k : PROTO_MAX_BATCH;
+                worker_result_t *failed = bsw_calloc (n, sizeof *failed);
+                for (size_t j = 0; j < n; j++) {
+                    failed[j].point = points[k + j];
+                    failed[j].code = err.code;
+                    snprintf (failed[j].error, sizeof failed[j].error, "%s", err.text);
+                }
+                proto_msg_t *result = s_result_new (id, failed, n, 0);
+                free (failed);
+                s_post (self, &result);
             }
             return;
         }
@@ -423,10 +479,15 @@ s_handle_broker (self_t *self)
         s_handle_work (self, msg);
         break;
     case PROTO_ACK: {
-        char key[64];
-        s_outbox_key (proto_msg_uint (msg, "sweep"), proto_msg_uint (msg, "point"), key,
-                      sizeof key);
-        zhashx_delete (self->outbox, key);
+        size_t count = 0;
+        const uint64_t *points = proto_msg_uints (msg, "points", &count);
+        worker_outbox_ack (self->outbox, proto_msg_uint (msg, "sweep"), points, count);
+        if (self->probing && !self->resend_at) {
+            //  The probe went in: the broker stores again; send the rest.
+            self->probing = false;
+            self->resend_ms = 0;
+            worker_outbox_send (self->outbox, self->dealer, false);
+        }
         s_ask_for_work (self);
         break;
     }
@@ -442,8 +503,14 @@ s_handle_broker (self_t *self)
             s_connect (self);
         } else if (proto_msg_uint (msg, "to") == PROTO_RESULT && !self->resend_at) {
             //  A result the broker could not store (a full disk, say): keep
-            //  it and offer the outbox again a little later.
-            self->resend_at = bsw_clock_mono_ms () + 5 * (int64_t) self->heartbeat_ms;
+            //  it, stop sending, and offer one batch again later, waiting
+            //  longer each time it is refused again.
+            self->probing = true;
+            int least = S_RESEND_MIN_HB * self->heartbeat_ms;
+            self->resend_ms = self->resend_ms < least ? least : self->resend_ms * 2;
+            if (self->resend_ms > S_BACKOFF_MAX_MS)
+                self->resend_ms = S_BACKOFF_MAX_MS;
+            self->resend_at = bsw_clock_mono_ms () + self->resend_ms;
         }
         break;
     default:
@@ -561,8 +628,8 @@ s_self_new (zsock_t *pipe, const worker_config_t *config)
     zlistx_set_destructor (self->queue, s_job_free);
     self->sweeps = zhashx_new ();
     zhashx_set_destructor (self->sweeps, s_sweep_free);
-    self->outbox = zhashx_new ();
-    zhashx_set_destructor (self->outbox, s_msg_free);
+    self->outbox = worker_outbox_new ();
+    self->outbox_bytes = config->outbox_bytes ? config->outbox_bytes : S_OUTBOX_BYTES;
     return self;
 }
 
@@ -580,7 +647,7 @@ s_self_destroy (self_t **self_p)
     free (self->running);
     free (self->started);
     zlistx_destroy (&self->queue);
-    zhashx_destroy (&self->outbox);
+    worker_outbox_destroy (&self->outbox);
     zhashx_destroy (&self->sweeps);
     zpoller_destroy (&self->poller);
     zsock_destroy (&self->dealer);
@@ -605,11 +672,7 @@ s_tick (self_t *self)
     }
     if (self->resend_at && now >= self->resend_at) {
         self->resend_at = 0;
-        for (proto_msg_t *msg = zhashx_first (self->outbox); msg;
-             msg = zhashx_next (self->outbox)) {
-            zmsg_t *copy = proto_msg_encode (msg);
-            zmsg_send (&copy, self->dealer);
-        }
+        worker_outbox_send (self->outbox, self->dealer, true);
     }
     if (now >= self->heartbeat_at) {
         proto_msg_t *hb = proto_msg_new (PROTO_HEARTBEAT);
@@ -646,7 +709,7 @@ worker_actor (zsock_t *pipe, void *args)
                     s_handle_compute (self, t);
         s_tick (self);
         if (self->stopping && !stop_signalled) {
-            bool drained = s_idle (self) && zhashx_size (self->outbox) == 0;
+            bool drained = s_idle (self) && worker_outbox_points (self->outbox) == 0;
             if (drained || bsw_clock_mono_ms () >= self->stop_deadline) {
                 if (!drained)
                     s_hand_back (self, true);

@@ -2,8 +2,9 @@
 
     A batch is a sim_run, the path `brainsweep simulate --point K` takes
     with one lane, so a sweep's point K and simulate's are the same numbers
-    by construction; the HDF5 image is described by
-    store_timeseries_of_point, as simulate's file is. Points of one job
+    by construction. A result carries the series as its raw array (or
+    shuffled and deflated, worker --deflate), not a file: the broker stores
+    what a point is, and TVB's files are made once, at export. Points of one job
     share a batch when their setups are batchable (the usual case: model
     and coupling parameters differ per lane); otherwise
     they run one batch per group. A point's numbers do not depend on its
@@ -14,7 +15,7 @@
 #include "bsw_util.h"
 #include "sim_run.h"
 #include "store_connectivity.h"
-#include "store_timeseries.h"
+#include "store_series.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,6 @@ worker_sweep_new (worker_sweep_t **sweep_p, uint64_t id, const char *uuid, const
         return rc;
     }
     worker_sweep_t *sweep = bsw_calloc (1, sizeof *sweep);
-    pthread_mutex_init (&sweep->lock, NULL);
     sweep->id = id;
     snprintf (sweep->uuid, sizeof sweep->uuid, "%s", uuid ? uuid : "");
     sweep->spec = spec;
@@ -92,9 +92,6 @@ worker_sweep_destroy (worker_sweep_t **sweep_p)
     worker_sweep_t *sweep = *sweep_p;
     spec_destroy (&sweep->spec);
     sim_connectivity_destroy (&sweep->conn);
-    for (size_t k = 0; k < sweep->n_templates; k++)
-        store_timeseries_template_destroy (&sweep->templates[k]);
-    pthread_mutex_destroy (&sweep->lock);
     free (sweep);
     *sweep_p = NULL;
 }
@@ -121,7 +118,7 @@ worker_job_destroy (worker_job_t **job_p)
         return;
     worker_job_t *job = *job_p;
     for (size_t k = 0; k < job->n_points; k++)
-        free (job->results[k].timeseries);
+        free (job->results[k].series);
     free (job->results);
     free (job->points);
     free (job);
@@ -143,34 +140,8 @@ s_fail (worker_result_t *result, int code, const char *text)
     snprintf (result->error, sizeof result->error, "%s", text);
 }
 
-/*  The sweep's template for files shaped like ts, made on first need, or
-    NULL (compressed results, too many shapes, or a template failed). A
-    template lives as long as its sweep, so the pointer stays valid after
-    the lock is released. Making one holds the lock for one libhdf5 write,
-    once per shape, while the sweep's other threads wait for it. */
-static const store_timeseries_template_t *
-s_template (worker_sweep_t *sweep, const store_timeseries_t *ts)
-{
-    if (ts->deflate)
-        return NULL;
-    const store_timeseries_template_t *found = NULL;
-    pthread_mutex_lock (&sweep->lock);
-    for (size_t k = 0; k < sweep->n_templates && !found; k++)
-        if (store_timeseries_template_fits (sweep->templates[k], ts))
-            found = sweep->templates[k];
-    if (!found && !sweep->no_template && sweep->n_templates < WORKER_SWEEP_TEMPLATES) {
-        bsw_error_t err;
-        store_timeseries_template_t *made = NULL;
-        if (store_timeseries_template_new (&made, ts, &err) == 0)
-            found = sweep->templates[sweep->n_templates++] = made;
-        else
-            sweep->no_template = true;
-    }
-    pthread_mutex_unlock (&sweep->lock);
-    return found;
-}
-
-/*  A finished point's metrics and the HDF5 image of its series. */
+/*  A finished point's metrics and, unless the sweep keeps metrics only,
+    its series encoded for the wire (a copy: the run's arrays go with it). */
 static void
 s_pack (worker_job_t *job, worker_result_t *result, const sim_run_point_t *point)
 {
@@ -182,20 +153,15 @@ s_pack (worker_job_t *job, worker_result_t *result, const sim_run_point_t *point
     result->n_metrics = point->n_metrics;
     memcpy (result->metric_names, point->metric_names, sizeof result->metric_names);
     memcpy (result->metric_values, point->metric_values, sizeof result->metric_values);
-    char gid[37];
-    bsw_uuid_derive (job->sweep->uuid, "TimeSeriesRegion", result->point, gid);
-    store_timeseries_t ts = store_timeseries_of_point (point, gid, job->sweep->connectivity_gid);
+    if (job->sweep->spec->keep == SPEC_KEEP_METRICS)
+        return;
     //  Compressed here when asked (worker --deflate), in parallel on every
-    //  worker, so the broker and the export only ever copy bytes.
-    ts.deflate = job->sweep->deflate;
+    //  worker, so the broker only ever checks and copies bytes.
     bsw_error_t err;
     bsw_error_clear (&err);
-    const store_timeseries_template_t *tmpl = s_template (job->sweep, &ts);
-    int rc =
-        tmpl ? store_timeseries_template_image (tmpl, &ts, &result->timeseries,
-                                                &result->timeseries_size, &err)
-             : store_timeseries_image (&ts, &result->timeseries, &result->timeseries_size, &err);
-    if (rc)
+    size_t count = (size_t) point->samples * point->n_voi * point->n_nodes;
+    if (store_series_encode (point->data, count, job->sweep->deflate, &result->series,
+                             &result->series_size, &err))
         s_fail (result, err.code, err.text);
 }
 

@@ -1,6 +1,6 @@
 /*  worker_job.h - what a compute thread does: run a batch of points of one
-    sweep and turn each into a result (metrics and the finished
-    TimeSeriesRegion HDF5 bytes, so the broker only stores them).
+    sweep and turn each into a result (metrics and, unless the sweep keeps
+    metrics only, the series as the wire carries it: store_series.h).
 
     No sockets here: the worker actor hands a job to a compute thread and
     gets it back filled in. A job's sweep is shared read-only by every
@@ -19,11 +19,6 @@
 #include "sim_connectivity.h"
 #include "sim_metric.h"
 #include "spec.h"
-#include "store_timeseries_template.h"
-
-/*  Result file templates a sweep keeps: one per shape of its points (the
-    sampling can be a swept parameter); more shapes go through libhdf5. */
-#define WORKER_SWEEP_TEMPLATES 4
 
 /*  A sweep as a worker knows it: parsed once, shared by its jobs. */
 typedef struct {
@@ -34,13 +29,9 @@ typedef struct {
     char connectivity_gid[37]; /* TVB GID of conn */
     size_t max_lanes;          /* lanes one batch may have within WORKER_BATCH_BYTES */
     size_t lanes;              /* points per job and batch (worker_sweep_lanes) */
-    int deflate;               /* HDF5 shuffle + deflate level of results; 0 = none */
-    pthread_mutex_t lock;      /* guards the templates, which compute threads share */
-    store_timeseries_template_t *templates[WORKER_SWEEP_TEMPLATES]; /* made on first need */
-    size_t n_templates;                                             /* used entries of templates */
-    bool no_template; /* making one failed: use libhdf5 for every point */
-    size_t jobs;      /* jobs referencing it (actor thread only) */
-    bool dropped;     /* cancelled: free when jobs reaches 0 */
+    int deflate;               /* series' shuffle + deflate level (store_series.h); 0 = raw */
+    size_t jobs;               /* jobs referencing it (actor thread only) */
+    bool dropped;              /* cancelled: free when jobs reaches 0 */
 } worker_sweep_t;
 
 /*  Memory one batch may take: the history of a lane is n * (H + 2K)
@@ -76,10 +67,10 @@ typedef struct {
     size_t n_metrics;
     const char *metric_names[SIM_METRIC_MAX]; /* static strings */
     double metric_values[SIM_METRIC_MAX];
-    void *timeseries; /* HDF5 file bytes (malloc), or NULL */
-    size_t timeseries_size;
-    uint64_t samples;  /* time samples */
-    double elapsed_ms; /* compute time (steps and metrics) of its batch, shared */
+    void *series;       /* the series, encoded (malloc), or NULL: failed or keep=metrics */
+    size_t series_size; /* bytes of series */
+    uint64_t samples;   /* time samples */
+    double elapsed_ms;  /* compute time (steps and metrics) of its batch, shared */
 } worker_result_t;
 
 typedef struct {

@@ -69,9 +69,10 @@ main (int argc, char **argv)
          .kind = BSW_OPT_U64,
          .dest = &deflate,
          .arg = "LEVEL",
-         .help = "compress each result's time series inside its HDF5\n"
-                 "file (shuffle + deflate, 1-9): smaller results and\n"
-                 "zips for some CPU here (default 0: none, as TVB)",
+         .help = "compress each result's time series (shuffle +\n"
+                 "deflate, 1-9): less to send and store, and export\n"
+                 "files compressed inside, for some CPU here\n"
+                 "(default 0: none, as TVB)",
          .min = 0,
          .max = 9},
         {NULL}};
