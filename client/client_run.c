@@ -33,6 +33,7 @@ typedef struct {
     const char *spec_path;  /* operand */
     const char *output;     /* -o */
     const char *name;       /* -n, or NULL */
+    const char *keep;       /* --keep, or NULL */
     const char *data_dir;   /* -d, or NULL for a temporary folder */
     bsw_opts_list_t ranges; /* -r values */
     uint64_t workers;       /* compute threads; 0 = all cores */
@@ -60,6 +61,7 @@ typedef struct {
     s_metric_range_t metrics[S_MAX_METRICS]; /* metrics with a finite value */
     size_t n_metrics;                        /* used entries of metrics */
     bool progress;                           /* lines went to stderr (a bar) */
+    bool metrics_only;                       /* "keep": "metrics" */
 } s_summary_t;
 
 //  Returns BSW_OPTS_GO to go on, or the exit status (0 after --help, 2 bad
@@ -119,6 +121,13 @@ s_parse (int argc, char **argv, s_args_t *args)
                                   .dest = &args->name,
                                   .arg = "N",
                                   .help = "the sweep's name"},
+                                 {.name = "keep",
+                                  .kind = BSW_OPT_CALL,
+                                  .dest = &args->keep,
+                                  .arg = "WHAT",
+                                  .help = CLIENT_KEEP_HELP,
+                                  .call = client_keep_arg,
+                                  .expect = "all or metrics"},
                                  {.name = "data",
                                   .letter = 'd',
                                   .kind = BSW_OPT_STRING,
@@ -266,11 +275,13 @@ s_run (const s_args_t *args, s_summary_t *summary, bsw_error_t *err)
 {
     memset (summary, 0, sizeof *summary);
     client_submission_t sub;
-    int rc = client_prepare_submission (args->spec_path, args->ranges.items, args->ranges.count,
-                                        args->name, &sub, err);
+    const client_overrides_t changes = {args->ranges.items, args->ranges.count, args->name,
+                                        args->keep};
+    int rc = client_prepare_submission (args->spec_path, &changes, &sub, err);
     if (rc)
         return rc;
     summary->name = bsw_strdup (sub.name);
+    summary->metrics_only = sub.metrics_only;
     const char *data_dir = args->data_dir;
     char temp_dir[4096] = "";
     if (!data_dir) {
@@ -325,8 +336,9 @@ s_report (const s_args_t *args, const s_summary_t *summary)
     for (size_t m = 0; m < summary->n_metrics; m++)
         printf ("  %-22s %.6g .. %.6g\n", summary->metrics[m].name, summary->metrics[m].lo,
                 summary->metrics[m].hi);
-    printf ("  %s: %.1f MB (TVB export layout, metrics.csv, sweep.json)\n", args->output,
-            (double) summary->size / 1e6);
+    printf ("  %s: %.1f MB (%s)\n", args->output, (double) summary->size / 1e6,
+            summary->metrics_only ? "metrics only: metrics.csv, sweep.json, plots"
+                                  : "TVB export layout, metrics.csv, sweep.json");
     if (final->failed)
         fprintf (stderr,
                  "brainsweep run: %" PRIu64 " points failed; see the status column "

@@ -1,4 +1,4 @@
-/*  client_submit.c - turning a spec file (plus --range and --name) into a
+/*  client_submit.c - turning a spec file (plus --range, --name, --keep) into a
     SUBMIT: the final spec JSON, and the connectivity file's bytes, since
     workers share no filesystem with the client.
 
@@ -89,10 +89,22 @@ s_json_set_range (json_t *root, const char *arg)
 }
 
 int
-client_prepare_submission (const char *spec_path, const char *const *range_args, size_t n_ranges,
-                           const char *name, client_submission_t *out, bsw_error_t *err)
+client_keep_arg (void *dest, const char *value)
+{
+    if (!value || (strcmp (value, "all") != 0 && strcmp (value, "metrics") != 0))
+        return -1;
+    *(const char **) dest = value;
+    return 0;
+}
+
+int
+client_prepare_submission (const char *spec_path, const client_overrides_t *changes,
+                           client_submission_t *out, bsw_error_t *err)
 {
     memset (out, 0, sizeof *out);
+    const char *const *range_args = changes->ranges;
+    size_t n_ranges = changes->n_ranges;
+    const char *name = changes->name;
     //  Validate the file as it is, then with each --range applied.
     spec_t *spec = NULL;
     int rc = spec_load_file (&spec, spec_path, err);
@@ -105,6 +117,8 @@ client_prepare_submission (const char *spec_path, const char *const *range_args,
         rc = spec_check_nodes (spec, conn->n, spec_path, err);
     if (rc == 0) {
         out->points = spec_points (spec);
+        out->metrics_only = changes->keep ? strcmp (changes->keep, "metrics") == 0
+                                          : spec->keep == SPEC_KEEP_METRICS;
         if (spec->connectivity) {
             rc = s_read_file (spec->connectivity, &out->connectivity, &out->connectivity_size, err);
             char *copy = bsw_strdup (spec->connectivity);
@@ -124,7 +138,7 @@ client_prepare_submission (const char *spec_path, const char *const *range_args,
     rc = s_read_file (spec_path, &text, &size, err);
     if (rc)
         return rc;
-    bool rewrite = n_ranges > 0 || out->connectivity_name || name;
+    bool rewrite = n_ranges > 0 || out->connectivity_name || name || changes->keep;
     if (!rewrite) {
         out->spec_json = bsw_realloc (text, size + 1);
         out->spec_json[size] = '\0';
@@ -141,6 +155,8 @@ client_prepare_submission (const char *spec_path, const char *const *range_args,
         json_object_set_new (root, "connectivity", json_string (out->connectivity_name));
     if (name)
         json_object_set_new (root, "name", json_string (name));
+    if (changes->keep)
+        json_object_set_new (root, "keep", json_string (changes->keep));
     out->spec_json = json_dumps (root, JSON_INDENT (2) | JSON_REAL_PRECISION (17));
     json_decref (root);
     return BSW_OK;

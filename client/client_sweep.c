@@ -240,7 +240,7 @@ s_fail (const char *command, const bsw_error_t *err)
 int
 client_submit_main (int argc, char **argv)
 {
-    const char *spec_path = NULL, *name = NULL, *broker = NULL;
+    const char *spec_path = NULL, *name = NULL, *broker = NULL, *keep = NULL;
     bsw_opts_list_t ranges = {.count = 0};
     bool quiet = false;
     const bsw_opt_t options[] = {{.name = "SPEC.json",
@@ -262,6 +262,13 @@ client_submit_main (int argc, char **argv)
                                   .dest = &name,
                                   .arg = "N",
                                   .help = "the sweep's name"},
+                                 {.name = "keep",
+                                  .kind = BSW_OPT_CALL,
+                                  .dest = &keep,
+                                  .arg = "WHAT",
+                                  .help = CLIENT_KEEP_HELP,
+                                  .call = client_keep_arg,
+                                  .expect = "all or metrics"},
                                  {.name = "quiet",
                                   .letter = 'q',
                                   .kind = BSW_OPT_FLAG,
@@ -284,7 +291,8 @@ client_submit_main (int argc, char **argv)
     bsw_error_clear (&err);
     client_submission_t sub;
     uint64_t id = 0;
-    rc = client_prepare_submission (spec_path, ranges.items, ranges.count, name, &sub, &err);
+    const client_overrides_t changes = {ranges.items, ranges.count, name, keep};
+    rc = client_prepare_submission (spec_path, &changes, &sub, &err);
     if (rc == 0)
         rc = client_submit (conn, &sub, &id, &err);
     if (rc == 0) {

@@ -17,12 +17,28 @@ typedef struct {
     char *connectivity_name; /* the zip's file name, or NULL */
     char *name;              /* sweep name ("" when none) */
     uint64_t points;         /* sweep size */
+    bool metrics_only;       /* "keep": "metrics": the zip has no time series */
 } client_submission_t;
 
-/*  Reads and validates SPEC.json with its --range arguments and --name. */
-int client_prepare_submission (const char *spec_path, const char *const *range_args,
-                               size_t n_ranges, const char *name, client_submission_t *out,
-                               bsw_error_t *err);
+/*  What the command line changes in a spec: --range, --name, --keep. */
+typedef struct {
+    const char *const *ranges; /* PARAM=lo:hi:step or PARAM=v1,v2,... */
+    size_t n_ranges;
+    const char *name; /* or NULL: the spec's */
+    const char *keep; /* "all", "metrics", or NULL: the spec's */
+} client_overrides_t;
+
+/*  --keep's row, the same for run and submit; dest is const char **. */
+int client_keep_arg (void *dest, const char *value);
+#define CLIENT_KEEP_HELP                                                                           \
+    "what to keep of each point: all (its time series\n"                                           \
+    "and metrics, as TVB) or metrics (no series sent,\n"                                           \
+    "stored or exported); default: the spec's \"keep\",\n"                                         \
+    "else all"
+
+/*  Reads and validates SPEC.json with the command line's changes. */
+int client_prepare_submission (const char *spec_path, const client_overrides_t *changes,
+                               client_submission_t *out, bsw_error_t *err);
 void client_submission_fini (client_submission_t *sub);
 
 /*  SUBMIT; the connectivity bytes are handed over (sub->connectivity NULL after). */

@@ -49,6 +49,12 @@ expect_usage "brainsweep run: --lanes 5000: must be between 1 and 4096" \
 expect_usage "brainsweep-worker: --lanes 5000: must be between 1 and 4096" \
   "$bindir/brainsweep-worker" --broker tcp://127.0.0.1:1 --lanes 5000
 
+# A word that is not one of the choices.
+expect_usage "brainsweep run: --keep series: must be all or metrics" \
+  "$bin" run "$tmp/spec.json" -o "$tmp/out.zip" --keep series
+expect_usage "brainsweep submit: --keep ALL: must be all or metrics" \
+  "$bin" submit "$tmp/spec.json" --broker tcp://127.0.0.1:1 --keep ALL
+
 # Not a number: the same shape again.
 expect_usage "brainsweep status: ID abc: must be a whole number (at least 1)" "$bin" status abc
 expect_usage "brainsweep cancel: ID -3: must be a whole number (at least 1)" "$bin" cancel -- -3
