@@ -13,7 +13,15 @@
 #      1 ms) through 2 workers of one thread;
 #   5. peak memory (VmHWM) of brokers and workers, and of a broker holding
 #      a 100,000-point sweep;
-#   6. one worker process against two on the same sweeps.
+#   6. one worker process against two on the same sweeps;
+#   7. what keeping the time series costs: `run --workers 1` (one compute
+#      thread) of 40 and 200 tutorial points with "keep": "all" and with
+#      "metrics", the cost of a point being the difference over 160;
+#   8. a million tiny points with "keep": "metrics" through a broker and 2
+#      workers: rate, the broker's RSS throughout, bytes on disk per
+#      point, how long status and list take while it runs (the whole CLI
+#      command, process start included), fetch of the finished sweep, and
+#      plot of its zip.
 #
 # Every figure is measured; nothing is asserted. The last column only
 # compares a figure with its target. Rates count from just before `submit`
@@ -26,7 +34,8 @@
 #
 # usage: sh bench/run.sh [--quick]
 #   --quick   three repeats of the core, 32 tutorial points, 5,000 tiny points,
-#             no 500-point sweep and no 100,000-point broker (about 15 s)
+#             16 and 48 points for row 7, no 500-point sweep, no 100,000-point
+#             broker and no million (about 30 s)
 # environment: BENCH_BUILD (build folder, default build-bench),
 #   BENCH_TMP (scratch folder; put it on the disk you care about: the
 #   brokers' durable commits fsync there; default $TMPDIR or /tmp),
@@ -73,11 +82,14 @@ if [ "$QUICK" = 1 ]; then
     CORE_REPEATS=3
     TUT_SIDE=4          # 4 x 8 = 32 tutorial points
     TINY_ROWS=50        # 5,000 tiny points
+    KEEP_SIDES="2 6"    # row 7: 16 and 48 tutorial points
 else
     CORE_REPEATS=10
     TUT_SIDE=25         # 25 x 8 = 200 tutorial points (I over its whole range)
     TINY_ROWS=200       # 20,000 tiny points
+    KEEP_SIDES="5 25"   # row 7: 40 and 200 tutorial points
 fi
+MILLION_ROWS=10000      # row 8: 10,000 x 100 = 1,000,000 tiny points
 BIG_ROWS=1000           # 100,000 tiny points
 BIG_RUN_S=10            # how long the 100,000-point sweep runs before the reading
 TUT_POINTS=$((TUT_SIDE * 8))
@@ -403,10 +415,13 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
             zip -q ../tiny4.zip weights.txt tract_lengths.txt centres.txt
         fi
     )
-    for rows in $TINY_ROWS $BIG_ROWS; do
+    for rows in $TINY_ROWS $BIG_ROWS $MILLION_ROWS; do
+        keep=all
+        [ "$rows" != "$MILLION_ROWS" ] || keep=metrics
         cat >"$WORK/tiny$rows.json" <<EOF
 {
   "name": "tiny $((rows * 100))",
+  "keep": "$keep",
   "connectivity": "tiny4.zip",
   "model": { "type": "Generic2dOscillator", "variables_of_interest": ["V"] },
   "simulation_length": 1.0,
@@ -510,13 +525,13 @@ fi
 
 SEC=3
 if [ "$QUICK" = 1 ]; then
-    row "3. 500-point tutorial sweep (run --workers $NPROC)" "skipped (--quick)" "<= 15 s" "-"
+    row "3. 500-point tutorial sweep (run --workers $NPROC)" "skipped (--quick)" "<= 7 s" "-"
 else
     say "3. brainsweep run examples/tutorial.json --workers $NPROC (about a minute)"
     t0=$(now)
     if run_bounded "$T_RUN" "$WORK/run.txt" "$WORK/run.err" \
         "$BIN/brainsweep" run "$ROOT/examples/tutorial.json" -o "$WORK/tutorial.zip" \
-        --workers "$NPROC" --quiet; then
+        --workers "$NPROC" --data "$WORK/run-data" --quiet; then
         wall=$(calc 'sprintf("%.2f", b - a)' -v a="$t0" -v b="$(now)")
         #  "  simulations in X s (R points/s), export in Y s, total Z s"
         sims=$(sed -n 's/.*simulations in \([0-9.]*\) s.*/\1/p' "$WORK/run.txt")
@@ -526,17 +541,34 @@ else
         zip_mb=$(calc 'sprintf("%.1f", b / 1e6)' -v b="$(wc -c <"$WORK/tutorial.zip")")
         rest=$(calc 'sprintf("%.2f", w - t)' -v w="$wall" -v t="${total:-0}")
         row "3. 500-point tutorial sweep, run --workers $NPROC: wall time" "$wall s ($counts)" \
-            "<= 15 s" "$(meets "$wall" '<=' 15)"
+            "<= 7 s" "$(meets "$wall" '<=' 7)"
         row "   simulations (run's summary)" \
             "$sims s ($(calc 'sprintf("%.1f", 500 / s)' -v s="${sims:-1}") points/s)" "" "-"
-        row "   export to the zip (run's summary; zip of $zip_mb MB)" "$export_s s" "" "-"
+        row "   the zip complete after the last point (run's 'export in'; $zip_mb MB)" "$export_s s" \
+            "" "-"
         row "   run's own total / the rest of the wall time (start-up, exit)" "$total s / $rest s" \
             "" "-"
         case $counts in *" 0 failed"*) ;; *) fail "run: $counts" ;; esac
+        #  The same sweep fetched from a broker on run's data folder: the
+        #  export streamed from the store of a finished sweep.
+        if start_broker run; then
+            t0=$(now)
+            if run_bounded "$T_RUN" "$WORK/refetch.txt" "$WORK/refetch.err" "$BIN/brainsweep" \
+                fetch 1 -o "$WORK/refetch.zip" --quiet --broker "$ENDPOINT"; then
+                fetch_s=$(calc 'sprintf("%.2f", b - a)' -v a="$t0" -v b="$(now)")
+                row "   fetch of the finished sweep from a broker on run's data folder" \
+                    "$fetch_s s ($(calc 'sprintf("%.0f", b / 1e6 / s)' -v b="$(wc -c <"$WORK/refetch.zip")" -v s="$fetch_s") MB/s)" \
+                    "" "-"
+            else
+                tail -3 "$WORK/refetch.err" >&2 || true
+                fail "fetch of run's sweep failed"
+            fi
+            stop_all
+        fi
     else
         tail -5 "$WORK/run.err" >&2 || true
         fail "brainsweep run failed or timed out"
-        row "3. 500-point tutorial sweep" "FAILED" "<= 15 s" "-"
+        row "3. 500-point tutorial sweep" "FAILED" "<= 7 s" "-"
     fi
 fi
 
@@ -549,11 +581,11 @@ SEC=4
 say "4. broker: $TINY_POINTS tiny points, 2 workers x 1 thread"
 if sweep tiny2 2 1 "$WORK/tiny$TINY_ROWS.json"; then
     row "4. broker, $TINY_POINTS tiny points, 2 workers x 1 thread: points/s" \
-        "$RATE ($(describe))" ">= 5000" "$(meets "$RATE" '>=' 5000)"
+        "$RATE ($(describe))" ">= 20000" "$(meets "$RATE" '>=' 20000)"
     cpu_row
     TINY2_RATE=$RATE TINY_BROKER_MB=$BROKER_MB TINY_WORKER_MB=$WORKER_MB
 else
-    row "4. broker, $TINY_POINTS tiny points, 2 workers x 1 thread" "FAILED" ">= 5000" "-"
+    row "4. broker, $TINY_POINTS tiny points, 2 workers x 1 thread" "FAILED" ">= 20000" "-"
 fi
 
 SEC=6
@@ -605,6 +637,141 @@ else
         "$(meets "$BIG_MB" '<' 150)"
     row "   the same right after its submit (which took ${BIG_SUBMIT_S:-?} s)" \
         "${BIG_SUBMIT_MB:-?} MB" "" "-"
+fi
+
+# ---------------------------------------------------------------------------
+# 7. What keeping the series costs: run --workers 1 (one compute thread; the
+# embedded broker's storing and export threads may use the other core) of
+# two sizes with each "keep"; a point's cost is the difference of the wall
+# times over the difference of the sizes, so start-up and the plots cancel.
+
+SEC=7
+#  run_wall SIDE KEEP: wall seconds of `run` on SIDE x 8 tutorial points.
+run_wall () {
+    ranges="--range model.I=$(values -5 0.4 "$1" | tr -d '[] ') --range model.a=$(values -5 0.5 8 | tr -d '[] ')"
+    t0=$(now)
+    # shellcheck disable=SC2086 # two --range options
+    run_bounded "$T_RUN" "$WORK/keep.txt" "$WORK/keep.err" "$BIN/brainsweep" run \
+        "$ROOT/examples/tutorial.json" $ranges --keep "$2" --workers 1 -o "$WORK/keep.zip" \
+        --quiet || return 1
+    calc 'sprintf("%.3f", b - a)' -v a="$t0" -v b="$(now)"
+}
+small=${KEEP_SIDES% *} large=${KEEP_SIDES#* }
+say "7. keep all / keep metrics: run --workers 1 of $((small * 8)) and $((large * 8)) tutorial points, twice"
+PER_ALL="" PER_METRICS=""
+for round in 1 2; do
+    for keep in metrics all; do
+        if a=$(run_wall "$small" "$keep") && b=$(run_wall "$large" "$keep"); then
+            per=$(calc 'sprintf("%.2f", 1000 * (b - a) / n)' -v a="$a" -v b="$b" \
+                -v n="$(((large - small) * 8))")
+            say "   round $round, keep $keep: $a s, $b s: $per ms per point"
+            #  The best of the rounds: the one least disturbed.
+            case $keep in
+            all) [ -n "$PER_ALL" ] && [ "$(calc '(p < c)' -v p="$per" -v c="$PER_ALL")" = 0 ] ||
+                PER_ALL=$per ;;
+            *) [ -n "$PER_METRICS" ] && [ "$(calc '(p < c)' -v p="$per" -v c="$PER_METRICS")" = 0 ] ||
+                PER_METRICS=$per ;;
+            esac
+        else
+            tail -5 "$WORK/keep.err" >&2 || true
+            fail "run with keep $keep failed"
+        fi
+    done
+done
+if [ -n "$PER_ALL" ] && [ -n "$PER_METRICS" ]; then
+    ratio=$(calc 'sprintf("%.3f", a / m)' -v a="$PER_ALL" -v m="$PER_METRICS")
+    row "7. a tutorial point, run --workers 1: keep all / keep metrics" \
+        "$ratio ($PER_ALL / $PER_METRICS ms per point, best of 2)" "<= 1.05" \
+        "$(meets "$ratio" '<=' 1.05)"
+else
+    row "7. a tutorial point, keep all / keep metrics" "FAILED" "<= 1.05" "-"
+fi
+
+# ---------------------------------------------------------------------------
+# 8. A million tiny points kept as metrics: a broker and 2 workers of one
+# thread. While it runs: the broker's RSS and the time of whole `status`
+# and `list` commands (process start included, so an upper bound on the
+# broker's answer). Then the data folder's size, fetch and plot.
+
+SEC=8
+if [ "$QUICK" = 1 ]; then
+    row "8. a million tiny points, keep metrics" "skipped (--quick)" "" "-"
+else
+    M_POINTS=$((MILLION_ROWS * 100))
+    say "8. $M_POINTS tiny points, keep metrics, 2 workers x 1 thread (about a minute)"
+    M_RSS_MAX=0 M_STATUS_MAX=0 M_LIST_MAX=0 M_POLLS=0 M_ID=""
+    if start_broker million && start_workers 2 1 million; then
+        t0=$(now)
+        if M_ID=$("$BIN/brainsweep" submit "$WORK/tiny$MILLION_ROWS.json" --quiet \
+            --broker "$ENDPOINT" 2>"$WORK/million-submit.log"); then
+            M_SUBMIT_S=$(calc 'sprintf("%.2f", b - a)' -v a="$t0" -v b="$(now)")
+            deadline=$(($(date +%s) + T_SWEEP))
+            state=""
+            while [ "$state" != finished ]; do
+                if ! kill -0 "$BROKER_PID" 2>/dev/null || [ "$(date +%s)" -ge "$deadline" ]; then
+                    fail "million: the broker died or the sweep did not finish in ${T_SWEEP} s"
+                    break
+                fi
+                s0=$(now)
+                state=$(status_field "$M_ID" state || true)
+                s1=$(now)
+                "$BIN/brainsweep" list --broker "$ENDPOINT" >/dev/null 2>&1 || true
+                s2=$(now)
+                M_STATUS_MAX=$(calc 'sprintf("%.1f", (m > 1000 * (b - a)) ? m : 1000 * (b - a))' \
+                    -v m="$M_STATUS_MAX" -v a="$s0" -v b="$s1")
+                M_LIST_MAX=$(calc 'sprintf("%.1f", (m > 1000 * (b - a)) ? m : 1000 * (b - a))' \
+                    -v m="$M_LIST_MAX" -v a="$s1" -v b="$s2")
+                kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$BROKER_PID/status" 2>/dev/null || echo 0)
+                [ "${kb:-0}" -le "$M_RSS_MAX" ] || M_RSS_MAX=$kb
+                M_POLLS=$((M_POLLS + 1))
+                sleep 0.2
+            done
+            M_S=$(calc 'sprintf("%.2f", b - a)' -v a="$t0" -v b="$(now)")
+            M_DONE=$(status_field "$M_ID" "done")
+            M_HWM=$(hwm_mb "$BROKER_PID")
+            for pid in $WORKER_PIDS; do stop "$pid"; done
+            WORKER_PIDS=""
+            M_BYTES=$(du -sb "$WORK/million-data" | cut -f 1)
+            t1=$(now)
+            if run_bounded "$T_RUN" "$WORK/million-fetch.txt" "$WORK/million-fetch.err" \
+                "$BIN/brainsweep" fetch "$M_ID" -o "$WORK/million.zip" --quiet --broker "$ENDPOINT"; then
+                M_FETCH_S=$(calc 'sprintf("%.2f", b - a)' -v a="$t1" -v b="$(now)")
+                M_ZIP_MB=$(calc 'sprintf("%.1f", b / 1e6)' -v b="$(wc -c <"$WORK/million.zip")")
+            else
+                tail -3 "$WORK/million-fetch.err" >&2 || true
+                fail "million: fetch failed"
+            fi
+            M_HWM=$(hwm_mb "$BROKER_PID")
+            stop_all
+            t2=$(now)
+            if run_bounded "$T_RUN" "$WORK/million-plot.txt" "$WORK/million-plot.err" \
+                "$BIN/brainsweep" plot "$WORK/million.zip" -o "$WORK/million.png"; then
+                M_PLOT_S=$(calc 'sprintf("%.2f", b - a)' -v a="$t2" -v b="$(now)")
+            else
+                tail -3 "$WORK/million-plot.err" >&2 || true
+                fail "million: plot failed"
+            fi
+        else
+            cat "$WORK/million-submit.log" >&2
+            fail "million: submit failed"
+        fi
+    fi
+    stop_all
+    rss_mb=$(calc 'sprintf("%.1f", k / 1024)' -v k="$M_RSS_MAX")
+    per_point=$(calc 'sprintf("%.0f", b / n)' -v b="${M_BYTES:-0}" -v n="$M_POINTS")
+    row "8. $M_POINTS tiny points, keep metrics, 2 workers x 1 thread: points/s" \
+        "$(calc 'sprintf("%.0f", n / s)' -v n="${M_DONE:-0}" -v s="${M_S:-1}") (${M_DONE:-?} done in ${M_S:-?} s; submit ${M_SUBMIT_S:-?} s)" \
+        "" "-"
+    row "   broker RSS, largest of $M_POLLS readings while it ran / peak (VmHWM) after fetch" \
+        "$rss_mb MB / ${M_HWM:-?} MB" "< 150 MB" "$(meets "${M_HWM:-x}" '<' 150)"
+    row "   the broker's data folder per point" "$per_point bytes ($(calc 'sprintf("%.1f", b / 1e6)' -v b="${M_BYTES:-0}") MB)" \
+        "< 500 bytes" "$(meets "$per_point" '<' 500)"
+    row "   slowest status / list command while it ran (whole CLI process)" \
+        "$M_STATUS_MAX / $M_LIST_MAX ms" "< 100 ms" \
+        "$(meets "$(calc '(a > b) ? a : b' -v a="$M_STATUS_MAX" -v b="$M_LIST_MAX")" '<' 100)"
+    row "   fetch of the finished sweep" "${M_FETCH_S:-?} s (${M_ZIP_MB:-?} MB zip)" "< 30 s" \
+        "$(meets "${M_FETCH_S:-x}" '<' 30)"
+    row "   plot of its zip (dense PNG)" "${M_PLOT_S:-?} s" "" "-"
 fi
 
 # ---------------------------------------------------------------------------
