@@ -22,12 +22,14 @@
 #   mixed_encodings  one sweep on the built-in 76 regions run by a worker
 #                    with --deflate and one without: the points of each are
 #                    exported compressed and not, and every series equals
-#                    `simulate --point K` bit for bit
+#                    `simulate --point K` bit for bit; so does `run
+#                    --deflate`'s, all compressed
 #   million          a 1,000,000-point sweep (keep metrics): submit, status,
 #                    list, cancel (dispatch stops), retry (it resumes), a
 #                    fetch following it and one of its end agree, metrics.csv
 #                    has a row per point (ok as many as done, the others
-#                    pending), `plot` draws the zip; the broker's memory
+#                    pending), `plot` draws the zip and the sweep from the
+#                    broker alike; the broker's memory
 #                    stays under 150 MB
 # States are asked of the broker (tests/lib.sh): every wait is a bounded
 # poll; all processes are killed on exit. A failure prints the tail of
@@ -438,6 +440,16 @@ JSON
   done
   [ $deflated -eq "$held" ] \
     || fail "$deflated series exported deflated, expected the $held points of worker A"
+  # run --deflate: every series deflated, the same numbers.
+  "$bin/brainsweep" run "$tmp/spec.json" -o "$tmp/run.zip" --deflate 6 -w 2 -q > "$tmp/run.out" 2>&1 \
+    || fail "run --deflate: $(cat "$tmp/run.out")"
+  unpack "$tmp/run.zip" "$tmp/run"
+  expect_names "$tmp/run.zip" "$tmp/layout.txt"
+  check_series "$tmp/run" $POINTS
+  for f in "$tmp"/run/*/TimeSeriesRegion_*.h5; do
+    h5dump -p -H -d /data "$f" > "$tmp/h5.out" 2>&1 || fail "h5dump $f: $(cat "$tmp/h5.out")"
+    grep -q 'COMPRESSION DEFLATE' "$tmp/h5.out" || fail "run --deflate: $f is not deflated"
+  done
   ;;
 million)
   # 1000 x 1000 points of 1 ms on tiny4, metrics only.
@@ -549,6 +561,11 @@ JSON
     || fail "plot said: $(cat "$tmp/plot.log"); expected ($want"
   [ "$(head -c 8 "$tmp/million.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] \
     || fail "million.png is not a PNG"
+  # And the broker's view of the sweep, the same.
+  "$bin/brainsweep" plot "$id" -o "$tmp/broker.png" 2> "$tmp/plot.log" \
+    || fail "plot $id: $(cat "$tmp/plot.log")"
+  grep -qF "1000000 points in 1 panel, dense: one cell per point ($want" "$tmp/plot.log" \
+    || fail "plot $id said: $(cat "$tmp/plot.log"); expected ($want"
   hwm=$(vm VmHWM)
   echo "broker VmHWM (peak RSS) over the whole case: $((hwm / 1024)) MB"
   [ "$hwm" -lt $MB150 ] || fail "broker peak RSS $hwm kB, over 150 MB"
