@@ -2,7 +2,7 @@
 
     One ROUTER socket serves workers and clients (proto/PROTOCOL.md). The
     broker keeps the sweep queue and every sweep's results durably (SQLite
-    in WAL mode; a series over 64 KiB as a file of its own), dispatches
+    in WAL mode; each sweep's series in one file, broker_store.h), dispatches
     points by credit, tracks workers by heartbeat and requeues the points
     of a worker that falls silent, stores a late or duplicate result once,
     and builds a sweep's TVB export zip in a background thread while it

@@ -101,8 +101,13 @@ s_follow (broker_export_t *ex, s_sink_t *sink, bsw_error_t *err)
         if (sink->used && bsw_clock_mono_ms () - sink->flushed_at >= S_FLUSH_MS &&
             (rc = s_send_chunk (sink, false, err)))
             return rc;
-        //  $TERM while idle stops the export too.
+        //  $TERM while idle stops the export too. Nonstop, as the broker's
+        //  own poller: once a signal has set zsys_interrupted a plain
+        //  poller returns at once without reading the pipe, so the $TERM
+        //  of the broker stopping would never be read (a spin, and a
+        //  broker that never exits).
         zpoller_t *poller = zpoller_new (sink->pipe, NULL);
+        zpoller_set_nonstop (poller, true);
         void *which = zpoller_wait (poller, S_POLL_MS);
         zpoller_destroy (&poller);
         if (which) {

@@ -9,9 +9,9 @@
 
 static const char s_about[] =
     "Holds the sweep queue and every sweep's results (its DataTypeGroup) durably\n"
-    "in DIR: SQLite in WAL mode, and each time series over 64 KiB as an HDF5 file\n"
-    "of its own. Workers (brainsweep-worker) and clients (brainsweep --broker)\n"
-    "connect to ENDPOINT.\n"
+    "in DIR: SQLite in WAL mode, and each sweep's time series, as the workers sent\n"
+    "them, in one file (DIR/sweeps/ID/series.bin). Workers (brainsweep-worker) and\n"
+    "clients (brainsweep --broker) connect to ENDPOINT.\n"
     "A broker killed at any moment and restarted resumes every unfinished sweep\n"
     "and loses no finished result.\n";
 

@@ -15,6 +15,8 @@
 #include "store_series.h"
 
 #include <msgpack.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -1003,6 +1005,85 @@ s_test_stats_workers (void)
     return BSW_TEST_PASS;
 }
 
+/*  Destroys a broker actor on a thread of its own, so a broker that does
+    not stop cannot hang the test. */
+typedef struct {
+    zactor_t *broker;
+    atomic_bool stopped;
+} s_stopper_t;
+
+static void *
+s_stopper (void *arg)
+{
+    s_stopper_t *st = arg;
+    zactor_destroy (&st->broker);
+    atomic_store (&st->stopped, true);
+    return NULL;
+}
+
+/*  SIGINT or SIGTERM (CZMQ's handler sets zsys_interrupted) while an
+    export follows a running sweep: the broker still stops. The export's
+    actor polled its pipe with a poller that returns at once once
+    zsys_interrupted is set, so it never read $TERM: the broker spun on a
+    core and never exited. */
+static int
+s_test_stop_while_following (void)
+{
+    s_fixture_t fx;
+    BSW_CHECK (s_fixture_start (&fx, 0));
+    proto_msg_t *msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec",
+                       "{\"simulation_length\": 5, \"ranges\": [{\"parameter\": \"model.a\", "
+                       "\"values\": [1, 2]}]}");
+    proto_msg_send (&msg, fx.client);
+    msg = s_recv_on (fx.client);
+    BSW_CHECK (msg && proto_msg_type (msg) == PROTO_SUBMITTED);
+    uint64_t id = proto_msg_uint (msg, "sweep");
+    proto_msg_destroy (&msg);
+    //  No worker: the sweep runs on, and its export follows it. A first
+    //  CHUNK (a part of the zip, or empty after the keepalive) says the
+    //  export's actor is there.
+    msg = proto_msg_new (PROTO_FETCH);
+    proto_msg_set_uint (msg, "sweep", id);
+    proto_msg_set_uint (msg, "offset", 0);
+    proto_msg_send (&msg, fx.client);
+    msg = s_recv_on (fx.client);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_CHUNK, "no CHUNK");
+    BSW_CHECK (!proto_msg_bool (msg, "last"));
+    uint64_t export = proto_msg_uint (msg, "export");
+    size_t got = 0;
+    if (proto_msg_has (msg, "data"))
+        proto_msg_blob (msg, "data", &got, NULL, NULL, NULL);
+    proto_msg_destroy (&msg);
+    //  Asked for the next chunk, the actor goes back to watching the sweep
+    //  (the broker's MORE is in its pipe before any $TERM); nothing comes,
+    //  so the broker answers with an empty chunk after its keepalive.
+    msg = proto_msg_new (PROTO_FETCH);
+    proto_msg_set_uint (msg, "sweep", id);
+    proto_msg_set_uint (msg, "offset", got);
+    proto_msg_set_uint (msg, "export", export);
+    proto_msg_send (&msg, fx.client);
+    msg = s_recv_on (fx.client);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_CHUNK, "no second CHUNK");
+    proto_msg_destroy (&msg);
+
+    s_stopper_t st = {.broker = fx.broker};
+    fx.broker = NULL;
+    atomic_init (&st.stopped, false);
+    zsys_interrupted = 1;
+    pthread_t thread;
+    BSW_CHECK (pthread_create (&thread, NULL, s_stopper, &st) == 0);
+    for (int k = 0; k < 200 && !atomic_load (&st.stopped); k++)
+        usleep (50 * 1000);
+    bool stopped = atomic_load (&st.stopped);
+    zsys_interrupted = 0;
+    //  A broker that did not stop is left to the process's exit.
+    BSW_CHECK_MSG (stopped, "the broker did not stop within 10 s of the interrupt");
+    pthread_join (thread, NULL);
+    s_fixture_stop (&fx);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {
     {"submit_and_status", s_test_submit_and_status},
     {"malformed_frames", s_test_malformed_frames},
@@ -1014,6 +1095,8 @@ static const bsw_test_case_t s_cases[] = {
     {"stats_workers", s_test_stats_workers},
     {"refused_points", s_test_refused_points},
     {"fetch_one_export", s_test_fetch_one_export},
+    //  Last: a broker that fails to stop is left running.
+    {"stop_while_following", s_test_stop_while_following},
     {NULL, NULL}};
 
 int
