@@ -18,6 +18,7 @@ static const char s_about[] =
 int
 main (int argc, char **argv)
 {
+    bsw_memory_keep ();
     const char *bind = "tcp://*:5555", *data_dir = NULL;
     uint64_t heartbeat_ms = 0, max_points = 0, max_message = 0;
     const bsw_opt_t options[] = {{.name = "bind",

@@ -38,6 +38,7 @@ static const char s_usage[] =
 int
 main (int argc, char **argv)
 {
+    bsw_memory_keep ();
     if (argc < 2) {
         fputs (s_usage, stderr);
         return 2;

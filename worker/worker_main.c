@@ -19,6 +19,7 @@ static const char s_epilog[] =
 int
 main (int argc, char **argv)
 {
+    bsw_memory_keep ();
     const char *broker = getenv ("BRAINSWEEP_BROKER"), *name = NULL;
     uint64_t threads = 0, lanes = 0, heartbeat_ms = 0, grace_ms = 0, deflate = 0;
     const bsw_opt_t options[] = {

@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -55,6 +58,18 @@ bsw_strdup (const char *s)
     char *p = bsw_malloc (n);
     memcpy (p, s, n);
     return p;
+}
+
+void
+bsw_memory_keep (void)
+{
+#ifdef __GLIBC__
+    //  Blocks up to 32 MB come from the heap (a fixed threshold also stops
+    //  glibc from moving it), and a heap keeps up to 256 MB free at its top
+    //  (which also stops worker threads' arenas shrinking after each point).
+    mallopt (M_MMAP_THRESHOLD, 32 << 20);
+    mallopt (M_TRIM_THRESHOLD, 256 << 20);
+#endif
 }
 
 void *

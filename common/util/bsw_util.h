@@ -15,6 +15,15 @@ void *bsw_calloc (size_t count, size_t size);
 void *bsw_realloc (void *ptr, size_t size);
 char *bsw_strdup (const char *s);
 
+/*  Tells the C library to keep freed memory for reuse instead of handing
+    large blocks back to the kernel at once. Called first by every main:
+    a point's buffers (a tutorial series is 622 KB) are allocated by one
+    thread and freed by another after the broker's ACK, and with glibc's
+    defaults each of them was mapped, faulted in page by page, zeroed and
+    unmapped again (bench/README.md, "The worker's memory"). A no-op
+    without glibc. */
+void bsw_memory_keep (void);
+
 /*  64-byte aligned, zeroed allocation, size rounded up to the alignment, for
     the numerical core's lane arrays. Free with free(). Aborts on OOM. */
 void *bsw_aligned_calloc (size_t size);
