@@ -559,7 +559,7 @@ int
 store_zip_add (store_zip_t *self, const char *name, const void *data, size_t size, int level,
                bsw_error_t *err)
 {
-    size_t name_len;
+    size_t name_len = 0;
     int rc = s_check_entry (self, name, level, &name_len, err);
     if (rc)
         return rc;
@@ -588,7 +588,7 @@ int
 store_zip_begin (store_zip_t *self, const char *name, int level, uint64_t size_max,
                  bsw_error_t *err)
 {
-    size_t name_len;
+    size_t name_len = 0;
     int rc = s_check_entry (self, name, level, &name_len, err);
     if (rc)
         return rc;
