@@ -524,12 +524,22 @@ s_done_command (int argc, char **argv, const char *command, const char *about, p
     proto_msg_t *request = proto_msg_new (type), *reply = NULL;
     proto_msg_set_uint (request, "sweep", id);
     rc = client_conn_request (conn, &request, PROTO_DONE, &reply, &err);
-    client_conn_destroy (&conn);
-    if (rc)
+    if (rc) {
+        client_conn_destroy (&conn);
         return s_fail (command, &err);
-    printf ("sweep %" PRIu64 ": %" PRIu64 " points %s\n", id, proto_msg_uint (reply, "count"),
-            verb);
+    }
+    printf ("sweep %" PRIu64 ": %" PRIu64 " points %s", id, proto_msg_uint (reply, "count"), verb);
     proto_msg_destroy (&reply);
+    //  A retry also resumes a cancelled sweep, whose points are no failed
+    //  ones: say what is left to run, or "0 queued" reads as nothing done.
+    proto_msg_t *st = NULL;
+    if (type == PROTO_RETRY && s_status (conn, id, &st, &err) == 0) {
+        printf ("; it is %s with %" PRIu64 " points to run", proto_msg_str (st, "state"),
+                proto_msg_uint (st, "pending") + proto_msg_uint (st, "running"));
+        proto_msg_destroy (&st);
+    }
+    printf ("\n");
+    client_conn_destroy (&conn);
     return 0;
 }
 

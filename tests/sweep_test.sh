@@ -187,7 +187,8 @@ JSON
   sed -i "s/\"V\": \[3.0\]/\"V\": [$v]/; s/\"W\": \[0.0\]/\"W\": [$w]/" "$tmp/spec.json"
   submit; wait_done
   [ "$(bsw_status "$id" .failed)" = 1 ] || fail "expected 1 failed point: $("$bin/brainsweep" status "$id" --json)"
-  "$bin/brainsweep" retry "$id" | grep -q "1 points queued again" || fail "retry did not requeue 1 point"
+  "$bin/brainsweep" retry "$id" > "$tmp/retry.out" || fail "retry failed"
+  grep -q "^sweep $id: 1 points queued again; it is [a-z]* with [0-9]* points to run$" "$tmp/retry.out" || fail "retry said: $(cat "$tmp/retry.out")"
   wait_done
   [ "$(bsw_status "$id" .failed)" = 1 ] || fail "after retry: expected 1 failed point"
   ;;
