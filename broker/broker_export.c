@@ -615,10 +615,13 @@ static const char s_metrics_only_readme[] =
     "This sweep kept its metrics only (\"keep\": \"metrics\" in sweep.json):\n"
     "no time series were sent, stored or exported, so this zip holds no\n"
     "simulation or metric folders for TVB to import. metrics.csv has one row\n"
-    "per point (its parameter values, its status and TVB's metrics); pse.svg\n"
-    "and pse.html show them as TVB's PSE view. Run the points you want to look\n"
-    "at again with \"keep\": \"all\" (or `brainsweep simulate --point K`) for\n"
-    "their time series.\n";
+    "per point (its parameter values, its status and TVB's metrics);\n"
+    "connectivity/ holds the sweep's connectivity. Up to 50,000 points,\n"
+    "pse.svg and pse.html show the metrics as TVB's PSE view; `brainsweep plot\n"
+    "FILE.zip -o OUT.png` draws a sweep of any size. Run the points you want to\n"
+    "look at again with \"keep\": \"all\" (or `brainsweep simulate --point K`)\n"
+    "for their time series.\n";
+_Static_assert(BROKER_EXPORT_PLOT_MAX_POINTS == 50000, "the README text names the plots' limit");
 
 int
 broker_export_finish (broker_export_t *self, bsw_error_t *err)
