@@ -337,7 +337,7 @@ s_report (const s_args_t *args, const s_summary_t *summary)
         printf ("  %-22s %.6g .. %.6g\n", summary->metrics[m].name, summary->metrics[m].lo,
                 summary->metrics[m].hi);
     printf ("  %s: %.1f MB (%s)\n", args->output, (double) summary->size / 1e6,
-            summary->metrics_only ? "metrics only: metrics.csv, sweep.json, plots"
+            summary->metrics_only ? "metrics only, no time series: metrics.csv, sweep.json"
                                   : "TVB export layout, metrics.csv, sweep.json");
     if (final->failed)
         fprintf (stderr,

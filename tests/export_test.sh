@@ -396,6 +396,14 @@ keep_metrics)
     cmp -s "$tmp/all/metrics.csv" "$tmp/$z/metrics.csv" \
       || fail "$z metrics.csv differs from keep=all's: $(diff "$tmp/all/metrics.csv" "$tmp/$z/metrics.csv" | head -4)"
   done
+  # --keep metrics on the command line overrides the spec's (default) all.
+  "$bin/brainsweep" run "$tmp/spec-all.json" --keep metrics -o "$tmp/flag.zip" -w 2 -q \
+    > "$tmp/flag.out" 2>&1 || fail "run --keep metrics: $(cat "$tmp/flag.out")"
+  grep -q "(metrics only" "$tmp/flag.out" || fail "run --keep metrics said: $(cat "$tmp/flag.out")"
+  unpack "$tmp/flag.zip" "$tmp/flag"
+  expect_names "$tmp/flag.zip" "$tmp/layout.txt"
+  [ "$(jq -r .keep "$tmp/flag/sweep.json")" = metrics ] || fail "run --keep metrics: sweep.json"
+  cmp -s "$tmp/all/metrics.csv" "$tmp/flag/metrics.csv" || fail "run --keep metrics: metrics.csv"
   ;;
 mixed_encodings)
   # 24 points of 20 ms on the built-in 76 regions. Worker A (--deflate)
