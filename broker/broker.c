@@ -33,10 +33,12 @@
 
 //  A RESULT waiting for the group commit.
 typedef struct {
-    proto_msg_t *msg;        /* the RESULT, owned */
-    broker_worker_t *worker; /* sender, or NULL when unknown */
-    uint8_t *verdict;        /* per point: broker_result_verdict_t */
-    size_t fresh;            /* its points to commit (verdict NEW) */
+    proto_msg_t *msg; /* the RESULT, owned */
+    //  The sender's name, copied: a HELLO or expiry read in the same drain
+    //  may free the worker before the commit.
+    char worker[256];
+    uint8_t *verdict; /* per point: broker_result_verdict_t */
+    size_t fresh;     /* its points to commit (verdict NEW) */
 } s_pending_t;
 
 typedef struct {
@@ -252,7 +254,7 @@ s_handle_result (broker_t *self, broker_worker_t *worker, proto_msg_t **msg_p)
         return;
     }
     pending->msg = msg;
-    pending->worker = worker;
+    snprintf (pending->worker, sizeof pending->worker, "%s", worker ? worker->name : "unknown");
     *msg_p = NULL;
     zlistx_add_end (self->pending, pending);
 }
@@ -271,8 +273,7 @@ s_commit_pending (broker_t *self)
     bool *stored = bsw_calloc (total, sizeof (bool));
     size_t n = 0;
     for (s_pending_t *p = zlistx_first (self->pending); p; p = zlistx_next (self->pending))
-        n += broker_results_rows (p->msg, p->verdict, p->worker ? p->worker->name : "unknown",
-                                  results + n, metrics + n);
+        n += broker_results_rows (p->msg, p->verdict, p->worker, results + n, metrics + n);
     BSW_ASSERT (n == total);
     bsw_error_t err;
     bsw_error_clear (&err);

@@ -723,6 +723,39 @@ s_test_refused_points (void)
     return BSW_TEST_PASS;
 }
 
+/*  A RESULT and then a second HELLO from the same peer, read in one drain
+    before the group commit: the HELLO replaces (frees) the worker the
+    RESULT came from, and the commit still has the sender's name (it read
+    freed memory, which broker_requests_asan_test reports). The broker
+    ACKs the result and keeps serving. */
+static int
+s_test_result_then_hello (void)
+{
+    uint64_t id;
+    zsock_t *worker;
+    proto_msg_t *msg;
+    BSW_CHECK (s_worker_fixture (2, "rehello-worker/0", &id, &worker, &msg) == BSW_TEST_PASS);
+    size_t count = 0;
+    const uint64_t *leased = proto_msg_uints (msg, "points", &count);
+    uint64_t points[2] = {leased[0], leased[1]};
+    proto_msg_destroy (&msg);
+    const char *oks[] = {"ok", "ok"};
+    const size_t sizes[] = {S_SERIES * 8, S_SERIES * 8};
+    s_send_batch (worker, id, points, oks, sizes, 2, false);
+    msg = proto_msg_new (PROTO_HELLO);
+    proto_msg_set_str (msg, "worker", "rehello-worker/1");
+    proto_msg_set_uint (msg, "threads", 1);
+    proto_msg_send (&msg, worker);
+    bool acked = false;
+    for (int k = 0; k < 4 && !acked && (msg = s_worker_recv (worker)); k++) {
+        acked = proto_msg_type (msg) == PROTO_ACK;
+        proto_msg_destroy (&msg);
+    }
+    BSW_CHECK_MSG (acked, "no ACK for the RESULT before the second HELLO");
+    zsock_destroy (&worker);
+    return s_list_works ();
+}
+
 /*  A download is all of one export: chunks name their export, a FETCH at
     another offset ends it (an error), one of an export that is gone is an
     error, and a new download from 0 is a new export with the same bytes. */
@@ -1095,6 +1128,7 @@ static const bsw_test_case_t s_cases[] = {
     {"stats_workers", s_test_stats_workers},
     {"refused_points", s_test_refused_points},
     {"fetch_one_export", s_test_fetch_one_export},
+    {"result_then_hello", s_test_result_then_hello},
     //  Last: a broker that fails to stop is left running.
     {"stop_while_following", s_test_stop_while_following},
     {NULL, NULL}};
