@@ -21,6 +21,7 @@
 #include <msgpack.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 //  --------------------------------------------------------------------------
@@ -574,6 +575,35 @@ s_same_count (const proto_msg_t *self, const char *a, const char *b, bsw_error_t
 //  A RESULT's arrays run in parallel with its points; its series blob is
 //  exactly the sum of the sizes, and only ok points have one.
 static int
+s_compare_u64 (const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+    return (x > y) - (x < y);
+}
+
+//  Each point at most once in a batch: else one wanted point repeated 4096
+//  times, each with a tiny deflated series, makes the broker inflate 4096
+//  whole series before the commit drops the copies.
+static int
+s_check_distinct_points (const proto_msg_t *self, bsw_error_t *err)
+{
+    size_t count = 0;
+    const uint64_t *points = proto_msg_uints (self, "points", &count);
+    if (count < 2)
+        return 0;
+    uint64_t *sorted = bsw_malloc (count * sizeof *sorted);
+    memcpy (sorted, points, count * sizeof *sorted);
+    qsort (sorted, count, sizeof *sorted, s_compare_u64);
+    int rc = 0;
+    for (size_t k = 1; !rc && k < count; k++)
+        if (sorted[k] == sorted[k - 1])
+            rc = bsw_error_set (err, BSW_EPROTO, "RESULT: point %" PRIu64 " comes more than once",
+                                sorted[k]);
+    free (sorted);
+    return rc;
+}
+
+static int
 s_check_result (const proto_msg_t *self, bsw_error_t *err)
 {
     static const char *const columns[] = {"statuses", "errors", "elapsed_ms", "series_sizes"};
@@ -582,6 +612,8 @@ s_check_result (const proto_msg_t *self, bsw_error_t *err)
     for (size_t i = 0; !rc && i < sizeof columns / sizeof columns[0]; i++)
         if (i == 0 || proto_msg_has (self, columns[i]))
             rc = s_same_count (self, columns[i], "points", err);
+    if (!rc)
+        rc = s_check_distinct_points (self, err);
     size_t names = s_count (self, "metric_names"), values = s_count (self, "metric_values");
     //  points <= PROTO_MAX_BATCH and names <= PROTO_MAX_METRICS: no overflow.
     if (!rc && values != points * names)

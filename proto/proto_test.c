@@ -1105,6 +1105,13 @@ s_test_reject_relations (void)
     BSW_CHECK (s_rejects (proto_msg_encode (msg), 0, BSW_EPROTO,
                           "RESULT: 'statuses' has 1 elements but 'points' has 2"));
     proto_msg_destroy (&msg);
+    //  A point repeated in one batch.
+    msg = s_result (8);
+    const uint64_t twice[] = {5, 5};
+    proto_msg_set_uints (msg, "points", twice, 2);
+    BSW_CHECK (
+        s_rejects (proto_msg_encode (msg), 0, BSW_EPROTO, "RESULT: point 5 comes more than once"));
+    proto_msg_destroy (&msg);
     //  Series sizes add up to the blob, and only ok points have one.
     msg = s_result (8);
     const uint64_t short_sizes[] = {7, 0}, long_sizes[] = {8, 1}, failed_sizes[] = {4, 4};
