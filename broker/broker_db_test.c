@@ -1413,7 +1413,8 @@ s_upgraded (const char *dir, const char *db_path, uint64_t sweeps)
 /*  A data folder of schema 1 (every series a TimeSeriesRegion file) is
     upgraded when the broker opens it: each readable file becomes its raw
     array in the sweep's series file and the ts/ folder goes; a file that
-    is not HDF5 leaves its point without a series; a reader refuses the
+    is not HDF5 leaves its point without a series and is kept as
+    sweeps/ID/unreadable-POINT.h5; a reader refuses the
     folder until then, saying why. */
 static int
 s_test_migrate (void)
@@ -1441,6 +1442,15 @@ s_test_migrate (void)
     BSW_CHECK (s_stored_is_old (db, 1, 0));
     BSW_CHECK (s_row_without_series (db, 1, 1));
     BSW_CHECK (s_row_without_series (db, 1, 2));
+    //  The file that is not HDF5 is kept beside the store, as it was.
+    char kept[160], text[32] = "";
+    snprintf (kept, sizeof kept, "%s/sweeps/1/unreadable-2.h5", dir);
+    FILE *f = fopen (kept, "rb");
+    BSW_CHECK_MSG (f, "%s not kept", kept);
+    BSW_CHECK (fgets (text, sizeof text, f));
+    fclose (f);
+    BSW_CHECK_STR (text, "old series");
+    BSW_CHECK (unlink (kept) == 0); // then the folder is as clean as any
     BSW_CHECK (s_layout_clean (db, dir, 1, 1) == BSW_TEST_PASS);
     BSW_CHECK_INT (s_series_file_size (dir, 1, NULL), s_old_count (0) * sizeof (double));
     BSW_CHECK (s_upgraded (dir, db_path, 1) == BSW_TEST_PASS);
@@ -1552,7 +1562,8 @@ s_test_migrate_metrics (void)
     ts/ files, raw and deflated inside HDF5, some unreadable, and a series
     file that a crashed upgrade left (named by no row): opening it makes
     every readable series its raw array, end to end in its sweep's file,
-    leaves the others without one, and removes the ts/ folders, the old
+    leaves the others without one (their bytes kept as
+    sweeps/ID/unreadable-POINT.h5), and removes the ts/ folders, the old
     table and the crashed attempt's bytes. A reader refuses it until then. */
 static int
 s_test_migrate_series (void)
@@ -1599,6 +1610,12 @@ s_test_migrate_series (void)
     BSW_CHECK (s_row_without_series (db, 1, 4));
     BSW_CHECK (s_stored_is_old (db, 2, 0));
     BSW_CHECK (s_stored_is_old (db, 2, 2));
+    //  The unreadable inline series is kept, not deleted with the rest.
+    char kept[160];
+    snprintf (kept, sizeof kept, "%s/sweeps/1/unreadable-3.h5", dir);
+    struct stat st;
+    BSW_CHECK_MSG (stat (kept, &st) == 0 && st.st_size == 4, "%s not kept", kept);
+    BSW_CHECK (unlink (kept) == 0); // then the folder is as clean as any
     BSW_CHECK (s_layout_clean (db, dir, 1, 2) == BSW_TEST_PASS);
     BSW_CHECK (s_layout_clean (db, dir, 2, 2) == BSW_TEST_PASS);
     BSW_CHECK_INT (s_series_file_size (dir, 1, NULL),

@@ -17,6 +17,7 @@
 #include "bsw_util.h"
 #include "store_h5read.h"
 
+#include <czmq.h>
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -116,6 +117,39 @@ s_read_data (const char *dir, uint64_t sweep, uint64_t point, const void *inline
     return 0;
 }
 
+/*  Moves (or, for an inline one, writes) a series the upgrade could not
+    read to sweeps/ID/unreadable-POINT.h5, where the clean-up of ts/ leaves
+    it: nothing a user stored is deleted without being converted. */
+static int
+s_keep_unreadable (const char *dir, uint64_t sweep, uint64_t point, const void *inline_bytes,
+                   size_t inline_size, const char *why, bsw_error_t *err)
+{
+    char kept[BROKER_STORE_PATH_MAX], ts[BROKER_STORE_PATH_MAX];
+    snprintf (kept, sizeof kept, "%s/sweeps/%" PRIu64 "/unreadable-%" PRIu64 ".h5", dir, sweep,
+              point);
+    snprintf (ts, sizeof ts, "%s/sweeps/%" PRIu64 "/ts/%" PRIu64 ".h5", dir, sweep, point);
+    bool ok = true;
+    if (inline_bytes) {
+        FILE *f = fopen (kept, "wb");
+        ok = f && fwrite (inline_bytes, 1, inline_size, f) == inline_size;
+        if (f && fclose (f) != 0)
+            ok = false;
+    } else if (rename (ts, kept) != 0) {
+        if (errno == ENOENT)
+            return 0; // no file: nothing to keep (the row had no series)
+        ok = false;
+    }
+    if (!ok)
+        return bsw_error_set (err, errno == ENOSPC ? BSW_ENOSPACE : BSW_EIO,
+                              "sweep %" PRIu64 " point %" PRIu64
+                              ": its series cannot be read (%s) nor kept at %s: %s",
+                              sweep, point, why, kept, strerror (errno));
+    zsys_warning ("upgrade: sweep %" PRIu64 " point %" PRIu64
+                  ": its series cannot be read (%s); kept as %s, the point has no series now",
+                  sweep, point, why, kept);
+    return 0;
+}
+
 typedef struct {
     uint64_t sweep, point; /* whose */
     double *values;        /* its data array, owned */
@@ -185,12 +219,16 @@ s_series (sqlite3 *db, const char *db_path, const char *dir, broker_store_t *sto
         bsw_error_t local;
         bsw_error_clear (&local);
         //  A series that cannot be read any more stays without one: its
-        //  point exports as it did before (an error naming it).
+        //  point exports as it did before (an error naming it). Its bytes
+        //  are kept beside the store, since the clean-up removes ts/.
         if (s_read_data (dir, sweep, point, blob, blob_size, &values, &count, &local) != 0 ||
             count == 0) {
             free (values);
             if (local.code == BSW_ENOSPACE)
                 status = bsw_error_set (err, BSW_ENOSPACE, "%s", local.text);
+            else
+                status = s_keep_unreadable (dir, sweep, point, blob, blob_size,
+                                            local.code ? local.text : "no values", err);
             continue;
         }
         pending[n] = (s_pending_t){sweep, point, values};
