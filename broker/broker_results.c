@@ -49,7 +49,10 @@ s_check_series (const proto_msg_t *msg, size_t k, uint64_t at, uint64_t values,
     int rc =
         store_series_decode (encoding, blob + at, (size_t) size, scratch, (size_t) values, err);
     free (scratch);
-    return rc ? bsw_error_set (err, BSW_EPROTO, "%s", err ? err->text : "bad series") : 0;
+    //  The decoder's sentence stands; the peer sent it, so it is EPROTO.
+    if (rc && err)
+        err->code = BSW_EPROTO;
+    return rc ? BSW_EPROTO : 0;
 }
 
 size_t
