@@ -26,7 +26,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define S_CHUNK 256 /* series appended (and fdatasync'ed) together */
+#define S_CHUNK       256        /* series appended (and fdatasync'ed) together, at most */
+#define S_CHUNK_BYTES (64 << 20) /* and at most this much of them held in memory */
 
 //  Version 2's table of small series (still created by the upgrade from 1,
 //  then emptied into the series files by the upgrade to 4).
@@ -206,7 +207,7 @@ s_series (sqlite3 *db, const char *db_path, const char *dir, broker_store_t *sto
     }
     s_pending_t pending[S_CHUNK];
     broker_store_item_t items[S_CHUNK];
-    size_t n = 0;
+    size_t n = 0, held = 0;
     int step;
     int status = 0;
     while (status == 0 && (step = sqlite3_step (rows)) == SQLITE_ROW) {
@@ -233,9 +234,11 @@ s_series (sqlite3 *db, const char *db_path, const char *dir, broker_store_t *sto
         }
         pending[n] = (s_pending_t){sweep, point, values};
         items[n] = (broker_store_item_t){.sweep = sweep, .data = values, .size = count * 8};
-        if (++n == S_CHUNK) {
+        held += count * 8;
+        if (++n == S_CHUNK || held >= S_CHUNK_BYTES) {
             status = s_flush (db, db_path, store, update, pending, items, n, err);
             n = 0;
+            held = 0;
         }
     }
     if (status == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
