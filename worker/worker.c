@@ -141,6 +141,15 @@ s_send (self_t *self, proto_msg_t **msg_p)
     self->heartbeat_at = bsw_clock_mono_ms () + self->heartbeat_ms;
 }
 
+/*  Whether an ERROR about a RESULT says the broker could not store it
+    (then the batch is kept and offered again later), rather than that it
+    refused some of its points (which it ACKs anyway). */
+static bool
+s_not_stored (int code)
+{
+    return code == BSW_ENOSPACE || code == BSW_EIO || code == BSW_EDB || code == BSW_EINTERNAL;
+}
+
 static void
 s_ask_for_work (self_t *self)
 {
@@ -501,10 +510,13 @@ s_handle_broker (self_t *self)
         if (proto_msg_int (msg, "code") == BSW_ESTATE) {
             //  The broker does not know this session (it restarted).
             s_connect (self);
-        } else if (proto_msg_uint (msg, "to") == PROTO_RESULT && !self->resend_at) {
+        } else if (proto_msg_uint (msg, "to") == PROTO_RESULT && !self->resend_at &&
+                   s_not_stored (proto_msg_int (msg, "code"))) {
             //  A result the broker could not store (a full disk, say): keep
             //  it, stop sending, and offer one batch again later, waiting
-            //  longer each time it is refused again.
+            //  longer each time it is refused again. (Points it refused as
+            //  invalid, or of a sweep it does not know, come with an ACK:
+            //  no reason to slow down.)
             self->probing = true;
             int least = S_RESEND_MIN_HB * self->heartbeat_ms;
             self->resend_ms = self->resend_ms < least ? least : self->resend_ms * 2;
