@@ -443,7 +443,7 @@ s_test_not_zip (void)
     //  A zip cut in half.
     s_entry_t entries[] = {S_CENTRES2, S_WEIGHTS2, {NULL, NULL}};
     s_write_zip (s_path ("whole.zip"), entries);
-    size_t size;
+    size_t size = 0;
     char *bytes = s_read_bytes (s_path ("whole.zip"), &size);
     s_write_bytes (s_path ("cut.zip"), bytes, size / 2);
     free (bytes);
