@@ -24,25 +24,10 @@
 
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 
 //  A POINTS page must stay under frame 0's 4 MiB limit: at ~53 bytes a
 //  point with five metrics, 50,000 points.
 #define S_RESULTS_PAGE_MAX 50000
-
-static proto_msg_t *s_error (const proto_msg_t *request, int code, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-static proto_msg_t *
-s_error (const proto_msg_t *request, int code, const char *fmt, ...)
-{
-    char text[1024];
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (text, sizeof text, fmt, ap);
-    va_end (ap);
-    return proto_msg_new_error (code, text, (int) proto_msg_type (request));
-}
 
 //  The sweep a request names, or NULL with *reply_p an ERROR.
 static broker_sweep_t *
@@ -51,7 +36,7 @@ s_sweep_or_error (broker_client_t *self, const proto_msg_t *request, proto_msg_t
     uint64_t id = proto_msg_uint (request, "sweep");
     broker_sweep_t *sweep = broker_sweeps_find (self->sweeps, id);
     if (!sweep)
-        *reply_p = s_error (request, BSW_ENOTFOUND, "no sweep %" PRIu64, id);
+        *reply_p = proto_msg_new_errorf (request, BSW_ENOTFOUND, "no sweep %" PRIu64, id);
     return sweep;
 }
 
@@ -125,7 +110,7 @@ s_submit (broker_client_t *self, const proto_msg_t *msg)
     }
     if (rc) {
         free (name);
-        return s_error (msg, rc, "%s", err.text);
+        return proto_msg_new_errorf (msg, rc, "%s", err.text);
     }
     broker_sweep_info_t info = {.id = id,
                                 .name = name,
@@ -218,7 +203,7 @@ s_cancel (broker_client_t *self, const proto_msg_t *msg)
     uint64_t count = 0;
     bsw_error_t err;
     if (broker_sweep_cancel (s, self->db, &count, &err))
-        return s_error (msg, err.code, "%s", err.text);
+        return proto_msg_new_errorf (msg, err.code, "%s", err.text);
     if (was_running)
         broker_workers_release (self->workers, s->id);
     return s_done (s->id, count);
@@ -235,7 +220,7 @@ s_retry (broker_client_t *self, const proto_msg_t *msg)
     uint64_t count = 0;
     bsw_error_t err;
     if (broker_sweep_retry (s, self->db, &count, &err))
-        return s_error (msg, err.code, "%s", err.text);
+        return proto_msg_new_errorf (msg, err.code, "%s", err.text);
     return s_done (s->id, count);
 }
 
@@ -327,7 +312,7 @@ s_results (broker_client_t *self, const proto_msg_t *msg)
     size_t count = 0;
     bsw_error_t err;
     if (broker_db_result_rows (self->db, s->id, offset, limit, &rows, &count, &err))
-        return s_error (msg, err.code, "%s", err.text);
+        return proto_msg_new_errorf (msg, err.code, "%s", err.text);
     reply = proto_msg_new (PROTO_POINTS);
     proto_msg_set_uint (reply, "sweep", s->id);
     proto_msg_set_uint (reply, "total", s->points);
@@ -342,7 +327,7 @@ s_results (broker_client_t *self, const proto_msg_t *msg)
     broker_result_rows_free (rows, count);
     if (rc) {
         proto_msg_destroy (&reply);
-        return s_error (msg, rc, "%s", err.text);
+        return proto_msg_new_errorf (msg, rc, "%s", err.text);
     }
     return reply;
 }
@@ -409,7 +394,7 @@ broker_client_answer (broker_client_t *self, const proto_msg_t *request)
     case PROTO_STATS:
         return s_stats (self);
     default:
-        return s_error (request, BSW_EPROTO, "%s is not a request the broker serves",
-                        proto_type_name (proto_msg_type (request)));
+        return proto_msg_new_errorf (request, BSW_EPROTO, "%s is not a request the broker serves",
+                                     proto_type_name (proto_msg_type (request)));
     }
 }

@@ -20,7 +20,6 @@
 #include "bsw_util.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,20 +256,6 @@ s_remove (broker_exporters_t *self, s_stream_t *s)
     s_stream_free (self, &s);
 }
 
-static proto_msg_t *s_error (const proto_msg_t *request, int code, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-static proto_msg_t *
-s_error (const proto_msg_t *request, int code, const char *fmt, ...)
-{
-    char text[1024];
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (text, sizeof text, fmt, ap);
-    va_end (ap);
-    return proto_msg_new_error (code, text, request ? (int) proto_msg_type (request) : 0);
-}
-
 //  A CHUNK at the stream's offset: the ready chunk's bytes, or none.
 static proto_msg_t *
 s_chunk (s_stream_t *s, bool take_ready)
@@ -322,9 +307,10 @@ static proto_msg_t *
 s_start (broker_exporters_t *self, const proto_msg_t *request, const broker_sweep_t *sweep)
 {
     if (zlistx_size (self->streams) >= BROKER_EXPORTER_MAX_STREAMS)
-        return s_error (request, BSW_ETOOBIG,
-                        "the broker has %d exports in progress, its most: try again later",
-                        BROKER_EXPORTER_MAX_STREAMS);
+        return proto_msg_new_errorf (
+            request, BSW_ETOOBIG,
+            "the broker has %d exports in progress, its most: try again later",
+            BROKER_EXPORTER_MAX_STREAMS);
     s_args_t *a = bsw_calloc (1, sizeof *a);
     a->data_dir = bsw_strdup (self->data_dir);
     a->sweep = sweep->id;
@@ -354,9 +340,9 @@ broker_exporters_fetch (broker_exporters_t *self, const proto_msg_t *request,
     s_stream_t *s = NULL;
     if (!proto_msg_has (request, "export")) {
         if (offset != 0)
-            return s_error (request, BSW_ESTATE,
-                            "a download starts at offset 0 (asked %" PRIu64 "): fetch again",
-                            offset);
+            return proto_msg_new_errorf (
+                request, BSW_ESTATE,
+                "a download starts at offset 0 (asked %" PRIu64 "): fetch again", offset);
         proto_msg_t *refused = s_start (self, request, sweep);
         if (refused)
             return refused;
@@ -365,25 +351,26 @@ broker_exporters_fetch (broker_exporters_t *self, const proto_msg_t *request,
         uint64_t id = proto_msg_uint (request, "export");
         s = s_find (self, id);
         if (!s || s->sweep != sweep->id)
-            return s_error (request, BSW_ENOTFOUND,
-                            "export %" PRIu64 " of sweep %" PRIu64
-                            " is gone (the broker restarted, or it was idle): fetch again from "
-                            "offset 0",
-                            id, sweep->id);
+            return proto_msg_new_errorf (
+                request, BSW_ENOTFOUND,
+                "export %" PRIu64 " of sweep %" PRIu64
+                " is gone (the broker restarted, or it was idle): fetch again from "
+                "offset 0",
+                id, sweep->id);
         if (offset != s->offset) {
             proto_msg_t *reply =
-                s_error (request, BSW_ESTATE,
-                         "export %" PRIu64 " of sweep %" PRIu64 " is at byte %" PRIu64
-                         ", not %" PRIu64 ": fetch again from offset 0",
-                         s->id, sweep->id, s->offset, offset);
+                proto_msg_new_errorf (request, BSW_ESTATE,
+                                      "export %" PRIu64 " of sweep %" PRIu64 " is at byte %" PRIu64
+                                      ", not %" PRIu64 ": fetch again from offset 0",
+                                      s->id, sweep->id, s->offset, offset);
             s_remove (self, s);
             return reply;
         }
     }
     s->active_at = bsw_clock_mono_ms ();
     if (s->error) {
-        proto_msg_t *reply = s_error (request, BSW_EIO, "export of sweep %" PRIu64 " failed: %s",
-                                      sweep->id, s->error);
+        proto_msg_t *reply = proto_msg_new_errorf (
+            request, BSW_EIO, "export of sweep %" PRIu64 " failed: %s", sweep->id, s->error);
         s_remove (self, s);
         return reply;
     }
@@ -457,7 +444,8 @@ broker_exporters_handle (broker_exporters_t *self, void *which)
         free (s->error);
         s->error = bsw_strdup (kind && strncmp (kind, "FAILED ", 7) == 0 ? kind + 7
                                                                          : "the export stopped");
-        zsys_error ("sweep=%" PRIu64 " export %" PRIu64 " failed: %s", s->sweep, s->id, s->error);
+        zsys_error ("sweep=%" PRIu64 " export %" PRIu64 " failed: %s", s->sweep, s->id,
+                                 s->error);
         zpoller_remove (self->poller, s->actor);
         zactor_destroy (&s->actor);
         if (s->waiting) {

@@ -538,6 +538,17 @@ proto_msg_send (proto_msg_t **self_p, zsock_t *socket)
 }
 
 proto_msg_t *
+proto_msg_new_errorf (const proto_msg_t *request, int code, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (text, sizeof text, fmt, ap);
+    va_end (ap);
+    return proto_msg_new_error (code, text, request ? (int) proto_msg_type (request) : 0);
+}
+
+proto_msg_t *
 proto_msg_new_error (int code, const char *text, int in_reply_to)
 {
     PROTO_ENSURE (code < 0, "%s: error code %d is not negative", __func__, code);

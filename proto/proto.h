@@ -154,4 +154,9 @@ int proto_msg_recv (zsock_t *socket, uint64_t max_blob, proto_msg_t **msg_p,
 /*  Convenience: an ERROR reply {code, text, to (the request's type)}. */
 proto_msg_t *proto_msg_new_error (int code, const char *text, int in_reply_to);
 
+/*  The same with a printf-formatted text, in reply to `request` (its type
+    goes in `to`; none when request is NULL). */
+proto_msg_t *proto_msg_new_errorf (const proto_msg_t *request, int code, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
 #endif
