@@ -254,9 +254,10 @@ s_test_wrong_requests (void)
     return s_list_works ();
 }
 
-/*  Submits a sweep of `count` values of model.a; returns its id or 0. */
+/*  Submits a sweep of `count` values of model.a (0, 1, ...) through
+    `client`; returns its id or 0. s_submit uses the shared broker. */
 static uint64_t
-s_submit (int count)
+s_submit_on (zsock_t *client, int count)
 {
     char spec[512];
     int n = snprintf (spec, sizeof spec,
@@ -267,12 +268,18 @@ s_submit (int count)
     snprintf (spec + n, sizeof spec - (size_t) n, "]}]}");
     proto_msg_t *submit = proto_msg_new (PROTO_SUBMIT);
     proto_msg_set_str (submit, "spec", spec);
-    proto_msg_send (&submit, s_client);
-    proto_msg_t *reply = s_reply ();
+    proto_msg_send (&submit, client);
+    proto_msg_t *reply = s_recv_on (client);
     uint64_t id =
         reply && proto_msg_type (reply) == PROTO_SUBMITTED ? proto_msg_uint (reply, "sweep") : 0;
     proto_msg_destroy (&reply);
     return id;
+}
+
+static uint64_t
+s_submit (int count)
+{
+    return s_submit_on (s_client, count);
 }
 
 /*  Sends CANCEL or RETRY for a sweep and expects DONE. */
@@ -968,15 +975,9 @@ s_test_stats_workers (void)
 {
     s_fixture_t fx;
     BSW_CHECK (s_fixture_start (&fx, 100));
-    proto_msg_t *msg = proto_msg_new (PROTO_SUBMIT);
-    proto_msg_set_str (msg, "spec",
-                       "{\"simulation_length\": 5, \"ranges\": [{\"parameter\": \"model.a\", "
-                       "\"values\": [1, 2, 3]}]}");
-    proto_msg_send (&msg, fx.client);
-    msg = s_recv_on (fx.client);
-    BSW_CHECK (msg && proto_msg_type (msg) == PROTO_SUBMITTED);
-    uint64_t id = proto_msg_uint (msg, "sweep");
-    proto_msg_destroy (&msg);
+    uint64_t id = s_submit_on (fx.client, 3);
+    BSW_CHECK (id);
+    proto_msg_t *msg = NULL;
 
     //  The silent worker: two points; one result, sent twice, then nothing.
     //  Its result goes out right after its WORK, so it is on time whatever
@@ -1064,15 +1065,9 @@ s_test_stop_while_following (void)
 {
     s_fixture_t fx;
     BSW_CHECK (s_fixture_start (&fx, 0));
-    proto_msg_t *msg = proto_msg_new (PROTO_SUBMIT);
-    proto_msg_set_str (msg, "spec",
-                       "{\"simulation_length\": 5, \"ranges\": [{\"parameter\": \"model.a\", "
-                       "\"values\": [1, 2]}]}");
-    proto_msg_send (&msg, fx.client);
-    msg = s_recv_on (fx.client);
-    BSW_CHECK (msg && proto_msg_type (msg) == PROTO_SUBMITTED);
-    uint64_t id = proto_msg_uint (msg, "sweep");
-    proto_msg_destroy (&msg);
+    uint64_t id = s_submit_on (fx.client, 2);
+    BSW_CHECK (id);
+    proto_msg_t *msg = NULL;
     //  No worker: the sweep runs on, and its export follows it. A first
     //  CHUNK (a part of the zip, or empty after the keepalive) says the
     //  export's actor is there.
