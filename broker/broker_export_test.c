@@ -91,27 +91,6 @@ s_exists (const char *path)
     return stat (path, &st) == 0;
 }
 
-//  The whole file at path (caller frees), or NULL.
-static char *
-s_read_file (const char *path, size_t *size_p)
-{
-    FILE *f = fopen (path, "rb");
-    if (!f)
-        return NULL;
-    fseek (f, 0, SEEK_END);
-    long size = ftell (f);
-    fseek (f, 0, SEEK_SET);
-    char *bytes = bsw_malloc ((size_t) size + 1);
-    bool ok = size >= 0 && fread (bytes, 1, (size_t) size, f) == (size_t) size;
-    fclose (f);
-    if (!ok) {
-        free (bytes);
-        return NULL;
-    }
-    *size_p = (size_t) size;
-    return bytes;
-}
-
 static bool
 s_write_file (const char *path, const void *bytes, size_t size)
 {
@@ -140,7 +119,7 @@ s_conn3_zip (const char *dir, char *bytes, size_t max, size_t *size)
     BSW_CHECK_MSG (store_connectivity_save_zip (conn, conn_zip, &err) == 0, "%s", err.text);
     sim_connectivity_destroy (&conn);
     size_t n = 0;
-    char *data = s_read_file (conn_zip, &n);
+    char *data = bsw_test_read_file (conn_zip, &n);
     BSW_CHECK (data && n > 0 && n < max);
     memcpy (bytes, data, n);
     free (data);
@@ -1411,7 +1390,7 @@ s_test_failures (void)
     char series[256];
     snprintf (series, sizeof series, "%s/sweeps/%" PRIu64 "/series.bin", ex.dir, ex.id);
     size_t whole_size = 0;
-    char *whole = s_read_file (series, &whole_size);
+    char *whole = bsw_test_read_file (series, &whole_size);
     BSW_CHECK (whole && whole_size > cut);
     BSW_CHECK (truncate (series, (off_t) cut) == 0);
     BSW_CHECK_INT (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err), BSW_EIO);

@@ -85,6 +85,28 @@ bsw_test_dir_entries (const char *dir)
     return n;
 }
 
+/*  The whole file at path, with a NUL after it (caller frees), or NULL
+    when it cannot be read. */
+static inline char *
+bsw_test_read_file (const char *path, size_t *size_p)
+{
+    FILE *f = fopen (path, "rb");
+    if (!f)
+        return NULL;
+    long size = fseek (f, 0, SEEK_END) == 0 ? ftell (f) : -1;
+    char *bytes = size >= 0 ? malloc ((size_t) size + 1) : NULL;
+    bool ok =
+        bytes && fseek (f, 0, SEEK_SET) == 0 && fread (bytes, 1, (size_t) size, f) == (size_t) size;
+    fclose (f);
+    if (!ok) {
+        free (bytes);
+        return NULL;
+    }
+    bytes[size] = '\0';
+    *size_p = (size_t) size;
+    return bytes;
+}
+
 /*  rm -rf path, without a shell; symbolic links are removed, not followed. */
 static inline void
 bsw_test_dir_remove (const char *path)
