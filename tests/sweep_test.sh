@@ -43,10 +43,15 @@ start_worker () {
   bsw_track $!
 }
 
-# A sweep of 48 points of 300 ms on the built-in connectivity, with random
-# initial conditions, so the per-point random streams count too.
+# A sweep of 48 points of 3 s on the built-in connectivity, with random
+# initial conditions, so the per-point random streams count too. A point
+# costs about 55 ms of one core: the sweep lasts seconds for one worker, far
+# longer than a test takes to see progress and act on it (the cancel below
+# must come before the end), and the 10 ms monitor period keeps each series
+# at 300 samples.
 cat > "$tmp/spec.json" <<'JSON'
-{"name": "test sweep", "simulation_length": 300.0,
+{"name": "test sweep", "simulation_length": 3000.0,
+ "monitor": {"type": "TemporalAverage", "period": 10.0},
  "model": {"variables_of_interest": ["V", "W"]},
  "ranges": [{"parameter": "model.I", "lo": -1.0, "hi": 1.0, "step": 0.25},
             {"parameter": "model.a", "values": [-1.0, 0.5, 1.0, 2.0, 2.5, 3.0]}]}
@@ -197,15 +202,18 @@ disk_full)
   # cannot be stored are refused (no ACK), the broker keeps serving, and
   # once space is freed the workers' kept results go in and the sweep
   # completes with every point once. Needs root (mount); skips otherwise.
+  # The disk is filled after the submit and before any worker starts: a
+  # sweep this short can finish between any two steps of a test, so no
+  # result may be possible before the disk is full.
   mkdir -p "$tmp/small"
   mount -t tmpfs -o size=64m tmpfs "$tmp/small" 2>/dev/null || { echo "cannot mount a tmpfs: skipped"; exit 77; }
   bsw_on_exit='umount "$tmp/small"'
   rmdir "$tmp/data" && ln -s "$tmp/small" "$tmp/data"
-  start_broker; start_worker 1; start_worker 2
+  start_broker
   submit
-  wait_for_done_at_least 2
   # Fill what is left of the disk.
   dd if=/dev/zero of="$tmp/small/filler" bs=64k 2>/dev/null
+  start_worker 1; start_worker 2
   # A result refused for the full disk is answered with NOSPACE.
   bsw_wait 120 "a result refused for the full disk" bsw_true '(.errors.NOSPACE // 0) >= 1'
   kill -0 "$broker_pid" || fail "the broker died on a full disk"
