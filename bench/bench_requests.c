@@ -98,7 +98,7 @@ main (int argc, char **argv)
                  timing ? "COUNT" : "LIMIT_S");
         return 2;
     }
-    client_conn_t *conn = client_conn_new (argv[2], 10000);
+    client_conn_t *conn = client_conn_new (argv[2], 10000, NULL, NULL);
     if (waiting) {
         int rc = s_wait (conn, sweep, (double) arg);
         client_conn_destroy (&conn);

@@ -14,6 +14,7 @@
     One fsync of the WAL then covers many results.
 */
 #include "broker.h"
+#include "broker_auth.h"
 #include "broker_client.h"
 #include "broker_db.h"
 #include "broker_exporter.h"
@@ -30,6 +31,12 @@
 
 #define S_DRAIN           256   /* messages read before a group commit */
 #define S_MAX_WORK_POINTS 65536 /* points in one WORK message */
+//  Points one worker session may hold (leased or asked for): as many as a
+//  worker asks for per compute thread at most (worker.c's S_IN_HAND_MAX,
+//  twice), and never more than one CREDIT may ask for. A session that
+//  claims many threads still cannot take a whole sweep of millions.
+#define S_CREDIT_PER_THREAD 2048
+#define S_CREDIT_MAX        65536
 
 //  A RESULT waiting for the group commit.
 typedef struct {
@@ -48,6 +55,7 @@ typedef struct {
     char *endpoint;                /* what the router bound */
     char *data_dir;                /* durable state folder */
     broker_db_t *db;               /* durable state */
+    broker_auth_t *auth;           /* keys and roles (CURVE), or open */
     uint64_t max_message;          /* bytes of one blob frame */
     broker_sweeps_t *sweeps;       /* every sweep */
     broker_workers_t *workers;     /* connected workers and their leases */
@@ -214,7 +222,11 @@ s_pending_free (s_pending_t **p_p)
 
 /*  Checks a RESULT point by point (broker_results.h): one with new points
     waits for the group commit; one without is acknowledged at once. A
-    refused point runs again, and the worker is told why. */
+    refused point runs again, and the worker is told why. Only the session
+    holding a point's lease may deliver its result: any other (a forger,
+    or a worker whose lease ended: it went silent, the sweep was
+    cancelled, the broker restarted) is acknowledged and not stored, and
+    the point keeps its lease or its place in line. */
 static void
 s_handle_result (broker_t *self, broker_worker_t *worker, proto_msg_t **msg_p)
 {
@@ -235,16 +247,27 @@ s_handle_result (broker_t *self, broker_worker_t *worker, proto_msg_t **msg_p)
     bsw_error_t err;
     bsw_error_clear (&err);
     size_t invalid = broker_results_check (msg, sweep, self->db, pending->verdict, &err);
+    size_t unleased = 0;
     for (size_t k = 0; k < count; k++) {
+        bool holder = worker && points[k] < sweep->points &&
+                      broker_workers_holder (self->workers, sweep_id, points[k]) == worker;
         if (pending->verdict[k] == BROKER_RESULT_DUPLICATE)
             self->stats.results_duplicate++;
-        else if (pending->verdict[k] == BROKER_RESULT_NEW)
+        else if (!holder) {
+            if (pending->verdict[k] == BROKER_RESULT_NEW)
+                unleased++;
+            pending->verdict[k] = BROKER_RESULT_UNLEASED;
+        } else if (pending->verdict[k] == BROKER_RESULT_NEW)
             pending->fresh++;
-        else if (points[k] < sweep->points &&
-                 broker_workers_unlease (self->workers, sweep_id, points[k]) &&
+        else if (broker_workers_unlease (self->workers, sweep_id, points[k]) &&
                  broker_sweep_unlease (sweep, points[k], true))
             self->stats.points_requeued++;
     }
+    self->stats.results_unleased += unleased;
+    if (unleased)
+        zsys_warning ("worker=%s sent %zu results of sweep %" PRIu64
+                      " for points it does not hold; not stored",
+                      worker ? worker->name : "(no session)", unleased, sweep_id);
     if (invalid)
         s_send_error (self, rid, msg, err.code ? err.code : BSW_EPROTO,
                       "%s (%zu of %zu points refused; they run again)", err.text, invalid, count);
@@ -329,8 +352,8 @@ s_handle_worker_msg (broker_t *self, proto_msg_t **msg_p)
     if (worker)
         broker_workers_alive (self->workers, worker);
     if (type == PROTO_RESULT) {
-        //  Results are valid from anyone (a worker of a previous broker
-        //  run, or one we purged while it was stopped).
+        //  Answered even without a session (a worker of a previous broker
+        //  run): acknowledged, and stored only for the lease holder.
         s_handle_result (self, worker, msg_p);
         return;
     }
@@ -338,9 +361,16 @@ s_handle_worker_msg (broker_t *self, proto_msg_t **msg_p)
         s_send_error (self, rid, msg, BSW_ESTATE, "unknown worker session: send HELLO");
         return;
     }
-    if (type == PROTO_CREDIT && !worker->leaving)
-        worker->credit += proto_msg_uint (msg, "credit");
-    else if (type == PROTO_BYE) {
+    if (type == PROTO_CREDIT && !worker->leaving) {
+        //  Capped: credit plus leases held stay within the session's share.
+        uint64_t threads = worker->threads ? worker->threads : 1;
+        uint64_t cap = threads > S_CREDIT_MAX / S_CREDIT_PER_THREAD ? S_CREDIT_MAX
+                                                                    : threads * S_CREDIT_PER_THREAD;
+        uint64_t held = broker_workers_held (worker) + worker->credit;
+        uint64_t room = cap > held ? cap - held : 0;
+        uint64_t asked = proto_msg_uint (msg, "credit");
+        worker->credit += asked < room ? asked : room;
+    } else if (type == PROTO_BYE) {
         size_t n_sweeps = 0, n_points = 0;
         const uint64_t *sweeps = proto_msg_uints (msg, "sweeps", &n_sweeps);
         const uint64_t *points = proto_msg_uints (msg, "points", &n_points);
@@ -349,12 +379,50 @@ s_handle_worker_msg (broker_t *self, proto_msg_t **msg_p)
     }
 }
 
+static bool
+s_is_worker_type (proto_type_t type)
+{
+    return type == PROTO_HELLO || type == PROTO_HEARTBEAT || type == PROTO_CREDIT ||
+           type == PROTO_RESULT || type == PROTO_BYE;
+}
+
+/*  Whether the sender's key may send this message; if not, it is told
+    (DENIED) and logged with the key's name, and a worker session of a key
+    no longer allowed to be a worker (revoked) ends. */
+static bool
+s_allowed (broker_t *self, const broker_peer_t *peer, const proto_msg_t *msg)
+{
+    proto_type_t type = proto_msg_type (msg);
+    bool as_worker = s_is_worker_type (type);
+    unsigned need = as_worker ? BROKER_ROLE_WORKER : BROKER_ROLE_CLIENT;
+    if (peer->roles & need)
+        return true;
+    zframe_t *rid = proto_msg_routing_id (msg);
+    broker_worker_t *worker = broker_workers_lookup (self->workers, rid);
+    if (worker)
+        broker_workers_remove (self->workers, self->sweeps, worker,
+                               "lost its key's worker role (revoked)");
+    //  s_send_error logs it, with the key's name.
+    s_send_error (self, rid, msg, BSW_EDENIED, "this key (%s, %s) may not send %s: %s", peer->name,
+                  broker_auth_roles_name (peer->roles), proto_type_name (type),
+                  peer->roles == 0 ? "it is no longer allowed"
+                  : as_worker      ? "it is not a worker's key"
+                                   : "it is not a client's key");
+    return false;
+}
+
 static void
 s_handle_router (broker_t *self)
 {
     zmsg_t *wire = zmsg_recv (self->router);
     if (!wire)
         return;
+    //  The sender's key, from the metadata of its first own frame (the
+    //  routing id frame is made by the ROUTER and carries none).
+    broker_peer_t peer;
+    zframe_t *head = zmsg_first (wire);
+    zframe_t *body = zmsg_next (wire);
+    broker_auth_peer (self->auth, body ? body : head, &peer);
     proto_msg_t *msg = NULL;
     zframe_t *routing_id = NULL;
     bsw_error_t err;
@@ -365,22 +433,19 @@ s_handle_router (broker_t *self)
         zframe_destroy (&routing_id);
         return;
     }
-    switch (proto_msg_type (msg)) {
-    case PROTO_HELLO:
-    case PROTO_HEARTBEAT:
-    case PROTO_CREDIT:
-    case PROTO_RESULT:
-    case PROTO_BYE:
+    if (!s_allowed (self, &peer, msg))
+        ;
+    else if (s_is_worker_type (proto_msg_type (msg)))
         s_handle_worker_msg (self, &msg);
-        break;
-    default: {
+    else {
         //  A client's request, or a type the broker does not serve (the
         //  answer says so).
-        proto_msg_t *reply = broker_client_answer (&self->client, msg);
+        broker_client_peer_t client = {.key = peer.key[0] ? peer.key : NULL,
+                                       .all_sweeps = !broker_auth_enabled (self->auth) ||
+                                                     (peer.roles & BROKER_ROLE_ADMIN)};
+        proto_msg_t *reply = broker_client_answer (&self->client, msg, &client);
         if (reply)
             s_send_reply (self, proto_msg_routing_id (msg), msg, &reply);
-        break;
-    }
     }
     proto_msg_destroy (&msg);
 }
@@ -390,6 +455,7 @@ static void
 s_tick (broker_t *self)
 {
     int64_t now = bsw_clock_mono_ms ();
+    broker_auth_poll (self->auth, now);
     self->heartbeat_at = broker_workers_tick (self->workers, self->sweeps, now);
     broker_exporters_tick (self->exporters, now);
     for (broker_sweep_t *s = broker_sweeps_first (self->sweeps); s;
@@ -420,9 +486,24 @@ s_broker_new (zsock_t *pipe, const broker_config_t *config, bsw_error_t *err)
     self->workers = broker_workers_new (self->router, heartbeat_ms, &self->stats);
     self->exporters = broker_exporters_new (self->data_dir, self->poller, s_send_deferred, self);
     uint64_t resumed = 0;
-    if (broker_db_open (&self->db, config->data_dir, err) ||
-        broker_sweeps_load (&self->sweeps, self->db, &resumed, err))
+    if (!config->key && !config->insecure && !broker_endpoint_is_local (config->bind)) {
+        bsw_error_set (err, BSW_EINVAL,
+                       "refusing to bind %s without CurveZMQ: anyone who reaches it could submit, "
+                       "read and forge results. Give --key, --allow-workers and --allow-clients "
+                       "(see brainsweep keygen), bind a loopback address, or accept the risk "
+                       "with --insecure",
+                       config->bind);
         return self;
+    }
+    broker_auth_config_t auth = {.key = config->key,
+                                 .allow_workers = config->allow_workers,
+                                 .allow_clients = config->allow_clients,
+                                 .allow_admins = config->allow_admins};
+    if (broker_db_open (&self->db, config->data_dir, err) ||
+        broker_sweeps_load (&self->sweeps, self->db, &resumed, err) ||
+        broker_auth_new (&self->auth, &auth, config->data_dir, err))
+        return self;
+    broker_auth_apply (self->auth, self->router);
     self->client = (broker_client_t){
         .db = self->db,
         .sweeps = self->sweeps,
@@ -438,6 +519,11 @@ s_broker_new (zsock_t *pipe, const broker_config_t *config, bsw_error_t *err)
     }
     self->endpoint = bsw_strdup (zsock_endpoint (self->router));
     zpoller_add (self->poller, self->router);
+    if (!config->key && !broker_endpoint_is_local (config->bind))
+        zsys_warning ("INSECURE: %s is served without CurveZMQ (--insecure): anyone who reaches "
+                      "it can submit, cancel and read every sweep and forge results, and anyone "
+                      "on the path can read them",
+                      self->endpoint);
     zsys_info ("broker listening on %s, data in %s: %zu sweeps, %" PRIu64 " resumed",
                self->endpoint, self->data_dir, broker_sweeps_size (self->sweeps), resumed);
     return self;
@@ -461,6 +547,7 @@ s_broker_destroy (broker_t **self_p)
     broker_workers_destroy (&self->workers);
     zpoller_destroy (&self->poller);
     zsock_destroy (&self->router);
+    broker_auth_destroy (&self->auth);
     broker_db_close (&self->db);
     free (self->endpoint);
     free (self->data_dir);
@@ -478,6 +565,16 @@ s_handle_pipe (broker_t *self)
         self->terminated = true;
     else if (streq (command, "ENDPOINT"))
         zstr_send (self->pipe, self->endpoint);
+    else if (streq (command, "RELOAD")) {
+        bool changed = false;
+        bsw_error_t err;
+        bsw_error_clear (&err);
+        if (broker_auth_reload (self->auth, &changed, &err))
+            zsys_error ("keys not reloaded (the keys in force stay): %s", err.text);
+        else if (!changed)
+            zsys_info ("keys reloaded: no change");
+        zstr_send (self->pipe, err.code ? err.text : "OK");
+    }
     zstr_free (&command);
     zmsg_destroy (&msg);
 }
@@ -524,6 +621,33 @@ broker_actor (zsock_t *pipe, void *args)
     s_commit_pending (self);
     zsys_info ("broker stopped");
     s_broker_destroy (&self);
+}
+
+bool
+broker_endpoint_is_local (const char *endpoint)
+{
+    if (!endpoint)
+        return false;
+    if (strncmp (endpoint, "inproc://", 9) == 0 || strncmp (endpoint, "ipc://", 6) == 0)
+        return true;
+    if (strncmp (endpoint, "tcp://", 6) != 0)
+        return false;
+    const char *host = endpoint + 6;
+    //  The host part ends at the port's colon (IPv6 addresses are in [ ]).
+    size_t n = host[0] == '[' ? strcspn (host, "]") + 1 : strcspn (host, ":");
+    if (n == 0)
+        return false;
+    char h[64];
+    if (n >= sizeof h)
+        return false;
+    memcpy (h, host, n);
+    h[n] = '\0';
+    if (streq (h, "localhost") || streq (h, "[::1]") || streq (h, "lo"))
+        return true;
+    unsigned a, b, c, d;
+    char extra;
+    return sscanf (h, "%u.%u.%u.%u%c", &a, &b, &c, &d, &extra) == 4 && a == 127 && b < 256 &&
+           c < 256 && d < 256;
 }
 
 zactor_t *

@@ -11,6 +11,8 @@
     Commands on the actor pipe:
         "ENDPOINT"  replies with the endpoint it bound (useful with a
                     wildcard port such as tcp://127.0.0.1:*)
+        "RELOAD"    reads the key folders again (SIGHUP), replies "OK" or
+                    the error
         "$TERM"     (zactor_destroy) stops; nothing committed is lost, and
                     whatever was in flight is simply pending at next start.
     If the bind or the data folder fails, the actor logs why and stays
@@ -22,10 +24,20 @@
 #define BROKER_H_INCLUDED
 
 #include <czmq.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct {
     const char *bind;     /* endpoint, e.g. "tcp://0.0.0.0:5555" */
+    //  CurveZMQ (broker_auth.h): the broker's secret certificate and the
+    //  folders of its peers' public ones; all NULL: no CURVE, which the
+    //  broker accepts only on a loopback, ipc or inproc endpoint unless
+    //  `insecure`.
+    const char *key;           /* --key */
+    const char *allow_workers; /* --allow-workers */
+    const char *allow_clients; /* --allow-clients */
+    const char *allow_admins;  /* --allow-admins */
+    bool insecure;             /* --insecure: any endpoint without CURVE */
     const char *data_dir; /* durable state folder */
     int heartbeat_ms;     /* 0 = 1000 */
     uint64_t max_points;  /* points per sweep; 0 = BROKER_DEFAULT_MAX_POINTS */
@@ -41,5 +53,9 @@ void broker_actor (zsock_t *pipe, void *args);
 /*  Starts a broker actor; returns NULL (and logs why) when it could not
     bind or open its data folder. */
 zactor_t *broker_start (const broker_config_t *config);
+
+/*  Whether a ZeroMQ endpoint can be reached from this machine only
+    (tcp on 127.0.0.0/8, ::1 or localhost; ipc; inproc). */
+bool broker_endpoint_is_local (const char *endpoint);
 
 #endif

@@ -29,7 +29,14 @@
 //  point with five metrics, 50,000 points.
 #define S_RESULTS_PAGE_MAX 50000
 
-//  The sweep a request names, or NULL with *reply_p an ERROR.
+bool
+broker_client_may (const broker_client_peer_t *peer, const broker_sweep_t *sweep)
+{
+    return peer->all_sweeps || (peer->key && sweep->owner && streq (peer->key, sweep->owner));
+}
+
+//  The sweep a request names, or NULL with *reply_p an ERROR (also when
+//  the sender may not act on it).
 static broker_sweep_t *
 s_sweep_or_error (broker_client_t *self, const proto_msg_t *request, proto_msg_t **reply_p)
 {
@@ -37,6 +44,11 @@ s_sweep_or_error (broker_client_t *self, const proto_msg_t *request, proto_msg_t
     broker_sweep_t *sweep = broker_sweeps_find (self->sweeps, id);
     if (!sweep)
         *reply_p = proto_msg_new_errorf (request, BSW_ENOTFOUND, "no sweep %" PRIu64, id);
+    else if (!broker_client_may (self->peer, sweep)) {
+        *reply_p = proto_msg_new_errorf (request, BSW_EDENIED,
+                                         "sweep %" PRIu64 " belongs to another client", id);
+        sweep = NULL;
+    }
     return sweep;
 }
 
@@ -105,8 +117,8 @@ s_submit (broker_client_t *self, const proto_msg_t *msg)
                                     ? proto_msg_str (msg, "connectivity_name")
                                 : conn ? "connectivity.zip"
                                        : NULL;
-        rc = broker_db_sweep_create (self->db, name, proto_msg_str (msg, "spec"), conn, conn_size,
-                                     conn_name, points, &id, uuid, &err);
+        rc = broker_db_sweep_create (self->db, name, self->peer->key, proto_msg_str (msg, "spec"),
+                                     conn, conn_size, conn_name, points, &id, uuid, &err);
     }
     if (rc) {
         free (name);
@@ -114,6 +126,7 @@ s_submit (broker_client_t *self, const proto_msg_t *msg)
     }
     broker_sweep_info_t info = {.id = id,
                                 .name = name,
+                                .owner = (char *) self->peer->key,
                                 .state = BROKER_SWEEP_RUNNING,
                                 .points = points,
                                 .created = (double) zclock_time () / 1000.0};
@@ -140,14 +153,18 @@ s_list (broker_client_t *self)
     const char **names = bsw_calloc (count, sizeof (char *));
     const char **states = bsw_calloc (count, sizeof (char *));
     for (broker_sweep_t *s = broker_sweeps_first (self->sweeps); s;
-         s = broker_sweeps_next (self->sweeps), k++) {
+         s = broker_sweeps_next (self->sweeps)) {
+        if (!broker_client_may (self->peer, s))
+            continue;
         ids[k] = s->id;
         points[k] = s->points;
         done[k] = s->done;
         failed[k] = s->failed;
         names[k] = s->name;
         states[k] = broker_sweep_state_name (s->state);
+        k++;
     }
+    count = k;
     proto_msg_t *reply = proto_msg_new (PROTO_SWEEPS);
     proto_msg_set_uints (reply, "ids", ids, count);
     proto_msg_set_strs (reply, "names", names, count);
@@ -368,14 +385,17 @@ s_stats (broker_client_t *self)
     proto_msg_set_uint (reply, "points_requeued", st->points_requeued);
     proto_msg_set_uint (reply, "results_committed", st->results_committed);
     proto_msg_set_uint (reply, "results_duplicate", st->results_duplicate);
+    proto_msg_set_uint (reply, "results_unleased", st->results_unleased);
     proto_msg_set_ints (reply, "error_codes", codes, n);
     proto_msg_set_uints (reply, "error_counts", counts, n);
     return reply;
 }
 
 proto_msg_t *
-broker_client_answer (broker_client_t *self, const proto_msg_t *request)
+broker_client_answer (broker_client_t *self, const proto_msg_t *request,
+                      const broker_client_peer_t *peer)
 {
+    self->peer = peer;
     switch (proto_msg_type (request)) {
     case PROTO_SUBMIT:
         return s_submit (self, request);

@@ -366,8 +366,8 @@ broker_db_sweep_folder (broker_db_t *self, uint64_t sweep, char *out, size_t out
 //  Sweeps
 
 int
-broker_db_sweep_create (broker_db_t *self, const char *name, const char *spec_json,
-                        const void *connectivity, size_t connectivity_size,
+broker_db_sweep_create (broker_db_t *self, const char *name, const char *owner,
+                        const char *spec_json, const void *connectivity, size_t connectivity_size,
                         const char *connectivity_name, uint64_t points, uint64_t *id, char uuid[37],
                         bsw_error_t *err)
 {
@@ -379,11 +379,11 @@ broker_db_sweep_create (broker_db_t *self, const char *name, const char *spec_js
     if (bsw_uuid_random (fresh) != 0)
         return bsw_error_set (err, BSW_EIO, "sweep: cannot draw a random UUID");
     sqlite3_stmt *st;
-    int rc =
-        s_prepare (self,
-                   "INSERT INTO sweeps (uuid, name, spec, connectivity, connectivity_name,"
-                   " points, state, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " S_NOW_SQL ")",
-                   &st, err);
+    int rc = s_prepare (
+        self,
+        "INSERT INTO sweeps (uuid, name, spec, connectivity, connectivity_name,"
+        " points, state, owner, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, " S_NOW_SQL ")",
+        &st, err);
     if (rc)
         return rc;
     sqlite3_bind_text (st, 1, fresh, -1, SQLITE_STATIC);
@@ -396,6 +396,8 @@ broker_db_sweep_create (broker_db_t *self, const char *name, const char *spec_js
         sqlite3_bind_text (st, 5, connectivity_name, -1, SQLITE_STATIC);
     sqlite3_bind_int64 (st, 6, (int64_t) points);
     sqlite3_bind_int (st, 7, BROKER_SWEEP_RUNNING);
+    if (owner)
+        sqlite3_bind_text (st, 8, owner, -1, SQLITE_STATIC);
     //  One statement is one transaction in autocommit mode.
     int step = sqlite3_step (st);
     if (step != SQLITE_DONE)
@@ -446,7 +448,7 @@ broker_db_sweep_definition (broker_db_t *self, uint64_t id, char **spec_json, vo
 }
 
 //  Appends to a vector of broker_sweep_info_t. Columns: id, uuid, name,
-//  state, points, created, done, failed.
+//  state, points, created, owner, done, failed, last result.
 static void
 s_row_info (sqlite3_stmt *st, void *ctx)
 {
@@ -460,12 +462,13 @@ s_row_info (sqlite3_stmt *st, void *ctx)
     info->state = (broker_sweep_state_t) sqlite3_column_int (st, 3);
     info->points = (uint64_t) sqlite3_column_int64 (st, 4);
     info->created = sqlite3_column_double (st, 5);
-    info->done = (uint64_t) sqlite3_column_int64 (st, 6);
-    info->failed = (uint64_t) sqlite3_column_int64 (st, 7);
-    info->last_result = sqlite3_column_double (st, 8);
+    info->owner = s_column_strdup (st, 6);
+    info->done = (uint64_t) sqlite3_column_int64 (st, 7);
+    info->failed = (uint64_t) sqlite3_column_int64 (st, 8);
+    info->last_result = sqlite3_column_double (st, 9);
 }
 
-#define S_INFO_COLUMNS "s.id, s.uuid, s.name, s.state, s.points, s.created"
+#define S_INFO_COLUMNS "s.id, s.uuid, s.name, s.state, s.points, s.created, s.owner"
 
 int
 broker_db_sweep_info (broker_db_t *self, uint64_t id, broker_sweep_info_t *info, bsw_error_t *err)
@@ -497,7 +500,9 @@ broker_sweep_info_fini (broker_sweep_info_t *info)
 {
     if (info) {
         free (info->name);
+        free (info->owner);
         info->name = NULL;
+        info->owner = NULL;
     }
 }
 

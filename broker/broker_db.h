@@ -45,6 +45,7 @@ typedef struct {
     uint64_t id;   /* 1, 2, ... */
     char uuid[37]; /* random UUID, the seed of the sweep's TVB GIDs */
     char *name;    /* owned; "" when none */
+    char *owner;   /* owned; the submitting client's Z85 key, NULL without CURVE */
     broker_sweep_state_t state;
     uint64_t points;    /* total points */
     uint64_t done;      /* results with status ok */
@@ -77,12 +78,12 @@ void broker_db_close (broker_db_t **self_p);
 const char *broker_db_dir (const broker_db_t *self);
 
 /*  Stores a new sweep (its spec JSON text, and the connectivity zip bytes
-    or NULL for the built-in default) in one transaction. Returns 0 and the
-    new id and uuid. */
-int broker_db_sweep_create (broker_db_t *self, const char *name, const char *spec_json,
-                            const void *connectivity, size_t connectivity_size,
-                            const char *connectivity_name, uint64_t points, uint64_t *id,
-                            char uuid[37], bsw_error_t *err);
+    or NULL for the built-in default) in one transaction, with its owner's
+    key (NULL: none). Returns 0 and the new id and uuid. */
+int broker_db_sweep_create (broker_db_t *self, const char *name, const char *owner,
+                            const char *spec_json, const void *connectivity,
+                            size_t connectivity_size, const char *connectivity_name,
+                            uint64_t points, uint64_t *id, char uuid[37], bsw_error_t *err);
 
 /*  The sweep's definition. Caller frees *spec_json, *connectivity (NULL for
     the default) and *connectivity_name. BSW_ENOTFOUND for an unknown id. */

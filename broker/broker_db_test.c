@@ -252,7 +252,7 @@ s_test_usage (void)
     uint64_t sweep;
     char uuid[37];
     BSW_CHECK_INT (
-        broker_db_sweep_create (db, "demo", S_SPEC, NULL, 0, NULL, 4, &sweep, uuid, &err), 0);
+        broker_db_sweep_create (db, "demo", NULL, S_SPEC, NULL, 0, NULL, 4, &sweep, uuid, &err), 0);
 
     static uint8_t blob[S_BLOB_MAX];
     broker_result_t results[2] = {s_result (sweep, 0, true, blob),
@@ -294,10 +294,11 @@ s_test_definition (void)
     const uint8_t zip[] = {'P', 'K', 3, 4, 0, 0xff, 0, 7};
     uint64_t a, b;
     char uuid_a[37], uuid_b[37];
-    BSW_CHECK_INT (broker_db_sweep_create (db, "with zip", S_SPEC, zip, sizeof zip, "c76.zip", 10,
-                                           &a, uuid_a, &err),
+    BSW_CHECK_INT (broker_db_sweep_create (db, "with zip", NULL, S_SPEC, zip, sizeof zip, "c76.zip",
+                                           10, &a, uuid_a, &err),
                    0);
-    BSW_CHECK_INT (broker_db_sweep_create (db, NULL, "{}", NULL, 0, NULL, 3, &b, uuid_b, &err), 0);
+    BSW_CHECK_INT (
+        broker_db_sweep_create (db, NULL, NULL, "{}", NULL, 0, NULL, 3, &b, uuid_b, &err), 0);
     BSW_CHECK (a >= 1 && b > a);
     BSW_CHECK_INT (strlen (uuid_a), 36);
     BSW_CHECK (strcmp (uuid_a, uuid_b) != 0);
@@ -345,10 +346,10 @@ s_test_commit (void)
     broker_db_t *db = NULL;
     BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
     uint64_t s1, s2;
-    BSW_CHECK_INT (broker_db_sweep_create (db, "one", S_SPEC, NULL, 0, NULL, 20, &s1, NULL, &err),
-                   0);
-    BSW_CHECK_INT (broker_db_sweep_create (db, "two", S_SPEC, NULL, 0, NULL, 5, &s2, NULL, &err),
-                   0);
+    BSW_CHECK_INT (
+        broker_db_sweep_create (db, "one", NULL, S_SPEC, NULL, 0, NULL, 20, &s1, NULL, &err), 0);
+    BSW_CHECK_INT (
+        broker_db_sweep_create (db, "two", NULL, S_SPEC, NULL, 0, NULL, 5, &s2, NULL, &err), 0);
 
     //  Points 0..9 of s1 (every third failed, in shuffled order) and two of s2.
     static uint8_t blobs[12][S_BLOB_MAX];
@@ -457,8 +458,8 @@ s_test_duplicates (void)
     broker_db_t *db = NULL;
     BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
     uint64_t sweep;
-    BSW_CHECK_INT (broker_db_sweep_create (db, "d", S_SPEC, NULL, 0, NULL, 10, &sweep, NULL, &err),
-                   0);
+    BSW_CHECK_INT (
+        broker_db_sweep_create (db, "d", NULL, S_SPEC, NULL, 0, NULL, 10, &sweep, NULL, &err), 0);
 
     //  Point 3 twice in one call (first wins), point 5 ok and then failed.
     static uint8_t blobs[4][S_BLOB_MAX];
@@ -503,7 +504,8 @@ s_test_reopen (void)
     uint64_t sweep;
     char uuid[37];
     BSW_CHECK_INT (
-        broker_db_sweep_create (db, "r", S_SPEC, "ZIP", 3, "z.zip", 6, &sweep, uuid, &err), 0);
+        broker_db_sweep_create (db, "r", NULL, S_SPEC, "ZIP", 3, "z.zip", 6, &sweep, uuid, &err),
+        0);
     static uint8_t blobs[3][S_BLOB_MAX];
     broker_result_t results[3] = {s_result (sweep, 0, true, blobs[0]),
                                   s_result (sweep, 1, true, blobs[1]),
@@ -604,7 +606,8 @@ s_test_crash (void)
     uint64_t sweep;
     const uint64_t points = 1000000;
     BSW_CHECK_INT (
-        broker_db_sweep_create (db, "c", S_SPEC, NULL, 0, NULL, points, &sweep, NULL, &err), 0);
+        broker_db_sweep_create (db, "c", NULL, S_SPEC, NULL, 0, NULL, points, &sweep, NULL, &err),
+        0);
     broker_db_close (&db); // no SQLite connection crosses fork()
 
     int pipefd[2];
@@ -704,8 +707,8 @@ s_test_retry_failed (void)
     broker_db_t *db = NULL;
     BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
     uint64_t sweep;
-    BSW_CHECK_INT (broker_db_sweep_create (db, "f", S_SPEC, NULL, 0, NULL, 6, &sweep, NULL, &err),
-                   0);
+    BSW_CHECK_INT (
+        broker_db_sweep_create (db, "f", NULL, S_SPEC, NULL, 0, NULL, 6, &sweep, NULL, &err), 0);
     static uint8_t blobs[6][S_BLOB_MAX];
     broker_result_t results[6];
     for (uint64_t p = 0; p < 6; p++)
@@ -756,8 +759,8 @@ s_test_errors (void)
     broker_db_t *db = NULL;
     BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
     uint64_t sweep;
-    BSW_CHECK_INT (broker_db_sweep_create (db, "e", S_SPEC, NULL, 0, NULL, 4, &sweep, NULL, &err),
-                   0);
+    BSW_CHECK_INT (
+        broker_db_sweep_create (db, "e", NULL, S_SPEC, NULL, 0, NULL, 4, &sweep, NULL, &err), 0);
 
     //  Unknown sweep: everywhere BSW_ENOTFOUND, and nothing written.
     static uint8_t blobs[2][S_BLOB_MAX];
@@ -895,7 +898,8 @@ s_test_readonly (void)
     BSW_CHECK_INT (broker_db_open (&writer, dir, &err), 0);
     uint64_t sweep;
     BSW_CHECK_INT (
-        broker_db_sweep_create (writer, "ro", S_SPEC, NULL, 0, NULL, 8, &sweep, NULL, &err), 0);
+        broker_db_sweep_create (writer, "ro", NULL, S_SPEC, NULL, 0, NULL, 8, &sweep, NULL, &err),
+        0);
     BSW_CHECK_INT (broker_db_open_readonly (&reader, dir, &err), 0);
     broker_sweep_info_t info;
     BSW_CHECK_INT (broker_db_sweep_info (reader, sweep, &info, &err), 0);
@@ -966,8 +970,9 @@ s_fill_up (const char *dir)
     broker_db_t *db = NULL;
     uint64_t sweep, committed = 0;
     BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
-    BSW_CHECK_INT (
-        broker_db_sweep_create (db, "full", S_SPEC, NULL, 0, NULL, 100000, &sweep, NULL, &err), 0);
+    BSW_CHECK_INT (broker_db_sweep_create (db, "full", NULL, S_SPEC, NULL, 0, NULL, 100000, &sweep,
+                                           NULL, &err),
+                   0);
     static uint8_t big[S_BLOB_MAX];
     memset (big, 0x5A, sizeof big);
     broker_result_t batch[8];
@@ -1074,7 +1079,8 @@ s_test_rate (void)
     const uint64_t total = 5000, per_batch = 100;
     uint64_t sweep;
     BSW_CHECK_INT (
-        broker_db_sweep_create (db, "rate", S_SPEC, NULL, 0, NULL, total, &sweep, NULL, &err), 0);
+        broker_db_sweep_create (db, "rate", NULL, S_SPEC, NULL, 0, NULL, total, &sweep, NULL, &err),
+        0);
     static uint8_t blobs[100][S_BLOB_MAX];
     broker_result_t batch[100];
     uint64_t bytes = 0;
@@ -1118,8 +1124,8 @@ s_test_series (void)
     broker_db_t *db = NULL;
     BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
     uint64_t sweep;
-    BSW_CHECK_INT (broker_db_sweep_create (db, "i", S_SPEC, NULL, 0, NULL, 9, &sweep, NULL, &err),
-                   0);
+    BSW_CHECK_INT (
+        broker_db_sweep_create (db, "i", NULL, S_SPEC, NULL, 0, NULL, 9, &sweep, NULL, &err), 0);
     enum { S_SIZES = 5 };
     static const size_t sizes[S_SIZES] = {1, 48, 65536, 65537, 1 << 20};
     uint8_t *blobs[S_SIZES];
@@ -1381,8 +1387,8 @@ s_row_without_series (broker_db_t *db, uint64_t sweep, uint64_t point)
     return none;
 }
 
-//  What an upgrade to 4 leaves: no ts/ folder of any sweep, no scratch
-//  file, no table of series, user_version 4.
+//  What an upgrade leaves: no ts/ folder of any sweep, no scratch file,
+//  no table of series, the current user_version (5: owners).
 static int
 s_upgraded (const char *dir, const char *db_path, uint64_t sweeps)
 {
@@ -1404,7 +1410,7 @@ s_upgraded (const char *dir, const char *db_path, uint64_t sweeps)
                    SQLITE_OK);
     BSW_CHECK_INT (sqlite3_step (st), SQLITE_ROW);
     BSW_CHECK_INT (sqlite3_column_int (st, 0), 0);
-    BSW_CHECK_INT (sqlite3_column_int (st, 1), 4);
+    BSW_CHECK_INT (sqlite3_column_int (st, 1), 5);
     sqlite3_finalize (st);
     sqlite3_close (raw);
     return BSW_TEST_PASS;

@@ -38,7 +38,7 @@
 static const char s_schema_sql[] =
     "CREATE TABLE IF NOT EXISTS sweeps (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL,"
     " name TEXT NOT NULL, spec TEXT NOT NULL, connectivity BLOB, connectivity_name TEXT,"
-    " points INTEGER NOT NULL, state INTEGER NOT NULL, created REAL NOT NULL);"
+    " points INTEGER NOT NULL, state INTEGER NOT NULL, created REAL NOT NULL, owner TEXT);"
     //  series_*: where the point's series lies in its sweep's series file
     //  and how it is encoded (store_series.h); NULL when it has none.
     "CREATE TABLE IF NOT EXISTS results (sweep INTEGER NOT NULL REFERENCES sweeps(id),"
@@ -46,7 +46,7 @@ static const char s_schema_sql[] =
     " elapsed_ms REAL, worker TEXT, finished REAL NOT NULL,"
     " series_offset INTEGER, series_size INTEGER, series_encoding INTEGER,"
     " PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
-    "PRAGMA user_version = 4;"; // BROKER_DB_SCHEMA_VERSION
+    "PRAGMA user_version = 5;"; // BROKER_DB_SCHEMA_VERSION
 
 //  The upgrade from each older version to the next, run in order, each
 //  ending with the version it makes. Version 3 to 4 also runs s_series.
@@ -68,6 +68,9 @@ static const char *const s_upgrade_sql[BROKER_DB_SCHEMA_VERSION] = {
     [3] = "ALTER TABLE results ADD COLUMN series_offset INTEGER;"
           "ALTER TABLE results ADD COLUMN series_size INTEGER;"
           "ALTER TABLE results ADD COLUMN series_encoding INTEGER;",
+    //  Version 5 records who submitted a sweep (its client's CurveZMQ
+    //  key); older sweeps have none, and only admins may act on them.
+    [4] = "ALTER TABLE sweeps ADD COLUMN owner TEXT; PRAGMA user_version = 5;",
 };
 
 static int

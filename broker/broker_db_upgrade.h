@@ -4,7 +4,8 @@
 
     Versions: 1 kept every series as a file; 2 added a table for small
     series; 3 wrote metrics as plain JSON; 4 keeps every series as its raw
-    array in the sweep's series file (broker_store.h), named by its row.
+    array in the sweep's series file (broker_store.h), named by its row;
+    5 records each sweep's owner (its client's CurveZMQ key).
 */
 #ifndef BROKER_DB_UPGRADE_H_INCLUDED
 #define BROKER_DB_UPGRADE_H_INCLUDED
@@ -14,7 +15,7 @@
 
 #include <sqlite3.h>
 
-#define BROKER_DB_SCHEMA_VERSION 4
+#define BROKER_DB_SCHEMA_VERSION 5
 
 /*  Brings the database from `version` (0: a new file) to
     BROKER_DB_SCHEMA_VERSION, inside the caller's transaction: the tables of

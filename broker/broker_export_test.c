@@ -252,7 +252,7 @@ s_make_sweep_with (broker_db_t *db, const char *spec, const void *conn, size_t c
                    char uuid[37])
 {
     bsw_error_t err;
-    BSW_CHECK_MSG (broker_db_sweep_create (db, "test", spec, conn, conn_size,
+    BSW_CHECK_MSG (broker_db_sweep_create (db, "test", NULL, spec, conn, conn_size,
                                            conn ? "conn3.zip" : NULL, points, id, uuid, &err) == 0,
                    "%s", err.text);
     return s_commit_points (db, *id, points, status, levels);
@@ -1285,8 +1285,8 @@ s_test_connectivity (void)
     BSW_CHECK (broker_db_open (&db, dir, &err) == 0);
     uint64_t id;
     char uuid[37];
-    BSW_CHECK (broker_db_sweep_create (db, "c", "{\"connectivity\": \"conn3.zip\"}", bytes, size,
-                                       "conn3.zip", 1, &id, uuid, &err) == 0);
+    BSW_CHECK (broker_db_sweep_create (db, "c", NULL, "{\"connectivity\": \"conn3.zip\"}", bytes,
+                                       size, "conn3.zip", 1, &id, uuid, &err) == 0);
     char zip_path[160], name[160], path[256];
     snprintf (zip_path, sizeof zip_path, "%s/export.zip", dir);
     //  No results yet: a zip of the connectivity, metrics.csv and sweep.json.
@@ -1945,7 +1945,8 @@ s_test_old_metrics (void)
                                  " WITHOUT ROWID;"
                                  "ALTER TABLE results DROP COLUMN series_offset;"
                                  "ALTER TABLE results DROP COLUMN series_size;"
-                                 "ALTER TABLE results DROP COLUMN series_encoding;",
+                                 "ALTER TABLE results DROP COLUMN series_encoding;"
+                                 "ALTER TABLE sweeps DROP COLUMN owner;",
                                  NULL, NULL, NULL),
                    SQLITE_OK);
     snprintf (path, sizeof path, "%s/sweeps/%" PRIu64 "/ts", ex.dir, ex.id);

@@ -29,6 +29,7 @@ typedef enum {
     BROKER_RESULT_NEW = 0,
     BROKER_RESULT_DUPLICATE = 1,
     BROKER_RESULT_INVALID = 2,
+    BROKER_RESULT_UNLEASED = 3, /* set by the broker: the sender holds no lease of it */
 } broker_result_verdict_t;
 
 /*  Fills verdict[k] for each of the RESULT's points (sweep: its sweep,

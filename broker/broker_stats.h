@@ -20,6 +20,7 @@ typedef struct {
     uint64_t points_requeued;   /* leased points put back in line */
     uint64_t results_committed; /* results stored */
     uint64_t results_duplicate; /* results for a point that had one: ACKed, not stored */
+    uint64_t results_unleased;  /* results from a session without the point's lease: not stored */
     uint64_t errors[BROKER_STATS_ERROR_CODES]; /* error replies sent, by -code */
 } broker_stats_t;
 

@@ -74,6 +74,7 @@ broker_sweep_new (broker_db_t *db, const broker_sweep_info_t *info)
     self->id = info->id;
     memcpy (self->uuid, info->uuid, sizeof self->uuid);
     self->name = bsw_strdup (info->name ? info->name : "");
+    self->owner = info->owner ? bsw_strdup (info->owner) : NULL;
     self->state = info->state;
     self->points = info->points;
     self->done = info->done;
@@ -97,6 +98,7 @@ broker_sweep_destroy (broker_sweep_t **self_p)
         return;
     broker_sweep_t *self = *self_p;
     free (self->name);
+    free (self->owner);
     free (self->finished);
     free (self->leased);
     zlistx_destroy (&self->requeue);

@@ -31,6 +31,7 @@ typedef struct {
     uint64_t id;                /* 1, 2, ... */
     char uuid[37];              /* seed of the sweep's TVB GIDs */
     char *name;                 /* owned; "" when unnamed */
+    char *owner;                /* owned; its client's Z85 key, NULL without CURVE */
     broker_sweep_state_t state; /* running, finished, cancelled */
     uint64_t points;            /* total */
     uint64_t done;              /* results ok */

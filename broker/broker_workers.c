@@ -196,6 +196,31 @@ broker_workers_unlease (broker_workers_t *self, uint64_t sweep_id, uint64_t poin
     return true;
 }
 
+broker_worker_t *
+broker_workers_holder (broker_workers_t *self, uint64_t sweep_id, uint64_t point)
+{
+    BSW_ASSERT (self);
+    char key[64];
+    s_lease_key (sweep_id, point, key);
+    return zhashx_lookup (self->leases, key);
+}
+
+size_t
+broker_workers_held (const broker_worker_t *worker)
+{
+    BSW_ASSERT (worker);
+    return zhashx_size (worker->leases);
+}
+
+void
+broker_workers_remove (broker_workers_t *self, broker_sweeps_t *sweeps, broker_worker_t *worker,
+                       const char *why)
+{
+    BSW_ASSERT (self && worker);
+    self->stats->workers_lost++;
+    s_remove (self, sweeps, worker, why);
+}
+
 void
 broker_workers_bye (broker_workers_t *self, broker_sweeps_t *sweeps, broker_worker_t *worker,
                     const uint64_t *sweep_ids, const uint64_t *points, size_t count)

@@ -75,6 +75,17 @@ void broker_workers_lease (broker_workers_t *self, broker_worker_t *worker, uint
     held it. Returns whether one did. */
 bool broker_workers_unlease (broker_workers_t *self, uint64_t sweep_id, uint64_t point);
 
+/*  The worker holding a point's lease, or NULL. */
+broker_worker_t *broker_workers_holder (broker_workers_t *self, uint64_t sweep_id, uint64_t point);
+
+/*  Points a worker holds now. */
+size_t broker_workers_held (const broker_worker_t *worker);
+
+/*  Ends a worker's session at once (its key was revoked): its points go
+    back in line. */
+void broker_workers_remove (broker_workers_t *self, broker_sweeps_t *sweeps,
+                            broker_worker_t *worker, const char *why);
+
 /*  A worker said BYE: the points it hands back (pairs sweeps[k],
     points[k]) that it really held go back in line, and it gets no more
     work. */

@@ -19,6 +19,7 @@ int client_retry_main (int argc, char **argv);
 int client_stats_main (int argc, char **argv);
 int client_run_main (int argc, char **argv);
 int client_plot_main (int argc, char **argv);
+int client_keygen_main (int argc, char **argv);
 
 /*  The spec's connectivity: built-in default, or the TVB zip it names. */
 int client_load_connectivity (const spec_t *spec, sim_connectivity_t **conn_p, bsw_error_t *err);

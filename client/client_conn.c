@@ -6,19 +6,32 @@
 
 struct client_conn_t {
     zsock_t *dealer;
+    proto_curve_watch_t *watch; /* the dealer's handshake failures */
     char *endpoint;
     int timeout_ms;
+    bool curve; /* speaks CurveZMQ */
     uint64_t next_req;
 };
 
 client_conn_t *
-client_conn_new (const char *endpoint, int timeout_ms)
+client_conn_new (const char *endpoint, int timeout_ms, const proto_curve_keys_t *keys,
+                 bsw_error_t *err)
 {
+    proto_curve_keys_t resolved = keys ? *keys : (proto_curve_keys_t){0};
+    if (keys)
+        proto_curve_keys_from_env (&resolved);
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    if (proto_curve_client (dealer, &resolved, err)) {
+        zsock_destroy (&dealer);
+        return NULL;
+    }
     client_conn_t *self = bsw_calloc (1, sizeof *self);
     self->endpoint = bsw_strdup (endpoint);
     self->timeout_ms = timeout_ms > 0 ? timeout_ms : CLIENT_TIMEOUT_MS_DEFAULT;
-    self->dealer = zsock_new (ZMQ_DEALER);
+    self->curve = proto_curve_keys_given (&resolved);
+    self->dealer = dealer;
     zsock_set_linger (self->dealer, 0);
+    self->watch = proto_curve_watch_new (self->dealer, self->curve);
     if (zsock_connect (self->dealer, "%s", endpoint) == -1)
         zsock_destroy (&self->dealer);
     self->next_req = (uint64_t) zclock_mono () & 0xffffff;
@@ -31,6 +44,7 @@ client_conn_destroy (client_conn_t **self_p)
     if (!self_p || !*self_p)
         return;
     client_conn_t *self = *self_p;
+    proto_curve_watch_destroy (&self->watch);
     zsock_destroy (&self->dealer);
     free (self->endpoint);
     free (self);
@@ -55,14 +69,25 @@ client_conn_request (client_conn_t *self, proto_msg_t **request_p, proto_type_t 
         return bsw_error_set (err, BSW_EIO, "cannot send to %s", self->endpoint);
     int64_t deadline = bsw_clock_mono_ms () + self->timeout_ms;
     zpoller_t *poller = zpoller_new (self->dealer, NULL);
+    zsock_t *watch = proto_curve_watch_sock (self->watch);
+    if (watch)
+        zpoller_add (poller, watch);
     zpoller_set_nonstop (poller, true);
     int rc = BSW_ETIMEOUT;
     while (true) {
         int64_t left = deadline - bsw_clock_mono_ms ();
         if (left <= 0)
             break;
-        if (!zpoller_wait (poller, (int) left))
+        void *which = zpoller_wait (poller, (int) left);
+        if (!which)
             continue;
+        if (which == watch) {
+            //  A refused handshake never ends in a reply: say why now.
+            rc = proto_curve_watch_read (self->watch, self->endpoint, err);
+            if (rc)
+                break;
+            continue;
+        }
         zmsg_t *wire = zmsg_recv (self->dealer);
         proto_msg_t *reply = NULL;
         bsw_error_t decode_err;
@@ -88,8 +113,11 @@ client_conn_request (client_conn_t *self, proto_msg_t **request_p, proto_type_t 
     }
     zpoller_destroy (&poller);
     if (rc == BSW_ETIMEOUT)
-        bsw_error_set (err, rc, "no answer from the broker at %s within %d s", self->endpoint,
-                       self->timeout_ms / 1000);
+        bsw_error_set (err, rc, "no answer from the broker at %s within %d s%s", self->endpoint,
+                       self->timeout_ms / 1000,
+                       self->curve ? " (if it is up, check that --broker-key is its public "
+                                     "certificate)"
+                                   : "");
     return rc;
 }
 

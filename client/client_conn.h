@@ -9,13 +9,20 @@
 
 #include "bsw_error.h"
 #include "proto.h"
+#include "proto_curve.h"
 
 typedef struct client_conn_t client_conn_t;
 
 #define CLIENT_TIMEOUT_MS_DEFAULT 15000
 
-/*  Connects (ZeroMQ connects lazily: a wrong address shows as a timeout). */
-client_conn_t *client_conn_new (const char *endpoint, int timeout_ms);
+/*  Connects (ZeroMQ connects lazily: a wrong address shows as a timeout),
+    with CurveZMQ when keys are given (keys NULL: none; options left NULL
+    are taken from the environment, proto_curve_keys_from_env). Returns
+    NULL with err set when a key cannot be used. A broker that refuses the
+    handshake (an unknown key, keys on one side only) fails the first
+    request with BSW_EDENIED at once instead of a timeout. */
+client_conn_t *client_conn_new (const char *endpoint, int timeout_ms,
+                                const proto_curve_keys_t *keys, bsw_error_t *err);
 void client_conn_destroy (client_conn_t **self_p);
 
 /*  Sends *request_p (taken) and waits for its reply. Returns 0 with
@@ -26,5 +33,18 @@ int client_conn_request (client_conn_t *self, proto_msg_t **request_p, proto_typ
 
 /*  The broker endpoint from --broker, else $BRAINSWEEP_BROKER, or NULL. */
 const char *client_broker_endpoint (const char *option);
+
+/*  The option rows --broker-key and --key, filling keys. */
+#define CLIENT_KEY_OPTIONS(keys)                                                                   \
+    {.name = "broker-key",                                                                         \
+     .kind = BSW_OPT_STRING,                                                                       \
+     .dest = &(keys)->broker_key,                                                                  \
+     .arg = "CERT",                                                                                \
+     .help = "the broker's public certificate, to speak CurveZMQ\n"                                \
+             "(default: $BRAINSWEEP_BROKER_KEY)"},                                                 \
+    {                                                                                              \
+        .name = "key", .kind = BSW_OPT_STRING, .dest = &(keys)->key, .arg = "CERT_secret",         \
+        .help = "this client's secret certificate (default: $BRAINSWEEP_KEY)"                      \
+    }
 
 #endif

@@ -39,12 +39,13 @@ static const char s_about[] =
 
 /*  What the command line asks for. */
 typedef struct {
-    const char *source;     /* operand: a sweep ID or an export zip */
-    const char *output;     /* -o */
-    plot_pse_options_t pse; /* metrics, scales, slices */
-    bsw_opts_list_t slices; /* --slice values; pse.slices points into it */
-    uint64_t point;         /* --point K, or S_NO_POINT */
-    const char *broker;     /* --broker */
+    const char *source;      /* operand: a sweep ID or an export zip */
+    const char *output;      /* -o */
+    plot_pse_options_t pse;  /* metrics, scales, slices */
+    bsw_opts_list_t slices;  /* --slice values; pse.slices points into it */
+    uint64_t point;          /* --point K, or S_NO_POINT */
+    const char *broker;      /* --broker */
+    proto_curve_keys_t keys; /* --broker-key, --key */
 } s_opts_t;
 
 /*  --point's "not given": one past its largest value. */
@@ -170,6 +171,7 @@ s_parse (int argc, char **argv, s_opts_t *opts)
          .dest = &opts->broker,
          .arg = "ENDPOINT",
          .help = "the broker, for an ID (default: $BRAINSWEEP_BROKER)"},
+        CLIENT_KEY_OPTIONS (&opts->keys),
         {NULL}};
     const bsw_opts_t cmd = {"brainsweep plot", s_about, options, NULL};
     int status = bsw_opts_main (&cmd, argc, argv);
@@ -344,7 +346,12 @@ client_plot_main (int argc, char **argv)
                      source);
             return 2;
         }
-        conn = client_conn_new (endpoint, 0);
+        bsw_error_t key_err;
+        conn = client_conn_new (endpoint, 0, &opts.keys, &key_err);
+        if (!conn) {
+            fprintf (stderr, "brainsweep plot: %s\n", key_err.text);
+            return 2;
+        }
     }
     bsw_error_t err;
     bsw_error_clear (&err);

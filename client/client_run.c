@@ -206,9 +206,10 @@ s_fetch_actor (zsock_t *pipe, void *args)
 {
     const s_fetch_args_t *a = args;
     zsock_signal (pipe, 0);
-    client_conn_t *conn = client_conn_new (a->endpoint, 0);
     bsw_error_t err;
     bsw_error_clear (&err);
+    //  The embedded broker is on inproc: no keys, whatever the environment.
+    client_conn_t *conn = client_conn_new (a->endpoint, 0, NULL, &err);
     uint64_t size = 0;
     int rc = client_fetch (conn, a->sweep, a->output, true, &size, &err);
     client_conn_destroy (&conn);
@@ -310,7 +311,7 @@ s_run (const s_args_t *args, s_summary_t *summary, bsw_error_t *err)
     zactor_t *worker = broker ? zactor_new (worker_actor, &wconf) : NULL;
     bsw_signals_unblock ();
     if (broker) {
-        client_conn_t *conn = client_conn_new (endpoint, 0);
+        client_conn_t *conn = client_conn_new (endpoint, 0, NULL, err);
         rc = s_sweep (conn, endpoint, args, &sub, summary, err);
         client_conn_destroy (&conn);
     } else

@@ -188,6 +188,9 @@ client_fetch (client_conn_t *conn, uint64_t sweep, const char *path, bool quiet,
     return rc;
 }
 
+/*  The CurveZMQ keys of every command here (--broker-key, --key). */
+static proto_curve_keys_t s_keys;
+
 /*  The broker option of every command here. */
 static bsw_opt_t
 s_broker_row (const char **broker)
@@ -214,7 +217,8 @@ s_id_row (uint64_t *id)
 }
 
 /*  The connection to --broker or $BRAINSWEEP_BROKER, or NULL after saying
-    that there is none (a usage mistake: exit 2). */
+    that there is none or that a key cannot be used (a usage mistake: exit
+    2). */
 static client_conn_t *
 s_connect (const char *command, const char *broker)
 {
@@ -226,7 +230,11 @@ s_connect (const char *command, const char *broker)
                  command);
         return NULL;
     }
-    return client_conn_new (endpoint, 0);
+    bsw_error_t err;
+    client_conn_t *conn = client_conn_new (endpoint, 0, &s_keys, &err);
+    if (!conn)
+        fprintf (stderr, "brainsweep %s: %s\n", command, err.text);
+    return conn;
 }
 
 static int
@@ -275,6 +283,7 @@ client_submit_main (int argc, char **argv)
                                   .dest = &quiet,
                                   .help = "print only the ID"},
                                  s_broker_row (&broker),
+                                 CLIENT_KEY_OPTIONS (&s_keys),
                                  {NULL}};
     const bsw_opts_t cmd = {
         "brainsweep submit",
@@ -310,7 +319,7 @@ int
 client_list_main (int argc, char **argv)
 {
     const char *broker = NULL;
-    const bsw_opt_t options[] = {s_broker_row (&broker), {NULL}};
+    const bsw_opt_t options[] = {s_broker_row (&broker), CLIENT_KEY_OPTIONS (&s_keys), {NULL}};
     const bsw_opts_t cmd = {"brainsweep list", "Lists every sweep the broker holds.\n", options,
                             NULL};
     int rc = bsw_opts_main (&cmd, argc, argv);
@@ -398,6 +407,7 @@ client_status_main (int argc, char **argv)
         s_id_row (&id),
         {.name = "json", .kind = BSW_OPT_FLAG, .dest = &json, .help = "print one JSON object"},
         s_broker_row (&broker),
+        CLIENT_KEY_OPTIONS (&s_keys),
         {NULL}};
     const bsw_opts_t cmd = {
         "brainsweep status",
@@ -439,7 +449,8 @@ client_watch_main (int argc, char **argv)
 {
     const char *broker = NULL;
     uint64_t id = 0;
-    const bsw_opt_t options[] = {s_id_row (&id), s_broker_row (&broker), {NULL}};
+    const bsw_opt_t options[] = {
+        s_id_row (&id), s_broker_row (&broker), CLIENT_KEY_OPTIONS (&s_keys), {NULL}};
     const bsw_opts_t cmd = {
         "brainsweep watch",
         "A live progress bar (done, running, failed, rate, ETA) until the sweep\n"
@@ -478,6 +489,7 @@ client_fetch_main (int argc, char **argv)
                                   .help = "where to write it",
                                   .required = true},
                                  s_broker_row (&broker),
+                                 CLIENT_KEY_OPTIONS (&s_keys),
                                  {NULL}};
     const bsw_opts_t cmd = {
         "brainsweep fetch",
@@ -512,7 +524,8 @@ s_done_command (int argc, char **argv, const char *command, const char *about, p
     uint64_t id = 0;
     char program[64];
     snprintf (program, sizeof program, "brainsweep %s", command);
-    const bsw_opt_t options[] = {s_id_row (&id), s_broker_row (&broker), {NULL}};
+    const bsw_opt_t options[] = {
+        s_id_row (&id), s_broker_row (&broker), CLIENT_KEY_OPTIONS (&s_keys), {NULL}};
     const bsw_opts_t cmd = {program, about, options, NULL};
     int rc = bsw_opts_main (&cmd, argc, argv);
     if (rc != BSW_OPTS_GO)
@@ -563,9 +576,9 @@ client_retry_main (int argc, char **argv)
 
 //  The broker's counters, as BROKER_STATS names them, in the order printed.
 static const char *const s_stats_counts[] = {
-    "sweeps_running",  "sweeps_finished",   "sweeps_cancelled", "workers",
-    "workers_joined",  "workers_lost",      "workers_left",     "points_running",
-    "points_requeued", "results_committed", "results_duplicate"};
+    "sweeps_running",  "sweeps_finished",   "sweeps_cancelled",  "workers",
+    "workers_joined",  "workers_lost",      "workers_left",      "points_running",
+    "points_requeued", "results_committed", "results_duplicate", "results_unleased"};
 
 /*  {"version": ..., "uptime_s": ..., <counts>, "errors": {"PROTO": 3}}: the
     errors keyed by the code's name (its number when the name is unknown
@@ -606,6 +619,7 @@ client_stats_main (int argc, char **argv)
     const bsw_opt_t options[] = {
         {.name = "json", .kind = BSW_OPT_FLAG, .dest = &json, .help = "print one JSON object"},
         s_broker_row (&broker),
+        CLIENT_KEY_OPTIONS (&s_keys),
         {NULL}};
     const bsw_opts_t cmd = {
         "brainsweep stats",
@@ -644,8 +658,9 @@ client_stats_main (int argc, char **argv)
             proto_msg_uint (st, "workers_lost"), proto_msg_uint (st, "workers_left"));
     printf ("  %-8s %" PRIu64 " running, %" PRIu64 " requeued\n", "points",
             proto_msg_uint (st, "points_running"), proto_msg_uint (st, "points_requeued"));
-    printf ("  %-8s %" PRIu64 " committed, %" PRIu64 " duplicate\n", "results",
-            proto_msg_uint (st, "results_committed"), proto_msg_uint (st, "results_duplicate"));
+    printf ("  %-8s %" PRIu64 " committed, %" PRIu64 " duplicate, %" PRIu64 " refused (no lease)\n",
+            "results", proto_msg_uint (st, "results_committed"),
+            proto_msg_uint (st, "results_duplicate"), proto_msg_uint (st, "results_unleased"));
     size_t n = 0;
     const int64_t *codes = proto_msg_ints (st, "error_codes", &n);
     const uint64_t *counts = proto_msg_uints (st, "error_counts", NULL);

@@ -20,9 +20,10 @@ static const char s_usage[] =
     "  plot FILE.zip -o OUT.svg         the sweep's PSE view (.svg, .png, .pdf, or an\n"
     "                                   interactive .html); --point K: a time series\n"
     "\n"
-    "With a broker (--broker ENDPOINT or $BRAINSWEEP_BROKER):\n"
+    "With a broker (--broker ENDPOINT or $BRAINSWEEP_BROKER; with CurveZMQ also\n"
+    "--broker-key CERT --key CERT_secret, or $BRAINSWEEP_BROKER_KEY and $BRAINSWEEP_KEY):\n"
     "  submit SPEC.json [--range P=lo:hi:step]... [--name N]   submit a sweep, print its ID\n"
-    "  list                             every sweep\n"
+    "  list                             every sweep (with keys: your own)\n"
     "  status ID [--json]               one sweep's counts, rate and ETA\n"
     "  watch ID                         a live progress bar until the sweep ends\n"
     "  fetch ID -o FILE.zip             download the sweep's TVB-format zip\n"
@@ -31,6 +32,9 @@ static const char s_usage[] =
     "  stats [--json]                   the broker's counters: sweeps, workers joined\n"
     "                                   and lost, points requeued, errors by code\n"
     "  plot ID -o OUT.png               the PSE view of a sweep, running or finished\n"
+    "\n"
+    "  keygen PATH                      a CurveZMQ key pair: PATH (public) and\n"
+    "                                   PATH_secret, for a broker, worker or client\n"
     "\n"
     "  brainsweep COMMAND --help        details of one command\n"
     "  brainsweep --version             the version\n";
@@ -61,7 +65,7 @@ main (int argc, char **argv)
                     {"status", client_status_main},     {"watch", client_watch_main},
                     {"fetch", client_fetch_main},       {"cancel", client_cancel_main},
                     {"retry", client_retry_main},       {"plot", client_plot_main},
-                    {"stats", client_stats_main}};
+                    {"stats", client_stats_main},       {"keygen", client_keygen_main}};
     for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
         if (strcmp (command, commands[k].name) == 0) {
             //  Log lines (broker and worker actors) go to stderr: stdout is

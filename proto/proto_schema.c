@@ -215,6 +215,8 @@ static const proto_field_t s_broker_stats[] = {
     S_UINT ("points_requeued", S_REQUIRED, "points put back in line since start"),
     S_UINT ("results_committed", S_REQUIRED, "results stored since start"),
     S_UINT ("results_duplicate", S_REQUIRED, "results for a point that had one, not stored again"),
+    S_UINT ("results_unleased", S_REQUIRED,
+            "results from a session not holding the point's lease, not stored"),
     S_INTS_RANGE ("error_codes", S_REQUIRED, INT32_MIN, -1,
                   "codes of the error replies sent since start"),
     S_UINTS ("error_counts", S_REQUIRED, "how many of each, pairwise with `error_codes`"),

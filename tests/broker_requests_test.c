@@ -8,6 +8,7 @@
     case that needs a short heartbeat starts its own. Fake workers are
     DEALER sockets driven by the test. */
 #include "broker.h"
+#include "bsw_assert.h"
 #include "bsw_test.h"
 #include "bsw_test_dir.h"
 #include "bsw_util.h"
@@ -259,7 +260,8 @@ s_test_wrong_requests (void)
 static uint64_t
 s_submit_on (zsock_t *client, int count)
 {
-    char spec[512];
+    char spec[2048];
+    BSW_ASSERT (count <= 300);
     int n = snprintf (spec, sizeof spec,
                       "{\"simulation_length\": 5, \"ranges\": [{\"parameter\": \"model.a\", "
                       "\"values\": [");
@@ -306,7 +308,8 @@ s_worker_recv (zsock_t *worker)
     return msg;
 }
 
-/*  A fake worker session: HELLO, then `credit` points asked for. */
+/*  A fake worker session: HELLO, then `credit` points asked for (none
+    when 0). */
 static zsock_t *
 s_worker_start_at (const char *endpoint, const char *identity, uint64_t credit)
 {
@@ -320,9 +323,11 @@ s_worker_start_at (const char *endpoint, const char *identity, uint64_t credit)
     proto_msg_set_str (msg, "worker", identity);
     proto_msg_set_uint (msg, "threads", 1);
     proto_msg_send (&msg, worker);
-    msg = proto_msg_new (PROTO_CREDIT);
-    proto_msg_set_uint (msg, "credit", credit);
-    proto_msg_send (&msg, worker);
+    if (credit) {
+        msg = proto_msg_new (PROTO_CREDIT);
+        proto_msg_set_uint (msg, "credit", credit);
+        proto_msg_send (&msg, worker);
+    }
     return worker;
 }
 
@@ -371,8 +376,11 @@ s_send_failed_result (zsock_t *worker, uint64_t sweep, uint64_t point)
     drops them, keeps the result that was already under way, and after a
     retry sends the sweep's definition again (the worker forgot it on
     DROP), with only the points still to run. */
+/*  A result that arrives after its sweep was cancelled is acknowledged
+    (the worker may forget it) but not stored: the cancel ended the lease
+    (PROTOCOL.md 8.1). The retry runs that point again. */
 static int
-s_test_cancel_keeps_late_result (void)
+s_test_cancel_ends_leases (void)
 {
     uint64_t id;
     zsock_t *worker;
@@ -404,10 +412,11 @@ s_test_cancel_keeps_late_result (void)
     proto_msg_t *reply = s_reply ();
     BSW_CHECK (reply && proto_msg_type (reply) == PROTO_SWEEP_STATUS);
     BSW_CHECK_STR (proto_msg_str (reply, "state"), "cancelled");
-    BSW_CHECK_INT (proto_msg_uint (reply, "failed"), 1);
+    BSW_CHECK_INT (proto_msg_uint (reply, "failed"), 0);
+    BSW_CHECK_INT (proto_msg_uint (reply, "done"), 0);
     proto_msg_destroy (&reply);
 
-    //  Retry: the failed point and the two never run come back; the WORK
+    //  Retry: the three points without a result come back; the WORK
     //  carries the definition again.
     if (s_cancel_or_retry (PROTO_RETRY, id))
         return BSW_TEST_FAIL;
@@ -1112,21 +1121,160 @@ s_test_stop_while_following (void)
     return BSW_TEST_PASS;
 }
 
-static const bsw_test_case_t s_cases[] = {
-    {"submit_and_status", s_test_submit_and_status},
-    {"malformed_frames", s_test_malformed_frames},
-    {"wrong_requests", s_test_wrong_requests},
-    {"cancel_keeps_late_result", s_test_cancel_keeps_late_result},
-    {"hostile_metric_names", s_test_hostile_metric_names},
-    {"submit_name_from_spec", s_test_submit_name_from_spec},
-    {"stats_errors", s_test_stats_errors},
-    {"stats_workers", s_test_stats_workers},
-    {"refused_points", s_test_refused_points},
-    {"fetch_one_export", s_test_fetch_one_export},
-    {"result_then_hello", s_test_result_then_hello},
-    //  Last: a broker that fails to stop is left running.
-    {"stop_while_following", s_test_stop_while_following},
-    {NULL, NULL}};
+/*  STATS' count of `name`. */
+static uint64_t
+s_stat (const char *name)
+{
+    proto_msg_t *msg = proto_msg_new (PROTO_STATS);
+    proto_msg_send (&msg, s_client);
+    proto_msg_t *reply = s_reply ();
+    uint64_t value = reply && proto_msg_type (reply) == PROTO_BROKER_STATS
+                         ? proto_msg_uint (reply, name)
+                         : UINT64_MAX;
+    proto_msg_destroy (&reply);
+    return value;
+}
+
+/*  The sweep's points with a result (done + failed) as STATUS gives them. */
+static uint64_t
+s_result_count (uint64_t id)
+{
+    proto_msg_t *msg = proto_msg_new (PROTO_STATUS);
+    proto_msg_set_uint (msg, "sweep", id);
+    proto_msg_send (&msg, s_client);
+    proto_msg_t *reply = s_reply ();
+    uint64_t done = reply && proto_msg_type (reply) == PROTO_SWEEP_STATUS
+                        ? proto_msg_uint (reply, "done") + proto_msg_uint (reply, "failed")
+                        : UINT64_MAX;
+    proto_msg_destroy (&reply);
+    return done;
+}
+
+/*  A result for a point leased to another session (and one for a point
+    leased to nobody) is acknowledged and not stored; the lease holder's
+    result then is. Before leases were checked, the forgery was stored and
+    the real result dropped as a duplicate. */
+static int
+s_test_forged_result (void)
+{
+    uint64_t id;
+    zsock_t *holder;
+    proto_msg_t *work;
+    BSW_CHECK (s_worker_fixture (4, "honest/0", &id, &holder, &work) == BSW_TEST_PASS);
+    size_t count = 0;
+    const uint64_t *points = proto_msg_uints (work, "points", &count);
+    BSW_CHECK_INT (count, 2);
+    uint64_t leased = points[0];
+    proto_msg_destroy (&work);
+    uint64_t unleased_before = s_stat ("results_unleased");
+    //  A forger with a session of its own but no credit: it holds nothing.
+    zsock_t *forger = s_worker_start ("forger/0", 0);
+    BSW_CHECK (forger);
+    s_send_failed_result (forger, id, leased);
+    proto_msg_t *ack = s_worker_recv (forger);
+    BSW_CHECK_MSG (ack && proto_msg_type (ack) == PROTO_ACK,
+                   "forged result not acknowledged: %s %s",
+                   ack ? proto_type_name (proto_msg_type (ack)) : "nothing",
+                   ack && proto_msg_type (ack) == PROTO_ERROR ? proto_msg_str (ack, "text") : "");
+    proto_msg_destroy (&ack);
+    //  Point 3 is leased to no one (the holder asked for 2 of 4).
+    s_send_failed_result (forger, id, 3);
+    ack = s_worker_recv (forger);
+    BSW_CHECK_MSG (ack && proto_msg_type (ack) == PROTO_ACK, "forged result not acknowledged");
+    proto_msg_destroy (&ack);
+    BSW_CHECK_INT (s_result_count (id), 0);
+    BSW_CHECK_INT (s_stat ("results_unleased"), unleased_before + 2);
+    //  The holder's own result is stored.
+    s_send_failed_result (holder, id, leased);
+    ack = s_worker_recv (holder);
+    BSW_CHECK_MSG (ack && proto_msg_type (ack) == PROTO_ACK,
+                   "the holder's result not acknowledged");
+    proto_msg_destroy (&ack);
+    BSW_CHECK_INT (s_result_count (id), 1);
+    zsock_destroy (&forger);
+    zsock_destroy (&holder);
+    return s_cancel_or_retry (PROTO_CANCEL, id);
+}
+
+/*  A session that asks for far more than it could run (65,536 points,
+    one thread) gets at most its cap: before, one fake worker took every
+    point of a sweep, with its spec and connectivity. */
+static int
+s_test_credit_capped (void)
+{
+    uint64_t id;
+    zsock_t *worker;
+    proto_msg_t *work;
+    BSW_CHECK (s_worker_fixture (4, "greedy/0", &id, &worker, &work) == BSW_TEST_PASS);
+    proto_msg_destroy (&work);
+    //  The fixture's sweep has 4 points; three more of 1000 (this broker's
+    //  most) give the greedy session more to take than its cap.
+    uint64_t big[3];
+    for (int k = 0; k < 3; k++) {
+        proto_msg_t *msg = proto_msg_new (PROTO_SUBMIT);
+        proto_msg_set_str (msg, "spec",
+                           "{\"simulation_length\": 5, \"ranges\": [{\"parameter\": \"model.a\", "
+                           "\"lo\": 0, \"hi\": 1, \"step\": 0.001}]}");
+        proto_msg_send (&msg, s_client);
+        proto_msg_t *reply = s_reply ();
+        BSW_CHECK_MSG (reply && proto_msg_type (reply) == PROTO_SUBMITTED, "%s",
+                       reply && proto_msg_type (reply) == PROTO_ERROR
+                           ? proto_msg_str (reply, "text")
+                           : "no reply");
+        big[k] = proto_msg_uint (reply, "sweep");
+        BSW_CHECK_INT (proto_msg_uint (reply, "points"), 1000);
+        proto_msg_destroy (&reply);
+    }
+    proto_msg_t *msg;
+    msg = proto_msg_new (PROTO_CREDIT);
+    proto_msg_set_uint (msg, "credit", 65536);
+    proto_msg_send (&msg, worker);
+    //  The broker dispatches once per turn of its loop, after the messages
+    //  it read in that turn: a STATS sent with the CREDIT may be answered
+    //  first, but one sent after that answer comes after every WORK.
+    msg = proto_msg_new (PROTO_STATS);
+    proto_msg_send (&msg, worker);
+    size_t taken = 2, answers = 0;
+    while (answers < 2 && (msg = s_worker_recv (worker))) {
+        if (proto_msg_type (msg) == PROTO_WORK) {
+            size_t n = 0;
+            proto_msg_uints (msg, "points", &n);
+            taken += n;
+        } else {
+            BSW_CHECK_MSG (proto_msg_type (msg) == PROTO_BROKER_STATS, "%s, not STATS",
+                           proto_type_name (proto_msg_type (msg)));
+            if (++answers == 1) {
+                proto_msg_t *again = proto_msg_new (PROTO_STATS);
+                proto_msg_send (&again, worker);
+            }
+        }
+        proto_msg_destroy (&msg);
+    }
+    BSW_CHECK_INT (answers, 2);
+    BSW_CHECK_INT (taken, 2048);
+    zsock_destroy (&worker);
+    for (int k = 0; k < 3; k++)
+        if (s_cancel_or_retry (PROTO_CANCEL, big[k]))
+            return BSW_TEST_FAIL;
+    return s_cancel_or_retry (PROTO_CANCEL, id);
+}
+
+static const bsw_test_case_t s_cases[] = {{"submit_and_status", s_test_submit_and_status},
+                                          {"malformed_frames", s_test_malformed_frames},
+                                          {"wrong_requests", s_test_wrong_requests},
+                                          {"cancel_ends_leases", s_test_cancel_ends_leases},
+                                          {"hostile_metric_names", s_test_hostile_metric_names},
+                                          {"submit_name_from_spec", s_test_submit_name_from_spec},
+                                          {"stats_errors", s_test_stats_errors},
+                                          {"stats_workers", s_test_stats_workers},
+                                          {"refused_points", s_test_refused_points},
+                                          {"fetch_one_export", s_test_fetch_one_export},
+                                          {"result_then_hello", s_test_result_then_hello},
+                                          {"forged_result", s_test_forged_result},
+                                          {"credit_capped", s_test_credit_capped},
+                                          //  Last: a broker that fails to stop is left running.
+                                          {"stop_while_following", s_test_stop_while_following},
+                                          {NULL, NULL}};
 
 int
 main (int argc, char **argv)

@@ -177,7 +177,7 @@ s_read (s_fake_t *fake, plot_pse_t **pse_p, bsw_error_t *err)
     snprintf (fake->endpoint, sizeof fake->endpoint, "inproc://plot-source-test-%d", ++serial);
     fake->spec = s_spec (fake->nx, fake->ny);
     zactor_t *actor = zactor_new (s_fake_actor, fake);
-    client_conn_t *conn = client_conn_new (fake->endpoint, 60000);
+    client_conn_t *conn = client_conn_new (fake->endpoint, 60000, NULL, NULL);
     spec_t *spec = NULL;
     int rc = client_plot_load_broker (conn, 7, pse_p, &spec, err);
     client_conn_destroy (&conn);

@@ -158,9 +158,10 @@ cancel_retry)
   wait_for_done_at_least 2
   "$bin/brainsweep" cancel "$id" > "$tmp/cancel.out" || fail "cancel"
   grep -q "points cancelled" "$tmp/cancel.out" || fail "cancel output: $(cat "$tmp/cancel.out")"
-  # Results under way at the cancel are still stored; after a barrier
-  # nothing of the sweep is left on the worker, and after a second one
-  # nothing more has come: dispatch stopped.
+  # Results under way at the cancel are acknowledged and dropped (the
+  # cancel ended their leases); after a barrier nothing of the sweep is
+  # left on the worker, and after a second one nothing more has come:
+  # dispatch stopped.
   barrier
   d1=$(done_count); barrier; d2=$(done_count)
   [ "$d1" -eq "$d2" ] || fail "points still finishing after cancel ($d1 -> $d2)"

@@ -38,6 +38,7 @@
 #include "bsw_error.h"
 #include "bsw_util.h"
 #include "proto.h"
+#include "proto_curve.h"
 
 #include <math.h>
 #include <time.h>
@@ -52,37 +53,40 @@
 #define S_RESEND_MIN_HB  5            /* heartbeats before a refused batch goes again */
 
 typedef struct {
-    zsock_t *pipe;           /* the actor's command pipe */
-    zpoller_t *poller;       /* pipe, dealer, compute actors */
-    zsock_t *dealer;         /* to the broker, or NULL while backing off */
-    char *endpoint;          /* broker endpoint */
-    char name[128];          /* for logs and HELLO */
-    size_t threads;          /* compute threads */
-    size_t lanes;            /* --lanes: points per batch, or 0 for each sweep's own choice */
-    size_t job_points;       /* points per job of the latest sweep: sizes the credit */
-    int heartbeat_ms;        /* heartbeat interval */
-    int stop_grace_ms;       /* STOP's bound on waiting for ACKs */
-    int deflate;             /* results' HDF5 deflate level, 0 = none */
-    zactor_t **compute;      /* [threads] */
-    worker_job_t **running;  /* [threads] job in each, or NULL */
-    double *started;         /* [threads] when its job started, mono ms (fractional) */
-    double point_ms;         /* running average wall time per point, ms; 0 until known */
-    zlistx_t *queue;         /* worker_job_t * waiting for a thread */
-    zhashx_t *sweeps;        /* "id" -> worker_sweep_t * */
-    worker_outbox_t *outbox; /* RESULT batches awaiting ACK */
-    size_t outbox_bytes;     /* their series' bytes above which no work is asked */
-    size_t promised;         /* points of credit the broker has not yet filled */
-    int64_t broker_expiry;   /* when the broker counts as gone (mono ms) */
-    int64_t heartbeat_at;    /* next heartbeat (mono ms) */
-    int64_t reconnect_at;    /* while disconnected: next attempt (mono ms) */
-    int64_t resend_at;       /* when to send the outbox again after a refused commit, or 0 */
-    int resend_ms;           /* the current delay before that (doubles up to S_BACKOFF_MAX_MS) */
-    bool probing;            /* after a refusal: one batch sent, the rest wait for its ACK */
-    int backoff_ms;          /* current reconnect delay */
-    unsigned session;        /* reconnect count, part of the socket identity */
-    bool stopping;           /* STOP received */
-    int64_t stop_deadline;   /* STOP gives up waiting then */
-    bool terminated;         /* $TERM received */
+    zsock_t *pipe;              /* the actor's command pipe */
+    zpoller_t *poller;          /* pipe, dealer, compute actors */
+    zsock_t *dealer;            /* to the broker, or NULL while backing off */
+    proto_curve_watch_t *watch; /* the dealer's handshake failures */
+    char *broker_key;           /* CurveZMQ: the broker's public certificate, or NULL */
+    char *key;                  /* CurveZMQ: this worker's secret certificate, or NULL */
+    char *endpoint;             /* broker endpoint */
+    char name[128];             /* for logs and HELLO */
+    size_t threads;             /* compute threads */
+    size_t lanes;               /* --lanes: points per batch, or 0 for each sweep's own choice */
+    size_t job_points;          /* points per job of the latest sweep: sizes the credit */
+    int heartbeat_ms;           /* heartbeat interval */
+    int stop_grace_ms;          /* STOP's bound on waiting for ACKs */
+    int deflate;                /* results' HDF5 deflate level, 0 = none */
+    zactor_t **compute;         /* [threads] */
+    worker_job_t **running;     /* [threads] job in each, or NULL */
+    double *started;            /* [threads] when its job started, mono ms (fractional) */
+    double point_ms;            /* running average wall time per point, ms; 0 until known */
+    zlistx_t *queue;            /* worker_job_t * waiting for a thread */
+    zhashx_t *sweeps;           /* "id" -> worker_sweep_t * */
+    worker_outbox_t *outbox;    /* RESULT batches awaiting ACK */
+    size_t outbox_bytes;        /* their series' bytes above which no work is asked */
+    size_t promised;            /* points of credit the broker has not yet filled */
+    int64_t broker_expiry;      /* when the broker counts as gone (mono ms) */
+    int64_t heartbeat_at;       /* next heartbeat (mono ms) */
+    int64_t reconnect_at;       /* while disconnected: next attempt (mono ms) */
+    int64_t resend_at;          /* when to send the outbox again after a refused commit, or 0 */
+    int resend_ms;              /* the current delay before that (doubles up to S_BACKOFF_MAX_MS) */
+    bool probing;               /* after a refusal: one batch sent, the rest wait for its ACK */
+    int backoff_ms;             /* current reconnect delay */
+    unsigned session;           /* reconnect count, part of the socket identity */
+    bool stopping;              /* STOP received */
+    int64_t stop_deadline;      /* STOP gives up waiting then */
+    bool terminated;            /* $TERM received */
 } self_t;
 
 static void
@@ -178,20 +182,46 @@ s_ask_for_work (self_t *self)
     self->promised += credit;
 }
 
-/*  (Re)connects with a fresh identity: a new session for the broker. */
+//  Closes the dealer and its handshake watch.
 static void
-s_connect (self_t *self)
+s_close (self_t *self)
 {
+    if (self->watch) {
+        zpoller_remove (self->poller, proto_curve_watch_sock (self->watch));
+        proto_curve_watch_destroy (&self->watch);
+    }
     if (self->dealer) {
         zpoller_remove (self->poller, self->dealer);
         zsock_destroy (&self->dealer);
     }
+}
+
+/*  (Re)connects with a fresh identity: a new session for the broker. */
+static void
+s_connect (self_t *self)
+{
+    s_close (self);
     self->dealer = zsock_new (ZMQ_DEALER);
+    proto_curve_keys_t keys = {self->broker_key, self->key};
+    bsw_error_t err;
+    if (proto_curve_client (self->dealer, &keys, &err)) {
+        //  The files changed since the start: try again later.
+        zsys_error ("worker=%s %s", self->name, err.text);
+        zsock_destroy (&self->dealer);
+        self->reconnect_at = bsw_clock_mono_ms () + S_BACKOFF_MAX_MS;
+        return;
+    }
+    self->watch = proto_curve_watch_new (self->dealer, proto_curve_keys_given (&keys));
+    if (proto_curve_watch_sock (self->watch))
+        zpoller_add (self->poller, proto_curve_watch_sock (self->watch));
     char identity[200];
     snprintf (identity, sizeof identity, "%s/%u", self->name, self->session++);
     zsock_set_identity (self->dealer, identity);
     zsock_set_linger (self->dealer, 0);
     zsock_set_sndhwm (self->dealer, 0);
+    //  ZeroMQ's own reconnects (the broker down, a handshake failing) back
+    //  off up to a few seconds instead of retrying ten times a second.
+    zsock_set_reconnect_ivl_max (self->dealer, 5000);
     if (zsock_connect (self->dealer, "%s", self->endpoint) == -1) {
         zsys_error ("worker=%s cannot connect to %s", self->name, self->endpoint);
         zsock_destroy (&self->dealer);
@@ -222,10 +252,7 @@ s_disconnect (self_t *self, const char *why)
 {
     zsys_warning ("worker=%s lost the broker (%s); reconnecting in %d ms", self->name, why,
                   self->backoff_ms);
-    if (self->dealer) {
-        zpoller_remove (self->poller, self->dealer);
-        zsock_destroy (&self->dealer);
-    }
+    s_close (self);
     self->reconnect_at = bsw_clock_mono_ms () + self->backoff_ms;
     self->backoff_ms =
         self->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS : self->backoff_ms * 2;
@@ -510,6 +537,11 @@ s_handle_broker (self_t *self)
         if (proto_msg_int (msg, "code") == BSW_ESTATE) {
             //  The broker does not know this session (it restarted).
             s_connect (self);
+        } else if (proto_msg_int (msg, "code") == BSW_EDENIED) {
+            //  This key may not act as a worker (a client's key, or one
+            //  revoked): nothing will change soon; ask again, slowly.
+            self->backoff_ms = S_BACKOFF_MAX_MS;
+            s_disconnect (self, "the broker refuses this worker's key");
         } else if (proto_msg_uint (msg, "to") == PROTO_RESULT && !self->resend_at &&
                    s_not_stored (proto_msg_int (msg, "code"))) {
             //  A result the broker could not store (a full disk, say): keep
@@ -611,6 +643,8 @@ s_self_new (zsock_t *pipe, const worker_config_t *config)
     self_t *self = bsw_calloc (1, sizeof *self);
     self->pipe = pipe;
     self->endpoint = bsw_strdup (config->broker);
+    self->broker_key = config->broker_key ? bsw_strdup (config->broker_key) : NULL;
+    self->key = config->key ? bsw_strdup (config->key) : NULL;
     self->threads = config->threads ? config->threads : (size_t) sysconf (_SC_NPROCESSORS_ONLN);
     if (self->threads < 1)
         self->threads = 1;
@@ -661,9 +695,11 @@ s_self_destroy (self_t **self_p)
     zlistx_destroy (&self->queue);
     worker_outbox_destroy (&self->outbox);
     zhashx_destroy (&self->sweeps);
+    s_close (self);
     zpoller_destroy (&self->poller);
-    zsock_destroy (&self->dealer);
     free (self->endpoint);
+    free (self->broker_key);
+    free (self->key);
     free (self);
     *self_p = NULL;
 }
@@ -715,7 +751,14 @@ worker_actor (zsock_t *pipe, void *args)
             s_handle_pipe (self);
         else if (which && which == self->dealer)
             s_handle_broker (self);
-        else if (which)
+        else if (which && which == proto_curve_watch_sock (self->watch)) {
+            bsw_error_t err;
+            if (proto_curve_watch_read (self->watch, self->endpoint, &err)) {
+                zsys_error ("worker=%s %s", self->name, err.text);
+                self->backoff_ms = S_BACKOFF_MAX_MS;
+                s_disconnect (self, "handshake refused");
+            }
+        } else if (which)
             for (size_t t = 0; t < self->threads; t++)
                 if (which == self->compute[t])
                     s_handle_compute (self, t);

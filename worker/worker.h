@@ -33,6 +33,8 @@ typedef struct {
     int stop_grace_ms;   /* STOP waits this long for ACKs; 0 = 30000 */
     int deflate;         /* series' shuffle + deflate level 1-9 (store_series.h); 0 = raw */
     size_t outbox_bytes; /* unacknowledged series above which no work is asked; 0 = 256 MiB */
+    const char *broker_key; /* the broker's public certificate (CurveZMQ), or NULL */
+    const char *key;        /* this worker's secret certificate, or NULL */
 } worker_config_t;
 
 /*  The actor function: zactor_new (worker_actor, &config). The config is

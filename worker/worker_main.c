@@ -3,6 +3,7 @@
 #include "worker.h"
 #include "bsw_opts.h"
 #include "bsw_util.h"
+#include "proto_curve.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ main (int argc, char **argv)
 {
     bsw_memory_keep ();
     const char *broker = getenv ("BRAINSWEEP_BROKER"), *name = NULL;
+    proto_curve_keys_t keys = {0};
     uint64_t threads = 0, lanes = 0, heartbeat_ms = 0, grace_ms = 0, deflate = 0;
     const bsw_opt_t options[] = {
         {.name = "broker",
@@ -76,18 +78,39 @@ main (int argc, char **argv)
                  "(default 0: none, as TVB)",
          .min = 0,
          .max = 9},
+        {.name = "broker-key",
+         .kind = BSW_OPT_STRING,
+         .dest = &keys.broker_key,
+         .arg = "CERT",
+         .help = "the broker's public certificate, to speak CurveZMQ\n"
+                 "(default: $BRAINSWEEP_BROKER_KEY)"},
+        {.name = "key",
+         .kind = BSW_OPT_STRING,
+         .dest = &keys.key,
+         .arg = "CERT_secret",
+         .help = "this worker's secret certificate (default:\n"
+                 "$BRAINSWEEP_KEY); its public one must be in the\n"
+                 "broker's --allow-workers folder"},
         {NULL}};
     const bsw_opts_t cmd = {"brainsweep-worker", s_about, options, s_epilog};
     int status = bsw_opts_main (&cmd, argc, argv);
     if (status != BSW_OPTS_GO)
         return status;
+    proto_curve_keys_from_env (&keys);
+    bsw_error_t err;
+    if (proto_curve_keys_check (&keys, &err)) {
+        fprintf (stderr, "brainsweep-worker: %s\n", err.text);
+        return 2;
+    }
     worker_config_t config = {.broker = broker,
                               .threads = (size_t) threads,
                               .lanes = (size_t) lanes,
                               .name = name,
                               .heartbeat_ms = (int) heartbeat_ms,
                               .stop_grace_ms = (int) grace_ms,
-                              .deflate = (int) deflate};
+                              .deflate = (int) deflate,
+                              .broker_key = keys.broker_key,
+                              .key = keys.key};
     bsw_signals_block ();
     zsys_init ();
     zsys_set_logstream (stderr);

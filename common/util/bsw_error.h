@@ -31,7 +31,8 @@
     X (NOSPACE, -13, "no space left on device")                                                    \
     X (DB, -14, "database error")                                                                  \
     X (TIMEOUT, -15, "timed out")                                                                  \
-    X (INTERNAL, -16, "internal error")
+    X (INTERNAL, -16, "internal error")                                                            \
+    X (DENIED, -17, "permission denied")
 
 enum {
     BSW_OK = 0,

@@ -306,6 +306,7 @@ s_signals_mask (int how)
     sigemptyset (&signals);
     sigaddset (&signals, SIGINT);
     sigaddset (&signals, SIGTERM);
+    sigaddset (&signals, SIGHUP);
     pthread_sigmask (how, &signals, NULL);
 }
 
