@@ -98,7 +98,15 @@ main (int argc, char **argv)
                  timing ? "COUNT" : "LIMIT_S");
         return 2;
     }
-    client_conn_t *conn = client_conn_new (argv[2], 10000, NULL, NULL);
+    //  Keys, when the broker wants them, from $BRAINSWEEP_BROKER_KEY and
+    //  $BRAINSWEEP_KEY.
+    proto_curve_keys_t keys = {0};
+    bsw_error_t err;
+    client_conn_t *conn = client_conn_new (argv[2], 10000, &keys, &err);
+    if (!conn) {
+        fprintf (stderr, "bench_requests: %s\n", err.text);
+        return 2;
+    }
     if (waiting) {
         int rc = s_wait (conn, sweep, (double) arg);
         client_conn_destroy (&conn);

@@ -21,7 +21,9 @@
 #      workers: rate, the broker's RSS throughout, bytes on disk per
 #      point, how long the broker takes to answer STATUS and LIST while it
 #      runs (bench_requests), fetch of the finished sweep, and plot of its
-#      zip.
+#      zip;
+#   9. what CurveZMQ costs: rows 2's and 4's sweeps without keys and with
+#      them (broker, workers and clients), back to back.
 #
 # Every figure is measured; nothing is asserted. The last column only
 # compares a figure with its target. Rates count from just before `submit`
@@ -242,12 +244,17 @@ stats_field () {
     "$BIN/brainsweep" stats --json --broker "$ENDPOINT" 2>/dev/null | jq -r ".$1"
 }
 
+#  Row 9: the brokers' and workers' key options when CurveZMQ is on (the
+#  clients take theirs from the environment); empty otherwise.
+BROKER_KEYS="" WORKER_KEYS=""
+
 #  start_broker NAME: a fresh broker with its own data folder, answering.
 start_broker () {
     BROKER_LOG=$WORK/$1-broker.log
     ENDPOINT=tcp://127.0.0.1:$PORT
     : >"$BROKER_LOG"
-    "$BIN/brainsweep-broker" --bind "$ENDPOINT" --data "$WORK/$1-data" 2>"$BROKER_LOG" &
+    # shellcheck disable=SC2086 # BROKER_KEYS is options or nothing
+    "$BIN/brainsweep-broker" --bind "$ENDPOINT" --data "$WORK/$1-data" $BROKER_KEYS 2>"$BROKER_LOG" &
     BROKER_PID=$!
     track "$BROKER_PID"
     n=0
@@ -267,7 +274,8 @@ start_workers () {
     WORKER_PIDS=""
     k=1
     while [ "$k" -le "$1" ]; do
-        "$BIN/brainsweep-worker" --broker "$ENDPOINT" --threads "$2" --name "$3-w$k" \
+        # shellcheck disable=SC2086 # WORKER_KEYS is options or nothing
+        "$BIN/brainsweep-worker" --broker "$ENDPOINT" --threads "$2" --name "$3-w$k" $WORKER_KEYS \
             2>"$WORK/$3-w$k.log" &
         WORKER_PIDS="$WORKER_PIDS $!"
         track "$!"
@@ -594,6 +602,59 @@ if sweep tiny1 1 2 "$WORK/tiny$TINY_ROWS.json"; then
         "${TINY2_RATE:-?} / $RATE points/s" "" "-"
 else
     row "6. $TINY_POINTS tiny points, 1 worker x 2 threads" "FAILED" "" "-"
+fi
+
+# ---------------------------------------------------------------------------
+# 9. CurveZMQ's cost: each sweep without keys, then with them, back to back
+# (this VM's slow phases last seconds: adjacent runs share them most).
+
+SEC=9
+say "9. CurveZMQ off / on: $TUT_POINTS tutorial points, $TINY_POINTS tiny points"
+mkdir -p "$WORK/keys/workers" "$WORK/keys/clients"
+for k in broker worker client; do
+    "$BIN/brainsweep" keygen "$WORK/keys/$k" >/dev/null
+done
+cp "$WORK/keys/worker" "$WORK/keys/workers/"
+cp "$WORK/keys/client" "$WORK/keys/clients/"
+#  curve on|off: the key options and the clients' environment.
+curve () {
+    if [ "$1" = on ]; then
+        BROKER_KEYS="--key $WORK/keys/broker_secret --allow-workers $WORK/keys/workers --allow-clients $WORK/keys/clients"
+        WORKER_KEYS="--broker-key $WORK/keys/broker --key $WORK/keys/worker_secret"
+        export BRAINSWEEP_BROKER_KEY="$WORK/keys/broker" BRAINSWEEP_KEY="$WORK/keys/client_secret"
+    else
+        BROKER_KEYS="" WORKER_KEYS=""
+        unset BRAINSWEEP_BROKER_KEY BRAINSWEEP_KEY
+    fi
+}
+#  curve_pair NAME WORKERS THREADS SPEC [ARGS...]: the sweep off then on;
+#  sets OFF_RATE and ON_RATE (empty when a run failed).
+curve_pair () {
+    pair=$1 pair_workers=$2 pair_threads=$3 pair_spec=$4
+    shift 4
+    OFF_RATE="" ON_RATE=""
+    curve off
+    if sweep "$pair-off" "$pair_workers" "$pair_threads" "$pair_spec" "$@"; then OFF_RATE=$RATE; fi
+    curve on
+    if sweep "$pair-on" "$pair_workers" "$pair_threads" "$pair_spec" "$@"; then ON_RATE=$RATE; fi
+    curve off
+}
+# shellcheck disable=SC2086 # TUT_RANGES is two --range options
+curve_pair tutc 1 "$NPROC" "$ROOT/examples/tutorial.json" $TUT_RANGES
+if [ -n "$OFF_RATE" ] && [ -n "$ON_RATE" ]; then
+    ratio=$(calc 'sprintf("%.3f", n / f)' -v n="$ON_RATE" -v f="$OFF_RATE")
+    row "9. CurveZMQ on / off, $TUT_POINTS tutorial points (row 2's run): throughput ratio" \
+        "$ratio ($ON_RATE / $OFF_RATE points/s)" ">= 0.95" "$(meets "$ratio" '>=' 0.95)"
+else
+    row "9. CurveZMQ on / off, tutorial points" "FAILED" ">= 0.95" "-"
+fi
+curve_pair tinyc 2 1 "$WORK/tiny$TINY_ROWS.json"
+if [ -n "$OFF_RATE" ] && [ -n "$ON_RATE" ]; then
+    ratio=$(calc 'sprintf("%.3f", n / f)' -v n="$ON_RATE" -v f="$OFF_RATE")
+    row "9. CurveZMQ on / off, $TINY_POINTS tiny points (row 4's run): throughput ratio" \
+        "$ratio ($ON_RATE / $OFF_RATE points/s)" ">= 0.80" "$(meets "$ratio" '>=' 0.80)"
+else
+    row "9. CurveZMQ on / off, tiny points" "FAILED" ">= 0.80" "-"
 fi
 
 # ---------------------------------------------------------------------------
