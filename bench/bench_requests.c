@@ -124,7 +124,6 @@ main (int argc, char **argv)
     if (rc == 0) {
         proto_msg_t *request = proto_msg_new (PROTO_STATUS), *reply = NULL;
         proto_msg_set_uint (request, "sweep", sweep);
-        bsw_error_t err;
         rc = client_conn_request (conn, &request, PROTO_SWEEP_STATUS, &reply, &err);
         if (rc == 0)
             printf ("STATE %s\n", proto_msg_str (reply, "state"));

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -209,8 +210,12 @@ proto_curve_watch_new (zsock_t *sock, bool curve)
 {
     proto_curve_watch_t *self = bsw_calloc (1, sizeof *self);
     self->curve = curve;
-    char endpoint[64];
-    snprintf (endpoint, sizeof endpoint, "inproc://bsw-handshake-%p", (void *) self);
+    //  A fresh name each time: a closed socket's monitor may hold its
+    //  endpoint a little longer, and a new watch may get the same address.
+    static atomic_uint serial;
+    char endpoint[80];
+    snprintf (endpoint, sizeof endpoint, "inproc://bsw-handshake-%p-%u", (void *) self,
+              atomic_fetch_add (&serial, 1));
     int events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
                  ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
     if (zmq_socket_monitor (zsock_resolve (sock), endpoint, events) == 0) {
