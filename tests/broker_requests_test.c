@@ -1259,6 +1259,27 @@ s_test_credit_capped (void)
     return s_cancel_or_retry (PROTO_CANCEL, id);
 }
 
+/*  Which endpoints a broker without keys may bind: only those nothing off
+    this machine can reach. */
+static int
+s_test_endpoint_is_local (void)
+{
+    const char *local[] = {"tcp://127.0.0.1:5555", "tcp://127.9.8.7:*", "tcp://localhost:1",
+                           "tcp://[::1]:5555",     "tcp://lo:5555",     "ipc:///tmp/b.sock",
+                           "inproc://broker"};
+    const char *remote[] = {"tcp://*:5555",        "tcp://0.0.0.0:5555",
+                            "tcp://[::]:5555",     "tcp://10.0.0.5:1",
+                            "tcp://eth0:5555",     "tcp://128.0.0.1:1",
+                            "tcp://127.0.0.1.5:1", "udp://127.0.0.1:1",
+                            "tcp://:5555",         "tcp://localhost.evil.example:1"};
+    for (size_t k = 0; k < sizeof local / sizeof *local; k++)
+        BSW_CHECK_MSG (broker_endpoint_is_local (local[k]), "%s", local[k]);
+    for (size_t k = 0; k < sizeof remote / sizeof *remote; k++)
+        BSW_CHECK_MSG (!broker_endpoint_is_local (remote[k]), "%s", remote[k]);
+    BSW_CHECK (!broker_endpoint_is_local (NULL));
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {{"submit_and_status", s_test_submit_and_status},
                                           {"malformed_frames", s_test_malformed_frames},
                                           {"wrong_requests", s_test_wrong_requests},
@@ -1272,6 +1293,7 @@ static const bsw_test_case_t s_cases[] = {{"submit_and_status", s_test_submit_an
                                           {"result_then_hello", s_test_result_then_hello},
                                           {"forged_result", s_test_forged_result},
                                           {"credit_capped", s_test_credit_capped},
+                                          {"endpoint_is_local", s_test_endpoint_is_local},
                                           //  Last: a broker that fails to stop is left running.
                                           {"stop_while_following", s_test_stop_while_following},
                                           {NULL, NULL}};
