@@ -58,7 +58,11 @@ s_submit_check (broker_client_t *self, const proto_msg_t *msg, uint64_t *points,
     const char *text = proto_msg_str (msg, "spec");
     spec_t *spec = NULL;
     sim_connectivity_t *conn = NULL;
-    int rc = spec_load_string (&spec, text, strlen (text), "spec", NULL, err);
+    int rc = proto_msg_has (msg, "name")
+                 ? spec_check_name (proto_msg_str (msg, "name"), "name", err)
+                 : 0;
+    if (rc == 0)
+        rc = spec_load_string (&spec, text, strlen (text), "spec", NULL, err);
     if (rc)
         return rc;
     if (proto_msg_has (msg, "connectivity")) {
@@ -71,7 +75,7 @@ s_submit_check (broker_client_t *self, const proto_msg_t *msg, uint64_t *points,
     } else
         conn = sim_connectivity_new_default ();
     if (rc == 0)
-        rc = spec_check_nodes (spec, conn->n, "spec", err);
+        rc = spec_check_connectivity (spec, conn, "spec", err);
     *points = rc == 0 ? spec_points (spec) : 0;
     if (rc == 0 && *points > self->max_points)
         rc = bsw_error_set (err, BSW_ETOOBIG,

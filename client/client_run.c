@@ -41,6 +41,7 @@ typedef struct {
     uint64_t deflate;       /* shuffle + deflate level of the series; 0 = none */
     bool quiet;             /* no progress */
     bool verbose;           /* broker and worker logs on stderr */
+    bool anywhere;          /* --connectivity-anywhere */
 } s_args_t;
 
 /*  The range of one metric over the finished points. */
@@ -128,6 +129,10 @@ s_parse (int argc, char **argv, s_args_t *args)
                                   .help = CLIENT_KEEP_HELP,
                                   .call = client_keep_arg,
                                   .expect = "all or metrics"},
+                                 {.name = "connectivity-anywhere",
+                                  .kind = BSW_OPT_FLAG,
+                                  .dest = &args->anywhere,
+                                  .help = CLIENT_ANYWHERE_HELP},
                                  {.name = "data",
                                   .letter = 'd',
                                   .kind = BSW_OPT_STRING,
@@ -276,7 +281,7 @@ s_run (const s_args_t *args, s_summary_t *summary, bsw_error_t *err)
     memset (summary, 0, sizeof *summary);
     client_submission_t sub;
     const client_overrides_t changes = {args->ranges.items, args->ranges.count, args->name,
-                                        args->keep};
+                                        args->keep, args->anywhere};
     int rc = client_prepare_submission (args->spec_path, &changes, &sub, err);
     if (rc)
         return rc;

@@ -242,7 +242,7 @@ client_submit_main (int argc, char **argv)
 {
     const char *spec_path = NULL, *name = NULL, *broker = NULL, *keep = NULL;
     bsw_opts_list_t ranges = {.count = 0};
-    bool quiet = false;
+    bool quiet = false, anywhere = false;
     const bsw_opt_t options[] = {{.name = "SPEC.json",
                                   .kind = BSW_OPT_STRING,
                                   .dest = &spec_path,
@@ -269,6 +269,10 @@ client_submit_main (int argc, char **argv)
                                   .help = CLIENT_KEEP_HELP,
                                   .call = client_keep_arg,
                                   .expect = "all or metrics"},
+                                 {.name = "connectivity-anywhere",
+                                  .kind = BSW_OPT_FLAG,
+                                  .dest = &anywhere,
+                                  .help = CLIENT_ANYWHERE_HELP},
                                  {.name = "quiet",
                                   .letter = 'q',
                                   .kind = BSW_OPT_FLAG,
@@ -291,7 +295,7 @@ client_submit_main (int argc, char **argv)
     bsw_error_clear (&err);
     client_submission_t sub;
     uint64_t id = 0;
-    const client_overrides_t changes = {ranges.items, ranges.count, name, keep};
+    const client_overrides_t changes = {ranges.items, ranges.count, name, keep, anywhere};
     rc = client_prepare_submission (spec_path, &changes, &sub, &err);
     if (rc == 0)
         rc = client_submit (conn, &sub, &id, &err);

@@ -254,6 +254,42 @@ s_test_wrong_requests (void)
     return s_list_works ();
 }
 
+/*  SUBMITs a client of ours would refuse, sent anyway: a spec whose every
+    point asks a worker for 1.8 TB, and names that would reach terminals
+    and logs with control characters or 64 KiB long. */
+static int
+s_test_hostile_submissions (void)
+{
+    proto_msg_t *msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec",
+                       "{\"monitor\": {\"type\": \"Raw\"}, \"simulation_length\": 3.6e7}");
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_ETOOBIG, "spec: simulation_length: the series of one point would be"))
+        return BSW_TEST_FAIL;
+    msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec", "{\"name\": \"two\\nlines\"}");
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_ESPEC, "spec: name: \"two\\nlines\" holds a control character"))
+        return BSW_TEST_FAIL;
+    msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec", "{}");
+    proto_msg_set_str (msg, "name", "\x1b]0;owned\x07");
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_ESPEC, "name: \"\\x1b]0;owned\\x07\" holds a control character"))
+        return BSW_TEST_FAIL;
+    char *long_name = bsw_malloc (65001);
+    memset (long_name, 'n', 65000);
+    long_name[65000] = '\0';
+    msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec", "{}");
+    proto_msg_set_str (msg, "name", long_name);
+    free (long_name);
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_ESPEC, "name: 65000 bytes is longer than the 256"))
+        return BSW_TEST_FAIL;
+    return s_list_works ();
+}
+
 /*  Submits a sweep of `count` values of model.a (0, 1, ...) through
     `client`; returns its id or 0. s_submit uses the shared broker. */
 static uint64_t
@@ -1116,6 +1152,7 @@ static const bsw_test_case_t s_cases[] = {
     {"submit_and_status", s_test_submit_and_status},
     {"malformed_frames", s_test_malformed_frames},
     {"wrong_requests", s_test_wrong_requests},
+    {"hostile_submissions", s_test_hostile_submissions},
     {"cancel_keeps_late_result", s_test_cancel_keeps_late_result},
     {"hostile_metric_names", s_test_hostile_metric_names},
     {"submit_name_from_spec", s_test_submit_name_from_spec},
