@@ -134,31 +134,56 @@ s_submit (broker_client_t *self, const proto_msg_t *msg)
 }
 
 static proto_msg_t *
-s_list (broker_client_t *self)
+s_list (broker_client_t *self, const proto_msg_t *msg)
 {
-    size_t count = broker_sweeps_size (self->sweeps), k = 0;
+    //  Bounded whatever the number of sweeps, so the reply always fits a
+    //  client's limits: the newest `limit` rows, and how many are left out;
+    //  names cut to SPEC_MAX_NAME bytes (a data folder older than that cap
+    //  may hold longer ones).
+    size_t total = broker_sweeps_size (self->sweeps), k = 0, skip = 0;
+    size_t limit =
+        proto_msg_has (msg, "limit") ? (size_t) proto_msg_uint (msg, "limit") : PROTO_MAX_LIST;
+    if (limit > PROTO_MAX_LIST)
+        limit = PROTO_MAX_LIST;
+    size_t count = total < limit ? total : limit;
+    skip = total - count;
     uint64_t *ids = bsw_calloc (count, sizeof (uint64_t));
     uint64_t *points = bsw_calloc (count, sizeof (uint64_t));
     uint64_t *done = bsw_calloc (count, sizeof (uint64_t));
     uint64_t *failed = bsw_calloc (count, sizeof (uint64_t));
-    const char **names = bsw_calloc (count, sizeof (char *));
+    char **names = bsw_calloc (count, sizeof (char *));
     const char **states = bsw_calloc (count, sizeof (char *));
-    for (broker_sweep_t *s = broker_sweeps_first (self->sweeps); s;
-         s = broker_sweeps_next (self->sweeps), k++) {
+    size_t seen = 0;
+    for (broker_sweep_t *s = broker_sweeps_first (self->sweeps); s && k < count;
+         s = broker_sweeps_next (self->sweeps)) {
+        if (seen++ < skip)
+            continue; //  id order: the oldest come first
         ids[k] = s->id;
         points[k] = s->points;
         done[k] = s->done;
         failed[k] = s->failed;
-        names[k] = s->name;
+        const char *name = s->name ? s->name : "";
+        size_t len = strlen (name);
+        if (len > SPEC_MAX_NAME) {
+            len = SPEC_MAX_NAME;
+            while (len > 0 && ((unsigned char) name[len] & 0xc0) == 0x80)
+                len--; //  not inside a UTF-8 character
+        }
+        names[k] = strndup (name, len);
         states[k] = broker_sweep_state_name (s->state);
+        k++;
     }
     proto_msg_t *reply = proto_msg_new (PROTO_SWEEPS);
     proto_msg_set_uints (reply, "ids", ids, count);
-    proto_msg_set_strs (reply, "names", names, count);
+    proto_msg_set_strs (reply, "names", (const char **) names, count);
     proto_msg_set_strs (reply, "states", states, count);
     proto_msg_set_uints (reply, "points", points, count);
     proto_msg_set_uints (reply, "done", done, count);
     proto_msg_set_uints (reply, "failed", failed, count);
+    if (skip)
+        proto_msg_set_uint (reply, "more", skip);
+    for (size_t i = 0; i < count; i++)
+        free (names[i]);
     free (ids);
     free (points);
     free (done);
@@ -384,7 +409,7 @@ broker_client_answer (broker_client_t *self, const proto_msg_t *request)
     case PROTO_SUBMIT:
         return s_submit (self, request);
     case PROTO_LIST:
-        return s_list (self);
+        return s_list (self, request);
     case PROTO_STATUS:
         return s_status (self, request);
     case PROTO_CANCEL:

@@ -335,10 +335,18 @@ client_list_main (int argc, char **argv)
     const uint64_t *done = proto_msg_uints (reply, "done", NULL);
     const uint64_t *failed = proto_msg_uints (reply, "failed", NULL);
     printf ("%-6s %-10s %9s %9s %7s  %s\n", "ID", "STATE", "POINTS", "DONE", "FAILED", "NAME");
-    for (size_t k = 0; k < count; k++)
-        printf ("%-6" PRIu64 " %-10s %9" PRIu64 " %9" PRIu64 " %7" PRIu64 "  %s\n", ids[k],
-                proto_msg_strs_at (reply, "states", k), points[k], done[k], failed[k],
-                proto_msg_strs_at (reply, "names", k));
+    for (size_t k = 0; k < count; k++) {
+        //  Names and states came from a peer: escaped before a terminal.
+        char *state = bsw_text_escape (proto_msg_strs_at (reply, "states", k));
+        char *name = bsw_text_escape (proto_msg_strs_at (reply, "names", k));
+        printf ("%-6" PRIu64 " %-10s %9" PRIu64 " %9" PRIu64 " %7" PRIu64 "  %s\n", ids[k], state,
+                points[k], done[k], failed[k], name);
+        free (state);
+        free (name);
+    }
+    if (proto_msg_has (reply, "more"))
+        printf ("(%" PRIu64 " older sweeps not shown: the broker lists the newest %zu)\n",
+                proto_msg_uint (reply, "more"), count);
     proto_msg_destroy (&reply);
     return 0;
 }

@@ -1148,11 +1148,48 @@ s_test_stop_while_following (void)
     return BSW_TEST_PASS;
 }
 
+/*  LIST is bounded whatever the number of sweeps: the newest `limit`, and
+    how many older ones it left out. */
+static int
+s_test_list_bounded (void)
+{
+    uint64_t a = s_submit (1), b = s_submit (1), c = s_submit (1);
+    BSW_CHECK (a && b > a && c > b);
+    proto_msg_t *msg = proto_msg_new (PROTO_LIST);
+    proto_msg_set_uint (msg, "limit", 2);
+    proto_msg_send (&msg, s_client);
+    proto_msg_t *reply = s_reply ();
+    BSW_CHECK (reply && proto_msg_type (reply) == PROTO_SWEEPS);
+    size_t count = 0;
+    const uint64_t *ids = proto_msg_uints (reply, "ids", &count);
+    BSW_CHECK_INT (count, 2);
+    BSW_CHECK_INT (ids[0], b);
+    BSW_CHECK_INT (ids[1], c);
+    BSW_CHECK (proto_msg_has (reply, "more") && proto_msg_uint (reply, "more") >= 1);
+    uint64_t older = proto_msg_uint (reply, "more");
+    proto_msg_destroy (&reply);
+    //  Without a limit: every sweep (fewer than PROTO_MAX_LIST here), none left out.
+    msg = proto_msg_new (PROTO_LIST);
+    proto_msg_send (&msg, s_client);
+    reply = s_reply ();
+    BSW_CHECK (reply && proto_msg_type (reply) == PROTO_SWEEPS);
+    proto_msg_uints (reply, "ids", &count);
+    BSW_CHECK_INT (count, older + 2);
+    BSW_CHECK (!proto_msg_has (reply, "more"));
+    proto_msg_destroy (&reply);
+    //  A limit beyond the cap is a malformed request.
+    msg = proto_msg_new (PROTO_LIST);
+    proto_msg_set_uint (msg, "limit", PROTO_MAX_LIST + 1);
+    proto_msg_send (&msg, s_client);
+    return s_expect_error (BSW_EPROTO, "limit");
+}
+
 static const bsw_test_case_t s_cases[] = {
     {"submit_and_status", s_test_submit_and_status},
     {"malformed_frames", s_test_malformed_frames},
     {"wrong_requests", s_test_wrong_requests},
     {"hostile_submissions", s_test_hostile_submissions},
+    {"list_bounded", s_test_list_bounded},
     {"cancel_keeps_late_result", s_test_cancel_keeps_late_result},
     {"hostile_metric_names", s_test_hostile_metric_names},
     {"submit_name_from_spec", s_test_submit_name_from_spec},
