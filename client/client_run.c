@@ -364,10 +364,13 @@ client_run_main (int argc, char **argv)
     int rc = s_run (&args, &summary, &err);
     if (rc == 0)
         s_report (&args, &summary);
-    else
-        //  After a progress bar, start on a line of its own.
-        fprintf (stderr, "%sbrainsweep run: %s\n", summary.progress ? "\n" : "",
-                 err.text[0] ? err.text : bsw_strerror (err.code));
+    else {
+        //  After a progress bar, start on a line of its own; the sentence
+        //  may quote a file's contents, so it is escaped.
+        char *text = bsw_text_escape (err.text[0] ? err.text : bsw_strerror (err.code));
+        fprintf (stderr, "%sbrainsweep run: %s\n", summary.progress ? "\n" : "", text);
+        free (text);
+    }
     free (summary.name);
     return rc ? 1 : 0;
 }

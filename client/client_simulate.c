@@ -180,8 +180,9 @@ client_simulate_main (int argc, char **argv)
     bsw_error_clear (&err);
     sim_metrics_t metrics;
     if (s_simulate (spec_path, point, output, anywhere, &metrics, &err)) {
-        fprintf (stderr, "brainsweep simulate: %s\n",
-                 err.text[0] ? err.text : bsw_strerror (err.code));
+        char *text = bsw_text_escape (err.text[0] ? err.text : bsw_strerror (err.code));
+        fprintf (stderr, "brainsweep simulate: %s\n", text);
+        free (text);
         return 1;
     }
     s_print_metrics (&metrics);

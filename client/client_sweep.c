@@ -175,8 +175,11 @@ client_fetch (client_conn_t *conn, uint64_t sweep, const char *path, bool quiet,
         fclose (file);
         if (rc == 0 || !restart)
             break;
-        if (!quiet)
-            fprintf (stderr, "brainsweep: %s; downloading again from the start\n", err->text);
+        if (!quiet) {
+            char *text = bsw_text_escape (err->text);
+            fprintf (stderr, "brainsweep: %s; downloading again from the start\n", text);
+            free (text);
+        }
     }
     if (rc == 0 && rename (tmp, path) != 0)
         rc = bsw_error_set (err, BSW_EIO, "%s: cannot rename into place: %s", path,
@@ -229,11 +232,14 @@ s_connect (const char *command, const char *broker)
     return client_conn_new (endpoint, 0);
 }
 
+//  An error's sentence may quote a peer (the broker's reply, a name):
+//  escaped before it reaches the terminal.
 static int
 s_fail (const char *command, const bsw_error_t *err)
 {
-    fprintf (stderr, "brainsweep %s: %s\n", command,
-             err->text[0] ? err->text : bsw_strerror (err->code));
+    char *text = bsw_text_escape (err->text[0] ? err->text : bsw_strerror (err->code));
+    fprintf (stderr, "brainsweep %s: %s\n", command, text);
+    free (text);
     return 1;
 }
 
@@ -431,8 +437,11 @@ client_status_main (int argc, char **argv)
     if (json)
         s_print_status_json (id, st);
     else {
-        printf ("sweep %" PRIu64 " '%s': %s\n", id, proto_msg_str (st, "name"),
-                proto_msg_str (st, "state"));
+        char *name = bsw_text_escape (proto_msg_str (st, "name"));
+        char *state = bsw_text_escape (proto_msg_str (st, "state"));
+        printf ("sweep %" PRIu64 " '%s': %s\n", id, name, state);
+        free (name);
+        free (state);
         for (size_t k = 0; k < sizeof s_status_counts / sizeof *s_status_counts; k++)
             printf ("  %-10s %" PRIu64 "\n", s_status_counts[k],
                     proto_msg_uint (st, s_status_counts[k]));
@@ -546,8 +555,10 @@ s_done_command (int argc, char **argv, const char *command, const char *about, p
     //  ones: say what is left to run, or "0 queued" reads as nothing done.
     proto_msg_t *st = NULL;
     if (type == PROTO_RETRY && s_status (conn, id, &st, &err) == 0) {
-        printf ("; it is %s with %" PRIu64 " points to run", proto_msg_str (st, "state"),
+        char *state = bsw_text_escape (proto_msg_str (st, "state"));
+        printf ("; it is %s with %" PRIu64 " points to run", state,
                 proto_msg_uint (st, "pending") + proto_msg_uint (st, "running"));
+        free (state);
         proto_msg_destroy (&st);
     }
     printf ("\n");
@@ -586,7 +597,7 @@ static char *
 s_stats_json (const proto_msg_t *st)
 {
     json_t *root = json_object ();
-    json_object_set_new (root, "version", json_string (proto_msg_str (st, "version")));
+    json_object_set_new (root, "version", s_json_text (proto_msg_str (st, "version")));
     json_object_set_new (root, "uptime_s", json_real (proto_msg_f64 (st, "uptime_s")));
     for (size_t k = 0; k < sizeof s_stats_counts / sizeof *s_stats_counts; k++)
         json_object_set_new (root, s_stats_counts[k],
@@ -646,7 +657,9 @@ client_stats_main (int argc, char **argv)
     }
     char uptime[32];
     s_format_duration (proto_msg_f64 (st, "uptime_s"), uptime, sizeof uptime);
-    printf ("broker %s, up %s\n", proto_msg_str (st, "version"), uptime);
+    char *version = bsw_text_escape (proto_msg_str (st, "version"));
+    printf ("broker %s, up %s\n", version, uptime);
+    free (version);
     printf ("  %-8s %" PRIu64 " running, %" PRIu64 " finished, %" PRIu64 " cancelled\n", "sweeps",
             proto_msg_uint (st, "sweeps_running"), proto_msg_uint (st, "sweeps_finished"),
             proto_msg_uint (st, "sweeps_cancelled"));

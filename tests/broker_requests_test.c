@@ -8,6 +8,7 @@
     case that needs a short heartbeat starts its own. Fake workers are
     DEALER sockets driven by the test. */
 #include "broker.h"
+#include "broker_results.h"
 #include "bsw_test.h"
 #include "bsw_test_dir.h"
 #include "bsw_util.h"
@@ -1184,12 +1185,38 @@ s_test_list_bounded (void)
     return s_expect_error (BSW_EPROTO, "limit");
 }
 
+/*  A failed point's error text, as a broken or hostile worker sends it,
+    is escaped before the broker logs or stores it. */
+static int
+s_test_result_error_escaped (void)
+{
+    proto_msg_t *msg = proto_msg_new (PROTO_RESULT);
+    proto_msg_set_uint (msg, "sweep", 1);
+    const uint64_t points[] = {0, 1};
+    const char *statuses[] = {"failed", "failed"};
+    const char *errors[] = {"diverged\nI: (brainsweep-broker) forged line\x1b[2J", ""};
+    proto_msg_set_uints (msg, "points", points, 2);
+    proto_msg_set_strs (msg, "statuses", statuses, 2);
+    proto_msg_set_strs (msg, "errors", errors, 2);
+    uint8_t verdict[2] = {BROKER_RESULT_NEW, BROKER_RESULT_NEW};
+    broker_result_t out[2];
+    char *texts[2] = {NULL, NULL};
+    BSW_CHECK_INT (broker_results_rows (msg, verdict, "w", out, texts), 2);
+    BSW_CHECK_STR (out[0].error, "diverged\\nI: (brainsweep-broker) forged line\\x1b[2J");
+    BSW_CHECK_STR (out[1].error, "failed");
+    for (size_t k = 0; k < 2; k++)
+        free (texts[k]);
+    proto_msg_destroy (&msg);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {
     {"submit_and_status", s_test_submit_and_status},
     {"malformed_frames", s_test_malformed_frames},
     {"wrong_requests", s_test_wrong_requests},
     {"hostile_submissions", s_test_hostile_submissions},
     {"list_bounded", s_test_list_bounded},
+    {"result_error_escaped", s_test_result_error_escaped},
     {"cancel_keeps_late_result", s_test_cancel_keeps_late_result},
     {"hostile_metric_names", s_test_hostile_metric_names},
     {"submit_name_from_spec", s_test_submit_name_from_spec},

@@ -5,7 +5,9 @@
 #                 (the 100-byte spec that asked each worker for 1.8 TB) is
 #                 refused by simulate, submit and run, naming the field;
 #   conn_path     a spec's connectivity path may not lead out of the spec's
-#                 folder unless --connectivity-anywhere is given.
+#                 folder unless --connectivity-anywhere is given;
+#   peer_text     a worker's name with a terminal escape and a forged log
+#                 line reaches the broker's log escaped, on one line.
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -13,7 +15,8 @@ bsw_init hostile
 bin="${BSW_BIN_DIR:?}"
 case=${1:?case}
 
-# A port nothing listens on: the client must refuse before it connects.
+# A port nothing listens on: the client must refuse before it connects
+# (peer_text starts a broker of its own).
 export BRAINSWEEP_BROKER=tcp://127.0.0.1:1
 
 case_spec_limits () {
@@ -70,6 +73,27 @@ case_conn_path () {
   "$bin/brainsweep" simulate "$tmp/specs/s.json" 2> "$tmp/err" > /dev/null
   grep -q "is outside" "$tmp/err" && fail "a path below the spec: $(cat "$tmp/err")"
   grep -q "sub/secret.txt" "$tmp/err" || fail "a path below the spec: $(cat "$tmp/err")"
+}
+
+case_peer_text () {
+  bsw_start_broker
+  esc=$(printf '\033')
+  evil="w${esc}[31mred
+I: (brainsweep-broker) forged line"
+  "$bin/brainsweep-worker" --broker "$endpoint" --name "$evil" --threads 1 > "$tmp/worker.log" 2>&1 &
+  bsw_track $!
+  bsw_wait 60 "the worker to join" bsw_true '.workers == 1'
+  # The join is logged before the broker counts the worker, so it is in the
+  # log now; the log is only read, never waited on.
+  grep -qF 'worker=w\x1b[31mred\nI: (brainsweep-broker) forged line joined' "$tmp/broker.log" \
+    || fail "the worker's name is not escaped in the log"
+  grep -q '^I: (brainsweep-broker) forged line' "$tmp/broker.log" && fail "a forged log line"
+  grep -q "$esc" "$tmp/broker.log" && fail "an escape sequence in the broker's log"
+  # Every answer a client prints is valid JSON where it says JSON.
+  printf '{"name": "caf\\u00e9 \\"quoted\\"", "simulation_length": 1}' > "$tmp/s.json"
+  id=$("$bin/brainsweep" submit -q "$tmp/s.json") || fail "submit"
+  [ "$(bsw_status "$id" .name)" = 'café "quoted"' ] || fail "status --json: $("$bin/brainsweep" status "$id" --json)"
+  "$bin/brainsweep" list | grep -qF 'café "quoted"' || fail "list"
 }
 
 "case_$case"

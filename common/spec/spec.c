@@ -771,9 +771,9 @@ s_parse (parser_t *p, const json_t *root)
     return rc;
 }
 
-int
-spec_load_string (spec_t **spec_p, const char *json, size_t len, const char *label,
-                  const char *base_dir, bsw_error_t *err)
+static int
+s_load_string (spec_t **spec_p, const char *json, size_t len, const char *label,
+               const char *base_dir, bsw_error_t *err)
 {
     *spec_p = NULL;
     bsw_error_clear (err);
@@ -802,6 +802,22 @@ spec_load_string (spec_t **spec_p, const char *json, size_t len, const char *lab
     }
     *spec_p = p.spec;
     return BSW_OK;
+}
+
+int
+spec_load_string (spec_t **spec_p, const char *json, size_t len, const char *label,
+                  const char *base_dir, bsw_error_t *err)
+{
+    int rc = s_load_string (spec_p, json, len, label, base_dir, err);
+    //  An error quotes what the spec holds (a bad value, an unknown key),
+    //  and a spec may come from a peer: the sentence is escaped once here
+    //  for every terminal and log it reaches.
+    if (rc && err) {
+        char *safe = bsw_text_escape (err->text);
+        snprintf (err->text, sizeof err->text, "%s", safe);
+        free (safe);
+    }
+    return rc;
 }
 
 int

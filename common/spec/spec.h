@@ -57,7 +57,8 @@ int spec_load_file (spec_t **spec_p, const char *path, bsw_error_t *err);
 
 /*  The same from text. `label` names the source in errors ("spec.json");
     base_dir (may be NULL: the current folder) resolves a relative
-    connectivity path. */
+    connectivity path. An error's sentence quotes the spec with control
+    characters escaped (bsw_text_escape): it is safe to print or log. */
 int spec_load_string (spec_t **spec_p, const char *json, size_t len, const char *label,
                       const char *base_dir, bsw_error_t *err);
 

@@ -622,6 +622,10 @@ s_test_names (void)
     BSW_CHECK_INT (s_load (json, &spec, &err), BSW_ESPEC);
     BSW_CHECK_MSG (strstr (err.text, "spec.json: name: 257 bytes is longer than the 256"), "%s",
                    err.text);
+    //  Every error quotes the spec escaped: here an unknown key.
+    BSW_CHECK_INT (s_load ("{\"bad\\u001b[2J\\nkey\": 1}", &spec, &err), BSW_ESPEC);
+    BSW_CHECK_MSG (strstr (err.text, "bad\\x1b[2J\\nkey") && !strchr (err.text, '\n'), "%s",
+                   err.text);
     BSW_CHECK_INT (spec_check_name ("ok", "--name", &err), 0);
     BSW_CHECK_INT (spec_check_name ("bad\x7f", "--name", &err), BSW_ESPEC);
     BSW_CHECK_MSG (strstr (err.text, "--name: \"bad\\x7f\""), "%s", err.text);
