@@ -70,7 +70,11 @@ s_submit_check (broker_client_t *self, const proto_msg_t *msg, uint64_t *points,
     const char *text = proto_msg_str (msg, "spec");
     spec_t *spec = NULL;
     sim_connectivity_t *conn = NULL;
-    int rc = spec_load_string (&spec, text, strlen (text), "spec", NULL, err);
+    int rc = proto_msg_has (msg, "name")
+                 ? spec_check_name (proto_msg_str (msg, "name"), "name", err)
+                 : 0;
+    if (rc == 0)
+        rc = spec_load_string (&spec, text, strlen (text), "spec", NULL, err);
     if (rc)
         return rc;
     if (proto_msg_has (msg, "connectivity")) {
@@ -83,7 +87,7 @@ s_submit_check (broker_client_t *self, const proto_msg_t *msg, uint64_t *points,
     } else
         conn = sim_connectivity_new_default ();
     if (rc == 0)
-        rc = spec_check_nodes (spec, conn->n, "spec", err);
+        rc = spec_check_connectivity (spec, conn, "spec", err);
     *points = rc == 0 ? spec_points (spec) : 0;
     if (rc == 0 && *points > self->max_points)
         rc = bsw_error_set (err, BSW_ETOOBIG,
@@ -142,36 +146,71 @@ s_submit (broker_client_t *self, const proto_msg_t *msg)
     return reply;
 }
 
-static proto_msg_t *
-s_list (broker_client_t *self)
+//  A sweep's name cut to SPEC_MAX_NAME bytes, at a character boundary (a
+//  data folder older than that cap may hold longer ones). Caller frees.
+static char *
+s_name_cut (const broker_sweep_t *s)
 {
-    size_t count = broker_sweeps_size (self->sweeps), k = 0;
+    const char *name = s->name ? s->name : "";
+    size_t len = strlen (name);
+    if (len > SPEC_MAX_NAME) {
+        len = SPEC_MAX_NAME;
+        while (len > 0 && ((unsigned char) name[len] & 0xc0) == 0x80)
+            len--; //  not inside a UTF-8 character
+    }
+    char *cut = bsw_malloc (len + 1);
+    memcpy (cut, name, len);
+    cut[len] = '\0';
+    return cut;
+}
+
+static proto_msg_t *
+s_list (broker_client_t *self, const proto_msg_t *msg)
+{
+    //  Bounded whatever the number of sweeps, so the reply always fits a
+    //  client's limits: the newest `limit` rows the sender may see, and how
+    //  many are left out; names cut to SPEC_MAX_NAME bytes.
+    size_t total = 0, k = 0, skip = 0;
+    for (broker_sweep_t *s = broker_sweeps_first (self->sweeps); s;
+         s = broker_sweeps_next (self->sweeps))
+        total += broker_client_may (self->peer, s);
+    size_t limit =
+        proto_msg_has (msg, "limit") ? (size_t) proto_msg_uint (msg, "limit") : PROTO_MAX_LIST;
+    if (limit > PROTO_MAX_LIST)
+        limit = PROTO_MAX_LIST;
+    size_t count = total < limit ? total : limit;
+    skip = total - count;
     uint64_t *ids = bsw_calloc (count, sizeof (uint64_t));
     uint64_t *points = bsw_calloc (count, sizeof (uint64_t));
     uint64_t *done = bsw_calloc (count, sizeof (uint64_t));
     uint64_t *failed = bsw_calloc (count, sizeof (uint64_t));
-    const char **names = bsw_calloc (count, sizeof (char *));
+    char **names = bsw_calloc (count, sizeof (char *));
     const char **states = bsw_calloc (count, sizeof (char *));
-    for (broker_sweep_t *s = broker_sweeps_first (self->sweeps); s;
+    size_t seen = 0;
+    for (broker_sweep_t *s = broker_sweeps_first (self->sweeps); s && k < count;
          s = broker_sweeps_next (self->sweeps)) {
-        if (!broker_client_may (self->peer, s))
-            continue;
+        if (!broker_client_may (self->peer, s) || seen++ < skip)
+            continue; //  id order: the oldest come first
         ids[k] = s->id;
         points[k] = s->points;
         done[k] = s->done;
         failed[k] = s->failed;
-        names[k] = s->name;
+        names[k] = s_name_cut (s);
         states[k] = broker_sweep_state_name (s->state);
         k++;
     }
     count = k;
     proto_msg_t *reply = proto_msg_new (PROTO_SWEEPS);
     proto_msg_set_uints (reply, "ids", ids, count);
-    proto_msg_set_strs (reply, "names", names, count);
+    proto_msg_set_strs (reply, "names", (const char **) names, count);
     proto_msg_set_strs (reply, "states", states, count);
     proto_msg_set_uints (reply, "points", points, count);
     proto_msg_set_uints (reply, "done", done, count);
     proto_msg_set_uints (reply, "failed", failed, count);
+    if (skip)
+        proto_msg_set_uint (reply, "more", skip);
+    for (size_t i = 0; i < count; i++)
+        free (names[i]);
     free (ids);
     free (points);
     free (done);
@@ -192,7 +231,9 @@ s_status (broker_client_t *self, const proto_msg_t *msg)
     broker_sweep_counts (s, bsw_clock_mono_ms (), &counts);
     reply = proto_msg_new (PROTO_SWEEP_STATUS);
     proto_msg_set_uint (reply, "sweep", s->id);
-    proto_msg_set_str (reply, "name", s->name);
+    char *name = s_name_cut (s);
+    proto_msg_set_str (reply, "name", name);
+    free (name);
     proto_msg_set_str (reply, "state", broker_sweep_state_name (s->state));
     proto_msg_set_uint (reply, "points", s->points);
     proto_msg_set_uint (reply, "pending", counts.pending);
@@ -400,7 +441,7 @@ broker_client_answer (broker_client_t *self, const proto_msg_t *request,
     case PROTO_SUBMIT:
         return s_submit (self, request);
     case PROTO_LIST:
-        return s_list (self);
+        return s_list (self, request);
     case PROTO_STATUS:
         return s_status (self, request);
     case PROTO_CANCEL:

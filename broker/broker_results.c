@@ -147,7 +147,8 @@ broker_results_rows (const proto_msg_t *msg, const uint8_t *verdict, const char 
             metrics[n] = NULL;
             if (!r->ok) {
                 const char *why = has_errors ? proto_msg_strs_at (msg, "errors", k) : NULL;
-                r->error = why && *why ? why : "failed";
+                metrics[n] = bsw_text_escape (why && *why ? why : "failed");
+                r->error = metrics[n];
             } else {
                 if (n_names)
                     metrics[n] = broker_export_metrics_json (names, values + k * n_names, n_names);

@@ -39,8 +39,11 @@ size_t broker_results_check (const proto_msg_t *msg, broker_sweep_t *sweep, brok
                              uint8_t *verdict, bsw_error_t *err);
 
 /*  Fills out[0..n) with the RESULT's new points (verdict NEW), borrowing
-    from msg; metrics[j] receives each one's stored metrics text (caller
-    frees each). Returns n. */
+    from msg; metrics[j] receives each one's allocated text (caller frees
+    each): an ok point's stored metrics, or a failed point's error text as
+    the worker sent it but escaped (bsw_text_escape), which out[j].error
+    points to, so it is logged, stored and shown without the control
+    characters a broken or hostile worker put in it. Returns n. */
 size_t broker_results_rows (const proto_msg_t *msg, const uint8_t *verdict, const char *worker,
                             broker_result_t *out, char **metrics);
 

@@ -12,6 +12,8 @@
 #include "proto.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
 struct broker_workers_t {
     zsock_t *router;       /* borrowed: where HEARTBEAT and DROP go */
@@ -109,15 +111,28 @@ broker_workers_hello (broker_workers_t *self, broker_sweeps_t *sweeps, zframe_t 
     broker_worker_t *worker = bsw_calloc (1, sizeof *worker);
     worker->key = zframe_strhex (routing_id);
     worker->routing_id = zframe_dup (routing_id);
-    snprintf (worker->name, sizeof worker->name, "%s", name);
+    //  The name and host go to the log (and name the worker in every line
+    //  about it): escaped, so a peer cannot forge lines or drive a terminal.
+    //  Cut to fit at a character's boundary (escaped text is valid UTF-8).
+    char *shown = bsw_text_escape (name);
+    size_t keep = 0, step;
+    uint32_t cp;
+    while (shown[keep] && (step = bsw_utf8_next (shown + keep, &cp)) > 0 &&
+           keep + step < sizeof worker->name)
+        keep += step;
+    memcpy (worker->name, shown, keep);
+    worker->name[keep] = '\0';
+    free (shown);
     worker->threads = threads;
     worker->leases = zhashx_new ();
     worker->sweeps_sent = zhashx_new ();
     broker_workers_alive (self, worker);
     zhashx_insert (self->workers, worker->key, worker);
     self->stats->workers_joined++;
+    char *host_shown = bsw_text_escape (host ? host : "?");
     zsys_info ("worker=%s joined (%" PRIu64 " threads, host %s)", worker->name, threads,
-               host ? host : "?");
+               host_shown);
+    free (host_shown);
     return worker;
 }
 

@@ -41,6 +41,7 @@ typedef struct {
     uint64_t deflate;       /* shuffle + deflate level of the series; 0 = none */
     bool quiet;             /* no progress */
     bool verbose;           /* broker and worker logs on stderr */
+    bool anywhere;          /* --connectivity-anywhere */
 } s_args_t;
 
 /*  The range of one metric over the finished points. */
@@ -128,6 +129,10 @@ s_parse (int argc, char **argv, s_args_t *args)
                                   .help = CLIENT_KEEP_HELP,
                                   .call = client_keep_arg,
                                   .expect = "all or metrics"},
+                                 {.name = "connectivity-anywhere",
+                                  .kind = BSW_OPT_FLAG,
+                                  .dest = &args->anywhere,
+                                  .help = CLIENT_ANYWHERE_HELP},
                                  {.name = "data",
                                   .letter = 'd',
                                   .kind = BSW_OPT_STRING,
@@ -277,7 +282,7 @@ s_run (const s_args_t *args, s_summary_t *summary, bsw_error_t *err)
     memset (summary, 0, sizeof *summary);
     client_submission_t sub;
     const client_overrides_t changes = {args->ranges.items, args->ranges.count, args->name,
-                                        args->keep};
+                                        args->keep, args->anywhere};
     int rc = client_prepare_submission (args->spec_path, &changes, &sub, err);
     if (rc)
         return rc;
@@ -360,10 +365,13 @@ client_run_main (int argc, char **argv)
     int rc = s_run (&args, &summary, &err);
     if (rc == 0)
         s_report (&args, &summary);
-    else
-        //  After a progress bar, start on a line of its own.
-        fprintf (stderr, "%sbrainsweep run: %s\n", summary.progress ? "\n" : "",
-                 err.text[0] ? err.text : bsw_strerror (err.code));
+    else {
+        //  After a progress bar, start on a line of its own; the sentence
+        //  may quote a file's contents, so it is escaped.
+        char *text = bsw_text_escape (err.text[0] ? err.text : bsw_strerror (err.code));
+        fprintf (stderr, "%sbrainsweep run: %s\n", summary.progress ? "\n" : "", text);
+        free (text);
+    }
     free (summary.name);
     return rc ? 1 : 0;
 }

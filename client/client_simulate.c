@@ -9,6 +9,7 @@
     leaves nothing at OUT (the store writes to a temporary name and renames).
 */
 #include "client.h"
+#include "client_sweep.h"
 
 #include "bsw_opts.h"
 #include "bsw_pyjson.h"
@@ -105,8 +106,8 @@ s_write (const char *output, const sim_run_point_t *result, const sim_connectivi
     (sim_run), its series written to output when given; *metrics gets its
     metrics. Everything is checked before anything runs. */
 static int
-s_simulate (const char *spec_path, uint64_t point, const char *output, sim_metrics_t *metrics,
-            bsw_error_t *err)
+s_simulate (const char *spec_path, uint64_t point, const char *output, bool anywhere,
+            sim_metrics_t *metrics, bsw_error_t *err)
 {
     spec_t *spec = NULL;
     sim_connectivity_t *conn = NULL;
@@ -114,9 +115,11 @@ s_simulate (const char *spec_path, uint64_t point, const char *output, sim_metri
     sim_setup_t setup;
     int rc = spec_load_file (&spec, spec_path, err);
     if (rc == 0)
+        rc = client_check_connectivity_path (spec, spec_path, anywhere, err);
+    if (rc == 0)
         rc = client_load_connectivity (spec, &conn, err);
     if (rc == 0)
-        rc = spec_check_nodes (spec, conn->n, spec_path, err);
+        rc = spec_check_connectivity (spec, conn, spec_path, err);
     if (rc == 0 && (rc = spec_point_setup (spec, point, &setup, err)) != 0)
         bsw_error_prefix (err, "%s: --point %" PRIu64, spec_path, point);
     if (rc == 0 && (rc = sim_run_new (&run, conn, &setup, 1, err)) != 0)
@@ -142,6 +145,7 @@ client_simulate_main (int argc, char **argv)
 {
     const char *spec_path = NULL, *output = NULL;
     uint64_t point = 0;
+    bool anywhere = false;
     const bsw_opt_t options[] = {{.name = "SPEC.json",
                                   .kind = BSW_OPT_STRING,
                                   .dest = &spec_path,
@@ -162,6 +166,10 @@ client_simulate_main (int argc, char **argv)
                                   .help = "run point K of the spec's sweep (row-major over its\n"
                                           "ranges, first range outermost; default 0). Point K\n"
                                           "draws the same random numbers as in a sweep."},
+                                 {.name = "connectivity-anywhere",
+                                  .kind = BSW_OPT_FLAG,
+                                  .dest = &anywhere,
+                                  .help = CLIENT_ANYWHERE_HELP},
                                  {NULL}};
     const bsw_opts_t cmd = {"brainsweep simulate", s_about, options, s_epilog};
     int parsed = bsw_opts_main (&cmd, argc, argv);
@@ -171,9 +179,10 @@ client_simulate_main (int argc, char **argv)
     bsw_error_t err;
     bsw_error_clear (&err);
     sim_metrics_t metrics;
-    if (s_simulate (spec_path, point, output, &metrics, &err)) {
-        fprintf (stderr, "brainsweep simulate: %s\n",
-                 err.text[0] ? err.text : bsw_strerror (err.code));
+    if (s_simulate (spec_path, point, output, anywhere, &metrics, &err)) {
+        char *text = bsw_text_escape (err.text[0] ? err.text : bsw_strerror (err.code));
+        fprintf (stderr, "brainsweep simulate: %s\n", text);
+        free (text);
         return 1;
     }
     s_print_metrics (&metrics);

@@ -98,6 +98,22 @@ client_keep_arg (void *dest, const char *value)
 }
 
 int
+client_check_connectivity_path (const spec_t *spec, const char *spec_path, bool anywhere,
+                                bsw_error_t *err)
+{
+    if (!spec->connectivity || !spec->connectivity_outside || anywhere)
+        return BSW_OK;
+    char *shown = bsw_text_escape (spec->connectivity);
+    bsw_error_set (err, BSW_ESPEC,
+                   "%s: connectivity: \"%.200s\" is outside the spec's folder (an absolute path "
+                   "or one with ..); put the zip beside the spec, or give "
+                   "--connectivity-anywhere to read it",
+                   spec_path, shown);
+    free (shown);
+    return BSW_ESPEC;
+}
+
+int
 client_prepare_submission (const char *spec_path, const client_overrides_t *changes,
                            client_submission_t *out, bsw_error_t *err)
 {
@@ -107,14 +123,18 @@ client_prepare_submission (const char *spec_path, const client_overrides_t *chan
     const char *name = changes->name;
     //  Validate the file as it is, then with each --range applied.
     spec_t *spec = NULL;
-    int rc = spec_load_file (&spec, spec_path, err);
+    int rc = name ? spec_check_name (name, "--name", err) : 0;
+    if (rc == 0)
+        rc = spec_load_file (&spec, spec_path, err);
     for (size_t k = 0; rc == 0 && k < n_ranges; k++)
         rc = spec_add_range_arg (spec, range_args[k], err);
+    if (rc == 0)
+        rc = client_check_connectivity_path (spec, spec_path, changes->connectivity_anywhere, err);
     sim_connectivity_t *conn = NULL;
     if (rc == 0)
         rc = client_load_connectivity (spec, &conn, err);
     if (rc == 0)
-        rc = spec_check_nodes (spec, conn->n, spec_path, err);
+        rc = spec_check_connectivity (spec, conn, spec_path, err);
     if (rc == 0) {
         out->points = spec_points (spec);
         out->metrics_only = changes->keep ? strcmp (changes->keep, "metrics") == 0

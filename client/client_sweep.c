@@ -175,8 +175,11 @@ client_fetch (client_conn_t *conn, uint64_t sweep, const char *path, bool quiet,
         fclose (file);
         if (rc == 0 || !restart)
             break;
-        if (!quiet)
-            fprintf (stderr, "brainsweep: %s; downloading again from the start\n", err->text);
+        if (!quiet) {
+            char *text = bsw_text_escape (err->text);
+            fprintf (stderr, "brainsweep: %s; downloading again from the start\n", text);
+            free (text);
+        }
     }
     if (rc == 0 && rename (tmp, path) != 0)
         rc = bsw_error_set (err, BSW_EIO, "%s: cannot rename into place: %s", path,
@@ -237,11 +240,14 @@ s_connect (const char *command, const char *broker)
     return conn;
 }
 
+//  An error's sentence may quote a peer (the broker's reply, a name):
+//  escaped before it reaches the terminal.
 static int
 s_fail (const char *command, const bsw_error_t *err)
 {
-    fprintf (stderr, "brainsweep %s: %s\n", command,
-             err->text[0] ? err->text : bsw_strerror (err->code));
+    char *text = bsw_text_escape (err->text[0] ? err->text : bsw_strerror (err->code));
+    fprintf (stderr, "brainsweep %s: %s\n", command, text);
+    free (text);
     return 1;
 }
 
@@ -250,7 +256,7 @@ client_submit_main (int argc, char **argv)
 {
     const char *spec_path = NULL, *name = NULL, *broker = NULL, *keep = NULL;
     bsw_opts_list_t ranges = {.count = 0};
-    bool quiet = false;
+    bool quiet = false, anywhere = false;
     const bsw_opt_t options[] = {{.name = "SPEC.json",
                                   .kind = BSW_OPT_STRING,
                                   .dest = &spec_path,
@@ -277,6 +283,10 @@ client_submit_main (int argc, char **argv)
                                   .help = CLIENT_KEEP_HELP,
                                   .call = client_keep_arg,
                                   .expect = "all or metrics"},
+                                 {.name = "connectivity-anywhere",
+                                  .kind = BSW_OPT_FLAG,
+                                  .dest = &anywhere,
+                                  .help = CLIENT_ANYWHERE_HELP},
                                  {.name = "quiet",
                                   .letter = 'q',
                                   .kind = BSW_OPT_FLAG,
@@ -300,7 +310,7 @@ client_submit_main (int argc, char **argv)
     bsw_error_clear (&err);
     client_submission_t sub;
     uint64_t id = 0;
-    const client_overrides_t changes = {ranges.items, ranges.count, name, keep};
+    const client_overrides_t changes = {ranges.items, ranges.count, name, keep, anywhere};
     rc = client_prepare_submission (spec_path, &changes, &sub, &err);
     if (rc == 0)
         rc = client_submit (conn, &sub, &id, &err);
@@ -340,10 +350,18 @@ client_list_main (int argc, char **argv)
     const uint64_t *done = proto_msg_uints (reply, "done", NULL);
     const uint64_t *failed = proto_msg_uints (reply, "failed", NULL);
     printf ("%-6s %-10s %9s %9s %7s  %s\n", "ID", "STATE", "POINTS", "DONE", "FAILED", "NAME");
-    for (size_t k = 0; k < count; k++)
-        printf ("%-6" PRIu64 " %-10s %9" PRIu64 " %9" PRIu64 " %7" PRIu64 "  %s\n", ids[k],
-                proto_msg_strs_at (reply, "states", k), points[k], done[k], failed[k],
-                proto_msg_strs_at (reply, "names", k));
+    for (size_t k = 0; k < count; k++) {
+        //  Names and states came from a peer: escaped before a terminal.
+        char *state = bsw_text_escape (proto_msg_strs_at (reply, "states", k));
+        char *name = bsw_text_escape (proto_msg_strs_at (reply, "names", k));
+        printf ("%-6" PRIu64 " %-10s %9" PRIu64 " %9" PRIu64 " %7" PRIu64 "  %s\n", ids[k], state,
+                points[k], done[k], failed[k], name);
+        free (state);
+        free (name);
+    }
+    if (proto_msg_has (reply, "more"))
+        printf ("(%" PRIu64 " older sweeps not shown: the broker lists the newest %zu)\n",
+                proto_msg_uint (reply, "more"), count);
     proto_msg_destroy (&reply);
     return 0;
 }
@@ -429,8 +447,11 @@ client_status_main (int argc, char **argv)
     if (json)
         s_print_status_json (id, st);
     else {
-        printf ("sweep %" PRIu64 " '%s': %s\n", id, proto_msg_str (st, "name"),
-                proto_msg_str (st, "state"));
+        char *name = bsw_text_escape (proto_msg_str (st, "name"));
+        char *state = bsw_text_escape (proto_msg_str (st, "state"));
+        printf ("sweep %" PRIu64 " '%s': %s\n", id, name, state);
+        free (name);
+        free (state);
         for (size_t k = 0; k < sizeof s_status_counts / sizeof *s_status_counts; k++)
             printf ("  %-10s %" PRIu64 "\n", s_status_counts[k],
                     proto_msg_uint (st, s_status_counts[k]));
@@ -547,8 +568,10 @@ s_done_command (int argc, char **argv, const char *command, const char *about, p
     //  ones: say what is left to run, or "0 queued" reads as nothing done.
     proto_msg_t *st = NULL;
     if (type == PROTO_RETRY && s_status (conn, id, &st, &err) == 0) {
-        printf ("; it is %s with %" PRIu64 " points to run", proto_msg_str (st, "state"),
+        char *state = bsw_text_escape (proto_msg_str (st, "state"));
+        printf ("; it is %s with %" PRIu64 " points to run", state,
                 proto_msg_uint (st, "pending") + proto_msg_uint (st, "running"));
+        free (state);
         proto_msg_destroy (&st);
     }
     printf ("\n");
@@ -587,7 +610,7 @@ static char *
 s_stats_json (const proto_msg_t *st)
 {
     json_t *root = json_object ();
-    json_object_set_new (root, "version", json_string (proto_msg_str (st, "version")));
+    json_object_set_new (root, "version", s_json_text (proto_msg_str (st, "version")));
     json_object_set_new (root, "uptime_s", json_real (proto_msg_f64 (st, "uptime_s")));
     for (size_t k = 0; k < sizeof s_stats_counts / sizeof *s_stats_counts; k++)
         json_object_set_new (root, s_stats_counts[k],
@@ -648,7 +671,9 @@ client_stats_main (int argc, char **argv)
     }
     char uptime[32];
     s_format_duration (proto_msg_f64 (st, "uptime_s"), uptime, sizeof uptime);
-    printf ("broker %s, up %s\n", proto_msg_str (st, "version"), uptime);
+    char *version = bsw_text_escape (proto_msg_str (st, "version"));
+    printf ("broker %s, up %s\n", version, uptime);
+    free (version);
     printf ("  %-8s %" PRIu64 " running, %" PRIu64 " finished, %" PRIu64 " cancelled\n", "sweeps",
             proto_msg_uint (st, "sweeps_running"), proto_msg_uint (st, "sweeps_finished"),
             proto_msg_uint (st, "sweeps_cancelled"));

@@ -9,6 +9,7 @@
 
 #include "bsw_error.h"
 #include "client_conn.h"
+#include "spec.h"
 
 typedef struct {
     char *spec_json;    /* the spec as it will run */
@@ -24,9 +25,25 @@ typedef struct {
 typedef struct {
     const char *const *ranges; /* PARAM=lo:hi:step or PARAM=v1,v2,... */
     size_t n_ranges;
-    const char *name; /* or NULL: the spec's */
-    const char *keep; /* "all", "metrics", or NULL: the spec's */
+    const char *name;           /* or NULL: the spec's */
+    const char *keep;           /* "all", "metrics", or NULL: the spec's */
+    bool connectivity_anywhere; /* --connectivity-anywhere: an absolute or ".." path is read */
 } client_overrides_t;
+
+/*  --connectivity-anywhere's help, the same for run, submit and simulate. */
+#define CLIENT_ANYWHERE_HELP                                                                       \
+    "read the spec's connectivity even when its path\n"                                            \
+    "is absolute or has a .. component (by default\n"                                              \
+    "only files in the spec's folder or below are\n"                                               \
+    "read, so a spec from elsewhere cannot send your\n"                                            \
+    "files to a broker)"
+
+/*  Refuses a connectivity path that leaves the spec's folder (absolute, or
+    with a ".." component) unless `anywhere`: a spec from someone else must
+    not make the client read, and send to a broker, any file it can read.
+    Returns 0, or BSW_ESPEC naming the spec file and the path. */
+int client_check_connectivity_path (const spec_t *spec, const char *spec_path, bool anywhere,
+                                    bsw_error_t *err);
 
 /*  --keep's row, the same for run and submit; dest is const char **. */
 int client_keep_arg (void *dest, const char *value);

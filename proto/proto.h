@@ -41,6 +41,7 @@
 #define PROTO_MAX_METRICS            8u             /* metric names in one RESULT or POINTS */
 #define PROTO_MAX_BATCH              4096u          /* points in one RESULT or ACK */
 #define PROTO_MAX_METRIC_NAME        63u            /* bytes of one metric name */
+#define PROTO_MAX_LIST               1000u          /* sweeps in one SWEEPS reply (the newest) */
 
 /*  Message types. Numbers are on the wire: never renumber, only append. */
 #define PROTO_TYPE_MAP(X)                                                                          \

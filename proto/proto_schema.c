@@ -119,6 +119,8 @@ static const proto_field_t s_submitted[] = {
 };
 static const proto_field_t s_list[] = {
     S_REQ,
+    S_UINT_RANGE ("limit", S_OPTIONAL, 1, PROTO_MAX_LIST,
+                  "most sweeps to list, the newest (default and most: 1000)"),
 };
 static const proto_field_t s_sweeps[] = {
     S_REQ_ECHO,
@@ -128,6 +130,7 @@ static const proto_field_t s_sweeps[] = {
     S_UINTS ("points", S_REQUIRED, "their numbers of points"),
     S_UINTS ("done", S_REQUIRED, "points finished"),
     S_UINTS ("failed", S_REQUIRED, "points failed"),
+    S_UINT ("more", S_OPTIONAL, "older sweeps left out (the reply lists the newest)"),
 };
 static const proto_field_t s_status[] = {
     S_REQ,

@@ -8,6 +8,7 @@
     case that needs a short heartbeat starts its own. Fake workers are
     DEALER sockets driven by the test. */
 #include "broker.h"
+#include "broker_results.h"
 #include "bsw_assert.h"
 #include "bsw_test.h"
 #include "bsw_test_dir.h"
@@ -251,6 +252,42 @@ s_test_wrong_requests (void)
     proto_msg_set_uint (msg, "count", 1);
     proto_msg_send (&msg, s_client);
     if (s_expect_error (BSW_EPROTO, "DONE"))
+        return BSW_TEST_FAIL;
+    return s_list_works ();
+}
+
+/*  SUBMITs a client of ours would refuse, sent anyway: a spec whose every
+    point asks a worker for 1.8 TB, and names that would reach terminals
+    and logs with control characters or 64 KiB long. */
+static int
+s_test_hostile_submissions (void)
+{
+    proto_msg_t *msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec",
+                       "{\"monitor\": {\"type\": \"Raw\"}, \"simulation_length\": 3.6e7}");
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_ETOOBIG, "spec: simulation_length: the series of one point would be"))
+        return BSW_TEST_FAIL;
+    msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec", "{\"name\": \"two\\nlines\"}");
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_ESPEC, "spec: name: \"two\\nlines\" holds a control character"))
+        return BSW_TEST_FAIL;
+    msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec", "{}");
+    proto_msg_set_str (msg, "name", "\x1b]0;owned\x07");
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_ESPEC, "name: \"\\x1b]0;owned\\x07\" holds a control character"))
+        return BSW_TEST_FAIL;
+    char *long_name = bsw_malloc (65001);
+    memset (long_name, 'n', 65000);
+    long_name[65000] = '\0';
+    msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec", "{}");
+    proto_msg_set_str (msg, "name", long_name);
+    free (long_name);
+    proto_msg_send (&msg, s_client);
+    if (s_expect_error (BSW_ESPEC, "name: 65000 bytes is longer than the 256"))
         return BSW_TEST_FAIL;
     return s_list_works ();
 }
@@ -1271,9 +1308,73 @@ s_test_endpoint_is_local (void)
     return BSW_TEST_PASS;
 }
 
+/*  LIST is bounded whatever the number of sweeps: the newest `limit`, and
+    how many older ones it left out. */
+static int
+s_test_list_bounded (void)
+{
+    uint64_t a = s_submit (1), b = s_submit (1), c = s_submit (1);
+    BSW_CHECK (a && b > a && c > b);
+    proto_msg_t *msg = proto_msg_new (PROTO_LIST);
+    proto_msg_set_uint (msg, "limit", 2);
+    proto_msg_send (&msg, s_client);
+    proto_msg_t *reply = s_reply ();
+    BSW_CHECK (reply && proto_msg_type (reply) == PROTO_SWEEPS);
+    size_t count = 0;
+    const uint64_t *ids = proto_msg_uints (reply, "ids", &count);
+    BSW_CHECK_INT (count, 2);
+    BSW_CHECK_INT (ids[0], b);
+    BSW_CHECK_INT (ids[1], c);
+    BSW_CHECK (proto_msg_has (reply, "more") && proto_msg_uint (reply, "more") >= 1);
+    uint64_t older = proto_msg_uint (reply, "more");
+    proto_msg_destroy (&reply);
+    //  Without a limit: every sweep (fewer than PROTO_MAX_LIST here), none left out.
+    msg = proto_msg_new (PROTO_LIST);
+    proto_msg_send (&msg, s_client);
+    reply = s_reply ();
+    BSW_CHECK (reply && proto_msg_type (reply) == PROTO_SWEEPS);
+    proto_msg_uints (reply, "ids", &count);
+    BSW_CHECK_INT (count, older + 2);
+    BSW_CHECK (!proto_msg_has (reply, "more"));
+    proto_msg_destroy (&reply);
+    //  A limit beyond the cap is a malformed request.
+    msg = proto_msg_new (PROTO_LIST);
+    proto_msg_set_uint (msg, "limit", PROTO_MAX_LIST + 1);
+    proto_msg_send (&msg, s_client);
+    return s_expect_error (BSW_EPROTO, "limit");
+}
+
+/*  A failed point's error text, as a broken or hostile worker sends it,
+    is escaped before the broker logs or stores it. */
+static int
+s_test_result_error_escaped (void)
+{
+    proto_msg_t *msg = proto_msg_new (PROTO_RESULT);
+    proto_msg_set_uint (msg, "sweep", 1);
+    const uint64_t points[] = {0, 1};
+    const char *statuses[] = {"failed", "failed"};
+    const char *errors[] = {"diverged\nI: (brainsweep-broker) forged line\x1b[2J", ""};
+    proto_msg_set_uints (msg, "points", points, 2);
+    proto_msg_set_strs (msg, "statuses", statuses, 2);
+    proto_msg_set_strs (msg, "errors", errors, 2);
+    uint8_t verdict[2] = {BROKER_RESULT_NEW, BROKER_RESULT_NEW};
+    broker_result_t out[2];
+    char *texts[2] = {NULL, NULL};
+    BSW_CHECK_INT (broker_results_rows (msg, verdict, "w", out, texts), 2);
+    BSW_CHECK_STR (out[0].error, "diverged\\nI: (brainsweep-broker) forged line\\x1b[2J");
+    BSW_CHECK_STR (out[1].error, "failed");
+    for (size_t k = 0; k < 2; k++)
+        free (texts[k]);
+    proto_msg_destroy (&msg);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {{"submit_and_status", s_test_submit_and_status},
                                           {"malformed_frames", s_test_malformed_frames},
                                           {"wrong_requests", s_test_wrong_requests},
+                                          {"hostile_submissions", s_test_hostile_submissions},
+                                          {"list_bounded", s_test_list_bounded},
+                                          {"result_error_escaped", s_test_result_error_escaped},
                                           {"cancel_ends_leases", s_test_cancel_ends_leases},
                                           {"hostile_metric_names", s_test_hostile_metric_names},
                                           {"submit_name_from_spec", s_test_submit_name_from_spec},

@@ -113,7 +113,8 @@ s_run_case (const char *dir, const char *name, const char *out_dir)
 {
     char command[8192], printed[8192], out_path[4096], ref_path[4096], metrics_path[4096];
     snprintf (out_path, sizeof out_path, "%s/%s.h5", out_dir, name);
-    snprintf (command, sizeof command, "'%s/brainsweep' simulate '%s/spec.json' -o '%s'",
+    snprintf (command, sizeof command,
+              "'%s/brainsweep' simulate --connectivity-anywhere '%s/spec.json' -o '%s'",
               getenv ("BSW_BIN_DIR"), dir, out_path);
     int rc = s_run_capture (command, printed, sizeof printed);
     BSW_CHECK_MSG (rc == 0, "%s: '%s' exited %d", name, command, rc);

@@ -423,8 +423,10 @@ s_handle_work (self_t *self, proto_msg_t *msg)
                               conn, size, &err)) {
             //  The broker validated this sweep; if we cannot read it, every
             //  point fails with the reason rather than looping forever.
+            char *text = bsw_text_escape (err.text);
             zsys_error ("worker=%s sweep=%llu unreadable: %s", self->name, (unsigned long long) id,
-                        err.text);
+                        text);
+            free (text);
             for (size_t k = 0; k < count; k += PROTO_MAX_BATCH) {
                 size_t n = count - k < PROTO_MAX_BATCH ? count - k : PROTO_MAX_BATCH;
                 worker_result_t *failed = bsw_calloc (n, sizeof *failed);
@@ -467,6 +469,15 @@ s_handle_work (self_t *self, proto_msg_t *msg)
         zlistx_add_end (self->queue, job);
     }
     s_dispatch_jobs (self);
+}
+
+//  The broker's sentence is a peer's text: escaped for the log.
+static void
+s_log_broker_error (self_t *self, const proto_msg_t *msg)
+{
+    char *text = bsw_text_escape (proto_msg_str (msg, "text"));
+    zsys_warning ("worker=%s broker says: %s", self->name, text);
+    free (text);
 }
 
 /*  Forget a cancelled sweep: queued jobs go, running ones are abandoned. */
@@ -533,7 +544,7 @@ s_handle_broker (self_t *self)
     case PROTO_HEARTBEAT:
         break;
     case PROTO_ERROR:
-        zsys_warning ("worker=%s broker says: %s", self->name, proto_msg_str (msg, "text"));
+        s_log_broker_error (self, msg);
         if (proto_msg_int (msg, "code") == BSW_ESTATE) {
             //  The broker does not know this session (it restarted).
             s_connect (self);

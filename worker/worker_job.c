@@ -45,7 +45,7 @@ worker_sweep_new (worker_sweep_t **sweep_p, uint64_t id, const char *uuid, const
     else
         conn = sim_connectivity_new_default ();
     if (rc == 0)
-        rc = spec_check_nodes (spec, conn->n, label, err);
+        rc = spec_check_connectivity (spec, conn, label, err);
     if (rc) {
         spec_destroy (&spec);
         sim_connectivity_destroy (&conn);

@@ -306,20 +306,32 @@ sim_batch_new (sim_batch_t **self_p, const sim_connectivity_t *conn, const sim_s
         self->first_nonfinite[l] = UINT64_MAX;
     }
     size_t K = self->block;
-    self->state = bsw_aligned_calloc (block);
+    //  The buffers whose size the spec and the connectivity decide (nodes,
+    //  delays, lanes) are allocated checked: a run that cannot have them
+    //  fails with BSW_ENOMEM instead of taking its process down.
+    self->state = bsw_aligned_calloc_try (block);
     if (s0->integrator == SIM_INTEGRATOR_HEUN_STOCHASTIC)
-        self->noise = bsw_aligned_calloc (K * block);
-    self->far = bsw_aligned_calloc (K * X * sizeof (double));
+        self->noise = bsw_aligned_calloc_try (K * block);
+    self->far = bsw_aligned_calloc_try (K * X * sizeof (double));
     self->acc = bsw_aligned_calloc (K * (L < 8 ? 8 : L) * sizeof (double));
     //  A ring of H + K slots: a block writes K steps while reading back H.
     self->hist_len = horizon + K;
     self->hist_stride = self->hist_len + K;
-    self->hist = bsw_aligned_calloc (n * self->hist_stride * L * sizeof (float));
+    self->hist = bsw_aligned_calloc_try (n * self->hist_stride * L * sizeof (float));
     self->vhist = bsw_aligned_calloc (S_TILES_PER_CALL * K * SIM_TILE * sizeof (float));
     uint64_t istep = sim_setup_istep (s0);
     self->max_samples = s0->monitor == SIM_MONITOR_RAW ? K : (size_t) (K / istep + 1);
-    self->samples = bsw_aligned_calloc (self->max_samples * self->n_voi * X * sizeof (double));
+    self->samples = bsw_aligned_calloc_try (self->max_samples * self->n_voi * X * sizeof (double));
     self->out = bsw_calloc (L, sizeof (double *));
+    if (!self->state || (s0->integrator == SIM_INTEGRATOR_HEUN_STOCHASTIC && !self->noise) ||
+        !self->far || !self->hist || !self->samples) {
+        size_t bytes = sim_batch_memory (self);
+        sim_batch_destroy (&self);
+        return bsw_error_set (err, BSW_ENOMEM,
+                              "cannot allocate the run's %zu MiB (%zu nodes, %zu lanes, a "
+                              "history of %zu steps)",
+                              bytes >> 20, n, L, horizon);
+    }
     sim_monitor_init (&self->monitor, s0->monitor, istep, s0->dt, self->n_voi * X);
     s_initial_history (self);
     *self_p = self;

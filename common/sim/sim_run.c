@@ -12,6 +12,7 @@
 #include "bsw_util.h"
 #include "sim_batch.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,14 +28,77 @@ struct sim_run_t {
     bool done;                /* results are made */
 };
 
+//  Products of outside-sized counts, in double so they cannot wrap.
+static uint64_t
+s_saturate (double bytes)
+{
+    return bytes >= 1.8e19 ? UINT64_MAX : (uint64_t) bytes;
+}
+
+int
+sim_run_bytes (const sim_connectivity_t *conn, const sim_setup_t *setup, sim_run_bytes_t *out,
+               bsw_error_t *err)
+{
+    BSW_ASSERT (conn && setup && out);
+    memset (out, 0, sizeof *out);
+    size_t n = conn->n;
+    int *idelays = bsw_calloc (n > 0 ? n * n : 1, sizeof (int));
+    size_t horizon =
+        sim_connectivity_idelays (conn, setup->conduction_speed, setup->dt, idelays, err);
+    free (idelays);
+    if (horizon == 0)
+        return err ? err->code : BSW_ECONNECTIVITY;
+    //  sim_batch_new's buffers for one lane, with K = 512 (its largest).
+    double K = 512, S = (double) setup->model->n_state, V = (double) setup->n_voi;
+    double X = (double) ((n + 7) / 8 * 8), T = (double) sim_setup_samples (setup);
+    double noise = setup->integrator == SIM_INTEGRATOR_HEUN_STOCHASTIC ? K * S : 0;
+    double output = T * V * (double) n * 8.0;
+    double history = (double) n * ((double) horizon + 2 * K) * 4.0;
+    double state = ((S + 3 + K + noise) * X + (K + 1) * V * X + V * X + 8 * K) * 8.0;
+    out->samples = (uint64_t) T;
+    out->horizon = horizon;
+    out->output = s_saturate (output);
+    out->history = s_saturate (history);
+    out->state = s_saturate (state);
+    out->memory = s_saturate (history + state + (T + 1) * 8.0 + 3 * output);
+    return BSW_OK;
+}
+
+int
+sim_run_bytes_check (const sim_run_bytes_t *b, size_t n_voi, size_t n_nodes, bsw_error_t *err)
+{
+    if (b->output > SIM_RUN_MAX_OUTPUT_BYTES)
+        return bsw_error_set (err, BSW_ETOOBIG,
+                              "the series of one point would be %.3g MB (%" PRIu64
+                              " samples x %zu variables of interest x %zu nodes x 8 bytes); the "
+                              "limit is %llu MiB",
+                              (double) b->output / 1e6, b->samples, n_voi, n_nodes,
+                              SIM_RUN_MAX_OUTPUT_BYTES >> 20);
+    if (b->memory > SIM_RUN_MAX_MEMORY_BYTES)
+        return bsw_error_set (err, BSW_ETOOBIG,
+                              "one point would need %.3g MB of memory (a history of %" PRIu64
+                              " steps x %zu nodes, a series of %.3g MB); the limit is %llu MiB",
+                              (double) b->memory / 1e6, b->horizon, n_nodes,
+                              (double) b->output / 1e6, SIM_RUN_MAX_MEMORY_BYTES >> 20);
+    return BSW_OK;
+}
+
 int
 sim_run_new (sim_run_t **self_p, const sim_connectivity_t *conn, const sim_setup_t *setups,
              size_t n_points, bsw_error_t *err)
 {
     BSW_ASSERT (self_p && conn && setups && n_points > 0);
     *self_p = NULL;
+    //  Batchable setups share everything the costs depend on: point 0's
+    //  are every point's.
+    sim_run_bytes_t bytes;
+    int rc = sim_run_bytes (conn, &setups[0], &bytes, err);
+    if (rc == 0)
+        rc = sim_run_bytes_check (&bytes, setups[0].n_voi, conn->n, err);
+    if (rc)
+        return rc;
     sim_batch_t *batch = NULL;
-    int rc = sim_batch_new (&batch, conn, setups, n_points, err);
+    rc = sim_batch_new (&batch, conn, setups, n_points, err);
     if (rc)
         return rc;
     sim_run_t *self = bsw_calloc (1, sizeof *self);
@@ -45,11 +109,18 @@ sim_run_new (sim_run_t **self_p, const sim_connectivity_t *conn, const sim_setup
     memcpy (self->setups, setups, n_points * sizeof (sim_setup_t));
     size_t size = sim_batch_output_size (batch);
     self->out = bsw_calloc (n_points, sizeof (double *));
+    bool missing = false;
     for (size_t p = 0; p < n_points; p++)
-        self->out[p] = bsw_malloc ((size ? size : 1) * sizeof (double));
-    self->time = bsw_malloc (((size_t) sim_batch_samples (batch) + 1) * sizeof (double));
-    sim_batch_set_output (batch, self->out, self->time);
+        missing |= !(self->out[p] = malloc ((size ? size : 1) * sizeof (double)));
+    self->time = malloc (((size_t) sim_batch_samples (batch) + 1) * sizeof (double));
     self->results = bsw_calloc (n_points, sizeof (sim_run_point_t));
+    if (missing || !self->time) {
+        sim_run_destroy (&self);
+        return bsw_error_set (err, BSW_ENOMEM,
+                              "cannot allocate the series of %zu points (%.3g MB each)", n_points,
+                              (double) bytes.output / 1e6);
+    }
+    sim_batch_set_output (batch, self->out, self->time);
     *self_p = self;
     return BSW_OK;
 }

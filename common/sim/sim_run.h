@@ -27,6 +27,36 @@
 
 typedef struct sim_run_t sim_run_t;
 
+/*  What one point costs, in bytes, and the caps a run holds it to. The
+    output cap keeps a point's series within one wire blob with room to
+    spare (PROTO_MAX_BLOB_BYTES_DEFAULT is 512 MiB); the memory cap keeps a
+    worker's compute thread within a small machine's share. A spec is
+    checked against both before it is accepted (spec_check_connectivity),
+    and sim_run_new checks them again, so a point above them fails with
+    BSW_ETOOBIG instead of asking the machine for what it has not got. */
+#define SIM_RUN_MAX_OUTPUT_BYTES (256ull << 20) /* one point's series */
+#define SIM_RUN_MAX_MEMORY_BYTES (1ull << 30)   /* all one point holds while it runs */
+
+typedef struct {
+    uint64_t samples; /* monitor samples T */
+    uint64_t horizon; /* history slots H = the longest delay in steps + 1 */
+    uint64_t output;  /* the series: samples * n_voi * n_nodes * 8 */
+    uint64_t history; /* the delay ring: n_nodes * (H + 2 * 512) floats */
+    uint64_t state;   /* state, noise draws, far sums, monitor sums and due samples */
+    uint64_t memory;  /* history + state + the time stamps + the series three times (the
+                         run's array, the metrics' scratch, the worker's encoded copy) */
+} sim_run_bytes_t;
+
+/*  One point's costs for this connectivity and setup (an upper bound: the
+    block K taken at its largest), saturating at UINT64_MAX. Returns 0, or
+    BSW_ECONNECTIVITY when a delay does not fit (sim_connectivity_idelays). */
+int sim_run_bytes (const sim_connectivity_t *conn, const sim_setup_t *setup, sim_run_bytes_t *out,
+                   bsw_error_t *err);
+
+/*  Checks b against the caps: 0, or BSW_ETOOBIG with a sentence naming
+    what is too large and why ("the series of one point would be ..."). */
+int sim_run_bytes_check (const sim_run_bytes_t *b, size_t n_voi, size_t n_nodes, bsw_error_t *err);
+
 /*  One point's result. */
 typedef struct {
     int code;                           /* 0, or BSW_ENUMERIC: the point diverged */
@@ -48,7 +78,9 @@ typedef struct {
 /*  A run of n_points points, one lane each, whose setups must be
     sim_setup_batchable (sim_batch_new's rules). conn is borrowed and must
     outlive the run; setups are copied. Caller owns *self_p
-    (sim_run_destroy). Returns 0, or sim_batch_new's errors with err. */
+    (sim_run_destroy). Returns 0, BSW_ETOOBIG when a point is over the caps
+    above, BSW_ENOMEM when its buffers cannot be allocated, or
+    sim_batch_new's errors, with err. */
 int sim_run_new (sim_run_t **self_p, const sim_connectivity_t *conn, const sim_setup_t *setups,
                  size_t n_points, bsw_error_t *err);
 

@@ -16,6 +16,7 @@
     The range axes themselves are built and checked in spec_range.c.
 */
 #include "spec.h"
+#include "sim_run.h"
 
 #include "bsw_util.h"
 
@@ -248,6 +249,15 @@ s_parse_connectivity (parser_t *p, const json_t *value)
         return s_fail (p, "connectivity", "\"\" is empty (give \"default\" or a path)");
     if (strcmp (path, "default") == 0)
         return BSW_OK;
+    //  Where the path may lead: outside the spec's folder when it is
+    //  absolute or climbs with a ".." component.
+    p->spec->connectivity_outside = path[0] == '/';
+    for (const char *c = path; *c && !p->spec->connectivity_outside;) {
+        size_t len = strcspn (c, "/");
+        p->spec->connectivity_outside = len == 2 && c[0] == '.' && c[1] == '.';
+        c += len;
+        c += *c == '/';
+    }
     //  Relative to the spec's folder, so a spec and its zip travel together.
     if (path[0] == '/' || !p->base_dir || !*p->base_dir) {
         p->spec->connectivity = bsw_strdup (path);
@@ -711,6 +721,11 @@ s_parse (parser_t *p, const json_t *root)
     const char *name = NULL;
     if (!rc && (v = json_object_get (root, "name"))) {
         rc = s_string (p, v, "name", &name);
+        if (!rc) {
+            char field[BSW_ERROR_TEXT_MAX];
+            snprintf (field, sizeof field, "%s: name", p->label);
+            rc = spec_check_name (name, field, p->err);
+        }
         if (!rc)
             p->spec->name = bsw_strdup (name);
     }
@@ -756,9 +771,9 @@ s_parse (parser_t *p, const json_t *root)
     return rc;
 }
 
-int
-spec_load_string (spec_t **spec_p, const char *json, size_t len, const char *label,
-                  const char *base_dir, bsw_error_t *err)
+static int
+s_load_string (spec_t **spec_p, const char *json, size_t len, const char *label,
+               const char *base_dir, bsw_error_t *err)
 {
     *spec_p = NULL;
     bsw_error_clear (err);
@@ -787,6 +802,22 @@ spec_load_string (spec_t **spec_p, const char *json, size_t len, const char *lab
     }
     *spec_p = p.spec;
     return BSW_OK;
+}
+
+int
+spec_load_string (spec_t **spec_p, const char *json, size_t len, const char *label,
+                  const char *base_dir, bsw_error_t *err)
+{
+    int rc = s_load_string (spec_p, json, len, label, base_dir, err);
+    //  An error quotes what the spec holds (a bad value, an unknown key),
+    //  and a spec may come from a peer: the sentence is escaped once here
+    //  for every terminal and log it reaches.
+    if (rc && err) {
+        char *safe = bsw_text_escape (err->text);
+        snprintf (err->text, sizeof err->text, "%s", safe);
+        free (safe);
+    }
+    return rc;
 }
 
 int
@@ -851,4 +882,60 @@ spec_check_nodes (const spec_t *self, size_t n_nodes, const char *label, bsw_err
                           "%s%sinitial_conditions: %zu values per state variable, but the "
                           "connectivity has %zu nodes",
                           label ? label : "", label ? ": " : "", self->n_initial, n_nodes);
+}
+
+int
+spec_check_name (const char *name, const char *field, bsw_error_t *err)
+{
+    size_t size = strlen (name);
+    if (size > SPEC_MAX_NAME)
+        return bsw_error_set (err, BSW_ESPEC, "%s: %zu bytes is longer than the %d a name may have",
+                              field, size, SPEC_MAX_NAME);
+    if (bsw_text_unsafe (name)) {
+        char *shown = bsw_text_escape (name);
+        bsw_error_set (err, BSW_ESPEC,
+                       "%s: \"%.64s\" holds a control character or is not UTF-8 (a name is "
+                       "shown on terminals and in logs)",
+                       field, shown);
+        free (shown);
+        return BSW_ESPEC;
+    }
+    return BSW_OK;
+}
+
+int
+spec_check_connectivity (const spec_t *self, const sim_connectivity_t *conn, const char *label,
+                         bsw_error_t *err)
+{
+    const char *colon = label ? ": " : "";
+    label = label ? label : "";
+    //  Only the conduction speed, of all rangeable values, changes what a
+    //  point costs (its history): the slowest one is the dearest point.
+    sim_setup_t setup = self->setup;
+    const char *speed_field = "conduction_speed";
+    char range_field[64] = "";
+    for (size_t r = 0; r < self->n_ranges; r++)
+        if (strcmp (self->ranges[r].parameter, "conduction_speed") == 0) {
+            setup.conduction_speed = self->ranges[r].values[0];
+            for (size_t i = 1; i < self->ranges[r].n_values; i++)
+                if (self->ranges[r].values[i] < setup.conduction_speed)
+                    setup.conduction_speed = self->ranges[r].values[i];
+            snprintf (range_field, sizeof range_field, "ranges[%zu]", r);
+            speed_field = range_field;
+        }
+    sim_run_bytes_t bytes;
+    int rc = sim_run_bytes (conn, &setup, &bytes, err);
+    if (rc) {
+        bsw_error_prefix (err, "%s%s%s", label, colon, speed_field);
+        return rc;
+    }
+    rc = sim_run_bytes_check (&bytes, setup.n_voi, conn->n, err);
+    if (rc) {
+        //  Name what to change: the length of the series (the run, the
+        //  monitor's period, the variables recorded) or the delays.
+        bool series = bytes.output > SIM_RUN_MAX_OUTPUT_BYTES || 3 * bytes.output >= bytes.history;
+        bsw_error_prefix (err, "%s%s%s", label, colon, series ? "simulation_length" : speed_field);
+        return rc;
+    }
+    return spec_check_nodes (self, conn->n, label[0] ? label : NULL, err);
 }

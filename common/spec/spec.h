@@ -14,11 +14,13 @@
 #include <stdint.h>
 
 #include "bsw_error.h"
+#include "sim_connectivity.h"
 #include "sim_setup.h"
 
 /*  Sweep-size guard of the parser; the broker has its own configurable limit. */
 #define SPEC_MAX_POINTS_HARD 100000000ULL
 #define SPEC_MAX_STEPS       4000000000ULL /* ceil(simulation_length/dt) at most */
+#define SPEC_MAX_NAME        256           /* bytes of a sweep's name */
 
 typedef struct {
     char *parameter;     /* as the spec names it: "model.I", "coupling.a", ... */
@@ -38,10 +40,13 @@ typedef struct {
     char *name;         /* "name", or NULL */
     spec_keep_t keep;   /* "keep": all (default) or metrics */
     char *connectivity; /* NULL for "default"; else the path, resolved against the spec's folder */
-    sim_setup_t setup;  /* base setup; setup.initial points into `initial` (or NULL) */
-    double *initial;    /* [n_state][n_initial], owned, or NULL when random */
-    size_t n_initial;   /* nodes given per state variable in initial_conditions */
-    spec_range_t *ranges; /* the sweep axes, first = outermost */
+    bool connectivity_outside; /* that path is absolute or has a ".." component: it may name
+                                  any file, not one beside the spec (the client asks for
+                                  --connectivity-anywhere before it reads and sends it) */
+    sim_setup_t setup;         /* base setup; setup.initial points into `initial` (or NULL) */
+    double *initial;           /* [n_state][n_initial], owned, or NULL when random */
+    size_t n_initial;          /* nodes given per state variable in initial_conditions */
+    spec_range_t *ranges;      /* the sweep axes, first = outermost */
     size_t n_ranges;
 } spec_t;
 
@@ -52,7 +57,8 @@ int spec_load_file (spec_t **spec_p, const char *path, bsw_error_t *err);
 
 /*  The same from text. `label` names the source in errors ("spec.json");
     base_dir (may be NULL: the current folder) resolves a relative
-    connectivity path. */
+    connectivity path. An error's sentence quotes the spec with control
+    characters escaped (bsw_text_escape): it is safe to print or log. */
 int spec_load_string (spec_t **spec_p, const char *json, size_t len, const char *label,
                       const char *base_dir, bsw_error_t *err);
 
@@ -61,6 +67,22 @@ void spec_destroy (spec_t **self_p);
 /*  Checks what needs the connectivity: initial_conditions has one value per
     node (n_nodes). Returns 0 or BSW_ESPEC. */
 int spec_check_nodes (const spec_t *self, size_t n_nodes, const char *label, bsw_error_t *err);
+
+/*  Checks what a point costs with this connectivity against the caps of
+    sim_run.h (SIM_RUN_MAX_OUTPUT_BYTES for its series, samples x variables
+    of interest x nodes x 8 bytes; SIM_RUN_MAX_MEMORY_BYTES for all it
+    holds while it runs, the delay history included), at the slowest
+    conduction speed the sweep ranges over; then spec_check_nodes. Returns
+    0, BSW_ETOOBIG with err naming the field to change, or BSW_ESPEC /
+    BSW_ECONNECTIVITY. */
+int spec_check_connectivity (const spec_t *self, const sim_connectivity_t *conn, const char *label,
+                             bsw_error_t *err);
+
+/*  Checks a sweep's name (the spec's "name", --name, SUBMIT's name): at
+    most SPEC_MAX_NAME bytes of UTF-8 without control characters
+    (bsw_text_unsafe), since it is shown on terminals and in logs.
+    Returns 0, or BSW_ESPEC with err naming `field` ("spec.json: name"). */
+int spec_check_name (const char *name, const char *field, bsw_error_t *err);
 
 /*  Adds a range from the command line, "PARAM=lo:hi:step" or
     "PARAM=v1,v2,...". Replaces a range of the same parameter. Returns 0 or

@@ -260,6 +260,7 @@ s_test_reference (void)
         snprintf (expect, sizeof expect, "%s/%s/../../tvb-data/connectivity_76.zip", dir_path,
                   entry->d_name);
         BSW_CHECK_STR (spec->connectivity, expect);
+        BSW_CHECK (spec->connectivity_outside); //  "../../tvb-data/...": a client asks first
         FILE *zip = fopen (spec->connectivity, "rb");
         BSW_CHECK_MSG (zip, "%s does not open", spec->connectivity);
         fclose (zip);
@@ -515,6 +516,122 @@ s_test_bad_files (void)
     return BSW_TEST_PASS;
 }
 
+//  A spec is bounded by what each point costs with its connectivity: the
+//  100-byte spec that asked every worker for 1.8 TB is refused, naming the
+//  field, and so is a sweep whose slowest conduction speed needs a history
+//  beyond the memory cap; the tutorial passes.
+static int
+s_test_costs (void)
+{
+    sim_connectivity_t *conn = sim_connectivity_new_default ();
+    spec_t *spec = NULL;
+    bsw_error_t err;
+    BSW_CHECK_INT (
+        s_load ("{\"monitor\": {\"type\": \"Raw\"}, \"simulation_length\": 3.6e7}", &spec, &err),
+        0);
+    BSW_CHECK_INT (spec_check_connectivity (spec, conn, "spec.json", &err), BSW_ETOOBIG);
+    BSW_CHECK_MSG (strstr (err.text, "spec.json: simulation_length: the series of one point"), "%s",
+                   err.text);
+    BSW_CHECK_MSG (strstr (err.text, "x 1 variables of interest x 76 nodes x 8 bytes"), "%s",
+                   err.text);
+    spec_destroy (&spec);
+    //  Just under the output cap (199 MB): the memory, three copies of it, fits too.
+    BSW_CHECK_INT (s_load ("{\"monitor\": {\"type\": \"Raw\"}, \"simulation_length\": 2000,"
+                           " \"model\": {\"variables_of_interest\": [\"V\", \"W\"]}}",
+                           &spec, &err),
+                   0);
+    BSW_CHECK_MSG (spec_check_connectivity (spec, conn, "spec.json", &err) == 0, "%s", err.text);
+    spec_destroy (&spec);
+    //  The slowest speed of a range decides the history.
+    BSW_CHECK_INT (s_load ("{\"ranges\": [{\"parameter\": \"conduction_speed\", "
+                           "\"values\": [3.0, 1e-5]}]}",
+                           &spec, &err),
+                   0);
+    BSW_CHECK_INT (spec_check_connectivity (spec, conn, "spec.json", &err), BSW_ETOOBIG);
+    BSW_CHECK_MSG (strstr (err.text, "spec.json: ranges[0]: one point would need"), "%s", err.text);
+    spec_destroy (&spec);
+    BSW_CHECK_INT (s_load ("{\"conduction_speed\": 1e-5}", &spec, &err), 0);
+    BSW_CHECK_INT (spec_check_connectivity (spec, conn, "spec.json", &err), BSW_ETOOBIG);
+    BSW_CHECK_MSG (strstr (err.text, "spec.json: conduction_speed: one point would need"), "%s",
+                   err.text);
+    spec_destroy (&spec);
+    //  The tutorial, and a Raw monitor over TVB's default length, fit.
+    BSW_CHECK_INT (s_load ("{\"monitor\": {\"type\": \"Raw\"}}", &spec, &err), 0);
+    BSW_CHECK_MSG (spec_check_connectivity (spec, conn, "spec.json", &err) == 0, "%s", err.text);
+    spec_destroy (&spec);
+    //  Then the node count, as spec_check_nodes.
+    BSW_CHECK_INT (s_load ("{\"initial_conditions\": {\"V\": [0], \"W\": [0]}}", &spec, &err), 0);
+    BSW_CHECK_INT (spec_check_connectivity (spec, conn, "spec.json", &err), BSW_ESPEC);
+    BSW_CHECK_MSG (strstr (err.text, "initial_conditions"), "%s", err.text);
+    spec_destroy (&spec);
+    sim_connectivity_destroy (&conn);
+    return BSW_TEST_PASS;
+}
+
+//  Which connectivity paths may lead out of the spec's folder.
+static int
+s_test_connectivity_outside (void)
+{
+    static const struct {
+        const char *path;
+        bool outside;
+    } cases[] = {
+        {"c.zip", false},   {"data/c.zip", false}, {"./c.zip", false}, {"..c.zip", false},
+        {"a/..b/c", false}, {"/etc/passwd", true}, {"../c.zip", true}, {"a/../c.zip", true},
+        {"a/..", true},     {"a//../c", true},     {"default", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char json[256];
+        snprintf (json, sizeof json, "{\"connectivity\": \"%s\"}", cases[i].path);
+        spec_t *spec = NULL;
+        bsw_error_t err;
+        BSW_CHECK_INT (s_load (json, &spec, &err), 0);
+        BSW_CHECK_MSG (spec->connectivity_outside == cases[i].outside, "%s", cases[i].path);
+        spec_destroy (&spec);
+    }
+    return BSW_TEST_PASS;
+}
+
+//  A sweep's name is shown on terminals and in logs: bounded, no controls.
+static int
+s_test_names (void)
+{
+    spec_t *spec = NULL;
+    bsw_error_t err;
+    BSW_CHECK_INT (s_load ("{\"name\": \"caf\u00e9 sweep\"}", &spec, &err), 0);
+    BSW_CHECK (strcmp (spec->name, "caf\xc3\xa9 sweep") == 0);
+    spec_destroy (&spec);
+    static const char *const bad[] = {
+        "{\"name\": \"two\\nlines\"}",
+        "{\"name\": \"\\u001b[31mred\"}",
+        "{\"name\": \"c1\\u009b\"}",
+        "{\"name\": \"rtl\\u202e\"}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        BSW_CHECK_INT (s_load (bad[i], &spec, &err), BSW_ESPEC);
+        BSW_CHECK_MSG (strstr (err.text, "spec.json: name: ") &&
+                           strstr (err.text, "control character") && !strchr (err.text, '\n') &&
+                           !strchr (err.text, 0x1b),
+                       "%s", err.text);
+    }
+    char json[SPEC_MAX_NAME + 64];
+    snprintf (json, sizeof json, "{\"name\": \"%0*d\"}", SPEC_MAX_NAME, 0);
+    BSW_CHECK_INT (s_load (json, &spec, &err), 0);
+    spec_destroy (&spec);
+    snprintf (json, sizeof json, "{\"name\": \"%0*d\"}", SPEC_MAX_NAME + 1, 0);
+    BSW_CHECK_INT (s_load (json, &spec, &err), BSW_ESPEC);
+    BSW_CHECK_MSG (strstr (err.text, "spec.json: name: 257 bytes is longer than the 256"), "%s",
+                   err.text);
+    //  Every error quotes the spec escaped: here an unknown key.
+    BSW_CHECK_INT (s_load ("{\"bad\\u001b[2J\\nkey\": 1}", &spec, &err), BSW_ESPEC);
+    BSW_CHECK_MSG (strstr (err.text, "bad\\x1b[2J\\nkey") && !strchr (err.text, '\n'), "%s",
+                   err.text);
+    BSW_CHECK_INT (spec_check_name ("ok", "--name", &err), 0);
+    BSW_CHECK_INT (spec_check_name ("bad\x7f", "--name", &err), BSW_ESPEC);
+    BSW_CHECK_MSG (strstr (err.text, "--name: \"bad\\x7f\""), "%s", err.text);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"defaults", s_test_defaults},
                                           {"tutorial", s_test_tutorial},
@@ -523,6 +640,9 @@ static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"range_arg", s_test_range_arg},
                                           {"malformed", s_test_malformed},
                                           {"bad_files", s_test_bad_files},
+                                          {"costs", s_test_costs},
+                                          {"names", s_test_names},
+                                          {"connectivity_outside", s_test_connectivity_outside},
                                           {NULL, NULL}};
 
 int

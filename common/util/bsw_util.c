@@ -85,6 +85,20 @@ bsw_aligned_calloc (size_t size)
     return p;
 }
 
+void *
+bsw_aligned_calloc_try (size_t size)
+{
+    if (size > SIZE_MAX - 64)
+        return NULL;
+    size_t rounded = (size + 63) / 64 * 64;
+    if (rounded == 0)
+        rounded = 64;
+    void *p = aligned_alloc (64, rounded);
+    if (p)
+        memset (p, 0, rounded);
+    return p;
+}
+
 char *
 bsw_format_double (double value, char *buf)
 {
@@ -194,6 +208,58 @@ bsw_utf8_strdup (const char *s)
             memcpy (o, s, n);
             o += n;
             s += n;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+bool
+bsw_text_is_control (uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
+           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+bool
+bsw_text_unsafe (const char *s)
+{
+    while (*s) {
+        uint32_t cp;
+        size_t n = bsw_utf8_next (s, &cp);
+        if (n == 0 || bsw_text_is_control (cp))
+            return true;
+        s += n;
+    }
+    return false;
+}
+
+char *
+bsw_text_escape (const char *s)
+{
+    if (!s)
+        return bsw_strdup ("");
+    //  The longest escape, \u{HHHH}, is 8 bytes for a 3-byte sequence;
+    //  \xHH is 4 for 1 or 2 bytes: each byte grows to at most 4.
+    char *out = bsw_malloc (4 * strlen (s) + 1), *o = out;
+    while (*s) {
+        uint32_t cp;
+        size_t n = bsw_utf8_next (s, &cp);
+        if (n == 0)
+            o += sprintf (o, "\\x%02x", (unsigned char) *s++);
+        else if (!bsw_text_is_control (cp)) {
+            memcpy (o, s, n);
+            o += n;
+            s += n;
+        } else {
+            s += n;
+            if (cp == '\n' || cp == '\r' || cp == '\t') {
+                *o++ = '\\';
+                *o++ = cp == '\n' ? 'n' : cp == '\r' ? 'r' : 't';
+            } else if (cp < 0x100)
+                o += sprintf (o, "\\x%02x", (unsigned) cp);
+            else
+                o += sprintf (o, "\\u{%04x}", (unsigned) cp);
         }
     }
     *o = '\0';

@@ -3,6 +3,7 @@
 #ifndef BSW_UTIL_H_INCLUDED
 #define BSW_UTIL_H_INCLUDED
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,11 @@ void bsw_memory_keep (void);
     the numerical core's lane arrays. Free with free(). Aborts on OOM. */
 void *bsw_aligned_calloc (size_t size);
 
+/*  The same, but returns NULL when the memory is not there (or size
+    overflows), for buffers whose size comes from outside: a worker fails
+    the point that needs them instead of aborting. */
+void *bsw_aligned_calloc_try (size_t size);
+
 /*  Writes the shortest decimal string that reads back (strtod) to exactly
     the same double, Python repr style ("0.1", "1.0", "1e-07"); NaN and
     infinities as "NaN", "Infinity", "-Infinity" (Python's JSON tokens).
@@ -46,6 +52,23 @@ size_t bsw_utf8_next (const char *s, uint32_t *cp);
     sequence once). For text from outside that goes where only UTF-8 may,
     such as jansson's strings. Caller frees. */
 char *bsw_utf8_strdup (const char *s);
+
+/*  True for the code points that steer a terminal or a reader rather than
+    show a character: C0 controls, DEL, C1 controls, the line and paragraph
+    separators (U+2028, U+2029) and the bidirectional overrides and
+    isolates (U+202A..U+202E, U+2066..U+2069). */
+bool bsw_text_is_control (uint32_t cp);
+
+/*  True when s holds such a code point or is not valid UTF-8: text from a
+    peer that may not become a name (a sweep's, a worker's). */
+bool bsw_text_unsafe (const char *s);
+
+/*  A copy of text from outside (a peer's name, a worker's error text) that
+    is safe to print to a terminal or to write as one log line: each
+    control code point above becomes \n, \r, \t, \xHH (below U+0100) or
+    \u{HHHH}, each byte that starts no valid UTF-8 sequence \xHH; all else
+    is kept. NULL gives "". Caller frees. */
+char *bsw_text_escape (const char *s);
 
 /*  A decimal integer argument in [min, max]: the whole text must be digits
     (no sign, no trailing characters). Returns 0 with *out, or -1. */

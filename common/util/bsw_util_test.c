@@ -139,10 +139,45 @@ s_test_assert_always_on (void)
     return BSW_TEST_PASS;
 }
 
+//  Text from peers: controls and invalid bytes escaped, the rest kept.
+static int
+s_test_text_escape (void)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"tutorial", "tutorial"},
+        {"caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac"}, // UTF-8 kept
+        {"a\nb\rc\td", "a\\nb\\rc\\td"},                          // a forged log line
+        {"\x1b[2Jred", "\\x1b[2Jred"},                            // a terminal escape
+        {"del\x7f", "del\\x7f"},
+        {"c1\xc2\x9b", "c1\\x9b"},                 // C1 CSI
+        {"bidi\xe2\x80\xae", "bidi\\u{202e}"},     // right-to-left override
+        {"bad\xff\xc0\xaf", "bad\\xff\\xc0\\xaf"}, // not UTF-8
+        {"back\\slash", "back\\slash"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = bsw_text_escape (cases[i].in);
+        BSW_CHECK_MSG (strcmp (got, cases[i].out) == 0, "case %zu: got \"%s\"", i, got);
+        BSW_CHECK_INT (bsw_text_unsafe (cases[i].in), strcmp (cases[i].in, cases[i].out) != 0);
+        free (got);
+    }
+    char *none = bsw_text_escape (NULL);
+    BSW_CHECK (strcmp (none, "") == 0);
+    free (none);
+    //  Worst case growth: every byte an escape of 4.
+    char *worst = bsw_text_escape ("\x01\x02\xff");
+    BSW_CHECK (strcmp (worst, "\\x01\\x02\\xff") == 0);
+    free (worst);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {{"errors", s_test_errors},
                                           {"assert_always_on", s_test_assert_always_on},
                                           {"format_double", s_test_format_double},
                                           {"utf8", s_test_utf8},
+                                          {"text_escape", s_test_text_escape},
                                           {"uuid", s_test_uuid},
                                           {NULL, NULL}};
 
