@@ -2,13 +2,14 @@
 # install-deps.sh - every Debian 12 package brainsweep needs to build, test
 # and run (as root). Safe to run again: apt-get skips what is installed.
 #   --test   also what the test suite and its tools need (jq: the shell
-#            tests read `brainsweep status/stats --json` with it)
+#            tests read `brainsweep status/stats --json` with it; yq: the
+#            deploy tests read the compose config with it)
 set -eu
 
 packages="build-essential cmake pkg-config
   libczmq-dev libzmq3-dev libmsgpack-dev libhdf5-dev libzip-dev zlib1g-dev
   libsqlite3-dev libjansson-dev libcairo2-dev fonts-dejavu-core"
-test_packages="hdf5-tools zip unzip jq shellcheck docker-compose chromium fonts-dejavu-core systemd
+test_packages="hdf5-tools zip unzip jq yq shellcheck docker-compose chromium fonts-dejavu-core systemd
   valgrind"
 
 if [ "${1:-}" = "--test" ]; then
