@@ -639,23 +639,21 @@ curve_pair () {
     if sweep "$pair-on" "$pair_workers" "$pair_threads" "$pair_spec" "$@"; then ON_RATE=$RATE; fi
     curve off
 }
+#  curve_row WHAT TARGET: the last pair's on / off ratio against TARGET.
+curve_row () {
+    if [ -n "$OFF_RATE" ] && [ -n "$ON_RATE" ]; then
+        ratio=$(calc 'sprintf("%.3f", n / f)' -v n="$ON_RATE" -v f="$OFF_RATE")
+        row "9. CurveZMQ on / off, $1: throughput ratio" \
+            "$ratio ($ON_RATE / $OFF_RATE points/s)" ">= $2" "$(meets "$ratio" '>=' "$2")"
+    else
+        row "9. CurveZMQ on / off, $1" "FAILED" ">= $2" "-"
+    fi
+}
 # shellcheck disable=SC2086 # TUT_RANGES is two --range options
 curve_pair tutc 1 "$NPROC" "$ROOT/examples/tutorial.json" $TUT_RANGES
-if [ -n "$OFF_RATE" ] && [ -n "$ON_RATE" ]; then
-    ratio=$(calc 'sprintf("%.3f", n / f)' -v n="$ON_RATE" -v f="$OFF_RATE")
-    row "9. CurveZMQ on / off, $TUT_POINTS tutorial points (row 2's run): throughput ratio" \
-        "$ratio ($ON_RATE / $OFF_RATE points/s)" ">= 0.95" "$(meets "$ratio" '>=' 0.95)"
-else
-    row "9. CurveZMQ on / off, tutorial points" "FAILED" ">= 0.95" "-"
-fi
+curve_row "$TUT_POINTS tutorial points (row 2's run)" 0.95
 curve_pair tinyc 2 1 "$WORK/tiny$TINY_ROWS.json"
-if [ -n "$OFF_RATE" ] && [ -n "$ON_RATE" ]; then
-    ratio=$(calc 'sprintf("%.3f", n / f)' -v n="$ON_RATE" -v f="$OFF_RATE")
-    row "9. CurveZMQ on / off, $TINY_POINTS tiny points (row 4's run): throughput ratio" \
-        "$ratio ($ON_RATE / $OFF_RATE points/s)" ">= 0.80" "$(meets "$ratio" '>=' 0.80)"
-else
-    row "9. CurveZMQ on / off, tiny points" "FAILED" ">= 0.80" "-"
-fi
+curve_row "$TINY_POINTS tiny points (row 4's run)" 0.80
 
 # ---------------------------------------------------------------------------
 # 5. Memory: the runs above, and a broker holding 100,000 tiny points.

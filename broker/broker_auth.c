@@ -50,12 +50,8 @@ static void
 s_printable_name (const char *in, char *out, size_t size)
 {
     size_t n = 0;
-    for (; in[n] && n + 1 < size && n < 64; n++) {
-        char c = in[n];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '.' || c == '_' || c == '@' || c == '-';
-        out[n] = ok ? c : '?';
-    }
+    for (; in[n] && n + 1 < size && n < 64; n++)
+        out[n] = proto_curve_name_char (in[n]) ? in[n] : '?';
     out[n] = '\0';
 }
 

@@ -123,18 +123,21 @@ proto_curve_client (zsock_t *sock, const proto_curve_keys_t *keys, bsw_error_t *
 }
 
 bool
+proto_curve_name_char (char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '@' || c == '-';
+}
+
+bool
 proto_curve_name_ok (const char *name)
 {
     size_t n = name ? strlen (name) : 0;
     if (n == 0 || n > 64)
         return false;
-    for (size_t k = 0; k < n; k++) {
-        char c = name[k];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '.' || c == '_' || c == '@' || c == '-';
-        if (!ok)
+    for (size_t k = 0; k < n; k++)
+        if (!proto_curve_name_char (name[k]))
             return false;
-    }
     return true;
 }
 

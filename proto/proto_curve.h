@@ -62,6 +62,9 @@ int proto_curve_keygen (const char *path, const char *name, bsw_error_t *err);
 /*  Whether `name` is a valid certificate name for keygen. */
 bool proto_curve_name_ok (const char *name);
 
+/*  Whether `c` may appear in a certificate name: [A-Za-z0-9._@-]. */
+bool proto_curve_name_char (char c);
+
 //  --------------------------------------------------------------------------
 //  Handshake events
 
