@@ -30,6 +30,9 @@
 
 #define S_DRAIN           256   /* messages read before a group commit */
 #define S_MAX_WORK_POINTS 65536 /* points in one WORK message */
+#define S_SNDHWM          16    /* messages queued to one peer (a POINTS page is < 4 MiB) */
+#define S_RCVHWM          64    /* messages queued from one peer */
+#define S_FRAME_HEADROOM  65536 /* bytes a frame may exceed the limit by and be refused */
 
 //  A RESULT waiting for the group commit.
 typedef struct {
@@ -151,10 +154,16 @@ s_send_work (broker_t *self, broker_worker_t *worker, broker_sweep_t *sweep, con
             broker_sweep_unlease (sweep, points[k], true);
         return;
     }
+    proto_msg_set_routing_id (msg, worker->routing_id);
+    if (proto_msg_send (&msg, self->router)) {
+        //  Its queue is full (it does not read) or it is gone: the points
+        //  go back in line rather than to a lease nobody will ever end.
+        for (size_t k = 0; k < count; k++)
+            broker_sweep_unlease (sweep, points[k], true);
+        return;
+    }
     if (first)
         broker_workers_sent_sweep (worker, sweep->id);
-    proto_msg_set_routing_id (msg, worker->routing_id);
-    proto_msg_send (&msg, self->router);
     broker_workers_lease (self->workers, worker, sweep->id, points, count);
 }
 
@@ -352,14 +361,12 @@ s_handle_worker_msg (broker_t *self, proto_msg_t **msg_p)
 static void
 s_handle_router (broker_t *self)
 {
-    zmsg_t *wire = zmsg_recv (self->router);
-    if (!wire)
-        return;
     proto_msg_t *msg = NULL;
     zframe_t *routing_id = NULL;
     bsw_error_t err;
     bsw_error_clear (&err);
-    if (proto_msg_decode (&wire, true, self->max_message, &msg, &routing_id, &err)) {
+    //  Frame by frame, within the protocol's count (proto.h).
+    if (proto_msg_recv (self->router, self->max_message, &msg, &routing_id, &err)) {
         if (routing_id)
             s_send_error (self, routing_id, NULL, err.code, "%s", err.text);
         zframe_destroy (&routing_id);
@@ -413,9 +420,23 @@ s_broker_new (zsock_t *pipe, const broker_config_t *config, bsw_error_t *err)
     self->poller = zpoller_new (pipe, NULL);
     zpoller_set_nonstop (self->poller, true);
     self->router = zsock_new (ZMQ_ROUTER);
-    zsock_set_router_mandatory (self->router, 0);
-    zsock_set_sndhwm (self->router, 0);
-    zsock_set_rcvhwm (self->router, 0);
+    //  Bounded queues: a peer that never reads holds at most S_SNDHWM
+    //  messages in the broker (beyond them a send fails at once, never
+    //  blocks: mandatory routing with a zero send timeout; a WORK that
+    //  fails goes back in line, anything else is dropped: the worker
+    //  resends a result that gets no ACK, a client asks again), and a
+    //  peer that floods is held back by TCP after S_RCVHWM. No frame may
+    //  be larger than a blob of --max-message, or frame 0, plus headroom:
+    //  libzmq drops the connection of a peer sending one, before the
+    //  broker reads a byte of it.
+    zsock_set_router_mandatory (self->router, 1);
+    zsock_set_sndtimeo (self->router, 0);
+    zsock_set_sndhwm (self->router, S_SNDHWM);
+    zsock_set_rcvhwm (self->router, S_RCVHWM);
+    uint64_t frame_max =
+        self->max_message > PROTO_MAX_HEADER_BYTES ? self->max_message : PROTO_MAX_HEADER_BYTES;
+    zmq_setsockopt (zsock_resolve (self->router), ZMQ_MAXMSGSIZE,
+                    &(int64_t){(int64_t) (frame_max + S_FRAME_HEADROOM)}, sizeof (int64_t));
     zsock_set_linger (self->router, 0);
     self->workers = broker_workers_new (self->router, heartbeat_ms, &self->stats);
     self->exporters = broker_exporters_new (self->data_dir, self->poller, s_send_deferred, self);

@@ -145,9 +145,12 @@ int proto_msg_decode (zmsg_t **zmsg_p, bool with_routing_id, uint64_t max_blob, 
 /*  Convenience: encode and send; destroys *self_p. Returns 0 or -1. */
 int proto_msg_send (proto_msg_t **self_p, zsock_t *socket);
 
-/*  Convenience: receive one message and decode it as proto_msg_decode
-    does, taking the routing id when socket is a ROUTER. Returns 0, a
-    decode error, or BSW_EIO when the receive was interrupted. */
+/*  Receives one message and decodes it as proto_msg_decode does, taking
+    the routing id when socket is a ROUTER. Frames are received one by one
+    and no more are kept than a message may have: the frames of a longer
+    message are read and dropped as they come, and the answer is
+    BSW_ETOOBIG (with the routing id, to reply to). Returns 0, a decode
+    error, or BSW_EIO when the receive was interrupted. */
 int proto_msg_recv (zsock_t *socket, uint64_t max_blob, proto_msg_t **msg_p,
                     zframe_t **routing_id_p, bsw_error_t *err);
 
