@@ -145,6 +145,9 @@ s_send_work (broker_t *self, broker_worker_t *worker, broker_sweep_t *sweep, con
     proto_msg_t *msg = proto_msg_new (PROTO_WORK);
     proto_msg_set_uint (msg, "sweep", sweep->id);
     proto_msg_set_uints (msg, "points", points, count);
+    //  So the worker fails a point whose series would not fit, rather
+    //  than send a RESULT the broker must refuse.
+    proto_msg_set_uint (msg, "max_message", self->max_message);
     bool first = !broker_workers_has_sweep (worker, sweep->id);
     bsw_error_t err;
     if (first && s_add_definition (self, msg, sweep, &err)) {
@@ -358,6 +361,41 @@ s_handle_worker_msg (broker_t *self, proto_msg_t **msg_p)
     }
 }
 
+/*  A RESULT whose series is over --max-message (a worker that did not
+    know the limit): the same points as failed, saying why, to be judged
+    and committed as any RESULT. Refused and sent again, or left unanswered,
+    it would hold its points' leases, and the sweep would run for ever. */
+static proto_msg_t *
+s_result_too_big (proto_msg_t **over_p, const char *why)
+{
+    proto_msg_t *over = *over_p;
+    size_t count = 0;
+    const uint64_t *points = proto_msg_uints (over, "points", &count);
+    char text[BSW_ERROR_TEXT_MAX + 128];
+    snprintf (text, sizeof text,
+              "its result was not stored: %s (the broker's --max-message); run it again "
+              "after raising it",
+              why);
+    const char **statuses = bsw_calloc (count, sizeof (char *));
+    const char **errors = bsw_calloc (count, sizeof (char *));
+    for (size_t k = 0; k < count; k++) {
+        statuses[k] = "failed";
+        errors[k] = text;
+    }
+    proto_msg_t *failed = proto_msg_new (PROTO_RESULT);
+    proto_msg_set_uint (failed, "sweep", proto_msg_uint (over, "sweep"));
+    proto_msg_set_uints (failed, "points", points, count);
+    proto_msg_set_strs (failed, "statuses", statuses, count);
+    proto_msg_set_strs (failed, "errors", errors, count);
+    proto_msg_set_routing_id (failed, proto_msg_routing_id (over));
+    free (statuses);
+    free (errors);
+    zsys_warning ("sweep=%" PRIu64 ": a RESULT of %zu points failed: %s",
+                  proto_msg_uint (over, "sweep"), count, why);
+    proto_msg_destroy (over_p);
+    return failed;
+}
+
 static void
 s_handle_router (broker_t *self)
 {
@@ -366,11 +404,18 @@ s_handle_router (broker_t *self)
     bsw_error_t err;
     bsw_error_clear (&err);
     //  Frame by frame, within the protocol's count (proto.h).
-    if (proto_msg_recv (self->router, self->max_message, &msg, &routing_id, &err)) {
-        if (routing_id)
+    proto_msg_t *over = NULL;
+    if (proto_msg_recv_over (self->router, self->max_message, &msg, &routing_id, &over, &err)) {
+        if (over && proto_msg_type (over) == PROTO_RESULT)
+            msg = s_result_too_big (&over, err.text);
+        else if (over)
+            s_send_error (self, proto_msg_routing_id (over), over, err.code, "%s", err.text);
+        else if (routing_id)
             s_send_error (self, routing_id, NULL, err.code, "%s", err.text);
+        proto_msg_destroy (&over);
         zframe_destroy (&routing_id);
-        return;
+        if (!msg)
+            return;
     }
     switch (proto_msg_type (msg)) {
     case PROTO_HELLO:

@@ -154,6 +154,15 @@ int proto_msg_send (proto_msg_t **self_p, zsock_t *socket);
 int proto_msg_recv (zsock_t *socket, uint64_t max_blob, proto_msg_t **msg_p,
                     zframe_t **routing_id_p, bsw_error_t *err);
 
+/*  The same; when the one fault is a blob frame over max_blob (one the
+    socket let through: its ZMQ_MAXMSGSIZE leaves headroom), it still
+    returns BSW_ETOOBIG but *over_p (if over_p is not NULL) receives the
+    message decoded without the limit, so the receiver can answer for its
+    content (the broker fails a RESULT's points rather than leave them
+    leased). Caller owns *over_p; its routing id is in the message. */
+int proto_msg_recv_over (zsock_t *socket, uint64_t max_blob, proto_msg_t **msg_p,
+                         zframe_t **routing_id_p, proto_msg_t **over_p, bsw_error_t *err);
+
 /*  Convenience: an ERROR reply {code, text, to (the request's type)}. */
 proto_msg_t *proto_msg_new_error (int code, const char *text, int in_reply_to);
 

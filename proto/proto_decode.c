@@ -846,10 +846,35 @@ int
 proto_msg_recv (zsock_t *socket, uint64_t max_blob, proto_msg_t **msg_p, zframe_t **routing_id_p,
                 bsw_error_t *err)
 {
+    return proto_msg_recv_over (socket, max_blob, msg_p, routing_id_p, NULL, err);
+}
+
+//  The first blob frame of zmsg (after the routing id) over max_blob: its
+//  number (1..) and size, or 0.
+static size_t
+s_oversized (zmsg_t *zmsg, bool with_routing_id, uint64_t max_blob, size_t *size)
+{
+    size_t index = 0;
+    for (zframe_t *f = zmsg_first (zmsg); f; f = zmsg_next (zmsg), index++) {
+        size_t blob = index - (with_routing_id ? 1 : 0); //  0 is frame 0
+        if (index >= (with_routing_id ? 2u : 1u) && zframe_size (f) > max_blob) {
+            *size = zframe_size (f);
+            return blob;
+        }
+    }
+    return 0;
+}
+
+int
+proto_msg_recv_over (zsock_t *socket, uint64_t max_blob, proto_msg_t **msg_p,
+                     zframe_t **routing_id_p, proto_msg_t **over_p, bsw_error_t *err)
+{
     PROTO_ENSURE (socket && msg_p, "%s: NULL arguments", __func__);
     *msg_p = NULL;
     if (routing_id_p)
         *routing_id_p = NULL;
+    if (over_p)
+        *over_p = NULL;
     bool with_routing_id = zsock_type (socket) == ZMQ_ROUTER;
     //  Frame by frame, keeping no more than a message may have: a peer's
     //  message of millions of empty frames would otherwise become millions
@@ -880,5 +905,17 @@ proto_msg_recv (zsock_t *socket, uint64_t max_blob, proto_msg_t **msg_p, zframe_
                               "(its frames were read and discarded)",
                               frames, PROTO_MAX_FRAMES);
     }
-    return proto_msg_decode (&zmsg, with_routing_id, max_blob, msg_p, routing_id_p, err);
+    if (!max_blob)
+        max_blob = PROTO_MAX_BLOB_BYTES_DEFAULT;
+    size_t size = 0, blob = over_p ? s_oversized (zmsg, with_routing_id, max_blob, &size) : 0;
+    if (blob == 0)
+        return proto_msg_decode (&zmsg, with_routing_id, max_blob, msg_p, routing_id_p, err);
+    //  Over the limit but already here (the socket's own limit let it
+    //  through): decoded whole, so the receiver can answer for what it is.
+    int rc = proto_msg_decode (&zmsg, with_routing_id, UINT64_MAX, over_p, routing_id_p, err);
+    if (rc)
+        return rc;
+    return bsw_error_set (err, BSW_ETOOBIG,
+                          "blob frame %zu of %zu bytes exceeds the limit of %" PRIu64 " bytes",
+                          blob, size, max_blob);
 }

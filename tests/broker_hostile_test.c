@@ -11,7 +11,9 @@
     never_reads     a client that sends hundreds of RESULTS requests and
                     never reads its replies does not grow the broker
     oversized_frame a frame over --max-message is refused by the socket
-                    itself, and the broker keeps serving */
+                    itself, and the broker keeps serving
+    result_over_limit a RESULT over --max-message fails its points rather
+                    than leave them leased for ever */
 #include "bsw_test.h"
 #include "bsw_test_dir.h"
 #include "bsw_util.h"
@@ -358,10 +360,70 @@ s_test_oversized_frame (void)
     return BSW_TEST_PASS;
 }
 
+/*  A RESULT whose series is over --max-message (from a worker that did
+    not heed WORK's max_message): its point is recorded as failed, saying
+    why, and acknowledged, so the sweep ends. Refused with an ERROR, the
+    worker kept it, its lease was never released, and the sweep ran for
+    ever. */
+static int
+s_test_result_over_limit (void)
+{
+    s_broker_t *b = &s_broker;
+    BSW_CHECK_MSG (s_start (b, "--max-message", "4096"), "no broker on %s", b->endpoint);
+    proto_msg_t *msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec", "{\"simulation_length\": 5}");
+    proto_msg_send (&msg, b->client);
+    msg = s_recv (b->client);
+    BSW_CHECK (msg && proto_msg_type (msg) == PROTO_SUBMITTED);
+    uint64_t id = proto_msg_uint (msg, "sweep");
+    proto_msg_destroy (&msg);
+    zsock_t *worker = s_dealer (b);
+    BSW_CHECK (worker);
+    msg = proto_msg_new (PROTO_HELLO);
+    proto_msg_set_str (msg, "worker", "unheeding");
+    proto_msg_set_uint (msg, "threads", 1);
+    proto_msg_send (&msg, worker);
+    msg = proto_msg_new (PROTO_CREDIT);
+    proto_msg_set_uint (msg, "credit", 1);
+    proto_msg_send (&msg, worker);
+    msg = s_recv (worker);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_WORK, "no WORK");
+    BSW_CHECK_INT (proto_msg_uint (msg, "max_message"), 4096);
+    proto_msg_destroy (&msg);
+    //  8 KiB of series: over the limit, within the socket's headroom.
+    msg = proto_msg_new (PROTO_RESULT);
+    proto_msg_set_uint (msg, "sweep", id);
+    const uint64_t point[1] = {0}, sizes[1] = {8192};
+    const char *ok[1] = {"ok"};
+    proto_msg_set_uints (msg, "points", point, 1);
+    proto_msg_set_strs (msg, "statuses", ok, 1);
+    proto_msg_set_uints (msg, "series_sizes", sizes, 1);
+    void *series = bsw_calloc (1, 8192);
+    uint64_t shape[1] = {8192};
+    proto_msg_set_blob (msg, "series", "u1", shape, 1, &series, 8192);
+    proto_msg_send (&msg, worker);
+    msg = s_recv (worker);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_ACK, "got %s, not ACK",
+                   msg ? proto_type_name (proto_msg_type (msg)) : "nothing");
+    proto_msg_destroy (&msg);
+    msg = proto_msg_new (PROTO_STATUS);
+    proto_msg_set_uint (msg, "sweep", id);
+    proto_msg_send (&msg, b->client);
+    msg = s_recv (b->client);
+    BSW_CHECK (msg && proto_msg_type (msg) == PROTO_SWEEP_STATUS);
+    BSW_CHECK_STR (proto_msg_str (msg, "state"), "finished");
+    BSW_CHECK_INT (proto_msg_uint (msg, "failed"), 1);
+    proto_msg_destroy (&msg);
+    zsock_destroy (&worker);
+    s_stop (b);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"many_frames", s_test_many_frames},
                                           {"never_reads", s_test_never_reads},
                                           {"oversized_frame", s_test_oversized_frame},
+                                          {"result_over_limit", s_test_result_over_limit},
                                           {NULL, NULL}};
 
 int
