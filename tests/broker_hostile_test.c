@@ -13,14 +13,18 @@
     oversized_frame a frame over --max-message is refused by the socket
                     itself, and the broker keeps serving
     result_over_limit a RESULT over --max-message fails its points rather
-                    than leave them leased for ever */
+                    than leave them leased for ever
+    export_caps     export streams per connection are capped, and an old
+                    broker's export copies are removed at start */
 #include "bsw_test.h"
 #include "bsw_test_dir.h"
 #include "bsw_util.h"
 #include "proto.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -83,6 +87,7 @@ s_answers (zsock_t *sock)
     extra options after the usual ones (NULL-terminated); false when it
     cannot start or does not answer within 60 s. */
 static void s_stop (s_broker_t *b);
+static bool s_spawn (s_broker_t *b, const char *opt1, const char *opt2);
 
 static bool
 s_start (s_broker_t *b, const char *opt1, const char *opt2)
@@ -91,8 +96,17 @@ s_start (s_broker_t *b, const char *opt1, const char *opt2)
     //  port is free and nobody else answers for the new one.
     s_stop (b);
     memset (b, 0, sizeof *b);
+    if (!bsw_test_dir_new (b->dir, "bsw-hostile"))
+        return false;
+    return s_spawn (b, opt1, opt2);
+}
+
+/*  A broker process on b->dir/data (kept from a previous one). */
+static bool
+s_spawn (s_broker_t *b, const char *opt1, const char *opt2)
+{
     const char *bin = getenv ("BSW_BIN_DIR"), *port = getenv ("BSW_TEST_PORT");
-    if (!bin || !port || !bsw_test_dir_new (b->dir, "bsw-hostile"))
+    if (!bin || !port)
         return false;
     snprintf (b->endpoint, sizeof b->endpoint, "tcp://127.0.0.1:%s", port);
     char exe[4096], log[BSW_TEST_DIR_MAX + 16], data[BSW_TEST_DIR_MAX + 16];
@@ -419,11 +433,84 @@ s_test_result_over_limit (void)
     return BSW_TEST_PASS;
 }
 
+/*  Export streams are threads: one connection may start at most
+    BROKER_EXPORTER_MAX_PER_PEER (4) at once, the next FETCH is refused.
+    And a copy of a sweep an old broker left (sweeps/ID/export.zip, from
+    before exports streamed) is removed when a broker starts. */
+static int
+s_test_export_caps (void)
+{
+    s_broker_t *b = &s_broker;
+    BSW_CHECK_MSG (s_start (b, NULL, NULL), "no broker on %s", b->endpoint);
+    proto_msg_t *msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec", "{\"simulation_length\": 5}");
+    proto_msg_send (&msg, b->client);
+    msg = s_recv (b->client);
+    BSW_CHECK (msg && proto_msg_type (msg) == PROTO_SUBMITTED);
+    uint64_t id = proto_msg_uint (msg, "sweep");
+    proto_msg_destroy (&msg);
+    zsock_t *greedy = s_dealer (b);
+    BSW_CHECK (greedy);
+    for (uint64_t k = 0; k < 5; k++) {
+        msg = proto_msg_new (PROTO_FETCH);
+        proto_msg_set_uint (msg, "req", k + 1);
+        proto_msg_set_uint (msg, "sweep", id);
+        proto_msg_set_uint (msg, "offset", 0);
+        proto_msg_send (&msg, greedy);
+    }
+    //  Four streams answer with chunks (empty ones: the sweep runs), the
+    //  fifth FETCH with the refusal.
+    int refused = 0, chunks = 0;
+    while (refused + chunks < 5 && (msg = s_recv (greedy))) {
+        if (proto_msg_type (msg) == PROTO_ERROR) {
+            BSW_CHECK_INT (proto_msg_int (msg, "code"), BSW_ETOOBIG);
+            BSW_CHECK_INT (proto_msg_uint (msg, "req"), 5);
+            BSW_CHECK_MSG (strstr (proto_msg_str (msg, "text"), "this connection has 4 exports"),
+                           "%s", proto_msg_str (msg, "text"));
+            refused++;
+        } else if (proto_msg_type (msg) == PROTO_CHUNK)
+            chunks++;
+        proto_msg_destroy (&msg);
+    }
+    BSW_CHECK_INT (refused, 1);
+    BSW_CHECK_INT (chunks, 4);
+    //  Another connection still may.
+    msg = proto_msg_new (PROTO_FETCH);
+    proto_msg_set_uint (msg, "sweep", id);
+    proto_msg_set_uint (msg, "offset", 0);
+    proto_msg_send (&msg, b->client);
+    msg = s_recv (b->client);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_CHUNK, "no CHUNK");
+    proto_msg_destroy (&msg);
+    zsock_destroy (&greedy);
+
+    //  An old broker's export copy, found at the next start.
+    zsock_destroy (&b->client);
+    kill (b->pid, SIGKILL);
+    waitpid (b->pid, NULL, 0);
+    b->pid = 0;
+    char path[BSW_TEST_DIR_MAX + 128];
+    snprintf (path, sizeof path, "%s/data/sweeps", b->dir);
+    mkdir (path, 0755);
+    snprintf (path, sizeof path, "%s/data/sweeps/%" PRIu64, b->dir, id);
+    mkdir (path, 0755);
+    snprintf (path, sizeof path, "%s/data/sweeps/%" PRIu64 "/export.zip", b->dir, id);
+    FILE *f = fopen (path, "w");
+    BSW_CHECK_MSG (f, "cannot write %s", path);
+    fputs ("an old copy", f);
+    fclose (f);
+    BSW_CHECK_MSG (s_spawn (b, NULL, NULL), "no broker after the restart");
+    BSW_CHECK_MSG (access (path, F_OK) != 0, "%s is still there", path);
+    s_stop (b);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"many_frames", s_test_many_frames},
                                           {"never_reads", s_test_never_reads},
                                           {"oversized_frame", s_test_oversized_frame},
                                           {"result_over_limit", s_test_result_over_limit},
+                                          {"export_caps", s_test_export_caps},
                                           {NULL, NULL}};
 
 int
