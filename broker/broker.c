@@ -30,7 +30,7 @@
 
 #define S_DRAIN           256   /* messages read before a group commit */
 #define S_MAX_WORK_POINTS 65536 /* points in one WORK message */
-#define S_SNDHWM          16    /* messages queued to one peer (a POINTS page is < 4 MiB) */
+#define S_SNDHWM          1000  /* messages queued to one peer: a burst of ACKs and WORKs fits */
 #define S_RCVHWM          64    /* messages queued from one peer */
 #define S_FRAME_HEADROOM  65536 /* bytes a frame may exceed the limit by and be refused */
 
@@ -465,8 +465,11 @@ s_broker_new (zsock_t *pipe, const broker_config_t *config, bsw_error_t *err)
     self->poller = zpoller_new (pipe, NULL);
     zpoller_set_nonstop (self->poller, true);
     self->router = zsock_new (ZMQ_ROUTER);
-    //  Bounded queues: a peer that never reads holds at most S_SNDHWM
-    //  messages in the broker (beyond them a send fails at once, never
+    //  Bounded queues (they were unlimited): a peer that never reads
+    //  holds at most S_SNDHWM messages in the broker. Not fewer: one group
+    //  commit ACKs up to S_DRAIN results of one worker at once, and with
+    //  16 the export tests' workers lost WORKs and DROPs in such bursts.
+    //  Beyond them a send fails at once (never
     //  blocks: mandatory routing with a zero send timeout; a WORK that
     //  fails goes back in line, anything else is dropped: the worker
     //  resends a result that gets no ACK, a client asks again), and a
