@@ -37,6 +37,9 @@
 //  claims many threads still cannot take a whole sweep of millions.
 #define S_CREDIT_PER_THREAD 2048
 #define S_CREDIT_MAX        65536
+#define S_SNDHWM            1000  /* messages queued to one peer: a burst of ACKs and WORKs fits */
+#define S_RCVHWM            64    /* messages queued from one peer */
+#define S_FRAME_HEADROOM    65536 /* bytes a frame may exceed the limit by and be refused */
 
 //  A RESULT waiting for the group commit.
 typedef struct {
@@ -150,6 +153,9 @@ s_send_work (broker_t *self, broker_worker_t *worker, broker_sweep_t *sweep, con
     proto_msg_t *msg = proto_msg_new (PROTO_WORK);
     proto_msg_set_uint (msg, "sweep", sweep->id);
     proto_msg_set_uints (msg, "points", points, count);
+    //  So the worker fails a point whose series would not fit, rather
+    //  than send a RESULT the broker must refuse.
+    proto_msg_set_uint (msg, "max_message", self->max_message);
     bool first = !broker_workers_has_sweep (worker, sweep->id);
     bsw_error_t err;
     if (first && s_add_definition (self, msg, sweep, &err)) {
@@ -159,10 +165,16 @@ s_send_work (broker_t *self, broker_worker_t *worker, broker_sweep_t *sweep, con
             broker_sweep_unlease (sweep, points[k], true);
         return;
     }
+    proto_msg_set_routing_id (msg, worker->routing_id);
+    if (proto_msg_send (&msg, self->router)) {
+        //  Its queue is full (it does not read) or it is gone: the points
+        //  go back in line rather than to a lease nobody will ever end.
+        for (size_t k = 0; k < count; k++)
+            broker_sweep_unlease (sweep, points[k], true);
+        return;
+    }
     if (first)
         broker_workers_sent_sweep (worker, sweep->id);
-    proto_msg_set_routing_id (msg, worker->routing_id);
-    proto_msg_send (&msg, self->router);
     broker_workers_lease (self->workers, worker, sweep->id, points, count);
 }
 
@@ -411,28 +423,67 @@ s_allowed (broker_t *self, const broker_peer_t *peer, const proto_msg_t *msg)
     return false;
 }
 
+/*  A RESULT whose series is over --max-message (a worker that did not
+    know the limit): the same points as failed, saying why, to be judged
+    and committed as any RESULT. Refused and sent again, or left unanswered,
+    it would hold its points' leases, and the sweep would run for ever. */
+static proto_msg_t *
+s_result_too_big (proto_msg_t **over_p, const char *why)
+{
+    proto_msg_t *over = *over_p;
+    size_t count = 0;
+    const uint64_t *points = proto_msg_uints (over, "points", &count);
+    char text[BSW_ERROR_TEXT_MAX + 128];
+    snprintf (text, sizeof text,
+              "its result was not stored: %s (the broker's --max-message); run it again "
+              "after raising it",
+              why);
+    const char **statuses = bsw_calloc (count, sizeof (char *));
+    const char **errors = bsw_calloc (count, sizeof (char *));
+    for (size_t k = 0; k < count; k++) {
+        statuses[k] = "failed";
+        errors[k] = text;
+    }
+    proto_msg_t *failed = proto_msg_new (PROTO_RESULT);
+    proto_msg_set_uint (failed, "sweep", proto_msg_uint (over, "sweep"));
+    proto_msg_set_uints (failed, "points", points, count);
+    proto_msg_set_strs (failed, "statuses", statuses, count);
+    proto_msg_set_strs (failed, "errors", errors, count);
+    proto_msg_set_routing_id (failed, proto_msg_routing_id (over));
+    free (statuses);
+    free (errors);
+    zsys_warning ("sweep=%" PRIu64 ": a RESULT of %zu points failed: %s",
+                  proto_msg_uint (over, "sweep"), count, why);
+    proto_msg_destroy (over_p);
+    return failed;
+}
+
 static void
 s_handle_router (broker_t *self)
 {
-    zmsg_t *wire = zmsg_recv (self->router);
-    if (!wire)
-        return;
-    //  The sender's key, from the metadata of its first own frame (the
-    //  routing id frame is made by the ROUTER and carries none).
-    broker_peer_t peer;
-    zframe_t *head = zmsg_first (wire);
-    zframe_t *body = zmsg_next (wire);
-    broker_auth_peer (self->auth, body ? body : head, &peer);
+    char user_id[PROTO_USER_ID_SIZE];
     proto_msg_t *msg = NULL;
     zframe_t *routing_id = NULL;
     bsw_error_t err;
     bsw_error_clear (&err);
-    if (proto_msg_decode (&wire, true, self->max_message, &msg, &routing_id, &err)) {
-        if (routing_id)
+    //  Frame by frame, within the protocol's count (proto.h).
+    proto_msg_t *over = NULL;
+    if (proto_msg_recv_over (self->router, self->max_message, &msg, &routing_id, &over, user_id,
+                             &err)) {
+        if (over && proto_msg_type (over) == PROTO_RESULT)
+            msg = s_result_too_big (&over, err.text);
+        else if (over)
+            s_send_error (self, proto_msg_routing_id (over), over, err.code, "%s", err.text);
+        else if (routing_id)
             s_send_error (self, routing_id, NULL, err.code, "%s", err.text);
+        proto_msg_destroy (&over);
         zframe_destroy (&routing_id);
-        return;
+        if (!msg)
+            return;
     }
+    //  The sender's key, as zauth gave its connection.
+    broker_peer_t peer;
+    broker_auth_peer (self->auth, user_id, &peer);
     if (!s_allowed (self, &peer, msg))
         ;
     else if (s_is_worker_type (proto_msg_type (msg)))
@@ -479,9 +530,26 @@ s_broker_new (zsock_t *pipe, const broker_config_t *config, bsw_error_t *err)
     self->poller = zpoller_new (pipe, NULL);
     zpoller_set_nonstop (self->poller, true);
     self->router = zsock_new (ZMQ_ROUTER);
-    zsock_set_router_mandatory (self->router, 0);
-    zsock_set_sndhwm (self->router, 0);
-    zsock_set_rcvhwm (self->router, 0);
+    //  Bounded queues (they were unlimited): a peer that never reads
+    //  holds at most S_SNDHWM messages in the broker. Not fewer: one group
+    //  commit ACKs up to S_DRAIN results of one worker at once, and with
+    //  16 the export tests' workers lost WORKs and DROPs in such bursts.
+    //  Beyond them a send fails at once (never
+    //  blocks: mandatory routing with a zero send timeout; a WORK that
+    //  fails goes back in line, anything else is dropped: the worker
+    //  resends a result that gets no ACK, a client asks again), and a
+    //  peer that floods is held back by TCP after S_RCVHWM. No frame may
+    //  be larger than a blob of --max-message, or frame 0, plus headroom:
+    //  libzmq drops the connection of a peer sending one, before the
+    //  broker reads a byte of it.
+    zsock_set_router_mandatory (self->router, 1);
+    zsock_set_sndtimeo (self->router, 0);
+    zsock_set_sndhwm (self->router, S_SNDHWM);
+    zsock_set_rcvhwm (self->router, S_RCVHWM);
+    uint64_t frame_max =
+        self->max_message > PROTO_MAX_HEADER_BYTES ? self->max_message : PROTO_MAX_HEADER_BYTES;
+    zmq_setsockopt (zsock_resolve (self->router), ZMQ_MAXMSGSIZE,
+                    &(int64_t){(int64_t) (frame_max + S_FRAME_HEADROOM)}, sizeof (int64_t));
     zsock_set_linger (self->router, 0);
     self->workers = broker_workers_new (self->router, heartbeat_ms, &self->stats);
     self->exporters = broker_exporters_new (self->data_dir, self->poller, s_send_deferred, self);

@@ -298,14 +298,14 @@ broker_auth_apply (broker_auth_t *self, zsock_t *router)
 }
 
 void
-broker_auth_peer (broker_auth_t *self, zframe_t *frame, broker_peer_t *peer)
+broker_auth_peer (broker_auth_t *self, const char *user_id, broker_peer_t *peer)
 {
     memset (peer, 0, sizeof *peer);
     if (!broker_auth_enabled (self)) {
         peer->roles = BROKER_ROLE_ALL;
         return;
     }
-    const char *key = frame ? zframe_meta (frame, "User-Id") : NULL;
+    const char *key = user_id;
     if (!key || strlen (key) != 40)
         return;
     memcpy (peer->key, key, 41);

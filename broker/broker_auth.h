@@ -68,9 +68,9 @@ bool broker_auth_enabled (const broker_auth_t *self);
 /*  Makes `router` a CURVE server with the broker's key (before it binds). */
 void broker_auth_apply (broker_auth_t *self, zsock_t *router);
 
-/*  The sender of a message, from the metadata of one of its frames (as
-    received: the User-Id that zauth gave its connection). */
-void broker_auth_peer (broker_auth_t *self, zframe_t *frame, broker_peer_t *peer);
+/*  The sender of a message, from the User-Id that zauth gave its
+    connection (proto_msg_recv_over reads it; NULL or "" when none). */
+void broker_auth_peer (broker_auth_t *self, const char *user_id, broker_peer_t *peer);
 
 /*  Reads the folders again. Returns 0, with *changed telling whether the
     keys or their roles changed; on an error the keys in force stay. */

@@ -73,8 +73,15 @@ s_submit_check (broker_client_t *self, const proto_msg_t *msg, uint64_t *points,
     int rc = proto_msg_has (msg, "name")
                  ? spec_check_name (proto_msg_str (msg, "name"), "name", err)
                  : 0;
+    //  Capped by --max-points before any range is expanded (spec.h).
     if (rc == 0)
-        rc = spec_load_string (&spec, text, strlen (text), "spec", NULL, err);
+        rc = spec_load_string_max (&spec, text, strlen (text), "spec", NULL, self->max_points, err);
+    if (rc == BSW_ETOOBIG) {
+        char said[BSW_ERROR_TEXT_MAX];
+        snprintf (said, sizeof said, "%s", err->text);
+        bsw_error_set (err, rc, "%s; this broker takes at most %" PRIu64 " (its --max-points)",
+                       said, self->max_points);
+    }
     if (rc)
         return rc;
     if (proto_msg_has (msg, "connectivity")) {

@@ -19,9 +19,11 @@
 #include "bsw_assert.h"
 #include "bsw_util.h"
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define S_POLL_MS  20  /* following: wait between looks at the database */
 #define S_FLUSH_MS 500 /* following: a partial chunk goes after this long */
@@ -180,6 +182,7 @@ typedef struct {
     bool waiting_has_req; /* it had one */
     int64_t waiting_at;   /* mono ms it came */
     int64_t active_at;    /* mono ms of the last FETCH */
+    zframe_t *peer;       /* routing id of the FETCH that started it */
 } s_stream_t;
 
 struct broker_exporters_t {
@@ -201,9 +204,40 @@ s_stream_free (broker_exporters_t *self, s_stream_t **s_p)
     }
     zmsg_destroy (&s->ready);
     zframe_destroy (&s->waiting);
+    zframe_destroy (&s->peer);
     free (s->error);
     free (s);
     *s_p = NULL;
+}
+
+//  Before issue 10 every export was a copy of its sweep on disk
+//  (DIR/sweeps/ID/export.zip, built through export.zip.tmp), and nothing
+//  removed them; exports now stream, so any such file is a leftover of an
+//  old broker, as big as its sweep: removed at start.
+static void
+s_prune_old_copies (const char *data_dir)
+{
+    char path[4096];
+    snprintf (path, sizeof path, "%s/sweeps", data_dir);
+    DIR *dir = opendir (path);
+    if (!dir)
+        return;
+    size_t removed = 0;
+    struct dirent *entry;
+    while ((entry = readdir (dir))) {
+        if (entry->d_name[0] == '.')
+            continue;
+        static const char *const names[] = {"export.zip", "export.zip.tmp"};
+        for (size_t k = 0; k < 2; k++) {
+            snprintf (path, sizeof path, "%s/sweeps/%s/%s", data_dir, entry->d_name, names[k]);
+            if (unlink (path) == 0)
+                removed++;
+        }
+    }
+    closedir (dir);
+    if (removed)
+        zsys_info ("removed %zu export copies an older broker left in %s/sweeps", removed,
+                   data_dir);
 }
 
 broker_exporters_t *
@@ -218,6 +252,7 @@ broker_exporters_new (const char *data_dir, zpoller_t *poller, broker_exporters_
     self->arg = arg;
     self->streams = zlistx_new ();
     self->next_id = 1;
+    s_prune_old_copies (data_dir);
     return self;
 }
 
@@ -311,6 +346,19 @@ s_start (broker_exporters_t *self, const proto_msg_t *request, const broker_swee
             request, BSW_ETOOBIG,
             "the broker has %d exports in progress, its most: try again later",
             BROKER_EXPORTER_MAX_STREAMS);
+    //  Each stream is a thread and a chunk buffer: one peer may not take
+    //  them all.
+    zframe_t *peer = proto_msg_routing_id (request);
+    size_t mine = 0;
+    for (s_stream_t *s = zlistx_first (self->streams); s; s = zlistx_next (self->streams))
+        if (peer && s->peer && zframe_eq (s->peer, peer))
+            mine++;
+    if (mine >= BROKER_EXPORTER_MAX_PER_PEER)
+        return proto_msg_new_errorf (
+            request, BSW_ETOOBIG,
+            "this connection has %zu exports in progress, the most one peer may have: finish "
+            "or abandon one (idle exports end after %d s)",
+            mine, BROKER_EXPORTER_IDLE_MS / 1000);
     s_args_t *a = bsw_calloc (1, sizeof *a);
     a->data_dir = bsw_strdup (self->data_dir);
     a->sweep = sweep->id;
@@ -323,6 +371,7 @@ s_start (broker_exporters_t *self, const proto_msg_t *request, const broker_swee
     s->points = sweep->points;
     s->asked = true; // the actor makes its first chunk at once
     s->active_at = bsw_clock_mono_ms ();
+    s->peer = peer ? zframe_dup (peer) : NULL;
     s->actor = zactor_new (s_actor, a);
     zpoller_add (self->poller, s->actor);
     zlistx_add_end (self->streams, s);
@@ -444,8 +493,7 @@ broker_exporters_handle (broker_exporters_t *self, void *which)
         free (s->error);
         s->error = bsw_strdup (kind && strncmp (kind, "FAILED ", 7) == 0 ? kind + 7
                                                                          : "the export stopped");
-        zsys_error ("sweep=%" PRIu64 " export %" PRIu64 " failed: %s", s->sweep, s->id,
-                                 s->error);
+        zsys_error ("sweep=%" PRIu64 " export %" PRIu64 " failed: %s", s->sweep, s->id, s->error);
         zpoller_remove (self->poller, s->actor);
         zactor_destroy (&s->actor);
         if (s->waiting) {

@@ -20,6 +20,10 @@
 
     Flow control: the actor makes one chunk and waits for the next FETCH
     before making another, so a stream holds at most one chunk in memory.
+    Streams are capped (each is a thread and a chunk buffer): at most
+    BROKER_EXPORTER_MAX_STREAMS at once, and BROKER_EXPORTER_MAX_PER_PEER
+    started by one connection; a FETCH beyond either is BSW_ETOOBIG. A
+    stream no FETCH asked for in BROKER_EXPORTER_IDLE_MS ends.
 
     Single-threaded: the broker's actor thread; the actors touch nothing
     of this object.
@@ -35,6 +39,7 @@
 #include <stdint.h>
 
 #define BROKER_EXPORTER_MAX_STREAMS  16         /* streams at once */
+#define BROKER_EXPORTER_MAX_PER_PEER 4          /* streams at once started by one connection */
 #define BROKER_EXPORTER_IDLE_MS      60000      /* a stream no FETCH asked for this long goes */
 #define BROKER_EXPORTER_KEEPALIVE_MS 1000       /* a FETCH waits at most this long */
 #define BROKER_EXPORTER_CHUNK        (4u << 20) /* bytes of a chunk unless FETCH's max */

@@ -146,11 +146,28 @@ int proto_msg_decode (zmsg_t **zmsg_p, bool with_routing_id, uint64_t max_blob, 
 /*  Convenience: encode and send; destroys *self_p. Returns 0 or -1. */
 int proto_msg_send (proto_msg_t **self_p, zsock_t *socket);
 
-/*  Convenience: receive one message and decode it as proto_msg_decode
-    does, taking the routing id when socket is a ROUTER. Returns 0, a
-    decode error, or BSW_EIO when the receive was interrupted. */
+/*  Receives one message and decodes it as proto_msg_decode does, taking
+    the routing id when socket is a ROUTER. Frames are received one by one
+    and no more are kept than a message may have: the frames of a longer
+    message are read and dropped as they come, and the answer is
+    BSW_ETOOBIG (with the routing id, to reply to). Returns 0, a decode
+    error, or BSW_EIO when the receive was interrupted. */
 int proto_msg_recv (zsock_t *socket, uint64_t max_blob, proto_msg_t **msg_p,
                     zframe_t **routing_id_p, bsw_error_t *err);
+
+/*  The same; when the one fault is a blob frame over max_blob (one the
+    socket let through: its ZMQ_MAXMSGSIZE leaves headroom), it still
+    returns BSW_ETOOBIG but *over_p (if over_p is not NULL) receives the
+    message decoded without the limit, so the receiver can answer for its
+    content (the broker fails a RESULT's points rather than leave them
+    leased). Caller owns *over_p; its routing id is in the message.
+    user_id (if not NULL) receives the User-Id property of the message's
+    first own frame: the user id ZAP gave the sender's connection (with
+    CURVE, its public key in Z85), "" when it has none. */
+#define PROTO_USER_ID_SIZE 256
+int proto_msg_recv_over (zsock_t *socket, uint64_t max_blob, proto_msg_t **msg_p,
+                         zframe_t **routing_id_p, proto_msg_t **over_p,
+                         char user_id[PROTO_USER_ID_SIZE], bsw_error_t *err);
 
 /*  Convenience: an ERROR reply {code, text, to (the request's type)}. */
 proto_msg_t *proto_msg_new_error (int code, const char *text, int in_reply_to);

@@ -74,6 +74,8 @@ static const proto_field_t s_work[] = {
             "the sweep's JSON spec; sent the first time this worker gets the sweep"),
     S_BLOB ("connectivity", S_OPTIONAL, "u1", "TVB connectivity zip; absent: the built-in default"),
     S_STR ("connectivity_name", S_OPTIONAL, "file name of the connectivity zip"),
+    S_UINT ("max_message", S_OPTIONAL,
+            "bytes of the largest blob the broker takes: a RESULT's `series` must fit"),
 };
 //  A batch of finished points of one sweep; the arrays run in parallel
 //  with `points` (proto_decode.c, s_check_relations).

@@ -5,7 +5,9 @@
     drop_then_work  a sweep is dropped while a job of it runs, and new WORK
                     of the same sweep arrives at once (a cancel and a retry
                     back to back): the new points are computed and their
-                    RESULTs sent, not discarded with the abandoned job. */
+                    RESULTs sent, not discarded with the abandoned job.
+    result_limit    the broker's blob limit from WORK splits a job's RESULT,
+                    and fails a point whose series alone exceeds it. */
 #include "worker.h"
 #include "bsw_test.h"
 #include "proto.h"
@@ -128,7 +130,72 @@ s_test_drop_then_work (void)
     return BSW_TEST_PASS;
 }
 
-static const bsw_test_case_t s_cases[] = {{"drop_then_work", s_test_drop_then_work}, {NULL, NULL}};
+/*  The broker's blob limit comes with WORK (max_message): a job's points
+    go in as many RESULTs as keep each series blob within it, and a point
+    whose series alone exceeds it fails, saying so, instead of being sent
+    for the broker to refuse (the point would never end). A point of this
+    spec has 5 samples of V on 76 regions: 3040 bytes of float64. */
+static int
+s_test_result_limit (void)
+{
+    worker_config_t config = {.broker = s_endpoint, .threads = 1, .lanes = 4, .name = "w2"};
+    zactor_t *worker = zactor_new (worker_actor, &config);
+    //  The HELLO of this worker; an earlier case's worker may still have
+    //  said goodbye on the same socket.
+    proto_msg_t *hello;
+    while ((hello = s_recv ()) && proto_msg_type (hello) != PROTO_HELLO)
+        proto_msg_destroy (&hello);
+    BSW_CHECK_MSG (hello, "no HELLO");
+    s_worker_id = zframe_dup (proto_msg_routing_id (hello));
+    uint64_t points[4] = {0, 1, 2, 3};
+    const uint64_t limits[2] = {4000, 3000};
+    for (int round = 0; round < 2; round++) {
+        proto_msg_t *msg = proto_msg_new (PROTO_WORK);
+        proto_msg_set_uint (msg, "sweep", (uint64_t) round + 1);
+        proto_msg_set_uints (msg, "points", points, 4);
+        proto_msg_set_str (msg, "uuid", "6f1c2a4e-0000-4000-8000-000000000002");
+        proto_msg_set_str (msg, "spec",
+                           "{\"simulation_length\": 5, \"ranges\": [{\"parameter\": "
+                           "\"model.a\", \"values\": [0, 0.5, 1, 1.5]}]}");
+        proto_msg_set_uint (msg, "max_message", limits[round]);
+        s_send (&msg, hello);
+        int seen = 0;
+        while (seen < 4 && (msg = s_recv ())) {
+            if (proto_msg_type (msg) == PROTO_RESULT) {
+                size_t count = 0;
+                proto_msg_uints (msg, "points", &count);
+                size_t size = 0;
+                if (proto_msg_has (msg, "series"))
+                    proto_msg_blob (msg, "series", &size, NULL, NULL, NULL);
+                BSW_CHECK_MSG (size <= limits[round], "a series blob of %zu bytes", size);
+                for (size_t k = 0; k < count; k++) {
+                    const char *status = proto_msg_strs_at (msg, "statuses", k);
+                    if (round == 0)
+                        BSW_CHECK_STR (status, "ok");
+                    else {
+                        BSW_CHECK_STR (status, "failed");
+                        BSW_CHECK_STR (proto_msg_strs_at (msg, "errors", k),
+                                       "its time series of 3040 bytes exceeds the broker's limit "
+                                       "of 3000 bytes (--max-message)");
+                    }
+                }
+                //  One point per RESULT at 4000 bytes; failed points carry
+                //  no series and go together.
+                BSW_CHECK_INT (count, round == 0 ? 1 : 4);
+                seen += (int) count;
+            }
+            proto_msg_destroy (&msg);
+        }
+        BSW_CHECK_INT (seen, 4);
+    }
+    proto_msg_destroy (&hello);
+    zframe_destroy (&s_worker_id);
+    zactor_destroy (&worker);
+    return BSW_TEST_PASS;
+}
+
+static const bsw_test_case_t s_cases[] = {
+    {"drop_then_work", s_test_drop_then_work}, {"result_limit", s_test_result_limit}, {NULL, NULL}};
 
 int
 main (int argc, char **argv)

@@ -40,6 +40,7 @@
 #include "proto.h"
 #include "proto_curve.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <time.h>
 #include <unistd.h>
@@ -368,14 +369,44 @@ s_result_new (uint64_t sweep, const worker_result_t *results, size_t count, int 
     return msg;
 }
 
-/*  A finished job: one RESULT for its points, kept until ACKed. */
+/*  A finished job: its points in RESULTs kept until ACKed, as few as the
+    broker's blob limit allows (one, unless the series together exceed
+    it). A point whose series alone exceeds it fails, saying so: the
+    broker would refuse the RESULT, and the point would never end. */
 static void
 s_job_done (self_t *self, worker_job_t *job)
 {
     worker_sweep_t *sweep = job->sweep;
     if (!job->cancelled && !sweep->dropped && job->n_points > 0) {
-        proto_msg_t *msg = s_result_new (sweep->id, job->results, job->n_points, sweep->deflate);
-        s_post (self, &msg);
+        uint64_t max = sweep->max_message ? sweep->max_message : UINT64_MAX;
+        for (size_t k = 0; k < job->n_points; k++) {
+            worker_result_t *r = &job->results[k];
+            if (r->code == 0 && r->series_size > max) {
+                r->code = BSW_ETOOBIG;
+                snprintf (r->error, sizeof r->error,
+                          "its time series of %zu bytes exceeds the broker's limit of %" PRIu64
+                          " bytes (--max-message)",
+                          r->series_size, max);
+                free (r->series);
+                r->series = NULL;
+                r->series_size = 0;
+            }
+        }
+        size_t first = 0;
+        while (first < job->n_points) {
+            uint64_t bytes = 0;
+            size_t end = first;
+            for (; end < job->n_points; end++) {
+                size_t size = job->results[end].code == 0 ? job->results[end].series_size : 0;
+                if (end > first && bytes + size > max)
+                    break;
+                bytes += size;
+            }
+            proto_msg_t *msg =
+                s_result_new (sweep->id, job->results + first, end - first, sweep->deflate);
+            s_post (self, &msg);
+            first = end;
+        }
     }
     s_sweep_release (self, sweep);
     worker_job_destroy (&job);
@@ -447,6 +478,8 @@ s_handle_work (self_t *self, proto_msg_t *msg)
         self->job_points = sweep->lanes > 4 ? sweep->lanes : 4;
         zhashx_insert (self->sweeps, key, sweep);
     }
+    if (sweep && proto_msg_has (msg, "max_message"))
+        sweep->max_message = proto_msg_uint (msg, "max_message");
     if (sweep && sweep->dropped) {
         //  Cancelled, then retried while a job of it was still winding down:
         //  the sweep is live again. The abandoned job keeps its own cancel

@@ -32,6 +32,7 @@ typedef struct {
     int deflate;               /* series' shuffle + deflate level (store_series.h); 0 = raw */
     size_t jobs;               /* jobs referencing it (actor thread only) */
     bool dropped;              /* cancelled: free when jobs reaches 0 */
+    uint64_t max_message;      /* the broker's blob limit (its latest WORK's); 0: unknown */
 } worker_sweep_t;
 
 /*  Memory one batch may take: the history of a lane is n * (H + 2K)

@@ -21,6 +21,7 @@
 #include "bsw_util.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -34,6 +35,7 @@ typedef struct {
     const char *base_dir; //  resolves a relative connectivity; NULL = cwd
     bsw_error_t *err;     //  the caller's, may be NULL
     spec_t *spec;         //  being filled
+    uint64_t max_points;  //  most points the ranges may make
 } parser_t;
 
 #define S_PATH_MAX 128 //  longest field path we build ("ranges[12].values[345]")
@@ -646,6 +648,25 @@ s_parse_range_bounds (parser_t *p, const json_t *item, const char *field, spec_r
     return rc;
 }
 
+//  Values in one entry of "ranges", from its bounds or its values array,
+//  without expanding it; 0 when the entry is malformed (s_parse_range
+//  then says how). Counts as spec_range_expand does.
+static uint64_t
+s_range_count (const json_t *item)
+{
+    if (!json_is_object (item))
+        return 0;
+    const json_t *values = json_object_get (item, "values");
+    if (values)
+        return json_is_array (values) ? json_array_size (values) : 0;
+    const json_t *lo = json_object_get (item, "lo"), *hi = json_object_get (item, "hi"),
+                 *step = json_object_get (item, "step");
+    if (!json_is_number (lo) || !json_is_number (hi) || !json_is_number (step))
+        return 0;
+    return spec_range_count (json_number_value (lo), json_number_value (hi),
+                             json_number_value (step));
+}
+
 //  One entry of "ranges": {parameter, lo, hi, step} or {parameter, values}.
 static int
 s_parse_range (parser_t *p, const json_t *item, size_t r)
@@ -690,6 +711,30 @@ s_parse_ranges (parser_t *p, const json_t *ranges)
 {
     if (!json_is_array (ranges))
         return s_wrong_type (p, "ranges", ranges, "an array");
+    //  Points are counted from the bounds before any axis is expanded or
+    //  its values checked: a few bytes of spec can name a hundred million
+    //  values, whose expansion alone would stall the broker's loop.
+    uint64_t total = 1;
+    for (size_t r = 0; r < json_array_size (ranges); r++) {
+        uint64_t n = s_range_count (json_array_get (ranges, r));
+        if (n == 0)
+            continue; //  malformed: s_parse_range says how, below
+        if (total > p->max_points / n) {
+            char field[S_PATH_MAX];
+            s_pathf (field, "ranges[%zu]", r);
+            int rc =
+                s_fail (p, field, "%" PRIu64 " values make the sweep more than %" PRIu64 " points",
+                        n, p->max_points);
+            //  Beyond a caller's own cap the spec is valid, only too big.
+            if (p->max_points < SPEC_MAX_POINTS_HARD) {
+                rc = BSW_ETOOBIG;
+                if (p->err)
+                    p->err->code = rc;
+            }
+            return rc;
+        }
+        total *= n;
+    }
     for (size_t r = 0; r < json_array_size (ranges); r++) {
         int rc = s_parse_range (p, json_array_get (ranges, r), r);
         if (rc)
@@ -775,6 +820,13 @@ static int
 s_load_string (spec_t **spec_p, const char *json, size_t len, const char *label,
                const char *base_dir, bsw_error_t *err)
 {
+    return spec_load_string_max (spec_p, json, len, label, base_dir, 0, err);
+}
+
+int
+spec_load_string_max (spec_t **spec_p, const char *json, size_t len, const char *label,
+                      const char *base_dir, uint64_t max_points, bsw_error_t *err)
+{
     *spec_p = NULL;
     bsw_error_clear (err);
     if (!label)
@@ -786,7 +838,7 @@ s_load_string (spec_t **spec_p, const char *json, size_t len, const char *label,
     if (!root)
         return bsw_error_set (err, BSW_ESPEC, "%s: line %d, column %d: %s", label, jerr.line,
                               jerr.column, jerr.text);
-    parser_t p = {label, base_dir, err, NULL};
+    parser_t p = {label, base_dir, err, NULL, max_points ? max_points : SPEC_MAX_POINTS_HARD};
     if (!json_is_object (root)) {
         int rc = s_wrong_type (&p, NULL, root, "a JSON object");
         json_decref (root);

@@ -62,6 +62,13 @@ int spec_load_file (spec_t **spec_p, const char *path, bsw_error_t *err);
 int spec_load_string (spec_t **spec_p, const char *json, size_t len, const char *label,
                       const char *base_dir, bsw_error_t *err);
 
+/*  The same, refusing a sweep of more than max_points points (0:
+    SPEC_MAX_POINTS_HARD) before any range is expanded, so that a short
+    spec naming an absurd range costs nothing (the broker's SUBMIT). A
+    sweep over a max_points below SPEC_MAX_POINTS_HARD is BSW_ETOOBIG. */
+int spec_load_string_max (spec_t **spec_p, const char *json, size_t len, const char *label,
+                          const char *base_dir, uint64_t max_points, bsw_error_t *err);
+
 void spec_destroy (spec_t **self_p);
 
 /*  Checks what needs the connectivity: initial_conditions has one value per
@@ -114,6 +121,11 @@ int spec_setup_set (sim_setup_t *setup, const char *parameter, double value, bsw
     starting with `field` ("ranges[1]", "--range model.I=1:2:0.5"). */
 int spec_range_add (spec_t *self, const spec_range_t *range, bool replace, const char *field,
                     bsw_error_t *err);
+
+/*  How many values spec_range_expand would give for lo, hi, step, counted
+    without expanding: 0 when they give none (not finite, step <= 0,
+    hi <= lo), UINT64_MAX when the count does not fit. */
+uint64_t spec_range_count (double lo, double hi, double step);
 
 /*  TVB's Range(lo, hi, step) value list (TVB.md 7.3, numpy arange rules).
     Caller frees *values. Returns 0, or BSW_ESPEC when step <= 0, hi <= lo,

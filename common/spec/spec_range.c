@@ -124,6 +124,22 @@ spec_setup_set (sim_setup_t *setup, const char *parameter, double value, bsw_err
     return BSW_OK;
 }
 
+uint64_t
+spec_range_count (double lo, double hi, double step)
+{
+    if (!isfinite (lo) || !isfinite (hi) || !isfinite (step) || !(step > 0) || !(hi > lo))
+        return 0;
+    //  TVB.md 7.3 step 1: a step wider than the range gives just [lo].
+    if (fabs (hi - lo) <= fabs (step))
+        return 1;
+    //  Step 2, in double like numpy; hi is excluded only up to rounding, so
+    //  (0.1, 0.4, 0.1) gives 4 values. hi - lo may overflow to infinity.
+    double count = ceil ((hi - lo) / step);
+    if (!(count < 18446744073709551615.0))
+        return UINT64_MAX;
+    return count < 1 ? 1 : (uint64_t) count;
+}
+
 int
 spec_range_expand (double lo, double hi, double step, const char *field, double **values,
                    size_t *n_values, bsw_error_t *err)
@@ -143,19 +159,17 @@ spec_range_expand (double lo, double hi, double step, const char *field, double 
     if (!(hi > lo))
         return bsw_error_set (err, BSW_ESPEC, "%s: empty range: hi %s is not above lo %s", field,
                               bsw_format_double (hi, a), bsw_format_double (lo, b));
-    //  TVB.md 7.3 step 1: a step wider than the range gives just [lo].
-    if (fabs (hi - lo) <= fabs (step))
-        step = fabs (hi - lo);
-    //  Step 2, in double like numpy; hi is excluded only up to rounding, so
-    //  (0.1, 0.4, 0.1) gives 4 values. The cap also catches an infinite
-    //  count from hi - lo overflowing.
-    double count = ceil ((hi - lo) / step);
-    if (!(count <= (double) SPEC_MAX_POINTS_HARD))
+    //  Counted before anything is allocated: the cap refuses at once.
+    uint64_t count = spec_range_count (lo, hi, step);
+    if (count > SPEC_MAX_POINTS_HARD)
         return bsw_error_set (
             err, BSW_ESPEC, "%s: lo %s, hi %s, step %s give %.0f values, more than %llu", field,
             bsw_format_double (lo, a), bsw_format_double (hi, b), bsw_format_double (step, c),
-            count, (unsigned long long) SPEC_MAX_POINTS_HARD);
-    size_t n = count < 1 ? 1 : (size_t) count;
+            ceil ((hi - lo) / step), (unsigned long long) SPEC_MAX_POINTS_HARD);
+    //  TVB.md 7.3 step 1: a step wider than the range gives just [lo].
+    if (fabs (hi - lo) <= fabs (step))
+        step = fabs (hi - lo);
+    size_t n = (size_t) count;
     double *v = bsw_malloc (n * sizeof *v);
     //  Step 3, numpy's fill rule: the first two values directly, the rest
     //  from delta = v1 - v0, each as one multiply and one add (ISO C mode
@@ -209,6 +223,11 @@ spec_range_add (spec_t *self, const spec_range_t *range, bool replace, const cha
     //  point's setup cannot fail once the sweep is accepted.
     sim_setup_t probe = self->setup;
     for (size_t i = 0; i < range->n_values; i++) {
+        //  Values from lo/hi/step grow from lo and stay finite below hi,
+        //  and every domain is a lower bound: the first and last values
+        //  stand for all of them, so a long axis costs no more to check.
+        if (range->from_lohistep && i > 0 && i + 1 < range->n_values)
+            i = range->n_values - 1;
         rc = spec_setup_set (&probe, range->parameter, range->values[i], err);
         if (rc) {
             //  Values from lo/hi/step only grow from lo, and every domain

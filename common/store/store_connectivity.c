@@ -33,9 +33,13 @@
 #include <strings.h>
 #include <zip.h>
 
-//  One text entry is at most this big uncompressed. connectivity_998's
-//  weights.txt is 16 MB; a cap keeps a zip bomb from filling memory.
-#define S_ENTRY_MAX_BYTES (1024ULL * 1024 * 1024)
+//  A zip bomb (a few hundred kB inflating to gigabytes) must cost nothing:
+//  the broker reads every SUBMIT's zip on its one thread. So the entries
+//  are counted, and the text entries' declared uncompressed sizes summed,
+//  before anything is inflated, and no more than the declared size is ever
+//  inflated (libzip's CRC check then refuses an entry that lies).
+//  STORE_CONNECTIVITY_MAX_BYTES (store_connectivity.h) bounds the sum.
+#define S_MAX_ENTRIES 4096
 
 //  Above this many matrix entries (8 MB of doubles), n is first checked
 //  against the size of the weights file.
@@ -95,10 +99,11 @@ s_read_entry (zip_t *za, zip_uint64_t index, s_file_t *file, bsw_error_t *err)
     if (zip_stat_index (za, index, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
         return bsw_error_set (err, BSW_EFORMAT, "%s: %s: cannot read the entry's size: %s",
                               file->label, file->name, zip_strerror (za));
-    if (st.size > S_ENTRY_MAX_BYTES)
-        return bsw_error_set (
-            err, BSW_ETOOBIG, "%s: %s: %llu bytes uncompressed, the limit is %llu", file->label,
-            file->name, (unsigned long long) st.size, (unsigned long long) S_ENTRY_MAX_BYTES);
+    if (st.size > STORE_CONNECTIVITY_MAX_BYTES)
+        return bsw_error_set (err, BSW_ETOOBIG,
+                              "%s: %s: %llu bytes uncompressed, the limit is %llu", file->label,
+                              file->name, (unsigned long long) st.size,
+                              (unsigned long long) STORE_CONNECTIVITY_MAX_BYTES);
     zip_file_t *zf = zip_fopen_index (za, index, 0);
     if (!zf)
         return bsw_error_set (err, BSW_EFORMAT, "%s: %s: cannot open the entry: %s", file->label,
@@ -135,6 +140,30 @@ s_scan (zip_t *za, const char *label, s_file_t files[S_ROLES], bsw_error_t *err)
     zip_int64_t count = zip_get_num_entries (za, 0);
     if (count <= 0)
         return bsw_error_set (err, BSW_EFORMAT, "%s: empty zip archive (no entries)", label);
+    if (count > S_MAX_ENTRIES)
+        return bsw_error_set (err, BSW_ETOOBIG, "%s: %lld entries, the limit is %d", label,
+                              (long long) count, S_MAX_ENTRIES);
+    //  The declared sizes of the entries that would be read, from the
+    //  central directory alone: nothing is inflated yet.
+    uint64_t total = 0;
+    for (zip_int64_t i = 0; i < count; i++) {
+        const char *name = zip_get_name (za, (zip_uint64_t) i, 0);
+        zip_stat_t st;
+        zip_stat_init (&st);
+        if (!name || s_role_of (name) < 0)
+            continue;
+        if (zip_stat_index (za, (zip_uint64_t) i, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
+            return bsw_error_set (err, BSW_EFORMAT, "%s: %s: cannot read the entry's size: %s",
+                                  label, name, zip_strerror (za));
+        if (st.size > STORE_CONNECTIVITY_MAX_BYTES - total)
+            return bsw_error_set (err, BSW_ETOOBIG,
+                                  "%s: %s: %llu bytes uncompressed (after %llu in the entries "
+                                  "before it): a connectivity's text is at most %llu bytes",
+                                  label, name, (unsigned long long) st.size,
+                                  (unsigned long long) total,
+                                  (unsigned long long) STORE_CONNECTIVITY_MAX_BYTES);
+        total += st.size;
+    }
     for (zip_int64_t i = 0; i < count; i++) {
         const char *name = zip_get_name (za, (zip_uint64_t) i, 0);
         if (!name)

@@ -8,6 +8,9 @@
     distances between centres; hemispheres derived from r/l label prefixes
     or suffixes when every label has one). Entries under __MACOSX/ and
     .DS_Store files are skipped.
+    Hostile zips are refused cheaply (BSW_ETOOBIG): more than 4096 entries,
+    or text entries declaring more than STORE_CONNECTIVITY_MAX_BYTES
+    together, before anything is inflated.
 */
 #ifndef STORE_CONNECTIVITY_H_INCLUDED
 #define STORE_CONNECTIVITY_H_INCLUDED
@@ -16,6 +19,11 @@
 
 #include "bsw_error.h"
 #include "sim_connectivity.h"
+
+/*  The most bytes the text entries of one connectivity zip may declare
+    uncompressed, together (connectivity_998 has 32 MB): a zip bomb is
+    refused from its central directory, before anything is inflated. */
+#define STORE_CONNECTIVITY_MAX_BYTES (64ULL << 20)
 
 /*  Reads a zip from disk. Caller owns *conn_p (NULL on failure). Returns 0,
     or BSW_EIO (unreadable), BSW_EFORMAT (not a zip, not a number, NaN),

@@ -476,6 +476,51 @@ s_test_size_guard (void)
     return BSW_TEST_PASS;
 }
 
+//  A zip bomb: a weights.txt of 80 MB of one repeated byte deflates to
+//  about 80 kB. It is refused from the central directory's declared sizes,
+//  before anything is inflated, and so is an archive of too many entries.
+static int
+s_test_zip_bomb (void)
+{
+    BSW_CHECK (s_dir_fixture ());
+    size_t big = 80u << 20;
+    char *zeros = malloc (big + 1);
+    BSW_CHECK (zeros);
+    memset (zeros, '0', big);
+    zeros[big] = '\0';
+    s_entry_t entries[] = {S_CENTRES2, {"bomb/weights.txt", zeros}, {NULL, NULL}};
+    s_write_zip (s_path ("bomb.zip"), entries);
+    free (zeros);
+    size_t size = 0;
+    char *bytes = s_read_bytes (s_path ("bomb.zip"), &size);
+    BSW_CHECK (bytes && size < big / 100);
+    sim_connectivity_t *conn = NULL;
+    bsw_error_t err;
+    BSW_CHECK_INT (store_connectivity_load_buffer (&conn, bytes, size, "bomb.zip", &err),
+                   BSW_ETOOBIG);
+    BSW_CHECK (conn == NULL);
+    BSW_CHECK_MSG (strstr (err.text, "bomb.zip: bomb/weights.txt: 83886080 bytes uncompressed"),
+                   "%s", err.text);
+    BSW_CHECK_MSG (strstr (err.text, "a connectivity's text is at most 67108864 bytes"), "%s",
+                   err.text);
+    free (bytes);
+    //  Many entries, each empty: refused by their count.
+    int zcode;
+    zip_t *za = zip_open (s_path ("many.zip"), ZIP_CREATE | ZIP_TRUNCATE, &zcode);
+    BSW_CHECK (za);
+    for (int i = 0; i < 5000; i++) {
+        char name[32];
+        snprintf (name, sizeof name, "e%d.txt", i);
+        zip_source_t *src = zip_source_buffer (za, "", 0, 0);
+        BSW_CHECK (src && zip_file_add (za, name, src, 0) >= 0);
+    }
+    BSW_CHECK (zip_close (za) == 0);
+    BSW_CHECK_INT (store_connectivity_load (&conn, s_path ("many.zip"), &err), BSW_ETOOBIG);
+    BSW_CHECK_MSG (strstr (err.text, "5000 entries, the limit is 4096"), "%s", err.text);
+    s_dir_end ();
+    return BSW_TEST_PASS;
+}
+
 //  Loads tvb-data/<name>, or returns NULL (the caller skips).
 static sim_connectivity_t *
 s_load_shared (const char *name)
@@ -581,6 +626,7 @@ static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"malformed", s_test_malformed},
                                           {"not_zip", s_test_not_zip},
                                           {"size_guard", s_test_size_guard},
+                                          {"zip_bomb", s_test_zip_bomb},
                                           {"tvb76", s_test_tvb76},
                                           {"tvb192", s_test_tvb192},
                                           {"tvb998", s_test_tvb998},

@@ -44,6 +44,67 @@ s_why (char buf[256])
     return buf[0] ? buf : "no detail";
 }
 
+//  Files read here may come from outside (an old data folder's series, a
+//  reference file, a point the user names): nothing in them may make
+//  HDF5 open another file. An external link is refused when it would be
+//  followed (this callback), and the link to a dataset, its layout and its
+//  storage are checked before it is read: no virtual dataset (its data
+//  come from other files), no external storage (raw data in other files).
+static herr_t
+s_no_external_link (const char *parent, const char *target, const char *obj, const char *name,
+                    unsigned *flags, hid_t fapl, void *arg)
+{
+    (void) parent, (void) target, (void) obj, (void) name, (void) flags, (void) fapl, (void) arg;
+    return -1;
+}
+
+//  An access property list (link or dataset access) that follows no
+//  external link; caller closes it.
+static hid_t
+s_no_links (hid_t cls)
+{
+    hid_t plist = H5Pcreate (cls);
+    H5Pset_elink_cb (plist, s_no_external_link, NULL);
+    return plist;
+}
+
+//  0 when `name` in file is a link within the file, else an error.
+static int
+s_check_link (hid_t file, const char *path, const char *name, bsw_error_t *err)
+{
+    H5L_info_t info;
+    hid_t lapl = s_no_links (H5P_LINK_ACCESS);
+    herr_t got = H5Lget_info (file, name, &info, lapl);
+    H5Pclose (lapl);
+    if (got >= 0 && info.type != H5L_TYPE_HARD && info.type != H5L_TYPE_SOFT)
+        return bsw_error_set (err, BSW_EFORMAT,
+                              "%s: '%s' is an external link (to another file): refused", path,
+                              name);
+    return 0;
+}
+
+//  0 when the dataset's data are all in this file, else an error.
+static int
+s_check_storage (hid_t dset, const char *path, const char *name, bsw_error_t *err)
+{
+    hid_t dcpl = H5Dget_create_plist (dset);
+    if (dcpl < 0)
+        return bsw_error_set (err, BSW_EFORMAT, "%s: dataset '%s': no creation properties", path,
+                              name);
+    int rc = 0;
+    if (H5Pget_layout (dcpl) == H5D_VIRTUAL)
+        rc = bsw_error_set (err, BSW_EFORMAT,
+                            "%s: dataset '%s' is a virtual dataset (its data are in other "
+                            "files): refused",
+                            path, name);
+    else if (H5Pget_external_count (dcpl) != 0)
+        rc = bsw_error_set (err, BSW_EFORMAT,
+                            "%s: dataset '%s' keeps its data in external files: refused", path,
+                            name);
+    H5Pclose (dcpl);
+    return rc;
+}
+
 //  Reads a whole dataset into a fresh buffer of `memtype` elements.
 static int
 s_read (const char *path, const char *dataset, hid_t memtype, void **values_p,
@@ -57,11 +118,17 @@ s_read (const char *path, const char *dataset, hid_t memtype, void **values_p,
     hid_t file = H5Fopen (path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0)
         return bsw_error_set (err, BSW_EIO, "%s: cannot open as HDF5: %s", path, s_why (why));
-    int rc = 0;
-    hid_t dset = H5Dopen2 (file, dataset, H5P_DEFAULT);
-    hid_t space = dset >= 0 ? H5Dget_space (dset) : H5I_INVALID_HID;
+    int rc = s_check_link (file, path, dataset, err);
+    hid_t dapl = s_no_links (H5P_DATASET_ACCESS);
+    hid_t dset = rc ? H5I_INVALID_HID : H5Dopen2 (file, dataset, dapl);
+    H5Pclose (dapl);
+    if (dset >= 0)
+        rc = s_check_storage (dset, path, dataset, err);
+    hid_t space = dset >= 0 && !rc ? H5Dget_space (dset) : H5I_INVALID_HID;
     int rank = space >= 0 ? H5Sget_simple_extent_ndims (space) : -1;
-    if (dset < 0)
+    if (rc) {
+        //  Refused above: said why.
+    } else if (dset < 0)
         rc =
             bsw_error_set (err, BSW_EFORMAT, "%s: no dataset '%s': %s", path, dataset, s_why (why));
     else if (rank < 0 || rank > STORE_H5_MAX_RANK)
@@ -74,14 +141,16 @@ s_read (const char *path, const char *dataset, hid_t memtype, void **values_p,
         bool too_big = false;
         for (int i = 0; i < rank; i++) {
             dims[i] = (size_t) h5dims[i];
-            if (dims[i] > 0 && count > SIZE_MAX / size / dims[i])
+            if (dims[i] > 0 && count > STORE_H5_READ_MAX_BYTES / size / dims[i])
                 too_big = true;
             count *= dims[i];
         }
         void *values = too_big ? NULL : bsw_malloc (count * size);
         if (too_big)
-            rc = bsw_error_set (err, BSW_ETOOBIG, "%s: dataset '%s' is too large to read whole",
-                                path, dataset);
+            rc = bsw_error_set (err, BSW_ETOOBIG,
+                                "%s: dataset '%s' is larger than %llu bytes: too large to read "
+                                "whole",
+                                path, dataset, (unsigned long long) STORE_H5_READ_MAX_BYTES);
         else if (count > 0 && H5Dread (dset, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) {
             free (values);
             rc = bsw_error_set (err, BSW_EFORMAT, "%s: cannot read dataset '%s' as numbers: %s",
@@ -186,7 +255,10 @@ store_h5_read_attr (const char *path, const char *object, const char *name, char
     hid_t file = H5Fopen (path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0)
         return kind;
-    hid_t obj = H5Oopen (file, object, H5P_DEFAULT);
+    hid_t lapl = s_no_links (H5P_LINK_ACCESS);
+    hid_t obj =
+        s_check_link (file, path, object, NULL) ? H5I_INVALID_HID : H5Oopen (file, object, lapl);
+    H5Pclose (lapl);
     if (obj >= 0 && H5Aexists (obj, name) > 0) {
         hid_t attr = H5Aopen (obj, name, H5P_DEFAULT);
         if (attr >= 0) {
@@ -233,8 +305,13 @@ store_h5_attr_names (const char *path, const char *object, char ***names_p, size
         return bsw_error_set (err, BSW_EIO, "%s: cannot open as HDF5: %s", path, s_why (why));
     int rc = 0;
     s_names_t list = {NULL, 0, 0};
-    hid_t obj = H5Oopen (file, object, H5P_DEFAULT);
-    if (obj < 0)
+    rc = s_check_link (file, path, object, err);
+    hid_t lapl = s_no_links (H5P_LINK_ACCESS);
+    hid_t obj = rc ? H5I_INVALID_HID : H5Oopen (file, object, lapl);
+    H5Pclose (lapl);
+    if (rc) {
+        //  Refused above: said why.
+    } else if (obj < 0)
         rc = bsw_error_set (err, BSW_EFORMAT, "%s: no object '%s': %s", path, object, s_why (why));
     else if (H5Aiterate2 (obj, H5_INDEX_NAME, H5_ITER_INC, NULL, s_collect, &list) < 0)
         rc = bsw_error_set (err, BSW_EFORMAT, "%s: cannot list attributes of '%s': %s", path,

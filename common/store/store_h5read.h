@@ -1,7 +1,11 @@
 /*  store_h5read.h - small readers for HDF5 files (whole datasets and
     scalar attributes): tests check the files we or TVB wrote with them,
     and `brainsweep plot --point` reads a point's series with them
-    (client_plot.c). */
+    (client_plot.c), and the schema-4 upgrade reads old data folders'
+    series with them. Files may come from outside: an external link, a
+    virtual dataset or external storage (each of which would make HDF5
+    read other files) is refused (BSW_EFORMAT), and so is a dataset over
+    STORE_H5_READ_MAX_BYTES (BSW_ETOOBIG). */
 #ifndef STORE_H5READ_H_INCLUDED
 #define STORE_H5READ_H_INCLUDED
 
@@ -10,7 +14,8 @@
 
 #include "bsw_error.h"
 
-#define STORE_H5_MAX_RANK 8
+#define STORE_H5_MAX_RANK       8
+#define STORE_H5_READ_MAX_BYTES (1ULL << 30) /* a dataset read whole */
 
 /*  Reads a whole numeric dataset converted to double. *values_p is
     caller-owned (free()); dims[rank] filled. Returns 0 or BSW_EIO/FORMAT. */

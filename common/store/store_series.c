@@ -58,8 +58,8 @@ s_unshuffle (const uint8_t *in, uint8_t *out, size_t count)
 }
 
 int
-store_series_encode (const double *values, size_t count, int level, void **bytes_p,
-                     size_t *size_p, bsw_error_t *err)
+store_series_encode (const double *values, size_t count, int level, void **bytes_p, size_t *size_p,
+                     bsw_error_t *err)
 {
     BSW_ASSERT (bytes_p && size_p);
     BSW_ASSERT (values || count == 0);
@@ -103,9 +103,8 @@ store_series_decode (store_series_encoding_t encoding, const void *bytes, size_t
     size_t raw = count * 8;
     if (encoding == STORE_SERIES_F8) {
         if (size != raw)
-            return bsw_error_set (err, BSW_EFORMAT,
-                                  "series of %zu bytes where %zu values take %zu", size, count,
-                                  raw);
+            return bsw_error_set (err, BSW_EFORMAT, "series of %zu bytes where %zu values take %zu",
+                                  size, count, raw);
         if (raw)
             memcpy (values, bytes, raw);
         return 0;
@@ -115,6 +114,14 @@ store_series_decode (store_series_encoding_t encoding, const void *bytes, size_t
     if (size > (size_t) UINT32_MAX || raw > (size_t) UINT32_MAX)
         return bsw_error_set (err, BSW_EFORMAT, "a deflated series of %zu bytes is too large",
                               size);
+    //  A deflate stream can be padded without end (empty blocks) and still
+    //  give the right values: no more than zlib's bound for the values, so
+    //  a point never takes more room than its spec implies.
+    if (size > (size_t) compressBound ((uLong) raw))
+        return bsw_error_set (err, BSW_EFORMAT,
+                              "a deflated series of %zu bytes where %zu values deflate to at most "
+                              "%lu",
+                              size, count, (unsigned long) compressBound ((uLong) raw));
     uint8_t *shuffled = bsw_malloc (raw ? raw : 1);
     z_stream z = {0};
     int rc = 0;

@@ -940,8 +940,75 @@ s_test_template_fits (void)
     return BSW_TEST_PASS;
 }
 
+//  A file that makes HDF5 open another one is refused by the readers (an
+//  old data folder's series or a user's file may come from anywhere): an
+//  external link, a dataset with external storage, a virtual dataset.
+//  Each would otherwise read target.h5's (or raw.bin's) numbers.
+static int
+s_test_read_refuses_other_files (void)
+{
+    char dir[BSW_TEST_DIR_MAX], path[BSW_TEST_DIR_PATH_MAX], raw[BSW_TEST_DIR_PATH_MAX];
+    BSW_CHECK (s_folder_fixture (dir, path, "target.h5"));
+    const double four[4] = {1, 2, 3, 4};
+    hsize_t n = 4;
+    hid_t space = H5Screate_simple (1, &n, NULL);
+    hid_t file = H5Fcreate (path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t dset =
+        H5Dcreate2 (file, "data", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    BSW_CHECK (H5Dwrite (dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, four) >= 0);
+    H5Dclose (dset);
+    H5Fclose (file);
+    snprintf (raw, sizeof raw, "%s/raw.bin", dir);
+    FILE *f = fopen (raw, "wb");
+    BSW_CHECK (f && fwrite (four, sizeof four, 1, f) == 1);
+    fclose (f);
+    static const struct {
+        const char *file, *needle;
+    } bad[] = {
+        {"elink.h5", "'data' is an external link (to another file): refused"},
+        {"external.h5", "dataset 'data' keeps its data in external files: refused"},
+        {"virtual.h5", "dataset 'data' is a virtual dataset (its data are in other files)"},
+    };
+    for (size_t k = 0; k < 3; k++) {
+        char name[BSW_TEST_DIR_PATH_MAX];
+        snprintf (name, sizeof name, "%s/%s", dir, bad[k].file);
+        file = H5Fcreate (name, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+        hid_t dcpl = H5Pcreate (H5P_DATASET_CREATE);
+        if (k == 0)
+            BSW_CHECK (H5Lcreate_external ("target.h5", "/data", file, "data", H5P_DEFAULT,
+                                           H5P_DEFAULT) >= 0);
+        else {
+            if (k == 1)
+                BSW_CHECK (H5Pset_external (dcpl, "raw.bin", 0, sizeof four) >= 0);
+            else
+                BSW_CHECK (H5Pset_virtual (dcpl, space, "target.h5", "/data", space) >= 0);
+            dset = H5Dcreate2 (file, "data", H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+            BSW_CHECK (dset >= 0);
+            H5Dclose (dset);
+        }
+        H5Pclose (dcpl);
+        H5Fclose (file);
+        //  HDF5 resolves the relative names against the current folder.
+        char cwd[4096];
+        BSW_CHECK (getcwd (cwd, sizeof cwd) && chdir (dir) == 0);
+        double *values = NULL;
+        size_t dims[STORE_H5_MAX_RANK];
+        int rank = 0;
+        bsw_error_t err;
+        int rc = store_h5_read_doubles (bad[k].file, "data", &values, dims, &rank, &err);
+        BSW_CHECK (chdir (cwd) == 0);
+        free (values);
+        BSW_CHECK_MSG (rc == BSW_EFORMAT, "%s: rc %d (read %d dimensions)", bad[k].file, rc, rank);
+        BSW_CHECK_MSG (strstr (err.text, bad[k].needle), "%s: %s", bad[k].file, err.text);
+    }
+    H5Sclose (space);
+    bsw_test_dir_remove (dir);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {
     {"usage", s_test_usage},
+    {"read_refuses_other_files", s_test_read_refuses_other_files},
     {"root_attributes", s_test_root_attributes},
     {"dataset_attributes", s_test_dataset_attributes},
     {"nan_data", s_test_nan_data},

@@ -16,6 +16,7 @@
 #define BSW_TEST_H_INCLUDED
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,40 @@ bsw_test_shared_dir (void)
         return NULL;
     fclose (f);
     return dir;
+}
+
+/*  A line of /proc/PID/status in kB ("VmHWM", "VmRSS"; pid 0: this
+    process), or -1 when it cannot be read (not Linux, process gone). */
+static inline long
+bsw_test_vm_kb (int pid, const char *key)
+{
+    char path[64], line[256];
+    if (pid)
+        snprintf (path, sizeof path, "/proc/%d/status", pid);
+    else
+        snprintf (path, sizeof path, "/proc/self/status");
+    FILE *f = fopen (path, "r");
+    if (!f)
+        return -1;
+    long kb = -1;
+    size_t len = strlen (key);
+    while (kb < 0 && fgets (line, sizeof line, f))
+        if (strncmp (line, key, len) == 0 && line[len] == ':')
+            kb = strtol (line + len + 1, NULL, 10);
+    fclose (f);
+    return kb;
+}
+
+/*  Resets this process's VmHWM to its VmRSS (Linux's clear_refs "5"), so a
+    case can measure its own peak; false when the kernel does not allow it. */
+static inline bool
+bsw_test_vm_reset_peak (void)
+{
+    FILE *f = fopen ("/proc/self/clear_refs", "w");
+    if (!f)
+        return false;
+    bool ok = fputs ("5", f) >= 0;
+    return fclose (f) == 0 && ok;
 }
 
 static inline int
