@@ -6,9 +6,16 @@
     Input layout: the whole input is the file. libhdf5 opens files by path,
     so each input is written to one temporary file of this process (in
     /dev/shm when there is one, else $TMPDIR or /tmp), removed at exit.
-    The target then makes the calls those readers make: `data` and `time`
-    as doubles, `data` as ints, the TVB_labels_dimensions attribute of "/",
-    and the names of the attributes of "/" and "/data".
+    The target then makes the calls those readers make, in their order:
+    `data` as doubles, and when that succeeds `time` and the
+    TVB_labels_dimensions attribute of "/". (store_h5_attr_names, which
+    only tests call on files they wrote, is left out: libhdf5 1.10's
+    attribute iteration crashes on some damaged files, in its own code.)
+
+    libhdf5 is not instrumented and every call opens the file again, so
+    this target runs far slower than the others (bench/README.md,
+    "Fuzzing"); fuzz.sh shrinks ASan's quarantine for it, as each open
+    allocates megabytes that would otherwise be fresh pages every time.
 */
 #include "fuzz.h"
 
@@ -52,17 +59,6 @@ s_file (const uint8_t *data, size_t size)
     return s_path;
 }
 
-//  Frees a list of names.
-static void
-s_free_names (char **names, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        BSW_ASSERT (names[i]);
-        free (names[i]);
-    }
-    free (names);
-}
-
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -85,31 +81,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             sum += values[i];
         (void) sum;
         free (values);
-        int *ints = NULL;
-        if (store_h5_read_ints (path, "data", &ints, dims, &rank, &err) == 0)
-            free (ints);
+        //  What `plot --point` reads next.
         if (store_h5_read_doubles (path, "time", &values, dims, &rank, &err) == 0)
             free (values);
+        char *text = NULL;
+        store_h5_read_attr (path, "/", "TVB_labels_dimensions", &text, NULL, NULL);
+        volatile size_t length = text ? strlen (text) : 0;
+        (void) length;
+        free (text);
     }
-    char *text = NULL;
-    double f64 = 0;
-    int64_t i64 = 0;
-    store_h5_read_attr (path, "/", "TVB_labels_dimensions", &text, &f64, &i64);
-    volatile size_t length = text ? strlen (text) : 0;
-    (void) length;
-    free (text);
-    char **names = NULL;
-    size_t count = 0;
-    if (store_h5_attr_names (path, "/", &names, &count, &err) == 0) {
-        //  Each attribute of the root read as the tests read TVB's files.
-        for (size_t i = 0; i < count && i < 64; i++) {
-            text = NULL;
-            store_h5_read_attr (path, "/", names[i], &text, &f64, &i64);
-            free (text);
-        }
-        s_free_names (names, count);
-    }
-    if (store_h5_attr_names (path, "/data", &names, &count, &err) == 0)
-        s_free_names (names, count);
     return 0;
 }
