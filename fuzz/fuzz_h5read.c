@@ -10,7 +10,8 @@
     `data` as doubles, and when that succeeds `time` and the
     TVB_labels_dimensions attribute of "/". (store_h5_attr_names, which
     only tests call on files they wrote, is left out: libhdf5 1.10's
-    attribute iteration crashes on some damaged files, in its own code.)
+    attribute iteration crashes on some damaged files, in its own code.
+    Reading the attribute can hang libhdf5 too: fuzz/known/README.md.)
 
     libhdf5 is not instrumented and every call opens the file again, so
     this target runs far slower than the others (bench/README.md,

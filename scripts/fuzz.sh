@@ -7,8 +7,8 @@
 # read); a crash is saved as build-fuzz/fuzz-work/TARGET/crash-* and makes
 # this script exit 1 after the last target. Each target's line of the
 # summary gives its runs and executions per second (bench/README.md,
-# "Fuzzing"). See DEVELOPING.md, "Fuzzing", for turning a crash into a
-# regression file.
+# "Fuzzing and sanitizers"). DEVELOPING.md, "Fuzzing", says how a crash
+# becomes a regression file.
 set -eu
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
