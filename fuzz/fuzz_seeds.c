@@ -136,12 +136,14 @@ s_set_field (proto_msg_t *msg, const proto_field_t *f)
     case PROTO_KIND_BLOB: {
         char dtype[8];
         s_word (f->oneof ? f->oneof : "u1", false, dtype, sizeof dtype);
-        size_t size = strcmp (dtype, "f8") == 0 ? 4 * 8 : 24;
-        uint8_t *bytes = malloc (size);
+        //  32 bytes: 32 "u1" or 4 "f8" values.
+        enum { S_BLOB_BYTES = 32 };
+        uint8_t *bytes = malloc (S_BLOB_BYTES);
         BSW_ASSERT (bytes);
-        for (size_t k = 0; k < size; k++)
+        for (size_t k = 0; k < S_BLOB_BYTES; k++)
             bytes[k] = (uint8_t) (k * 7);
         void *data = bytes;
+        size_t size = S_BLOB_BYTES;
         uint64_t shape[1] = {strcmp (dtype, "f8") == 0 ? size / 8 : size};
         proto_msg_set_blob (msg, f->name, dtype, shape, 1, &data, size);
         break;
