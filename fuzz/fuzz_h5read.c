@@ -76,6 +76,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         size_t count = 1;
         for (int d = 0; d < rank; d++)
             count *= dims[d];
+        BSW_ASSERT (count <= ((uint64_t) size * 1032 + (1u << 20)) / sizeof (double));
         //  Every value was filled (ASan would see a short buffer here).
         volatile double sum = 0;
         for (size_t i = 0; i < count; i++)
