@@ -4,6 +4,8 @@
 #   --test   also what the test suite and its tools need (jq: the shell
 #            tests read `brainsweep status/stats --json` with it; yq: the
 #            deploy tests read the compose config with it)
+#   --fuzz   also clang and its runtime (libFuzzer, the sanitizers) for
+#            scripts/fuzz.sh
 set -eu
 
 packages="build-essential cmake pkg-config
@@ -12,6 +14,11 @@ packages="build-essential cmake pkg-config
 test_packages="hdf5-tools zip unzip jq yq shellcheck docker-compose chromium fonts-dejavu-core systemd
   valgrind"
 
+fuzz_packages="clang libclang-rt-dev"
+
+if [ "${1:-}" = "--fuzz" ]; then
+  packages="$packages $fuzz_packages"
+fi
 if [ "${1:-}" = "--test" ]; then
   packages="$packages $test_packages"
   # The browser test drives Chromium from node; any node will do, so

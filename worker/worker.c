@@ -523,14 +523,18 @@ s_handle_drop (self_t *self, uint64_t id)
     if (!sweep)
         return;
     sweep->dropped = true;
+    //  Deleting the item under the cursor steps the cursor back, so the
+    //  next zlistx_next gives the item after it. (Looking the job up again
+    //  with zlistx_find moved the cursor and made a second job of the
+    //  sweep be read after it was freed.) The count drops here without
+    //  s_sweep_release, which would free the sweep read below.
     worker_job_t *job = zlistx_first (self->queue);
     while (job) {
-        worker_job_t *next = zlistx_next (self->queue);
         if (job->sweep == sweep) {
-            zlistx_delete (self->queue, zlistx_find (self->queue, job));
-            s_sweep_release (self, sweep);
+            zlistx_delete (self->queue, zlistx_cursor (self->queue));
+            sweep->jobs--;
         }
-        job = next;
+        job = zlistx_next (self->queue);
     }
     for (size_t t = 0; t < self->threads; t++)
         if (self->running[t] && self->running[t]->sweep == sweep)

@@ -17,8 +17,12 @@
 #include "sim_connectivity.h"
 #include "sim_setup.h"
 
-/*  Sweep-size guard of the parser; the broker has its own configurable limit. */
+/*  Sweep-size guard of the parser; the broker has its own configurable limit.
+    The fuzz build (fuzz/CMakeLists.txt) compiles the parser with a smaller
+    one, so that its inputs cannot ask for gigabytes of range values. */
+#ifndef SPEC_MAX_POINTS_HARD
 #define SPEC_MAX_POINTS_HARD 100000000ULL
+#endif
 #define SPEC_MAX_STEPS       4000000000ULL /* ceil(simulation_length/dt) at most */
 #define SPEC_MAX_NAME        256           /* bytes of a sweep's name */
 

@@ -145,12 +145,23 @@ s_read (const char *path, const char *dataset, hid_t memtype, void **values_p,
                 too_big = true;
             count *= dims[i];
         }
+        //  The dimensions are the file's word: a file of a few KB can
+        //  claim gigabytes (fill values need no storage), which the read
+        //  would allocate, and libhdf5 many times over. Real values are in
+        //  the file, deflated at most 1032:1 (zlib's limit), so a claim
+        //  beyond that, or beyond STORE_H5_READ_MAX_BYTES, is refused.
+        hsize_t file_size = 0;
+        H5Fget_filesize (file, &file_size);
+        uint64_t limit = (uint64_t) file_size * 1032 + (1u << 20);
+        limit = limit < STORE_H5_READ_MAX_BYTES ? limit : STORE_H5_READ_MAX_BYTES;
+        too_big = too_big || count * size > limit;
         void *values = too_big ? NULL : bsw_malloc (count * size);
         if (too_big)
             rc = bsw_error_set (err, BSW_ETOOBIG,
-                                "%s: dataset '%s' is larger than %llu bytes: too large to read "
-                                "whole",
-                                path, dataset, (unsigned long long) STORE_H5_READ_MAX_BYTES);
+                                "%s: dataset '%s' is too large to read whole (more than %llu "
+                                "bytes, for a file of %llu)",
+                                path, dataset, (unsigned long long) limit,
+                                (unsigned long long) file_size);
         else if (count > 0 && H5Dread (dset, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) {
             free (values);
             rc = bsw_error_set (err, BSW_EFORMAT, "%s: cannot read dataset '%s' as numbers: %s",

@@ -15,10 +15,13 @@
 #include "bsw_error.h"
 
 #define STORE_H5_MAX_RANK       8
-#define STORE_H5_READ_MAX_BYTES (1ULL << 30) /* a dataset read whole */
+#define STORE_H5_READ_MAX_BYTES (1ull << 30) /* most bytes one whole-dataset read takes */
 
 /*  Reads a whole numeric dataset converted to double. *values_p is
-    caller-owned (free()); dims[rank] filled. Returns 0 or BSW_EIO/FORMAT. */
+    caller-owned (free()); dims[rank] filled. Returns 0 or BSW_EIO/FORMAT,
+    or BSW_ETOOBIG when the values would take more than
+    STORE_H5_READ_MAX_BYTES, or more than the file could hold deflated
+    (1032 times its size, and a MB). */
 int store_h5_read_doubles (const char *path, const char *dataset, double **values_p,
                            size_t dims[STORE_H5_MAX_RANK], int *rank, bsw_error_t *err);
 
