@@ -106,8 +106,9 @@ main (int argc, char **argv)
                                   .kind = BSW_OPT_U64,
                                   .dest = &max_message,
                                   .arg = "BYTES",
-                                  .help = "largest blob one message may carry, e.g. a result\n"
-                                          "or a connectivity (default 536870912)",
+                                  .help = "largest blob one message may carry: a point's\n"
+                                          "series or a connectivity (default 536870912);\n"
+                                          "workers fail a point whose series exceeds it",
                                   .min = 1},
                                  {NULL}};
     const bsw_opts_t cmd = {"brainsweep-broker", s_about, options, s_epilog};
