@@ -40,6 +40,10 @@
 #define S_SNDHWM            1000  /* messages queued to one peer: a burst of ACKs and WORKs fits */
 #define S_RCVHWM            64    /* messages queued from one peer */
 #define S_FRAME_HEADROOM    65536 /* bytes a frame may exceed the limit by and be refused */
+//  RESULTS replies not yet shown read (broker_receipts.h): 256 MB in all,
+//  a receipt kept a minute.
+#define S_UNREAD_BUDGET  (256ull << 20)
+#define S_UNREAD_HOLD_MS 60000
 
 //  A RESULT waiting for the group commit.
 typedef struct {
@@ -63,6 +67,7 @@ typedef struct {
     broker_sweeps_t *sweeps;       /* every sweep */
     broker_workers_t *workers;     /* connected workers and their leases */
     broker_exporters_t *exporters; /* export streams (FETCH) */
+    broker_receipts_t *receipts;   /* RESULTS replies not yet shown read */
     broker_client_t client;        /* what client requests work on (borrows the above) */
     zlistx_t *pending;             /* s_pending_t *, committed in groups */
     int64_t heartbeat_at;          /* mono ms of the next heartbeat */
@@ -509,6 +514,7 @@ s_tick (broker_t *self)
     broker_auth_poll (self->auth, now);
     self->heartbeat_at = broker_workers_tick (self->workers, self->sweeps, now);
     broker_exporters_tick (self->exporters, now);
+    broker_receipts_tick (self->receipts, now);
     for (broker_sweep_t *s = broker_sweeps_first (self->sweeps); s;
          s = broker_sweeps_next (self->sweeps))
         broker_sweep_tick (s, now);
@@ -553,6 +559,7 @@ s_broker_new (zsock_t *pipe, const broker_config_t *config, bsw_error_t *err)
     zsock_set_linger (self->router, 0);
     self->workers = broker_workers_new (self->router, heartbeat_ms, &self->stats);
     self->exporters = broker_exporters_new (self->data_dir, self->poller, s_send_deferred, self);
+    self->receipts = broker_receipts_new (S_UNREAD_BUDGET, S_UNREAD_HOLD_MS);
     uint64_t resumed = 0;
     if (!config->key && !config->insecure && !broker_endpoint_is_local (config->bind)) {
         bsw_error_set (err, BSW_EINVAL,
@@ -579,6 +586,7 @@ s_broker_new (zsock_t *pipe, const broker_config_t *config, bsw_error_t *err)
         .stats = &self->stats,
         .exporters = self->exporters,
         .max_points = config->max_points ? config->max_points : BROKER_DEFAULT_MAX_POINTS,
+        .receipts = self->receipts,
     };
     if (zsock_bind (self->router, "%s", config->bind) == -1) {
         bsw_error_set (err, BSW_EIO, "cannot bind %s: %s", config->bind,
@@ -611,6 +619,7 @@ s_broker_destroy (broker_t **self_p)
     zlistx_destroy (&self->pending);
     //  Before the poller, which their actors leave.
     broker_exporters_destroy (&self->exporters);
+    broker_receipts_destroy (&self->receipts);
     broker_sweeps_destroy (&self->sweeps);
     broker_workers_destroy (&self->workers);
     zpoller_destroy (&self->poller);

@@ -370,12 +370,16 @@ s_results (broker_client_t *self, const proto_msg_t *msg)
     broker_sweep_t *s = s_sweep_or_error (self, msg, &reply);
     if (!s)
         return reply;
+    //  One unread reply per connection at most (broker_receipts.h).
+    int64_t now = bsw_clock_mono_ms ();
+    bsw_error_t err;
+    if (broker_receipts_check (self->receipts, msg, now, &err))
+        return proto_msg_new_errorf (msg, err.code, "%s", err.text);
     uint64_t offset = proto_msg_uint (msg, "offset"), limit = proto_msg_uint (msg, "limit");
     if (limit == 0 || limit > S_RESULTS_PAGE_MAX)
         limit = S_RESULTS_PAGE_MAX;
     broker_result_row_t *rows = NULL;
     size_t count = 0;
-    bsw_error_t err;
     if (broker_db_result_rows (self->db, s->id, offset, limit, &rows, &count, &err))
         return proto_msg_new_errorf (msg, err.code, "%s", err.text);
     reply = proto_msg_new (PROTO_POINTS);
@@ -394,6 +398,14 @@ s_results (broker_client_t *self, const proto_msg_t *msg)
         proto_msg_destroy (&reply);
         return proto_msg_new_errorf (msg, rc, "%s", err.text);
     }
+    //  Its size, near enough: the blobs and arrays are nearly all of it.
+    size_t n_values = 0, series = 0;
+    proto_msg_f64s (reply, "values", &n_values);
+    if (proto_msg_has (reply, "timeseries"))
+        proto_msg_blob (reply, "timeseries", &series, NULL, NULL, NULL);
+    uint64_t bytes = 1024 + 16 * (uint64_t) count + 8 * (uint64_t) n_values + series +
+                     (proto_msg_has (reply, "spec") ? strlen (proto_msg_str (reply, "spec")) : 0);
+    broker_receipts_issue (self->receipts, msg, reply, bytes, now);
     return reply;
 }
 

@@ -12,6 +12,7 @@
 
 #include "broker_db.h"
 #include "broker_exporter.h"
+#include "broker_receipts.h"
 #include "broker_stats.h"
 #include "broker_sweep.h"
 #include "broker_workers.h"
@@ -34,6 +35,7 @@ typedef struct {
     const broker_stats_t *stats;      /* the broker's counters */
     broker_exporters_t *exporters;    /* export streams (FETCH) */
     uint64_t max_points;              /* most points a sweep may have */
+    broker_receipts_t *receipts;      /* RESULTS replies not yet shown read */
     const broker_client_peer_t *peer; /* the sender of the request being answered */
 } broker_client_t;
 

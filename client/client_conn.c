@@ -11,6 +11,10 @@ struct client_conn_t {
     int timeout_ms;
     bool curve; /* speaks CurveZMQ */
     uint64_t next_req;
+    //  The receipt of the last RESULTS reply read, which the next RESULTS
+    //  request brings back (broker/broker_receipts.h).
+    uint64_t receipt;
+    bool has_receipt;
 };
 
 client_conn_t *
@@ -65,6 +69,8 @@ client_conn_request (client_conn_t *self, proto_msg_t **request_p, proto_type_t 
     }
     uint64_t req = ++self->next_req;
     proto_msg_set_uint (*request_p, "req", req);
+    if (type == PROTO_RESULTS && self->has_receipt)
+        proto_msg_set_uint (*request_p, "receipt", self->receipt);
     if (proto_msg_send (request_p, self->dealer))
         return bsw_error_set (err, BSW_EIO, "cannot send to %s", self->endpoint);
     int64_t deadline = bsw_clock_mono_ms () + self->timeout_ms;
@@ -88,11 +94,16 @@ client_conn_request (client_conn_t *self, proto_msg_t **request_p, proto_type_t 
                 break;
             continue;
         }
-        zmsg_t *wire = zmsg_recv (self->dealer);
+        //  Frame by frame, within the protocol's bounds (proto.h).
         proto_msg_t *reply = NULL;
         bsw_error_t decode_err;
-        if (!wire || proto_msg_decode (&wire, false, 0, &reply, NULL, &decode_err))
+        if (proto_msg_recv (self->dealer, 0, &reply, NULL, &decode_err))
             continue;
+        if (proto_msg_has (reply, "receipt")) {
+            //  Even a late reply's: it was read.
+            self->receipt = proto_msg_uint (reply, "receipt");
+            self->has_receipt = true;
+        }
         if (!proto_msg_has (reply, "req") || proto_msg_uint (reply, "req") != req) {
             proto_msg_destroy (&reply); /* a late reply to an earlier request */
             continue;

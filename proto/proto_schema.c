@@ -186,6 +186,7 @@ static const proto_field_t s_results[] = {
     S_UINT ("limit", S_OPTIONAL, "most points to list"),
     S_BOOL ("with_spec", S_OPTIONAL, "also send the sweep's spec"),
     S_BOOL ("with_timeseries", S_OPTIONAL, "also send the time series of the first point listed"),
+    S_UINT ("receipt", S_OPTIONAL, "the receipt of this connection's previous POINTS reply"),
 };
 static const proto_field_t s_points[] = {
     S_REQ_ECHO,
@@ -199,6 +200,7 @@ static const proto_field_t s_points[] = {
     S_TEXT ("spec", S_OPTIONAL, "the sweep's JSON spec, when asked (`with_spec`)"),
     S_BLOB ("timeseries", S_OPTIONAL, "u1",
             "TimeSeriesRegion HDF5 file of the first point listed, when asked and ok"),
+    S_UINT ("receipt", S_OPTIONAL, "to bring back with the next RESULTS request"),
 };
 static const proto_field_t s_stats[] = {
     S_REQ,

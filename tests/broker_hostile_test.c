@@ -13,7 +13,9 @@
     result_over_limit a RESULT over --max-message fails its points rather
                     than leave them leased for ever
     export_caps     export streams per connection are capped, and an old
-                    broker's export copies are removed at start */
+                    broker's export copies are removed at start
+    unread_replies  a connection that has not read its last RESULTS reply
+                    gets no other until it brings that reply's receipt */
 #include "bsw_test.h"
 #include "bsw_test_dir.h"
 #include "bsw_util.h"
@@ -372,11 +374,82 @@ s_test_export_caps (void)
     return BSW_TEST_PASS;
 }
 
+//  RESULTS as a client that never reads would send them: the second gets
+//  an ERROR instead of a second page held for it; brought back, the first
+//  reply's receipt opens the next page.
+static proto_msg_t *
+s_results (zsock_t *sock, uint64_t sweep, const uint64_t *receipt)
+{
+    proto_msg_t *msg = proto_msg_new (PROTO_RESULTS);
+    proto_msg_set_uint (msg, "sweep", sweep);
+    proto_msg_set_bool (msg, "with_spec", true);
+    if (receipt)
+        proto_msg_set_uint (msg, "receipt", *receipt);
+    return msg;
+}
+
+static int
+s_test_unread_replies (void)
+{
+    s_broker_t *b = &s_broker;
+    BSW_CHECK_MSG (s_start (b, NULL, NULL), "no broker on %s", b->endpoint);
+    proto_msg_t *msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec", "{\"simulation_length\": 5}");
+    proto_msg_send (&msg, b->client);
+    msg = s_recv (b->client);
+    BSW_CHECK (msg && proto_msg_type (msg) == PROTO_SUBMITTED);
+    uint64_t id = proto_msg_uint (msg, "sweep");
+    proto_msg_destroy (&msg);
+    //  Two requests, then the two replies.
+    for (int k = 0; k < 2; k++) {
+        msg = s_results (b->client, id, NULL);
+        proto_msg_send (&msg, b->client);
+    }
+    msg = s_recv (b->client);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_POINTS && proto_msg_has (msg, "receipt"),
+                   "got %s", msg ? proto_type_name (proto_msg_type (msg)) : "nothing");
+    uint64_t receipt = proto_msg_uint (msg, "receipt");
+    proto_msg_destroy (&msg);
+    msg = s_recv (b->client);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_ERROR, "got %s",
+                   msg ? proto_type_name (proto_msg_type (msg)) : "nothing");
+    BSW_CHECK_INT (proto_msg_int (msg, "code"), BSW_ESTATE);
+    BSW_CHECK_MSG (strstr (proto_msg_str (msg, "text"), "has not read its previous RESULTS reply"),
+                   "%s", proto_msg_str (msg, "text"));
+    proto_msg_destroy (&msg);
+    //  A wrong receipt is no better; the right one is.
+    uint64_t wrong = receipt + 1;
+    msg = s_results (b->client, id, &wrong);
+    proto_msg_send (&msg, b->client);
+    msg = s_recv (b->client);
+    BSW_CHECK (msg && proto_msg_type (msg) == PROTO_ERROR);
+    proto_msg_destroy (&msg);
+    msg = s_results (b->client, id, &receipt);
+    proto_msg_send (&msg, b->client);
+    msg = s_recv (b->client);
+    BSW_CHECK_MSG (msg && proto_msg_type (msg) == PROTO_POINTS, "got %s",
+                   msg ? proto_type_name (proto_msg_type (msg)) : "nothing");
+    BSW_CHECK (proto_msg_uint (msg, "receipt") != receipt);
+    proto_msg_destroy (&msg);
+    //  Another connection has its own.
+    zsock_t *other = s_dealer (b);
+    BSW_CHECK (other);
+    msg = s_results (other, id, NULL);
+    proto_msg_send (&msg, other);
+    msg = s_recv (other);
+    BSW_CHECK (msg && proto_msg_type (msg) == PROTO_POINTS);
+    proto_msg_destroy (&msg);
+    zsock_destroy (&other);
+    s_stop (b);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"many_frames", s_test_many_frames},
                                           {"oversized_frame", s_test_oversized_frame},
                                           {"result_over_limit", s_test_result_over_limit},
                                           {"export_caps", s_test_export_caps},
+                                          {"unread_replies", s_test_unread_replies},
                                           {NULL, NULL}};
 
 int
