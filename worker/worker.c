@@ -547,12 +547,14 @@ s_handle_drop (self_t *self, uint64_t id)
 static void
 s_handle_broker (self_t *self)
 {
-    zmsg_t *wire = zmsg_recv (self->dealer);
-    if (!wire)
-        return;
+    //  Frame by frame, within the protocol's frame count (proto.h); blobs
+    //  as large as the broker's own --max-message allows it to send.
     proto_msg_t *msg = NULL;
     bsw_error_t err;
-    if (proto_msg_decode (&wire, false, 0, &msg, NULL, &err)) {
+    int rc = proto_msg_recv (self->dealer, UINT64_MAX, &msg, NULL, &err);
+    if (rc == BSW_EIO)
+        return; //  interrupted
+    if (rc) {
         zsys_warning ("worker=%s bad message from broker: %s", self->name, err.text);
         return;
     }
