@@ -354,19 +354,16 @@ s_finish (s_folder_t *f, store_h5_t **h5_p)
     return rc;
 }
 
-//  The model's view model: TVB keeps model classes per family module.
+//  The model's view model: TVB keeps model classes per family module,
+//  which the model's descriptor names.
 static int
 s_model (s_folder_t *f)
 {
-    static const struct {
-        const char *name, *module;
-    } modules[] = {{"Generic2dOscillator", "tvb.simulator.models.oscillator"}};
     const sim_setup_t *s = f->pt->setup;
     const sim_model_desc_t *model = s->model;
     char type[160] = "";
-    for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++)
-        if (!strcmp (model->name, modules[i].name))
-            snprintf (type, sizeof type, "%s.%s", modules[i].module, model->name);
+    if (model->tvb_module)
+        snprintf (type, sizeof type, "%s.%s", model->tvb_module, model->name);
     if (!type[0])
         return bsw_error_set (f->err, BSW_EINTERNAL, "model %s has no TVB class to export",
                               model->name);

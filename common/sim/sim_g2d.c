@@ -216,6 +216,7 @@ s_tile (const sim_tile_t *tile)
 
 const sim_model_desc_t sim_g2d_model = {
     .name = "Generic2dOscillator",
+    .tvb_module = "tvb.simulator.models.oscillator",
     .n_state = 2,
     .state_names = {"V", "W"},
     .state_lo = {-2.0, -6.0},

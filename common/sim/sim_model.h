@@ -73,7 +73,8 @@ typedef struct sim_tile_t sim_tile_t;
 typedef void (*sim_tile_fun_t) (const sim_tile_t *tile);
 
 typedef struct {
-    const char *name; /* TVB class name */
+    const char *name;       /* TVB class name */
+    const char *tvb_module; /* TVB's module of the class, e.g. "tvb.simulator.models.oscillator" */
     size_t n_state;
     const char *state_names[SIM_MAX_STATE];
     double state_lo[SIM_MAX_STATE]; /* state_variable_range, for random ICs */
