@@ -14,6 +14,12 @@ sim_model_find (const char *name)
     return NULL;
 }
 
+const sim_model_desc_t *
+sim_model_at (size_t i)
+{
+    return i < sizeof s_models / sizeof s_models[0] ? s_models[i] : NULL;
+}
+
 int
 sim_model_param_index (const sim_model_desc_t *model, const char *name)
 {

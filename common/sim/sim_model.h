@@ -94,6 +94,9 @@ extern const sim_model_desc_t sim_g2d_model;
 /*  The model of that TVB class name, or NULL. */
 const sim_model_desc_t *sim_model_find (const char *name);
 
+/*  The i-th registered model, or NULL past the last (for lists of them). */
+const sim_model_desc_t *sim_model_at (size_t i);
+
 /*  Index of a parameter by name, or -1. */
 int sim_model_param_index (const sim_model_desc_t *model, const char *name);
 

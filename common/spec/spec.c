@@ -352,9 +352,14 @@ s_parse_model (parser_t *p, const json_t *model)
         const char *name = NULL;
         rc = s_string (p, type, "model.type", &name);
         const sim_model_desc_t *found = rc ? NULL : sim_model_find (name);
-        if (!rc && !found)
-            return s_fail (p, "model.type", "\"%s\" is not a known model (expected %s)", name,
-                           sim_g2d_model.name);
+        if (!rc && !found) {
+            char known[512] = "";
+            for (size_t i = 0; sim_model_at (i); i++)
+                snprintf (known + strlen (known), sizeof known - strlen (known), "%s%s",
+                          i ? ", " : "", sim_model_at (i)->name);
+            return s_fail (p, "model.type", "\"%s\" is not a known model (expected one of %s)",
+                           name, known);
+        }
         //  Another model brings its own parameter defaults.
         if (!rc && found != p->spec->setup.model) {
             p->spec->setup.model = found;

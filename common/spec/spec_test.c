@@ -357,7 +357,8 @@ static const struct {
     {"{\"conduction_speed\": 0}", "spec.json: conduction_speed: 0 is not positive"},
     {"{\"model\": []}", "model: [] is an array; an object is expected"},
     {"{\"model\": {\"params\": {}}}", "model.params: unknown field"},
-    {"{\"model\": {\"type\": \"Kuramoto\"}}", "model.type: \"Kuramoto\" is not a known model"},
+    {"{\"model\": {\"type\": \"Hopf\"}}",
+     "model.type: \"Hopf\" is not a known model (expected one of Generic2dOscillator)"},
     {"{\"model\": {\"parameters\": {\"zeta\": 1}}}",
      "spec.json: model.parameters.zeta: unknown parameter (expected one of tau, I, a, b, c, d, e, "
      "f, g, alpha, beta, gamma)"},
