@@ -373,7 +373,7 @@ s_results (broker_client_t *self, const proto_msg_t *msg)
     //  One unread reply per connection at most (broker_receipts.h).
     int64_t now = bsw_clock_mono_ms ();
     bsw_error_t err;
-    if (broker_receipts_check (self->receipts, msg, now, &err))
+    if (broker_receipts_check (self->receipts, msg, &err))
         return proto_msg_new_errorf (msg, err.code, "%s", err.text);
     uint64_t offset = proto_msg_uint (msg, "offset"), limit = proto_msg_uint (msg, "limit");
     if (limit == 0 || limit > S_RESULTS_PAGE_MAX)

@@ -73,10 +73,8 @@ s_forget (broker_receipts_t *self, const char *key, s_unread_t *unread)
 }
 
 int
-broker_receipts_check (broker_receipts_t *self, const proto_msg_t *request, int64_t now,
-                       bsw_error_t *err)
+broker_receipts_check (broker_receipts_t *self, const proto_msg_t *request, bsw_error_t *err)
 {
-    broker_receipts_tick (self, now);
     char *key = zframe_strhex (proto_msg_routing_id (request));
     s_unread_t *unread = zhashx_lookup (self->unread, key);
     int rc = 0;

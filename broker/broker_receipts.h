@@ -30,15 +30,14 @@ void broker_receipts_destroy (broker_receipts_t **self_p);
     now: 0, its previous reply's receipt (if any) now brought back; or
     BSW_ESTATE with a sentence when that receipt is missing or wrong, or
     when the budget is spent. */
-int broker_receipts_check (broker_receipts_t *self, const proto_msg_t *request, int64_t now,
-                           bsw_error_t *err);
+int broker_receipts_check (broker_receipts_t *self, const proto_msg_t *request, bsw_error_t *err);
 
 /*  Records reply, of about `bytes`, as unread by request's sender and sets
     its "receipt". */
 void broker_receipts_issue (broker_receipts_t *self, const proto_msg_t *request, proto_msg_t *reply,
                             uint64_t bytes, int64_t now);
 
-/*  Forgets receipts older than hold_ms. */
+/*  Forgets receipts older than hold_ms (the broker calls it every tick). */
 void broker_receipts_tick (broker_receipts_t *self, int64_t now);
 
 /*  Bytes of the replies not yet shown read. */

@@ -168,6 +168,20 @@ s_peak_mb (const s_broker_t *b)
 
 static s_broker_t s_broker; /* the broker of the case running */
 
+/*  Submits a one-point sweep of 5 ms; its id, or 0. */
+static uint64_t
+s_submit (s_broker_t *b)
+{
+    proto_msg_t *msg = proto_msg_new (PROTO_SUBMIT);
+    proto_msg_set_str (msg, "spec", "{\"simulation_length\": 5}");
+    proto_msg_send (&msg, b->client);
+    msg = s_recv (b->client);
+    uint64_t id =
+        msg && proto_msg_type (msg) == PROTO_SUBMITTED ? proto_msg_uint (msg, "sweep") : 0;
+    proto_msg_destroy (&msg);
+    return id;
+}
+
 static int
 s_test_usage (void)
 {
@@ -253,13 +267,9 @@ s_test_result_over_limit (void)
 {
     s_broker_t *b = &s_broker;
     BSW_CHECK_MSG (s_start (b, "--max-message", "4096"), "no broker on %s", b->endpoint);
-    proto_msg_t *msg = proto_msg_new (PROTO_SUBMIT);
-    proto_msg_set_str (msg, "spec", "{\"simulation_length\": 5}");
-    proto_msg_send (&msg, b->client);
-    msg = s_recv (b->client);
-    BSW_CHECK (msg && proto_msg_type (msg) == PROTO_SUBMITTED);
-    uint64_t id = proto_msg_uint (msg, "sweep");
-    proto_msg_destroy (&msg);
+    uint64_t id = s_submit (b);
+    BSW_CHECK (id > 0);
+    proto_msg_t *msg = NULL;
     zsock_t *worker = s_dealer (b);
     BSW_CHECK (worker);
     msg = proto_msg_new (PROTO_HELLO);
@@ -311,13 +321,9 @@ s_test_export_caps (void)
 {
     s_broker_t *b = &s_broker;
     BSW_CHECK_MSG (s_start (b, NULL, NULL), "no broker on %s", b->endpoint);
-    proto_msg_t *msg = proto_msg_new (PROTO_SUBMIT);
-    proto_msg_set_str (msg, "spec", "{\"simulation_length\": 5}");
-    proto_msg_send (&msg, b->client);
-    msg = s_recv (b->client);
-    BSW_CHECK (msg && proto_msg_type (msg) == PROTO_SUBMITTED);
-    uint64_t id = proto_msg_uint (msg, "sweep");
-    proto_msg_destroy (&msg);
+    uint64_t id = s_submit (b);
+    BSW_CHECK (id > 0);
+    proto_msg_t *msg = NULL;
     zsock_t *greedy = s_dealer (b);
     BSW_CHECK (greedy);
     for (uint64_t k = 0; k < 5; k++) {
@@ -393,13 +399,9 @@ s_test_unread_replies (void)
 {
     s_broker_t *b = &s_broker;
     BSW_CHECK_MSG (s_start (b, NULL, NULL), "no broker on %s", b->endpoint);
-    proto_msg_t *msg = proto_msg_new (PROTO_SUBMIT);
-    proto_msg_set_str (msg, "spec", "{\"simulation_length\": 5}");
-    proto_msg_send (&msg, b->client);
-    msg = s_recv (b->client);
-    BSW_CHECK (msg && proto_msg_type (msg) == PROTO_SUBMITTED);
-    uint64_t id = proto_msg_uint (msg, "sweep");
-    proto_msg_destroy (&msg);
+    uint64_t id = s_submit (b);
+    BSW_CHECK (id > 0);
+    proto_msg_t *msg = NULL;
     //  Two requests, then the two replies.
     for (int k = 0; k < 2; k++) {
         msg = s_results (b->client, id, NULL);
