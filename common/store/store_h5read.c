@@ -83,6 +83,21 @@ s_check_link (hid_t file, const char *path, const char *name, bsw_error_t *err)
     return 0;
 }
 
+//  Opens object in file into *obj (H5I_INVALID_HID when absent) if its
+//  link stays inside the file; else an error (err may be NULL).
+static int
+s_open_inside (hid_t file, const char *path, const char *object, hid_t *obj, bsw_error_t *err)
+{
+    *obj = H5I_INVALID_HID;
+    int rc = s_check_link (file, path, object, err);
+    if (rc)
+        return rc;
+    hid_t lapl = s_no_links (H5P_LINK_ACCESS);
+    *obj = H5Oopen (file, object, lapl);
+    H5Pclose (lapl);
+    return 0;
+}
+
 //  0 when the dataset's data are all in this file, else an error.
 static int
 s_check_storage (hid_t dset, const char *path, const char *name, bsw_error_t *err)
@@ -266,10 +281,8 @@ store_h5_read_attr (const char *path, const char *object, const char *name, char
     hid_t file = H5Fopen (path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0)
         return kind;
-    hid_t lapl = s_no_links (H5P_LINK_ACCESS);
-    hid_t obj =
-        s_check_link (file, path, object, NULL) ? H5I_INVALID_HID : H5Oopen (file, object, lapl);
-    H5Pclose (lapl);
+    hid_t obj;
+    s_open_inside (file, path, object, &obj, NULL);
     if (obj >= 0 && H5Aexists (obj, name) > 0) {
         hid_t attr = H5Aopen (obj, name, H5P_DEFAULT);
         if (attr >= 0) {
@@ -316,12 +329,10 @@ store_h5_attr_names (const char *path, const char *object, char ***names_p, size
         return bsw_error_set (err, BSW_EIO, "%s: cannot open as HDF5: %s", path, s_why (why));
     int rc = 0;
     s_names_t list = {NULL, 0, 0};
-    rc = s_check_link (file, path, object, err);
-    hid_t lapl = s_no_links (H5P_LINK_ACCESS);
-    hid_t obj = rc ? H5I_INVALID_HID : H5Oopen (file, object, lapl);
-    H5Pclose (lapl);
+    hid_t obj;
+    rc = s_open_inside (file, path, object, &obj, err);
     if (rc) {
-        //  Refused above: said why.
+        //  Refused: said why.
     } else if (obj < 0)
         rc = bsw_error_set (err, BSW_EFORMAT, "%s: no object '%s': %s", path, object, s_why (why));
     else if (H5Aiterate2 (obj, H5_INDEX_NAME, H5_ITER_INC, NULL, s_collect, &list) < 0)
