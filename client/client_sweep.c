@@ -330,8 +330,10 @@ client_list_main (int argc, char **argv)
 {
     const char *broker = NULL;
     const bsw_opt_t options[] = {s_broker_row (&broker), CLIENT_KEY_OPTIONS (&s_keys), {NULL}};
-    const bsw_opts_t cmd = {"brainsweep list", "Lists every sweep the broker holds.\n", options,
-                            NULL};
+    const bsw_opts_t cmd = {"brainsweep list",
+                            "Lists the sweeps the broker holds, the newest 1000. With CurveZMQ\n"
+                            "keys, a client key sees the sweeps it submitted, an admin key all.\n",
+                            options, NULL};
     int rc = bsw_opts_main (&cmd, argc, argv);
     if (rc != BSW_OPTS_GO)
         return rc;
