@@ -18,8 +18,8 @@
                                              so TVB imports it first (11.7 b)
         <k+1>/TimeSeriesRegion_<hex>.h5      the point's series (TVB.md 11.3-11.4)
         <k+1>/SimulatorAdapterModel_<hex>.h5 main view model, group A
-        <k+1>/Generic2dOscillator_<hex>.h5   this point's parameter values
-        <k+1>/Linear_<hex>.h5
+        <k+1>/<Model>_<hex>.h5               this point's model parameter values
+        <k+1>/<Coupling>_<hex>.h5            and coupling parameter values
         <k+1>/HeunDeterministicViewModel_<hex>.h5, or
               HeunStochasticViewModel_ + AdditiveNoiseViewModel_
         <k+1>/<Monitor>ViewModel_<hex>.h5

@@ -399,13 +399,16 @@ s_model (s_folder_t *f)
 static int
 s_coupling (s_folder_t *f)
 {
+    const sim_setup_t *s = f->pt->setup;
+    const sim_coupling_desc_t *coupling = s->coupling;
+    char type[128];
+    snprintf (type, sizeof type, "tvb.simulator.coupling.%s", coupling->name);
     store_h5_t *h5 = NULL;
-    int rc = s_begin_view_model (f, &h5, "Linear", "tvb.simulator.coupling.Linear", "", true,
-                                 f->pt->sim_date);
+    int rc = s_begin_view_model (f, &h5, coupling->name, type, "", true, f->pt->sim_date);
     if (!h5)
         return rc;
-    store_tvbfiles_param (h5, "a", f->pt->setup->coupling_a);
-    store_tvbfiles_param (h5, "b", f->pt->setup->coupling_b);
+    for (size_t i = 0; i < coupling->n_params; i++)
+        store_tvbfiles_param (h5, coupling->params[i].name, s->coupling_params[i]);
     return s_finish (f, &h5);
 }
 
@@ -503,7 +506,7 @@ s_simulator (s_folder_t *f, const char *model_cls, const char *integrator_cls,
         return rc;
     char model[37], coupling[37], integrator[37], monitor[37];
     s_gid (f, model_cls, model);
-    s_gid (f, "Linear", coupling);
+    s_gid (f, s->coupling->name, coupling);
     s_gid (f, integrator_cls, integrator);
     s_gid (f, monitor_cls, monitor);
     //  The monitors list holds bare 32-hex GIDs, not urns.

@@ -6,8 +6,9 @@
     Padding elements have no connections and are never read back.
 
     The coupling streams (issue "Speed"; measured in bench/bench_core):
-    each node keeps its own past of the coupling variable contiguous in
-    time, hist[node][slot][lane]. For a block of K steps the delayed input
+    each node keeps its own past of each coupling channel (sim_coupling.h:
+    a coupling variable, or a value the coupling computes from them)
+    contiguous in time, hist[channel][node][slot][lane]. For a block of K steps the delayed input
     of every connection with delay d >= K - 1 only needs steps that are
     already computed, and it is one contiguous run of K*L values: the input
     of the whole block is summed connection by connection as unit-stride
@@ -18,7 +19,7 @@
     its steps in registers (sim_tile.h, the model's tile kernel). A gather
     per connection per step, the ring alternative, measured 3.5x slower.
 
-    Precision: the history of the coupling variable and the weights are
+    Precision: the history of the coupling variables and the weights are
     stored in float32, exactly as TVB stores them (TVB.md 2.3, quirk Q5);
     products and sums are in double. Against TVB's own output this was
     closer than an all-double history (max data difference 8.5e-9 instead
@@ -27,7 +28,8 @@
 
     Sum order, the same for every lane and batch size: the block ("far")
     connections of a target in ascending source order, then its zero-delay
-    self-connection; c = fma (a, sum, b).
+    self-connection; for Linear coupling c = fma (a, sum, b), the others
+    as sim_coupling.h says.
 
     The history is a ring of R = H + K slots per node (step q at q mod R),
     with slots 0..K-1 mirrored at R..R+K-1 so that a block's run never wraps.
@@ -60,6 +62,7 @@ struct sim_batch_t {
     size_t lanes;       /* points */
     size_t width;       /* n * lanes rounded up to a multiple of 8 */
     size_t n_state;     /* model state variables */
+    size_t n_chan;      /* coupling channels per node (sim_coupling.h) */
     size_t n_voi;       /* recorded variables of interest */
     uint64_t n_steps;   /* total steps */
     uint64_t step;      /* steps done */
@@ -70,25 +73,26 @@ struct sim_batch_t {
     size_t hist_len;    /* R = H + K: ring slots per node; step q at q mod R */
     size_t hist_stride; /* R + K: slots stored per node (the first K mirrored) */
     //  Sparse weights, CSR by target: the far edges (delay >= K-1).
-    size_t *row_start; /* n + 1: far edges of row i from here */
-    size_t *row_end;   /* n: ... to here */
-    size_t *col;       /* source nodes */
-    size_t *delay;     /* delays in steps */
-    double *weight;    /* weights, rounded to float32 as TVB's */
+    size_t *row_start;  /* n + 1: far edges of row i from here */
+    size_t *row_end;    /* n: ... to here */
+    size_t *col;        /* source nodes */
+    size_t *delay;      /* delays in steps */
+    double *weight;     /* weights, rounded to float32 as TVB's */
+    double *row_weight; /* [width]: the sum of the element's far weights (Difference) */
     //  Per-lane parameters.
     double *params;      /* [n_params][period] (sim_dfun_t) */
     size_t param_period; /* 8 when lanes divide 8, else width */
-    double *coupling_a;  /* [width], per lane (padding elements too) */
-    double *coupling_b;  /* [width], per lane (padding elements too) */
+    double *cpar;        /* [SIM_MAX_COUPLING_PARAMS][width] coupling parameters, per lane
+                            (padding elements too) */
     double *noise_gain;  /* [n_state][lanes]: sqrt(2*nsig) */
     //  Work arrays.
     double *state;       /* [n_state][width] */
     double *noise;       /* [K][n_state][width] of the current chunk, or NULL */
     double *self_weight; /* [width]: zero-delay self-connection weight, or 0 */
-    double *far;         /* far input of the current block, tile by tile: [width/8][K][8] */
+    double *far;         /* far input of the current block, tile by tile: [n_chan][width/8][K][8] */
     double *acc;         /* [K][max(lanes, 8)] scratch of sim_far_block */
-    float *hist;         /* [n][R + K][lanes] coupling variable history, float32 as TVB's */
-    float *vhist;        /* [S_TILES_PER_CALL][K][8]: a kernel call's new history values */
+    float *hist;         /* [n_chan][n][R + K][lanes] channel history, float32 as TVB's */
+    float *vhist;        /* [n_chan][S_TILES_PER_CALL][K][8]: a kernel call's new history values */
     double *samples;     /* [max_samples][n_voi][width]: a chunk's samples */
     size_t max_samples;  /* samples one chunk can hold */
     sim_rng_t *rng;      /* [lanes] per-point streams */
@@ -120,6 +124,9 @@ s_check_setups (const sim_connectivity_t *conn, const sim_setup_t *setups, size_
         return bsw_error_set (err, BSW_EINVAL, "the run is too short for one monitor sample");
     if (conn->n < 1)
         return bsw_error_set (err, BSW_EINVAL, "empty connectivity");
+    int rc = sim_coupling_check (s0->coupling, s0->model, err);
+    if (rc)
+        return rc;
     for (size_t p = 1; p < n_points; p++)
         if (!sim_setup_batchable (s0, &setups[p]))
             return bsw_error_set (err, BSW_EINVAL,
@@ -153,6 +160,7 @@ s_build_csr (sim_batch_t *self, const int *idelays)
     self->delay = bsw_calloc (nnz, sizeof (size_t));
     self->weight = bsw_calloc (nnz, sizeof (double));
     self->self_weight = bsw_aligned_calloc (self->width * sizeof (double));
+    self->row_weight = bsw_aligned_calloc (self->width * sizeof (double));
     size_t e = 0;
     for (size_t i = 0; i < n; i++) {
         self->row_start[i] = e;
@@ -172,6 +180,11 @@ s_build_csr (sim_batch_t *self, const int *idelays)
             e++;
         }
         self->row_end[i] = e;
+        double total = 0.0;
+        for (size_t f = self->row_start[i]; f < e; f++)
+            total += self->weight[f];
+        for (size_t l = 0; l < self->lanes; l++)
+            self->row_weight[i * self->lanes + l] = total;
     }
     self->row_start[n] = e;
 }
@@ -184,67 +197,100 @@ s_slot (const sim_batch_t *self, int64_t q)
     return (size_t) (r < 0 ? r + R : r);
 }
 
-/*  Copies ring slots 0..K-1 of every node to R..R+K-1 (see the top). */
+/*  Copies ring slots 0..K-1 of every node and channel to R..R+K-1 (see
+    the top). */
 static void
 s_mirror_all (sim_batch_t *self)
 {
     size_t L = self->lanes, R = self->hist_len, K = self->block;
-    for (size_t i = 0; i < self->n; i++) {
-        float *node = self->hist + i * self->hist_stride * L;
+    for (size_t row = 0; row < self->n_chan * self->n; row++) {
+        float *node = self->hist + row * self->hist_stride * L;
         memcpy (node + R * L, node, K * L * sizeof (float));
     }
 }
 
+/*  A state variable's value within its boundaries (TVB.md 3.5); a NaN
+    stays NaN. */
+static double
+s_bound (const sim_model_desc_t *model, size_t v, double x)
+{
+    if (!model->bounded)
+        return x;
+    return x < model->bound_lo[v]   ? model->bound_lo[v]
+           : x > model->bound_hi[v] ? model->bound_hi[v]
+                                    : x;
+}
+
 /*  Fills state (slot 0) and the whole ring, TVB.md 4.1: explicit values in
-    every slot, or per-point uniform draws in state_variable_range, all of V
-    (slot, node) first, then all of W. */
+    every slot, or per-point uniform draws in state_variable_range, all of
+    the first variable (slot, node), then all of the next; every value
+    within the model's boundaries. The ring holds the coupling's channels
+    of the coupling variables (sim_coupling_pre), lane by lane, since a
+    channel may depend on the lane's coupling parameters. */
 static void
 s_initial_history (sim_batch_t *self)
 {
     size_t n = self->n, L = self->lanes, H = self->horizon, S = self->n_state;
-    size_t X = self->width, stride = self->hist_stride;
+    size_t X = self->width, stride = self->hist_stride, R = self->hist_len;
     const sim_model_desc_t *model = self->model;
-    size_t cvar = model->cvar;
-    if (self->setup.initial) {
-        const double *init = self->setup.initial;
-        for (size_t v = 0; v < S; v++)
-            for (size_t i = 0; i < n; i++)
-                for (size_t l = 0; l < L; l++)
-                    self->state[v * X + i * L + l] = init[v * n + i];
-        //  The same value in every slot of the ring (mirror included).
-        for (size_t i = 0; i < n; i++)
-            for (size_t k = 0; k < stride; k++)
-                for (size_t l = 0; l < L; l++)
-                    self->hist[(i * stride + k) * L + l] = (float) init[cvar * n + i];
-        return;
-    }
-    size_t R = self->hist_len;
+    size_t C = model->n_cvar;
+    int cvar_of[SIM_MAX_STATE]; /* which coupling variable a state variable is, or -1 */
+    for (size_t v = 0; v < S; v++)
+        cvar_of[v] = -1;
+    for (size_t c = 0; c < C; c++)
+        cvar_of[model->cvar[c]] = (int) c;
+    //  The coupling variables of every slot (slot 0: step 0; slot k >= 1:
+    //  step k - H), as the history rounds them.
+    float *xs = bsw_malloc (C * H * n * sizeof (float));
     double *draws = bsw_malloc (n * sizeof (double));
+    const double *init = self->setup.initial;
     for (size_t l = 0; l < L; l++) {
         sim_rng_t *rng = &self->rng[l];
         for (size_t v = 0; v < S; v++) {
+            int c = cvar_of[v];
+            if (init) {
+                for (size_t i = 0; i < n; i++) {
+                    double value = s_bound (model, v, init[v * n + i]);
+                    self->state[v * X + i * L + l] = value;
+                    for (size_t k = 0; c >= 0 && k < H; k++)
+                        xs[((size_t) c * H + k) * n + i] = (float) value;
+                }
+                continue;
+            }
             double lo = model->state_lo[v], range = model->state_hi[v] - model->state_lo[v];
             //  Only slot 0 of a non-coupled variable is ever used; its other
             //  slots are drawn only to keep later draws (more variables, or
             //  noise) where TVB's stream has them.
             bool later_draws = v + 1 < S || self->noise != NULL;
-            size_t slots = v == cvar || later_draws ? H : 1;
+            size_t slots = c >= 0 || later_draws ? H : 1;
             for (size_t k = 0; k < slots; k++) {
-                //  Slot 0 is step 0 (ring slot 0); slot k >= 1 is step k - H,
-                //  ring slot k - H + R.
-                size_t ring = k == 0 ? 0 : k + R - H;
                 sim_rng_fill_double (rng, draws, n);
                 for (size_t i = 0; i < n; i++) {
-                    double value = lo + range * draws[i];
+                    double value = s_bound (model, v, lo + range * draws[i]);
                     if (k == 0)
                         self->state[v * X + i * L + l] = value;
-                    if (v == cvar)
-                        self->hist[(i * stride + ring) * L + l] = (float) value;
+                    if (c >= 0)
+                        xs[((size_t) c * H + k) * n + i] = (float) value;
                 }
+            }
+        }
+        double cpar[SIM_MAX_COUPLING_PARAMS];
+        for (size_t q = 0; q < SIM_MAX_COUPLING_PARAMS; q++)
+            cpar[q] = self->cpar[q * X + l];
+        for (size_t k = 0; k < H; k++) {
+            size_t ring = k == 0 ? 0 : k + R - H;
+            for (size_t i = 0; i < n; i++) {
+                float x[SIM_MAX_CVAR], chan[SIM_MAX_CHAN];
+                for (size_t c = 0; c < C; c++)
+                    x[c] = xs[(c * H + k) * n + i];
+                sim_coupling_pre (self->setup.coupling->kind, cpar, C, x, chan);
+                for (size_t ch = 0; ch < self->n_chan; ch++)
+                    self->hist[((ch * n + i) * stride + ring) * L + l] = chan[ch];
             }
         }
     }
     free (draws);
+    free (xs);
     s_mirror_all (self);
 }
 
@@ -271,6 +317,7 @@ sim_batch_new (sim_batch_t **self_p, const sim_connectivity_t *conn, const sim_s
     self->n = n;
     self->lanes = n_points;
     self->n_state = s0->model->n_state;
+    self->n_chan = sim_coupling_channels (s0->coupling, s0->model);
     self->n_voi = s0->n_voi;
     self->n_steps = sim_setup_steps (s0);
     self->n_samples = sim_setup_samples (s0);
@@ -284,8 +331,7 @@ sim_batch_new (sim_batch_t **self_p, const sim_connectivity_t *conn, const sim_s
     size_t block = S * X * sizeof (double);
     self->param_period = L == 1 ? 1 : 8 % L == 0 ? 8 : X;
     self->params = bsw_aligned_calloc (P * self->param_period * sizeof (double));
-    self->coupling_a = bsw_aligned_calloc (X * sizeof (double));
-    self->coupling_b = bsw_aligned_calloc (X * sizeof (double));
+    self->cpar = bsw_aligned_calloc (SIM_MAX_COUPLING_PARAMS * X * sizeof (double));
     self->noise_gain = bsw_aligned_calloc (S * L * sizeof (double));
     self->rng = bsw_calloc (L, sizeof (sim_rng_t));
     self->first_nonfinite = bsw_calloc (L, sizeof (uint64_t));
@@ -296,29 +342,28 @@ sim_batch_new (sim_batch_t **self_p, const sim_connectivity_t *conn, const sim_s
         for (size_t k = l; k < self->param_period; k += L)
             for (size_t q = 0; q < P; q++)
                 self->params[q * self->param_period + k] = sl->params[q];
-        for (size_t x = l; x < X; x += L) {
-            self->coupling_a[x] = sl->coupling_a;
-            self->coupling_b[x] = sl->coupling_b;
-        }
+        for (size_t x = l; x < X; x += L)
+            for (size_t q = 0; q < SIM_MAX_COUPLING_PARAMS; q++)
+                self->cpar[q * X + x] = sl->coupling_params[q];
         for (size_t v = 0; v < S; v++)
             self->noise_gain[v * L + l] = sqrt (2.0 * sl->nsig[v]);
         sim_rng_init (&self->rng[l], sl->seed, sl->point_index);
         self->first_nonfinite[l] = UINT64_MAX;
     }
-    size_t K = self->block;
+    size_t K = self->block, C = self->n_chan;
     //  The buffers whose size the spec and the connectivity decide (nodes,
     //  delays, lanes) are allocated checked: a run that cannot have them
     //  fails with BSW_ENOMEM instead of taking its process down.
     self->state = bsw_aligned_calloc_try (block);
     if (s0->integrator == SIM_INTEGRATOR_HEUN_STOCHASTIC)
         self->noise = bsw_aligned_calloc_try (K * block);
-    self->far = bsw_aligned_calloc_try (K * X * sizeof (double));
+    self->far = bsw_aligned_calloc_try (C * K * X * sizeof (double));
     self->acc = bsw_aligned_calloc (K * (L < 8 ? 8 : L) * sizeof (double));
     //  A ring of H + K slots: a block writes K steps while reading back H.
     self->hist_len = horizon + K;
     self->hist_stride = self->hist_len + K;
-    self->hist = bsw_aligned_calloc_try (n * self->hist_stride * L * sizeof (float));
-    self->vhist = bsw_aligned_calloc (S_TILES_PER_CALL * K * SIM_TILE * sizeof (float));
+    self->hist = bsw_aligned_calloc_try (C * n * self->hist_stride * L * sizeof (float));
+    self->vhist = bsw_aligned_calloc (C * S_TILES_PER_CALL * K * SIM_TILE * sizeof (float));
     uint64_t istep = sim_setup_istep (s0);
     self->max_samples = s0->monitor == SIM_MONITOR_RAW ? K : (size_t) (K / istep + 1);
     self->samples = bsw_aligned_calloc_try (self->max_samples * self->n_voi * X * sizeof (double));
@@ -349,9 +394,9 @@ sim_batch_destroy (sim_batch_t **self_p)
     free (self->col);
     free (self->delay);
     free (self->weight);
+    free (self->row_weight);
     free (self->params);
-    free (self->coupling_a);
-    free (self->coupling_b);
+    free (self->cpar);
     free (self->noise_gain);
     free (self->rng);
     free (self->first_nonfinite);
@@ -391,10 +436,11 @@ size_t
 sim_batch_memory (const sim_batch_t *self)
 {
     size_t n = self->n, L = self->lanes, S = self->n_state, X = self->width, K = self->block;
-    size_t doubles = (S + 3 + K + (self->noise ? K * S : 0)) * X + K * (L < 8 ? 8 : L) +
-                     self->max_samples * self->n_voi * X +
+    size_t C = self->n_chan;
+    size_t doubles = (S + 3 + SIM_MAX_COUPLING_PARAMS + C * K + (self->noise ? K * S : 0)) * X +
+                     K * (L < 8 ? 8 : L) + self->max_samples * self->n_voi * X +
                      (self->monitor.sum ? self->n_voi * X : 0);
-    return (self->hist_stride * n * L + S_TILES_PER_CALL * K * SIM_TILE) * sizeof (float) +
+    return C * (self->hist_stride * n * L + S_TILES_PER_CALL * K * SIM_TILE) * sizeof (float) +
            doubles * sizeof (double);
 }
 
@@ -424,10 +470,13 @@ sim_batch_first_nonfinite (const sim_batch_t *self, size_t p)
     return p < self->lanes ? self->first_nonfinite[p] : UINT64_MAX;
 }
 
-/*  Sums the far input of the block starting at step `first`. */
+/*  Sums the far input of the block starting at step `first`, channel by
+    channel. */
 static void
 s_far_input (sim_batch_t *self, uint64_t first, size_t count)
 {
+    size_t chan_hist = self->n * self->hist_stride * self->lanes;
+    size_t chan_far = self->block * self->width;
     sim_far_t far = {
         .n = self->n,
         .lanes = self->lanes,
@@ -440,10 +489,12 @@ s_far_input (sim_batch_t *self, uint64_t first, size_t count)
         .col = self->col,
         .delay = self->delay,
         .weight = self->weight,
-        .hist = self->hist,
         .acc = self->acc,
     };
-    sim_far_block (&far, s_slot (self, (int64_t) first - 1), count, self->far);
+    for (size_t ch = 0; ch < self->n_chan; ch++) {
+        far.hist = self->hist + ch * chan_hist;
+        sim_far_block (&far, s_slot (self, (int64_t) first - 1), count, self->far + ch * chan_far);
+    }
 }
 
 /*  z = sqrt(dt) * N(0,1) * sqrt(2*nsig) for `count` steps, drawn per point
@@ -506,14 +557,15 @@ s_column (float *restrict ring, size_t L, const float *restrict vhist, size_t t,
     per element at most three contiguous runs (up to the ring's end, the
     wrap, the mirror of slots below K). */
 static void
-s_tile_history (sim_batch_t *self, size_t x0, const float *vhist, uint64_t s, size_t count)
+s_tile_history (sim_batch_t *self, float *hist, size_t x0, const float *vhist, uint64_t s,
+                size_t count)
 {
     size_t L = self->lanes, R = self->hist_len, K = self->block, real = self->n * L;
     size_t first = s_slot (self, (int64_t) s);
     size_t head = R - first < count ? R - first : count; /* steps before the wrap */
     for (size_t t = 0; t < SIM_TILE && x0 + t < real; t++) {
         size_t x = x0 + t, i = x / L, l = x % L;
-        float *ring = self->hist + i * self->hist_stride * L + l;
+        float *ring = hist + i * self->hist_stride * L + l;
         s_column (ring + first * L, L, vhist, t, head);
         if (head < count)
             s_column (ring, L, vhist + head * SIM_TILE, t, count - head);
@@ -551,12 +603,21 @@ s_run_chunk (sim_batch_t *self, size_t k0, size_t k1)
         .dt = self->setup.dt,
         .stride = X,
         .vhist = self->vhist,
+        .vhist_chan = S_TILES_PER_CALL * K * SIM_TILE,
+        .far_chan = K * X,
+        .coupling_kind = self->setup.coupling->kind,
+        .n_chan = self->n_chan,
         .monitor = self->setup.monitor,
         .istep = self->monitor.istep,
         .n_voi = self->n_voi,
     };
     for (size_t v = 0; v < self->n_voi; v++)
         tile.voi[v] = self->setup.voi[v];
+    //  The model's Linear-only kernel where it has one (sim_model.h).
+    sim_tile_fun_t kernel = self->model->tile;
+    if (tile.coupling_kind == SIM_COUPLING_LINEAR && self->model->tile_linear)
+        kernel = self->model->tile_linear;
+    size_t chan_hist = self->n * self->hist_stride * self->lanes;
     for (size_t x0 = 0; x0 < X; x0 += tile.vectors * SIM_TILE) {
         //  Spread the tiles evenly over the calls (13 tiles: 5, 4, 4, not
         //  5, 5, 3): a call with few tiles has few chains to overlap.
@@ -564,16 +625,20 @@ s_run_chunk (sim_batch_t *self, size_t k0, size_t k1)
         tile.vectors = (left + calls - 1) / calls;
         tile.far = self->far + x0 * K;
         tile.self_weight = self->self_weight + x0;
-        tile.coupling_a = self->coupling_a + x0;
-        tile.coupling_b = self->coupling_b + x0;
+        tile.row_weight = self->row_weight + x0;
+        tile.cpar = self->cpar + x0;
+        tile.coupling_a = self->cpar + SIM_CP_A * X + x0;
+        tile.coupling_b = self->cpar + SIM_CP_B * X + x0;
         tile.params = self->params + (self->param_period == X ? x0 : 0);
         tile.noise = self->noise ? self->noise + x0 : NULL;
         tile.state = self->state + x0;
         tile.sum = self->monitor.sum ? self->monitor.sum + x0 : NULL;
         tile.samples = self->samples + x0;
-        self->model->tile (&tile);
-        for (size_t u = 0; u < tile.vectors; u++)
-            s_tile_history (self, x0 + u * SIM_TILE, self->vhist + u * K * SIM_TILE, s, count);
+        kernel (&tile);
+        for (size_t ch = 0; ch < self->n_chan; ch++)
+            for (size_t u = 0; u < tile.vectors; u++)
+                s_tile_history (self, self->hist + ch * chan_hist, x0 + u * SIM_TILE,
+                                self->vhist + ch * tile.vhist_chan + u * K * SIM_TILE, s, count);
     }
     //  The steps whose samples fell due, in order.
     uint64_t every = sim_monitor_every (&self->monitor);

@@ -15,7 +15,7 @@ static void
 s_small_setup (sim_setup_t *setup, const double *initial)
 {
     sim_test_ring_setup (setup);
-    setup->coupling_b = 0.01;
+    setup->coupling_params[SIM_CP_B] = 0.01;
     setup->params[sim_model_param_index (setup->model, "a")] = 2.0;
     setup->initial = initial;
 }
@@ -58,7 +58,7 @@ s_naive_run (const sim_connectivity_t *conn, const sim_setup_t *setup, double *s
                 if (conn->weights[i * n + j] != 0.0)
                     acc += (double) (float) conn->weights[i * n + j] *
                            (double) Vh[(size_t) ((int64_t) s - 1 - delay[i * n + j] + H) * n + j];
-            c[i] = fma (setup->coupling_a, acc, setup->coupling_b);
+            c[i] = fma (setup->coupling_params[SIM_CP_A], acc, setup->coupling_params[SIM_CP_B]);
         }
         setup->model->dfun (n, n, &X[0][0], c, params, &k1[0][0]);
         for (size_t i = 0; i < n; i++)
@@ -269,18 +269,20 @@ s_test_rejects_mixed_batches (void)
     return BSW_TEST_PASS;
 }
 
-/*  The AVX-512 tile kernel and the portable one give the same bits, for
-    every monitor, with and without noise, per-lane or shared parameters,
-    tau 1 or not, one tile or four side by side. Skips on machines without
-    AVX-512 (there only the portable kernel runs). */
+/*  The Generic 2D Oscillator's kernels give the same bits under Linear
+    coupling: the portable one, the AVX-512 one (where the machine has it)
+    and the one every model gets from sim_tile_heun.h (which therefore
+    computes what the reference-checked kernels compute), for every
+    monitor, with and without noise, per-lane or shared parameters, tau 1
+    or not, one tile or several side by side. */
 static int
 s_test_kernels_agree (void)
 {
-    if (!sim_avx512_usable ())
-        return BSW_TEST_SKIP;
-    enum { K = 37, X = 40, VECTORS = 5 };
+    enum { K = 37, X = 40, VECTORS = 5, KERNELS = 3 };
     const size_t P = sim_g2d_model.n_params;
-    double far[VECTORS * K * SIM_TILE], sw[X], ca[X], cb[X], noise[K * 2 * X];
+    int kernels = sim_avx512_usable () ? KERNELS : KERNELS - 1;
+    double far[VECTORS * K * SIM_TILE], sw[X], cpar[SIM_MAX_COUPLING_PARAMS * X], noise[K * 2 * X];
+    double *ca = cpar, *cb = cpar + X;
     double params[SIM_MAX_PARAMS * X], state0[2 * X];
     for (size_t k = 0; k < VECTORS * K * SIM_TILE; k++)
         far[k] = 0.01 * sin ((double) k);
@@ -310,9 +312,9 @@ s_test_kernels_agree (void)
         params[sim_model_param_index (&sim_g2d_model, "a") * period] = 2.0;
         for (size_t x = 0; x < period; x++)
             params[x] = tau_one ? 1.0 : 1.0 + 0.25 * (double) (x % 8); /* tau is parameter 0 */
-        double state[2][2 * X], sum[2][2 * X], samples[2][K * 2 * X];
-        float vhist[2][VECTORS * K * SIM_TILE];
-        for (int which = 0; which < 2; which++) {
+        double state[KERNELS][2 * X], sum[KERNELS][2 * X], samples[KERNELS][K * 2 * X];
+        float vhist[KERNELS][VECTORS * K * SIM_TILE];
+        for (int which = 0; which < kernels; which++) {
             memcpy (state[which], state0, sizeof state0);
             memset (sum[which], 0, sizeof sum[which]);
             memset (samples[which], 0, sizeof samples[which]);
@@ -323,7 +325,12 @@ s_test_kernels_agree (void)
                                .block = K,
                                .step0 = 5,
                                .far = far,
+                               .far_chan = VECTORS * K * SIM_TILE,
                                .self_weight = sw,
+                               .row_weight = sw,
+                               .coupling_kind = SIM_COUPLING_LINEAR,
+                               .n_chan = 1,
+                               .cpar = cpar,
                                .coupling_a = ca,
                                .coupling_b = cb,
                                .params = params,
@@ -333,24 +340,30 @@ s_test_kernels_agree (void)
                                .state = state[which],
                                .stride = X,
                                .vhist = vhist[which],
+                               .vhist_chan = VECTORS * K * SIM_TILE,
                                .monitor = monitor,
                                .istep = 4,
                                .n_voi = v_only ? 1 : 2,
                                .voi = {v_only ? 0 : 2, 1},
                                .sum = sum[which],
                                .samples = samples[which]};
-            if (which)
-                sim_g2d_tile_avx512 (&tile);
-            else
+            if (which == 0)
                 sim_g2d_tile_portable (&tile);
+            else if (which == 1)
+                sim_g2d_model.tile (&tile);
+            else
+                sim_g2d_tile_avx512 (&tile);
         }
-        BSW_CHECK_MSG (memcmp (state[0], state[1], sizeof state[0]) == 0, "variant %d: state",
-                       variant);
-        BSW_CHECK_MSG (memcmp (vhist[0], vhist[1], sizeof vhist[0]) == 0, "variant %d: history",
-                       variant);
-        BSW_CHECK_MSG (memcmp (sum[0], sum[1], sizeof sum[0]) == 0, "variant %d: sums", variant);
-        BSW_CHECK_MSG (memcmp (samples[0], samples[1], sizeof samples[0]) == 0,
-                       "variant %d: samples", variant);
+        for (int which = 1; which < kernels; which++) {
+            BSW_CHECK_MSG (memcmp (state[0], state[which], sizeof state[0]) == 0,
+                           "variant %d, kernel %d: state", variant, which);
+            BSW_CHECK_MSG (memcmp (vhist[0], vhist[which], sizeof vhist[0]) == 0,
+                           "variant %d, kernel %d: history", variant, which);
+            BSW_CHECK_MSG (memcmp (sum[0], sum[which], sizeof sum[0]) == 0,
+                           "variant %d, kernel %d: sums", variant, which);
+            BSW_CHECK_MSG (memcmp (samples[0], samples[which], sizeof samples[0]) == 0,
+                           "variant %d, kernel %d: samples", variant, which);
+        }
         BSW_CHECK_MSG (state[0][0] != state0[0], "variant %d: nothing ran", variant);
     }
     return BSW_TEST_PASS;

@@ -214,6 +214,38 @@ s_tile (const sim_tile_t *tile)
     sim_g2d_tile_portable (tile);
 }
 
+/*  The kernel for every other coupling, from the same equations
+    (sim_tile_heun.h); under Linear coupling it gives the fast kernels'
+    bits (sim_batch_test's kernels_agree). */
+#define S_NSTATE  2
+#define S_NCOEF   C_COUNT
+#define S_BOUNDED 0
+#define S_NCVAR   1
+static const size_t s_cvar[S_NCVAR] = {0};
+
+SIM_INLINE void
+s_coefs (const double *params, size_t period, size_t p, double coef[C_COUNT])
+{
+    sim_g2d_coefs (params, period, p, coef);
+}
+
+SIM_INLINE void
+s_deriv (const double x[][SIM_TILE], const double c[][SIM_TILE], const double cf[][SIM_TILE],
+         double dx[][SIM_TILE])
+{
+    for (size_t t = 0; t < SIM_TILE; t++)
+        S_G2D_DERIV (x[0][t], x[1][t], c[0][t], cf, t, dx[0][t], dx[1][t]);
+}
+
+SIM_INLINE void
+s_obs (const sim_tile_t *tile, const double x[][SIM_TILE], double obs[][SIM_TILE])
+{
+    s_tile_obs (tile, x[0], x[1], obs);
+}
+#define S_OBS s_obs
+
+#include "sim_tile_heun.h"
+
 const sim_model_desc_t sim_g2d_model = {
     .name = "Generic2dOscillator",
     .tvb_module = "tvb.simulator.models.oscillator",
@@ -221,11 +253,15 @@ const sim_model_desc_t sim_g2d_model = {
     .state_names = {"V", "W"},
     .state_lo = {-2.0, -6.0},
     .state_hi = {4.0, 6.0},
-    .cvar = 0,
+    .n_cvar = 1,
+    .cvar = {0},
     .n_params = P_COUNT,
     .params = s_params,
     .n_voi = 4,
     .voi_names = {"V", "W", "V + W", "V - W"},
+    .n_default_voi = 1,
+    .default_voi = {0},
     .dfun = s_dfun,
-    .tile = s_tile,
+    .tile = s_heun_tile,
+    .tile_linear = s_tile,
 };

@@ -30,6 +30,15 @@ sim_model_param_index (const sim_model_desc_t *model, const char *name)
 }
 
 int
+sim_model_state_index (const sim_model_desc_t *model, const char *name)
+{
+    for (size_t i = 0; i < model->n_state; i++)
+        if (strcmp (model->state_names[i], name) == 0)
+            return (int) i;
+    return -1;
+}
+
+int
 sim_model_voi_index (const sim_model_desc_t *model, const char *name)
 {
     for (size_t i = 0; i < model->n_voi; i++)

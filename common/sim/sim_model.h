@@ -11,6 +11,7 @@
 #ifndef SIM_MODEL_H_INCLUDED
 #define SIM_MODEL_H_INCLUDED
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*  Hot loops are compiled for several instruction sets and picked at load
@@ -41,9 +42,10 @@
 #endif
 int sim_avx512_usable (void);
 
-#define SIM_MAX_STATE  4  /* state variables of the largest model */
+#define SIM_MAX_STATE  6  /* state variables of the largest model (JansenRit) */
 #define SIM_MAX_PARAMS 16 /* parameters of the largest model */
-#define SIM_MAX_VOI    4  /* variables of interest one run may record */
+#define SIM_MAX_VOI    6  /* variables of interest one run may record */
+#define SIM_MAX_CVAR   2  /* coupling variables of a model */
 
 /*  One model parameter, with TVB's default and UI domain (TVB.md 1.3). */
 typedef struct {
@@ -53,8 +55,9 @@ typedef struct {
 } sim_param_desc_t;
 
 /*  Derivatives of `count` points (nodes * lanes, in [node][lane] order).
-    state: [n_state][count]; coupling: [count] (input to the coupling
-    variable); deriv out: [n_state][count]. params: [n_params][period];
+    state: [n_state][count]; coupling: [n_cvar][count] (the coupling's
+    inputs to the model, sim_coupling_inputs of them; any further rows are
+    ignored); deriv out: [n_state][count]. params: [n_params][period];
     point k uses params[p * period + k % period]. A batch whose lane count
     divides 8 passes period 8 (the lanes' values repeated; 1 for one lane),
     so the model's loop keeps its parameters in vector registers; otherwise
@@ -79,13 +82,23 @@ typedef struct {
     const char *state_names[SIM_MAX_STATE];
     double state_lo[SIM_MAX_STATE]; /* state_variable_range, for random ICs */
     double state_hi[SIM_MAX_STATE];
-    size_t cvar; /* the coupled (and delayed) state variable */
+    /*  state_variable_boundaries: a state is clamped to [lo, hi] after
+        each Heun stage and in every initial-history slot (TVB.md 3.5);
+        -INFINITY / INFINITY where a side is free. Only read when bounded. */
+    bool bounded;
+    double bound_lo[SIM_MAX_STATE];
+    double bound_hi[SIM_MAX_STATE];
+    size_t n_cvar;             /* coupled (and delayed) state variables, TVB's cvar */
+    size_t cvar[SIM_MAX_CVAR]; /* their state indices, in TVB's order */
     size_t n_params;
     const sim_param_desc_t *params;
-    size_t n_voi;                       /* number of VOI expressions offered */
-    const char *voi_names[SIM_MAX_VOI]; /* "V", "W", "V + W", "V - W" */
-    sim_dfun_t dfun;                    /* the derivatives: the reference the tests integrate */
-    sim_tile_fun_t tile;                /* the tile kernel: what the batch runs */
+    size_t n_voi;                       /* number of VOIs offered */
+    const char *voi_names[SIM_MAX_VOI]; /* "V", "W", "V + W", "V - W"; else the state names */
+    size_t n_default_voi;               /* TVB's default variables_of_interest */
+    int default_voi[SIM_MAX_VOI];
+    sim_dfun_t dfun;            /* the derivatives: the reference the tests integrate */
+    sim_tile_fun_t tile;        /* the tile kernel for any coupling: what the batch runs */
+    sim_tile_fun_t tile_linear; /* a faster kernel for Linear coupling only, or NULL */
 } sim_model_desc_t;
 
 /*  TVB's Generic2dOscillator (TVB.md section 1). */
@@ -99,6 +112,9 @@ const sim_model_desc_t *sim_model_at (size_t i);
 
 /*  Index of a parameter by name, or -1. */
 int sim_model_param_index (const sim_model_desc_t *model, const char *name);
+
+/*  Index of a state variable by name, or -1. */
+int sim_model_state_index (const sim_model_desc_t *model, const char *name);
 
 /*  Index of a VOI expression by name ("V + W"), or -1. */
 int sim_model_voi_index (const sim_model_desc_t *model, const char *name);

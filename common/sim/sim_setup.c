@@ -9,13 +9,8 @@ void
 sim_setup_defaults (sim_setup_t *setup)
 {
     memset (setup, 0, sizeof *setup);
-    setup->model = &sim_g2d_model;
-    for (size_t i = 0; i < setup->model->n_params; i++)
-        setup->params[i] = setup->model->params[i].default_value;
-    setup->voi[0] = 0;
-    setup->n_voi = 1;
-    setup->coupling_a = 0.00390625;
-    setup->coupling_b = 0.0;
+    sim_setup_set_model (setup, &sim_g2d_model);
+    sim_setup_set_coupling (setup, &sim_coupling_linear);
     setup->conduction_speed = 3.0;
     setup->integrator = SIM_INTEGRATOR_HEUN_DETERMINISTIC;
     setup->dt = 0.01220703125;
@@ -29,6 +24,26 @@ sim_setup_defaults (sim_setup_t *setup)
     setup->point_index = 0;
     setup->metric_start_point = 500.0;
     setup->metric_segment = 4;
+}
+
+void
+sim_setup_set_model (sim_setup_t *setup, const sim_model_desc_t *model)
+{
+    setup->model = model;
+    for (size_t i = 0; i < model->n_params; i++)
+        setup->params[i] = model->params[i].default_value;
+    for (size_t i = 0; i < model->n_default_voi; i++)
+        setup->voi[i] = model->default_voi[i];
+    setup->n_voi = model->n_default_voi;
+}
+
+void
+sim_setup_set_coupling (sim_setup_t *setup, const sim_coupling_desc_t *coupling)
+{
+    setup->coupling = coupling;
+    for (size_t i = 0; i < SIM_MAX_COUPLING_PARAMS; i++)
+        setup->coupling_params[i] =
+            i < coupling->n_params ? coupling->params[i].default_value : 0.0;
 }
 
 uint64_t
@@ -76,7 +91,7 @@ sim_monitor_name (sim_monitor_kind_t kind)
 bool
 sim_setup_batchable (const sim_setup_t *a, const sim_setup_t *b)
 {
-    if (a->model != b->model || a->n_voi != b->n_voi)
+    if (a->model != b->model || a->coupling != b->coupling || a->n_voi != b->n_voi)
         return false;
     for (size_t i = 0; i < a->n_voi; i++)
         if (a->voi[i] != b->voi[i])

@@ -3,7 +3,7 @@
     A setup is plain data, filled by the spec parser (common/spec) or by a
     worker from a message. A sweep point is the sweep's base setup with its
     ranged values applied. Setups that agree on everything but the per-lane
-    values (model parameters, coupling a and b, noise, seed/point index) can
+    values (model and coupling parameters, noise, seed/point index) can
     run together in one batch (sim_batch.h).
 */
 #ifndef SIM_SETUP_H_INCLUDED
@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim_coupling.h"
 #include "sim_model.h"
 
 typedef enum {
@@ -31,9 +32,9 @@ typedef struct {
     double params[SIM_MAX_PARAMS]; /* model parameters, model->params order */
     int voi[SIM_MAX_VOI];          /* recorded VOIs, indices into model->voi_names */
     size_t n_voi;
-    double coupling_a; /* Linear coupling: c = a * sum + b */
-    double coupling_b;
-    double conduction_speed; /* mm/ms */
+    const sim_coupling_desc_t *coupling;             /* &sim_coupling_linear */
+    double coupling_params[SIM_MAX_COUPLING_PARAMS]; /* coupling->params order */
+    double conduction_speed;                         /* mm/ms */
     sim_integrator_kind_t integrator;
     double dt;                  /* ms */
     double nsig[SIM_MAX_STATE]; /* additive noise per state variable (stochastic) */
@@ -50,6 +51,13 @@ typedef struct {
 /*  TVB's defaults (TVB.md 7.1) for the Generic2dOscillator. */
 void sim_setup_defaults (sim_setup_t *setup);
 
+/*  Makes `model` the setup's model with TVB's parameter defaults and
+    default variables of interest. */
+void sim_setup_set_model (sim_setup_t *setup, const sim_model_desc_t *model);
+
+/*  Makes `coupling` the setup's coupling with TVB's parameter defaults. */
+void sim_setup_set_coupling (sim_setup_t *setup, const sim_coupling_desc_t *coupling);
+
 /*  Steps to run: ceil(simulation_length / dt), in double (TVB.md 3.1). */
 uint64_t sim_setup_steps (const sim_setup_t *setup);
 
@@ -65,7 +73,7 @@ double sim_setup_sample_period (const sim_setup_t *setup);
 /*  TVB's monitor class name: "TemporalAverage", "SubSample", "Raw". */
 const char *sim_monitor_name (sim_monitor_kind_t kind);
 
-/*  True when two setups may share one batch (same model, VOIs, dt,
+/*  True when two setups may share one batch (same model, coupling, VOIs, dt,
     conduction speed, integrator kind, monitor, length, initial conditions,
     and metric settings); only per-lane values may differ. */
 bool sim_setup_batchable (const sim_setup_t *a, const sim_setup_t *b);

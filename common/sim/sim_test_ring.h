@@ -41,7 +41,7 @@ sim_test_ring_setup (sim_setup_t *setup)
     setup->conduction_speed = 1.0;
     setup->simulation_length = 20.0;
     setup->period = 0.4;
-    setup->coupling_a = 0.1;
+    setup->coupling_params[SIM_CP_A] = 0.1;
     setup->voi[0] = 0;
     setup->voi[1] = 1;
     setup->n_voi = 2;

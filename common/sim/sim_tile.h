@@ -10,8 +10,11 @@
     coupling, the Heun step, the history value and the monitor of a step
     are one pass over eight registers, and nothing is transposed per step.
 
-    A model provides the tile function (sim_model_desc_t.tile) built from
-    its own point step and the helpers below.
+    A model provides the tile function (sim_model_desc_t.tile), built from
+    its own derivatives by sim_tile_heun.h for any coupling, and may add a
+    faster one for Linear coupling (tile_linear; the Generic 2D
+    Oscillator's). Both read the fields below; the channel fields serve the
+    couplings of sim_coupling.h.
 */
 #ifndef SIM_TILE_H_INCLUDED
 #define SIM_TILE_H_INCLUDED
@@ -21,17 +24,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim_coupling.h"
 #include "sim_setup.h"
 
 #define SIM_TILE 8 /* elements per tile */
 
 struct sim_tile_t {
-    size_t k0, k1;             /* the block's steps k0 .. k1-1 */
-    size_t vectors;            /* tiles side by side (1 to 5), each SIM_TILE elements further on */
-    size_t block;              /* K: tile u's far input starts K * SIM_TILE after tile u-1's */
-    uint64_t step0;            /* step number of k0 (steps count from 1) */
-    const double *far;         /* tile u's far input of step k: far + (u * K + k) * SIM_TILE */
+    size_t k0, k1;     /* the block's steps k0 .. k1-1 */
+    size_t vectors;    /* tiles side by side (1 to 5), each SIM_TILE elements further on */
+    size_t block;      /* K: tile u's far input starts K * SIM_TILE after tile u-1's */
+    uint64_t step0;    /* step number of k0 (steps count from 1) */
+    const double *far; /* tile u's far input of step k: far + (u * K + k) * SIM_TILE;
+                                  channel ch's far + ch * far_chan */
+    size_t far_chan;
     const double *self_weight; /* SIM_TILE per tile */
+    const double *row_weight;  /* SIM_TILE per tile: the sum of the element's far weights */
+    sim_coupling_kind_t coupling_kind;
+    size_t n_chan;      /* channels stored and summed per node (sim_coupling.h) */
+    const double *cpar; /* coupling parameter q of element t: cpar[q * stride + t] */
     const double *coupling_a, *coupling_b; /* SIM_TILE per tile; per lane, so when vectors > 1
                                               (lanes divide 8) every tile's are the first's */
     const double *params; /* element t's parameter q: params[q * period + (period == 1 ? 0 : t)]
@@ -41,8 +51,9 @@ struct sim_tile_t {
     const double *noise; /* step k0 + j, variable v: noise + (j * n_state + v) * stride; or NULL */
     double *state;       /* variable v at state + v * stride */
     size_t stride;       /* the batch's row length */
-    float *vhist;        /* out: tile u's coupling variable after step k0 + j at
-                             vhist + (u * K + j) * SIM_TILE */
+    float *vhist;        /* out: tile u's channel 0 after step k0 + j at
+                             vhist + (u * K + j) * SIM_TILE; channel ch's vhist + ch * vhist_chan */
+    size_t vhist_chan;
     sim_monitor_kind_t monitor;
     uint64_t istep; /* steps per sample */
     size_t n_voi;
@@ -51,6 +62,22 @@ struct sim_tile_t {
     double
         *samples; /* out: the chunk's j-th sample, VOI v, at samples + (j * n_voi + v) * stride */
 };
+
+/*  x rounded to float32 and back, as TVB's float32 history rounds it.
+    Written so that GCC 12 cannot drop it: at -O3 its loop distribution
+    turns `p[k][t] = (double) (float) x[t]` inside a loop over k into a
+    plain copy, rounding lost (seen in sim_tile_heun.h; kernels_agree
+    catches it). The empty asm makes the float32 value one the compiler
+    must produce. */
+SIM_INLINE double
+sim_f32 (double x)
+{
+    float f = (float) x;
+#if defined(__GNUC__) && defined(__x86_64__)
+    __asm__ ("" : "+x"(f));
+#endif
+    return (double) f;
+}
 
 /*  The coupling of one element: its far input, then its zero-delay self-
     connection (the state rounded to float32 as the history stores it; the

@@ -293,7 +293,8 @@ s_parse_parameters (parser_t *p, const json_t *params)
             for (size_t i = 0; i < model->n_params && used < sizeof list; i++)
                 used += (size_t) snprintf (list + used, sizeof list - used, "%s%s", i ? ", " : "",
                                            model->params[i].name);
-            return s_fail (p, field, "unknown parameter (expected one of %s)", list);
+            return s_fail (p, field, "unknown parameter of %s (expected one of %s)", model->name,
+                           list);
         }
         rc = s_number (p, value, field, &p->spec->setup.params[index]);
         if (rc)
@@ -329,8 +330,9 @@ s_parse_voi (parser_t *p, const json_t *list)
             return rc;
         int index = sim_model_voi_index (model, name);
         if (index < 0)
-            return s_fail (p, field, "\"%s\" is not a variable of interest (expected one of %s)",
-                           name, names);
+            return s_fail (p, field,
+                           "\"%s\" is not a variable of interest of %s (expected one of %s)", name,
+                           model->name, names);
         for (size_t j = 0; j < i; j++)
             if (setup->voi[j] == index)
                 return s_fail (p, field, "\"%s\" is listed twice", name);
@@ -360,12 +362,9 @@ s_parse_model (parser_t *p, const json_t *model)
             return s_fail (p, "model.type", "\"%s\" is not a known model (expected one of %s)",
                            name, known);
         }
-        //  Another model brings its own parameter defaults.
-        if (!rc && found != p->spec->setup.model) {
-            p->spec->setup.model = found;
-            for (size_t i = 0; i < found->n_params; i++)
-                p->spec->setup.params[i] = found->params[i].default_value;
-        }
+        //  Another model brings its own parameter defaults and VOIs.
+        if (!rc && found != p->spec->setup.model)
+            sim_setup_set_model (&p->spec->setup, found);
     }
     const json_t *params = json_object_get (model, "parameters");
     if (!rc && params)
@@ -376,27 +375,56 @@ s_parse_model (parser_t *p, const json_t *model)
     return rc;
 }
 
+//  "type" first: another coupling brings its own parameters and defaults
+//  (Difference's a is 0.1, not Linear's 2^-8).
 static int
 s_parse_coupling (parser_t *p, const json_t *coupling)
 {
-    static const char *const keys[] = {"type", "a", "b", NULL};
     int rc = s_object (p, coupling, "coupling");
-    if (!rc)
-        rc = s_check_keys (p, coupling, "coupling", keys);
+    if (rc)
+        return rc;
+    sim_setup_t *setup = &p->spec->setup;
     const json_t *type = json_object_get (coupling, "type");
-    if (!rc && type) {
+    if (type) {
         const char *name = NULL;
         rc = s_string (p, type, "coupling.type", &name);
-        if (!rc && strcmp (name, "Linear") != 0)
-            return s_fail (p, "coupling.type", "\"%s\" is not supported (expected Linear)", name);
+        if (rc)
+            return rc;
+        const sim_coupling_desc_t *found = sim_coupling_find (name);
+        if (!found) {
+            char known[256] = "";
+            for (size_t i = 0; sim_coupling_at (i); i++)
+                snprintf (known + strlen (known), sizeof known - strlen (known), "%s%s",
+                          i ? ", " : "", sim_coupling_at (i)->name);
+            return s_fail (p, "coupling.type",
+                           "\"%s\" is not a known coupling (expected one of %s)", name, known);
+        }
+        if (found != setup->coupling)
+            sim_setup_set_coupling (setup, found);
     }
-    const json_t *a = json_object_get (coupling, "a");
-    if (!rc && a)
-        rc = s_number (p, a, "coupling.a", &p->spec->setup.coupling_a);
-    const json_t *b = json_object_get (coupling, "b");
-    if (!rc && b)
-        rc = s_number (p, b, "coupling.b", &p->spec->setup.coupling_b);
-    return rc;
+    const sim_coupling_desc_t *cp = setup->coupling;
+    const char *key;
+    json_t *value;
+    json_object_foreach ((json_t *) coupling, key, value)
+    {
+        if (strcmp (key, "type") == 0)
+            continue;
+        char field[S_PATH_MAX];
+        s_path (field, "coupling", key);
+        int index = sim_coupling_param_index (cp, key);
+        if (index < 0) {
+            char list[128] = "type";
+            for (size_t i = 0; i < cp->n_params; i++)
+                snprintf (list + strlen (list), sizeof list - strlen (list), ", %s",
+                          cp->params[i].name);
+            return s_fail (p, field, "unknown field of %s coupling (expected one of %s)", cp->name,
+                           list);
+        }
+        rc = s_number (p, value, field, &setup->coupling_params[index]);
+        if (rc)
+            return rc;
+    }
+    return BSW_OK;
 }
 
 //  nsig: one value for every state variable, or one per state variable.
@@ -534,10 +562,22 @@ s_parse_initial (parser_t *p, const json_t *initial)
     for (size_t s = 0; s < model->n_state; s++)
         keys[s] = model->state_names[s];
     int rc = s_object (p, initial, path);
-    if (!rc)
-        rc = s_check_keys (p, initial, path, keys);
     if (rc)
         return rc;
+    const char *key;
+    json_t *value;
+    json_object_foreach ((json_t *) initial, key, value)
+    {
+        if (sim_model_state_index (model, key) >= 0)
+            continue;
+        char field[S_PATH_MAX], list[128] = "";
+        for (size_t s = 0; s < model->n_state; s++)
+            snprintf (list + strlen (list), sizeof list - strlen (list), "%s%s", s ? ", " : "",
+                      model->state_names[s]);
+        return s_fail (p, s_path (field, path, key),
+                       "\"%s\" is not a state variable of %s (expected %s)", key, model->name,
+                       list);
+    }
     size_t n = 0;
     for (size_t s = 0; s < model->n_state; s++) {
         char field[S_PATH_MAX];
@@ -815,6 +855,11 @@ s_parse (parser_t *p, const json_t *root)
         setup->period = setup->dt; //  what Raw really samples at (TVB.md 6.2)
     if (!rc)
         rc = s_check_times (p);
+    if (!rc) {
+        bsw_error_t why;
+        if (sim_coupling_check (setup->coupling, setup->model, &why))
+            rc = s_fail (p, "coupling.type", "%s", why.text);
+    }
     //  Last: range values are checked against the final integrator.
     if (!rc && (v = json_object_get (root, "ranges")))
         rc = s_parse_ranges (p, v);

@@ -22,28 +22,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-//  The rangeable names besides model.<param> (TVB.md 7.2).
-#define SPEC_MODEL_PREFIX "model."
+//  The rangeable names besides model.<param> and coupling.<param> (TVB.md 7.2).
+#define SPEC_MODEL_PREFIX    "model."
+#define SPEC_COUPLING_PREFIX "coupling."
 
 static void
-s_rangeable_list (const sim_model_desc_t *model, char *buf, size_t size)
+s_rangeable_list (const sim_setup_t *setup, char *buf, size_t size)
 {
     size_t used = 0;
     buf[0] = '\0';
+    const sim_model_desc_t *model = setup->model;
+    const sim_coupling_desc_t *coupling = setup->coupling;
     for (size_t i = 0; i < model->n_params && used < size; i++)
         used += (size_t) snprintf (buf + used, size - used, "model.%s, ", model->params[i].name);
+    for (size_t i = 0; i < coupling->n_params && used < size; i++)
+        used +=
+            (size_t) snprintf (buf + used, size - used, "coupling.%s, ", coupling->params[i].name);
     if (used < size)
-        snprintf (buf + used, size - used,
-                  "coupling.a, coupling.b, conduction_speed, integrator.noise.nsig");
+        snprintf (buf + used, size - used, "conduction_speed, integrator.noise.nsig");
 }
 
 //  What a rangeable name sets (TVB.md 7.2).
 typedef enum {
-    S_MODEL, //  model.<param>: params[index], any finite value
-    S_COUPLING_A,
-    S_COUPLING_B,
-    S_SPEED, //  conduction_speed > 0
-    S_NSIG,  //  integrator.noise.nsig >= 0, every state variable
+    S_MODEL,    //  model.<param>: params[index], any finite value
+    S_COUPLING, //  coupling.<param>: coupling_params[index], any finite value
+    S_SPEED,    //  conduction_speed > 0
+    S_NSIG,     //  integrator.noise.nsig >= 0, every state variable
 } s_target_t;
 
 //  Resolves a rangeable name against a setup; the text on failure has no
@@ -58,12 +62,12 @@ s_lookup (const sim_setup_t *setup, const char *parameter, s_target_t *target, i
         *target = S_MODEL;
         if (*index >= 0)
             return BSW_OK;
-    } else if (strcmp (parameter, "coupling.a") == 0) {
-        *target = S_COUPLING_A;
-        return BSW_OK;
-    } else if (strcmp (parameter, "coupling.b") == 0) {
-        *target = S_COUPLING_B;
-        return BSW_OK;
+    } else if (strncmp (parameter, SPEC_COUPLING_PREFIX, strlen (SPEC_COUPLING_PREFIX)) == 0) {
+        *index =
+            sim_coupling_param_index (setup->coupling, parameter + strlen (SPEC_COUPLING_PREFIX));
+        *target = S_COUPLING;
+        if (*index >= 0)
+            return BSW_OK;
     } else if (strcmp (parameter, "conduction_speed") == 0) {
         *target = S_SPEED;
         return BSW_OK;
@@ -75,8 +79,8 @@ s_lookup (const sim_setup_t *setup, const char *parameter, s_target_t *target, i
                                   "integrator.noise.nsig needs integrator.type HeunStochastic");
         return BSW_OK;
     }
-    char names[512];
-    s_rangeable_list (setup->model, names, sizeof names);
+    char names[768];
+    s_rangeable_list (setup, names, sizeof names);
     return bsw_error_set (err, BSW_ESPEC, "unknown parameter \"%s\" (rangeable: %s)", parameter,
                           names);
 }
@@ -99,11 +103,8 @@ spec_setup_set (sim_setup_t *setup, const char *parameter, double value, bsw_err
     case S_MODEL:
         setup->params[index] = value;
         break;
-    case S_COUPLING_A:
-        setup->coupling_a = value;
-        break;
-    case S_COUPLING_B:
-        setup->coupling_b = value;
+    case S_COUPLING:
+        setup->coupling_params[index] = value;
         break;
     case S_SPEED:
         //  Delays are tract_length / speed: zero or negative has no meaning.

@@ -144,9 +144,9 @@ s_test_setup_set (void)
     BSW_CHECK_INT (spec_setup_set (&setup, "model.gamma", -0.5, &err), 0);
     BSW_CHECK_DOUBLE_EQ (setup.params[sim_model_param_index (setup.model, "gamma")], -0.5);
     BSW_CHECK_INT (spec_setup_set (&setup, "coupling.a", 0.25, &err), 0);
-    BSW_CHECK_DOUBLE_EQ (setup.coupling_a, 0.25);
+    BSW_CHECK_DOUBLE_EQ (setup.coupling_params[SIM_CP_A], 0.25);
     BSW_CHECK_INT (spec_setup_set (&setup, "coupling.b", -1.0, &err), 0);
-    BSW_CHECK_DOUBLE_EQ (setup.coupling_b, -1.0);
+    BSW_CHECK_DOUBLE_EQ (setup.coupling_params[SIM_CP_B], -1.0);
     BSW_CHECK_INT (spec_setup_set (&setup, "conduction_speed", 7.0, &err), 0);
     BSW_CHECK_DOUBLE_EQ (setup.conduction_speed, 7.0);
 

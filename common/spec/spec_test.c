@@ -53,7 +53,7 @@ s_test_usage (void)
         BSW_CHECK_INT (spec_point_setup (spec, k, &setup, &err), 0);
         BSW_CHECK_INT (setup.point_index, k);
         BSW_CHECK_DOUBLE_EQ (s_param (&setup, "I"), k < 3 ? 0.0 : 0.5);
-        BSW_CHECK_DOUBLE_EQ (setup.coupling_a, spec->ranges[1].values[k % 3]);
+        BSW_CHECK_DOUBLE_EQ (setup.coupling_params[SIM_CP_A], spec->ranges[1].values[k % 3]);
         BSW_CHECK_DOUBLE_EQ (setup.simulation_length, 100.0);
     }
     spec_destroy (&spec);
@@ -62,6 +62,34 @@ s_test_usage (void)
 }
 
 //  "{}" is TVB's default simulation (TVB.md 7.1), one point.
+/*  A coupling type brings its own parameters and TVB's defaults, whatever
+    the order of the keys; coupling.<param> ranges reach them. */
+static int
+s_test_coupling_types (void)
+{
+    spec_t *spec;
+    bsw_error_t err;
+    BSW_CHECK_INT (s_load ("{\"coupling\": {\"a\": 0.5, \"type\": \"Difference\"}}", &spec, &err),
+                   0);
+    BSW_CHECK (spec->setup.coupling == &sim_coupling_difference);
+    BSW_CHECK_DOUBLE_EQ (spec->setup.coupling_params[SIM_CP_A], 0.5);
+    spec_destroy (&spec);
+    BSW_CHECK_INT (s_load ("{\"coupling\": {\"type\": \"Difference\"}}", &spec, &err), 0);
+    BSW_CHECK_DOUBLE_EQ (spec->setup.coupling_params[SIM_CP_A], 0.1);
+    spec_destroy (&spec);
+    BSW_CHECK_INT (s_load ("{\"coupling\": {\"type\": \"Kuramoto\"}, \"ranges\": [{\"parameter\": "
+                           "\"coupling.a\", \"values\": [0.25, 0.75]}]}",
+                           &spec, &err),
+                   0);
+    BSW_CHECK_DOUBLE_EQ (spec->setup.coupling_params[SIM_CP_A], 1.0);
+    sim_setup_t point;
+    BSW_CHECK_INT (spec_point_setup (spec, 1, &point, &err), 0);
+    BSW_CHECK (point.coupling == &sim_coupling_kuramoto);
+    BSW_CHECK_DOUBLE_EQ (point.coupling_params[SIM_CP_A], 0.75);
+    spec_destroy (&spec);
+    return 0;
+}
+
 static int
 s_test_defaults (void)
 {
@@ -77,8 +105,8 @@ s_test_defaults (void)
     BSW_CHECK_DOUBLE_EQ (s_param (s, "a"), -2.0);
     BSW_CHECK_DOUBLE_EQ (s_param (s, "b"), -10.0);
     BSW_CHECK_DOUBLE_EQ (s_param (s, "d"), 0.02);
-    BSW_CHECK_DOUBLE_EQ (s->coupling_a, 0.00390625);
-    BSW_CHECK_DOUBLE_EQ (s->coupling_b, 0.0);
+    BSW_CHECK_DOUBLE_EQ (s->coupling_params[SIM_CP_A], 0.00390625);
+    BSW_CHECK_DOUBLE_EQ (s->coupling_params[SIM_CP_B], 0.0);
     BSW_CHECK_DOUBLE_EQ (s->conduction_speed, 3.0);
     BSW_CHECK_INT (s->integrator, SIM_INTEGRATOR_HEUN_DETERMINISTIC);
     BSW_CHECK_INT (s->monitor, SIM_MONITOR_TEMPORAL_AVERAGE);
@@ -184,8 +212,8 @@ s_test_all_fields (void)
     BSW_CHECK_INT (s->n_voi, 2);
     BSW_CHECK_INT (s->voi[0], sim_model_voi_index (s->model, "V - W"));
     BSW_CHECK_INT (s->voi[1], 0);
-    BSW_CHECK_DOUBLE_EQ (s->coupling_a, 0.00390625);
-    BSW_CHECK_DOUBLE_EQ (s->coupling_b, -0.25);
+    BSW_CHECK_DOUBLE_EQ (s->coupling_params[SIM_CP_A], 0.00390625);
+    BSW_CHECK_DOUBLE_EQ (s->coupling_params[SIM_CP_B], -0.25);
     BSW_CHECK_INT (s->integrator, SIM_INTEGRATOR_HEUN_STOCHASTIC);
     BSW_CHECK_DOUBLE_EQ (s->dt, 0.0625);
     BSW_CHECK_DOUBLE_EQ (s->nsig[0], 0.5);
@@ -206,7 +234,7 @@ s_test_all_fields (void)
     BSW_CHECK_INT (spec_point_setup (spec, 7, &point, &err), 0); //  nsig[2], coupling.a[1]
     BSW_CHECK_DOUBLE_EQ (point.nsig[0], 2.0);
     BSW_CHECK_DOUBLE_EQ (point.nsig[1], 2.0);
-    BSW_CHECK_DOUBLE_EQ (point.coupling_a, 0.1);
+    BSW_CHECK_DOUBLE_EQ (point.coupling_params[SIM_CP_A], 0.1);
     spec_destroy (&spec);
 
     //  Absolute paths stay; a scalar nsig covers both state variables;
@@ -360,7 +388,8 @@ static const struct {
     {"{\"model\": {\"type\": \"Hopf\"}}",
      "model.type: \"Hopf\" is not a known model (expected one of Generic2dOscillator)"},
     {"{\"model\": {\"parameters\": {\"zeta\": 1}}}",
-     "spec.json: model.parameters.zeta: unknown parameter (expected one of tau, I, a, b, c, d, e, "
+     "spec.json: model.parameters.zeta: unknown parameter of Generic2dOscillator (expected one of "
+     "tau, I, a, b, c, d, e, "
      "f, g, alpha, beta, gamma)"},
     {"{\"model\": {\"parameters\": {\"a\": \"3.0\"}}}",
      "model.parameters.a: \"3.0\" is a string; a number is expected"},
@@ -368,15 +397,29 @@ static const struct {
      "model.parameters.a: null is not allowed; a number is expected"},
     {"{\"simulation_length\": 1e999}", "spec.json: line 1"},
     {"{\"model\": {\"variables_of_interest\": [\"X\"]}}",
-     "model.variables_of_interest[0]: \"X\" is not a variable of interest (expected one of V, W, "
-     "V + W, V - W)"},
+     "model.variables_of_interest[0]: \"X\" is not a variable of interest of Generic2dOscillator "
+     "(expected one of V, W, V + W, V - W)"},
     {"{\"model\": {\"variables_of_interest\": [\"V\", \"W\", \"V\"]}}",
      "model.variables_of_interest[2]: \"V\" is listed twice"},
     {"{\"model\": {\"variables_of_interest\": []}}", "model.variables_of_interest: [] is empty"},
     {"{\"model\": {\"variables_of_interest\": \"V\"}}",
      "model.variables_of_interest: \"V\" is a string; an array is expected"},
-    {"{\"coupling\": {\"type\": \"Sigmoidal\"}}", "coupling.type: \"Sigmoidal\" is not supported"},
-    {"{\"coupling\": {\"c\": 1}}", "coupling.c: unknown field (expected one of type, a, b)"},
+    {"{\"coupling\": {\"type\": \"Sigmoidal\"}}",
+     "coupling.type: \"Sigmoidal\" is not a known coupling (expected one of Linear, Difference, "
+     "Kuramoto, SigmoidalJansenRit)"},
+    {"{\"coupling\": {\"c\": 1}}",
+     "coupling.c: unknown field of Linear coupling (expected one of type, a, b)"},
+    {"{\"coupling\": {\"type\": \"Difference\", \"b\": 1}}",
+     "coupling.b: unknown field of Difference coupling (expected one of type, a)"},
+    {"{\"coupling\": {\"type\": \"SigmoidalJansenRit\"}}",
+     "spec.json: coupling.type: SigmoidalJansenRit reads two coupling variables (the first minus "
+     "the second), but Generic2dOscillator has 1"},
+    {"{\"coupling\": {\"type\": \"Kuramoto\"}, \"ranges\": [{\"parameter\": \"coupling.b\", "
+     "\"values\": [1]}]}",
+     "ranges[0]: unknown parameter \"coupling.b\" (rangeable: model.tau, model.I, model.a, "
+     "model.b, "
+     "model.c, model.d, model.e, model.f, model.g, model.alpha, model.beta, model.gamma, "
+     "coupling.a, conduction_speed, integrator.noise.nsig)"},
     {"{\"integrator\": {\"dt\": 0}}", "spec.json: integrator.dt: 0 is not positive"},
     {"{\"integrator\": {\"dt\": -0.1}}", "spec.json: integrator.dt: -0.1 is not positive"},
     {"{\"integrator\": {\"dt\": true}}", "integrator.dt: true is a boolean; a number is expected"},
@@ -410,7 +453,7 @@ static const struct {
     {"{\"initial_conditions\": {\"V\": [0, 1]}}", "initial_conditions.W: missing"},
     {"{\"initial_conditions\": {\"V\": [], \"W\": []}}", "initial_conditions.V: [] is empty"},
     {"{\"initial_conditions\": {\"V\": [0], \"W\": [0], \"X\": [0]}}",
-     "initial_conditions.X: unknown field (expected one of V, W)"},
+     "initial_conditions.X: \"X\" is not a state variable of Generic2dOscillator (expected V, W)"},
     {"{\"seed\": -1}", "seed: -1 is out of range (0 to 4294967295)"},
     {"{\"seed\": 4.5}", "seed: 4.5 is not an integer"},
     {"{\"seed\": 4294967296}", "seed: 4294967296 is out of range"},
@@ -670,6 +713,7 @@ s_test_absurd_range_cheap (void)
 
 static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"defaults", s_test_defaults},
+                                          {"coupling_types", s_test_coupling_types},
                                           {"tutorial", s_test_tutorial},
                                           {"all_fields", s_test_all_fields},
                                           {"reference", s_test_reference},
