@@ -17,6 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+//  The cases shared/reference/models holds: one per model besides G2D.
+#define S_MODEL_CASES 5
+
 static int
 s_run_capture (const char *command, char *out, size_t out_size)
 {
@@ -128,15 +131,15 @@ s_run_case (const char *dir, const char *name, const char *out_dir)
     return BSW_TEST_PASS;
 }
 
-/*  Every case folder found under shared/reference. */
+/*  Every case folder found under shared/<sub>; at least `expected`. */
 static int
-s_test_all_cases (void)
+s_run_folder (const char *sub, int expected)
 {
     const char *shared = bsw_test_shared_dir ();
     if (!shared)
         return BSW_TEST_SKIP;
     char refdir[1024];
-    snprintf (refdir, sizeof refdir, "%s/reference", shared);
+    snprintf (refdir, sizeof refdir, "%s/%s", shared, sub);
     DIR *dir = opendir (refdir);
     BSW_CHECK (dir);
     char out_dir[BSW_TEST_DIR_MAX];
@@ -159,12 +162,27 @@ s_test_all_cases (void)
         fprintf (stderr, "the failed cases' outputs are in %s\n", out_dir);
     else
         bsw_test_dir_remove (out_dir);
-    BSW_CHECK_MSG (cases >= 3, "found only %d reference cases", cases);
+    BSW_CHECK_MSG (cases >= expected, "found only %d reference cases in %s", cases, sub);
     BSW_CHECK_INT (failed, 0);
     return BSW_TEST_PASS;
 }
 
-static const bsw_test_case_t s_cases[] = {{"all_cases", s_test_all_cases}, {NULL, NULL}};
+/*  The Generic 2D Oscillator's cases, shared/reference/<case>. */
+static int
+s_test_all_cases (void)
+{
+    return s_run_folder ("reference", 3);
+}
+
+/*  One case of each further model, shared/reference/models/<case>. */
+static int
+s_test_models (void)
+{
+    return s_run_folder ("reference/models", S_MODEL_CASES);
+}
+
+static const bsw_test_case_t s_cases[] = {
+    {"all_cases", s_test_all_cases}, {"models", s_test_models}, {NULL, NULL}};
 
 int
 main (int argc, char **argv)

@@ -3,7 +3,13 @@
 
 #include <string.h>
 
-static const sim_model_desc_t *const s_models[] = {&sim_g2d_model, NULL};
+static const sim_model_desc_t *const s_models[] = {&sim_g2d_model,
+                                                   &sim_kuramoto_model,
+                                                   &sim_suphopf_model,
+                                                   &sim_rww_model,
+                                                   &sim_mpr_model,
+                                                   &sim_jansenrit_model,
+                                                   NULL};
 
 const sim_model_desc_t *
 sim_model_find (const char *name)

@@ -101,8 +101,14 @@ typedef struct {
     sim_tile_fun_t tile_linear; /* a faster kernel for Linear coupling only, or NULL */
 } sim_model_desc_t;
 
-/*  TVB's Generic2dOscillator (TVB.md section 1). */
+/*  TVB's Generic2dOscillator (TVB.md section 1), and the others, one
+    file each (sim_<model>.c). */
 extern const sim_model_desc_t sim_g2d_model;
+extern const sim_model_desc_t sim_kuramoto_model;
+extern const sim_model_desc_t sim_suphopf_model;
+extern const sim_model_desc_t sim_rww_model;
+extern const sim_model_desc_t sim_mpr_model;
+extern const sim_model_desc_t sim_jansenrit_model;
 
 /*  The model of that TVB class name, or NULL. */
 const sim_model_desc_t *sim_model_find (const char *name);

@@ -74,7 +74,7 @@ sim_f32 (double x)
 {
     float f = (float) x;
 #if defined(__GNUC__) && defined(__x86_64__)
-    __asm__ ("" : "+x"(f));
+    __asm__("" : "+x"(f));
 #endif
     return (double) f;
 }
