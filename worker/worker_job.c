@@ -63,10 +63,12 @@ worker_sweep_new (worker_sweep_t **sweep_p, uint64_t id, const char *uuid, const
     size_t horizon = sim_connectivity_idelays (conn, spec->setup.conduction_speed, spec->setup.dt,
                                                idelays, NULL);
     free (idelays);
-    //  H + 2K history slots per node, K <= 512 (WORKER_BATCH_BYTES).
+    //  H + 2K history slots per node and coupling channel, K <= 512
+    //  (WORKER_BATCH_BYTES).
+    size_t channels = sim_coupling_channels (spec->setup.coupling, spec->setup.model);
     size_t per_lane =
-        conn->n * (horizon + 2 * 512) * sizeof (float) + conn->n * 16 * sizeof (double) +
-        (size_t) sim_setup_samples (&spec->setup) * conn->n * SIM_MAX_VOI * sizeof (double);
+        channels * conn->n * (horizon + 2 * 512) * sizeof (float) + conn->n * 16 * sizeof (double) +
+        (size_t) sim_setup_samples (&spec->setup) * conn->n * spec->setup.n_voi * sizeof (double);
     sweep->max_lanes = per_lane ? WORKER_BATCH_BYTES / per_lane : 1;
     if (sweep->max_lanes < 1)
         sweep->max_lanes = 1;
