@@ -60,7 +60,7 @@ sim_coupling_channels (const sim_coupling_desc_t *coupling, const sim_model_desc
     case SIM_COUPLING_KURAMOTO:
         return 2 * model->n_cvar;
     case SIM_COUPLING_SIGMOIDAL_JR:
-        return 1;
+        return 2;
     default:
         return model->n_cvar;
     }

@@ -15,13 +15,17 @@
         Linear        channels x_k             c_k = a * (F_k + w_ii x_ik) + b
         Difference    channels x_k             c_k = a * (F_k - rw_i x_ik)
         Kuramoto      channels sin x, cos x    c = a * (cos x_i F_sin - sin x_i F_cos)
-        SigmoidalJR   channel  S(x_0 - x_1)    c = a * (F + w_ii S_i)
+        SigmoidalJR   channels hi, lo of S     c = a * (F_hi + F_lo + w_ii S_i)
+                      (S = S(x_0 - x_1), hi = float32 (S), lo = float32 (S - hi))
 
     F_* is the far sum of a channel, w_ii the self weight, rw_i the sum of
     the row's far weights; Difference and Kuramoto need no self term (x_i -
     x_i and sin 0 are zero). These are TVB's sums rearranged exactly
     (sin(b - a) = sin b cos a - cos b sin a); where TVB rounds a value to
-    float32 (its history) so do we, before the rearrangement.
+    float32 (its history) so do we, before the rearrangement. Where TVB
+    keeps a value in double (SigmoidalJansenRit's sigmoid, computed after
+    its history), the history stores it as two float32 values whose far
+    sums add up to the double's to about 1e-16.
 */
 #ifndef SIM_COUPLING_H_INCLUDED
 #define SIM_COUPLING_H_INCLUDED
@@ -107,10 +111,13 @@ sim_coupling_pre (sim_coupling_kind_t kind, const double *cpar, size_t n_cvar, c
             chan[2 * k + 1] = (float) cos ((double) x[k]);
         }
         break;
-    case SIM_COUPLING_SIGMOIDAL_JR:
-        chan[0] = (float) sim_coupling_sigmoid (cpar[SIM_CP_CMIN], cpar[SIM_CP_CMAX],
-                                                cpar[SIM_CP_MIDPOINT], cpar[SIM_CP_R], x[0], x[1]);
+    case SIM_COUPLING_SIGMOIDAL_JR: {
+        double sigm = sim_coupling_sigmoid (cpar[SIM_CP_CMIN], cpar[SIM_CP_CMAX],
+                                            cpar[SIM_CP_MIDPOINT], cpar[SIM_CP_R], x[0], x[1]);
+        chan[0] = (float) sigm;
+        chan[1] = (float) (sigm - (double) chan[0]);
         break;
+    }
     }
 }
 

@@ -63,11 +63,15 @@ s_heun_pre (const sim_tile_t *tile, const double x[][SIM_TILE], double pre[][SIM
             }
         break;
     case SIM_COUPLING_SIGMOIDAL_JR: {
+        //  pre[0] is the whole value (the self term's); the history gets
+        //  its float32 and, from pre[1], the float32 of the remainder.
         const double *p = tile->cpar;
-        for (size_t t = 0; t < SIM_TILE; t++)
+        for (size_t t = 0; t < SIM_TILE; t++) {
             pre[0][t] = sim_coupling_sigmoid (p[SIM_CP_CMIN * X + t], p[SIM_CP_CMAX * X + t],
                                               p[SIM_CP_MIDPOINT * X + t], p[SIM_CP_R * X + t],
                                               (float) x[s_cvar[0]][t], (float) x[s_cvar[1]][t]);
+            pre[1][t] = pre[0][t] - sim_f32 (pre[0][t]);
+        }
         break;
     }
     }
@@ -103,10 +107,12 @@ s_heun_inputs (const sim_tile_t *tile, size_t k, const double pre[][SIM_TILE], d
                 c[k2][t] = a[t] * fma (pre[2 * k2 + 1][t], Fs[t], -(pre[2 * k2][t] * Fc[t]));
         }
         break;
-    case SIM_COUPLING_SIGMOIDAL_JR:
+    case SIM_COUPLING_SIGMOIDAL_JR: {
+        const double *lo = far + tile->far_chan;
         for (size_t t = 0; t < SIM_TILE; t++)
-            c[0][t] = a[t] * fma (tile->self_weight[t], pre[0][t], far[t]);
+            c[0][t] = a[t] * fma (tile->self_weight[t], pre[0][t], far[t] + lo[t]);
         break;
+    }
     }
 }
 
