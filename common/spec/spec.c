@@ -443,9 +443,15 @@ s_parse_nsig (parser_t *p, const json_t *nsig)
     }
     if (!json_is_array (nsig))
         return s_wrong_type (p, path, nsig, "a number or an array");
-    if (json_array_size (nsig) != n_state)
-        return s_fail (p, path, "%zu values; expected one number, or %zu (one per state variable)",
-                       json_array_size (nsig), n_state);
+    if (json_array_size (nsig) != n_state) {
+        char names[128] = "";
+        for (size_t i = 0; i < n_state; i++)
+            snprintf (names + strlen (names), sizeof names - strlen (names), "%s%s", i ? ", " : "",
+                      setup->model->state_names[i]);
+        return s_fail (p, path,
+                       "%zu values; expected one number, or %zu (one per state variable of %s: %s)",
+                       json_array_size (nsig), n_state, setup->model->name, names);
+    }
     for (size_t i = 0; i < n_state; i++) {
         char field[S_PATH_MAX];
         s_pathf (field, "%s[%zu]", path, i);

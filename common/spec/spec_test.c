@@ -87,6 +87,32 @@ s_test_coupling_types (void)
     BSW_CHECK (point.coupling == &sim_coupling_kuramoto);
     BSW_CHECK_DOUBLE_EQ (point.coupling_params[SIM_CP_A], 0.75);
     spec_destroy (&spec);
+    //  A model brings its default VOIs (JansenRit: y0..y3) and its own
+    //  parameters; the coupling's are rangeable by name.
+    BSW_CHECK_INT (s_load ("{\"model\": {\"type\": \"JansenRit\", \"parameters\": {\"mu\": 0.1}}, "
+                           "\"coupling\": {\"type\": \"SigmoidalJansenRit\"}, \"ranges\": "
+                           "[{\"parameter\": \"coupling.cmin\", \"values\": [0.0, 0.001]}, "
+                           "{\"parameter\": \"model.A\", \"values\": [3.0, 3.5]}]}",
+                           &spec, &err),
+                   0);
+    BSW_CHECK (spec->setup.model == &sim_jansenrit_model);
+    BSW_CHECK_INT (spec->setup.n_voi, 4);
+    BSW_CHECK_INT (spec->setup.voi[3], 3);
+    BSW_CHECK_DOUBLE_EQ (s_param (&spec->setup, "mu"), 0.1);
+    BSW_CHECK_INT (spec_point_setup (spec, 3, &point, &err), 0);
+    BSW_CHECK_DOUBLE_EQ (point.coupling_params[SIM_CP_CMIN], 0.001);
+    BSW_CHECK_DOUBLE_EQ (point.coupling_params[SIM_CP_CMAX], 0.005);
+    BSW_CHECK_DOUBLE_EQ (s_param (&point, "A"), 3.5);
+    spec_destroy (&spec);
+    //  Another model after VOIs were given for the first: the VOIs given
+    //  for the model named are what count, whatever the key order.
+    BSW_CHECK_INT (s_load ("{\"model\": {\"variables_of_interest\": [\"y\", \"x\"], \"type\": "
+                           "\"SupHopf\"}}",
+                           &spec, &err),
+                   0);
+    BSW_CHECK_INT (spec->setup.n_voi, 2);
+    BSW_CHECK_INT (spec->setup.voi[0], 1);
+    spec_destroy (&spec);
     return 0;
 }
 
@@ -386,7 +412,8 @@ static const struct {
     {"{\"model\": []}", "model: [] is an array; an object is expected"},
     {"{\"model\": {\"params\": {}}}", "model.params: unknown field"},
     {"{\"model\": {\"type\": \"Hopf\"}}",
-     "model.type: \"Hopf\" is not a known model (expected one of Generic2dOscillator)"},
+     "model.type: \"Hopf\" is not a known model (expected one of Generic2dOscillator, Kuramoto, "
+     "SupHopf, ReducedWongWang, MontbrioPazoRoxin, JansenRit)"},
     {"{\"model\": {\"parameters\": {\"zeta\": 1}}}",
      "spec.json: model.parameters.zeta: unknown parameter of Generic2dOscillator (expected one of "
      "tau, I, a, b, c, d, e, "
@@ -414,6 +441,28 @@ static const struct {
     {"{\"coupling\": {\"type\": \"SigmoidalJansenRit\"}}",
      "spec.json: coupling.type: SigmoidalJansenRit reads two coupling variables (the first minus "
      "the second), but Generic2dOscillator has 1"},
+    {"{\"model\": {\"type\": \"SupHopf\", \"parameters\": {\"I\": 1}}}",
+     "model.parameters.I: unknown parameter of SupHopf (expected one of a, omega)"},
+    {"{\"model\": {\"type\": \"SupHopf\", \"variables_of_interest\": [\"V\"]}}",
+     "model.variables_of_interest[0]: \"V\" is not a variable of interest of SupHopf (expected "
+     "one of x, y)"},
+    {"{\"model\": {\"type\": \"SupHopf\"}, \"initial_conditions\": {\"x\": [0], \"V\": [0]}}",
+     "initial_conditions.V: \"V\" is not a state variable of SupHopf (expected x, y)"},
+    {"{\"model\": {\"type\": \"SupHopf\"}, \"initial_conditions\": {\"x\": [0]}}",
+     "initial_conditions.y: missing"},
+    {"{\"model\": {\"type\": \"JansenRit\"}, \"integrator\": {\"type\": \"HeunStochastic\", "
+     "\"dt\": 0.1, \"noise\": {\"nsig\": [1, 2]}}}",
+     "integrator.noise.nsig: 2 values; expected one number, or 6 (one per state variable of "
+     "JansenRit: y0, y1, y2, y3, y4, y5)"},
+    {"{\"model\": {\"type\": \"Kuramoto\"}, \"coupling\": {\"type\": \"SigmoidalJansenRit\"}}",
+     "coupling.type: SigmoidalJansenRit reads two coupling variables (the first minus the second), "
+     "but Kuramoto has 1"},
+    {"{\"model\": {\"type\": \"JansenRit\"}, \"coupling\": {\"type\": \"SigmoidalJansenRit\"}, "
+     "\"ranges\": [{\"parameter\": \"coupling.b\", \"values\": [1]}]}",
+     "unknown parameter \"coupling.b\" (rangeable: model.A, model.B, model.a, model.b, model.v0, "
+     "model.nu_max, model.r, model.J, model.a_1, model.a_2, model.a_3, model.a_4, model.p_min, "
+     "model.p_max, model.mu, coupling.a, coupling.cmin, coupling.cmax, coupling.midpoint, "
+     "coupling.r, conduction_speed, integrator.noise.nsig)"},
     {"{\"coupling\": {\"type\": \"Kuramoto\"}, \"ranges\": [{\"parameter\": \"coupling.b\", "
      "\"values\": [1]}]}",
      "ranges[0]: unknown parameter \"coupling.b\" (rangeable: model.tau, model.I, model.a, "
