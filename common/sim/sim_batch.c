@@ -52,7 +52,7 @@
     units near their throughput (bench_kernel's cycles per tile-step for
     one to five tiles: bench/README.md, "Where the core's time goes now",
     tile kernel). */
-#define S_TILES_PER_CALL 5
+#define S_TILES_PER_CALL SIM_MAX_TILES
 
 struct sim_batch_t {
     const sim_connectivity_t *conn; /* borrowed */

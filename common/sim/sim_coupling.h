@@ -34,6 +34,7 @@
 #include <stddef.h>
 
 #include "bsw_error.h"
+#include "sim_math.h"
 #include "sim_model.h"
 
 #define SIM_MAX_COUPLING_PARAMS 5
@@ -84,11 +85,11 @@ enum { SIM_CP_CMIN = 1, SIM_CP_CMAX = 2, SIM_CP_MIDPOINT = 3, SIM_CP_R = 4 }; /*
     variables (float32, as TVB's history holds them) are x0 and x1; their
     difference is rounded to float32 as TVB's float32 arithmetic rounds
     it. p: the coupling's parameters (table order). */
-static inline double
+SIM_INLINE double
 sim_coupling_sigmoid (double cmin, double cmax, double midpoint, double r, float x0, float x1)
 {
     double diff = (double) (float) ((double) x0 - (double) x1);
-    return cmin + (cmax - cmin) / (1.0 + exp (r * (midpoint - diff)));
+    return cmin + (cmax - cmin) / (1.0 + sim_exp (r * (midpoint - diff)));
 }
 
 /*  The channels of one node (sim_coupling_channels of them) from its
@@ -107,8 +108,10 @@ sim_coupling_pre (sim_coupling_kind_t kind, const double *cpar, size_t n_cvar, c
         break;
     case SIM_COUPLING_KURAMOTO:
         for (size_t k = 0; k < n_cvar; k++) {
-            chan[2 * k] = (float) sin ((double) x[k]);
-            chan[2 * k + 1] = (float) cos ((double) x[k]);
+            double sin_x, cos_x;
+            sim_sincos ((double) x[k], &sin_x, &cos_x);
+            chan[2 * k] = (float) sin_x;
+            chan[2 * k + 1] = (float) cos_x;
         }
         break;
     case SIM_COUPLING_SIGMOIDAL_JR: {

@@ -230,17 +230,25 @@ s_coefs (const double *params, size_t period, size_t p, double coef[C_COUNT])
 }
 
 SIM_INLINE void
-s_deriv (const double x[][SIM_TILE], const double c[][SIM_TILE], const double cf[][SIM_TILE],
-         double dx[][SIM_TILE])
+s_deriv (const double x[][SIM_TILE_W], const double c[][SIM_TILE_W], const double cf[][SIM_TILE_W],
+         double dx[][SIM_TILE_W], size_t w)
 {
-    for (size_t t = 0; t < SIM_TILE; t++)
-        S_G2D_DERIV (x[0][t], x[1][t], c[0][t], cf, t, dx[0][t], dx[1][t]);
+    for (size_t e = 0; e < w; e++)
+        S_G2D_DERIV (x[0][e], x[1][e], c[0][e], cf, e, dx[0][e], dx[1][e]);
 }
 
+/*  The VOIs of w elements (TVB.md 1.4), as s_tile_obs. */
 SIM_INLINE void
-s_obs (const sim_tile_t *tile, const double x[][SIM_TILE], double obs[][SIM_TILE])
+s_obs (const sim_tile_t *tile, size_t w, const double x[][SIM_TILE_W], double obs[][SIM_TILE_W])
 {
-    s_tile_obs (tile, x[0], x[1], obs);
+    for (size_t v = 0; v < tile->n_voi; v++)
+        for (size_t e = 0; e < w; e++) {
+            int which = tile->voi[v];
+            obs[v][e] = which == 0   ? x[0][e]
+                        : which == 1 ? x[1][e]
+                        : which == 2 ? x[0][e] + x[1][e]
+                                     : x[0][e] - x[1][e];
+        }
 }
 #define S_OBS s_obs
 

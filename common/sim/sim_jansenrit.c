@@ -51,8 +51,29 @@ static const sim_param_desc_t s_params[P_COUNT] = {
     {"mu", 0.22, 0.0, 0.22, 0.01},
 };
 
+/*  Coefficients: the parameter products of TVB's terms, computed once per
+    call instead of every step; the same operations on the same values, so
+    the same bits. */
+enum {
+    C_AA,     /* A a */
+    C_TWO_A,  /* 2 a */
+    C_A2,     /* a^2 */
+    C_BB,     /* B b */
+    C_TWO_B,  /* 2 b */
+    C_B2,     /* b^2 */
+    C_TWO_NU, /* 2 nu_max */
+    C_R,
+    C_V0,
+    C_A1J, /* a_1 J */
+    C_A2J, /* a_2 J */
+    C_A3J, /* a_3 J */
+    C_A4J, /* a_4 J */
+    C_MU,
+    C_COUNT
+};
+
 #define S_NSTATE  6
-#define S_NCOEF   P_COUNT
+#define S_NCOEF   C_COUNT
 #define S_BOUNDED 0
 #define S_NCVAR   2
 static const size_t s_cvar[S_NCVAR] = {1, 2};
@@ -60,33 +81,48 @@ static const size_t s_cvar[S_NCVAR] = {1, 2};
 SIM_INLINE void
 s_coefs (const double *params, size_t period, size_t p, double coef[S_NCOEF])
 {
-    for (size_t q = 0; q < P_COUNT; q++)
-        coef[q] = params[q * period + p];
+#define S_P(q) params[(q) *period + p]
+    double a = S_P (P_A), b = S_P (P_B), J = S_P (P_J);
+    coef[C_AA] = S_P (P_A_GAIN) * a;
+    coef[C_TWO_A] = 2.0 * a;
+    coef[C_A2] = a * a;
+    coef[C_BB] = S_P (P_B_GAIN) * b;
+    coef[C_TWO_B] = 2.0 * b;
+    coef[C_B2] = b * b;
+    coef[C_TWO_NU] = 2.0 * S_P (P_NU_MAX);
+    coef[C_R] = S_P (P_R);
+    coef[C_V0] = S_P (P_V0);
+    coef[C_A1J] = S_P (P_A_1) * J;
+    coef[C_A2J] = S_P (P_A_2) * J;
+    coef[C_A3J] = S_P (P_A_3) * J;
+    coef[C_A4J] = S_P (P_A_4) * J;
+    coef[C_MU] = S_P (P_MU);
+#undef S_P
 }
 
+/*  The model's sigmoid, 2 nu_max / (1 + exp (r (v0 - v))). */
 SIM_INLINE double
-s_sigm (const double cf[][SIM_TILE], size_t t, double v)
+s_sigm (const double cf[][SIM_TILE_W], size_t t, double v)
 {
-    return 2.0 * cf[P_NU_MAX][t] / (1.0 + exp (cf[P_R][t] * (cf[P_V0][t] - v)));
+    return cf[C_TWO_NU][t] / (1.0 + sim_exp (cf[C_R][t] * (cf[C_V0][t] - v)));
 }
 
 SIM_INLINE void
-s_deriv (const double x[][SIM_TILE], const double c[][SIM_TILE], const double cf[][SIM_TILE],
-         double dx[][SIM_TILE])
+s_deriv (const double x[][SIM_TILE_W], const double c[][SIM_TILE_W], const double cf[][SIM_TILE_W],
+         double dx[][SIM_TILE_W], size_t w)
 {
-    for (size_t t = 0; t < SIM_TILE; t++) {
-        double a = cf[P_A][t], b = cf[P_B][t], J = cf[P_J][t];
+    for (size_t t = 0; t < w; t++) {
         double s12 = s_sigm (cf, t, x[1][t] - x[2][t]);
-        double s01 = s_sigm (cf, t, cf[P_A_1][t] * J * x[0][t]);
-        double s03 = s_sigm (cf, t, cf[P_A_3][t] * J * x[0][t]);
+        double s01 = s_sigm (cf, t, cf[C_A1J][t] * x[0][t]);
+        double s03 = s_sigm (cf, t, cf[C_A3J][t] * x[0][t]);
         dx[0][t] = x[3][t];
         dx[1][t] = x[4][t];
         dx[2][t] = x[5][t];
-        dx[3][t] = cf[P_A_GAIN][t] * a * s12 - 2.0 * a * x[3][t] - a * a * x[0][t];
-        dx[4][t] = cf[P_A_GAIN][t] * a * (cf[P_MU][t] + cf[P_A_2][t] * J * s01 + c[0][t] + 0.0) -
-                   2.0 * a * x[4][t] - a * a * x[1][t];
+        dx[3][t] = cf[C_AA][t] * s12 - cf[C_TWO_A][t] * x[3][t] - cf[C_A2][t] * x[0][t];
+        dx[4][t] = cf[C_AA][t] * (cf[C_MU][t] + cf[C_A2J][t] * s01 + c[0][t] + 0.0) -
+                   cf[C_TWO_A][t] * x[4][t] - cf[C_A2][t] * x[1][t];
         dx[5][t] =
-            cf[P_B_GAIN][t] * b * (cf[P_A_4][t] * J * s03) - 2.0 * b * x[5][t] - b * b * x[2][t];
+            cf[C_BB][t] * (cf[C_A4J][t] * s03) - cf[C_TWO_B][t] * x[5][t] - cf[C_B2][t] * x[2][t];
     }
 }
 

@@ -26,11 +26,11 @@ s_coefs (const double *params, size_t period, size_t p, double coef[S_NCOEF])
 }
 
 SIM_INLINE void
-s_deriv (const double x[][SIM_TILE], const double c[][SIM_TILE], const double cf[][SIM_TILE],
-         double dx[][SIM_TILE])
+s_deriv (const double x[][SIM_TILE_W], const double c[][SIM_TILE_W], const double cf[][SIM_TILE_W],
+         double dx[][SIM_TILE_W], size_t w)
 {
     (void) x;
-    for (size_t t = 0; t < SIM_TILE; t++)
+    for (size_t t = 0; t < w; t++)
         dx[0][t] = cf[0][t] + c[0][t];
 }
 

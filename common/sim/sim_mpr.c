@@ -25,8 +25,13 @@ static const sim_param_desc_t s_params[P_COUNT] = {
     {"cr", 1.0, 0.0, 1.0, 0.1},         {"cv", 0.0, 0.0, 1.0, 0.1},
 };
 
+/*  Coefficients: the parameter products of TVB's terms, computed once per
+    call instead of every step; the same operations on the same values, so
+    the same bits. */
+enum { C_INV_TAU, C_DELTA_PI_TAU, C_PI2_TAU2, C_J_TAU, C_ETA, C_I, C_CR, C_CV, C_COUNT };
+
 #define S_NSTATE  2
-#define S_NCOEF   P_COUNT
+#define S_NCOEF   C_COUNT
 #define S_BOUNDED 1
 #define S_NCVAR   2
 static const size_t s_cvar[S_NCVAR] = {0, 1};
@@ -36,21 +41,30 @@ static const double s_bound_hi[S_NSTATE] = {INFINITY, INFINITY};
 SIM_INLINE void
 s_coefs (const double *params, size_t period, size_t p, double coef[S_NCOEF])
 {
-    for (size_t q = 0; q < P_COUNT; q++)
-        coef[q] = params[q * period + p];
+    const double pi = 3.141592653589793;
+#define S_P(q) params[(q) *period + p]
+    double tau = S_P (P_TAU);
+    coef[C_INV_TAU] = 1.0 / tau;
+    coef[C_DELTA_PI_TAU] = S_P (P_DELTA) / (pi * tau);
+    coef[C_PI2_TAU2] = pi * pi * (tau * tau);
+    coef[C_J_TAU] = S_P (P_J) * tau;
+    coef[C_ETA] = S_P (P_ETA);
+    coef[C_I] = S_P (P_I);
+    coef[C_CR] = S_P (P_CR);
+    coef[C_CV] = S_P (P_CV);
+#undef S_P
 }
 
 SIM_INLINE void
-s_deriv (const double x[][SIM_TILE], const double c[][SIM_TILE], const double cf[][SIM_TILE],
-         double dx[][SIM_TILE])
+s_deriv (const double x[][SIM_TILE_W], const double c[][SIM_TILE_W], const double cf[][SIM_TILE_W],
+         double dx[][SIM_TILE_W], size_t w)
 {
-    const double pi = 3.141592653589793, pi2 = pi * pi;
-    for (size_t t = 0; t < SIM_TILE; t++) {
-        double r = x[0][t], V = x[1][t], tau = cf[P_TAU][t];
-        dx[0][t] = 1.0 / tau * (cf[P_DELTA][t] / (pi * tau) + 2.0 * V * r);
-        dx[1][t] = 1.0 / tau *
-                   (V * V - pi2 * (tau * tau) * (r * r) + cf[P_ETA][t] + cf[P_J][t] * tau * r +
-                    cf[P_I][t] + cf[P_CR][t] * c[0][t] + cf[P_CV][t] * c[1][t]);
+    for (size_t t = 0; t < w; t++) {
+        double r = x[0][t], V = x[1][t];
+        dx[0][t] = cf[C_INV_TAU][t] * (cf[C_DELTA_PI_TAU][t] + 2.0 * V * r);
+        dx[1][t] = cf[C_INV_TAU][t] *
+                   (V * V - cf[C_PI2_TAU2][t] * (r * r) + cf[C_ETA][t] + cf[C_J_TAU][t] * r +
+                    cf[C_I][t] + cf[C_CR][t] * c[0][t] + cf[C_CV][t] * c[1][t]);
     }
 }
 

@@ -44,17 +44,18 @@ s_coefs (const double *params, size_t period, size_t p, double coef[S_NCOEF])
 {
     for (size_t q = 0; q < P_COUNT; q++)
         coef[q] = params[q * period + p];
+    coef[P_W] = params[P_W * period + p] * params[P_J_N * period + p]; /* w J_N, once */
 }
 
 SIM_INLINE void
-s_deriv (const double x[][SIM_TILE], const double c[][SIM_TILE], const double cf[][SIM_TILE],
-         double dx[][SIM_TILE])
+s_deriv (const double x[][SIM_TILE_W], const double c[][SIM_TILE_W], const double cf[][SIM_TILE_W],
+         double dx[][SIM_TILE_W], size_t w)
 {
-    for (size_t t = 0; t < SIM_TILE; t++) {
+    for (size_t t = 0; t < w; t++) {
         double S = x[0][t];
-        double in = cf[P_W][t] * cf[P_J_N][t] * S + cf[P_I_O][t] + cf[P_J_N][t] * c[0][t];
+        double in = cf[P_W][t] * S + cf[P_I_O][t] + cf[P_J_N][t] * c[0][t];
         double u = cf[P_A][t] * in - cf[P_B][t];
-        double H = u / (1.0 - exp (-cf[P_D][t] * u));
+        double H = u / (1.0 - sim_exp (-cf[P_D][t] * u));
         dx[0][t] = -(S / cf[P_TAU_S][t]) + (1.0 - S) * H * cf[P_GAMMA][t];
     }
 }

@@ -32,10 +32,10 @@ s_coefs (const double *params, size_t period, size_t p, double coef[S_NCOEF])
 }
 
 SIM_INLINE void
-s_deriv (const double x[][SIM_TILE], const double c[][SIM_TILE], const double cf[][SIM_TILE],
-         double dx[][SIM_TILE])
+s_deriv (const double x[][SIM_TILE_W], const double c[][SIM_TILE_W], const double cf[][SIM_TILE_W],
+         double dx[][SIM_TILE_W], size_t w)
 {
-    for (size_t t = 0; t < SIM_TILE; t++) {
+    for (size_t t = 0; t < w; t++) {
         double q = cf[P_A][t] - x[0][t] * x[0][t] - x[1][t] * x[1][t];
         dx[0][t] = q * x[0][t] - cf[P_OMEGA][t] * x[1][t] + c[0][t];
         dx[1][t] = q * x[1][t] + cf[P_OMEGA][t] * x[0][t] + c[1][t];

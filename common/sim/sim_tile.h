@@ -27,7 +27,9 @@
 #include "sim_coupling.h"
 #include "sim_setup.h"
 
-#define SIM_TILE 8 /* elements per tile */
+#define SIM_TILE      8 /* elements per tile */
+#define SIM_MAX_TILES 5 /* tiles side by side in one kernel call, at most */
+#define SIM_TILE_W    (SIM_TILE * SIM_MAX_TILES)
 
 struct sim_tile_t {
     size_t k0, k1;     /* the block's steps k0 .. k1-1 */
@@ -64,19 +66,16 @@ struct sim_tile_t {
 };
 
 /*  x rounded to float32 and back, as TVB's float32 history rounds it.
-    Written so that GCC 12 cannot drop it: at -O3 its loop distribution
-    turns `p[k][t] = (double) (float) x[t]` inside a loop over k into a
-    plain copy, rounding lost (seen in sim_tile_heun.h; kernels_agree
-    catches it). The empty asm makes the float32 value one the compiler
-    must produce. */
+    A GCC 12 bug to know of: at -O3 its basic-block (SLP) vectoriser turns
+    `p[k][t] = (double) (float) x[t]` over a fixed SIM_TILE t inside a loop
+    over k into a plain copy, the rounding lost. The generic kernel
+    (sim_tile_heun.h) loops to a width known only at run time, which the
+    loop vectoriser compiles correctly; sim_batch_test's kernels_agree and
+    sim_models_test fail if the rounding goes missing again. */
 SIM_INLINE double
 sim_f32 (double x)
 {
-    float f = (float) x;
-#if defined(__GNUC__) && defined(__x86_64__)
-    __asm__("" : "+x"(f));
-#endif
-    return (double) f;
+    return (double) (float) x;
 }
 
 /*  The coupling of one element: its far input, then its zero-delay self-
@@ -90,28 +89,29 @@ sim_tile_coupling (const sim_tile_t *tile, const double *far, size_t t, double c
     return fma (tile->coupling_a[t], sum, tile->coupling_b[t]);
 }
 
-/*  Feeds the monitor the VOIs of step s (obs: [n_voi][SIM_TILE]); writes a
-    due sample as the chunk's *sample_index-th and counts it. The rules of
-    sim_monitor.h, element by element; phase is s % istep. */
+/*  Feeds the monitor the VOIs of step s of `width` elements (obs:
+    [n_voi][obs_stride]); writes a due sample as the chunk's
+    *sample_index-th and counts it. The rules of sim_monitor.h, element by
+    element; phase is s % istep. */
 SIM_INLINE void
-sim_tile_record (const sim_tile_t *tile, uint64_t phase, const double obs[][SIM_TILE],
-                 size_t *sample_index)
+sim_tile_record_n (const sim_tile_t *tile, uint64_t phase, const double *obs, size_t obs_stride,
+                   size_t width, size_t *sample_index)
 {
     size_t X = tile->stride, V = tile->n_voi;
     double *out = tile->samples + *sample_index * V * X;
     switch (tile->monitor) {
     case SIM_MONITOR_RAW:
         for (size_t v = 0; v < V; v++)
-            for (size_t t = 0; t < SIM_TILE; t++)
-                out[v * X + t] = obs[v][t];
+            for (size_t t = 0; t < width; t++)
+                out[v * X + t] = obs[v * obs_stride + t];
         ++*sample_index;
         return;
     case SIM_MONITOR_SUBSAMPLE:
         if (phase != 0)
             return;
         for (size_t v = 0; v < V; v++)
-            for (size_t t = 0; t < SIM_TILE; t++)
-                out[v * X + t] = obs[v][t];
+            for (size_t t = 0; t < width; t++)
+                out[v * X + t] = obs[v * obs_stride + t];
         ++*sample_index;
         return;
     case SIM_MONITOR_TEMPORAL_AVERAGE:
@@ -122,16 +122,24 @@ sim_tile_record (const sim_tile_t *tile, uint64_t phase, const double obs[][SIM_
     bool first = phase == 1 || tile->istep == 1;
     for (size_t v = 0; v < V; v++) {
         double *sum = tile->sum + v * X;
-        for (size_t t = 0; t < SIM_TILE; t++)
-            sum[t] = first ? obs[v][t] : sum[t] + obs[v][t];
+        for (size_t t = 0; t < width; t++)
+            sum[t] = first ? obs[v * obs_stride + t] : sum[t] + obs[v * obs_stride + t];
     }
     if (phase != 0)
         return;
     double count = (double) tile->istep;
     for (size_t v = 0; v < V; v++)
-        for (size_t t = 0; t < SIM_TILE; t++)
+        for (size_t t = 0; t < width; t++)
             out[v * X + t] = tile->sum[v * X + t] / count;
     ++*sample_index;
+}
+
+/*  sim_tile_record_n of one tile (obs: [n_voi][SIM_TILE]). */
+SIM_INLINE void
+sim_tile_record (const sim_tile_t *tile, uint64_t phase, const double obs[][SIM_TILE],
+                 size_t *sample_index)
+{
+    sim_tile_record_n (tile, phase, obs[0], SIM_TILE, SIM_TILE, sample_index);
 }
 
 #endif
