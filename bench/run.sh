@@ -23,7 +23,10 @@
 #      runs (bench_requests), fetch of the finished sweep, and plot of its
 #      zip;
 #   9. what CurveZMQ costs: rows 2's and 4's sweeps without keys and with
-#      them (broker, workers and clients), back to back.
+#      them (broker, workers and clients), back to back;
+#  10. every model on one thread (bench_models): ms per 1000 ms simulation
+#      at its TVB reference case's dt, and its cost per node, step and
+#      state variable over the Generic 2D Oscillator's.
 #
 # Every figure is measured; nothing is asserted. The last column only
 # compares a figure with its target. Rates count from just before `submit`
@@ -453,6 +456,7 @@ if ! timeout "$T_BUILD" cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release 
     exit 1
 fi
 CORE=$(find "$BUILD" -name bench_core -type f -perm -u+x | head -n 1)
+MODELS=$(find "$BUILD" -name bench_models -type f -perm -u+x | head -n 1)
 REQUESTS=$(find "$BUILD" -name bench_requests -type f -perm -u+x | head -n 1)
 if [ -z "$REQUESTS" ]; then
     say "bench_requests was not built; see $BUILD/bench-build.log"
@@ -493,6 +497,37 @@ else
     cat "$WORK/core.err" >&2 2>/dev/null || true
     fail "bench_core failed or timed out"
     row "1. core, 1 thread: ms per tutorial simulation" "FAILED" "<= 20 ms" "-"
+fi
+
+# ---------------------------------------------------------------------------
+# 10. Every model on one thread (issue 12): its TVB reference case's coupling
+# and dt, 1000 ms on the built-in 76 regions.
+
+SEC=10
+say "10. models: bench_models $CORE_REPEATS (one thread; 1 and 8 lanes)"
+if [ -n "$MODELS" ] && run_bounded "$T_CORE" "$WORK/models.txt" "$WORK/models.err" "$MODELS" "$CORE_REPEATS"; then
+    #  Rows: model, coupling, dt, lanes, ms per sim, ns/node-step, ns/node-step/var, vs G2D.
+    awk 'NF == 8 && $4 ~ /^[0-9]+$/ { print }' "$WORK/models.txt" >"$WORK/models.rows"
+    if [ ! -s "$WORK/models.rows" ]; then
+        fail "bench_models' output was not understood; see below"
+        cat "$WORK/models.txt" >&2
+    fi
+    while read -r model coupling dt lanes ms ns per_var ratio; do
+        [ "$lanes" = 1 ] || continue
+        eight=$(awk -v m="$model" '$1 == m && $4 == 8 { print $5 " ms, " $8 }' "$WORK/models.rows")
+        if [ "$model" = Generic2dOscillator ]; then
+            row "10. $model + $coupling, dt $dt: ms per 1000 ms, 1 lane (8 lanes)" \
+                "$ms ms ($eight); $per_var ns per node-step and variable" "" "-"
+        else
+            row "10. $model + $coupling, dt $dt: ms per 1000 ms, 1 lane (8 lanes; x G2D)" \
+                "$ms ms ($eight); x $ratio G2D per node-step and variable" "<= 2 x G2D" \
+                "$(meets "$ratio" '<=' 2)"
+        fi
+    done <"$WORK/models.rows"
+else
+    cat "$WORK/models.err" >&2 2>/dev/null || true
+    fail "bench_models failed or timed out"
+    row "10. models: ms per 1000 ms simulation" "FAILED" "<= 2 x G2D" "-"
 fi
 
 # ---------------------------------------------------------------------------
