@@ -277,13 +277,21 @@ s_initial_history (sim_batch_t *self)
         double cpar[SIM_MAX_COUPLING_PARAMS];
         for (size_t q = 0; q < SIM_MAX_COUPLING_PARAMS; q++)
             cpar[q] = self->cpar[q * X + l];
+        sim_coupling_kind_t kind = self->setup.coupling->kind;
         for (size_t k = 0; k < H; k++) {
             size_t ring = k == 0 ? 0 : k + R - H;
+            //  Linear and Difference store the variables themselves.
+            if (kind == SIM_COUPLING_LINEAR || kind == SIM_COUPLING_DIFFERENCE) {
+                for (size_t c = 0; c < C; c++)
+                    for (size_t i = 0; i < n; i++)
+                        self->hist[((c * n + i) * stride + ring) * L + l] = xs[(c * H + k) * n + i];
+                continue;
+            }
             for (size_t i = 0; i < n; i++) {
                 float x[SIM_MAX_CVAR], chan[SIM_MAX_CHAN];
                 for (size_t c = 0; c < C; c++)
                     x[c] = xs[(c * H + k) * n + i];
-                sim_coupling_pre (self->setup.coupling->kind, cpar, C, x, chan);
+                sim_coupling_pre (kind, cpar, C, x, chan);
                 for (size_t ch = 0; ch < self->n_chan; ch++)
                     self->hist[((ch * n + i) * stride + ring) * L + l] = chan[ch];
             }
