@@ -354,8 +354,34 @@ s_finish (s_folder_t *f, store_h5_t **h5_p)
     return rc;
 }
 
+//  {"S": [0.0, 1.0]}: each state's [lo, hi] from the descriptor's pair of
+//  arrays; bounded_only skips states free on both sides. Caller frees.
+static char *
+s_state_pairs_json (const sim_model_desc_t *model, const double *lo, const double *hi,
+                    bool bounded_only)
+{
+    bsw_pyjson_t j;
+    bsw_pyjson_init (&j);
+    bsw_pyjson_object_begin (&j);
+    for (size_t i = 0; i < model->n_state; i++) {
+        if (bounded_only && !isfinite (lo[i]) && !isfinite (hi[i]))
+            continue;
+        bsw_pyjson_key (&j, model->state_names[i]);
+        bsw_pyjson_list_begin (&j);
+        bsw_pyjson_double (&j, lo[i]);
+        bsw_pyjson_double (&j, hi[i]);
+        bsw_pyjson_list_end (&j);
+    }
+    bsw_pyjson_object_end (&j);
+    return bsw_pyjson_take (&j);
+}
+
 //  The model's view model: TVB keeps model classes per family module,
-//  which the model's descriptor names.
+//  which the model's descriptor names. A bounded model's class declares
+//  state_variable_boundaries as a Final dict, which TVB's ViewModelH5
+//  writes as JSON beside state_variable_range and its loader requires
+//  (a free side is numpy.inf there, json.dumps' Infinity); the other
+//  classes have no such field, so their files have no such attribute.
 static int
 s_model (s_folder_t *f)
 {
@@ -373,20 +399,14 @@ s_model (s_folder_t *f)
         return rc;
     for (size_t i = 0; i < model->n_params; i++)
         store_tvbfiles_param (h5, model->params[i].name, s->params[i]);
-    bsw_pyjson_t range;
-    bsw_pyjson_init (&range);
-    bsw_pyjson_object_begin (&range);
-    for (size_t i = 0; i < model->n_state; i++) {
-        bsw_pyjson_key (&range, model->state_names[i]);
-        bsw_pyjson_list_begin (&range);
-        bsw_pyjson_double (&range, model->state_lo[i]);
-        bsw_pyjson_double (&range, model->state_hi[i]);
-        bsw_pyjson_list_end (&range);
+    char *json = s_state_pairs_json (model, model->state_lo, model->state_hi, false);
+    store_h5_attr_string (h5, "/", "TVB_state_variable_range", json);
+    free (json);
+    if (model->bounded) {
+        json = s_state_pairs_json (model, model->bound_lo, model->bound_hi, true);
+        store_h5_attr_string (h5, "/", "TVB_state_variable_boundaries", json);
+        free (json);
     }
-    bsw_pyjson_object_end (&range);
-    char *range_json = bsw_pyjson_take (&range);
-    store_h5_attr_string (h5, "/", "TVB_state_variable_range", range_json);
-    free (range_json);
     const char *voi[SIM_MAX_VOI];
     for (size_t v = 0; v < s->n_voi; v++)
         voi[v] = model->voi_names[s->voi[v]];

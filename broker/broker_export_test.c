@@ -1152,6 +1152,171 @@ s_test_metrics_csv (void)
     return BSW_TEST_PASS;
 }
 
+//  The other models: the view model is the model's TVB class with its
+//  parameters (this point's ranged values, the rest TVB's defaults), state
+//  ranges and VOIs; the coupling's is its TVB class with its parameters;
+//  the simulator's urns name both files' GIDs. Bounded models alone carry
+//  TVB_state_variable_boundaries.
+
+//  Extracts folder's entry of cls for point k into path; checks TVB_type
+//  and that the simulator's urn attr (NULL: none) names the file's GID.
+static int
+s_open_view_model (s_export_t *ex, uint64_t k, const char *cls, const char *type, const char *attr,
+                   char *path, size_t size)
+{
+    char name[160], sim[256];
+    if (attr) {
+        s_entry_name (name, sizeof name, k + 1, "SimulatorAdapterModel", ex->uuid, k);
+        BSW_CHECK (s_extract (ex->za, name, ex->dir, sim, sizeof sim) == 0);
+        char *urn = s_urn (ex->uuid, cls, k);
+        S_CHECK_ATTR (sim, attr, urn);
+        free (urn);
+        unlink (sim);
+    }
+    s_entry_name (name, sizeof name, k + 1, cls, ex->uuid, k);
+    BSW_CHECK_MSG (s_extract (ex->za, name, ex->dir, path, size) == 0, "%s", name);
+    char *urn = s_urn (ex->uuid, cls, k);
+    S_CHECK_ATTR (path, "TVB_gid", urn);
+    free (urn);
+    S_CHECK_ATTR (path, "TVB_type", type);
+    return BSW_TEST_PASS;
+}
+
+//  A (1,) parameter dataset's value, or NAN.
+static double
+s_param (const char *path, const char *name)
+{
+    double v[2];
+    return s_dataset (path, name, v, 2) == 1 ? v[0] : NAN;
+}
+
+static bool
+s_has_attr (const char *path, const char *name)
+{
+    char *text = NULL;
+    double f64;
+    int64_t i64;
+    store_h5_attr_kind_t kind = store_h5_read_attr (path, "/", name, &text, &f64, &i64);
+    free (text);
+    return kind != STORE_H5_ATTR_MISSING;
+}
+
+static int
+s_test_other_models (void)
+{
+    //  SupHopf with Difference: 2 x 2 points over coupling.a and model.a.
+    static const char suphopf[] =
+        "{\"simulation_length\": 10, \"model\": {\"type\": \"SupHopf\"},"
+        " \"coupling\": {\"type\": \"Difference\"},"
+        " \"ranges\": [{\"parameter\": \"coupling.a\", \"values\": [0.1, 0.3]},"
+        " {\"parameter\": \"model.a\", \"values\": [-0.5, 0.25]}]}";
+    s_export_t ex;
+    BSW_CHECK (s_export_fixture (&ex, suphopf, 4, "oooo") == BSW_TEST_PASS);
+    char path[256];
+    //  Point 2: coupling.a = 0.3, model.a = -0.5.
+    BSW_CHECK (s_open_view_model (&ex, 2, "SupHopf", "tvb.simulator.models.oscillator.SupHopf",
+                                  "TVB_model", path, sizeof path) == BSW_TEST_PASS);
+    BSW_CHECK_DOUBLE_EQ (s_param (path, "a"), -0.5);
+    BSW_CHECK_DOUBLE_EQ (s_param (path, "omega"), 1.0);
+    S_CHECK_ATTR (path, "TVB_state_variable_range", "{\"x\": [-5.0, 5.0], \"y\": [-5.0, 5.0]}");
+    S_CHECK_ATTR (path, "TVB_variables_of_interest", "[\"x\"]");
+    BSW_CHECK (!s_has_attr (path, "TVB_state_variable_boundaries"));
+    unlink (path);
+    BSW_CHECK (s_open_view_model (&ex, 2, "Difference", "tvb.simulator.coupling.Difference",
+                                  "TVB_coupling", path, sizeof path) == BSW_TEST_PASS);
+    BSW_CHECK_DOUBLE_EQ (s_param (path, "a"), 0.3);
+    BSW_CHECK (!s_has_attr (path, "b"));
+    unlink (path);
+    //  Point 1: coupling.a = 0.1, model.a = 0.25; no Linear file anywhere.
+    BSW_CHECK (s_open_view_model (&ex, 1, "SupHopf", "tvb.simulator.models.oscillator.SupHopf",
+                                  NULL, path, sizeof path) == BSW_TEST_PASS);
+    BSW_CHECK_DOUBLE_EQ (s_param (path, "a"), 0.25);
+    unlink (path);
+    BSW_CHECK (s_open_view_model (&ex, 1, "Difference", "tvb.simulator.coupling.Difference", NULL,
+                                  path, sizeof path) == BSW_TEST_PASS);
+    BSW_CHECK_DOUBLE_EQ (s_param (path, "a"), 0.1);
+    unlink (path);
+    char *listing = s_listing (ex.za);
+    BSW_CHECK_MSG (!strstr (listing, "Linear_") && !strstr (listing, "Generic2dOscillator_"), "%s",
+                   listing);
+    free (listing);
+    for (uint64_t k = 0; k < 4; k++)
+        BSW_CHECK (s_check_series (ex.za, ex.dir, ex.db, ex.id, k) == BSW_TEST_PASS);
+    size_t size;
+    char *csv = s_entry_bytes (ex.za, "metrics.csv", &size);
+    BSW_CHECK (csv && strstr (csv, "point,coupling.a,model.a,status,") == csv &&
+               strstr (csv, "\n2,0.3,-0.5,ok,"));
+    free (csv);
+    zip_close (ex.za);
+    ex.za = NULL;
+
+    //  JansenRit with SigmoidalJansenRit: six states, four default VOIs.
+    static const char jansenrit[] =
+        "{\"simulation_length\": 10, \"model\": {\"type\": \"JansenRit\"},"
+        " \"coupling\": {\"type\": \"SigmoidalJansenRit\", \"cmax\": 0.01},"
+        " \"ranges\": [{\"parameter\": \"model.mu\", \"values\": [0.1, 0.2]}]}";
+    bsw_error_t err;
+    BSW_CHECK (s_make_sweep (ex.db, jansenrit, 2, "oo", &ex.id, ex.uuid) == 0);
+    BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
+                   err.text);
+    ex.za = zip_open (ex.zip_path, ZIP_RDONLY, NULL);
+    BSW_CHECK (ex.za);
+    BSW_CHECK (s_check_series (ex.za, ex.dir, ex.db, ex.id, 1) == BSW_TEST_PASS);
+    BSW_CHECK (s_open_view_model (&ex, 1, "JansenRit", "tvb.simulator.models.jansen_rit.JansenRit",
+                                  "TVB_model", path, sizeof path) == BSW_TEST_PASS);
+    BSW_CHECK_DOUBLE_EQ (s_param (path, "mu"), 0.2);
+    BSW_CHECK_DOUBLE_EQ (s_param (path, "A"), 3.25);
+    BSW_CHECK_DOUBLE_EQ (s_param (path, "nu_max"), 0.0025);
+    S_CHECK_ATTR (path, "TVB_state_variable_range",
+                  "{\"y0\": [-1.0, 1.0], \"y1\": [-500.0, 500.0], \"y2\": [-50.0, 50.0], "
+                  "\"y3\": [-6.0, 6.0], \"y4\": [-20.0, 20.0], \"y5\": [-500.0, 500.0]}");
+    S_CHECK_ATTR (path, "TVB_variables_of_interest", "[\"y0\", \"y1\", \"y2\", \"y3\"]");
+    unlink (path);
+    BSW_CHECK (s_open_view_model (&ex, 1, "SigmoidalJansenRit",
+                                  "tvb.simulator.coupling.SigmoidalJansenRit", "TVB_coupling", path,
+                                  sizeof path) == BSW_TEST_PASS);
+    static const struct {
+        const char *name;
+        double value;
+    } cpar[] = {{"a", 1.0}, {"cmin", 0.0}, {"cmax", 0.01}, {"midpoint", 6.0}, {"r", 0.56}};
+    for (size_t i = 0; i < 5; i++)
+        BSW_CHECK_MSG (s_param (path, cpar[i].name) == cpar[i].value, "%s", cpar[i].name);
+    unlink (path);
+    zip_close (ex.za);
+    ex.za = NULL;
+
+    //  The bounded models: TVB's Final dict of boundaries, a free side as
+    //  numpy.inf is written.
+    static const struct {
+        const char *spec, *cls, *type, *bounds;
+    } bounded[] = {
+        {"{\"simulation_length\": 10, \"model\": {\"type\": \"ReducedWongWang\"}}",
+         "ReducedWongWang", "tvb.simulator.models.wong_wang.ReducedWongWang",
+         "{\"S\": [0.0, 1.0]}"},
+        {"{\"simulation_length\": 10, \"model\": {\"type\": \"MontbrioPazoRoxin\"}}",
+         "MontbrioPazoRoxin", "tvb.simulator.models.infinite_theta.MontbrioPazoRoxin",
+         "{\"r\": [0.0, Infinity]}"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        BSW_CHECK (s_make_sweep (ex.db, bounded[i].spec, 1, "o", &ex.id, ex.uuid) == 0);
+        BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
+                       err.text);
+        ex.za = zip_open (ex.zip_path, ZIP_RDONLY, NULL);
+        BSW_CHECK (ex.za);
+        BSW_CHECK (s_open_view_model (&ex, 0, bounded[i].cls, bounded[i].type, "TVB_model", path,
+                                      sizeof path) == BSW_TEST_PASS);
+        S_CHECK_ATTR (path, "TVB_state_variable_boundaries", bounded[i].bounds);
+        unlink (path);
+        BSW_CHECK (s_open_view_model (&ex, 0, "Linear", "tvb.simulator.coupling.Linear",
+                                      "TVB_coupling", path, sizeof path) == BSW_TEST_PASS);
+        unlink (path);
+        zip_close (ex.za);
+        ex.za = NULL;
+    }
+    s_export_end (&ex);
+    return BSW_TEST_PASS;
+}
+
 //  HeunStochastic exports the stochastic integrator and its noise; a
 //  "values" range gets first/last/even step in TVB_ranges; one VOI drops
 //  KuramotoIndex from metrics.csv.
@@ -2015,6 +2180,7 @@ static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"metric_files", s_test_metric_files},
                                           {"metrics_csv", s_test_metrics_csv},
                                           {"stochastic", s_test_stochastic},
+                                          {"other_models", s_test_other_models},
                                           {"connectivity", s_test_connectivity},
                                           {"failures", s_test_failures},
                                           {"bad_series", s_test_bad_series},

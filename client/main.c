@@ -11,7 +11,7 @@
 static const char s_usage[] =
     "usage: brainsweep COMMAND [ARGS]\n"
     "\n"
-    "TVB parameter space exploration (Generic 2D Oscillator PSE), fast.\n"
+    "TVB parameter space exploration (PSE) of six of its neural mass models, fast.\n"
     "\n"
     "Commands:\n"
     "  run SPEC.json -o FILE.zip        a whole sweep on this machine (embedded broker\n"

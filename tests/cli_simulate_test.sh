@@ -2,7 +2,8 @@
 # cli_simulate_test.sh - `brainsweep simulate` end to end: a good run
 # writes a file and prints TVB-ordered metrics; every malformed spec or
 # connectivity exits 1 with one sentence naming the problem and leaves no
-# output file; bad usage exits 2; --help tells the truth.
+# output file (for every model and coupling; `run` likewise, before its
+# broker starts); bad usage exits 2; --help tells the truth.
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -65,7 +66,8 @@ expect_error voi_unknown '{"model": {"variables_of_interest": ["X"]}}' "variable
 expect_error voi_empty '{"model": {"variables_of_interest": []}}' "variables_of_interest"
 expect_error integrator_unknown '{"integrator": {"type": "Euler"}}' "integrator.type"
 expect_error monitor_unknown '{"monitor": {"type": "Bold"}}' "monitor.type"
-expect_error model_unknown '{"model": {"type": "Kuramoto"}}' "model.type"
+expect_error model_unknown '{"model": {"type": "Wilson"}}' \
+  'model.type: "Wilson" is not a known model (expected one of Generic2dOscillator, Kuramoto, SupHopf, ReducedWongWang, MontbrioPazoRoxin, JansenRit)'
 expect_error seed_negative '{"seed": -1}' "seed"
 expect_error seed_fraction '{"seed": 4.5}' "seed"
 expect_error segment_zero '{"metrics": {"segment": 0}}' "metrics.segment"
@@ -76,6 +78,41 @@ expect_error range_unknown '{"ranges": [{"parameter": "model.q", "values": [1]}]
 expect_error noise_deterministic '{"integrator": {"type": "HeunDeterministic", "noise": {"nsig": 1}}}' "noise"
 expect_error speed_zero '{"conduction_speed": 0}' "conduction_speed"
 expect_error missing_connectivity '{"connectivity": "no-such.zip"}' "no-such.zip"
+
+# The other models (issue 12): one sentence naming the field, before anything runs.
+expect_error coupling_unknown '{"model": {"type": "SupHopf"}, "coupling": {"type": "Sigmoid"}}' \
+  'coupling.type: "Sigmoid" is not a known coupling (expected one of Linear, Difference, Kuramoto, SigmoidalJansenRit)'
+expect_error model_param '{"model": {"type": "SupHopf", "parameters": {"I": 1}}}' \
+  'model.parameters.I: unknown parameter of SupHopf (expected one of a, omega)'
+expect_error model_voi '{"model": {"type": "JansenRit", "variables_of_interest": ["V"]}, "coupling": {"type": "SigmoidalJansenRit"}}' \
+  'model.variables_of_interest[0]: "V" is not a variable of interest of JansenRit (expected one of y0, y1, y2, y3, y4, y5)'
+expect_error model_ic '{"model": {"type": "Kuramoto"}, "initial_conditions": {"theta": [0.1], "V": [0.1]}}' \
+  'initial_conditions.V: "V" is not a state variable of Kuramoto (expected theta)'
+expect_error model_range '{"model": {"type": "ReducedWongWang"}, "ranges": [{"parameter": "model.I", "values": [1]}]}' \
+  'ranges[0]: unknown parameter "model.I" (rangeable: model.a, model.b'
+expect_error coupling_param '{"model": {"type": "Kuramoto"}, "coupling": {"type": "Difference", "b": 1}}' \
+  'coupling.b: unknown field of Difference coupling (expected one of type, a)'
+expect_error coupling_cvars '{"model": {"type": "Kuramoto"}, "coupling": {"type": "SigmoidalJansenRit"}}' \
+  'coupling.type: SigmoidalJansenRit reads two coupling variables (the first minus the second), but Kuramoto has 1'
+# run refuses the same before its broker and workers start: no zip, no data.
+expect_run_error () {
+  name=$1; text=$2; needle=$3
+  printf '%s' "$text" > "$tmp/$name.json"
+  "$bin" run "$tmp/$name.json" -o "$tmp/$name.zip" -d "$tmp/$name.data" -q > "$tmp/out" 2> "$tmp/err"
+  rc=$?
+  if [ $rc -ne 1 ]; then miss "run $name: exit $rc, expected 1"; return; fi
+  if ! grep -qF -- "$needle" "$tmp/err"; then miss "run $name: stderr lacks '$needle': $(cat "$tmp/err")"; return; fi
+  if [ -e "$tmp/$name.zip" ] || [ -e "$tmp/$name.data" ]; then miss "run $name: left a zip or data"; return; fi
+  pass
+}
+expect_run_error run_model '{"model": {"type": "Wilson"}, "ranges": [{"parameter": "model.a", "values": [1]}]}' \
+  'brainsweep run: '"$tmp"'/run_model.json: model.type: "Wilson" is not a known model'
+expect_run_error run_coupling '{"model": {"type": "SupHopf"}, "coupling": {"type": "Linear", "a": 0.1, "c": 1}}' \
+  'coupling.c: unknown field of Linear coupling (expected one of type, a, b)'
+expect_run_error run_voi '{"model": {"type": "MontbrioPazoRoxin", "variables_of_interest": ["r", "W"]}}' \
+  'model.variables_of_interest[1]: "W" is not a variable of interest of MontbrioPazoRoxin (expected one of r, V)'
+expect_run_error run_ic '{"model": {"type": "SupHopf"}, "initial_conditions": {"x": [0.1], "y": [0.1], "z": [0]}}' \
+  'initial_conditions.z: "z" is not a state variable of SupHopf (expected x, y)'
 
 # Malformed connectivity zips (built here with zip(1)).
 mkconn () {
