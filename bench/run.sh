@@ -512,7 +512,7 @@ if [ -n "$MODELS" ] && run_bounded "$T_CORE" "$WORK/models.txt" "$WORK/models.er
         fail "bench_models' output was not understood; see below"
         cat "$WORK/models.txt" >&2
     fi
-    while read -r model coupling dt lanes ms ns per_var ratio; do
+    while read -r model coupling dt lanes ms _ per_var ratio; do
         [ "$lanes" = 1 ] || continue
         eight=$(awk -v m="$model" '$1 == m && $4 == 8 { print $5 " ms, " $8 }' "$WORK/models.rows")
         if [ "$model" = Generic2dOscillator ]; then
