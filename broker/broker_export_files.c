@@ -382,6 +382,7 @@ s_state_pairs_json (const sim_model_desc_t *model, const double *lo, const doubl
 //  writes as JSON beside state_variable_range and its loader requires
 //  (a free side is numpy.inf there, json.dumps' Infinity); the other
 //  classes have no such field, so their files have no such attribute.
+//  Other fields a class declares come from the descriptor (tvb_attrs).
 static int
 s_model (s_folder_t *f)
 {
@@ -407,6 +408,8 @@ s_model (s_folder_t *f)
         store_h5_attr_string (h5, "/", "TVB_state_variable_boundaries", json);
         free (json);
     }
+    for (size_t i = 0; model->tvb_attrs && model->tvb_attrs[i]; i += 2)
+        store_h5_attr_string (h5, "/", model->tvb_attrs[i], model->tvb_attrs[i + 1]);
     const char *voi[SIM_MAX_VOI];
     for (size_t v = 0; v < s->n_voi; v++)
         voi[v] = model->voi_names[s->voi[v]];

@@ -1306,6 +1306,12 @@ s_test_other_models (void)
         BSW_CHECK (s_open_view_model (&ex, 0, bounded[i].cls, bounded[i].type, "TVB_model", path,
                                       sizeof path) == BSW_TEST_PASS);
         S_CHECK_ATTR (path, "TVB_state_variable_boundaries", bounded[i].bounds);
+        //  MontbrioPazoRoxin's class declares more fields its loader reads.
+        if (i == 1)
+            S_CHECK_ATTR (path, "TVB_parameter_names",
+                          "[\"tau\", \"Delta\", \"eta\", \"J\", \"I\", \"cr\", \"cv\"]");
+        BSW_CHECK ((i == 1) == s_has_attr (path, "TVB_coupling_terms"));
+        BSW_CHECK ((i == 1) == s_has_attr (path, "TVB_state_variable_dfuns"));
         unlink (path);
         BSW_CHECK (s_open_view_model (&ex, 0, "Linear", "tvb.simulator.coupling.Linear",
                                       "TVB_coupling", path, sizeof path) == BSW_TEST_PASS);

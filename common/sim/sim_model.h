@@ -96,6 +96,11 @@ typedef struct {
     const char *voi_names[SIM_MAX_VOI]; /* "V", "W", "V + W", "V - W"; else the state names */
     size_t n_default_voi;               /* TVB's default variables_of_interest */
     int default_voi[SIM_MAX_VOI];
+    /*  Further attributes TVB's class declares (Final or List traits with
+        defaults) that its view-model loader reads back, so an export must
+        carry them: pairs of "TVB_<name>" and its JSON value, ending with
+        NULL; or NULL. */
+    const char *const *tvb_attrs;
     sim_dfun_t dfun;            /* the derivatives: the reference the tests integrate */
     sim_tile_fun_t tile;        /* the tile kernel for any coupling: what the batch runs */
     sim_tile_fun_t tile_linear; /* a faster kernel for Linear coupling only, or NULL */

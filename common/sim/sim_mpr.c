@@ -70,6 +70,20 @@ s_deriv (const double x[][SIM_TILE_W], const double c[][SIM_TILE_W], const doubl
 
 #include "sim_tile_heun.h"
 
+/*  TVB's class also declares, for its code generators, the names of its
+    coupling terms, its drift functions as strings and its parameter names;
+    its loader reads them back from an export. Their default values. */
+static const char *const s_tvb_attrs[] = {
+    "TVB_coupling_terms",
+    "[\"Coupling_Term_r\", \"Coupling_Term_V\"]",
+    "TVB_state_variable_dfuns",
+    "{\"r\": \"1/tau * ( Delta / (pi * tau) + 2 * V * r)\", \"V\": \"1/tau * ( V*V - "
+    "pi*pi*tau*tau*r*r + eta + J * tau * r + I + cr * Coupling_Term_r + cv * Coupling_Term_V)\"}",
+    "TVB_parameter_names",
+    "[\"tau\", \"Delta\", \"eta\", \"J\", \"I\", \"cr\", \"cv\"]",
+    NULL,
+};
+
 const sim_model_desc_t sim_mpr_model = {
     .name = "MontbrioPazoRoxin",
     .tvb_module = "tvb.simulator.models.infinite_theta",
@@ -88,6 +102,7 @@ const sim_model_desc_t sim_mpr_model = {
     .voi_names = {"r", "V"},
     .n_default_voi = 2,
     .default_voi = {0, 1},
+    .tvb_attrs = s_tvb_attrs,
     .dfun = s_heun_dfun,
     .tile = s_heun_tile,
 };

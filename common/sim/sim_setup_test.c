@@ -69,6 +69,10 @@ s_test_descriptors (void)
             BSW_CHECK_MSG (sim_model_param_index (d, p->name) == (int) i, "%s.%s: unique", d->name,
                            p->name);
         }
+        for (size_t i = 0; d->tvb_attrs && d->tvb_attrs[i]; i += 2)
+            BSW_CHECK_MSG (strncmp (d->tvb_attrs[i], "TVB_", 4) == 0 && d->tvb_attrs[i + 1] &&
+                               (d->tvb_attrs[i + 1][0] == '[' || d->tvb_attrs[i + 1][0] == '{'),
+                           "%s: tvb_attrs are (TVB_name, JSON) pairs", d->name);
         BSW_CHECK (d->n_default_voi >= 1 && d->n_default_voi <= d->n_voi);
         for (size_t v = 0; v < d->n_default_voi; v++)
             BSW_CHECK (d->default_voi[v] >= 0 && (size_t) d->default_voi[v] < d->n_voi);
