@@ -121,11 +121,15 @@ SIM_INLINE void
 s_heun_bound (double x[][SIM_TILE_W], size_t w)
 {
 #if S_BOUNDED
-    for (size_t v = 0; v < S_NSTATE; v++)
-        for (size_t e = 0; e < w; e++)
-            x[v][e] = x[v][e] < s_bound_lo[v]   ? s_bound_lo[v]
-                      : x[v][e] > s_bound_hi[v] ? s_bound_hi[v]
-                                                : x[v][e];
+    //  Two selects, each a vector compare and blend (one nested select
+    //  does not vectorise): lo <= hi, and a NaN fails both compares.
+    for (size_t v = 0; v < S_NSTATE; v++) {
+        double lo = s_bound_lo[v], hi = s_bound_hi[v];
+        for (size_t e = 0; e < w; e++) {
+            double y = x[v][e] < lo ? lo : x[v][e];
+            x[v][e] = y > hi ? hi : y;
+        }
+    }
 #else
     (void) x;
     (void) w;
