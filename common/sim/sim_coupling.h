@@ -26,6 +26,12 @@
     keeps a value in double (SigmoidalJansenRit's sigmoid, computed after
     its history), the history stores it as two float32 values whose far
     sums add up to the double's to about 1e-16.
+
+    Kuramoto's a is not divided by the node count: TVB's docstring says
+    a / N, but its post step divides by the first dimension of the summed
+    array, which in its sparse coupling is the number of coupling
+    variables (1 for the Kuramoto model). kuramoto_default in
+    shared/reference/models agrees with a * sum to 1e-12.
 */
 #ifndef SIM_COUPLING_H_INCLUDED
 #define SIM_COUPLING_H_INCLUDED
