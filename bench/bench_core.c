@@ -11,8 +11,7 @@
     usage: bench_core [REPEATS [LANES]]   (default 3 repeats; LANES runs one
     lane count only)
 */
-#include "bsw_util.h"
-#include "sim_batch.h"
+#include "bench_batch.h"
 #include "sim_metric.h"
 
 #include <stdio.h>
@@ -29,22 +28,7 @@ s_time_batch (const sim_connectivity_t *conn, size_t lanes, size_t *bytes)
         setups[l].params[sim_model_param_index (setups[l].model, "a")] = 2.0;
         setups[l].point_index = l;
     }
-    sim_batch_t *batch;
-    if (sim_batch_new (&batch, conn, setups, lanes, NULL))
-        abort ();
-    size_t size = sim_batch_output_size (batch);
-    double **out = bsw_calloc (lanes, sizeof (double *));
-    for (size_t l = 0; l < lanes; l++)
-        out[l] = bsw_malloc (size * sizeof (double));
-    sim_batch_set_output (batch, out, NULL);
-    double t0 = bsw_clock_mono_s ();
-    sim_batch_advance (batch, 0);
-    double t = bsw_clock_mono_s () - t0;
-    *bytes = sim_batch_memory (batch) + lanes * size * sizeof (double);
-    for (size_t l = 0; l < lanes; l++)
-        free (out[l]);
-    free (out);
-    sim_batch_destroy (&batch);
+    double t = bench_time_batch (conn, setups, lanes, bytes, NULL);
     free (setups);
     return t;
 }

@@ -10,8 +10,7 @@
     usage: bench_models [REPEATS [MODEL]]   (default 3 repeats, the best run
     counts; MODEL: that model alone, after the Generic 2D Oscillator)
 */
-#include "bsw_util.h"
-#include "sim_batch.h"
+#include "bench_batch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,22 +42,7 @@ s_time (const sim_connectivity_t *conn, const s_case_t *c, size_t lanes, uint64_
                 s->params[sim_model_param_index (c->model, c->param[k])] = c->value[k];
         s->point_index = l;
     }
-    sim_batch_t *batch;
-    if (sim_batch_new (&batch, conn, setups, lanes, NULL))
-        abort ();
-    size_t size = sim_batch_output_size (batch);
-    double **out = bsw_calloc (lanes, sizeof (double *));
-    for (size_t l = 0; l < lanes; l++)
-        out[l] = bsw_malloc (size * sizeof (double));
-    sim_batch_set_output (batch, out, NULL);
-    double t0 = bsw_clock_mono_s ();
-    sim_batch_advance (batch, 0);
-    double t = bsw_clock_mono_s () - t0;
-    *steps = sim_batch_steps (batch);
-    for (size_t l = 0; l < lanes; l++)
-        free (out[l]);
-    free (out);
-    sim_batch_destroy (&batch);
+    double t = bench_time_batch (conn, setups, lanes, NULL, steps);
     free (setups);
     return t;
 }
