@@ -40,6 +40,7 @@
 #include "sim_monitor.h"
 #include "sim_rng.h"
 #include "sim_tile.h"
+#include "sim_transpose.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -93,6 +94,7 @@ struct sim_batch_t {
     double *acc;         /* [K][max(lanes, 8)] scratch of sim_far_block */
     float *hist;         /* [n_chan][n][R + K][lanes] channel history, float32 as TVB's */
     float *vhist;        /* [n_chan][S_TILES_PER_CALL][K][8]: a kernel call's new history values */
+    float *vrows;        /* [8][K]: one tile's of them as rows of steps (one lane) */
     double *samples;     /* [max_samples][n_voi][width]: a chunk's samples */
     size_t max_samples;  /* samples one chunk can hold */
     sim_rng_t *rng;      /* [lanes] per-point streams */
@@ -372,6 +374,7 @@ sim_batch_new (sim_batch_t **self_p, const sim_connectivity_t *conn, const sim_s
     self->hist_stride = self->hist_len + K;
     self->hist = bsw_aligned_calloc_try (C * n * self->hist_stride * L * sizeof (float));
     self->vhist = bsw_aligned_calloc (C * S_TILES_PER_CALL * K * SIM_TILE * sizeof (float));
+    self->vrows = bsw_aligned_calloc (SIM_TILE * K * sizeof (float));
     uint64_t istep = sim_setup_istep (s0);
     self->max_samples = s0->monitor == SIM_MONITOR_RAW ? K : (size_t) (K / istep + 1);
     self->samples = bsw_aligned_calloc_try (self->max_samples * self->n_voi * X * sizeof (double));
@@ -415,6 +418,7 @@ sim_batch_destroy (sim_batch_t **self_p)
     free (self->acc);
     free (self->hist);
     free (self->vhist);
+    free (self->vrows);
     free (self->samples);
     free (self->out);
     sim_monitor_fini (&self->monitor);
@@ -448,7 +452,8 @@ sim_batch_memory (const sim_batch_t *self)
     size_t doubles = (S + 3 + SIM_MAX_COUPLING_PARAMS + C * K + (self->noise ? K * S : 0)) * X +
                      K * (L < 8 ? 8 : L) + self->max_samples * self->n_voi * X +
                      (self->monitor.sum ? self->n_voi * X : 0);
-    return C * (self->hist_stride * n * L + S_TILES_PER_CALL * K * SIM_TILE) * sizeof (float) +
+    return (C * (self->hist_stride * n * L + S_TILES_PER_CALL * K * SIM_TILE) + SIM_TILE * K) *
+               sizeof (float) +
            doubles * sizeof (double);
 }
 
@@ -571,6 +576,25 @@ s_tile_history (sim_batch_t *self, float *hist, size_t x0, const float *vhist, u
     size_t L = self->lanes, R = self->hist_len, K = self->block, real = self->n * L;
     size_t first = s_slot (self, (int64_t) s);
     size_t head = R - first < count ? R - first : count; /* steps before the wrap */
+    if (L == 1) {
+        //  One lane: a node's slots are contiguous, so the tile is turned
+        //  into eight rows of steps once (8x8 blocks) and copied as runs.
+        sim_transpose_tile_to_rows_f32 (self->vrows, K, vhist, count);
+        for (size_t t = 0; t < SIM_TILE && x0 + t < real; t++) {
+            float *ring = hist + (x0 + t) * self->hist_stride;
+            const float *row = self->vrows + t * K;
+            memcpy (ring + first, row, head * sizeof (float));
+            if (head < count)
+                memcpy (ring, row + head, (count - head) * sizeof (float));
+            if (first < K)
+                memcpy (ring + first + R, row,
+                        (K - first < head ? K - first : head) * sizeof (float));
+            if (head < count)
+                memcpy (ring + R, row + head,
+                        (count - head < K ? count - head : K) * sizeof (float));
+        }
+        return;
+    }
     for (size_t t = 0; t < SIM_TILE && x0 + t < real; t++) {
         size_t x = x0 + t, i = x / L, l = x % L;
         float *ring = hist + i * self->hist_stride * L + l;

@@ -369,8 +369,9 @@ s_test_kernels_agree (void)
     return BSW_TEST_PASS;
 }
 
-/*  The far input's transpose, block and tail, against its definition
-    (the AVX-512 path here; the portable one under valgrind). */
+/*  The far input's transpose and the history values' transpose back,
+    block and tail, against their definitions (the AVX-512 paths here; the
+    portable ones under valgrind). */
 static int
 s_test_transpose_rows_to_tile (void)
 {
@@ -389,6 +390,21 @@ s_test_transpose_rows_to_tile (void)
                 BSW_CHECK_MSG (dst[k * 8 + t] == src[t * STRIDE + k], "count %zu: [%zu][%zu]",
                                count, k, t);
         BSW_CHECK_MSG (dst[count * 8] == -1.0, "count %zu: wrote past the end", count);
+        //  And back, float32, into rows of STRIDE (a tile's history values).
+        float tile[STRIDE * 8], rows[8 * STRIDE];
+        for (size_t k = 0; k < STRIDE * 8; k++)
+            tile[k] = (float) k + 0.5f;
+        for (size_t k = 0; k < 8 * STRIDE; k++)
+            rows[k] = -1.0f;
+        sim_transpose_tile_to_rows_f32 (rows, STRIDE, tile, count);
+        for (size_t t = 0; t < 8; t++) {
+            for (size_t k = 0; k < count; k++)
+                BSW_CHECK_MSG (rows[t * STRIDE + k] == tile[k * 8 + t], "f32 count %zu: [%zu][%zu]",
+                               count, t, k);
+            if (count < STRIDE)
+                BSW_CHECK_MSG (rows[t * STRIDE + count] == -1.0f, "f32 count %zu: past the end",
+                               count);
+        }
     }
     return BSW_TEST_PASS;
 }

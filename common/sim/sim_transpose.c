@@ -51,7 +51,59 @@ s_rows_to_tile_avx512 (double *dst, const double *src, size_t src_stride, size_t
             dst[k * 8 + t] = src[t * src_stride + k];
 }
 
+/*  An 8x8 block of floats, r[k] = row k -> r[t] = column t. */
+static inline __attribute__ ((always_inline)) S_TARGET void
+s_transpose8_ps (__m256 r[8])
+{
+    __m256 t[8], s[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps (r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps (r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 2; i++) {
+        s[4 * i] = _mm256_shuffle_ps (t[4 * i], t[4 * i + 2], 0x44);
+        s[4 * i + 1] = _mm256_shuffle_ps (t[4 * i], t[4 * i + 2], 0xEE);
+        s[4 * i + 2] = _mm256_shuffle_ps (t[4 * i + 1], t[4 * i + 3], 0x44);
+        s[4 * i + 3] = _mm256_shuffle_ps (t[4 * i + 1], t[4 * i + 3], 0xEE);
+    }
+    for (int k = 0; k < 4; k++) {
+        r[k] = _mm256_permute2f128_ps (s[k], s[k + 4], 0x20);
+        r[k + 4] = _mm256_permute2f128_ps (s[k], s[k + 4], 0x31);
+    }
+}
+
+static S_TARGET void
+s_tile_to_rows_avx512 (float *dst, size_t dst_stride, const float *src, size_t count)
+{
+    size_t k = 0;
+    for (; k + 8 <= count; k += 8) {
+        __m256 r[8];
+        for (int j = 0; j < 8; j++)
+            r[j] = _mm256_loadu_ps (src + (k + j) * 8);
+        s_transpose8_ps (r);
+        for (int t = 0; t < 8; t++)
+            _mm256_storeu_ps (dst + t * dst_stride + k, r[t]);
+    }
+    for (; k < count; k++)
+        for (size_t t = 0; t < 8; t++)
+            dst[t * dst_stride + k] = src[k * 8 + t];
+}
+
 #endif
+
+void
+sim_transpose_tile_to_rows_f32 (float *dst, size_t dst_stride, const float *src, size_t count)
+{
+#if SIM_HAVE_AVX512
+    if (sim_avx512_usable ()) {
+        s_tile_to_rows_avx512 (dst, dst_stride, src, count);
+        return;
+    }
+#endif
+    for (size_t k = 0; k < count; k++)
+        for (size_t t = 0; t < 8; t++)
+            dst[t * dst_stride + k] = src[k * 8 + t];
+}
 
 void
 sim_transpose_rows_to_tile (double *dst, const double *src, size_t src_stride, size_t count)
