@@ -449,7 +449,7 @@ sim_batch_memory (const sim_batch_t *self)
 {
     size_t n = self->n, L = self->lanes, S = self->n_state, X = self->width, K = self->block;
     size_t C = self->n_chan;
-    size_t doubles = (S + 3 + SIM_MAX_COUPLING_PARAMS + C * K + (self->noise ? K * S : 0)) * X +
+    size_t doubles = (S + 2 + SIM_MAX_COUPLING_PARAMS + C * K + (self->noise ? K * S : 0)) * X +
                      K * (L < 8 ? 8 : L) + self->max_samples * self->n_voi * X +
                      (self->monitor.sum ? self->n_voi * X : 0);
     return (C * (self->hist_stride * n * L + S_TILES_PER_CALL * K * SIM_TILE) + SIM_TILE * K) *

@@ -48,14 +48,18 @@ sim_run_bytes (const sim_connectivity_t *conn, const sim_setup_t *setup, sim_run
     free (idelays);
     if (horizon == 0)
         return err ? err->code : BSW_ECONNECTIVITY;
-    //  sim_batch_new's buffers for one lane, with K = 512 (its largest).
+    //  sim_batch_new's buffers for one lane, with K = 512 (its largest):
+    //  state, self and row weights, coupling parameters, C channels' far
+    //  input, noise, samples, sums, and the far sums' scratch.
     double K = 512, S = (double) setup->model->n_state, V = (double) setup->n_voi;
     double C = (double) sim_coupling_channels (setup->coupling, setup->model);
     double X = (double) ((n + 7) / 8 * 8), T = (double) sim_setup_samples (setup);
     double noise = setup->integrator == SIM_INTEGRATOR_HEUN_STOCHASTIC ? K * S : 0;
     double output = T * V * (double) n * 8.0;
     double history = C * (double) n * ((double) horizon + 2 * K) * 4.0;
-    double state = ((S + 3 + 5 + C * K + noise) * X + (K + 1) * V * X + V * X + 8 * K) * 8.0;
+    double state =
+        ((S + 2 + SIM_MAX_COUPLING_PARAMS + C * K + noise) * X + (K + 1) * V * X + V * X + 8 * K) *
+        8.0;
     out->samples = (uint64_t) T;
     out->horizon = horizon;
     out->output = s_saturate (output);
