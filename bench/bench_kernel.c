@@ -45,7 +45,9 @@ main (void)
     enum { X = S_TILES * SIM_TILE };
     double *far = bsw_aligned_calloc (S_TILES * S_K * SIM_TILE * sizeof (double));
     float *vhist = bsw_aligned_calloc (S_TILES * S_K * SIM_TILE * sizeof (float));
-    double params[SIM_MAX_PARAMS], sw[X], ca[X], cb[X], state[2 * X], sum[X], samples[16 * X];
+    double params[SIM_MAX_PARAMS], sw[X], cpar[SIM_MAX_COUPLING_PARAMS * X], state[2 * X], sum[X],
+        samples[16 * X];
+    double *ca = cpar + SIM_CP_A * X, *cb = cpar + SIM_CP_B * X;
     for (size_t k = 0; k < S_TILES * S_K * SIM_TILE; k++)
         far[k] = 0.01 * (double) (k % 7);
     for (size_t q = 0; q < model->n_params; q++)
@@ -69,8 +71,7 @@ main (void)
                            .block = S_K,
                            .far = far,
                            .self_weight = sw,
-                           .coupling_a = ca,
-                           .coupling_b = cb,
+                           .cpar = cpar,
                            .params = params,
                            .period = 1,
                            .dt = 0.01220703125,

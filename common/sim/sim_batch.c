@@ -635,8 +635,6 @@ s_run_chunk (sim_batch_t *self, size_t k0, size_t k1)
         .dt = self->setup.dt,
         .stride = X,
         .vhist = self->vhist,
-        .vhist_chan = S_TILES_PER_CALL * K * SIM_TILE,
-        .far_chan = K * X,
         .coupling_kind = self->setup.coupling->kind,
         .n_chan = self->n_chan,
         .monitor = self->setup.monitor,
@@ -659,8 +657,6 @@ s_run_chunk (sim_batch_t *self, size_t k0, size_t k1)
         tile.self_weight = self->self_weight + x0;
         tile.row_weight = self->row_weight + x0;
         tile.cpar = self->cpar + x0;
-        tile.coupling_a = self->cpar + SIM_CP_A * X + x0;
-        tile.coupling_b = self->cpar + SIM_CP_B * X + x0;
         tile.params = self->params + (self->param_period == X ? x0 : 0);
         tile.noise = self->noise ? self->noise + x0 : NULL;
         tile.state = self->state + x0;
@@ -670,7 +666,8 @@ s_run_chunk (sim_batch_t *self, size_t k0, size_t k1)
         for (size_t ch = 0; ch < self->n_chan; ch++)
             for (size_t u = 0; u < tile.vectors; u++)
                 s_tile_history (self, self->hist + ch * chan_hist, x0 + u * SIM_TILE,
-                                self->vhist + ch * tile.vhist_chan + u * K * SIM_TILE, s, count);
+                                self->vhist + ch * sim_tile_vhist_chan (&tile) + u * K * SIM_TILE,
+                                s, count);
     }
     //  The steps whose samples fell due, in order.
     uint64_t every = sim_monitor_every (&self->monitor);

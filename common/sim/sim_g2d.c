@@ -187,8 +187,7 @@ sim_g2d_tile_portable (const sim_tile_t *tile)
         one.far += u * tile->block * SIM_TILE;
         one.vhist += u * tile->block * SIM_TILE;
         one.self_weight += shift;
-        one.coupling_a += shift;
-        one.coupling_b += shift;
+        one.cpar += shift;
         if (tile->period == tile->stride)
             one.params += shift;
         if (one.noise)

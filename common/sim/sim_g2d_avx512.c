@@ -98,7 +98,8 @@ s_run (const sim_tile_t *tile, const s_params_t *p, const size_t M, const bool p
     //  tiles (period 1 or 8, which vectors > 1 implies) they repeat from
     //  tile to tile: two registers instead of 2 * M (the kernel is tight
     //  on the 32 vector registers).
-    __m512d ca = _mm512_loadu_pd (tile->coupling_a), cb = _mm512_loadu_pd (tile->coupling_b);
+    __m512d ca = _mm512_loadu_pd (tile->cpar + SIM_CP_A * X),
+            cb = _mm512_loadu_pd (tile->cpar + SIM_CP_B * X);
     __m512d sw[S_MAX_TILES], V[S_MAX_TILES], W[S_MAX_TILES], obs[SIM_MAX_VOI];
     __m256 Vf[S_MAX_TILES]; /* V rounded to float32: the history value, and the next step's
                                self input */

@@ -32,20 +32,18 @@
 #define SIM_TILE_W    (SIM_TILE * SIM_MAX_TILES)
 
 struct sim_tile_t {
-    size_t k0, k1;     /* the block's steps k0 .. k1-1 */
-    size_t vectors;    /* tiles side by side (1 to 5), each SIM_TILE elements further on */
-    size_t block;      /* K: tile u's far input starts K * SIM_TILE after tile u-1's */
-    uint64_t step0;    /* step number of k0 (steps count from 1) */
-    const double *far; /* tile u's far input of step k: far + (u * K + k) * SIM_TILE;
-                                  channel ch's far + ch * far_chan */
-    size_t far_chan;
+    size_t k0, k1;             /* the block's steps k0 .. k1-1 */
+    size_t vectors;            /* tiles side by side (1 to 5), each SIM_TILE elements further on */
+    size_t block;              /* K: tile u's far input starts K * SIM_TILE after tile u-1's */
+    uint64_t step0;            /* step number of k0 (steps count from 1) */
+    const double *far;         /* tile u's far input of step k: far + (u * K + k) * SIM_TILE;
+                          channel ch's far + ch * sim_tile_far_chan (tile) */
     const double *self_weight; /* SIM_TILE per tile */
     const double *row_weight;  /* SIM_TILE per tile: the sum of the element's far weights */
     sim_coupling_kind_t coupling_kind;
-    size_t n_chan;      /* channels stored and summed per node (sim_coupling.h) */
-    const double *cpar; /* coupling parameter q of element t: cpar[q * stride + t] */
-    const double *coupling_a, *coupling_b; /* SIM_TILE per tile; per lane, so when vectors > 1
-                                              (lanes divide 8) every tile's are the first's */
+    size_t n_chan;        /* channels stored and summed per node (sim_coupling.h) */
+    const double *cpar;   /* coupling parameter q of element t: cpar[q * stride + t]; per lane,
+                           so when vectors > 1 (lanes divide 8) every tile's are the first's */
     const double *params; /* element t's parameter q: params[q * period + (period == 1 ? 0 : t)]
                              (period 1 or 8 when vectors > 1: the tiles share them) */
     size_t period;
@@ -54,8 +52,8 @@ struct sim_tile_t {
     double *state;       /* variable v at state + v * stride */
     size_t stride;       /* the batch's row length */
     float *vhist;        /* out: tile u's channel 0 after step k0 + j at
-                             vhist + (u * K + j) * SIM_TILE; channel ch's vhist + ch * vhist_chan */
-    size_t vhist_chan;
+                             vhist + (u * K + j) * SIM_TILE; channel ch's vhist +
+                             ch * sim_tile_vhist_chan (tile) */
     sim_monitor_kind_t monitor;
     uint64_t istep; /* steps per sample */
     size_t n_voi;
@@ -86,7 +84,23 @@ SIM_INLINE double
 sim_tile_coupling (const sim_tile_t *tile, const double *far, size_t t, double cvar)
 {
     double sum = fma (tile->self_weight[t], (double) (float) cvar, far[t]);
-    return fma (tile->coupling_a[t], sum, tile->coupling_b[t]);
+    return fma (tile->cpar[SIM_CP_A * tile->stride + t], sum,
+                tile->cpar[SIM_CP_B * tile->stride + t]);
+}
+
+/*  Distance between channels in a tile's far input: the batch's far input
+    is [channel][tile][K][SIM_TILE], K * stride doubles per channel. */
+SIM_INLINE size_t
+sim_tile_far_chan (const sim_tile_t *tile)
+{
+    return tile->block * tile->stride;
+}
+
+/*  Distance between channels in vhist: [channel][SIM_MAX_TILES][K][SIM_TILE]. */
+SIM_INLINE size_t
+sim_tile_vhist_chan (const sim_tile_t *tile)
+{
+    return SIM_MAX_TILES * tile->block * SIM_TILE;
 }
 
 /*  Feeds the monitor the VOIs of step s of `width` elements (obs:

@@ -78,7 +78,7 @@ s_heun_pre (const sim_tile_t *tile, size_t w, const double x[][SIM_TILE_W],
 }
 
 /*  The model's inputs of step k from the channels' far sums (tile u's at
-    far + ch * far_chan + (u * K + k) * SIM_TILE) and the receiver's own
+    far + ch * sim_tile_far_chan + (u * K + k) * SIM_TILE) and the receiver's own
     channels (sim_coupling.h). */
 SIM_INLINE void
 s_heun_inputs (const sim_tile_t *tile, size_t w, size_t k, const double pre[][SIM_TILE_W],
@@ -90,7 +90,7 @@ s_heun_inputs (const sim_tile_t *tile, size_t w, size_t k, const double pre[][SI
     for (size_t ch = 0; ch < tile->n_chan; ch++)
         for (size_t u = 0; u < tile->vectors; u++)
             memcpy (F[ch] + u * SIM_TILE,
-                    tile->far + ch * tile->far_chan + (u * tile->block + k) * SIM_TILE,
+                    tile->far + ch * sim_tile_far_chan (tile) + (u * tile->block + k) * SIM_TILE,
                     SIM_TILE * sizeof (double));
     switch (tile->coupling_kind) {
     case SIM_COUPLING_LINEAR:
@@ -196,8 +196,8 @@ s_heun_tile (const sim_tile_t *tile)
         for (size_t ch = 0; ch < tile->n_chan; ch++)
             for (size_t u = 0; u < tile->vectors; u++)
                 for (size_t t = 0; t < SIM_TILE; t++)
-                    tile->vhist[ch * tile->vhist_chan + (u * tile->block + j) * SIM_TILE + t] =
-                        (float) pre[ch][u * SIM_TILE + t];
+                    tile->vhist[ch * sim_tile_vhist_chan (tile) + (u * tile->block + j) * SIM_TILE +
+                                t] = (float) pre[ch][u * SIM_TILE + t];
         S_OBS (tile, w, x, obs);
         sim_tile_record_n (tile, (tile->step0 + j) % tile->istep, obs[0], SIM_TILE_W, w, &samples);
     }
