@@ -47,10 +47,7 @@ sim_coupling_at (size_t i)
 int
 sim_coupling_param_index (const sim_coupling_desc_t *coupling, const char *name)
 {
-    for (size_t i = 0; i < coupling->n_params; i++)
-        if (strcmp (coupling->params[i].name, name) == 0)
-            return (int) i;
-    return -1;
+    return sim_param_index (coupling->params, coupling->n_params, name);
 }
 
 size_t

@@ -27,12 +27,18 @@ sim_model_at (size_t i)
 }
 
 int
-sim_model_param_index (const sim_model_desc_t *model, const char *name)
+sim_param_index (const sim_param_desc_t *params, size_t n_params, const char *name)
 {
-    for (size_t i = 0; i < model->n_params; i++)
-        if (strcmp (model->params[i].name, name) == 0)
+    for (size_t i = 0; i < n_params; i++)
+        if (strcmp (params[i].name, name) == 0)
             return (int) i;
     return -1;
+}
+
+int
+sim_model_param_index (const sim_model_desc_t *model, const char *name)
+{
+    return sim_param_index (model->params, model->n_params, name);
 }
 
 int

@@ -121,6 +121,10 @@ const sim_model_desc_t *sim_model_find (const char *name);
 /*  The i-th registered model, or NULL past the last (for lists of them). */
 const sim_model_desc_t *sim_model_at (size_t i);
 
+/*  Index of a parameter by name in a table of n_params, or -1 (models'
+    and couplings' tables alike). */
+int sim_param_index (const sim_param_desc_t *params, size_t n_params, const char *name);
+
 /*  Index of a parameter by name, or -1. */
 int sim_model_param_index (const sim_model_desc_t *model, const char *name);
 
