@@ -134,6 +134,16 @@ s_path (char *buf, const char *parent, const char *key)
 }
 
 //  Every key of obj must be in `allowed` (NULL-terminated).
+//  Appends name to a comma-separated list in buf ("a" then "a, b"),
+//  truncated at size: the "expected one of ..." of an error.
+static void
+s_list_add (char *buf, size_t size, const char *name)
+{
+    size_t used = strlen (buf);
+    if (used + 1 < size)
+        snprintf (buf + used, size - used, "%s%s", used ? ", " : "", name);
+}
+
 static int
 s_check_keys (parser_t *p, const json_t *obj, const char *path, const char *const *allowed)
 {
@@ -147,10 +157,8 @@ s_check_keys (parser_t *p, const json_t *obj, const char *path, const char *cons
         if (allowed[i])
             continue;
         char list[256] = "";
-        size_t used = 0;
-        for (size_t j = 0; allowed[j] && used < sizeof list; j++)
-            used += (size_t) snprintf (list + used, sizeof list - used, "%s%s", j ? ", " : "",
-                                       allowed[j]);
+        for (size_t j = 0; allowed[j]; j++)
+            s_list_add (list, sizeof list, allowed[j]);
         char field[S_PATH_MAX];
         return s_fail (p, s_path (field, path, key), "unknown field (expected one of %s)", list);
     }
@@ -289,10 +297,8 @@ s_parse_parameters (parser_t *p, const json_t *params)
         int index = sim_model_param_index (model, key);
         if (index < 0) {
             char list[256] = "";
-            size_t used = 0;
-            for (size_t i = 0; i < model->n_params && used < sizeof list; i++)
-                used += (size_t) snprintf (list + used, sizeof list - used, "%s%s", i ? ", " : "",
-                                           model->params[i].name);
+            for (size_t i = 0; i < model->n_params; i++)
+                s_list_add (list, sizeof list, model->params[i].name);
             return s_fail (p, field, "unknown parameter of %s (expected one of %s)", model->name,
                            list);
         }
@@ -311,10 +317,8 @@ s_parse_voi (parser_t *p, const json_t *list)
         return s_wrong_type (p, path, list, "an array");
     const sim_model_desc_t *model = p->spec->setup.model;
     char names[128] = "";
-    size_t used = 0;
-    for (size_t i = 0; i < model->n_voi && used < sizeof names; i++)
-        used += (size_t) snprintf (names + used, sizeof names - used, "%s%s", i ? ", " : "",
-                                   model->voi_names[i]);
+    for (size_t i = 0; i < model->n_voi; i++)
+        s_list_add (names, sizeof names, model->voi_names[i]);
     size_t n = json_array_size (list);
     if (n == 0)
         return s_fail (p, path, "[] is empty (give at least one of %s)", names);
@@ -357,8 +361,7 @@ s_parse_model (parser_t *p, const json_t *model)
         if (!rc && !found) {
             char known[512] = "";
             for (size_t i = 0; sim_model_at (i); i++)
-                snprintf (known + strlen (known), sizeof known - strlen (known), "%s%s",
-                          i ? ", " : "", sim_model_at (i)->name);
+                s_list_add (known, sizeof known, sim_model_at (i)->name);
             return s_fail (p, "model.type", "\"%s\" is not a known model (expected one of %s)",
                            name, known);
         }
@@ -394,8 +397,7 @@ s_parse_coupling (parser_t *p, const json_t *coupling)
         if (!found) {
             char known[256] = "";
             for (size_t i = 0; sim_coupling_at (i); i++)
-                snprintf (known + strlen (known), sizeof known - strlen (known), "%s%s",
-                          i ? ", " : "", sim_coupling_at (i)->name);
+                s_list_add (known, sizeof known, sim_coupling_at (i)->name);
             return s_fail (p, "coupling.type",
                            "\"%s\" is not a known coupling (expected one of %s)", name, known);
         }
@@ -415,8 +417,7 @@ s_parse_coupling (parser_t *p, const json_t *coupling)
         if (index < 0) {
             char list[128] = "type";
             for (size_t i = 0; i < cp->n_params; i++)
-                snprintf (list + strlen (list), sizeof list - strlen (list), ", %s",
-                          cp->params[i].name);
+                s_list_add (list, sizeof list, cp->params[i].name);
             return s_fail (p, field, "unknown field of %s coupling (expected one of %s)", cp->name,
                            list);
         }
@@ -446,8 +447,7 @@ s_parse_nsig (parser_t *p, const json_t *nsig)
     if (json_array_size (nsig) != n_state) {
         char names[128] = "";
         for (size_t i = 0; i < n_state; i++)
-            snprintf (names + strlen (names), sizeof names - strlen (names), "%s%s", i ? ", " : "",
-                      setup->model->state_names[i]);
+            s_list_add (names, sizeof names, setup->model->state_names[i]);
         return s_fail (p, path,
                        "%zu values; expected one number, or %zu (one per state variable of %s: %s)",
                        json_array_size (nsig), n_state, setup->model->name, names);
@@ -578,8 +578,7 @@ s_parse_initial (parser_t *p, const json_t *initial)
             continue;
         char field[S_PATH_MAX], list[128] = "";
         for (size_t s = 0; s < model->n_state; s++)
-            snprintf (list + strlen (list), sizeof list - strlen (list), "%s%s", s ? ", " : "",
-                      model->state_names[s]);
+            s_list_add (list, sizeof list, model->state_names[s]);
         return s_fail (p, s_path (field, path, key),
                        "\"%s\" is not a state variable of %s (expected %s)", key, model->name,
                        list);
