@@ -718,16 +718,23 @@ s_sweep_fixture (s_export_t *ex, const char *spec, uint64_t points, const char *
     return BSW_TEST_PASS;
 }
 
+//  Exports ex's sweep to zip_path and opens the zip (flags: zip_open's).
+static int
+s_export_open (s_export_t *ex, int flags)
+{
+    bsw_error_t err;
+    BSW_CHECK_MSG (broker_export_build (ex->db, ex->id, ex->zip_path, NULL, NULL, &err) == 0, "%s",
+                   err.text);
+    ex->za = zip_open (ex->zip_path, flags, NULL);
+    BSW_CHECK (ex->za);
+    return BSW_TEST_PASS;
+}
+
 static int
 s_export_fixture (s_export_t *ex, const char *spec, uint64_t points, const char *status)
 {
     BSW_CHECK (s_sweep_fixture (ex, spec, points, status) == BSW_TEST_PASS);
-    bsw_error_t err;
-    BSW_CHECK_MSG (broker_export_build (ex->db, ex->id, ex->zip_path, NULL, NULL, &err) == 0, "%s",
-                   err.text);
-    ex->za = zip_open (ex->zip_path, ZIP_RDONLY, NULL);
-    BSW_CHECK (ex->za);
-    return BSW_TEST_PASS;
+    return s_export_open (ex, ZIP_RDONLY);
 }
 
 static void
@@ -1255,12 +1262,8 @@ s_test_other_models (void)
         "{\"simulation_length\": 10, \"model\": {\"type\": \"JansenRit\"},"
         " \"coupling\": {\"type\": \"SigmoidalJansenRit\", \"cmax\": 0.01},"
         " \"ranges\": [{\"parameter\": \"model.mu\", \"values\": [0.1, 0.2]}]}";
-    bsw_error_t err;
     BSW_CHECK (s_make_sweep (ex.db, jansenrit, 2, "oo", &ex.id, ex.uuid) == 0);
-    BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
-                   err.text);
-    ex.za = zip_open (ex.zip_path, ZIP_RDONLY, NULL);
-    BSW_CHECK (ex.za);
+    BSW_CHECK (s_export_open (&ex, ZIP_RDONLY) == BSW_TEST_PASS);
     BSW_CHECK (s_check_series (ex.za, ex.dir, ex.db, ex.id, 1) == BSW_TEST_PASS);
     BSW_CHECK (s_open_view_model (&ex, 1, "JansenRit", "tvb.simulator.models.jansen_rit.JansenRit",
                                   "TVB_model", path, sizeof path) == BSW_TEST_PASS);
@@ -1299,10 +1302,7 @@ s_test_other_models (void)
     };
     for (size_t i = 0; i < 2; i++) {
         BSW_CHECK (s_make_sweep (ex.db, bounded[i].spec, 1, "o", &ex.id, ex.uuid) == 0);
-        BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
-                       err.text);
-        ex.za = zip_open (ex.zip_path, ZIP_RDONLY, NULL);
-        BSW_CHECK (ex.za);
+        BSW_CHECK (s_export_open (&ex, ZIP_RDONLY) == BSW_TEST_PASS);
         BSW_CHECK (s_open_view_model (&ex, 0, bounded[i].cls, bounded[i].type, "TVB_model", path,
                                       sizeof path) == BSW_TEST_PASS);
         S_CHECK_ATTR (path, "TVB_state_variable_boundaries", bounded[i].bounds);
@@ -1338,7 +1338,6 @@ s_test_stochastic (void)
     s_export_t ex;
     BSW_CHECK (s_export_fixture (&ex, spec, 3, "-o-") == BSW_TEST_PASS);
     char name[160], path[256];
-    bsw_error_t err;
     BSW_CHECK_INT (zip_get_num_entries (ex.za, 0), 1 + 7 + 2 + 2 + 2);
     s_entry_name (name, sizeof name, 2, "HeunDeterministicViewModel", ex.uuid, 1);
     BSW_CHECK (zip_name_locate (ex.za, name, 0) < 0);
@@ -1409,10 +1408,7 @@ s_test_stochastic (void)
         "{\"simulation_length\": 10, \"integrator\": {\"type\": \"HeunStochastic\","
         " \"noise\": {\"nsig\": 0.003}}}";
     BSW_CHECK (s_make_sweep (ex.db, spec1, 1, "o", &ex.id, ex.uuid) == 0);
-    BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
-                   err.text);
-    ex.za = zip_open (ex.zip_path, ZIP_RDONLY, NULL);
-    BSW_CHECK (ex.za);
+    BSW_CHECK (s_export_open (&ex, ZIP_RDONLY) == BSW_TEST_PASS);
     BSW_CHECK (s_check_series (ex.za, ex.dir, ex.db, ex.id, 0) == BSW_TEST_PASS);
     s_entry_name (name, sizeof name, 1, "AdditiveNoiseViewModel", ex.uuid, 0);
     BSW_CHECK (s_extract (ex.za, name, ex.dir, path, sizeof path) == 0);
@@ -1685,10 +1681,7 @@ s_test_bad_series (void)
     }
     free (bytes);
     //  What is left exports.
-    BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
-                   err.text);
-    ex.za = zip_open (ex.zip_path, ZIP_RDONLY | ZIP_CHECKCONS, NULL);
-    BSW_CHECK (ex.za);
+    BSW_CHECK (s_export_open (&ex, ZIP_RDONLY | ZIP_CHECKCONS) == BSW_TEST_PASS);
     BSW_CHECK (s_check_series (ex.za, ex.dir, ex.db, ex.id, 0) == BSW_TEST_PASS);
     s_export_end (&ex);
     return BSW_TEST_PASS;
@@ -1730,10 +1723,7 @@ s_test_tiny (void)
     BSW_CHECK (stored < 4 * 64);
 
     snprintf (ex.zip_path, sizeof ex.zip_path, "%s/export.zip", ex.dir);
-    BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
-                   err.text);
-    ex.za = zip_open (ex.zip_path, ZIP_RDONLY | ZIP_CHECKCONS, NULL);
-    BSW_CHECK (ex.za);
+    BSW_CHECK (s_export_open (&ex, ZIP_RDONLY | ZIP_CHECKCONS) == BSW_TEST_PASS);
     static const uint64_t ok_points[] = {0, 1, 3, 4};
     BSW_CHECK_INT (zip_get_num_entries (ex.za, 0), 1 + 4 * 8 + 4);
     BSW_CHECK (s_check_order (ex.za, 5, ok_points, 4, s_tail, 4) == BSW_TEST_PASS);
@@ -1805,10 +1795,7 @@ s_test_mixed (void)
     BSW_CHECK (smallest < 4096 && largest > 65536);
 
     snprintf (ex.zip_path, sizeof ex.zip_path, "%s/export.zip", ex.dir);
-    BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
-                   err.text);
-    ex.za = zip_open (ex.zip_path, ZIP_RDONLY | ZIP_CHECKCONS, NULL);
-    BSW_CHECK (ex.za);
+    BSW_CHECK (s_export_open (&ex, ZIP_RDONLY | ZIP_CHECKCONS) == BSW_TEST_PASS);
     static const uint64_t all[] = {0, 1, 2, 3, 4, 5};
     BSW_CHECK (s_check_order (ex.za, 6, all, 6, s_tail, 4) == BSW_TEST_PASS);
     for (uint64_t k = 0; k < 6; k++) {
@@ -2159,10 +2146,7 @@ s_test_old_metrics (void)
     snprintf (path, sizeof path, "%s/sweeps/%" PRIu64 "/ts", ex.dir, ex.id);
     BSW_CHECK (!s_exists (path));
     snprintf (ex.zip_path, sizeof ex.zip_path, "%s/old.zip", ex.dir);
-    BSW_CHECK_MSG (broker_export_build (ex.db, ex.id, ex.zip_path, NULL, NULL, &err) == 0, "%s",
-                   err.text);
-    ex.za = zip_open (ex.zip_path, ZIP_RDONLY, NULL);
-    BSW_CHECK (ex.za);
+    BSW_CHECK (s_export_open (&ex, ZIP_RDONLY) == BSW_TEST_PASS);
     char *old_csv = s_entry_bytes (ex.za, "metrics.csv", &old_size);
     BSW_CHECK (old_csv && old_size == size && memcmp (old_csv, csv, size) == 0);
     BSW_CHECK (strstr (csv, ",NaN,") && strstr (csv, ",-Infinity\n"));
