@@ -246,7 +246,7 @@ s_subcells (const s_rows_t *sharp, size_t d, s_rows_t *out)
         }
 }
 
-//  The value of range r at universal coordinate u.
+//  The value of a range at universal coordinate u.
 static double
 s_value (const spec_range_t *range, uint64_t u)
 {
@@ -320,6 +320,14 @@ s_level0 (const spec_t *grid, const size_t *dims, const double *metric, bool log
             s_rows_push (cells, d, key);
     }
     free (coords);
+}
+
+double
+spec_refine_value (const spec_range_t *range, size_t level, uint64_t q)
+{
+    BSW_ASSERT (range && level <= SPEC_REFINE_MAX_LEVELS);
+    BSW_ASSERT (range->n_values >= 1 && q <= ((uint64_t) (range->n_values - 1) << level));
+    return s_value (range, q << (S_SHIFT - level));
 }
 
 void

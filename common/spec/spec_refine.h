@@ -71,4 +71,12 @@ int spec_refine_next (const spec_t *grid, const spec_refine_opts_t *opts,
                       const double *const *metrics, const size_t *n_metrics, size_t n_levels,
                       uint64_t max_points, double **values, size_t *n_new, bsw_error_t *err);
 
+/*  The value of range at lattice coordinate q of level `level`
+    (<= SPEC_REFINE_MAX_LEVELS): values[i] + (values[i + 1] - values[i]) x f
+    with i, f the whole and fractional parts of q / 2^level, values[i]
+    itself when f is 0. spec_refine_next's points take their values from
+    it, so a caller that walks the finest lattice (bench_refine) gets the
+    same bits. q must lie within the range's lattice. */
+double spec_refine_value (const spec_range_t *range, size_t level, uint64_t q);
+
 #endif

@@ -152,6 +152,12 @@ s_test_non_uniform (void)
                    0);
     BSW_CHECK (s_same (values, n_new, (double[]){2}, 1, 1));
     free (values);
+    //  The same rule for any lattice coordinate: level 2's 5 is a quarter
+    //  of the way from 1 to 3, its 8 the last value.
+    BSW_CHECK_DOUBLE_EQ (spec_refine_value (&grid->ranges[0], 1, 3), 2);
+    BSW_CHECK_DOUBLE_EQ (spec_refine_value (&grid->ranges[0], 2, 5), 1.5);
+    BSW_CHECK_DOUBLE_EQ (spec_refine_value (&grid->ranges[0], 2, 8), 3);
+    BSW_CHECK_DOUBLE_EQ (spec_refine_value (&grid->ranges[0], 0, 1), 1);
     spec_destroy (&grid);
     return BSW_TEST_PASS;
 }
