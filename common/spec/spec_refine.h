@@ -43,8 +43,10 @@
     any spec (at most SPEC_MAX_POINTS_HARD values per range) within 64 bits. */
 #define SPEC_REFINE_MAX_LEVELS 10
 
-/*  Swept parameters at most: a sharp cell has up to 3^d - 2^d new points. */
-#define SPEC_REFINE_MAX_DIMS 16
+/*  Swept parameters at most. A sharp cell has 3^d - 2^d new points (6,305
+    at 8) and a cell 2^d corners to look up, so the work grows as 3^d; a
+    sweep over more parameters is a case for a sampling design, not a grid. */
+#define SPEC_REFINE_MAX_DIMS 8
 
 typedef struct {
     double threshold; /* T: a cell is sharp above T x the metric's range; > 0 */
