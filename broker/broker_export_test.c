@@ -2104,7 +2104,10 @@ s_test_old_metrics (void)
                                  "ALTER TABLE results DROP COLUMN series_offset;"
                                  "ALTER TABLE results DROP COLUMN series_size;"
                                  "ALTER TABLE results DROP COLUMN series_encoding;"
-                                 "ALTER TABLE sweeps DROP COLUMN owner;",
+                                 "ALTER TABLE sweeps DROP COLUMN owner;"
+                                 "ALTER TABLE sweeps DROP COLUMN parent;"
+                                 "ALTER TABLE sweeps DROP COLUMN level;"
+                                 "DROP TABLE refinements;",
                                  NULL, NULL, NULL),
                    SQLITE_OK);
     snprintf (path, sizeof path, "%s/sweeps/%" PRIu64 "/ts", ex.dir, ex.id);
