@@ -685,6 +685,17 @@ s_readme_designs (FILE *f, const broker_export_readme_member_t *members, size_t 
         }
         fprintf (f, ".\n");
     }
+    //  A sweep that keeps metrics only has no folders for TVB: metrics.csv
+    //  alone holds its values (s_readme_metrics_only says the rest).
+    bool series = false;
+    for (size_t i = 0; i < count; i++)
+        series =
+            series || (!spec_is_grid (members[i].spec) && members[i].spec->keep == SPEC_KEEP_ALL);
+    if (!series) {
+        fprintf (f, "metrics.csv holds each point's own values. The design itself is in the\n"
+                    "sweep's spec (sweep.json).\n\n");
+        return;
+    }
     fprintf (f,
              "Every point is exported as a grid's is: its TimeSeriesRegion, its simulator\n"
              "view models with the point's own parameter values, and its DatatypeMeasure;\n"
