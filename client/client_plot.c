@@ -247,14 +247,14 @@ s_draw_series (const char *h5, const char *title, const char *out, bsw_error_t *
 static void
 s_series_title (const spec_t *spec, const char *sweep, uint64_t k, char *out, size_t size)
 {
-    size_t coords[64] = {0};
+    double values[64];
     int n = snprintf (out, size, "%s: point %" PRIu64, sweep, k);
     if (k >= spec_points (spec) || spec->n_ranges > 64)
         return;
-    spec_point_coords (spec, k, coords);
+    spec_point_values (spec, k, values);
     for (size_t r = 0; r < spec->n_ranges && n > 0 && (size_t) n < size; r++) {
         char value[PLOT_SCALE_LABEL_BUF];
-        plot_scale_format_digits (spec->ranges[r].values[coords[r]], 6, value);
+        plot_scale_format_digits (values[r], 6, value);
         n += snprintf (out + n, size - (size_t) n, "%s%s = %s", r ? ", " : " (",
                        spec->ranges[r].parameter, value);
     }
