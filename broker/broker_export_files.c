@@ -670,18 +670,23 @@ s_readme_designs (FILE *f, const broker_export_readme_member_t *members, size_t 
             fprintf (f, "This sweep");
         bool points = spec->design == SPEC_DESIGN_POINTS;
         if (points)
-            fprintf (f, " is not a grid: its %" PRIu64 " points are listed (\"points\"),\nwith",
+            fprintf (f, " is not a grid: its %" PRIu64 " points are listed (\"points\")\nwithin",
                      members[i].points);
         else
-            fprintf (f, " is not a grid: its %" PRIu64 " points are a \"%s\" sample of",
+            fprintf (f, " is not a grid: its %" PRIu64 " points are sampled by \"%s\" in",
                      members[i].points, spec_design_name (spec->design));
+        //  "model.I in [-1.0, 1.0)" (sampled: hi excluded), or "model.I
+        //  from -0.7 to 0.9" (listed: the least and greatest value).
         for (size_t r = 0; r < spec->n_ranges; r++) {
             char lo[BSW_DOUBLE_BUF], hi[BSW_DOUBLE_BUF];
-            fprintf (f, "%s\n  %s %s %s %s %s", r ? "," : "", spec->ranges[r].parameter,
-                     points ? "from" : "in [", bsw_format_double (spec->ranges[r].lo, lo),
-                     points ? "to" : ",", bsw_format_double (spec->ranges[r].hi, hi));
-            if (!points)
-                fprintf (f, ")");
+            bsw_format_double (spec->ranges[r].lo, lo);
+            bsw_format_double (spec->ranges[r].hi, hi);
+            if (points)
+                fprintf (f, "%s\n  %s from %s to %s", r ? "," : "", spec->ranges[r].parameter, lo,
+                         hi);
+            else
+                fprintf (f, "%s\n  %s in [%s, %s)", r ? "," : "", spec->ranges[r].parameter, lo,
+                         hi);
         }
         fprintf (f, ".\n");
     }
