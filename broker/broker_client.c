@@ -362,7 +362,26 @@ s_fetch (broker_client_t *self, const proto_msg_t *msg)
     broker_sweep_t *s = s_sweep_or_error (self, msg, &reply);
     if (!s)
         return reply;
-    return broker_exporters_fetch (self->exporters, msg, s);
+    //  A refined grid's zip holds its whole family: the grid, then its
+    //  levels in order.
+    broker_export_member_t members[PROTO_MAX_REFINE_LEVELS + 1] = {{s->id, 0}};
+    broker_exporters_family_t family = {.members = members,
+                                        .count = 1,
+                                        .follow = s->state == BROKER_SWEEP_RUNNING,
+                                        .points = s->points};
+    if (!s->parent && !proto_msg_has (msg, "export")) {
+        broker_sweep_t *level[PROTO_MAX_REFINE_LEVELS + 1] = {NULL};
+        for (broker_sweep_t *m = broker_sweeps_first (self->sweeps); m;
+             m = broker_sweeps_next (self->sweeps))
+            if (m->parent == s->id && m->level >= 1 && m->level <= PROTO_MAX_REFINE_LEVELS)
+                level[m->level] = m;
+        for (unsigned l = 1; l <= PROTO_MAX_REFINE_LEVELS && level[l]; l++) {
+            members[family.count++] = (broker_export_member_t){level[l]->id, l};
+            family.follow |= level[l]->state == BROKER_SWEEP_RUNNING;
+            family.points += level[l]->points;
+        }
+    }
+    return broker_exporters_fetch (self->exporters, msg, s, family.count > 1 ? &family : NULL);
 }
 
 static int

@@ -3,7 +3,9 @@
 # processes over loopback: brainsweep-broker, brainsweep-worker and the CLI.
 # Cases:
 #   run      a finished grid refined two levels: each level a sweep linked
-#            to the grid, status and list show the family, the same grid
+#            to the grid, status and list show the family, fetch of the grid
+#            writes the family in one zip (metrics.csv with a level column),
+#            the same grid
 #            refined again gives the same levels; every refusal (a level,
 #            twice, an unknown metric, a sampled sweep, a cancelled one)
 #            is one sentence and exit 1
@@ -78,6 +80,16 @@ run)
   # boundary needs far fewer, and each level has some.
   [ "$n1" -gt 0 ] && [ "$n2" -gt 0 ] && [ $((81 + n1 + n2)) -lt 1089 ] \
     || fail "levels of $n1 and $n2 points"
+  # fetch of the grid: the whole family in one zip, a level column.
+  "$bin/brainsweep" fetch "$grid" -o "$tmp/family.zip" 2> /dev/null || fail "fetch of the family"
+  unzip -p "$tmp/family.zip" metrics.csv > "$tmp/metrics.csv" || fail "no metrics.csv"
+  head -1 "$tmp/metrics.csv" | grep -q "^point,model.I,model.a,level,status,GlobalVariance," \
+    || fail "family metrics.csv header: $(head -1 "$tmp/metrics.csv")"
+  [ "$(tail -n +2 "$tmp/metrics.csv" | cut -d, -f4 | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}')" \
+    = "0:81 1:$n1 2:$n2 " ] || fail "family rows by level: $(tail -n +2 "$tmp/metrics.csv" | cut -d, -f4 | sort | uniq -c)"
+  [ "$(unzip -l "$tmp/family.zip" | grep -c 'TimeSeriesRegion_.*\.h5$')" = $((81 + n1 + n2)) ] \
+    || fail "the family zip lacks time series"
+  unzip -l "$tmp/family.zip" | grep -q " refinements/level-2.json$" || fail "no refinements/level-2.json"
   "$bin/brainsweep" list > "$tmp/list.out" || fail "list"
   grep -q "^$grid .* $grid grid  *coarse$" "$tmp/list.out" || fail "list: $(cat "$tmp/list.out")"
   grep -q "^$l2 .* $grid level 2  *coarse, level 2$" "$tmp/list.out" || fail "list: $(cat "$tmp/list.out")"
