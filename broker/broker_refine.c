@@ -378,8 +378,12 @@ broker_refine_start (broker_refine_t *self, broker_sweep_t *grid, const char *me
         for (size_t i = 0; i < n_names; i++)
             snprintf (list + strlen (list), sizeof list - strlen (list), "%s%s", i ? ", " : "",
                       names[i]);
+        //  The name came from a peer: escaped before a sentence (and the
+        //  broker's log line) quotes it.
+        char *shown = bsw_text_escape (metric);
         rc = bsw_error_set (err, BSW_EINVAL, "unknown metric \"%s\" (sweep %" PRIu64 " has %s)",
-                            metric, grid->id, list);
+                            shown, grid->id, list);
+        free (shown);
     }
     spec_destroy (&spec);
     broker_refine_plan_t plan = {

@@ -106,6 +106,11 @@ run)
   submit_grid
   expect_fail 1 "unknown metric \"Nonsense\" (sweep $id has GlobalVariance, Metastability, Synchrony, VarianceNodeVariance)" \
     "unknown metric" "$bin/brainsweep" refine "$id" --metric Nonsense
+  # A name from a peer is escaped in the reply and in the broker's log.
+  esc=$(printf 'x\033[31m')
+  expect_fail 1 'unknown metric "x\x1b[31m"' "a metric with a control character" \
+    "$bin/brainsweep" refine "$id" --metric "$esc"
+  grep -q "$(printf '\033')" "$tmp/broker.log" && fail "a raw escape reached the broker's log"
   expect_fail 2 "--threshold" "threshold above 1" \
     "$bin/brainsweep" refine "$id" --metric GlobalVariance --threshold 2
   printf '{"simulation_length": 50.0, "ranges": [{"parameter": "model.I", "lo": 0, "hi": 1}], "sampling": {"method": "sobol", "points": 4}}' > "$tmp/sobol.json"
