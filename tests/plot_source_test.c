@@ -19,6 +19,9 @@
                  straddle the reads; every value read back exactly.
     zip_errors   a malformed row, a header that does not match sweep.json,
                  a line over the limit, no metrics.csv: sentences.
+    zip_family   a refinement family's zip (metrics.csv with a level
+                 column): a scatter of every point at its values and
+                 level; rows out of order, bad levels or values: sentences.
 */
 #include "client_conn.h"
 #include "client_plot.h"
@@ -393,9 +396,87 @@ s_test_zip_errors (void)
     return BSW_TEST_PASS;
 }
 
-static const bsw_test_case_t s_cases[] = {
-    {"million", s_test_million},     {"short_pages", s_test_short_pages}, {"stuck", s_test_stuck},
-    {"zip_lines", s_test_zip_lines}, {"zip_errors", s_test_zip_errors},   {NULL, NULL}};
+//  A refinement family's zip: metrics.csv has a level column after the
+//  parameters, the grid's points at level 0 and the refinements' after:
+//  a scatter, each point at its values and level.
+static int
+s_test_zip_family (void)
+{
+    char dir[BSW_TEST_DIR_MAX];
+    BSW_CHECK (bsw_test_dir_new (dir, "plot_source_test"));
+    const char *path = bsw_test_dir_path (dir, "family.zip");
+    char *spec = s_spec (3, 2);
+    static const char csv[] =
+        "point,model.I,model.a,level,status,GlobalVariance,VarianceNodeVariance\n"
+        "0,-5,-3,0,ok,1,0.5\n"
+        "1,-5,-2.984375,0,ok,2,0.25\n"
+        "2,-4.984375,-3,0,ok,3,0.125\n"
+        "3,-4.984375,-2.984375,0,failed,,\n"
+        "4,-4.96875,-3,0,ok,5,nan\n"
+        "5,-4.96875,-2.984375,0,ok,6,1\n"
+        "6,-4.9921875,-2.9921875,1,ok,7,2\n"
+        "7,-4.9765625,-2.9921875,1,pending,,\n"
+        "8,-4.98828125,-2.98828125,2,ok,9,3\n"
+        "9,-5.5,-3,1,ok,10,4\n";
+    BSW_CHECK (s_write_zip (path, spec, csv, strlen (csv)));
+    free (spec);
+    plot_pse_t *pse = NULL;
+    spec_t *parsed = NULL;
+    bsw_error_t err;
+    BSW_CHECK_MSG (client_plot_load_zip (path, &pse, &parsed, &err) == 0, "%s", err.text);
+    BSW_CHECK (plot_pse_is_scatter (pse));
+    BSW_CHECK_INT (plot_pse_points (pse), 10);
+    BSW_CHECK_INT (plot_pse_metric_index (pse, "VarianceNodeVariance"), 1);
+    BSW_CHECK_INT (plot_pse_status (pse, 3), PLOT_POINT_FAILED);
+    BSW_CHECK_INT (plot_pse_status (pse, 7), PLOT_POINT_PENDING);
+    BSW_CHECK_INT (plot_pse_status (pse, 8), PLOT_POINT_OK);
+    BSW_CHECK (plot_pse_value (pse, 8, 0) == 9.0 && plot_pse_value (pse, 9, 1) == 4.0);
+    BSW_CHECK (isnan (plot_pse_value (pse, 4, 1)));
+    const char *png = bsw_test_dir_path (dir, "family.png");
+    plot_pse_stats_t stats;
+    BSW_CHECK_MSG (plot_pse_write (pse, NULL, png, PLOT_FORMAT_PNG, &stats, &err) == 0, "%s",
+                   err.text);
+    BSW_CHECK (stats.scatter && !stats.dense);
+    BSW_CHECK_INT (stats.drawn, 10);
+    BSW_CHECK_INT (stats.discs, 7);
+    BSW_CHECK_INT (stats.crosses, 2);
+    BSW_CHECK_INT (stats.pending, 1);
+    plot_pse_destroy (&pse);
+    spec_destroy (&parsed);
+    //  Rows out of order, a bad level, a value that is not a number.
+    static const struct {
+        const char *row, *says;
+    } bad[] = {
+        {"1,-5,-3,0,ok,1,1\n", "row 1 is malformed (points numbered 0, 1, ... in order"},
+        {"0,-5,-3,x,ok,1,1\n", "row 1 is malformed"},
+        {"0,-5,-3,17,ok,1,1\n", "a level of 0 to 16"},
+        {"0,-5,-3,,ok,1,1\n", "row 1 is malformed"},
+        {"0,nan,-3,0,ok,1,1\n", "finite parameter values"},
+        {"0,-5,-3,0,ok,1\n", "row 1 is malformed"},
+    };
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        char text[256];
+        snprintf (text, sizeof text,
+                  "point,model.I,model.a,level,status,GlobalVariance,VarianceNodeVariance\n%s",
+                  bad[b].row);
+        BSW_CHECK_INT (s_zip_error (dir, text, strlen (text), &err), BSW_EFORMAT);
+        BSW_CHECK_MSG (strstr (err.text, bad[b].says), "%s: %s", bad[b].row, err.text);
+    }
+    //  level anywhere but right after the parameters: no header of ours.
+    static const char misplaced[] = "point,level,model.I,model.a,status,GlobalVariance\n";
+    BSW_CHECK_INT (s_zip_error (dir, misplaced, strlen (misplaced), &err), BSW_EFORMAT);
+    BSW_CHECK_MSG (strstr (err.text, "header does not match"), "%s", err.text);
+    bsw_test_dir_remove (dir);
+    return BSW_TEST_PASS;
+}
+
+static const bsw_test_case_t s_cases[] = {{"million", s_test_million},
+                                          {"short_pages", s_test_short_pages},
+                                          {"stuck", s_test_stuck},
+                                          {"zip_lines", s_test_zip_lines},
+                                          {"zip_errors", s_test_zip_errors},
+                                          {"zip_family", s_test_zip_family},
+                                          {NULL, NULL}};
 
 int
 main (int argc, char **argv)
