@@ -197,6 +197,8 @@
       if (v.fixed[r] >= 0 || r === v.x || r === v.y) continue;
       if (v.x < 0) v.x = r; else if (v.y < 0) v.y = r; else v.extra.push(r);
     }
+    // The y range alone is left: it goes on x (a row).
+    if (v.x < 0 && v.y >= 0) { v.x = v.y; v.y = -1; }
     if (v.x < 0) { v.error = 'Every range is fixed: choose "all" for at least one.'; return v; }
     v.panels = 1;
     v.extra.forEach(function (r) { v.panels *= D.ranges[r].values.length; });
