@@ -111,6 +111,10 @@ s_load (broker_export_t *self, bsw_error_t *err)
     if (rc == 0)
         rc = spec_load_string (&self->spec, self->spec_json, strlen (self->spec_json), label, NULL,
                                err);
+    //  TODO(issue 13): the export of sampled and listed sweeps.
+    if (rc == 0 && !spec_is_grid (self->spec))
+        rc = bsw_error_set (err, BSW_ESTATE, "%s: the export of a %s sweep is not supported yet",
+                            label, spec_design_name (self->spec->design));
     if (rc == 0 && spec_points (self->spec) != self->info.points)
         rc = bsw_error_set (err, BSW_EFORMAT,
                             "%s: the spec has %" PRIu64 " points, the database %" PRIu64, label,

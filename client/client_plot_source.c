@@ -161,6 +161,10 @@ static int
 s_new_plot (const spec_t *spec, const char *title, const char *const *metrics, size_t n_metrics,
             plot_pse_t **pse_p, bsw_error_t *err)
 {
+    //  TODO(issue 13): scattered points.
+    if (!spec_is_grid (spec))
+        return bsw_error_set (err, BSW_ESTATE, "a plot of a %s sweep is not supported yet",
+                              spec_design_name (spec->design));
     //  plot_pse_new refuses more than PLOT_PSE_MAX_RANGES before reading any.
     plot_range_t ranges[PLOT_PSE_MAX_RANGES];
     for (size_t r = 0; r < spec->n_ranges && r < PLOT_PSE_MAX_RANGES; r++)

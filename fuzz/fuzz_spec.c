@@ -42,9 +42,18 @@ s_check_points (const spec_t *spec)
                      (unsigned long long) picks[i], err.text);
             BSW_ASSERT (rc == 0);
         }
-        spec_point_coords (spec, picks[i], coords);
-        for (size_t r = 0; r < spec->n_ranges; r++)
-            BSW_ASSERT (coords[r] < spec->ranges[r].n_values);
+        if (spec_is_grid (spec)) {
+            spec_point_coords (spec, picks[i], coords);
+            for (size_t r = 0; r < spec->n_ranges; r++)
+                BSW_ASSERT (coords[r] < spec->ranges[r].n_values);
+        }
+        //  Every value within its axis' bounds, whatever the design.
+        double values[64];
+        if (!spec_is_grid (spec) && spec->n_ranges <= 64) {
+            spec_point_values (spec, picks[i], values);
+            for (size_t r = 0; r < spec->n_ranges; r++)
+                BSW_ASSERT (values[r] >= spec->ranges[r].lo && values[r] <= spec->ranges[r].hi);
+        }
     }
     free (coords);
 }

@@ -756,11 +756,219 @@ s_parse_range (parser_t *p, const json_t *item, size_t r)
     return rc;
 }
 
+//  A count of points beyond the cap: a spec error, or BSW_ETOOBIG beyond a
+//  caller's own cap (the spec is valid, only too big for this broker).
+static int
+s_too_many (parser_t *p, const char *field, uint64_t n, uint64_t cap)
+{
+    int rc = s_fail (p, field, "%" PRIu64 " is more than the %" PRIu64 " points a sweep may have",
+                     n, cap);
+    if (cap < SPEC_MAX_POINTS_HARD) {
+        rc = BSW_ETOOBIG;
+        if (p->err)
+            p->err->code = rc;
+    }
+    return rc;
+}
+
+//  "sampling": {method, points, seed}. Parsed before the ranges, which it
+//  turns into axes with bounds only.
+static int
+s_parse_sampling (parser_t *p, const json_t *sampling)
+{
+    static const char *const keys[] = {"method", "points", "seed", NULL};
+    static const spec_design_t designs[] = {SPEC_DESIGN_RANDOM, SPEC_DESIGN_LHS, SPEC_DESIGN_SOBOL};
+    int rc = s_object (p, sampling, "sampling");
+    if (!rc)
+        rc = s_check_keys (p, sampling, "sampling", keys);
+    if (rc)
+        return rc;
+    const json_t *method = json_object_get (sampling, "method");
+    if (!method)
+        return s_fail (p, "sampling.method", "missing (\"random\", \"lhs\" or \"sobol\")");
+    const char *name = NULL;
+    if ((rc = s_string (p, method, "sampling.method", &name)))
+        return rc;
+    spec_design_t design = SPEC_DESIGN_GRID;
+    for (size_t i = 0; i < sizeof designs / sizeof designs[0]; i++)
+        if (strcmp (name, spec_design_name (designs[i])) == 0)
+            design = designs[i];
+    if (design == SPEC_DESIGN_GRID)
+        return s_fail (p, "sampling.method", "\"%s\" is not one of \"random\", \"lhs\", \"sobol\"",
+                       name);
+    const json_t *points = json_object_get (sampling, "points");
+    if (!points)
+        return s_fail (p, "sampling.points", "missing (how many points to sample)");
+    json_int_t n = 0;
+    if ((rc = s_integer (p, points, "sampling.points", INT64_MIN, INT64_MAX, &n)))
+        return rc;
+    if (n <= 0)
+        return s_fail (p, "sampling.points", "%" JSON_INTEGER_FORMAT " is not positive", n);
+    uint64_t cap = p->max_points;
+    if ((uint64_t) n > cap)
+        return s_too_many (p, "sampling.points", (uint64_t) n, cap);
+    if (design == SPEC_DESIGN_SOBOL && (uint64_t) n > SPEC_SOBOL_MAX_N)
+        return s_fail (p, "sampling.points",
+                       "%" JSON_INTEGER_FORMAT " is more than the %u points of 30-bit Sobol", n,
+                       SPEC_SOBOL_MAX_N);
+    p->spec->n_samples = (uint64_t) n;
+    p->spec->design_seed = p->spec->setup.seed;
+    const json_t *seed = json_object_get (sampling, "seed");
+    if (seed) {
+        json_int_t v;
+        if ((rc = s_integer (p, seed, "sampling.seed", 0, UINT32_MAX, &v)))
+            return rc;
+        p->spec->design_seed = (uint32_t) v;
+    }
+    p->spec->design = design;
+    return BSW_OK;
+}
+
+//  One entry of "ranges" in a sampled sweep: {parameter, lo, hi}.
+static int
+s_parse_axis (parser_t *p, const json_t *item, size_t r)
+{
+    static const char *const keys[] = {"parameter", "lo", "hi", "step", "values", NULL};
+    char field[S_PATH_MAX], sub[S_PATH_MAX];
+    s_pathf (field, "ranges[%zu]", r);
+    int rc = s_object (p, item, field);
+    if (!rc)
+        rc = s_check_keys (p, item, field, keys);
+    if (rc)
+        return rc;
+    const char *extra = json_object_get (item, "step") ? "step" : "values";
+    if (json_object_get (item, extra))
+        return s_fail (p, s_path (sub, field, extra),
+                       "a sampled range takes only parameter, lo and hi");
+    const json_t *parameter = json_object_get (item, "parameter");
+    if (!parameter)
+        return s_fail (p, s_path (sub, field, "parameter"), "missing");
+    const char *name = NULL;
+    if ((rc = s_string (p, parameter, s_path (sub, field, "parameter"), &name)))
+        return rc;
+    static const char *const names[] = {"lo", "hi"};
+    double v[2];
+    for (size_t i = 0; i < 2; i++) {
+        const json_t *bound = json_object_get (item, names[i]);
+        s_path (sub, field, names[i]);
+        if (!bound)
+            return s_fail (p, sub, "missing (a sampled range takes lo and hi)");
+        if ((rc = s_number (p, bound, sub, &v[i])))
+            return rc;
+    }
+    if (!(v[1] > v[0])) {
+        char hi[S_SHOW_MAX + 8], lo[S_SHOW_MAX + 8];
+        s_show (json_object_get (item, "hi"), hi, sizeof hi);
+        s_show (json_object_get (item, "lo"), lo, sizeof lo);
+        return s_fail (p, s_path (sub, field, "hi"), "%s is not above lo %s (empty range)", hi, lo);
+    }
+    rc = spec_axis_add (p->spec, name, v[0], v[1], field, p->err);
+    if (rc)
+        bsw_error_prefix (p->err, "%s", p->label);
+    return rc;
+}
+
+//  "points": [{param: value, ...}, ...]: the first point names the axes,
+//  in its order, and every point names the same ones.
+static int
+s_parse_points (parser_t *p, const json_t *points)
+{
+    if (!json_is_array (points))
+        return s_wrong_type (p, "points", points, "an array");
+    size_t n = json_array_size (points);
+    if (n == 0)
+        return s_fail (p, "points", "[] is empty");
+    if (n > p->max_points)
+        return s_too_many (p, "points", n, p->max_points);
+    const json_t *first = json_array_get (points, 0);
+    int rc = s_object (p, first, "points[0]");
+    if (rc)
+        return rc;
+    if (json_object_size (first) == 0)
+        return s_fail (p, "points[0]", "{} names no parameter");
+    spec_t *spec = p->spec;
+    spec->design = SPEC_DESIGN_POINTS;
+    const char *key;
+    const json_t *value;
+    char field[S_PATH_MAX];
+    json_object_foreach ((json_t *) first, key, value)
+    {
+        //  Checks the name (rangeable, as a range's parameter) and the
+        //  first value; the loop below checks every value.
+        double v;
+        s_pathf (field, "points[0].%s", key);
+        if ((rc = s_number (p, value, field, &v)))
+            return rc;
+        if ((rc = spec_axis_add (spec, key, v, v, field, p->err))) {
+            bsw_error_prefix (p->err, "%s", p->label);
+            return rc;
+        }
+    }
+    size_t d = spec->n_ranges;
+    spec->listed = bsw_malloc (n * d * sizeof *spec->listed);
+    spec->n_listed = n;
+    sim_setup_t probe = spec->setup;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *point = json_array_get (points, i);
+        s_pathf (field, "points[%zu]", i);
+        if ((rc = s_object (p, point, field)))
+            return rc;
+        for (size_t r = 0; r < d; r++) {
+            const char *axis = spec->ranges[r].parameter;
+            const json_t *v = json_object_get (point, axis);
+            if (!v)
+                return s_fail (p, field,
+                               "has no \"%s\" (every point names the parameters of points[0])",
+                               axis);
+            char sub[S_PATH_MAX];
+            s_pathf (sub, "points[%zu].%s", i, axis);
+            double *slot = &spec->listed[i * d + r];
+            if ((rc = s_number (p, v, sub, slot)))
+                return rc;
+            bsw_error_t why;
+            if (spec_setup_set (&probe, axis, *slot, &why))
+                return s_fail (p, sub, "%s", why.text);
+            if (i == 0 || *slot < spec->ranges[r].lo)
+                spec->ranges[r].lo = *slot;
+            if (i == 0 || *slot > spec->ranges[r].hi)
+                spec->ranges[r].hi = *slot;
+        }
+        if (json_object_size (point) != d)
+            json_object_foreach ((json_t *) point, key, value)
+            {
+                bool known = false;
+                for (size_t r = 0; r < d && !known; r++)
+                    known = strcmp (key, spec->ranges[r].parameter) == 0;
+                if (!known)
+                    return s_fail (
+                        p, field,
+                        "\"%s\" is not named by points[0] (every point names the same parameters)",
+                        key);
+            }
+    }
+    return BSW_OK;
+}
+
 static int
 s_parse_ranges (parser_t *p, const json_t *ranges)
 {
     if (!json_is_array (ranges))
         return s_wrong_type (p, "ranges", ranges, "an array");
+    if (p->spec->design != SPEC_DESIGN_GRID) {
+        size_t n = json_array_size (ranges);
+        if (n == 0)
+            return s_fail (p, "ranges", "[] is empty (sampling needs a range to sample)");
+        if (p->spec->design == SPEC_DESIGN_SOBOL && n > SPEC_SOBOL_MAX_DIMS)
+            return s_fail (p, "ranges",
+                           "%zu ranges: sobol sampling has direction numbers for at most %d", n,
+                           SPEC_SOBOL_MAX_DIMS);
+        for (size_t r = 0; r < n; r++) {
+            int rc = s_parse_axis (p, json_array_get (ranges, r), r);
+            if (rc)
+                return rc;
+        }
+        return BSW_OK;
+    }
     //  Points are counted from the bounds before any axis is expanded or
     //  its values checked: a few bytes of spec can name a hundred million
     //  values, whose expansion alone would stall the broker's loop.
@@ -808,6 +1016,8 @@ s_parse (parser_t *p, const json_t *root)
                                        "seed",
                                        "metrics",
                                        "ranges",
+                                       "sampling",
+                                       "points",
                                        "keep",
                                        NULL};
     sim_setup_t *setup = &p->spec->setup;
@@ -866,8 +1076,21 @@ s_parse (parser_t *p, const json_t *root)
             rc = s_fail (p, "coupling.type", "%s", why.text);
     }
     //  Last: range values are checked against the final integrator.
-    if (!rc && (v = json_object_get (root, "ranges")))
-        rc = s_parse_ranges (p, v);
+    const json_t *ranges = json_object_get (root, "ranges");
+    const json_t *sampling = json_object_get (root, "sampling");
+    const json_t *points = json_object_get (root, "points");
+    if (!rc && points && ranges)
+        rc = s_fail (p, "points", "a point list and ranges cannot be combined (give one)");
+    if (!rc && points && sampling)
+        rc = s_fail (p, "sampling", "a point list is not sampled (give points or sampling)");
+    if (!rc && sampling && !ranges)
+        rc = s_fail (p, "sampling", "needs ranges, each with parameter, lo and hi");
+    if (!rc && sampling)
+        rc = s_parse_sampling (p, sampling);
+    if (!rc && ranges)
+        rc = s_parse_ranges (p, ranges);
+    if (!rc && points)
+        rc = s_parse_points (p, points);
     return rc;
 }
 
@@ -973,6 +1196,7 @@ spec_destroy (spec_t **self_p)
         free (self->ranges[r].values);
     }
     free (self->ranges);
+    free (self->listed);
     free (self->initial);
     free (self->connectivity);
     free (self->name);
@@ -1023,7 +1247,9 @@ spec_check_connectivity (const spec_t *self, const sim_connectivity_t *conn, con
     char range_field[64] = "";
     for (size_t r = 0; r < self->n_ranges; r++)
         if (strcmp (self->ranges[r].parameter, "conduction_speed") == 0) {
-            setup.conduction_speed = self->ranges[r].values[0];
+            //  A sampled or listed axis has its least value as lo.
+            setup.conduction_speed =
+                self->ranges[r].n_values ? self->ranges[r].values[0] : self->ranges[r].lo;
             for (size_t i = 1; i < self->ranges[r].n_values; i++)
                 if (self->ranges[r].values[i] < setup.conduction_speed)
                     setup.conduction_speed = self->ranges[r].values[i];

@@ -16,6 +16,7 @@
 #include "bsw_error.h"
 #include "sim_connectivity.h"
 #include "sim_setup.h"
+#include "spec_design.h"
 
 /*  Sweep-size guard of the parser; the broker has its own configurable limit.
     The fuzz build (fuzz/CMakeLists.txt) compiles the parser with a smaller
@@ -23,15 +24,18 @@
 #ifndef SPEC_MAX_POINTS_HARD
 #define SPEC_MAX_POINTS_HARD 100000000ULL
 #endif
-#define SPEC_MAX_STEPS       4000000000ULL /* ceil(simulation_length/dt) at most */
-#define SPEC_MAX_NAME        256           /* bytes of a sweep's name */
+#define SPEC_MAX_STEPS 4000000000ULL /* ceil(simulation_length/dt) at most */
+#define SPEC_MAX_NAME  256           /* bytes of a sweep's name */
 
+/*  One sweep axis. In a grid it has its values; in a sampled or listed
+    sweep only bounds (values NULL, n_values 0): sampled values lie in
+    [lo, hi), listed ones in [lo, hi] (their least and greatest). */
 typedef struct {
     char *parameter;     /* as the spec names it: "model.I", "coupling.a", ... */
-    double *values;      /* expanded values, in order */
-    size_t n_values;     /* >= 1 */
-    bool from_lohistep;  /* given as lo/hi/step (else as "values") */
-    double lo, hi, step; /* when from_lohistep */
+    double *values;      /* grid: expanded values, in order; else NULL */
+    size_t n_values;     /* grid: >= 1; else 0 */
+    bool from_lohistep;  /* grid: given as lo/hi/step (else as "values") */
+    double lo, hi, step; /* grid: when from_lohistep; else the bounds (step 0) */
 } spec_range_t;
 
 /*  What a sweep keeps of each point ("keep"). */
@@ -52,6 +56,11 @@ typedef struct {
     size_t n_initial;          /* nodes given per state variable in initial_conditions */
     spec_range_t *ranges;      /* the sweep axes, first = outermost */
     size_t n_ranges;
+    spec_design_t design; /* grid (default), "sampling" or "points" */
+    uint64_t n_samples;   /* sampling.points */
+    uint32_t design_seed; /* sampling.seed (default: the spec's seed) */
+    double *listed;       /* "points": [n_listed][n_ranges], in the axes' order */
+    size_t n_listed;
 } spec_t;
 
 /*  Reads and validates a spec file. base dir for a relative connectivity
@@ -100,14 +109,24 @@ int spec_check_name (const char *name, const char *field, bsw_error_t *err);
     BSW_ESPEC with err naming the argument. */
 int spec_add_range_arg (spec_t *self, const char *arg, bsw_error_t *err);
 
-/*  Number of sweep points (product of the range sizes; 1 with no ranges). */
+/*  Number of sweep points: the product of the range sizes for a grid (1
+    with no ranges), sampling.points, or the points listed. */
 uint64_t spec_points (const spec_t *self);
 
-/*  The setup of sweep point k (row-major over the ranges, first outermost),
-    with point_index = k. Returns 0, or BSW_EINVAL when k is out of range. */
+/*  Whether the sweep is a grid (ranges with values), not sampled or listed. */
+bool spec_is_grid (const spec_t *self);
+
+/*  The setup of sweep point k, with point_index = k. Returns 0, or
+    BSW_EINVAL when k is out of range. */
 int spec_point_setup (const spec_t *self, uint64_t k, sim_setup_t *out, bsw_error_t *err);
 
-/*  The values of each range at point k: coords[r] = index into ranges[r]. */
+/*  The value of every axis at point k (< spec_points), for any design:
+    values[r] for r < n_ranges. A grid is row-major over the ranges, first
+    outermost; a sampled sweep's point k is the design's k-th; a listed
+    one's the k-th listed. */
+void spec_point_values (const spec_t *self, uint64_t k, double *values);
+
+/*  A grid's value indices at point k: coords[r] = index into ranges[r]. */
 void spec_point_coords (const spec_t *self, uint64_t k, size_t *coords);
 
 /*  Sets one rangeable parameter ("model.a", "coupling.a", "coupling.b",
@@ -125,6 +144,13 @@ int spec_setup_set (sim_setup_t *setup, const char *parameter, double value, bsw
     starting with `field` ("ranges[1]", "--range model.I=1:2:0.5"). */
 int spec_range_add (spec_t *self, const spec_range_t *range, bool replace, const char *field,
                     bsw_error_t *err);
+
+/*  Adds an axis of a sampled or listed sweep (design not grid): its
+    parameter and bounds. Checks as spec_range_add does (rangeable, not
+    already an axis, lo and hi valid for it). Returns 0, or BSW_ESPEC with
+    err's text starting with `field`. */
+int spec_axis_add (spec_t *self, const char *parameter, double lo, double hi, const char *field,
+                   bsw_error_t *err);
 
 /*  How many values spec_range_expand would give for lo, hi, step, counted
     without expanding: 0 when they give none (not finite, step <= 0,

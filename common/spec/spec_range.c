@@ -14,6 +14,7 @@
 */
 #include "spec.h"
 
+#include "bsw_assert.h"
 #include "bsw_util.h"
 
 #include <errno.h>
@@ -192,6 +193,10 @@ spec_range_add (spec_t *self, const spec_range_t *range, bool replace, const cha
 {
     if (range->n_values == 0)
         return bsw_error_set (err, BSW_ESPEC, "%s: no values", field);
+    if (self->design != SPEC_DESIGN_GRID)
+        return bsw_error_set (err, BSW_ESPEC,
+                              "%s: the sweep's points are %s, not a grid of range values", field,
+                              self->design == SPEC_DESIGN_POINTS ? "listed" : "sampled");
     s_target_t target;
     int index;
     int rc = s_lookup (&self->setup, range->parameter, &target, &index, err);
@@ -347,9 +352,42 @@ spec_add_range_arg (spec_t *self, const char *arg, bsw_error_t *err)
     return rc;
 }
 
+int
+spec_axis_add (spec_t *self, const char *parameter, double lo, double hi, const char *field,
+               bsw_error_t *err)
+{
+    BSW_ASSERT (self->design != SPEC_DESIGN_GRID);
+    s_target_t target;
+    int index;
+    int rc = s_lookup (&self->setup, parameter, &target, &index, err);
+    if (rc) {
+        bsw_error_prefix (err, "%s", field);
+        return rc;
+    }
+    for (size_t r = 0; r < self->n_ranges; r++)
+        if (strcmp (self->ranges[r].parameter, parameter) == 0)
+            return bsw_error_set (err, BSW_ESPEC, "%s: %s is already an axis (ranges[%zu])", field,
+                                  parameter, r);
+    //  Every domain is a lower bound, so lo stands for every value above it.
+    sim_setup_t probe = self->setup;
+    if ((rc = spec_setup_set (&probe, parameter, lo, err)) ||
+        (rc = spec_setup_set (&probe, parameter, hi, err))) {
+        bsw_error_prefix (err, "%s", field);
+        return rc;
+    }
+    self->ranges = bsw_realloc (self->ranges, (self->n_ranges + 1) * sizeof *self->ranges);
+    self->ranges[self->n_ranges++] =
+        (spec_range_t){.parameter = bsw_strdup (parameter), .lo = lo, .hi = hi};
+    return BSW_OK;
+}
+
 uint64_t
 spec_points (const spec_t *self)
 {
+    if (self->design == SPEC_DESIGN_POINTS)
+        return self->n_listed;
+    if (self->design != SPEC_DESIGN_GRID)
+        return self->n_samples;
     //  spec_range_add keeps the product within SPEC_MAX_POINTS_HARD.
     uint64_t total = 1;
     for (size_t r = 0; r < self->n_ranges; r++)
@@ -357,9 +395,41 @@ spec_points (const spec_t *self)
     return total;
 }
 
+bool
+spec_is_grid (const spec_t *self)
+{
+    return self->design == SPEC_DESIGN_GRID;
+}
+
+void
+spec_point_values (const spec_t *self, uint64_t k, double *values)
+{
+    BSW_ASSERT (k < spec_points (self));
+    for (size_t r = 0; r < self->n_ranges; r++) {
+        const spec_range_t *range = &self->ranges[r];
+        switch (self->design) {
+        case SPEC_DESIGN_GRID: {
+            uint64_t below = 1;
+            for (size_t q = r + 1; q < self->n_ranges; q++)
+                below *= self->ranges[q].n_values;
+            values[r] = range->values[k / below % range->n_values];
+            break;
+        }
+        case SPEC_DESIGN_POINTS:
+            values[r] = self->listed[k * self->n_ranges + r];
+            break;
+        default:
+            values[r] = spec_design_value (self->design, self->design_seed, self->n_samples, k, r,
+                                           range->lo, range->hi);
+            break;
+        }
+    }
+}
+
 void
 spec_point_coords (const spec_t *self, uint64_t k, size_t *coords)
 {
+    BSW_ASSERT (self->design == SPEC_DESIGN_GRID);
     //  Row-major: the last range varies fastest.
     for (size_t r = self->n_ranges; r-- > 0;) {
         uint64_t n = self->ranges[r].n_values;
@@ -377,15 +447,13 @@ spec_point_setup (const spec_t *self, uint64_t k, sim_setup_t *out, bsw_error_t 
                               (unsigned long long) k, (unsigned long long) points);
     *out = self->setup;
     out->point_index = k;
-    for (size_t r = 0; r < self->n_ranges; r++) {
-        uint64_t below = 1;
-        for (size_t q = r + 1; q < self->n_ranges; q++)
-            below *= self->ranges[q].n_values;
-        size_t index = (size_t) (k / below % self->ranges[r].n_values);
-        int rc =
-            spec_setup_set (out, self->ranges[r].parameter, self->ranges[r].values[index], err);
-        if (rc)
-            return rc;
-    }
-    return BSW_OK;
+    double stack[16];
+    double *values = self->n_ranges <= 16 ? stack : bsw_malloc (self->n_ranges * sizeof *values);
+    spec_point_values (self, k, values);
+    int rc = BSW_OK;
+    for (size_t r = 0; rc == 0 && r < self->n_ranges; r++)
+        rc = spec_setup_set (out, self->ranges[r].parameter, values[r], err);
+    if (values != stack)
+        free (values);
+    return rc;
 }
