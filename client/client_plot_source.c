@@ -161,10 +161,6 @@ static int
 s_new_plot (const spec_t *spec, const char *title, const char *const *metrics, size_t n_metrics,
             plot_pse_t **pse_p, bsw_error_t *err)
 {
-    //  TODO(issue 13): scattered points.
-    if (!spec_is_grid (spec))
-        return bsw_error_set (err, BSW_ESTATE, "a plot of a %s sweep is not supported yet",
-                              spec_design_name (spec->design));
     //  plot_pse_new refuses more than PLOT_PSE_MAX_RANGES before reading any.
     plot_range_t ranges[PLOT_PSE_MAX_RANGES];
     for (size_t r = 0; r < spec->n_ranges && r < PLOT_PSE_MAX_RANGES; r++)
@@ -322,7 +318,10 @@ s_read_csv (s_reader_t *reader, const char *zip_path, const spec_t *spec, plot_p
         char *end;
         errno = 0;
         uint64_t k = strtoull (fields[0], &end, 10);
-        if (n != columns || *end || errno || (!scatter && k >= points))
+        //  A scatter's points are as many as its rows, but a sampled or
+        //  listed sweep's no more than its spec has.
+        if (n != columns || *end || errno || (!scatter && k >= points) ||
+            (!has_level && k >= spec_points (spec)))
             return bsw_error_set (err, BSW_EFORMAT, "%s: metrics.csv row %" PRIu64 " is malformed",
                                   zip_path, rows + 1);
         if (scatter && (rc = s_scatter_row (*pse_p, fields, spec->n_ranges, has_level, k, zip_path,

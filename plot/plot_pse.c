@@ -155,6 +155,24 @@ plot_pse_add_point (plot_pse_t *self, const double *values, unsigned level, uint
     return 0;
 }
 
+void
+plot_pse_point_values (const plot_pse_t *self, uint64_t k, double *values, unsigned *level)
+{
+    BSW_ASSERT (k < self->points);
+    if (self->scatter) {
+        memcpy (values, self->coords + k * self->n_ranges, self->n_ranges * sizeof (double));
+        if (level)
+            *level = self->levels[k];
+        return;
+    }
+    for (size_t r = self->n_ranges; r-- > 0;) {
+        values[r] = self->values[r][k % self->n_values[r]];
+        k /= self->n_values[r];
+    }
+    if (level)
+        *level = 0;
+}
+
 bool
 plot_pse_is_scatter (const plot_pse_t *self)
 {

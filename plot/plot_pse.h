@@ -152,6 +152,10 @@ int plot_pse_new_scatter (plot_pse_t **self_p, const char *title, const plot_axi
 int plot_pse_add_point (plot_pse_t *self, const double *values, unsigned level, uint64_t *k_p,
                         bsw_error_t *err);
 
+/*  Point k's parameter values (n axes or ranges doubles) and level (0
+    for a grid). k < plot_pse_points. */
+void plot_pse_point_values (const plot_pse_t *self, uint64_t k, double *values, unsigned *level);
+
 /*  Whether the data is a scatter (plot_pse_new_scatter). */
 bool plot_pse_is_scatter (const plot_pse_t *self);
 

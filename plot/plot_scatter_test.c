@@ -346,6 +346,10 @@ s_test_axes (void)
     plot_range_t ranges[] = {{"model.I", I, 3}, {"model.a", a, 4}};
     BSW_CHECK_INT (plot_pse_new (&pse, "grid", ranges, 2, s_metrics, 4, &err), 0);
     BSW_CHECK (!plot_pse_is_scatter (pse));
+    double values[2];
+    unsigned level = 9;
+    plot_pse_point_values (pse, 5, values, &level); // I's second value, a's second
+    BSW_CHECK (values[0] == 0.0 && values[1] == -1.0 && level == 0);
     BSW_CHECK (plot_pse_write (pse, NULL, path, PLOT_FORMAT_PNG, &stats, &err) == 0);
     BSW_CHECK (stats.area_w * 4 == stats.area_h * 3 && !stats.scatter);
     options = (plot_pse_options_t){.x_axis = "model.a"};

@@ -107,6 +107,13 @@ expect_fail 1 "the sweep's points are no grid" "--slice on a scatter" \
 expect_fail 1 "--x model.b: no such axis; the sweep's axes are model.I, model.a" "--x model.b" \
   "$bin/brainsweep" plot "$tmp/family.zip" -o "$tmp/x.png" --x model.b
 
+# A sampled sweep's zip (random, no level column): a scatter too.
+sh "$here/plot_scatter_zip.sh" 500 random "$tmp/random.zip" || fail "plot_scatter_zip.sh 500 random"
+unzip -p "$tmp/random.zip" metrics.csv > "$tmp/random.csv" || fail "no metrics.csv in random.zip"
+"$bin/brainsweep" plot "$tmp/random.zip" -o "$tmp/random.html" 2> "$tmp/plot.log" \
+  || { cat "$tmp/plot.log"; fail "brainsweep plot -o random.html"; }
+node "$here/plot_html_check.js" "$tmp/random.html" "$tmp/random.csv" 500 "" || fail "random.html"
+
 # A dense scatter: 20,000 points, one canvas; a failed point is red where
 # its values are, hovering it shows its tooltip, the x axis menu swaps.
 sh "$here/plot_scatter_zip.sh" 20000 family "$tmp/scatter.zip" || fail "plot_scatter_zip.sh 20000"

@@ -19,6 +19,10 @@
                  straddle the reads; every value read back exactly.
     zip_errors   a malformed row, a header that does not match sweep.json,
                  a line over the limit, no metrics.csv: sentences.
+    sampled      a Sobol sweep from a broker: a scatter, each point at the
+                 spec's values, results read as a grid's.
+    zip_sampled  a sampled sweep's zip: the values of metrics.csv's columns;
+                 more rows than the spec has points is an error.
     zip_family   a refinement family's zip (metrics.csv with a level
                  column): a scatter of every point at its values and
                  level; rows out of order, bad levels or values: sentences.
@@ -43,13 +47,14 @@ static const char *const s_sent[] = {"VarianceNodeVariance", "Synchrony", "Globa
 
 /*  What the fake broker does, and what it saw. */
 typedef struct {
-    char endpoint[64]; /* inproc:// address it binds */
-    size_t nx, ny;     /* the sweep: model.I x model.a values */
-    uint64_t cap;      /* points a page lists at most */
-    bool gaps;         /* points k % 7 == 3 and the last 500 have no result */
-    bool stuck;        /* every page lists from point 0, whatever is asked */
-    char *spec;        /* the sweep's JSON spec */
-    size_t pages;      /* RESULTS answered (read once the actor is gone) */
+    char endpoint[64];  /* inproc:// address it binds */
+    size_t nx, ny;      /* the sweep: model.I x model.a values */
+    uint64_t cap;       /* points a page lists at most */
+    bool gaps;          /* points k % 7 == 3 and the last 500 have no result */
+    bool stuck;         /* every page lists from point 0, whatever is asked */
+    char *spec;         /* the sweep's JSON spec */
+    const char *method; /* sampled: "random", "lhs" or "sobol" (nx * ny points); NULL: a grid */
+    size_t pages;       /* RESULTS answered (read once the actor is gone) */
 } s_fake_t;
 
 static bool
@@ -172,13 +177,27 @@ s_spec (size_t nx, size_t ny)
     return text;
 }
 
+//  A sampled sweep of n points over model.I in [-5, 5), model.a in [-3, 3).
+static char *
+s_sampled_spec (const char *method, uint64_t n)
+{
+    char *text = bsw_malloc (512);
+    snprintf (text, 512,
+              "{\"name\": \"fake\", \"ranges\": [{\"parameter\": \"model.I\", \"lo\": -5, \"hi\": "
+              "5}, {\"parameter\": \"model.a\", \"lo\": -3, \"hi\": 3}], \"sampling\": "
+              "{\"method\": \"%s\", \"points\": %llu, \"seed\": 7}}",
+              method, (unsigned long long) n);
+    return text;
+}
+
 //  Reads the fake's sweep with the client; 0 or the client's error.
 static int
 s_read (s_fake_t *fake, plot_pse_t **pse_p, bsw_error_t *err)
 {
     static int serial;
     snprintf (fake->endpoint, sizeof fake->endpoint, "inproc://plot-source-test-%d", ++serial);
-    fake->spec = s_spec (fake->nx, fake->ny);
+    fake->spec = fake->method ? s_sampled_spec (fake->method, (uint64_t) fake->nx * fake->ny)
+                              : s_spec (fake->nx, fake->ny);
     zactor_t *actor = zactor_new (s_fake_actor, fake);
     client_conn_t *conn = client_conn_new (fake->endpoint, 60000, NULL, NULL);
     spec_t *spec = NULL;
@@ -470,12 +489,80 @@ s_test_zip_family (void)
     return BSW_TEST_PASS;
 }
 
+//  A sampled sweep from a broker: a scatter, point k at the spec's values
+//  for k, its results as a grid's are read.
+static int
+s_test_sampled (void)
+{
+    s_fake_t fake = {.nx = 3000, .ny = 1, .cap = 1000, .gaps = true, .method = "sobol"};
+    plot_pse_t *pse = NULL;
+    bsw_error_t err;
+    BSW_CHECK_MSG (s_read (&fake, &pse, &err) == 0, "%s", err.text);
+    BSW_CHECK (plot_pse_is_scatter (pse));
+    BSW_CHECK_INT (plot_pse_points (pse), 3000);
+    int rc = s_check_points (&fake, pse);
+    char *text = s_sampled_spec ("sobol", 3000);
+    spec_t *spec = NULL;
+    BSW_CHECK (spec_load_string (&spec, text, strlen (text), "fake", NULL, &err) == 0);
+    free (text);
+    for (uint64_t k = 0; rc == BSW_TEST_PASS && k < 3000; k += 7) {
+        double want[2], got[2];
+        unsigned level = 9;
+        spec_point_values (spec, k, want);
+        plot_pse_point_values (pse, k, got, &level);
+        BSW_CHECK_MSG (got[0] == want[0] && got[1] == want[1] && level == 0,
+                       "point %llu at (%g, %g), level %u", (unsigned long long) k, got[0], got[1],
+                       level);
+    }
+    spec_destroy (&spec);
+    plot_pse_destroy (&pse);
+    return rc;
+}
+
+//  A sampled sweep's zip: metrics.csv without a level column, the values
+//  in its parameter columns; no more rows than the spec has points.
+static int
+s_test_zip_sampled (void)
+{
+    char dir[BSW_TEST_DIR_MAX];
+    BSW_CHECK (bsw_test_dir_new (dir, "plot_source_test"));
+    const char *path = bsw_test_dir_path (dir, "sampled.zip");
+    char *spec = s_sampled_spec ("random", 3);
+    static const char csv[] = "point,model.I,model.a,status,GlobalVariance\n"
+                              "0,4.5,-2.5,ok,1\n1,-4.75,0.125,failed,\n2,0.5,2.75,ok,3\n";
+    BSW_CHECK (s_write_zip (path, spec, csv, strlen (csv)));
+    plot_pse_t *pse = NULL;
+    spec_t *parsed = NULL;
+    bsw_error_t err;
+    BSW_CHECK_MSG (client_plot_load_zip (path, &pse, &parsed, &err) == 0, "%s", err.text);
+    BSW_CHECK (plot_pse_is_scatter (pse) && !spec_is_grid (parsed));
+    BSW_CHECK_INT (plot_pse_points (pse), 3);
+    double values[2];
+    plot_pse_point_values (pse, 2, values, NULL);
+    BSW_CHECK (values[0] == 0.5 && values[1] == 2.75);
+    BSW_CHECK_INT (plot_pse_status (pse, 1), PLOT_POINT_FAILED);
+    BSW_CHECK (plot_pse_value (pse, 2, 0) == 3.0);
+    plot_pse_destroy (&pse);
+    spec_destroy (&parsed);
+    static const char extra[] = "point,model.I,model.a,status,GlobalVariance\n"
+                                "0,4.5,-2.5,ok,1\n1,-4.75,0.125,ok,2\n2,0.5,2.75,ok,3\n"
+                                "3,0,0,ok,4\n";
+    BSW_CHECK (s_write_zip (path, spec, extra, strlen (extra)));
+    free (spec);
+    BSW_CHECK_INT (client_plot_load_zip (path, &pse, &parsed, &err), BSW_EFORMAT);
+    BSW_CHECK_MSG (strstr (err.text, "metrics.csv row 4 is malformed"), "%s", err.text);
+    bsw_test_dir_remove (dir);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {{"million", s_test_million},
                                           {"short_pages", s_test_short_pages},
                                           {"stuck", s_test_stuck},
                                           {"zip_lines", s_test_zip_lines},
                                           {"zip_errors", s_test_zip_errors},
                                           {"zip_family", s_test_zip_family},
+                                          {"sampled", s_test_sampled},
+                                          {"zip_sampled", s_test_zip_sampled},
                                           {NULL, NULL}};
 
 int
