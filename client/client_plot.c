@@ -128,9 +128,9 @@ s_parse (int argc, char **argv, s_opts_t *opts)
          .dest = &opts->slices,
          .arg = "PARAM=VALUE",
          .help = "fix a range of a grid at one of its values;\n"
-                 "repeatable. The first two ranges not fixed are the\n"
-                 "axes; any others make one panel per combination of\n"
-                 "values (at most 25)"},
+                 "repeatable. The axes are --x and --y, else the first\n"
+                 "ranges not fixed; any others make one panel per\n"
+                 "combination of values (at most 25)"},
         {.name = "x",
          .kind = BSW_OPT_STRING,
          .dest = &pse->x_axis,

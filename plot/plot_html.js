@@ -1,8 +1,9 @@
 /*  plot_html.js - the interactive PSE page (plot_html.c embeds it and the
     sweep's data as JSON in <script id="pse-data">).
 
-    It draws the same view as the C code (plot_pse_draw.c): x = the first
-    range not fixed, y = the second, one panel per combination of the
+    It draws the same view as the C code (plot_pse_draw.c): x and y the
+    ranges chosen (--x, --y, the axis menus) or the first two not fixed,
+    one panel per combination of the
     remaining ranges, TVB's radius table scaled as PLOT_PSE_RADIUS_SCALE,
     NaN-aware scales, log colour when a metric spans >= 3 decades, crosses
     for failed or NaN points and rings for pending ones. Every point is one
@@ -890,27 +891,32 @@
     document.getElementById('pse-controls').appendChild(lab);
     return s;
   }
-  // A scatter's axes: two menus (y "none" on one axis only).
-  if (SCATTER) {
-    var axisOptions = D.ranges.map(function (range, r) { return [r, range.name]; });
-    select('pse-x', 'x axis', axisOptions, state.x, function (x) {
-      x = Number(x);
-      if (x === state.y) state.y = state.x;
-      state.x = x;
-      syncAxes();
-    });
-    if (NR > 1)
-      select('pse-y', 'y axis', axisOptions, state.y, function (y) {
-        y = Number(y);
-        if (y === state.x) state.x = state.y;
-        state.y = y;
-        syncAxes();
-      });
+  // The axes: two menus. A grid's range chosen for an axis is no longer
+  // fixed; the other axis keeps its range, or takes the one given up.
+  // y "none" draws one row (a grid then takes the first range free).
+  var axisOptions = D.ranges.map(function (range, r) { return [r, range.name]; });
+  function chooseAxis(which, r) {
+    var v = state.view, x = v ? v.x : state.x, y = v ? v.y : state.y;
+    if (which === 'x') {
+      if (r === y) y = x;
+      x = r;
+    } else {
+      if (r === x) x = y;
+      y = r;
+    }
+    state.x = x;
+    state.y = y;
+    if (!SCATTER) [x, y].forEach(function (q) { if (q >= 0) state.fixed[q] = -1; });
+  }
+  if (NR > 1) {
+    select('pse-x', 'x axis', axisOptions, state.x, function (r) { chooseAxis('x', Number(r)); });
+    select('pse-y', 'y axis', [[-1, 'none']].concat(axisOptions), state.y,
+      function (r) { chooseAxis('y', Number(r)); });
   }
   function syncAxes() {
-    var sx = document.getElementById('pse-x'), sy = document.getElementById('pse-y');
-    if (sx) sx.value = String(state.x);
-    if (sy) sy.value = String(state.y);
+    var v = state.view, sx = document.getElementById('pse-x'), sy = document.getElementById('pse-y');
+    if (sx && v && !v.error) sx.value = String(v.x);
+    if (sy && v && !v.error) sy.value = String(v.y);
   }
   var sliceSelects = [];
   D.ranges.forEach(function (range, r) {
@@ -931,12 +937,13 @@
     var v = state.view;
     if (!v) return;
     sliceSelects.forEach(function (s, r) {
-      if (v.fixed[r] !== state.fixed[r]) {
-        state.fixed[r] = v.fixed[r];
-        s.value = String(v.fixed[r]);
+      if (v.fixed[r] !== undefined && v.fixed[r] !== state.fixed[r]) state.fixed[r] = v.fixed[r];
+      if (s.value !== String(state.fixed[r])) {
+        s.value = String(state.fixed[r]);
         if (s.show) s.show();
       }
     });
+    syncAxes();
   }
   document.getElementById('pse-noscript').remove();
   render();

@@ -21,7 +21,8 @@
 //     same colours at those cells' centres;
 //   * a real mouse move onto a cell shows that point's tooltip;
 //   * choosing Synchrony (0.5 everywhere) recolours the cells with the
-//     palette's first colour; fixing model.I leaves a row of NY cells.
+//     palette's first colour; fixing model.I leaves a row of NY cells;
+//     choosing model.I in the x axis menu frees it again.
 // With "field" (model.I of more than 1,000 values, model.a of a few):
 //   * model.I is sliced by a number field (value index), not a <select>;
 //   * the view starts dense; fixing model.I at index 5 in the field
@@ -303,6 +304,17 @@ async function denseChecks(s, started) {
     return c.length === 1 ? [c[0].width, c[0].height] : null;
   })()`);
   if (!row || row[0] !== ny || row[1] !== 1) fail('model.I fixed: ' + JSON.stringify(row) + ', expected a row of ' + ny);
+  // The x axis menu: model.I back on x frees it, model.a goes to y.
+  const back = await evaluate(s, `(() => {
+    const sel = document.getElementById('pse-x');
+    sel.value = '0';
+    sel.dispatchEvent(new Event('change'));
+    const c = document.querySelectorAll('canvas.pse-cells');
+    return [c.length === 1 ? [c[0].width, c[0].height] : null, document.getElementById('pse-slice-0').value,
+      document.getElementById('pse-y').value];
+  })()`);
+  if (!back[0] || back[0][0] !== nx || back[0][1] !== ny || back[1] !== '-1' || back[2] !== '1')
+    fail('model.I chosen for x: ' + JSON.stringify(back) + ', expected ' + nx + ' x ' + ny + ' cells, no slice, y model.a');
   console.log('ok: dense page of ' + expected + ' points drawn in ' + (shownAfter / 1000).toFixed(1) +
     ' s (not a limit), cells of points ' + ks.join(', ') + ' in their colours, tooltips of ' + ks[0] +
     ' and ' + ks[1] + ', menus redraw');
