@@ -3,8 +3,8 @@
 
     It draws the same view as the C code (plot_pse_draw.c): x and y the
     ranges chosen (--x, --y, the axis menus) or the first two not fixed,
-    one panel per combination of the
-    remaining ranges, TVB's radius table scaled as PLOT_PSE_RADIUS_SCALE,
+    one panel per combination of the remaining ranges, TVB's radius
+    table scaled as PLOT_PSE_RADIUS_SCALE,
     NaN-aware scales, log colour when a metric spans >= 3 decades, crosses
     for failed or NaN points and rings for pending ones. Every point is one
     SVG element of class "pse-point" with data-point (its index k) and
