@@ -1,6 +1,6 @@
 #!/bin/sh
 # run.sh - brainsweep's benchmark suite (issue 4, "Speed"): builds in Release
-# in its own folder (build-bench), measures the six figures below on this
+# in its own folder (build-bench), measures the figures below on this
 # machine and prints one table with the issue's targets beside them.
 #
 #   1. the numerical core, one thread: ms per tutorial simulation for one
@@ -26,7 +26,10 @@
 #      them (broker, workers and clients), back to back;
 #  10. every model on one thread (bench_models): ms per 1000 ms simulation
 #      at its TVB reference case's dt, and its cost per node, step and
-#      state variable over the Generic 2D Oscillator's.
+#      state variable over the Generic 2D Oscillator's;
+#  11. adaptive refinement (bench_refine): the points a two-level
+#      refinement of the tutorial PSE on GlobalVariance runs at the default
+#      threshold, against the grid of its finest spacing.
 #
 # Every figure is measured; nothing is asserted. The last column only
 # compares a figure with its target. Rates count from just before `submit`
@@ -40,7 +43,7 @@
 # usage: sh bench/run.sh [--quick]
 #   --quick   three repeats of the core, 32 tutorial points, 5,000 tiny points,
 #             16 and 48 points for row 7, no 500-point sweep, no 100,000-point
-#             broker and no million (about 30 s)
+#             broker, no million and no refinement (about 30 s)
 # environment: BENCH_BUILD (build folder, default build-bench),
 #   BENCH_TMP (scratch folder; put it on the disk you care about: the
 #   brokers' durable commits fsync there; default $TMPDIR or /tmp),
@@ -457,6 +460,7 @@ if ! timeout "$T_BUILD" cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release 
 fi
 CORE=$(find "$BUILD" -name bench_core -type f -perm -u+x | head -n 1)
 MODELS=$(find "$BUILD" -name bench_models -type f -perm -u+x | head -n 1)
+REFINE=$(find "$BUILD" -name bench_refine -type f -perm -u+x | head -n 1)
 REQUESTS=$(find "$BUILD" -name bench_requests -type f -perm -u+x | head -n 1)
 if [ -z "$REQUESTS" ]; then
     say "bench_requests was not built; see $BUILD/bench-build.log"
@@ -528,6 +532,34 @@ else
     cat "$WORK/models.err" >&2 2>/dev/null || true
     fail "bench_models failed or timed out"
     row "10. models: ms per 1000 ms simulation" "FAILED" "<= 2 x G2D" "-"
+fi
+
+# ---------------------------------------------------------------------------
+# 11. Adaptive refinement (issue 13): the tutorial grid and two levels on
+# GlobalVariance at the default threshold, simulated in process.
+
+SEC=11
+if [ "$QUICK" = 1 ]; then
+    row "11. refine --levels 2 of the tutorial PSE, GlobalVariance" "skipped (--quick)" "<= 40%" "-"
+else
+    say "11. refine: bench_refine --threads $NPROC (the tutorial grid and two levels)"
+    if [ -n "$REFINE" ] && run_bounded "$T_CORE" "$WORK/refine.txt" "$WORK/refine.err" "$REFINE" \
+        --threads "$NPROC"; then
+        #  The threshold's row: threshold, level 0, 1, 2, total, finest, percent.
+        # shellcheck disable=SC2046 # the row's seven words
+        set -- $(awk 'NF == 7 && $1 ~ /^[0-9.]+$/ { print; exit }' "$WORK/refine.txt")
+        if [ $# -ne 7 ]; then
+            fail "bench_refine's output was not understood; see below"
+            cat "$WORK/refine.txt" >&2
+            set -- "?" "?" "?" "?" "?" "?" "?%"
+        fi
+        row "11. refine --levels 2 of the tutorial PSE, GlobalVariance, T $1: points / finest grid's" \
+            "$7 ($5 = $2 + $3 + $4 of $6)" "<= 40%" "$(meets "${7%\%}" '<=' 40)"
+    else
+        cat "$WORK/refine.err" >&2 2>/dev/null || true
+        fail "bench_refine failed or timed out"
+        row "11. refine --levels 2 of the tutorial PSE" "FAILED" "<= 40%" "-"
+    fi
 fi
 
 # ---------------------------------------------------------------------------
