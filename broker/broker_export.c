@@ -507,29 +507,6 @@ s_csv_pending (broker_export_t *self, uint64_t *next, uint64_t k, bsw_error_t *e
     return rc;
 }
 
-//  A sweep that is no grid: a scatter of its points at their values
-//  (plot_pse.h), point k the spec's k.
-static plot_pse_t *
-s_plot_scatter (broker_export_t *self, const char *title)
-{
-    plot_axis_t axes[PLOT_PSE_MAX_RANGES];
-    for (size_t r = 0; r < self->spec->n_ranges; r++)
-        axes[r] = (plot_axis_t){self->spec->ranges[r].parameter, self->spec->ranges[r].lo,
-                                self->spec->ranges[r].hi};
-    plot_pse_t *plot = NULL;
-    bsw_error_t ignored;
-    int rc = plot_pse_new_scatter (&plot, title, axes, self->spec->n_ranges, self->metric_names,
-                                   self->n_metric_names, &ignored);
-    double values[PLOT_PSE_MAX_RANGES];
-    for (uint64_t k = 0; rc == 0 && k < self->info.points; k++) {
-        spec_point_values (self->spec, k, values);
-        rc = plot_pse_add_point (plot, values, 0, NULL, &ignored);
-    }
-    if (rc)
-        plot_pse_destroy (&plot);
-    return plot;
-}
-
 //  The view's data, filled as the rows pass; none for a sweep without
 //  ranges or too large to draw usefully (so none is no error).
 static plot_pse_t *
@@ -544,15 +521,13 @@ s_plot_new (broker_export_t *self)
         snprintf (title, sizeof title, "%s (sweep %" PRIu64 ")", name, self->sweep);
     else
         snprintf (title, sizeof title, "sweep %" PRIu64, self->sweep);
-    //  Only the limits just checked can refuse it: then there is no plot.
-    plot_pse_t *plot = NULL;
-    bsw_error_t ignored;
-    if (!spec_is_grid (self->spec))
-        return s_plot_scatter (self, title);
     plot_range_t ranges[PLOT_PSE_MAX_RANGES];
     for (size_t r = 0; r < self->spec->n_ranges; r++)
         ranges[r] = (plot_range_t){self->spec->ranges[r].parameter, self->spec->ranges[r].values,
                                    self->spec->ranges[r].n_values};
+    //  Only the limits just checked can refuse it: then there is no plot.
+    plot_pse_t *plot = NULL;
+    bsw_error_t ignored;
     plot_pse_new (&plot, title, ranges, self->spec->n_ranges, self->metric_names,
                   self->n_metric_names, &ignored);
     return plot;
