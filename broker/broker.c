@@ -68,6 +68,7 @@ typedef struct {
     broker_workers_t *workers;     /* connected workers and their leases */
     broker_exporters_t *exporters; /* export streams (FETCH) */
     broker_receipts_t *receipts;   /* RESULTS replies not yet shown read */
+    broker_refine_t *refine;       /* refinement plans (broker_refine.h) */
     broker_client_t client;        /* what client requests work on (borrows the above) */
     zlistx_t *pending;             /* s_pending_t *, committed in groups */
     int64_t heartbeat_at;          /* mono ms of the next heartbeat */
@@ -518,6 +519,8 @@ s_tick (broker_t *self)
     for (broker_sweep_t *s = broker_sweeps_first (self->sweeps); s;
          s = broker_sweeps_next (self->sweeps))
         broker_sweep_tick (s, now);
+    //  A refinement's next level once its newest one has ended.
+    broker_refine_tick (self->refine);
 }
 
 //  --------------------------------------------------------------------------
@@ -576,6 +579,9 @@ s_broker_new (zsock_t *pipe, const broker_config_t *config, bsw_error_t *err)
                                  .allow_admins = config->allow_admins};
     if (broker_db_open (&self->db, config->data_dir, err) ||
         broker_sweeps_load (&self->sweeps, self->db, &resumed, err) ||
+        broker_refine_new (&self->refine, self->db, self->sweeps,
+                           config->max_points ? config->max_points : BROKER_DEFAULT_MAX_POINTS,
+                           err) ||
         broker_auth_new (&self->auth, &auth, config->data_dir, err))
         return self;
     broker_auth_apply (self->auth, self->router);
@@ -587,6 +593,7 @@ s_broker_new (zsock_t *pipe, const broker_config_t *config, bsw_error_t *err)
         .exporters = self->exporters,
         .max_points = config->max_points ? config->max_points : BROKER_DEFAULT_MAX_POINTS,
         .receipts = self->receipts,
+        .refine = self->refine,
     };
     if (zsock_bind (self->router, "%s", config->bind) == -1) {
         bsw_error_set (err, BSW_EIO, "cannot bind %s: %s", config->bind,
@@ -620,6 +627,7 @@ s_broker_destroy (broker_t **self_p)
     //  Before the poller, which their actors leave.
     broker_exporters_destroy (&self->exporters);
     broker_receipts_destroy (&self->receipts);
+    broker_refine_destroy (&self->refine);
     broker_sweeps_destroy (&self->sweeps);
     broker_workers_destroy (&self->workers);
     zpoller_destroy (&self->poller);

@@ -191,6 +191,8 @@ s_list (broker_client_t *self, const proto_msg_t *msg)
     uint64_t *points = bsw_calloc (count, sizeof (uint64_t));
     uint64_t *done = bsw_calloc (count, sizeof (uint64_t));
     uint64_t *failed = bsw_calloc (count, sizeof (uint64_t));
+    uint64_t *parents = bsw_calloc (count, sizeof (uint64_t));
+    uint64_t *levels = bsw_calloc (count, sizeof (uint64_t));
     char **names = bsw_calloc (count, sizeof (char *));
     const char **states = bsw_calloc (count, sizeof (char *));
     size_t seen = 0;
@@ -202,6 +204,8 @@ s_list (broker_client_t *self, const proto_msg_t *msg)
         points[k] = s->points;
         done[k] = s->done;
         failed[k] = s->failed;
+        parents[k] = s->parent;
+        levels[k] = s->level;
         names[k] = s_name_cut (s);
         states[k] = broker_sweep_state_name (s->state);
         k++;
@@ -214,6 +218,8 @@ s_list (broker_client_t *self, const proto_msg_t *msg)
     proto_msg_set_uints (reply, "points", points, count);
     proto_msg_set_uints (reply, "done", done, count);
     proto_msg_set_uints (reply, "failed", failed, count);
+    proto_msg_set_uints (reply, "parents", parents, count);
+    proto_msg_set_uints (reply, "levels", levels, count);
     if (skip)
         proto_msg_set_uint (reply, "more", skip);
     for (size_t i = 0; i < count; i++)
@@ -222,8 +228,66 @@ s_list (broker_client_t *self, const proto_msg_t *msg)
     free (points);
     free (done);
     free (failed);
+    free (parents);
+    free (levels);
     free (names);
     free (states);
+    return reply;
+}
+
+//  A refinement level names its grid; a refined grid its plan and levels.
+static void
+s_status_family (broker_client_t *self, const broker_sweep_t *s, proto_msg_t *reply)
+{
+    if (s->parent) {
+        proto_msg_set_uint (reply, "parent", s->parent);
+        proto_msg_set_uint (reply, "level", s->level);
+    }
+    const broker_refine_plan_t *plan = broker_refine_plan (self->refine, s->id);
+    if (!plan)
+        return;
+    uint64_t family[PROTO_MAX_REFINE_LEVELS + 1] = {0};
+    size_t count = 0;
+    for (broker_sweep_t *m = broker_sweeps_first (self->sweeps); m;
+         m = broker_sweeps_next (self->sweeps))
+        if (m->parent == s->id && m->level >= 1 && m->level <= PROTO_MAX_REFINE_LEVELS) {
+            family[m->level - 1] = m->id;
+            count = m->level > count ? m->level : count;
+        }
+    proto_msg_set_uints (reply, "family", family, count);
+    proto_msg_set_str (reply, "refine_metric", plan->metric);
+    proto_msg_set_f64 (reply, "refine_threshold", plan->threshold);
+    proto_msg_set_uint (reply, "refine_levels", plan->levels);
+    proto_msg_set_str (reply, "refine_state", broker_refine_state_name (plan->state));
+    if (*plan->note)
+        proto_msg_set_str (reply, "refine_note", plan->note);
+}
+
+//  Starts a grid's refinement; its levels run as sweeps of their own.
+static proto_msg_t *
+s_refine (broker_client_t *self, const proto_msg_t *msg)
+{
+    proto_msg_t *reply = NULL;
+    broker_sweep_t *s = s_sweep_or_error (self, msg, &reply);
+    if (!s)
+        return reply;
+    double threshold = proto_msg_has (msg, "threshold") ? proto_msg_f64 (msg, "threshold") : 0;
+    if (proto_msg_has (msg, "threshold") && !(threshold > 0))
+        return proto_msg_new_errorf (msg, BSW_EINVAL,
+                                     "threshold %g is not positive (a share of the metric's "
+                                     "range, in (0, 1])",
+                                     threshold);
+    unsigned levels = proto_msg_has (msg, "levels") ? (unsigned) proto_msg_uint (msg, "levels") : 1;
+    bsw_error_t err;
+    bsw_error_clear (&err);
+    if (broker_refine_start (self->refine, s, proto_msg_str (msg, "metric"), threshold, levels,
+                             &threshold, &err))
+        return proto_msg_new_errorf (msg, err.code, "%s", err.text);
+    reply = proto_msg_new (PROTO_REFINED);
+    proto_msg_set_uint (reply, "sweep", s->id);
+    proto_msg_set_str (reply, "metric", proto_msg_str (msg, "metric"));
+    proto_msg_set_f64 (reply, "threshold", threshold);
+    proto_msg_set_uint (reply, "levels", levels);
     return reply;
 }
 
@@ -254,6 +318,7 @@ s_status (broker_client_t *self, const proto_msg_t *msg)
                        counts.rate > 0 ? (double) (counts.pending + counts.running) / counts.rate
                                        : -1.0);
     proto_msg_set_f64 (reply, "elapsed_s", counts.elapsed_s);
+    s_status_family (self, s, reply);
     return reply;
 }
 
@@ -297,7 +362,26 @@ s_fetch (broker_client_t *self, const proto_msg_t *msg)
     broker_sweep_t *s = s_sweep_or_error (self, msg, &reply);
     if (!s)
         return reply;
-    return broker_exporters_fetch (self->exporters, msg, s);
+    //  A refined grid's zip holds its whole family: the grid, then its
+    //  levels in order.
+    broker_export_member_t members[PROTO_MAX_REFINE_LEVELS + 1] = {{s->id, 0}};
+    broker_exporters_family_t family = {.members = members,
+                                        .count = 1,
+                                        .follow = s->state == BROKER_SWEEP_RUNNING,
+                                        .points = s->points};
+    if (!s->parent && !proto_msg_has (msg, "export")) {
+        broker_sweep_t *level[PROTO_MAX_REFINE_LEVELS + 1] = {NULL};
+        for (broker_sweep_t *m = broker_sweeps_first (self->sweeps); m;
+             m = broker_sweeps_next (self->sweeps))
+            if (m->parent == s->id && m->level >= 1 && m->level <= PROTO_MAX_REFINE_LEVELS)
+                level[m->level] = m;
+        for (unsigned l = 1; l <= PROTO_MAX_REFINE_LEVELS && level[l]; l++) {
+            members[family.count++] = (broker_export_member_t){level[l]->id, l};
+            family.follow |= level[l]->state == BROKER_SWEEP_RUNNING;
+            family.points += level[l]->points;
+        }
+    }
+    return broker_exporters_fetch (self->exporters, msg, s, family.count > 1 ? &family : NULL);
 }
 
 static int
@@ -473,6 +557,8 @@ broker_client_answer (broker_client_t *self, const proto_msg_t *request,
         return s_results (self, request);
     case PROTO_STATS:
         return s_stats (self);
+    case PROTO_REFINE:
+        return s_refine (self, request);
     default:
         return proto_msg_new_errorf (request, BSW_EPROTO, "%s is not a request the broker serves",
                                      proto_type_name (proto_msg_type (request)));

@@ -1,5 +1,6 @@
 /*  broker_client.h - the broker's answers to clients: SUBMIT, LIST,
-    STATUS, CANCEL, RETRY, FETCH, RESULTS and STATS (proto/PROTOCOL.md).
+    STATUS, CANCEL, RETRY, FETCH, RESULTS, STATS and REFINE
+    (proto/PROTOCOL.md).
     Internal to broker/.
 
     Each request becomes one reply; the caller (broker.c) routes and sends
@@ -13,6 +14,7 @@
 #include "broker_db.h"
 #include "broker_exporter.h"
 #include "broker_receipts.h"
+#include "broker_refine.h"
 #include "broker_stats.h"
 #include "broker_sweep.h"
 #include "broker_workers.h"
@@ -36,6 +38,7 @@ typedef struct {
     broker_exporters_t *exporters;    /* export streams (FETCH) */
     uint64_t max_points;              /* most points a sweep may have */
     broker_receipts_t *receipts;      /* RESULTS replies not yet shown read */
+    broker_refine_t *refine;          /* refinement plans (REFINE, STATUS) */
     const broker_client_peer_t *peer; /* the sender of the request being answered */
 } broker_client_t;
 

@@ -371,6 +371,18 @@ broker_db_sweep_create (broker_db_t *self, const char *name, const char *owner,
                         const char *connectivity_name, uint64_t points, uint64_t *id, char uuid[37],
                         bsw_error_t *err)
 {
+    return broker_db_sweep_create_level (self, name, owner, spec_json, connectivity,
+                                         connectivity_size, connectivity_name, points, 0, 0, id,
+                                         uuid, err);
+}
+
+int
+broker_db_sweep_create_level (broker_db_t *self, const char *name, const char *owner,
+                              const char *spec_json, const void *connectivity,
+                              size_t connectivity_size, const char *connectivity_name,
+                              uint64_t points, uint64_t parent, unsigned level, uint64_t *id,
+                              char uuid[37], bsw_error_t *err)
+{
     BSW_ASSERT (self);
     BSW_ASSERT (spec_json);
     if (points > (uint64_t) INT64_MAX)
@@ -379,11 +391,11 @@ broker_db_sweep_create (broker_db_t *self, const char *name, const char *owner,
     if (bsw_uuid_random (fresh) != 0)
         return bsw_error_set (err, BSW_EIO, "sweep: cannot draw a random UUID");
     sqlite3_stmt *st;
-    int rc = s_prepare (
-        self,
-        "INSERT INTO sweeps (uuid, name, spec, connectivity, connectivity_name,"
-        " points, state, owner, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, " S_NOW_SQL ")",
-        &st, err);
+    int rc = s_prepare (self,
+                        "INSERT INTO sweeps (uuid, name, spec, connectivity, connectivity_name,"
+                        " points, state, owner, parent, level, created)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, " S_NOW_SQL ")",
+                        &st, err);
     if (rc)
         return rc;
     sqlite3_bind_text (st, 1, fresh, -1, SQLITE_STATIC);
@@ -398,6 +410,9 @@ broker_db_sweep_create (broker_db_t *self, const char *name, const char *owner,
     sqlite3_bind_int (st, 7, BROKER_SWEEP_RUNNING);
     if (owner)
         sqlite3_bind_text (st, 8, owner, -1, SQLITE_STATIC);
+    if (parent)
+        sqlite3_bind_int64 (st, 9, (int64_t) parent);
+    sqlite3_bind_int (st, 10, (int) level);
     //  One statement is one transaction in autocommit mode.
     int step = sqlite3_step (st);
     if (step != SQLITE_DONE)
@@ -448,7 +463,7 @@ broker_db_sweep_definition (broker_db_t *self, uint64_t id, char **spec_json, vo
 }
 
 //  Appends to a vector of broker_sweep_info_t. Columns: id, uuid, name,
-//  state, points, created, owner, done, failed, last result.
+//  state, points, created, owner, parent, level, done, failed, last result.
 static void
 s_row_info (sqlite3_stmt *st, void *ctx)
 {
@@ -463,12 +478,15 @@ s_row_info (sqlite3_stmt *st, void *ctx)
     info->points = (uint64_t) sqlite3_column_int64 (st, 4);
     info->created = sqlite3_column_double (st, 5);
     info->owner = s_column_strdup (st, 6);
-    info->done = (uint64_t) sqlite3_column_int64 (st, 7);
-    info->failed = (uint64_t) sqlite3_column_int64 (st, 8);
-    info->last_result = sqlite3_column_double (st, 9);
+    info->parent = (uint64_t) sqlite3_column_int64 (st, 7); //  NULL reads as 0
+    info->level = (unsigned) sqlite3_column_int (st, 8);
+    info->done = (uint64_t) sqlite3_column_int64 (st, 9);
+    info->failed = (uint64_t) sqlite3_column_int64 (st, 10);
+    info->last_result = sqlite3_column_double (st, 11);
 }
 
-#define S_INFO_COLUMNS "s.id, s.uuid, s.name, s.state, s.points, s.created, s.owner"
+#define S_INFO_COLUMNS                                                                             \
+    "s.id, s.uuid, s.name, s.state, s.points, s.created, s.owner, s.parent, s.level"
 
 int
 broker_db_sweep_info (broker_db_t *self, uint64_t id, broker_sweep_info_t *info, bsw_error_t *err)
@@ -537,6 +555,100 @@ broker_sweep_list_free (broker_sweep_info_t *list, size_t count)
     for (size_t k = 0; list && k < count; k++)
         broker_sweep_info_fini (&list[k]);
     free (list);
+}
+
+//  --------------------------------------------------------------------------
+//  Refinement plans
+
+int
+broker_db_refine_create (broker_db_t *self, const broker_refine_plan_t *plan, bsw_error_t *err)
+{
+    BSW_ASSERT (self && plan && plan->metric);
+    sqlite3_stmt *st;
+    int rc = s_prepare (self,
+                        "INSERT INTO refinements (root, metric, threshold, levels, log_scale,"
+                        " state, note, created) VALUES (?1, ?2, ?3, ?4, ?5, 0, '', " S_NOW_SQL ")",
+                        &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64 (st, 1, (int64_t) plan->root);
+    sqlite3_bind_text (st, 2, plan->metric, -1, SQLITE_STATIC);
+    sqlite3_bind_double (st, 3, plan->threshold);
+    sqlite3_bind_int (st, 4, (int) plan->levels);
+    sqlite3_bind_int (st, 5, plan->log_scale);
+    int step = sqlite3_step (st);
+    if ((step & 0xff) == SQLITE_CONSTRAINT)
+        rc = bsw_error_set (err, BSW_ESTATE, "sweep %" PRIu64 " is refined already", plan->root);
+    else if (step != SQLITE_DONE)
+        rc = s_db_error (self, err, step);
+    sqlite3_finalize (st);
+    return rc;
+}
+
+static void
+s_row_plan (sqlite3_stmt *st, void *ctx)
+{
+    broker_refine_plan_t *plan = s_vec_push (ctx, sizeof *plan);
+    plan->root = (uint64_t) sqlite3_column_int64 (st, 0);
+    plan->metric = s_column_strdup (st, 1);
+    if (!plan->metric)
+        plan->metric = bsw_strdup ("");
+    plan->threshold = sqlite3_column_double (st, 2);
+    plan->levels = (unsigned) sqlite3_column_int (st, 3);
+    plan->log_scale = sqlite3_column_int (st, 4) != 0;
+    plan->state = (broker_refine_state_t) sqlite3_column_int (st, 5);
+    plan->note = s_column_strdup (st, 6);
+    if (!plan->note)
+        plan->note = bsw_strdup ("");
+}
+
+int
+broker_db_refine_list (broker_db_t *self, broker_refine_plan_t **plans, size_t *count,
+                       bsw_error_t *err)
+{
+    BSW_ASSERT (self && plans && count);
+    s_vec_t v = {0};
+    int rc = s_query (self,
+                      "SELECT root, metric, threshold, levels, log_scale, state, note"
+                      " FROM refinements ORDER BY root",
+                      0, 0, 0, s_row_plan, &v, err);
+    if (rc) {
+        broker_refine_plans_free (v.items, v.count);
+        v = (s_vec_t){0};
+    }
+    *plans = v.items;
+    *count = v.count;
+    return rc;
+}
+
+void
+broker_refine_plans_free (broker_refine_plan_t *plans, size_t count)
+{
+    for (size_t k = 0; plans && k < count; k++) {
+        free (plans[k].metric);
+        free (plans[k].note);
+    }
+    free (plans);
+}
+
+int
+broker_db_refine_end (broker_db_t *self, uint64_t root, broker_refine_state_t state,
+                      const char *note, bsw_error_t *err)
+{
+    BSW_ASSERT (self);
+    sqlite3_stmt *st;
+    int rc =
+        s_prepare (self, "UPDATE refinements SET state = ?2, note = ?3 WHERE root = ?1", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64 (st, 1, (int64_t) root);
+    sqlite3_bind_int (st, 2, (int) state);
+    sqlite3_bind_text (st, 3, note ? note : "", -1, SQLITE_STATIC);
+    int step = sqlite3_step (st);
+    if (step != SQLITE_DONE)
+        rc = s_db_error (self, err, step);
+    sqlite3_finalize (st);
+    return rc;
 }
 
 int

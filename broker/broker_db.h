@@ -52,6 +52,8 @@ typedef struct {
     uint64_t failed;    /* results with status failed */
     double created;     /* unix seconds */
     double last_result; /* unix seconds of the latest result, 0 when none */
+    uint64_t parent;    /* the grid a refinement refines (its family's root); 0: none */
+    unsigned level;     /* refinement level: 0 for a submitted sweep */
 } broker_sweep_info_t;
 
 /*  One result as the broker commits it. All pointers borrowed. */
@@ -85,6 +87,15 @@ int broker_db_sweep_create (broker_db_t *self, const char *name, const char *own
                             size_t connectivity_size, const char *connectivity_name,
                             uint64_t points, uint64_t *id, char uuid[37], bsw_error_t *err);
 
+/*  The same for a refinement level of the grid `parent` (broker_refine.h):
+    the sweep and its link to its family are one row, so a restart never
+    finds a level without its family. */
+int broker_db_sweep_create_level (broker_db_t *self, const char *name, const char *owner,
+                                  const char *spec_json, const void *connectivity,
+                                  size_t connectivity_size, const char *connectivity_name,
+                                  uint64_t points, uint64_t parent, unsigned level, uint64_t *id,
+                                  char uuid[37], bsw_error_t *err);
+
 /*  The sweep's definition. Caller frees *spec_json, *connectivity (NULL for
     the default) and *connectivity_name. BSW_ENOTFOUND for an unknown id. */
 int broker_db_sweep_definition (broker_db_t *self, uint64_t id, char **spec_json,
@@ -108,6 +119,36 @@ int broker_db_sweep_set_state (broker_db_t *self, uint64_t id, broker_sweep_stat
 /*  A sweep's state alone (cheap: no counting). BSW_ENOTFOUND, BSW_EDB. */
 int broker_db_sweep_state (broker_db_t *self, uint64_t id, broker_sweep_state_t *state,
                            bsw_error_t *err);
+
+/*  A refinement plan (broker_refine.h), one per refined grid. */
+typedef enum {
+    BROKER_REFINE_RUNNING = 0,   /* levels still to run */
+    BROKER_REFINE_DONE = 1,      /* every level ran, or no cell was left to halve */
+    BROKER_REFINE_CANCELLED = 2, /* a level was cancelled */
+    BROKER_REFINE_FAILED = 3,    /* the next level could not be made (note says why) */
+} broker_refine_state_t;
+
+typedef struct {
+    uint64_t root;               /* the refined grid */
+    char *metric;                /* owned */
+    double threshold;            /* share of the metric's range */
+    unsigned levels;             /* levels asked for */
+    bool log_scale;              /* the metric is compared as log10 */
+    broker_refine_state_t state; /* running, done, cancelled, failed */
+    char *note;                  /* owned; why it ended ("" while running) */
+} broker_refine_plan_t;
+
+/*  Stores a new plan (state running). BSW_ESTATE when the grid has one. */
+int broker_db_refine_create (broker_db_t *self, const broker_refine_plan_t *plan, bsw_error_t *err);
+
+/*  Every plan, by root. Caller frees with broker_refine_plans_free. */
+int broker_db_refine_list (broker_db_t *self, broker_refine_plan_t **plans, size_t *count,
+                           bsw_error_t *err);
+void broker_refine_plans_free (broker_refine_plan_t *plans, size_t count);
+
+/*  Records the end of a plan and why. */
+int broker_db_refine_end (broker_db_t *self, uint64_t root, broker_refine_state_t state,
+                          const char *note, bsw_error_t *err);
 
 /*  Commits count results: appends the new series, then one transaction. stored[k]
     is set false for a duplicate (the point already has a result: nothing is

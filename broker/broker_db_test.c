@@ -1388,7 +1388,8 @@ s_row_without_series (broker_db_t *db, uint64_t sweep, uint64_t point)
 }
 
 //  What an upgrade leaves: no ts/ folder of any sweep, no scratch file,
-//  no table of series, the current user_version (5: owners).
+//  no table of series, the current user_version (6: refinement families),
+//  and the tables and columns of the newest schema.
 static int
 s_upgraded (const char *dir, const char *db_path, uint64_t sweeps)
 {
@@ -1410,8 +1411,14 @@ s_upgraded (const char *dir, const char *db_path, uint64_t sweeps)
                    SQLITE_OK);
     BSW_CHECK_INT (sqlite3_step (st), SQLITE_ROW);
     BSW_CHECK_INT (sqlite3_column_int (st, 0), 0);
-    BSW_CHECK_INT (sqlite3_column_int (st, 1), 5);
+    BSW_CHECK_INT (sqlite3_column_int (st, 1), 6);
     sqlite3_finalize (st);
+    BSW_CHECK_INT (sqlite3_exec (raw,
+                                 "SELECT parent, level FROM sweeps;"
+                                 " SELECT root, metric, threshold, levels, log_scale, state, note"
+                                 " FROM refinements",
+                                 NULL, NULL, NULL),
+                   SQLITE_OK);
     sqlite3_close (raw);
     return BSW_TEST_PASS;
 }
@@ -1652,6 +1659,61 @@ s_test_migrate_series (void)
     return BSW_TEST_PASS;
 }
 
+/*  A refinement family: a level sweep names its grid and level in the same
+    row, and a plan per grid records the refinement and how it ended; both
+    survive a reopen. */
+static int
+s_test_family (void)
+{
+    char dir[BSW_TEST_DIR_MAX];
+    bsw_error_t err;
+    broker_db_t *db = NULL;
+    BSW_CHECK_INT (s_db_fresh (dir, &db, &err), 0);
+    uint64_t grid, level1;
+    char uuid[37];
+    BSW_CHECK_INT (
+        broker_db_sweep_create (db, "grid", NULL, S_SPEC, NULL, 0, NULL, 4, &grid, uuid, &err), 0);
+    BSW_CHECK_INT (broker_db_sweep_create_level (db, "grid, level 1", NULL, "{}", NULL, 0, NULL, 5,
+                                                 grid, 1, &level1, uuid, &err),
+                   0);
+    broker_refine_plan_t plan = {
+        .root = grid, .metric = "GlobalVariance", .threshold = 0.05, .levels = 2};
+    BSW_CHECK_INT (broker_db_refine_create (db, &plan, &err), 0);
+    BSW_CHECK_INT (broker_db_refine_create (db, &plan, &err), BSW_ESTATE);
+    BSW_CHECK_STR (err.text, "sweep 1 is refined already");
+    broker_db_close (&db);
+    BSW_CHECK_INT (broker_db_open (&db, dir, &err), 0);
+
+    broker_sweep_info_t *list = NULL;
+    size_t count = 0;
+    BSW_CHECK_INT (broker_db_sweep_list (db, &list, &count, &err), 0);
+    BSW_CHECK_INT (count, 2);
+    BSW_CHECK (list[0].parent == 0 && list[0].level == 0);
+    BSW_CHECK (list[1].parent == grid && list[1].level == 1);
+    broker_sweep_list_free (list, count);
+    broker_sweep_info_t info;
+    BSW_CHECK_INT (broker_db_sweep_info (db, level1, &info, &err), 0);
+    BSW_CHECK (info.parent == grid && info.level == 1 && info.points == 5);
+    broker_sweep_info_fini (&info);
+
+    broker_refine_plan_t *plans = NULL;
+    BSW_CHECK_INT (broker_db_refine_list (db, &plans, &count, &err), 0);
+    BSW_CHECK_INT (count, 1);
+    BSW_CHECK (plans[0].root == grid && plans[0].levels == 2 && plans[0].threshold == 0.05);
+    BSW_CHECK_STR (plans[0].metric, "GlobalVariance");
+    BSW_CHECK_INT (plans[0].state, BROKER_REFINE_RUNNING);
+    BSW_CHECK_STR (plans[0].note, "");
+    broker_refine_plans_free (plans, count);
+    BSW_CHECK_INT (broker_db_refine_end (db, grid, BROKER_REFINE_DONE, "no cell to halve", &err),
+                   0);
+    BSW_CHECK_INT (broker_db_refine_list (db, &plans, &count, &err), 0);
+    BSW_CHECK_INT (plans[0].state, BROKER_REFINE_DONE);
+    BSW_CHECK_STR (plans[0].note, "no cell to halve");
+    broker_refine_plans_free (plans, count);
+    s_db_end (dir, &db);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"definition", s_test_definition},
                                           {"commit", s_test_commit},
@@ -1667,6 +1729,7 @@ static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"migrate", s_test_migrate},
                                           {"migrate_metrics", s_test_migrate_metrics},
                                           {"migrate_series", s_test_migrate_series},
+                                          {"family", s_test_family},
                                           {NULL, NULL}};
 
 int

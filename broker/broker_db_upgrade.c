@@ -35,10 +35,19 @@
     "CREATE TABLE IF NOT EXISTS timeseries (sweep INTEGER NOT NULL, point INTEGER NOT NULL,"       \
     " data BLOB NOT NULL, PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
 
+//  Version 6's refinement plans (broker_refine.h): one per refined grid,
+//  the root of its family; its sweeps name the root in sweeps.parent.
+#define S_REFINEMENTS_SQL                                                                          \
+    "CREATE TABLE IF NOT EXISTS refinements (root INTEGER PRIMARY KEY REFERENCES sweeps(id),"      \
+    " metric TEXT NOT NULL, threshold REAL NOT NULL, levels INTEGER NOT NULL,"                     \
+    " log_scale INTEGER NOT NULL, state INTEGER NOT NULL, note TEXT NOT NULL DEFAULT '',"          \
+    " created REAL NOT NULL);"
+
 static const char s_schema_sql[] =
     "CREATE TABLE IF NOT EXISTS sweeps (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL,"
     " name TEXT NOT NULL, spec TEXT NOT NULL, connectivity BLOB, connectivity_name TEXT,"
-    " points INTEGER NOT NULL, state INTEGER NOT NULL, created REAL NOT NULL, owner TEXT);"
+    " points INTEGER NOT NULL, state INTEGER NOT NULL, created REAL NOT NULL, owner TEXT,"
+    " parent INTEGER, level INTEGER NOT NULL DEFAULT 0);" S_REFINEMENTS_SQL
     //  series_*: where the point's series lies in its sweep's series file
     //  and how it is encoded (store_series.h); NULL when it has none.
     "CREATE TABLE IF NOT EXISTS results (sweep INTEGER NOT NULL REFERENCES sweeps(id),"
@@ -46,7 +55,7 @@ static const char s_schema_sql[] =
     " elapsed_ms REAL, worker TEXT, finished REAL NOT NULL,"
     " series_offset INTEGER, series_size INTEGER, series_encoding INTEGER,"
     " PRIMARY KEY (sweep, point)) WITHOUT ROWID;"
-    "PRAGMA user_version = 5;"; // BROKER_DB_SCHEMA_VERSION
+    "PRAGMA user_version = 6;"; // BROKER_DB_SCHEMA_VERSION
 
 //  The upgrade from each older version to the next, run in order, each
 //  ending with the version it makes. Version 3 to 4 also runs s_series.
@@ -71,6 +80,10 @@ static const char *const s_upgrade_sql[BROKER_DB_SCHEMA_VERSION] = {
     //  Version 5 records who submitted a sweep (its client's CurveZMQ
     //  key); older sweeps have none, and only admins may act on them.
     [4] = "ALTER TABLE sweeps ADD COLUMN owner TEXT; PRAGMA user_version = 5;",
+    //  Version 6 links a refinement's sweeps to the grid they refine.
+    [5] = "ALTER TABLE sweeps ADD COLUMN parent INTEGER;"
+          "ALTER TABLE sweeps ADD COLUMN level INTEGER NOT NULL DEFAULT 0;" S_REFINEMENTS_SQL
+          "PRAGMA user_version = 6;",
 };
 
 static int

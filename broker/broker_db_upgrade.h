@@ -15,7 +15,7 @@
 
 #include <sqlite3.h>
 
-#define BROKER_DB_SCHEMA_VERSION 5
+#define BROKER_DB_SCHEMA_VERSION 6
 
 /*  Brings the database from `version` (0: a new file) to
     BROKER_DB_SCHEMA_VERSION, inside the caller's transaction: the tables of

@@ -23,6 +23,7 @@
     DatatypeMeasure's TVB_written_by string.
 */
 #include "broker_export_files.h"
+#include "broker_export.h"
 #include "bsw_assert.h"
 
 #include "bsw_pyjson.h"
@@ -54,10 +55,14 @@ static const char *const s_algorithms[] = {"GlobalVariance", "KuramotoIndex",
 
 //  One range JSON: ["model.I", {"lo": 0.0, "step": 0.5, "hi": 1.0}].
 static char *
-s_range_json (const spec_range_t *range)
+s_range_json (const spec_range_t *range, bool grid)
 {
     double lo = range->lo, hi = range->hi, step = range->step;
-    if (!range->from_lohistep) {
+    if (!grid)
+        //  No grid, no step: the axis's bounds, and a step no grid has
+        //  (broker_export.h).
+        step = 0.0;
+    else if (!range->from_lohistep) {
         //  An explicit list has no triple of its own; broker_export.h
         //  documents this stand-in (first, last, even step between).
         lo = range->values[0];
@@ -84,12 +89,13 @@ char *
 broker_export_ranges_json (const spec_t *spec)
 {
     BSW_ASSERT (spec);
+    bool grid = spec_is_grid (spec);
     bsw_pyjson_t j;
     bsw_pyjson_init (&j);
     bsw_pyjson_list_begin (&j);
     for (size_t r = 0; r < spec->n_ranges; r++) {
         //  Doubly encoded: TVB stores a list of range JSON *strings*.
-        char *one = s_range_json (&spec->ranges[r]);
+        char *one = s_range_json (&spec->ranges[r], grid);
         bsw_pyjson_string (&j, one);
         free (one);
     }
@@ -101,17 +107,17 @@ char *
 broker_export_range_values_json (const spec_t *spec, uint64_t k)
 {
     BSW_ASSERT (spec);
-    size_t *coords = bsw_calloc (spec->n_ranges + 1, sizeof (size_t));
-    spec_point_coords (spec, k, coords);
+    double *values = bsw_calloc (spec->n_ranges + 1, sizeof (double));
+    spec_point_values (spec, k, values);
     bsw_pyjson_t j;
     bsw_pyjson_init (&j);
     bsw_pyjson_object_begin (&j);
     for (size_t r = 0; r < spec->n_ranges; r++) {
         bsw_pyjson_key (&j, spec->ranges[r].parameter);
-        bsw_pyjson_double (&j, spec->ranges[r].values[coords[r]]);
+        bsw_pyjson_double (&j, values[r]);
     }
     bsw_pyjson_object_end (&j);
-    free (coords);
+    free (values);
     return bsw_pyjson_take (&j);
 }
 
@@ -608,4 +614,167 @@ broker_export_metric_files (const broker_export_point_t *pt, const broker_export
     store_h5_attr_i64 (h5, "/", "TVB_segment", pt->setup->metric_segment);
     s_group (&f, h5, true);
     return s_finish (&f, &h5);
+}
+
+//  --------------------------------------------------------------------------
+//  README.txt
+
+//  "sweep 12 (level 1, 84 points, a \"points\" list)"
+static void
+s_readme_sweep (FILE *f, const broker_export_readme_member_t *m, bool family)
+{
+    fprintf (f, "sweep %" PRIu64 " (", m->sweep);
+    if (family)
+        fprintf (f, "level %u, ", m->level);
+    fprintf (f, "%" PRIu64 " points, ", m->points);
+    if (spec_is_grid (m->spec))
+        fprintf (f, "a grid)");
+    else if (m->spec->design == SPEC_DESIGN_POINTS)
+        fprintf (f, "a \"points\" list)");
+    else
+        fprintf (f, "a \"%s\" sample)", spec_design_name (m->spec->design));
+}
+
+static void
+s_readme_family (FILE *f, const broker_export_readme_member_t *members, size_t count)
+{
+    fprintf (f, "This zip holds a family of sweeps: the parent, ");
+    s_readme_sweep (f, &members[0], true);
+    fprintf (f, ",\nand its refinements:");
+    for (size_t i = 1; i < count; i++) {
+        fprintf (f, "%s\n  ", i > 1 ? "," : "");
+        s_readme_sweep (f, &members[i], true);
+    }
+    fprintf (f, "%s\n", count > 1 ? "." : " none.");
+    fprintf (f, "metrics.csv has one row per point of every sweep, numbered through the\n"
+                "family (the parent's points first, then each refinement's in turn), with\n"
+                "its level (0 for the parent). sweep.json is the parent's spec as submitted,\n"
+                "refinements/level-L.json each refinement's. Folders g+1 and P+g+1 hold the\n"
+                "simulation and the metrics of point g (P: the family's points). Each sweep\n"
+                "keeps its own operation groups, so TVB imports the zip as one pair of\n"
+                "DataTypeGroups (time series, measures) per sweep, the parent's as any\n"
+                "grid's.\n\n");
+}
+
+//  The sweeps that are not grids, and what TVB makes of them.
+static void
+s_readme_designs (FILE *f, const broker_export_readme_member_t *members, size_t count, bool family)
+{
+    for (size_t i = 0; i < count; i++) {
+        const spec_t *spec = members[i].spec;
+        if (spec_is_grid (spec))
+            continue;
+        if (family)
+            fprintf (f, "Sweep %" PRIu64, members[i].sweep);
+        else
+            fprintf (f, "This sweep");
+        bool points = spec->design == SPEC_DESIGN_POINTS;
+        if (points)
+            fprintf (f, " is not a grid: its %" PRIu64 " points are listed (\"points\")\nwithin",
+                     members[i].points);
+        else
+            fprintf (f, " is not a grid: its %" PRIu64 " points are sampled by \"%s\" in",
+                     members[i].points, spec_design_name (spec->design));
+        //  "model.I in [-1.0, 1.0)" (sampled: hi excluded), or "model.I
+        //  from -0.7 to 0.9" (listed: the least and greatest value).
+        for (size_t r = 0; r < spec->n_ranges; r++) {
+            char lo[BSW_DOUBLE_BUF], hi[BSW_DOUBLE_BUF];
+            bsw_format_double (spec->ranges[r].lo, lo);
+            bsw_format_double (spec->ranges[r].hi, hi);
+            if (points)
+                fprintf (f, "%s\n  %s from %s to %s", r ? "," : "", spec->ranges[r].parameter, lo,
+                         hi);
+            else
+                fprintf (f, "%s\n  %s in [%s, %s)", r ? "," : "", spec->ranges[r].parameter, lo,
+                         hi);
+        }
+        fprintf (f, ".\n");
+    }
+    //  A sweep that keeps metrics only has no folders for TVB: metrics.csv
+    //  alone holds its values (s_readme_metrics_only says the rest).
+    bool series = false;
+    for (size_t i = 0; i < count; i++)
+        series =
+            series || (!spec_is_grid (members[i].spec) && members[i].spec->keep == SPEC_KEEP_ALL);
+    if (!series) {
+        fprintf (f, "metrics.csv holds each point's own values. The design itself is in the\n"
+                    "sweep's spec (sweep.json).\n\n");
+        return;
+    }
+    fprintf (f,
+             "Every point is exported as a grid's is: its TimeSeriesRegion, its simulator\n"
+             "view models with the point's own parameter values, and its DatatypeMeasure;\n"
+             "each operation's TVB_range_values holds the point's values, as metrics.csv\n"
+             "does. TVB_ranges, which in TVB describes a grid, holds each parameter's\n"
+             "bounds (the sampled box [lo, hi), or the smallest and largest listed value)\n"
+             "with step 0.0: such a sweep has no grid step. The design itself is in the\n"
+             "sweep's spec (%s).\n"
+             "TVB imports all of it: the time series, view models and measures come in as\n"
+             "DataTypeGroups as any PSE's do, and open in TVB's time series viewers. What\n"
+             "TVB cannot do with it: its PSE viewers are made for grids (the discrete one\n"
+             "takes its axes from the distinct values of the first two parameters and\n"
+             "shows at most 512 results; the isocline one interpolates over a grid), so\n"
+             "they are not made for scattered points, and TVB cannot rebuild or extend\n"
+             "the design from TVB_ranges.\n\n",
+             family ? "sweep.json, refinements/" : "sweep.json");
+}
+
+static void
+s_readme_metrics_only (FILE *f, const broker_export_readme_member_t *members, size_t count,
+                       bool family)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (members[i].spec->keep != SPEC_KEEP_METRICS)
+            continue;
+        if (family)
+            fprintf (f, "Sweep %" PRIu64 " kept its metrics only (\"keep\": \"metrics\"):\n",
+                     members[i].sweep);
+        else
+            fprintf (f,
+                     "This sweep kept its metrics only (\"keep\": \"metrics\" in sweep.json):\n");
+        fprintf (f,
+                 "no time series were sent, stored or exported, so this zip holds no\n"
+                 "simulation or metric folders for TVB to import%s. metrics.csv has one row\n"
+                 "per point (its parameter values, its status and TVB's metrics);\n"
+                 "connectivity/ holds the sweep's connectivity.",
+                 family ? " of it" : "");
+        fprintf (f, " Run the points you want to\n"
+                    "look at again with \"keep\": \"all\" (or `brainsweep simulate --point K`)\n"
+                    "for their time series.\n\n");
+    }
+}
+
+_Static_assert(BROKER_EXPORT_PLOT_MAX_POINTS == 50000, "README.txt names the plots' limit");
+
+char *
+broker_export_readme (const broker_export_readme_member_t *members, size_t count, bool family,
+                      bool plotted)
+{
+    BSW_ASSERT (members && count > 0);
+    bool grid = true, metrics_only = false;
+    for (size_t i = 0; i < count; i++) {
+        grid = grid && spec_is_grid (members[i].spec);
+        metrics_only = metrics_only || members[i].spec->keep == SPEC_KEEP_METRICS;
+    }
+    if (!family && grid && !metrics_only)
+        return NULL;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream (&text, &size);
+    BSW_ASSERT (f);
+    if (family)
+        s_readme_family (f, members, count);
+    if (!grid)
+        s_readme_designs (f, members, count, family);
+    if (metrics_only)
+        s_readme_metrics_only (f, members, count, family);
+    if (plotted || (grid && !family))
+        fprintf (f, "Up to 50,000 points, pse.svg and pse.html show the metrics as TVB's PSE\n"
+                    "view; `brainsweep plot FILE.zip -o OUT.png` draws a sweep of any size.\n");
+    else
+        fprintf (f, "This zip has no pse.svg or pse.html: the export draws grids alone so far.\n"
+                    "`brainsweep plot FILE.zip -o OUT.png` draws every point at its values.\n");
+    int rc = fclose (f);
+    BSW_ASSERT (rc == 0 && text);
+    return text;
 }

@@ -92,11 +92,29 @@ int broker_export_metrics_parse (const char *json, broker_export_metrics_t *metr
 bool broker_export_metrics_get (const broker_export_metrics_t *metrics, const char *name,
                                 double *value);
 
-/*  TVB_ranges of a spec (see broker_export.h). Caller frees. */
+/*  TVB_ranges of a spec (see broker_export.h): for a design that is not
+    a grid, each axis's bounds with step 0.0. Caller frees. */
 char *broker_export_ranges_json (const spec_t *spec);
 
-/*  TVB_range_values of point k: {"model.I": 0.5, ...}. Caller frees. */
+/*  TVB_range_values of point k, its own values for any design:
+    {"model.I": 0.5, ...}. Caller frees. */
 char *broker_export_range_values_json (const spec_t *spec, uint64_t k);
+
+/*  What README.txt says of one sweep of the zip. All borrowed. */
+typedef struct {
+    uint64_t sweep;     /* the sweep's id */
+    unsigned level;     /* in a family: 0 the parent, 1, 2, ... its refinements */
+    uint64_t points;    /* its points */
+    const spec_t *spec; /* its spec: design, bounds, what it keeps */
+} broker_export_readme_member_t;
+
+/*  README.txt of a zip of these sweeps (one, or a family), saying what TVB
+    can and cannot do with what it holds: a family's layout, each design
+    that is not a grid, a sweep that keeps metrics only; `plotted` says
+    whether pse.svg and pse.html are there. NULL when there is nothing to
+    say: a lone grid sweep that keeps its series. Caller frees. */
+char *broker_export_readme (const broker_export_readme_member_t *members, size_t count, bool family,
+                            bool plotted);
 
 /*  "<cls>_<uuid as 32 hex>.h5" into out. */
 void broker_export_file_name (const char *cls, const char *uuid, broker_export_name_t out);

@@ -23,6 +23,7 @@
 #include "store_h5read.h"
 #include "store_series.h"
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <zip.h>
 
@@ -522,13 +523,14 @@ s_check_stats (const char *path, const char *object, const double *values, size_
     derive, the sweep's connectivity, the monitor's title and period, the
     VOI names, the folder's date. */
 static int
-s_check_series (zip_t *za, const char *dir, broker_db_t *db, uint64_t id, uint64_t k)
+s_check_series_in (zip_t *za, const char *dir, broker_db_t *db, uint64_t id, uint64_t k,
+                   uint64_t folder)
 {
     broker_sweep_info_t info;
     bsw_error_t err;
     BSW_CHECK (broker_db_sweep_info (db, id, &info, &err) == 0);
     char name[160], path[256];
-    s_entry_name (name, sizeof name, k + 1, "TimeSeriesRegion", info.uuid, k);
+    s_entry_name (name, sizeof name, folder, "TimeSeriesRegion", info.uuid, k);
     BSW_CHECK_MSG (s_extract (za, name, dir, path, sizeof path) == 0, "%s", name);
     s_shape_t shape;
     BSW_CHECK (s_shape (db, id, &shape) == BSW_TEST_PASS);
@@ -610,6 +612,13 @@ s_check_series (zip_t *za, const char *dir, broker_db_t *db, uint64_t id, uint64
     s_shape_fini (&shape);
     broker_sweep_info_fini (&info);
     return BSW_TEST_PASS;
+}
+
+//  Point k of a lone sweep: folder k + 1.
+static int
+s_check_series (zip_t *za, const char *dir, broker_db_t *db, uint64_t id, uint64_t k)
+{
+    return s_check_series_in (za, dir, db, id, k, k + 1);
 }
 
 //  The zip's entry names in the order written. Caller frees each and the
@@ -2104,7 +2113,10 @@ s_test_old_metrics (void)
                                  "ALTER TABLE results DROP COLUMN series_offset;"
                                  "ALTER TABLE results DROP COLUMN series_size;"
                                  "ALTER TABLE results DROP COLUMN series_encoding;"
-                                 "ALTER TABLE sweeps DROP COLUMN owner;",
+                                 "ALTER TABLE sweeps DROP COLUMN owner;"
+                                 "ALTER TABLE sweeps DROP COLUMN parent;"
+                                 "ALTER TABLE sweeps DROP COLUMN level;"
+                                 "DROP TABLE refinements;",
                                  NULL, NULL, NULL),
                    SQLITE_OK);
     snprintf (path, sizeof path, "%s/sweeps/%" PRIu64 "/ts", ex.dir, ex.id);
@@ -2165,6 +2177,403 @@ s_test_old_metrics (void)
     return BSW_TEST_PASS;
 }
 
+//  --------------------------------------------------------------------------
+//  Designs that are not grids, and families
+
+//  A metrics.csv line split on ',' keeping empty fields; returns the count.
+static size_t
+s_csv_fields (char *line, char **fields, size_t max)
+{
+    size_t n = 0;
+    for (char *p = line; n < max;) {
+        fields[n++] = p;
+        char *comma = strchr (p, ',');
+        if (!comma)
+            break;
+        *comma = '\0';
+        p = comma + 1;
+    }
+    return n;
+}
+
+//  The view models of point k of the sweep `uuid` in folder `folder` (and
+//  its metric folder) record the point's own values: TVB_range_values
+//  holds spec_point_values' numbers exactly, keys in the spec's order, and
+//  the model's view model each model.<name> value; TVB_ranges is `ranges`.
+static int
+s_check_point_values (zip_t *za, const char *dir, const char *uuid, const spec_t *spec, uint64_t k,
+                      uint64_t folder, uint64_t metric_folder, const char *ranges)
+{
+    double values[8];
+    BSW_CHECK (spec->n_ranges <= 8);
+    spec_point_values (spec, k, values);
+    char name[160], path[256];
+    for (int metric = 0; metric < 2; metric++) {
+        s_entry_name (name, sizeof name, metric ? metric_folder : folder,
+                      metric ? "TimeseriesMetricsAdapterModel" : "SimulatorAdapterModel", uuid, k);
+        BSW_CHECK_MSG (s_extract (za, name, dir, path, sizeof path) == 0, "%s", name);
+        S_CHECK_ATTR (path, "TVB_ranges", ranges);
+        char *text = s_attr (path, "TVB_range_values");
+        json_error_t jerr;
+        json_t *root = json_loads (text, JSON_REJECT_DUPLICATES, &jerr);
+        BSW_CHECK_MSG (root && json_object_size (root) == spec->n_ranges, "%s", text);
+        const char *key;
+        json_t *value;
+        size_t r = 0;
+        json_object_foreach (root, key, value)
+        {
+            BSW_CHECK_STR (key, spec->ranges[r].parameter);
+            BSW_CHECK_MSG (json_number_value (value) == values[r], "%s: %s", name, text);
+            r++;
+        }
+        json_decref (root);
+        free (text);
+        unlink (path);
+    }
+    s_entry_name (name, sizeof name, folder, "Generic2dOscillator", uuid, k);
+    BSW_CHECK (s_extract (za, name, dir, path, sizeof path) == 0);
+    for (size_t r = 0; r < spec->n_ranges; r++)
+        if (!strncmp (spec->ranges[r].parameter, "model.", 6))
+            BSW_CHECK_DOUBLE_EQ (s_param (path, spec->ranges[r].parameter + 6), values[r]);
+    unlink (path);
+    return BSW_TEST_PASS;
+}
+
+//  6 points over model.I in [-1, 1) and model.a in [0.5, 3), or listed.
+#define S_DESIGN_BASE                                                                              \
+    "{\"simulation_length\": 10, \"model\": {\"variables_of_interest\": [\"V\", \"W\"]},"
+#define S_BOX                                                                                      \
+    " \"ranges\": [{\"parameter\": \"model.I\", \"lo\": -1, \"hi\": 1},"                           \
+    " {\"parameter\": \"model.a\", \"lo\": 0.5, \"hi\": 3}]"
+#define S_BOX_RANGES                                                                               \
+    "[\"[\\\"model.I\\\", {\\\"lo\\\": -1.0, \\\"step\\\": 0.0, \\\"hi\\\": 1.0}]\", "             \
+    "\"[\\\"model.a\\\", {\\\"lo\\\": 0.5, \\\"step\\\": 0.0, \\\"hi\\\": 3.0}]\"]"
+//  The listed points' bounds: I from -0.7 to 0.9, a from 1.0 to 2.75.
+#define S_POINTS_RANGES                                                                            \
+    "[\"[\\\"model.I\\\", {\\\"lo\\\": -0.7, \\\"step\\\": 0.0, \\\"hi\\\": 0.9}]\", "             \
+    "\"[\\\"model.a\\\", {\\\"lo\\\": 1.0, \\\"step\\\": 0.0, \\\"hi\\\": 2.75}]\"]"
+
+/*  A sweep that is not a grid (random, lhs and sobol samples, a list of
+    points) exports every ok point's series and view models as a grid's,
+    with the point's own values in TVB_range_values and the model's view
+    model; TVB_ranges holds the bounds with step 0.0; metrics.csv has the
+    grid's header and spec_point_values' numbers; sweep.json parses back to
+    the same points; README.txt says what TVB makes of it, and there is no
+    PSE view yet. */
+static int
+s_test_designs (void)
+{
+    static const struct {
+        const char *spec, *method, *ranges;
+    } designs[] = {
+        {S_DESIGN_BASE S_BOX ", \"sampling\": {\"method\": \"sobol\", \"points\": 6}}", "sobol",
+         S_BOX_RANGES},
+        {S_DESIGN_BASE S_BOX
+         ", \"sampling\": {\"method\": \"random\", \"points\": 6, \"seed\": 3}}",
+         "random", S_BOX_RANGES},
+        {S_DESIGN_BASE S_BOX ", \"sampling\": {\"method\": \"lhs\", \"points\": 6, \"seed\": 3}}",
+         "lhs", S_BOX_RANGES},
+        {S_DESIGN_BASE
+         " \"points\": [{\"model.I\": 0.3, \"model.a\": 1.2},"
+         " {\"model.I\": -0.7, \"model.a\": 2.5}, {\"model.I\": 0.9, \"model.a\": 1.0},"
+         " {\"model.I\": 0.1, \"model.a\": 2.75}, {\"model.I\": 0.30000000000000004,"
+         " \"model.a\": 1.2}, {\"model.I\": 0.0, \"model.a\": 2.0}]}",
+         "points", S_POINTS_RANGES},
+    };
+    static const uint64_t ok_points[] = {0, 1, 3, 4};
+    static const char *const status[] = {"ok", "ok", "failed", "ok", "ok", "pending"};
+    static const char *const tail[] = {"metrics.csv", "sweep.json", "README.txt"};
+    for (size_t d = 0; d < sizeof designs / sizeof designs[0]; d++) {
+        s_export_t ex;
+        BSW_CHECK (s_sweep_fixture (&ex, designs[d].spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
+        BSW_CHECK (s_export_open (&ex, ZIP_RDONLY | ZIP_CHECKCONS) == BSW_TEST_PASS);
+        bsw_error_t err;
+        spec_t *spec = NULL;
+        BSW_CHECK_MSG (spec_load_string (&spec, designs[d].spec, strlen (designs[d].spec), "spec",
+                                         NULL, &err) == 0,
+                       "%s", err.text);
+        BSW_CHECK (!spec_is_grid (spec));
+        BSW_CHECK_STR (spec_design_name (spec->design), designs[d].method);
+        BSW_CHECK_INT (spec_points (spec), S_POINTS);
+
+        //  The grid's layout, without the PSE view.
+        BSW_CHECK (s_check_order (ex.za, S_POINTS, ok_points, 4, tail, 3) == BSW_TEST_PASS);
+        for (size_t p = 0; p < 4; p++) {
+            uint64_t k = ok_points[p];
+            BSW_CHECK (s_check_series (ex.za, ex.dir, ex.db, ex.id, k) == BSW_TEST_PASS);
+            BSW_CHECK_MSG (s_check_point_values (ex.za, ex.dir, ex.uuid, spec, k, k + 1,
+                                                 S_POINTS + k + 1,
+                                                 designs[d].ranges) == BSW_TEST_PASS,
+                           "%s point %" PRIu64, designs[d].method, k);
+        }
+
+        //  metrics.csv: the grid's header, each point's values.
+        size_t size;
+        char *csv = s_entry_bytes (ex.za, "metrics.csv", &size);
+        BSW_CHECK (csv);
+        char *save = NULL, *line = strtok_r (csv, "\n", &save);
+        BSW_CHECK_STR (line, "point,model.I,model.a,status,GlobalVariance,KuramotoIndex,"
+                             "Metastability,Synchrony,VarianceNodeVariance");
+        for (uint64_t k = 0; k < S_POINTS; k++) {
+            line = strtok_r (NULL, "\n", &save);
+            BSW_CHECK (line);
+            char *fields[16];
+            BSW_CHECK_INT (s_csv_fields (line, fields, 16), 9);
+            double values[2], metrics[5];
+            spec_point_values (spec, k, values);
+            s_metrics_of (k, metrics);
+            BSW_CHECK_INT (strtoull (fields[0], NULL, 10), k);
+            BSW_CHECK_DOUBLE_EQ (strtod (fields[1], NULL), values[0]);
+            BSW_CHECK_DOUBLE_EQ (strtod (fields[2], NULL), values[1]);
+            BSW_CHECK_STR (fields[3], status[k]);
+            if (!strcmp (status[k], "ok"))
+                BSW_CHECK_DOUBLE_EQ (strtod (fields[4], NULL), metrics[0]);
+            else
+                BSW_CHECK_STR (fields[4], "");
+        }
+        BSW_CHECK (strtok_r (NULL, "\n", &save) == NULL);
+        free (csv);
+
+        //  sweep.json: the spec as submitted, the same points again.
+        char *json = s_entry_bytes (ex.za, "sweep.json", &size);
+        BSW_CHECK_STR (json, designs[d].spec);
+        spec_t *again = NULL;
+        BSW_CHECK (spec_load_string (&again, json, size, "sweep.json", NULL, &err) == 0);
+        BSW_CHECK_INT (spec_points (again), S_POINTS);
+        for (uint64_t k = 0; k < S_POINTS; k++) {
+            double a[2], b[2];
+            spec_point_values (spec, k, a);
+            spec_point_values (again, k, b);
+            BSW_CHECK (a[0] == b[0] && a[1] == b[1]);
+        }
+        spec_destroy (&again);
+        free (json);
+
+        //  README.txt names the design and what TVB cannot do with it.
+        char *readme = s_entry_bytes (ex.za, "README.txt", &size);
+        BSW_CHECK (readme && strstr (readme, "This sweep is not a grid") &&
+                   strstr (readme, designs[d].method) && strstr (readme, "step 0.0") &&
+                   strstr (readme, "PSE viewers are made for grids") &&
+                   strstr (readme, "no pse.svg or pse.html"));
+        free (readme);
+        spec_destroy (&spec);
+        s_export_end (&ex);
+    }
+    return BSW_TEST_PASS;
+}
+
+//  A family: the 6-point grid s_spec (level 0), a refinement ranging over
+//  the same parameters in the other order (level 1, a "values" grid of 2
+//  points), and a list of 3 points (level 2).
+static const char s_level1[] =
+    "{\"simulation_length\": 10, \"model\": {\"variables_of_interest\": [\"V\", \"W\"]},"
+    " \"ranges\": [{\"parameter\": \"model.a\", \"values\": [1.5, 2.5]},"
+    " {\"parameter\": \"model.I\", \"values\": [0.25]}]}";
+static const char s_level2[] =
+    "{\"simulation_length\": 10, \"model\": {\"variables_of_interest\": [\"V\", \"W\"]},"
+    " \"points\": [{\"model.I\": 0.125, \"model.a\": 1.25},"
+    " {\"model.I\": 0.375, \"model.a\": 1.75},"
+    " {\"model.I\": 0.125, \"model.a\": 2.25}]}";
+
+typedef struct {
+    const char *spec;
+    unsigned level;
+    uint64_t points;
+    const char *status;
+    uint64_t id;
+    char uuid[37];
+} s_member_fixture_t;
+
+/*  The family's zip (broker_export_build_family): each member's ok points
+    in folders numbered through the family, with the member's own GIDs,
+    series and values; one connectivity; metrics.csv with the level column
+    and every member's rows, values in the parent's column order;
+    sweep.json the parent's spec and refinements/level-L.json the others';
+    README.txt on the family. Then the order and axes a family must have,
+    and a live family export (add_points by family number, add_new until
+    every member has ended). */
+static int
+s_test_family (void)
+{
+    s_export_t ex;
+    BSW_CHECK (s_sweep_fixture (&ex, s_spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
+    s_member_fixture_t fam[] = {{s_spec, 0, S_POINTS, "oofoo-", ex.id, ""},
+                                {s_level1, 1, 2, "fo", 0, ""},
+                                {s_level2, 2, 3, "o-o", 0, ""}};
+    memcpy (fam[0].uuid, ex.uuid, 37);
+    for (size_t i = 1; i < 3; i++)
+        BSW_CHECK (s_make_sweep (ex.db, fam[i].spec, fam[i].points, fam[i].status, &fam[i].id,
+                                 fam[i].uuid) == 0);
+    broker_export_member_t members[3];
+    for (size_t i = 0; i < 3; i++)
+        members[i] = (broker_export_member_t){fam[i].id, fam[i].level};
+    bsw_error_t err;
+    s_progress_t progress = {0, 0, 0, true};
+    BSW_CHECK_MSG (broker_export_build_family (ex.db, members, 3, ex.zip_path, s_on_progress,
+                                               &progress, &err) == 0,
+                   "%s", err.text);
+    enum { P = 11 };
+    BSW_CHECK (progress.monotonic && progress.done == P && progress.total == P);
+    ex.za = zip_open (ex.zip_path, ZIP_RDONLY | ZIP_CHECKCONS, NULL);
+    BSW_CHECK (ex.za);
+
+    //  Every ok point's folders, numbered through the family.
+    size_t n_ok = 0;
+    uint64_t first = 0;
+    for (size_t i = 0; i < 3; i++) {
+        spec_t *spec = NULL;
+        BSW_CHECK (
+            spec_load_string (&spec, fam[i].spec, strlen (fam[i].spec), "spec", NULL, &err) == 0);
+        char *ranges = broker_export_ranges_json (spec);
+        for (uint64_t k = 0; k < fam[i].points; k++) {
+            if (fam[i].status[k] != 'o')
+                continue;
+            uint64_t g = first + k;
+            BSW_CHECK (s_check_series_in (ex.za, ex.dir, ex.db, fam[i].id, k, g + 1) ==
+                       BSW_TEST_PASS);
+            BSW_CHECK (s_check_point_values (ex.za, ex.dir, fam[i].uuid, spec, k, g + 1, P + g + 1,
+                                             ranges) == BSW_TEST_PASS);
+            char name[160];
+            s_entry_name (name, sizeof name, P + g + 1, "DatatypeMeasure", fam[i].uuid, k);
+            BSW_CHECK_MSG (zip_name_locate (ex.za, name, 0) >= 0, "%s", name);
+            n_ok++;
+        }
+        free (ranges);
+        spec_destroy (&spec);
+        first += fam[i].points;
+    }
+    BSW_CHECK_INT (n_ok, 4 + 1 + 2);
+    size_t n;
+    char **names = s_entries (ex.za, &n);
+    //  6 files per simulation folder, 2 per metric folder; 1 connectivity,
+    //  metrics.csv, sweep.json, 2 refinements, README.txt.
+    BSW_CHECK_INT (n, n_ok * 8 + 6);
+    BSW_CHECK (strncmp (names[0], "connectivity/Connectivity_", 26) == 0);
+    static const char *const tail[] = {"metrics.csv", "sweep.json", "refinements/level-1.json",
+                                       "refinements/level-2.json", "README.txt"};
+    for (size_t t = 0; t < 5; t++)
+        BSW_CHECK_STR (names[n - 5 + t], tail[t]);
+    s_entries_free (names, n);
+    size_t size;
+    for (size_t i = 0; i < 3; i++) {
+        char *json = s_entry_bytes (ex.za, i ? tail[1 + i] : "sweep.json", &size);
+        BSW_CHECK_STR (json, fam[i].spec);
+        free (json);
+    }
+    char *readme = s_entry_bytes (ex.za, "README.txt", &size);
+    BSW_CHECK_MSG (readme && strstr (readme, "a family of sweeps") &&
+                       strstr (readme, "refinements/level-L.json") &&
+                       strstr (readme, "Sweep 3 is not a grid"),
+                   "%s", readme);
+    free (readme);
+
+    //  metrics.csv: every point of every member, values in the parent's
+    //  order (I, a) whatever the member's.
+    static const double values[P][2] = {{0.0, 1.0},    {0.0, 2.0},    {0.0, 3.0},   {0.5, 1.0},
+                                        {0.5, 2.0},    {0.5, 3.0},    {0.25, 1.5},  {0.25, 2.5},
+                                        {0.125, 1.25}, {0.375, 1.75}, {0.125, 2.25}};
+    char *csv = s_entry_bytes (ex.za, "metrics.csv", &size);
+    BSW_CHECK (csv);
+    char *save = NULL, *line = strtok_r (csv, "\n", &save);
+    BSW_CHECK_STR (line, "point,model.I,model.a,level,status,GlobalVariance,KuramotoIndex,"
+                         "Metastability,Synchrony,VarianceNodeVariance");
+    uint64_t g = 0;
+    for (size_t i = 0; i < 3; i++)
+        for (uint64_t k = 0; k < fam[i].points; k++, g++) {
+            line = strtok_r (NULL, "\n", &save);
+            BSW_CHECK (line);
+            char *fields[16];
+            BSW_CHECK_INT (s_csv_fields (line, fields, 16), 10);
+            BSW_CHECK_INT (strtoull (fields[0], NULL, 10), g);
+            BSW_CHECK_DOUBLE_EQ (strtod (fields[1], NULL), values[g][0]);
+            BSW_CHECK_DOUBLE_EQ (strtod (fields[2], NULL), values[g][1]);
+            BSW_CHECK_INT (strtoul (fields[3], NULL, 10), fam[i].level);
+            char c = fam[i].status[k];
+            BSW_CHECK_STR (fields[4], c == 'o' ? "ok" : c == 'f' ? "failed" : "pending");
+            double metrics[5];
+            s_metrics_of (k, metrics);
+            if (c == 'o')
+                BSW_CHECK_DOUBLE_EQ (strtod (fields[5], NULL), metrics[0]);
+            else
+                BSW_CHECK_STR (fields[5], "");
+        }
+    BSW_CHECK (strtok_r (NULL, "\n", &save) == NULL);
+    free (csv);
+    zip_close (ex.za);
+    ex.za = NULL;
+
+    //  The parent first, then rising levels, each sweep once; refinements
+    //  over the parent's parameters. Nothing is left behind.
+    static const char other[] =
+        "{\"simulation_length\": 10, \"ranges\": [{\"parameter\": \"model.b\", \"values\": [1.0]},"
+        " {\"parameter\": \"model.I\", \"values\": [0.25]}]}";
+    uint64_t other_id;
+    char other_uuid[37];
+    BSW_CHECK (s_make_sweep (ex.db, other, 1, "o", &other_id, other_uuid) == 0);
+    unlink (ex.zip_path);
+    const struct {
+        broker_export_member_t members[3];
+        size_t count;
+        int code;
+    } bad[] = {
+        {{{fam[1].id, 1}, {fam[0].id, 0}}, 2, BSW_EINVAL},
+        {{{fam[0].id, 0}, {fam[2].id, 2}, {fam[1].id, 1}}, 3, BSW_EINVAL},
+        {{{fam[0].id, 0}, {fam[1].id, 1}, {fam[1].id, 1}}, 3, BSW_EINVAL},
+        {{{fam[0].id, 0}, {fam[1].id, 0}}, 2, BSW_EINVAL},
+        {{{fam[0].id, 0}}, 0, BSW_EINVAL},
+        {{{fam[0].id, 0}, {other_id, 1}}, 2, BSW_EFORMAT},
+        {{{fam[0].id, 0}, {9999, 1}}, 2, BSW_ENOTFOUND},
+    };
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        BSW_CHECK_MSG (broker_export_build_family (ex.db, bad[b].members, bad[b].count, ex.zip_path,
+                                                   NULL, NULL, &err) == bad[b].code,
+                       "case %zu: %s", b, err.text);
+        BSW_CHECK_MSG (bsw_test_dir_entries (ex.out) == 0, "case %zu", b);
+    }
+    BSW_CHECK (strstr (err.text, "sweep 9999"));
+
+    //  Live: point 7 (level 1's point 1) by its family number, then
+    //  whatever is new until every member has ended.
+    s_memory_t mem = {0};
+    broker_export_t *live = NULL;
+    BSW_CHECK_MSG (broker_export_new_family (&live, ex.db, members, 3, s_memory_sink, &mem, &err) ==
+                       0,
+                   "%s", err.text);
+    const uint64_t seven = 7;
+    BSW_CHECK_INT (broker_export_add_points (live, &seven, 1, &err), 0);
+    BSW_CHECK_INT (broker_export_points_added (live), 1);
+    for (size_t i = 0; i < 2; i++)
+        BSW_CHECK_INT (broker_db_sweep_set_state (ex.db, fam[i].id, BROKER_SWEEP_FINISHED, &err),
+                       0);
+    bool ended = true;
+    BSW_CHECK_INT (broker_export_add_new (live, &ended, &err), 0);
+    BSW_CHECK (!ended); // level 2 runs
+    BSW_CHECK_INT (broker_export_points_added (live), n_ok);
+    BSW_CHECK (s_commit_points (ex.db, fam[2].id, 3, "-o-", NULL) == BSW_TEST_PASS);
+    BSW_CHECK_INT (broker_db_sweep_set_state (ex.db, fam[2].id, BROKER_SWEEP_FINISHED, &err), 0);
+    BSW_CHECK_INT (broker_export_add_new (live, &ended, &err), 0);
+    BSW_CHECK (ended);
+    BSW_CHECK_INT (broker_export_points_added (live), n_ok + 1);
+    BSW_CHECK_INT (broker_export_finish (live, &err), 0);
+    broker_export_destroy (&live);
+    BSW_CHECK (s_write_file (ex.zip_path, mem.data, mem.size));
+    free (mem.data);
+    ex.za = zip_open (ex.zip_path, ZIP_RDONLY | ZIP_CHECKCONS, NULL);
+    BSW_CHECK (ex.za);
+    names = s_entries (ex.za, &n);
+    char want[160];
+    s_entry_name (want, sizeof want, 8, "TimeSeriesRegion", fam[1].uuid, 1);
+    BSW_CHECK_STR (names[1], want); // point 7 first
+    s_entries_free (names, n);
+    BSW_CHECK (s_check_series_in (ex.za, ex.dir, ex.db, fam[2].id, 1, 6 + 2 + 1 + 1) ==
+               BSW_TEST_PASS);
+    csv = s_entry_bytes (ex.za, "metrics.csv", &size);
+    BSW_CHECK (csv && strstr (csv, "\n9,0.375,1.75,2,ok,"));
+    free (csv);
+    s_export_end (&ex);
+    return BSW_TEST_PASS;
+}
+
 static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"simulation_files", s_test_simulation_files},
                                           {"metric_files", s_test_metric_files},
@@ -2181,6 +2590,8 @@ static const bsw_test_case_t s_cases[] = {{"usage", s_test_usage},
                                           {"pse_view", s_test_pse_view},
                                           {"stored_metrics", s_test_stored_metrics},
                                           {"old_metrics", s_test_old_metrics},
+                                          {"designs", s_test_designs},
+                                          {"family", s_test_family},
                                           {NULL, NULL}};
 
 int

@@ -30,10 +30,12 @@
 
 //  What a stream's actor needs, owned by it.
 typedef struct {
-    char *data_dir;   /* the broker's data folder */
-    uint64_t sweep;   /* whose zip */
-    bool follow;      /* the sweep runs: follow it to its end */
-    size_t chunk_max; /* bytes of a chunk */
+    char *data_dir;                  /* the broker's data folder */
+    uint64_t sweep;                  /* whose zip */
+    bool follow;                     /* the sweep runs: follow it to its end */
+    size_t chunk_max;                /* bytes of a chunk */
+    broker_export_member_t *members; /* a family's sweeps (owned), or NULL */
+    size_t n_members;
 } s_args_t;
 
 //  The actor's side of the sink.
@@ -137,7 +139,9 @@ s_actor (zsock_t *pipe, void *args)
     bool snapshot = !a->follow;
     if (rc == 0 && snapshot)
         rc = broker_db_snapshot_begin (db, &err);
-    if (rc == 0)
+    if (rc == 0 && a->members)
+        rc = broker_export_new_family (&ex, db, a->members, a->n_members, s_sink, &sink, &err);
+    else if (rc == 0)
         rc = broker_export_new (&ex, db, a->sweep, s_sink, &sink, &err);
     sink.ex = ex;
     if (rc == 0)
@@ -154,6 +158,7 @@ s_actor (zsock_t *pipe, void *args)
     broker_db_close (&db);
     free (sink.buf);
     free (a->data_dir);
+    free (a->members);
     free (a);
     while (!sink.term) {
         char *command = zstr_recv (pipe);
@@ -339,7 +344,8 @@ s_ask (s_stream_t *s)
 }
 
 static proto_msg_t *
-s_start (broker_exporters_t *self, const proto_msg_t *request, const broker_sweep_t *sweep)
+s_start (broker_exporters_t *self, const proto_msg_t *request, const broker_sweep_t *sweep,
+         const broker_exporters_family_t *family)
 {
     if (zlistx_size (self->streams) >= BROKER_EXPORTER_MAX_STREAMS)
         return proto_msg_new_errorf (
@@ -363,26 +369,33 @@ s_start (broker_exporters_t *self, const proto_msg_t *request, const broker_swee
     a->data_dir = bsw_strdup (self->data_dir);
     a->sweep = sweep->id;
     a->follow = sweep->state == BROKER_SWEEP_RUNNING;
+    if (family) {
+        a->n_members = family->count;
+        a->members = bsw_malloc (family->count * sizeof *a->members);
+        memcpy (a->members, family->members, family->count * sizeof *a->members);
+        a->follow = family->follow;
+    }
     a->chunk_max = proto_msg_has (request, "max") ? (size_t) proto_msg_uint (request, "max")
                                                   : BROKER_EXPORTER_CHUNK;
     s_stream_t *s = bsw_calloc (1, sizeof *s);
     s->id = self->next_id++;
     s->sweep = sweep->id;
-    s->points = sweep->points;
+    s->points = family ? family->points : sweep->points;
     s->asked = true; // the actor makes its first chunk at once
     s->active_at = bsw_clock_mono_ms ();
     s->peer = peer ? zframe_dup (peer) : NULL;
     s->actor = zactor_new (s_actor, a);
     zpoller_add (self->poller, s->actor);
     zlistx_add_end (self->streams, s);
-    zsys_info ("sweep=%" PRIu64 " export %" PRIu64 " started (%s)", sweep->id, s->id,
-               a->follow ? "following the sweep" : "a snapshot");
+    zsys_info ("sweep=%" PRIu64 " export %" PRIu64 " started (%s%s)", sweep->id, s->id,
+               a->follow ? "following the sweep" : "a snapshot",
+               family ? ", with its refinement levels" : "");
     return NULL;
 }
 
 proto_msg_t *
 broker_exporters_fetch (broker_exporters_t *self, const proto_msg_t *request,
-                        const broker_sweep_t *sweep)
+                        const broker_sweep_t *sweep, const broker_exporters_family_t *family)
 {
     BSW_ASSERT (self && request && sweep);
     uint64_t offset = proto_msg_uint (request, "offset");
@@ -392,7 +405,7 @@ broker_exporters_fetch (broker_exporters_t *self, const proto_msg_t *request,
             return proto_msg_new_errorf (
                 request, BSW_ESTATE,
                 "a download starts at offset 0 (asked %" PRIu64 "): fetch again", offset);
-        proto_msg_t *refused = s_start (self, request, sweep);
+        proto_msg_t *refused = s_start (self, request, sweep, family);
         if (refused)
             return refused;
         s = zlistx_last (self->streams);

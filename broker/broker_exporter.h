@@ -31,6 +31,7 @@
 #ifndef BROKER_EXPORTER_H_INCLUDED
 #define BROKER_EXPORTER_H_INCLUDED
 
+#include "broker_export.h"
 #include "broker_sweep.h"
 #include "proto.h"
 
@@ -57,10 +58,22 @@ broker_exporters_t *broker_exporters_new (const char *data_dir, zpoller_t *polle
 /*  Stops every stream (an actor ends at its next chunk). */
 void broker_exporters_destroy (broker_exporters_t **self_p);
 
-/*  A FETCH of sweep (found by the caller): the reply now (a CHUNK or an
-    ERROR), or NULL when it will come later through the reply function. */
+/*  A refined grid's family, downloaded as one zip (broker_export.h): the
+    grid first, then its levels; whether any of them still runs (the zip
+    then follows them to their ends); all their points (for progress). */
+typedef struct {
+    const broker_export_member_t *members;
+    size_t count;
+    bool follow;
+    uint64_t points;
+} broker_exporters_family_t;
+
+/*  A FETCH of sweep (found by the caller), or of its family when `family`
+    is not NULL: the reply now (a CHUNK or an ERROR), or NULL when it will
+    come later through the reply function. */
 proto_msg_t *broker_exporters_fetch (broker_exporters_t *self, const proto_msg_t *request,
-                                     const broker_sweep_t *sweep);
+                                     const broker_sweep_t *sweep,
+                                     const broker_exporters_family_t *family);
 
 /*  Whether `which` (from the poller) is one of the streams' actors; then
     broker_exporters_handle reads its message. */

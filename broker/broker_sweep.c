@@ -80,6 +80,8 @@ broker_sweep_new (broker_db_t *db, const broker_sweep_info_t *info)
     self->done = info->done;
     self->failed = info->failed;
     self->created = info->created;
+    self->parent = info->parent;
+    self->level = info->level;
     //  A finished sweep's clock stops at its last result.
     if (info->state != BROKER_SWEEP_RUNNING)
         self->ended = info->last_result > 0 ? info->last_result : info->created;

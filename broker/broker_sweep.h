@@ -37,6 +37,8 @@ typedef struct {
     uint64_t done;              /* results ok */
     uint64_t failed;            /* results failed */
     uint64_t leased_count;      /* points running on workers now */
+    uint64_t parent;            /* the grid a refinement level refines; 0: none */
+    unsigned level;             /* its refinement level; 0: submitted */
     double created;             /* unix seconds */
     double ended;               /* unix seconds it finished or was cancelled; 0 while running */
     double rate;                /* points per second over the last rate window */

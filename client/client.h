@@ -16,6 +16,7 @@ int client_watch_main (int argc, char **argv);
 int client_fetch_main (int argc, char **argv);
 int client_cancel_main (int argc, char **argv);
 int client_retry_main (int argc, char **argv);
+int client_refine_main (int argc, char **argv);
 int client_stats_main (int argc, char **argv);
 int client_run_main (int argc, char **argv);
 int client_plot_main (int argc, char **argv);

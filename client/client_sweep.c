@@ -192,11 +192,11 @@ client_fetch (client_conn_t *conn, uint64_t sweep, const char *path, bool quiet,
 }
 
 /*  The CurveZMQ keys of every command here (--broker-key, --key). */
-static proto_curve_keys_t s_keys;
+proto_curve_keys_t client_keys;
 
 /*  The broker option of every command here. */
-static bsw_opt_t
-s_broker_row (const char **broker)
+bsw_opt_t
+client_broker_row (const char **broker)
 {
     return (bsw_opt_t){.name = "broker",
                        .letter = 'b',
@@ -207,8 +207,8 @@ s_broker_row (const char **broker)
 }
 
 /*  The sweep ID operand. */
-static bsw_opt_t
-s_id_row (uint64_t *id)
+bsw_opt_t
+client_id_row (uint64_t *id)
 {
     return (bsw_opt_t){.name = "ID",
                        .kind = BSW_OPT_U64,
@@ -222,8 +222,8 @@ s_id_row (uint64_t *id)
 /*  The connection to --broker or $BRAINSWEEP_BROKER, or NULL after saying
     that there is none or that a key cannot be used (a usage mistake: exit
     2). */
-static client_conn_t *
-s_connect (const char *command, const char *broker)
+client_conn_t *
+client_connect (const char *command, const char *broker)
 {
     const char *endpoint = client_broker_endpoint (broker);
     if (!endpoint) {
@@ -234,7 +234,7 @@ s_connect (const char *command, const char *broker)
         return NULL;
     }
     bsw_error_t err;
-    client_conn_t *conn = client_conn_new (endpoint, 0, &s_keys, &err);
+    client_conn_t *conn = client_conn_new (endpoint, 0, &client_keys, &err);
     if (!conn)
         fprintf (stderr, "brainsweep %s: %s\n", command, err.text);
     return conn;
@@ -242,8 +242,8 @@ s_connect (const char *command, const char *broker)
 
 //  An error's sentence may quote a peer (the broker's reply, a name):
 //  escaped before it reaches the terminal.
-static int
-s_fail (const char *command, const bsw_error_t *err)
+int
+client_fail (const char *command, const bsw_error_t *err)
 {
     char *text = bsw_text_escape (err->text[0] ? err->text : bsw_strerror (err->code));
     fprintf (stderr, "brainsweep %s: %s\n", command, text);
@@ -292,8 +292,8 @@ client_submit_main (int argc, char **argv)
                                   .kind = BSW_OPT_FLAG,
                                   .dest = &quiet,
                                   .help = "print only the ID"},
-                                 s_broker_row (&broker),
-                                 CLIENT_KEY_OPTIONS (&s_keys),
+                                 client_broker_row (&broker),
+                                 CLIENT_KEY_OPTIONS (&client_keys),
                                  {NULL}};
     const bsw_opts_t cmd = {
         "brainsweep submit",
@@ -303,7 +303,7 @@ client_submit_main (int argc, char **argv)
     int rc = bsw_opts_main (&cmd, argc, argv);
     if (rc != BSW_OPTS_GO)
         return rc;
-    client_conn_t *conn = s_connect ("submit", broker);
+    client_conn_t *conn = client_connect ("submit", broker);
     if (!conn)
         return 2;
     bsw_error_t err;
@@ -322,22 +322,25 @@ client_submit_main (int argc, char **argv)
     }
     client_submission_fini (&sub);
     client_conn_destroy (&conn);
-    return rc ? s_fail ("submit", &err) : 0;
+    return rc ? client_fail ("submit", &err) : 0;
 }
 
 int
 client_list_main (int argc, char **argv)
 {
     const char *broker = NULL;
-    const bsw_opt_t options[] = {s_broker_row (&broker), CLIENT_KEY_OPTIONS (&s_keys), {NULL}};
+    const bsw_opt_t options[] = {
+        client_broker_row (&broker), CLIENT_KEY_OPTIONS (&client_keys), {NULL}};
     const bsw_opts_t cmd = {"brainsweep list",
                             "Lists the sweeps the broker holds, the newest 1000. With CurveZMQ\n"
-                            "keys, a client key sees the sweeps it submitted, an admin key all.\n",
+                            "keys, a client key sees the sweeps it submitted, an admin key all.\n"
+                            "FAMILY names a refinement's grid: \"3 grid\" is a refined grid,\n"
+                            "\"3 level 1\" its first level (brainsweep refine).\n",
                             options, NULL};
     int rc = bsw_opts_main (&cmd, argc, argv);
     if (rc != BSW_OPTS_GO)
         return rc;
-    client_conn_t *conn = s_connect ("list", broker);
+    client_conn_t *conn = client_connect ("list", broker);
     if (!conn)
         return 2;
     bsw_error_t err;
@@ -345,19 +348,29 @@ client_list_main (int argc, char **argv)
     rc = client_conn_request (conn, &request, PROTO_SWEEPS, &reply, &err);
     client_conn_destroy (&conn);
     if (rc)
-        return s_fail ("list", &err);
+        return client_fail ("list", &err);
     size_t count;
     const uint64_t *ids = proto_msg_uints (reply, "ids", &count);
     const uint64_t *points = proto_msg_uints (reply, "points", NULL);
     const uint64_t *done = proto_msg_uints (reply, "done", NULL);
     const uint64_t *failed = proto_msg_uints (reply, "failed", NULL);
-    printf ("%-6s %-10s %9s %9s %7s  %s\n", "ID", "STATE", "POINTS", "DONE", "FAILED", "NAME");
+    const uint64_t *parents = proto_msg_uints (reply, "parents", NULL);
+    const uint64_t *levels = proto_msg_uints (reply, "levels", NULL);
+    printf ("%-6s %-10s %9s %9s %7s  %-12s %s\n", "ID", "STATE", "POINTS", "DONE", "FAILED",
+            "FAMILY", "NAME");
     for (size_t k = 0; k < count; k++) {
         //  Names and states came from a peer: escaped before a terminal.
         char *state = bsw_text_escape (proto_msg_strs_at (reply, "states", k));
         char *name = bsw_text_escape (proto_msg_strs_at (reply, "names", k));
-        printf ("%-6" PRIu64 " %-10s %9" PRIu64 " %9" PRIu64 " %7" PRIu64 "  %s\n", ids[k], state,
-                points[k], done[k], failed[k], name);
+        //  A refinement level names its grid; a grid with levels says so.
+        char family[40] = "-";
+        if (parents[k])
+            snprintf (family, sizeof family, "%" PRIu64 " level %" PRIu64, parents[k], levels[k]);
+        for (size_t q = 0; q < count && !parents[k]; q++)
+            if (parents[q] == ids[k])
+                snprintf (family, sizeof family, "%" PRIu64 " grid", ids[k]);
+        printf ("%-6" PRIu64 " %-10s %9" PRIu64 " %9" PRIu64 " %7" PRIu64 "  %-12s %s\n", ids[k],
+                state, points[k], done[k], failed[k], family, name);
         free (state);
         free (name);
     }
@@ -409,6 +422,28 @@ s_print_status_json (uint64_t id, const proto_msg_t *st)
     json_object_set_new (root, "rate", s_json_number (proto_msg_f64 (st, "rate")));
     json_object_set_new (root, "eta_s", s_json_number (proto_msg_f64 (st, "eta_s")));
     json_object_set_new (root, "elapsed_s", s_json_number (proto_msg_f64 (st, "elapsed_s")));
+    if (proto_msg_has (st, "parent")) {
+        json_object_set_new (root, "parent", s_json_count (proto_msg_uint (st, "parent")));
+        json_object_set_new (root, "level", s_json_count (proto_msg_uint (st, "level")));
+    }
+    if (proto_msg_has (st, "refine_metric")) {
+        json_t *refine = json_object ();
+        json_object_set_new (refine, "metric", s_json_text (proto_msg_str (st, "refine_metric")));
+        json_object_set_new (refine, "threshold",
+                             s_json_number (proto_msg_f64 (st, "refine_threshold")));
+        json_object_set_new (refine, "levels", s_json_count (proto_msg_uint (st, "refine_levels")));
+        json_object_set_new (refine, "state", s_json_text (proto_msg_str (st, "refine_state")));
+        if (proto_msg_has (st, "refine_note"))
+            json_object_set_new (refine, "note", s_json_text (proto_msg_str (st, "refine_note")));
+        json_t *family = json_array ();
+        size_t count = 0;
+        const uint64_t *ids =
+            proto_msg_has (st, "family") ? proto_msg_uints (st, "family", &count) : NULL;
+        for (size_t l = 0; l < count; l++)
+            json_array_append_new (family, s_json_count (ids[l]));
+        json_object_set_new (refine, "family", family);
+        json_object_set_new (root, "refinement", refine);
+    }
     //  ", " and ": " between items, as before; reals read back exactly.
     char *text = json_dumps (root, JSON_REAL_PRECISION (17));
     json_decref (root);
@@ -424,28 +459,30 @@ client_status_main (int argc, char **argv)
     uint64_t id = 0;
     bool json = false;
     const bsw_opt_t options[] = {
-        s_id_row (&id),
+        client_id_row (&id),
         {.name = "json", .kind = BSW_OPT_FLAG, .dest = &json, .help = "print one JSON object"},
-        s_broker_row (&broker),
-        CLIENT_KEY_OPTIONS (&s_keys),
+        client_broker_row (&broker),
+        CLIENT_KEY_OPTIONS (&client_keys),
         {NULL}};
     const bsw_opts_t cmd = {
         "brainsweep status",
         "One sweep's progress: points pending, running, done, failed, cancelled;\n"
-        "rate and ETA.\n",
+        "rate and ETA. For a refinement level, the grid it refines; for a refined\n"
+        "grid, the refinement and each of its levels.\n",
         options, NULL};
     int rc = bsw_opts_main (&cmd, argc, argv);
     if (rc != BSW_OPTS_GO)
         return rc;
-    client_conn_t *conn = s_connect ("status", broker);
+    client_conn_t *conn = client_connect ("status", broker);
     if (!conn)
         return 2;
     bsw_error_t err;
     proto_msg_t *st = NULL;
     rc = s_status (conn, id, &st, &err);
-    client_conn_destroy (&conn);
-    if (rc)
-        return s_fail ("status", &err);
+    if (rc) {
+        client_conn_destroy (&conn);
+        return client_fail ("status", &err);
+    }
     if (json)
         s_print_status_json (id, st);
     else {
@@ -462,7 +499,9 @@ client_status_main (int argc, char **argv)
         s_format_duration (proto_msg_f64 (st, "elapsed_s"), el_text, sizeof el_text);
         printf ("  %-10s %.1f points/s\n  %-10s %s\n  %-10s %s\n", "rate",
                 proto_msg_f64 (st, "rate"), "eta", eta_text, "elapsed", el_text);
+        client_print_family (conn, st);
     }
+    client_conn_destroy (&conn);
     proto_msg_destroy (&st);
     return 0;
 }
@@ -472,8 +511,10 @@ client_watch_main (int argc, char **argv)
 {
     const char *broker = NULL;
     uint64_t id = 0;
-    const bsw_opt_t options[] = {
-        s_id_row (&id), s_broker_row (&broker), CLIENT_KEY_OPTIONS (&s_keys), {NULL}};
+    const bsw_opt_t options[] = {client_id_row (&id),
+                                 client_broker_row (&broker),
+                                 CLIENT_KEY_OPTIONS (&client_keys),
+                                 {NULL}};
     const bsw_opts_t cmd = {
         "brainsweep watch",
         "A live progress bar (done, running, failed, rate, ETA) until the sweep\n"
@@ -482,7 +523,7 @@ client_watch_main (int argc, char **argv)
     int rc = bsw_opts_main (&cmd, argc, argv);
     if (rc != BSW_OPTS_GO)
         return rc;
-    client_conn_t *conn = s_connect ("watch", broker);
+    client_conn_t *conn = client_connect ("watch", broker);
     if (!conn)
         return 2;
     bsw_error_t err;
@@ -490,7 +531,7 @@ client_watch_main (int argc, char **argv)
     rc = client_watch (conn, id, false, &final, &err);
     client_conn_destroy (&conn);
     if (rc)
-        return s_fail ("watch", &err);
+        return client_fail ("watch", &err);
     if (streq (final.state, "cancelled")) {
         fprintf (stderr, "sweep %" PRIu64 " was cancelled\n", id);
         return 1;
@@ -503,7 +544,7 @@ client_fetch_main (int argc, char **argv)
 {
     const char *broker = NULL, *output = NULL;
     uint64_t id = 0;
-    const bsw_opt_t options[] = {s_id_row (&id),
+    const bsw_opt_t options[] = {client_id_row (&id),
                                  {.name = "output",
                                   .letter = 'o',
                                   .kind = BSW_OPT_STRING,
@@ -511,8 +552,8 @@ client_fetch_main (int argc, char **argv)
                                   .arg = "FILE.zip",
                                   .help = "where to write it",
                                   .required = true},
-                                 s_broker_row (&broker),
-                                 CLIENT_KEY_OPTIONS (&s_keys),
+                                 client_broker_row (&broker),
+                                 CLIENT_KEY_OPTIONS (&client_keys),
                                  {NULL}};
     const bsw_opts_t cmd = {
         "brainsweep fetch",
@@ -525,7 +566,7 @@ client_fetch_main (int argc, char **argv)
     int rc = bsw_opts_main (&cmd, argc, argv);
     if (rc != BSW_OPTS_GO)
         return rc;
-    client_conn_t *conn = s_connect ("fetch", broker);
+    client_conn_t *conn = client_connect ("fetch", broker);
     if (!conn)
         return 2;
     bsw_error_t err;
@@ -533,7 +574,7 @@ client_fetch_main (int argc, char **argv)
     rc = client_fetch (conn, id, output, false, &size, &err);
     client_conn_destroy (&conn);
     if (rc)
-        return s_fail ("fetch", &err);
+        return client_fail ("fetch", &err);
     fprintf (stderr, "%s: %" PRIu64 " bytes\n", output, size);
     return 0;
 }
@@ -547,13 +588,15 @@ s_done_command (int argc, char **argv, const char *command, const char *about, p
     uint64_t id = 0;
     char program[64];
     snprintf (program, sizeof program, "brainsweep %s", command);
-    const bsw_opt_t options[] = {
-        s_id_row (&id), s_broker_row (&broker), CLIENT_KEY_OPTIONS (&s_keys), {NULL}};
+    const bsw_opt_t options[] = {client_id_row (&id),
+                                 client_broker_row (&broker),
+                                 CLIENT_KEY_OPTIONS (&client_keys),
+                                 {NULL}};
     const bsw_opts_t cmd = {program, about, options, NULL};
     int rc = bsw_opts_main (&cmd, argc, argv);
     if (rc != BSW_OPTS_GO)
         return rc;
-    client_conn_t *conn = s_connect (command, broker);
+    client_conn_t *conn = client_connect (command, broker);
     if (!conn)
         return 2;
     bsw_error_t err;
@@ -562,7 +605,7 @@ s_done_command (int argc, char **argv, const char *command, const char *about, p
     rc = client_conn_request (conn, &request, PROTO_DONE, &reply, &err);
     if (rc) {
         client_conn_destroy (&conn);
-        return s_fail (command, &err);
+        return client_fail (command, &err);
     }
     printf ("sweep %" PRIu64 ": %" PRIu64 " points %s", id, proto_msg_uint (reply, "count"), verb);
     proto_msg_destroy (&reply);
@@ -643,8 +686,8 @@ client_stats_main (int argc, char **argv)
     bool json = false;
     const bsw_opt_t options[] = {
         {.name = "json", .kind = BSW_OPT_FLAG, .dest = &json, .help = "print one JSON object"},
-        s_broker_row (&broker),
-        CLIENT_KEY_OPTIONS (&s_keys),
+        client_broker_row (&broker),
+        CLIENT_KEY_OPTIONS (&client_keys),
         {NULL}};
     const bsw_opts_t cmd = {
         "brainsweep stats",
@@ -655,7 +698,7 @@ client_stats_main (int argc, char **argv)
     int rc = bsw_opts_main (&cmd, argc, argv);
     if (rc != BSW_OPTS_GO)
         return rc;
-    client_conn_t *conn = s_connect ("stats", broker);
+    client_conn_t *conn = client_connect ("stats", broker);
     if (!conn)
         return 2;
     bsw_error_t err;
@@ -663,7 +706,7 @@ client_stats_main (int argc, char **argv)
     rc = client_conn_request (conn, &request, PROTO_BROKER_STATS, &st, &err);
     client_conn_destroy (&conn);
     if (rc)
-        return s_fail ("stats", &err);
+        return client_fail ("stats", &err);
     if (json) {
         char *text = s_stats_json (st);
         puts (text);

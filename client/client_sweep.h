@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "bsw_error.h"
+#include "bsw_opts.h"
 #include "client_conn.h"
 #include "spec.h"
 
@@ -84,5 +85,20 @@ int client_watch (client_conn_t *conn, uint64_t sweep, bool quiet, client_status
     size, or an error. */
 int client_fetch (client_conn_t *conn, uint64_t sweep, const char *path, bool quiet, uint64_t *size,
                   bsw_error_t *err);
+
+/*  What every broker command shares: its keys (--key, --broker-key), the
+    --broker option and the ID operand rows, the connection to --broker or
+    $BRAINSWEEP_BROKER (NULL after saying why: exit 2), and an error's
+    sentence printed escaped (a peer's text) as "brainsweep COMMAND: ..."
+    (returns exit status 1). */
+extern proto_curve_keys_t client_keys;
+bsw_opt_t client_broker_row (const char **broker);
+bsw_opt_t client_id_row (uint64_t *id);
+client_conn_t *client_connect (const char *command, const char *broker);
+int client_fail (const char *command, const bsw_error_t *err);
+
+/*  `brainsweep status`'s lines about a refinement family: the grid a
+    level refines, or a refined grid's plan and levels (STATUS of each). */
+void client_print_family (client_conn_t *conn, const proto_msg_t *st);
 
 #endif

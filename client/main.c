@@ -29,6 +29,8 @@ static const char s_usage[] =
     "  fetch ID -o FILE.zip             download the sweep's TVB-format zip\n"
     "  cancel ID                        stop dispatching a sweep (results are kept)\n"
     "  retry ID                         run the failed points again\n"
+    "  refine ID --metric NAME [--levels L]   halve a finished grid's cells where the\n"
+    "                                   metric changes sharply; runs the new points\n"
     "  stats [--json]                   the broker's counters: sweeps, workers joined\n"
     "                                   and lost, points requeued, errors by code\n"
     "  plot ID -o OUT.png               the PSE view of a sweep, running or finished\n"
@@ -65,7 +67,8 @@ main (int argc, char **argv)
                     {"status", client_status_main},     {"watch", client_watch_main},
                     {"fetch", client_fetch_main},       {"cancel", client_cancel_main},
                     {"retry", client_retry_main},       {"plot", client_plot_main},
-                    {"stats", client_stats_main},       {"keygen", client_keygen_main}};
+                    {"stats", client_stats_main},       {"keygen", client_keygen_main},
+                    {"refine", client_refine_main}};
     for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
         if (strcmp (command, commands[k].name) == 0) {
             //  Log lines (broker and worker actors) go to stderr: stdout is

@@ -31,7 +31,7 @@
 #include "bsw_error.h"
 
 #define PROTO_TAG                    "BSW"
-#define PROTO_VERSION                2
+#define PROTO_VERSION                3
 #define PROTO_MAX_HEADER_BYTES       (4u << 20)     /* frame 0 */
 #define PROTO_MAX_BLOB_BYTES_DEFAULT (512ull << 20) /* one blob frame */
 #define PROTO_MAX_FRAMES             8              /* blob frames per message */
@@ -42,6 +42,7 @@
 #define PROTO_MAX_BATCH              4096u          /* points in one RESULT or ACK */
 #define PROTO_MAX_METRIC_NAME        63u            /* bytes of one metric name */
 #define PROTO_MAX_LIST               1000u          /* sweeps in one SWEEPS reply (the newest) */
+#define PROTO_MAX_REFINE_LEVELS      8u             /* levels one REFINE may ask for */
 
 /*  Message types. Numbers are on the wire: never renumber, only append. */
 #define PROTO_TYPE_MAP(X)                                                                          \
@@ -68,6 +69,8 @@
     X (POINTS, 32)       /* broker -> client */                                                    \
     X (STATS, 33)        /* client -> broker: the broker's counters */                             \
     X (BROKER_STATS, 34) /* broker -> client */                                                    \
+    X (REFINE, 35)       /* client -> broker: refine a finished grid */                            \
+    X (REFINED, 36)      /* broker -> client */                                                    \
     X (ERROR, 40)        /* any reply: code + sentence */
 
 typedef enum {

@@ -666,7 +666,8 @@ s_check_relations (const proto_msg_t *self, bsw_error_t *err)
         rc = s_same_count (self, "error_counts", "error_codes", err);
         break;
     case PROTO_SWEEPS: {
-        static const char *const columns[] = {"names", "states", "points", "done", "failed"};
+        static const char *const columns[] = {"names",  "states",  "points", "done",
+                                              "failed", "parents", "levels"};
         for (size_t i = 0; !rc && i < sizeof columns / sizeof columns[0]; i++)
             rc = s_same_count (self, columns[i], "ids", err);
         break;

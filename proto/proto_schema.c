@@ -132,6 +132,8 @@ static const proto_field_t s_sweeps[] = {
     S_UINTS ("points", S_REQUIRED, "their numbers of points"),
     S_UINTS ("done", S_REQUIRED, "points finished"),
     S_UINTS ("failed", S_REQUIRED, "points failed"),
+    S_UINTS ("parents", S_REQUIRED, "the grid each refinement level refines; 0: none"),
+    S_UINTS ("levels", S_REQUIRED, "their refinement levels (0: a submitted sweep)"),
     S_UINT ("more", S_OPTIONAL, "older sweeps left out (the reply lists the newest)"),
 };
 static const proto_field_t s_status[] = {
@@ -153,6 +155,16 @@ static const proto_field_t s_sweep_status[] = {
     S_F64 ("rate", S_OPTIONAL, "points per second, recently"),
     S_F64 ("eta_s", S_OPTIONAL, "estimated seconds to completion"),
     S_F64 ("elapsed_s", S_OPTIONAL, "seconds since submission"),
+    S_UINT ("parent", S_OPTIONAL, "the grid this refinement level refines"),
+    S_UINT ("level", S_OPTIONAL, "its refinement level"),
+    S_UINTS ("family", S_OPTIONAL, "a refined grid's level sweeps, level 1 first"),
+    S_STR_RANGE ("refine_metric", S_OPTIONAL, 1, PROTO_MAX_METRIC_NAME, NULL,
+                 "a refined grid's refinement: the metric it halves cells by"),
+    S_F64 ("refine_threshold", S_OPTIONAL, "the refinement's threshold"),
+    S_UINT ("refine_levels", S_OPTIONAL, "the refinement's levels asked for"),
+    S_STR_RANGE ("refine_state", S_OPTIONAL, 0, PROTO_MAX_STRING, "running|done|cancelled|failed",
+                 "the refinement's state"),
+    S_STR ("refine_note", S_OPTIONAL, "why the refinement ended (when it has)"),
 };
 static const proto_field_t s_cancel[] = {
     S_REQ,
@@ -228,6 +240,20 @@ static const proto_field_t s_broker_stats[] = {
                   "codes of the error replies sent since start"),
     S_UINTS ("error_counts", S_REQUIRED, "how many of each, pairwise with `error_codes`"),
 };
+static const proto_field_t s_refine[] = {
+    S_REQ,
+    S_SWEEP,
+    S_STR_RANGE ("metric", S_REQUIRED, 1, PROTO_MAX_METRIC_NAME, NULL, "the metric to refine on"),
+    S_F64 ("threshold", S_OPTIONAL, "share of the metric's range a cell must span (0..1]"),
+    S_UINT_RANGE ("levels", S_OPTIONAL, 1, PROTO_MAX_REFINE_LEVELS, "levels to run (default 1)"),
+};
+static const proto_field_t s_refined[] = {
+    S_REQ_ECHO,
+    S_SWEEP,
+    S_STR_RANGE ("metric", S_REQUIRED, 1, PROTO_MAX_METRIC_NAME, NULL, "the metric"),
+    S_F64 ("threshold", S_REQUIRED, "the threshold in use"),
+    S_UINT ("levels", S_REQUIRED, "levels to run"),
+};
 static const proto_field_t s_error[] = {
     S_REQ_ECHO,
     S_INT_RANGE ("code", S_REQUIRED, INT32_MIN, -1, "a negative error code (table below)"),
@@ -262,6 +288,8 @@ static const proto_schema_t s_schemas[] = {
     S_SCHEMA (POINTS, s_points),
     S_SCHEMA (STATS, s_stats),
     S_SCHEMA (BROKER_STATS, s_broker_stats),
+    S_SCHEMA (REFINE, s_refine),
+    S_SCHEMA (REFINED, s_refined),
     S_SCHEMA (ERROR, s_error),
 };
 // clang-format on
@@ -269,7 +297,7 @@ static const proto_schema_t s_schemas[] = {
 const proto_schema_t *
 proto_schema (int type)
 {
-    //  Gaps in the numbering (9..19, 35..39) have no name: unknown.
+    //  Gaps in the numbering (9..19, 37..39) have no name: unknown.
     if (type < 0 || (size_t) type >= sizeof s_schemas / sizeof s_schemas[0])
         return NULL;
     return s_schemas[type].name ? &s_schemas[type] : NULL;

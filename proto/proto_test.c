@@ -410,7 +410,7 @@ s_test_roundtrip_all (void)
             }
         }
     }
-    BSW_CHECK_INT (types, 24);
+    BSW_CHECK_INT (types, 26);
     return BSW_TEST_PASS;
 }
 
@@ -678,13 +678,17 @@ s_test_reject_envelope (void)
     s_raw_begin (&raw, "XSW", 1, PROTO_HEARTBEAT, 0);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EPROTO,
                           "not a brainsweep message: the tag is 'XSW', not 'BSW'"));
-    s_raw_begin (&raw, "BSW", 3, PROTO_HEARTBEAT, 0);
+    s_raw_begin (&raw, "BSW", 4, PROTO_HEARTBEAT, 0);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EVERSION,
-                          "version 3 is not supported (this peer speaks 2)"));
-    //  Version 1 (its RESULT carried one point and an HDF5 file) too.
+                          "version 4 is not supported (this peer speaks 3)"));
+    //  Version 1 (its RESULT carried one point and an HDF5 file) too, and
+    //  version 2 (no refinement families).
     s_raw_begin (&raw, "BSW", 1, PROTO_HEARTBEAT, 0);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EVERSION,
-                          "version 1 is not supported (this peer speaks 2)"));
+                          "version 1 is not supported (this peer speaks 3)"));
+    s_raw_begin (&raw, "BSW", 2, PROTO_HEARTBEAT, 0);
+    BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EVERSION,
+                          "version 2 is not supported (this peer speaks 3)"));
     s_raw_begin (&raw, "BSW", 0, PROTO_HEARTBEAT, 0);
     BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EVERSION, "version 0 is not supported"));
     s_raw_begin (&raw, "BSW", PROTO_VERSION, 99, 0);
@@ -701,7 +705,7 @@ s_test_reject_envelope (void)
     msgpack_pack_uint64 (&raw.pk, 2);
     msgpack_pack_map (&raw.pk, 0);
     msgpack_pack_nil (&raw.pk);
-    BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EVERSION, "version 3"));
+    BSW_CHECK (s_rejects (s_raw_end (&raw, NULL), 0, BSW_EVERSION, "version 4"));
     //  Our version with the wrong layout, a non-map body, a string type.
     msgpack_sbuffer_init (&raw.sbuf);
     msgpack_packer_init (&raw.pk, &raw.sbuf, msgpack_sbuffer_write);

@@ -964,7 +964,7 @@ s_test_stats_errors (void)
     if (s_expect_error (BSW_EPROTO, ""))
         return BSW_TEST_FAIL;
     s_send_header ("BSW", PROTO_VERSION + 1, PROTO_LIST);
-    if (s_expect_error (BSW_EVERSION, "version 3"))
+    if (s_expect_error (BSW_EVERSION, "version 4"))
         return BSW_TEST_FAIL;
     proto_msg_t *msg = proto_msg_new (PROTO_STATUS);
     proto_msg_set_uint (msg, "sweep", 4242);

@@ -24,6 +24,12 @@
 #                    exported compressed and not, and every series equals
 #                    `simulate --point K` bit for bit; so does `run
 #                    --deflate`'s, all compressed
+#   designs          a sobol sample and a list of points (4 each, tiny4), by
+#                    `run`: TVB's layout without the PSE view, README.txt
+#                    saying the sweep is not a grid, every series equal to
+#                    `simulate --point K`, metrics.csv's values the points'
+#                    own (the first Sobol points: the box's lower corner,
+#                    its centre, ...), TVB_range_values the same
 #   million          a 1,000,000-point sweep (keep metrics): submit, status,
 #                    list, cancel (dispatch stops), retry (it resumes), a
 #                    fetch following it and one of its end agree, metrics.csv
@@ -214,8 +220,10 @@ check_texts () {
 # reference the series, the measure holding simulate's metrics; each
 # group has one operation group GID; every simulation view model is dated
 # before every metric one (TVB imports folders in that order).
-# check_tvb_files DIR POINTS
+# check_tvb_files DIR POINTS [VALUES]: VALUES has line k the
+# TVB_range_values of point k (default: the tiny grid's I x a).
 check_tvb_files () {
+  rvfile=${3:-}
   # One h5dump for every file: "FILE<tab>NAME<tab>VALUE" per root attribute.
   (cd "$1" && h5dump --onlyattr=1 ./*/*.h5) 2> "$tmp/h5dump.err" | awk '
     /^HDF5 "/ { file = $2; gsub(/"/, "", file); sub(/^\.\//, "", file); root = 1; next }
@@ -225,7 +233,8 @@ check_tvb_files () {
     /^ *\(0\): / { v = $0; sub(/^ *\(0\): */, "", v); gsub(/^"|"$/, "", v)
                   printf "%s\t%s\t%s\n", file, name, v }' > "$tmp/attrs.tsv"
   find "$1" -name '*.h5' | sed "s|^$1/||" | sort > "$tmp/h5.list"
-  awk -F '\t' -v points="$2" -v ivalues="$I_VALUES" -v avalues="$A_VALUES" -v sim="$tmp/sim" '
+  awk -F '\t' -v points="$2" -v ivalues="$I_VALUES" -v avalues="$A_VALUES" -v sim="$tmp/sim" \
+    -v rvfile="$rvfile" '
     function urn(h) {
       return "urn:uuid:" substr(h, 1, 8) "-" substr(h, 9, 4) "-" substr(h, 13, 4) "-" \
              substr(h, 17, 4) "-" substr(h, 21, 12)
@@ -267,7 +276,8 @@ check_tvb_files () {
         want(sam, "TVB_coupling", gid(s, "Linear"))
         want(sam, "TVB_integrator", gid(s, "HeunDeterministicViewModel"))
         want(sam, "TVB_monitors", "[\"" hex[file_of(s, "TemporalAverageViewModel")] "\"]")
-        want(sam, "TVB_range_values", "{\"model.I\": " iv[int(k / na) + 1] ", \"model.a\": " av[k % na + 1] "}")
+        if (rvfile != "") { rv = ""; getline rv < rvfile; want(sam, "TVB_range_values", rv) }
+        else want(sam, "TVB_range_values", "{\"model.I\": " iv[int(k / na) + 1] ", \"model.a\": " av[k % na + 1] "}")
         want(sam, "TVB_state", "INTERMEDIATE")
         want(tsr, "TVB_connectivity", conn)
         dm = file_of(m, "DatatypeMeasure"); tm = file_of(m, "TimeseriesMetricsAdapterModel")
@@ -457,6 +467,53 @@ JSON
   for f in "$tmp"/run/*/TimeSeriesRegion_*.h5; do
     h5dump -p -H -d /data "$f" > "$tmp/h5.out" 2>&1 || fail "h5dump $f: $(cat "$tmp/h5.out")"
     grep -q 'COMPRESSION DEFLATE' "$tmp/h5.out" || fail "run --deflate: $f is not deflated"
+  done
+  ;;
+designs)
+  # Point k's values, and TVB_range_values as the export writes them.
+  make_tiny4
+  base='"connectivity": "tiny4.zip", "simulation_length": 3.0, "model": {"variables_of_interest": ["V", "W"]}'
+  # The first 4 unscrambled Sobol points of 2 dimensions are (0, 0),
+  # (0.5, 0.5), (0.75, 0.25), (0.25, 0.75): exact in binary once scaled.
+  cat > "$tmp/sobol.json" <<JSON
+{"name": "sobol export", $base,
+ "ranges": [{"parameter": "model.I", "lo": -1.0, "hi": 1.0},
+            {"parameter": "model.a", "lo": -1.0, "hi": 3.0}],
+ "sampling": {"method": "sobol", "points": 4}}
+JSON
+  printf -- '-1.0 -1.0\n0.0 1.0\n0.5 0.0\n-0.5 2.0\n' > "$tmp/sobol.values"
+  cat > "$tmp/points.json" <<JSON
+{"name": "points export", $base,
+ "points": [{"model.I": 0.25, "model.a": 1.5}, {"model.I": -0.75, "model.a": 2.5},
+            {"model.I": 1.0, "model.a": -1.0}, {"model.I": 0.0, "model.a": 0.5}]}
+JSON
+  printf '0.25 1.5\n-0.75 2.5\n1.0 -1.0\n0.0 0.5\n' > "$tmp/points.values"
+  layout_all 4 | sed '/^pse\./d' > "$tmp/layout.txt"
+  echo README.txt >> "$tmp/layout.txt"
+  for d in sobol points; do
+    rm -rf "$tmp/sim"
+    simulate_points "$tmp/$d.json" 4
+    "$bin/brainsweep" run "$tmp/$d.json" -o "$tmp/$d.zip" -w 2 -q > "$tmp/run.out" 2>&1 \
+      || fail "run $d: $(cat "$tmp/run.out")"
+    unpack "$tmp/$d.zip" "$tmp/$d"
+    expect_names "$tmp/$d.zip" "$tmp/layout.txt"
+    check_series "$tmp/$d" 4
+    [ "$(jq -S . "$tmp/$d/sweep.json")" = "$(jq -S . "$tmp/$d.json")" ] || fail "$d: sweep.json"
+    grep -q "This sweep is not a grid" "$tmp/$d/README.txt" \
+      || fail "$d README.txt: $(cat "$tmp/$d/README.txt")"
+    csv=$tmp/$d/metrics.csv
+    [ "$(head -1 "$csv")" = "$METRICS_HEADER" ] || fail "$d metrics.csv header: $(head -1 "$csv")"
+    [ "$(tail -n +2 "$csv" | wc -l)" -eq 4 ] || fail "$d metrics.csv: not 4 rows"
+    k=0
+    : > "$tmp/$d.rv"
+    while read -r i a; do
+      want="$k,$i,$a,ok,$(cat "$tmp/sim/p$k.csv")"
+      got=$(sed -n "$((k + 2))p" "$csv")
+      [ "$got" = "$want" ] || fail "$d metrics.csv row of point $k: '$got', expected '$want'"
+      echo "{\"model.I\": $i, \"model.a\": $a}" >> "$tmp/$d.rv"
+      k=$((k + 1))
+    done < "$tmp/$d.values"
+    check_tvb_files "$tmp/$d" 4 "$tmp/$d.rv"
   done
   ;;
 million)
