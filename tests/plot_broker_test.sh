@@ -49,7 +49,7 @@ expect_fail 1 "has 12 points (0 to 11): there is no point 12" "--point 12" \
   "$bin/brainsweep" plot "$id" --point 12 -o "$tmp/x.png"
 expect_fail 1 "no sweep 999" "sweep 999" "$bin/brainsweep" plot 999 -o "$tmp/x.png"
 # A sampled sweep (a Latin hypercube of 8 points) is a scatter, each
-# point at its values.
+# point at its values, from the broker and from its zip; --point K works.
 cat > "$tmp/lhs.json" <<'JSON'
 {"name": "plot lhs", "simulation_length": 300.0,
  "ranges": [{"parameter": "model.I", "lo": -1.0, "hi": 1.0},
@@ -67,6 +67,13 @@ grep -q "a scatter: each point at its values" "$tmp/plot.log" || fail "lhs: not 
 [ "$(grep -c 'stroke-miterlimit:7;' "$tmp/lhs.svg")" -eq 8 ] || fail "lhs.svg markers"
 "$bin/brainsweep" plot "$lhs" -o "$tmp/lhs.html" 2> /dev/null || fail "html of a sampled sweep"
 grep -q '"scatter":true' "$tmp/lhs.html" || fail "lhs.html is not a scatter"
+"$bin/brainsweep" plot "$lhs" --point 3 -o "$tmp/lhs-ts.svg" 2> /dev/null || fail "--point 3 of lhs"
+[ -s "$tmp/lhs-ts.svg" ] || fail "lhs-ts.svg is empty"
+"$bin/brainsweep" fetch "$lhs" -o "$tmp/lhs.zip" > /dev/null 2>&1 || fail "fetch lhs"
+"$bin/brainsweep" plot "$tmp/lhs.zip" -o "$tmp/lhs-zip.svg" --y coupling.a 2> "$tmp/plot.log" \
+  || { cat "$tmp/plot.log"; fail "plot of the lhs zip"; }
+grep -q "8 points in 1 panel (8 discs, 0 crosses, 0 pending)" "$tmp/plot.log" \
+  || fail "lhs zip: $(cat "$tmp/plot.log")"
 expect_fail 1 "--x model.b: no such axis; the sweep's axes are model.I, model.a, coupling.a" \
   "--x model.b" "$bin/brainsweep" plot "$lhs" -o "$tmp/x.png" --x model.b
 unset BRAINSWEEP_BROKER
