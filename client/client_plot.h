@@ -30,8 +30,10 @@ int client_plot_load_zip (const char *zip_path, plot_pse_t **pse_p, spec_t **spe
                           bsw_error_t *err);
 
 /*  The same from a broker: every finished point of sweep `sweep`; the
-    others are pending. Returns 0, or the broker's error, BSW_EFORMAT (no
-    spec in the reply: a broker too old for plots) or BSW_EINVAL. */
+    others are pending. A refined grid (STATUS lists its `family`) is a
+    scatter of the grid at level 0 and each level's sweep after it.
+    Returns 0, or the broker's error, BSW_EFORMAT (no spec in the reply:
+    a broker too old for plots) or BSW_EINVAL. */
 int client_plot_load_broker (client_conn_t *conn, uint64_t sweep, plot_pse_t **pse_p,
                              spec_t **spec_p, bsw_error_t *err);
 
@@ -42,11 +44,14 @@ int client_plot_new_scatter (const spec_t *spec, const char *title, const char *
                              size_t n_metrics, plot_pse_t **pse_p, bsw_error_t *err);
 
 /*  Appends every point of spec (grid or not, spec_point_values) to a
-    scatter at refinement level `level`, pending; the sweep's point k is
-    the plot's (points before) + k. For a family: the parent at level 0,
-    then each refinement at its level. Returns 0, or plot_pse_add_point's
-    errors. */
-int client_plot_add_sweep (plot_pse_t *pse, const spec_t *spec, unsigned level, bsw_error_t *err);
+    scatter made from `axes` (client_plot_new_scatter; spec's parameters
+    matched to its by name) at refinement level `level`, pending; the
+    sweep's point k is the plot's (points before) + k. For a family: the
+    parent at level 0 (axes = spec), then each refinement at its level.
+    Returns 0, BSW_EFORMAT (spec ranges over other parameters), or
+    plot_pse_add_point's errors. */
+int client_plot_add_sweep (plot_pse_t *pse, const spec_t *axes, const spec_t *spec, unsigned level,
+                           bsw_error_t *err);
 
 /*  Reads a sweep's RESULTS pages into pse, the sweep's point k (of
     `points`) being the plot's base + k: *page_p is the first page (taken),

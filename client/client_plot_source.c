@@ -141,18 +141,37 @@ client_plot_new_scatter (const spec_t *spec, const char *title, const char *cons
 }
 
 int
-client_plot_add_sweep (plot_pse_t *pse, const spec_t *spec, unsigned level, bsw_error_t *err)
+client_plot_add_sweep (plot_pse_t *pse, const spec_t *axes, const spec_t *spec, unsigned level,
+                       bsw_error_t *err)
 {
     uint64_t points = spec_points (spec);
     if (points > PLOT_PSE_MAX_POINTS - plot_pse_points (pse))
         return bsw_error_set (err, BSW_ETOOBIG,
                               "the sweep has more than %d points: too many to plot",
                               PLOT_PSE_MAX_POINTS);
-    double values[PLOT_PSE_MAX_RANGES];
+    //  map[c]: spec's range of the plot's axis c, matched by name (a
+    //  refinement may list its parameters in another order).
+    size_t map[PLOT_PSE_MAX_RANGES];
+    bool same = spec->n_ranges == axes->n_ranges && axes->n_ranges <= PLOT_PSE_MAX_RANGES;
+    for (size_t c = 0; same && c < axes->n_ranges; c++) {
+        map[c] = 0;
+        while (map[c] < spec->n_ranges &&
+               strcmp (spec->ranges[map[c]].parameter, axes->ranges[c].parameter) != 0)
+            map[c]++;
+        same = map[c] < spec->n_ranges;
+    }
+    if (!same)
+        return bsw_error_set (err, BSW_EFORMAT,
+                              "a sweep of level %u does not range over the parameters of the "
+                              "plot's first sweep",
+                              level);
+    double values[PLOT_PSE_MAX_RANGES], mapped[PLOT_PSE_MAX_RANGES];
     int rc = 0;
     for (uint64_t k = 0; rc == 0 && k < points; k++) {
         spec_point_values (spec, k, values);
-        rc = plot_pse_add_point (pse, values, level, NULL, err);
+        for (size_t c = 0; c < axes->n_ranges; c++)
+            mapped[c] = values[map[c]];
+        rc = plot_pse_add_point (pse, mapped, level, NULL, err);
     }
     return rc;
 }
@@ -512,6 +531,57 @@ client_plot_read_pages (client_conn_t *conn, uint64_t sweep, proto_msg_t **page_
     return rc;
 }
 
+//  A sweep's first RESULTS page with its spec (*page_p, caller's) and the
+//  spec parsed (*spec_p, caller's).
+static int
+s_first_page (client_conn_t *conn, uint64_t sweep, proto_msg_t **page_p, spec_t **spec_p,
+              bsw_error_t *err)
+{
+    int rc = s_results (conn, sweep, 0, CLIENT_PLOT_PAGE_POINTS, true, false, page_p, err);
+    if (rc == 0 && !proto_msg_has (*page_p, "spec"))
+        rc = bsw_error_set (
+            err, BSW_EFORMAT,
+            "the broker sent no spec for sweep %" PRIu64 " (is it older than this client?)", sweep);
+    char label[64];
+    snprintf (label, sizeof label, "sweep %" PRIu64, sweep);
+    if (rc == 0) {
+        const char *text = proto_msg_str (*page_p, "spec");
+        if ((rc = spec_load_string (spec_p, text, strlen (text), label, NULL, err)))
+            rc = err->code = BSW_EFORMAT;
+    }
+    return rc;
+}
+
+//  A refined grid's level sweeps (STATUS's family, level 1 first) after
+//  the grid's points: each point at its values and level.
+static int
+s_read_family (client_conn_t *conn, const proto_msg_t *status, const spec_t *grid,
+               const char *const *names, size_t n_names, plot_pse_t *pse, bsw_error_t *err)
+{
+    size_t n_family = 0;
+    const uint64_t *family =
+        proto_msg_has (status, "family") ? proto_msg_uints (status, "family", &n_family) : NULL;
+    if (n_family > PLOT_PSE_MAX_LEVEL)
+        return bsw_error_set (err, BSW_ETOOBIG,
+                              "the broker lists %zu refinement levels; a plot takes at most %d",
+                              n_family, PLOT_PSE_MAX_LEVEL);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n_family; i++) {
+        proto_msg_t *page = NULL;
+        spec_t *spec = NULL;
+        uint64_t base = plot_pse_points (pse);
+        rc = s_first_page (conn, family[i], &page, &spec, err);
+        if (rc == 0)
+            rc = client_plot_add_sweep (pse, grid, spec, (unsigned) i + 1, err);
+        if (rc == 0)
+            rc = client_plot_read_pages (conn, family[i], &page, names, n_names, base,
+                                         spec_points (spec), pse, err);
+        proto_msg_destroy (&page);
+        spec_destroy (&spec);
+    }
+    return rc;
+}
+
 int
 client_plot_load_broker (client_conn_t *conn, uint64_t sweep, plot_pse_t **pse_p, spec_t **spec_p,
                          bsw_error_t *err)
@@ -523,18 +593,7 @@ client_plot_load_broker (client_conn_t *conn, uint64_t sweep, plot_pse_t **pse_p
     proto_msg_set_uint (request, "sweep", sweep);
     int rc = client_conn_request (conn, &request, PROTO_SWEEP_STATUS, &status, err);
     if (rc == 0)
-        rc = s_results (conn, sweep, 0, CLIENT_PLOT_PAGE_POINTS, true, false, &page, err);
-    if (rc == 0 && !proto_msg_has (page, "spec"))
-        rc = bsw_error_set (
-            err, BSW_EFORMAT,
-            "the broker sent no spec for sweep %" PRIu64 " (is it older than this client?)", sweep);
-    char label[64];
-    snprintf (label, sizeof label, "sweep %" PRIu64, sweep);
-    if (rc == 0) {
-        const char *text = proto_msg_str (page, "spec");
-        if ((rc = spec_load_string (spec_p, text, strlen (text), label, NULL, err)))
-            rc = err->code = BSW_EFORMAT;
-    }
+        rc = s_first_page (conn, sweep, &page, spec_p, err);
     if (rc == 0) {
         const char *name = proto_msg_has (status, "name") ? proto_msg_str (status, "name") : "";
         char title[512];
@@ -546,13 +605,23 @@ client_plot_load_broker (client_conn_t *conn, uint64_t sweep, plot_pse_t **pse_p
                       proto_msg_str (status, "state"));
         const char *names[5];
         size_t n_names = client_plot_metric_names (*spec_p, names);
-        if (spec_is_grid (*spec_p))
+        //  A grid with refinements is a scatter of the whole family.
+        size_t n_family = 0;
+        if (proto_msg_has (status, "family"))
+            proto_msg_uints (status, "family", &n_family);
+        bool family = n_family > 0;
+        if (family)
+            snprintf (title + strlen (title), sizeof title - strlen (title),
+                      ", with %zu refinement level%s", n_family, n_family == 1 ? "" : "s");
+        if (spec_is_grid (*spec_p) && !family)
             rc = s_new_plot (*spec_p, title, names, n_names, pse_p, err);
         else if ((rc = client_plot_new_scatter (*spec_p, title, names, n_names, pse_p, err)) == 0)
-            rc = client_plot_add_sweep (*pse_p, *spec_p, 0, err);
+            rc = client_plot_add_sweep (*pse_p, *spec_p, *spec_p, 0, err);
         if (rc == 0)
             rc = client_plot_read_pages (conn, sweep, &page, names, n_names, 0,
                                          plot_pse_points (*pse_p), *pse_p, err);
+        if (rc == 0 && family)
+            rc = s_read_family (conn, status, *spec_p, names, n_names, *pse_p, err);
     }
     proto_msg_destroy (&status);
     proto_msg_destroy (&page);

@@ -45,11 +45,29 @@ grep -q '"status":"oooooooooooo"' "$tmp/done.html" || fail "done.html statuses"
 "$bin/brainsweep" fetch "$id" -o "$tmp/sweep.zip" > /dev/null 2>&1 || fail "fetch"
 "$bin/brainsweep" plot "$tmp/sweep.zip" --point 7 -o "$tmp/zip.svg" 2> /dev/null || fail "--point 7 (zip)"
 cmp -s "$tmp/broker.svg" "$tmp/zip.svg" || fail "the broker's and the zip's series of point 7 differ"
+# Refined: the grid and its level drawn together as one scatter, from the
+# broker and from the family's zip alike.
+"$bin/brainsweep" refine "$id" -m GlobalVariance -q > "$tmp/refine.log" 2>&1 \
+  || { cat "$tmp/refine.log"; fail "refine"; }
+"$bin/brainsweep" plot "$id" -o "$tmp/family.svg" 2> "$tmp/plot.log" \
+  || { cat "$tmp/plot.log"; fail "plot of a refined grid"; }
+grep -q "a scatter: each point at its values" "$tmp/plot.log" || fail "family: $(cat "$tmp/plot.log")"
+drawn=$(sed -n 's/.*: \([0-9]*\) points in 1 panel.*/\1/p' "$tmp/plot.log")
+[ "${drawn:-0}" -gt 12 ] || fail "family: $(cat "$tmp/plot.log")"
+"$bin/brainsweep" plot "$id" -o "$tmp/family.html" 2> /dev/null || fail "the family's page"
+grep -q 'with 1 refinement level' "$tmp/family.html" || fail "family.html: no refinement in its title"
+grep -q '"levels":\[0,' "$tmp/family.html" || fail "family.html: no levels"
+"$bin/brainsweep" fetch "$id" -o "$tmp/family.zip" > /dev/null 2>&1 || fail "fetch the family"
+"$bin/brainsweep" plot "$tmp/family.zip" -o "$tmp/family-zip.svg" 2> "$tmp/plot.log" \
+  || { cat "$tmp/plot.log"; fail "plot of the family's zip"; }
+grep -q "$drawn points in 1 panel ($drawn discs" "$tmp/plot.log" \
+  || fail "family zip: $(cat "$tmp/plot.log"), expected $drawn discs"
 expect_fail 1 "has 12 points (0 to 11): there is no point 12" "--point 12" \
   "$bin/brainsweep" plot "$id" --point 12 -o "$tmp/x.png"
 expect_fail 1 "no sweep 999" "sweep 999" "$bin/brainsweep" plot 999 -o "$tmp/x.png"
 # A sampled sweep (a Latin hypercube of 8 points) is a scatter, each
 # point at its values, from the broker and from its zip; --point K works.
+# A refined grid is a scatter of the grid and its level.
 cat > "$tmp/lhs.json" <<'JSON'
 {"name": "plot lhs", "simulation_length": 300.0,
  "ranges": [{"parameter": "model.I", "lo": -1.0, "hi": 1.0},

@@ -21,6 +21,9 @@
                  a line over the limit, no metrics.csv: sentences.
     sampled      a Sobol sweep from a broker: a scatter, each point at the
                  spec's values, results read as a grid's.
+    family       a refined grid from a broker (STATUS's family): the grid's
+                 and every level's points in one scatter, each at its values
+                 and level; a level over other parameters: a sentence.
     zip_sampled  a sampled sweep's zip: the values of metrics.csv's columns;
                  more rows than the spec has points is an error.
     zip_family   a refinement family's zip (metrics.csv with a level
@@ -47,14 +50,17 @@ static const char *const s_sent[] = {"VarianceNodeVariance", "Synchrony", "Globa
 
 /*  What the fake broker does, and what it saw. */
 typedef struct {
-    char endpoint[64];  /* inproc:// address it binds */
-    size_t nx, ny;      /* the sweep: model.I x model.a values */
-    uint64_t cap;       /* points a page lists at most */
-    bool gaps;          /* points k % 7 == 3 and the last 500 have no result */
-    bool stuck;         /* every page lists from point 0, whatever is asked */
-    char *spec;         /* the sweep's JSON spec */
-    const char *method; /* sampled: "random", "lhs" or "sobol" (nx * ny points); NULL: a grid */
-    size_t pages;       /* RESULTS answered (read once the actor is gone) */
+    char endpoint[64];      /* inproc:// address it binds */
+    size_t nx, ny;          /* the sweep: model.I x model.a values */
+    uint64_t cap;           /* points a page lists at most */
+    bool gaps;              /* points k % 7 == 3 and the last 500 have no result */
+    bool stuck;             /* every page lists from point 0, whatever is asked */
+    char *spec;             /* the sweep's JSON spec */
+    const char *method;     /* sampled: "random", "lhs" or "sobol" (nx * ny points); NULL: a grid */
+    size_t n_members;       /* refinement levels: sweeps 8, 9, ... (STATUS's family) */
+    const char *members[2]; /* their specs (point lists) */
+    uint64_t member_points[2]; /* and sizes; every point ok, metrics by s_metric */
+    size_t pages;              /* RESULTS answered (read once the actor is gone) */
 } s_fake_t;
 
 static bool
@@ -86,6 +92,10 @@ s_status (const s_fake_t *fake)
     proto_msg_set_str (reply, "name", "fake");
     proto_msg_set_str (reply, "state", "running");
     proto_msg_set_uint (reply, "points", points);
+    if (fake->n_members) {
+        const uint64_t family[] = {8, 9};
+        proto_msg_set_uints (reply, "family", family, fake->n_members);
+    }
     const char *counts[] = {"pending", "running", "done", "failed", "cancelled"};
     for (size_t c = 0; c < 5; c++)
         proto_msg_set_uint (reply, counts[c], 0);
@@ -96,6 +106,14 @@ static proto_msg_t *
 s_page (s_fake_t *fake, const proto_msg_t *request)
 {
     uint64_t points = (uint64_t) fake->nx * fake->ny;
+    //  A refinement level's sweep: its own size, every point ok.
+    uint64_t sweep = proto_msg_uint (request, "sweep");
+    const char *spec = fake->spec;
+    bool member = sweep >= 8 && sweep < 8 + fake->n_members;
+    if (member) {
+        points = fake->member_points[sweep - 8];
+        spec = fake->members[sweep - 8];
+    }
     uint64_t from = fake->stuck ? 0 : proto_msg_uint (request, "offset");
     uint64_t limit = proto_msg_uint (request, "limit");
     if (limit == 0 || limit > fake->cap)
@@ -105,23 +123,24 @@ s_page (s_fake_t *fake, const proto_msg_t *request)
     double *values = bsw_malloc (limit * 4 * sizeof (double) + 1);
     size_t n = 0;
     for (uint64_t k = from; k < points && n < limit; k++) {
-        if (!s_has_result (fake, k))
+        if (!member && !s_has_result (fake, k))
             continue;
+        bool failed = !member && s_failed (k);
         listed[n] = k;
-        statuses[n] = s_failed (k) ? "failed" : "ok";
+        statuses[n] = failed ? "failed" : "ok";
         for (size_t q = 0; q < 4; q++)
-            values[n * 4 + q] = s_failed (k) ? NAN : s_metric (k, q);
+            values[n * 4 + q] = failed ? NAN : s_metric (k, q);
         n++;
     }
     proto_msg_t *reply = proto_msg_new (PROTO_POINTS);
-    proto_msg_set_uint (reply, "sweep", 7);
+    proto_msg_set_uint (reply, "sweep", sweep);
     proto_msg_set_uint (reply, "total", points);
     proto_msg_set_uints (reply, "points", listed, n);
     proto_msg_set_strs (reply, "statuses", statuses, n);
     proto_msg_set_strs (reply, "metric_names", s_sent, 4);
     proto_msg_set_f64s (reply, "values", values, n * 4);
     if (proto_msg_has (request, "with_spec") && proto_msg_bool (request, "with_spec"))
-        proto_msg_set_str (reply, "spec", fake->spec);
+        proto_msg_set_str (reply, "spec", spec);
     free (listed);
     free (statuses);
     free (values);
@@ -489,6 +508,60 @@ s_test_zip_family (void)
     return BSW_TEST_PASS;
 }
 
+//  A refined grid from a broker: STATUS lists its level sweeps; the plot
+//  is a scatter of the grid's points (level 0) and each level's after
+//  them, at their values (a level may list its parameters in another
+//  order), each read from its own RESULTS pages.
+static int
+s_test_family (void)
+{
+    s_fake_t fake = {
+        .nx = 3,
+        .ny = 2,
+        .cap = 2,
+        .n_members = 2,
+        .members = {"{\"points\": [{\"model.a\": -2.9921875, \"model.I\": -4.9921875}, "
+                    "{\"model.a\": -2.9921875, \"model.I\": -4.9765625}]}",
+                    "{\"points\": [{\"model.I\": -4.98828125, \"model.a\": "
+                    "-2.98828125}]}"},
+        .member_points = {2, 1}};
+    plot_pse_t *pse = NULL;
+    bsw_error_t err;
+    BSW_CHECK_MSG (s_read (&fake, &pse, &err) == 0, "%s", err.text);
+    BSW_CHECK (plot_pse_is_scatter (pse));
+    BSW_CHECK_INT (plot_pse_points (pse), 6 + 2 + 1);
+    static const struct {
+        double I, a;
+        unsigned level;
+        uint64_t k; /* in its own sweep */
+    } want[] = {{-5.0, -3.0, 0, 0},
+                {-5.0, -2.98438, 0, 1}, // s_spec writes 6 digits
+                {-4.96875, -2.98438, 0, 5},
+                {-4.9921875, -2.9921875, 1, 0},
+                {-4.9765625, -2.9921875, 1, 1},
+                {-4.98828125, -2.98828125, 2, 0}};
+    static const uint64_t at[] = {0, 1, 5, 6, 7, 8};
+    int gv = plot_pse_metric_index (pse, "GlobalVariance");
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        double values[2];
+        unsigned level = 99;
+        plot_pse_point_values (pse, at[i], values, &level);
+        BSW_CHECK_MSG (values[0] == want[i].I && values[1] == want[i].a && level == want[i].level,
+                       "point %llu: (%g, %g) level %u", (unsigned long long) at[i], values[0],
+                       values[1], level);
+        BSW_CHECK_INT (plot_pse_status (pse, at[i]), PLOT_POINT_OK);
+        BSW_CHECK (plot_pse_value (pse, at[i], (size_t) gv) == s_metric (want[i].k, 2));
+    }
+    plot_pse_destroy (&pse);
+    //  A level over other parameters: a sentence.
+    fake.members[1] = "{\"points\": [{\"model.I\": -4.98828125, \"model.b\": 1.0}]}";
+    BSW_CHECK_INT (s_read (&fake, &pse, &err), BSW_EFORMAT);
+    BSW_CHECK_MSG (strstr (err.text, "a sweep of level 2 does not range over the parameters"), "%s",
+                   err.text);
+    BSW_CHECK (!pse);
+    return BSW_TEST_PASS;
+}
+
 //  A sampled sweep from a broker: a scatter, point k at the spec's values
 //  for k, its results as a grid's are read.
 static int
@@ -562,6 +635,7 @@ static const bsw_test_case_t s_cases[] = {{"million", s_test_million},
                                           {"zip_errors", s_test_zip_errors},
                                           {"zip_family", s_test_zip_family},
                                           {"sampled", s_test_sampled},
+                                          {"family", s_test_family},
                                           {"zip_sampled", s_test_zip_sampled},
                                           {NULL, NULL}};
 
