@@ -34,13 +34,13 @@ static const char s_about[] =
     "metric is not drawn; show it with --colour); failed cells red, NaN dark grey,\n"
     "pending light grey. A sweep that is no grid (random, lhs, sobol, a points\n"
     "list) is a scatter: each point at its values on continuous axes, radii from\n"
-    "the points' density, the axes not drawn projected; an export of a refinement\n"
-    "family (metrics.csv with a level column) draws the grid and its refinements\n"
-    "together, a level-l point at 1/2^l of the size. A dense scatter is one square\n"
-    "per point. ID asks the broker (a running sweep shows its progress); FILE.zip\n"
-    "reads an export (brainsweep run / fetch). The format follows OUT's extension;\n"
-    ".html is one self-contained interactive page (hover for values, choose the\n"
-    "metrics, slices and axes).\n";
+    "the points' density, the axes not drawn projected; a refined grid (its ID, or\n"
+    "its fetched zip, whose metrics.csv has a level column) draws the grid and its\n"
+    "refinements together, a level-l point at 1/2^l of the size. A dense scatter\n"
+    "is one square per point. ID asks the broker (a running sweep shows its\n"
+    "progress); FILE.zip reads an export (brainsweep run / fetch). The format\n"
+    "follows OUT's extension; .html is one self-contained interactive page (hover\n"
+    "for values, choose the metrics, slices and axes).\n";
 
 /*  What the command line asks for. */
 typedef struct {
