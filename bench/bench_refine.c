@@ -13,10 +13,12 @@
     boundary at the finest spacing) and how many of them the refinement
     covers (all corners among its points). Asserts nothing.
 
-    Every point is simulated once whatever the thresholds ask (a table over
-    the finest lattice), with point_index k for grid point k and
-    spec_points + its finest-lattice index for the others, so the figures
-    do not depend on the order of the thresholds. The finest lattice's
+    Grid points are simulated once (a table over the finest lattice, grid
+    point k with point_index k); each level's points are simulated as the
+    broker runs them, a sweep of their own whose point p has point_index p
+    (the key of its random initial conditions), so the counts are those
+    `brainsweep refine` gives. --check's other finest points take
+    spec_points + their finest-lattice index. The finest lattice's
     values come from spec_refine_value, the function that gives the
     refinement's points theirs, so they match bit for bit.
 
@@ -64,6 +66,7 @@ typedef struct {
     const uint64_t *todo; /* finest indices */
     size_t n_todo;
     size_t first, stride; /* this thread's share */
+    double *out;          /* a level's run: metric of todo[t] in out[t], point_index t */
     int rc;               /* 0 or the first failure */
     bsw_error_t err;
 } s_job_t;
@@ -187,29 +190,38 @@ s_thread (void *arg)
     uint64_t n_grid = spec_points (b->grid);
     for (size_t t = job->first; t < job->n_todo && job->rc == 0; t += job->stride) {
         uint64_t k = job->todo[t];
+        if (job->out) {
+            job->rc = s_simulate (b, k, t, &job->out[t], &job->err);
+            continue;
+        }
         uint64_t index = b->grid_of[k] != UINT64_MAX ? b->grid_of[k] : n_grid + k;
         job->rc = s_simulate (b, k, index, &b->metric_of[k], &job->err);
     }
     return NULL;
 }
 
-//  Simulates those of the n finest points not simulated yet.
+//  Simulates those of the n finest points not simulated yet; or, with
+//  `out`, a refinement level's n points as the broker runs them: a sweep of
+//  their own, point p with point_index p (its random initial conditions),
+//  metric into out[p].
 static int
-s_run (s_bench_t *b, const uint64_t *points, size_t n, size_t threads, bsw_error_t *err)
+s_run (s_bench_t *b, const uint64_t *points, size_t n, size_t threads, double *out,
+       bsw_error_t *err)
 {
     uint64_t *todo = bsw_malloc ((n ? n : 1) * sizeof (uint64_t));
     size_t n_todo = 0;
     for (size_t p = 0; p < n; p++)
-        if (!b->done[points[p]]) {
-            b->done[points[p]] = true; //  marked first: a point listed twice runs once
+        if (out || !b->done[points[p]]) {
+            if (!out)
+                b->done[points[p]] = true; //  marked first: a point listed twice runs once
             todo[n_todo++] = points[p];
         }
     s_job_t jobs[64];
     pthread_t tid[64];
     double t0 = bsw_clock_mono_s ();
     for (size_t t = 0; t < threads; t++) {
-        jobs[t] =
-            (s_job_t){.bench = b, .todo = todo, .n_todo = n_todo, .first = t, .stride = threads};
+        jobs[t] = (s_job_t){
+            .bench = b, .todo = todo, .n_todo = n_todo, .first = t, .stride = threads, .out = out};
         if (pthread_create (&tid[t], NULL, s_thread, &jobs[t]) != 0)
             abort ();
     }
@@ -271,10 +283,8 @@ s_refine (s_bench_t *b, const spec_refine_opts_t *opts, size_t threads, s_row_t 
             row->known[fine[p]] = true;
         }
         free (values);
-        rc = s_run (b, fine, n_new, threads, err);
         metrics[l] = bsw_malloc ((n_new ? n_new : 1) * sizeof (double));
-        for (size_t p = 0; p < n_new; p++)
-            metrics[l][p] = b->metric_of[fine[p]];
+        rc = s_run (b, fine, n_new, threads, metrics[l], err);
         free (fine);
         n_metrics[l] = row->counts[l] = n_new;
         row->total += n_new;
@@ -402,7 +412,7 @@ main (int argc, char **argv)
         for (uint64_t p = 0; p < n_grid; p++)
             fine[p] = s_grid_index (&b, p, coords);
         free (coords);
-        rc = s_run (&b, fine, n_grid, threads, &err);
+        rc = s_run (&b, fine, n_grid, threads, NULL, &err);
         free (fine);
     }
     for (size_t t = 0; t < n_thr && rc == 0; t++) {
@@ -414,7 +424,7 @@ main (int argc, char **argv)
         uint64_t *all = bsw_malloc (b.n_fine * sizeof (uint64_t));
         for (uint64_t k = 0; k < b.n_fine; k++)
             all[k] = k;
-        rc = s_run (&b, all, b.n_fine, threads, &err);
+        rc = s_run (&b, all, b.n_fine, threads, NULL, &err);
         free (all);
         for (size_t t = 0; t < n_thr && rc == 0; t++) {
             spec_refine_opts_t opts = {thr[t], log_scale};

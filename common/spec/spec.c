@@ -895,7 +895,7 @@ s_parse_points (parser_t *p, const json_t *points)
     {
         //  Checks the name (rangeable, as a range's parameter) and the
         //  first value; the loop below checks every value.
-        double v;
+        double v = 0.0;
         s_pathf (field, "points[0].%s", key);
         if ((rc = s_number (p, value, field, &v)))
             return rc;
