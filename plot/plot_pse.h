@@ -67,7 +67,7 @@
     third of the area tall on one axis) in its colour, finer levels over
     coarser, then pending, NaN and failed points over all values, so a
     failed point is never hidden. Its size follows the plot area's
-    pixels, not the points: 100,000 points make a PNG of some 0.5 MB, an
+    pixels, not the points: 100,000 points make a PNG of some 0.6 MB, an
     SVG of one embedded image, and a page with one canvas.
 */
 #ifndef PLOT_PSE_H_INCLUDED
