@@ -53,6 +53,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -641,6 +642,42 @@ s_csv_pending (broker_export_t *self, const s_member_t *m, uint64_t *next, uint6
     return rc;
 }
 
+//  A sweep that is no grid, or a family: a scatter (plot_pse.h) over the
+//  parent's axes (a grid's bounded by its values), every member's points
+//  at their values in export order, each at its member's level.
+static plot_pse_t *
+s_plot_scatter (broker_export_t *self, const char *title)
+{
+    const spec_t *parent = self->members[0].spec;
+    plot_axis_t axes[PLOT_PSE_MAX_RANGES];
+    for (size_t c = 0; c < parent->n_ranges; c++) {
+        const spec_range_t *range = &parent->ranges[c];
+        axes[c] = (plot_axis_t){range->parameter, range->lo, range->hi};
+        for (size_t i = 0; i < range->n_values; i++) {
+            axes[c].lo = i ? fmin (axes[c].lo, range->values[i]) : range->values[i];
+            axes[c].hi = i ? fmax (axes[c].hi, range->values[i]) : range->values[i];
+        }
+    }
+    plot_pse_t *plot = NULL;
+    bsw_error_t ignored;
+    int rc = plot_pse_new_scatter (&plot, title, axes, parent->n_ranges, self->metric_names,
+                                   self->n_metric_names, &ignored);
+    double values[PLOT_PSE_MAX_RANGES], axis_values[PLOT_PSE_MAX_RANGES];
+    for (size_t i = 0; rc == 0 && i < self->n_members; i++) {
+        const s_member_t *m = &self->members[i];
+        for (uint64_t k = 0; rc == 0 && k < m->info.points; k++) {
+            spec_point_values (m->spec, k, values);
+            for (size_t c = 0; c < parent->n_ranges; c++)
+                axis_values[c] = values[m->axis ? m->axis[c] : c];
+            rc = plot_pse_add_point (plot, axis_values, m->level, NULL, &ignored);
+        }
+    }
+    //  Only the limits checked by the caller can refuse it: then no plot.
+    if (rc)
+        plot_pse_destroy (&plot);
+    return plot;
+}
+
 //  The view's data, filled as the rows pass; none for a sweep without
 //  ranges or too large to draw usefully (so none is no error).
 static plot_pse_t *
@@ -650,21 +687,14 @@ s_plot_new (broker_export_t *self)
     if (m->spec->n_ranges == 0 || m->spec->n_ranges > PLOT_PSE_MAX_RANGES ||
         self->points > BROKER_EXPORT_PLOT_MAX_POINTS)
         return NULL;
-    //  TODO(scatter): plot_pse_new takes grid ranges. A sweep that is not
-    //  a grid, and a family (its refinements are point lists), need the
-    //  scatter view plot/ is gaining: make it here from the axes' bounds
-    //  (spec ranges[r].lo/.hi) and give s_plot_point each point's values
-    //  (spec_point_values, with the level for a family's point sizes).
-    //  Until then their zips have no pse.svg or pse.html (README.txt says
-    //  so, and `brainsweep plot` draws them).
-    if (self->family || !spec_is_grid (m->spec))
-        return NULL;
     char title[512];
     const char *name = m->info.name && *m->info.name ? m->info.name : m->spec->name;
     if (name && *name)
         snprintf (title, sizeof title, "%s (sweep %" PRIu64 ")", name, m->sweep);
     else
         snprintf (title, sizeof title, "sweep %" PRIu64, m->sweep);
+    if (self->family || !spec_is_grid (m->spec))
+        return s_plot_scatter (self, title);
     plot_range_t ranges[PLOT_PSE_MAX_RANGES];
     for (size_t r = 0; r < m->spec->n_ranges; r++)
         ranges[r] = (plot_range_t){m->spec->ranges[r].parameter, m->spec->ranges[r].values,

@@ -74,9 +74,11 @@
 
     pse.svg and pse.html: the default view of `brainsweep plot` (radius
     GlobalVariance, colour VarianceNodeVariance; failed and NaN points as
-    crosses, points without a result as rings). Only for a grid sweep with
-    at least one range and at most BROKER_EXPORT_PLOT_MAX_POINTS points (at
-    the limit the SVG is ~18 MB, built in ~150 MB of memory by cairo, and
+    crosses, points without a result as rings; a sweep that is no grid, or
+    a family, as a scatter of its points at their values, a refinement's
+    at its level). Only for a sweep with at least one range and at most
+    BROKER_EXPORT_PLOT_MAX_POINTS points (at the limit the SVG is ~18 MB,
+    built in ~150 MB of memory by cairo, and
     the page ~3 MB; larger sweeps are plotted with `brainsweep plot`, with
     --slice). More than two ranges make small multiples, and when those
     would be more than PLOT_PSE_MAX_PANELS the extra ranges are shown at

@@ -772,7 +772,7 @@ broker_export_readme (const broker_export_readme_member_t *members, size_t count
         fprintf (f, "Up to 50,000 points, pse.svg and pse.html show the metrics as TVB's PSE\n"
                     "view; `brainsweep plot FILE.zip -o OUT.png` draws a sweep of any size.\n");
     else
-        fprintf (f, "This zip has no pse.svg or pse.html: the export draws grids alone so far.\n"
+        fprintf (f, "This zip has no pse.svg or pse.html (over 50,000 points):\n"
                     "`brainsweep plot FILE.zip -o OUT.png` draws every point at its values.\n");
     int rc = fclose (f);
     BSW_ASSERT (rc == 0 && text);

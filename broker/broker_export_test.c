@@ -2282,7 +2282,8 @@ s_test_designs (void)
     };
     static const uint64_t ok_points[] = {0, 1, 3, 4};
     static const char *const status[] = {"ok", "ok", "failed", "ok", "ok", "pending"};
-    static const char *const tail[] = {"metrics.csv", "sweep.json", "README.txt"};
+    static const char *const tail[] = {"metrics.csv", "sweep.json", "pse.svg", "pse.html",
+                                       "README.txt"};
     for (size_t d = 0; d < sizeof designs / sizeof designs[0]; d++) {
         s_export_t ex;
         BSW_CHECK (s_sweep_fixture (&ex, designs[d].spec, S_POINTS, "oofoo-") == BSW_TEST_PASS);
@@ -2296,8 +2297,19 @@ s_test_designs (void)
         BSW_CHECK_STR (spec_design_name (spec->design), designs[d].method);
         BSW_CHECK_INT (spec_points (spec), S_POINTS);
 
-        //  The grid's layout, without the PSE view.
-        BSW_CHECK (s_check_order (ex.za, S_POINTS, ok_points, 4, tail, 3) == BSW_TEST_PASS);
+        //  The grid's layout; the PSE view a scatter of every point.
+        BSW_CHECK (s_check_order (ex.za, S_POINTS, ok_points, 4, tail, 5) == BSW_TEST_PASS);
+        size_t view_size;
+        char *svg = s_entry_bytes (ex.za, "pse.svg", &view_size);
+        char *html = s_entry_bytes (ex.za, "pse.html", &view_size);
+        BSW_CHECK (svg && html);
+        size_t markers = 0;
+        for (const char *at = svg; (at = strstr (at, "stroke-miterlimit:7;")); at++)
+            markers++;
+        BSW_CHECK_INT (markers, S_POINTS);
+        BSW_CHECK (strstr (html, "\"scatter\":true") && strstr (html, "\"coords\":["));
+        free (svg);
+        free (html);
         for (size_t p = 0; p < 4; p++) {
             uint64_t k = ok_points[p];
             BSW_CHECK (s_check_series (ex.za, ex.dir, ex.db, ex.id, k) == BSW_TEST_PASS);
@@ -2354,7 +2366,7 @@ s_test_designs (void)
         BSW_CHECK (readme && strstr (readme, "This sweep is not a grid") &&
                    strstr (readme, designs[d].method) && strstr (readme, "step 0.0") &&
                    strstr (readme, "PSE viewers are made for grids") &&
-                   strstr (readme, "no pse.svg or pse.html"));
+                   strstr (readme, "pse.svg and pse.html show the metrics"));
         free (readme);
         spec_destroy (&spec);
         s_export_end (&ex);
@@ -2446,13 +2458,18 @@ s_test_family (void)
     size_t n;
     char **names = s_entries (ex.za, &n);
     //  6 files per simulation folder, 2 per metric folder; 1 connectivity,
-    //  metrics.csv, sweep.json, 2 refinements, README.txt.
-    BSW_CHECK_INT (n, n_ok * 8 + 6);
+    //  metrics.csv, sweep.json, 2 refinements, pse.svg, pse.html, README.txt.
+    BSW_CHECK_INT (n, n_ok * 8 + 8);
     BSW_CHECK (strncmp (names[0], "connectivity/Connectivity_", 26) == 0);
-    static const char *const tail[] = {"metrics.csv", "sweep.json", "refinements/level-1.json",
-                                       "refinements/level-2.json", "README.txt"};
-    for (size_t t = 0; t < 5; t++)
-        BSW_CHECK_STR (names[n - 5 + t], tail[t]);
+    static const char *const tail[] = {"metrics.csv",
+                                       "sweep.json",
+                                       "refinements/level-1.json",
+                                       "refinements/level-2.json",
+                                       "pse.svg",
+                                       "pse.html",
+                                       "README.txt"};
+    for (size_t t = 0; t < 7; t++)
+        BSW_CHECK_STR (names[n - 7 + t], tail[t]);
     s_entries_free (names, n);
     size_t size;
     for (size_t i = 0; i < 3; i++) {
@@ -2466,6 +2483,11 @@ s_test_family (void)
                        strstr (readme, "Sweep 3 is not a grid"),
                    "%s", readme);
     free (readme);
+    //  The PSE view: every point of the family at its level.
+    char *html = s_entry_bytes (ex.za, "pse.html", &size);
+    BSW_CHECK (html && strstr (html, "\"scatter\":true") &&
+               strstr (html, "\"levels\":[0,0,0,0,0,0,1,1,2,2,2]"));
+    free (html);
 
     //  metrics.csv: every point of every member, values in the parent's
     //  order (I, a) whatever the member's.

@@ -27,15 +27,20 @@
 
 static const char s_about[] =
     "Draws TVB's discrete PSE view of a sweep: one disc per parameter point, x = the\n"
-    "first range, y = the second, radius from one metric and colour from another.\n"
-    "Failed points and NaN metrics are crosses; points without a result yet are\n"
-    "hollow rings. Beyond 4096 points a panel, or discs under 3 px, the view is\n"
-    "dense: one cell per point, coloured by the colour metric (the size metric is\n"
-    "not drawn; show it with --colour); failed cells red, NaN dark grey, pending\n"
-    "light grey. ID asks the broker (a running sweep shows its progress);\n"
-    "FILE.zip reads an export (brainsweep run / fetch). The format follows OUT's\n"
-    "extension; .html is one self-contained interactive page (hover for values,\n"
-    "choose the metrics and slices).\n";
+    "first range, y = the second (or --x, --y), radius from one metric and colour\n"
+    "from another. Failed points and NaN metrics are crosses; points without a\n"
+    "result yet are hollow rings. Beyond 4096 points a panel, or discs under 3 px,\n"
+    "the view is dense: one cell per point, coloured by the colour metric (the size\n"
+    "metric is not drawn; show it with --colour); failed cells red, NaN dark grey,\n"
+    "pending light grey. A sweep that is no grid (random, lhs, sobol, a points\n"
+    "list) is a scatter: each point at its values on continuous axes, radii from\n"
+    "the points' density, the axes not drawn projected; a refined grid (its ID, or\n"
+    "its fetched zip, whose metrics.csv has a level column) draws the grid and its\n"
+    "refinements together, a level-l point at 1/2^l of the size. A dense scatter\n"
+    "is one square per point. ID asks the broker (a running sweep shows its\n"
+    "progress); FILE.zip reads an export (brainsweep run / fetch). The format\n"
+    "follows OUT's extension; .html is one self-contained interactive page (hover\n"
+    "for values, choose the metrics, slices and axes).\n";
 
 /*  What the command line asks for. */
 typedef struct {
@@ -122,9 +127,20 @@ s_parse (int argc, char **argv, s_opts_t *opts)
          .kind = BSW_OPT_LIST,
          .dest = &opts->slices,
          .arg = "PARAM=VALUE",
-         .help = "fix a range at one of its values; repeatable. The\n"
-                 "first two ranges not fixed are the axes; any others\n"
-                 "make one panel per combination of values (at most 25)"},
+         .help = "fix a range of a grid at one of its values;\n"
+                 "repeatable. The axes are --x and --y, else the first\n"
+                 "ranges not fixed; any others make one panel per\n"
+                 "combination of values (at most 25)"},
+        {.name = "x",
+         .kind = BSW_OPT_STRING,
+         .dest = &pse->x_axis,
+         .arg = "PARAM",
+         .help = "the parameter on the x axis (default the first)"},
+        {.name = "y",
+         .kind = BSW_OPT_STRING,
+         .dest = &pse->y_axis,
+         .arg = "PARAM",
+         .help = "the parameter on the y axis (default the next)"},
         {.name = "size-scale",
          .kind = BSW_OPT_CALL,
          .dest = &pse->size_scale,
@@ -303,11 +319,12 @@ s_pse (const plot_pse_t *pse, const s_opts_t *opts, bsw_error_t *err)
     int rc = plot_pse_write (pse, &opts->pse, opts->output, format, &stats, err);
     if (rc == 0 && stats.dense)
         fprintf (stderr,
-                 "brainsweep plot: %s: %zu points in %zu panel%s, dense: one cell per point "
+                 "brainsweep plot: %s: %zu points in %zu panel%s, dense: one %s per point "
                  "(%zu coloured, %zu failed or NaN, %zu pending; size not drawn), colour scale "
                  "%s\n",
-                 opts->output, stats.drawn, stats.panels, stats.panels == 1 ? "" : "s", stats.cells,
-                 stats.crosses, stats.pending, stats.colour_log ? "log" : "linear");
+                 opts->output, stats.drawn, stats.panels, stats.panels == 1 ? "" : "s",
+                 stats.scatter ? "square" : "cell", stats.cells, stats.crosses, stats.pending,
+                 stats.colour_log ? "log" : "linear");
     else if (rc == 0)
         fprintf (stderr,
                  "brainsweep plot: %s: %zu points in %zu panel%s (%zu discs, %zu crosses, "
@@ -315,6 +332,9 @@ s_pse (const plot_pse_t *pse, const s_opts_t *opts, bsw_error_t *err)
                  opts->output, stats.drawn, stats.panels, stats.panels == 1 ? "" : "s", stats.discs,
                  stats.crosses, stats.pending, stats.size_log ? "log" : "linear",
                  stats.colour_log ? "log" : "linear");
+    if (rc == 0 && stats.scatter)
+        fprintf (stderr, "brainsweep plot: %s: a scatter: each point at its values\n",
+                 opts->output);
     return rc;
 }
 

@@ -4,7 +4,9 @@
 
     Both give the same thing: the sweep's plot data (plot_pse.h) with
     every point's status and metrics, points without a result pending,
-    and its parsed spec for the ranges and titles.
+    and its parsed spec for the ranges and titles. A sweep that is no
+    grid, or a zip of a refinement family (metrics.csv with a `level`
+    column), gives a scatter (plot_pse_new_scatter).
 */
 #ifndef CLIENT_PLOT_H_INCLUDED
 #define CLIENT_PLOT_H_INCLUDED
@@ -28,10 +30,37 @@ int client_plot_load_zip (const char *zip_path, plot_pse_t **pse_p, spec_t **spe
                           bsw_error_t *err);
 
 /*  The same from a broker: every finished point of sweep `sweep`; the
-    others are pending. Returns 0, or the broker's error, BSW_EFORMAT (no
-    spec in the reply: a broker too old for plots) or BSW_EINVAL. */
+    others are pending. A refined grid (STATUS lists its `family`) is a
+    scatter of the grid at level 0 and each level's sweep after it.
+    Returns 0, or the broker's error, BSW_EFORMAT (no spec in the reply:
+    a broker too old for plots) or BSW_EINVAL. */
 int client_plot_load_broker (client_conn_t *conn, uint64_t sweep, plot_pse_t **pse_p,
                              spec_t **spec_p, bsw_error_t *err);
+
+/*  A scatter (plot_pse_new_scatter) over spec's parameters: axis r is
+    ranges[r], bounded by its lo and hi (a grid's: its smallest and
+    largest value). No points yet. Same returns as plot_pse_new_scatter. */
+int client_plot_new_scatter (const spec_t *spec, const char *title, const char *const *metrics,
+                             size_t n_metrics, plot_pse_t **pse_p, bsw_error_t *err);
+
+/*  Appends every point of spec (grid or not, spec_point_values) to a
+    scatter made from `axes` (client_plot_new_scatter; spec's parameters
+    matched to its by name) at refinement level `level`, pending; the
+    sweep's point k is the plot's (points before) + k. For a family: the
+    parent at level 0 (axes = spec), then each refinement at its level.
+    Returns 0, BSW_EFORMAT (spec ranges over other parameters), or
+    plot_pse_add_point's errors. */
+int client_plot_add_sweep (plot_pse_t *pse, const spec_t *axes, const spec_t *spec, unsigned level,
+                           bsw_error_t *err);
+
+/*  Reads a sweep's RESULTS pages into pse, the sweep's point k (of
+    `points`) being the plot's base + k: *page_p is the first page (taken),
+    the others are asked from the broker. Returns 0, or the broker's
+    error, BSW_EPROTO (pages that do not move forward), BSW_ESTATE
+    (interrupted). */
+int client_plot_read_pages (client_conn_t *conn, uint64_t sweep, proto_msg_t **page_p,
+                            const char *const *names, size_t n_names, uint64_t base,
+                            uint64_t points, plot_pse_t *pse, bsw_error_t *err);
 
 /*  Point k's TimeSeriesRegion HDF5 file and the sweep's spec (for the
     title): from the zip's folder <k+1> and sweep.json, or from the broker

@@ -11,6 +11,15 @@
     instead of 63. From a broker, RESULTS pages list the
     finished points; the first page carries the spec (with_spec).
 
+    A sweep that is no grid (a sampling design or a point list:
+    spec_is_grid false), or a zip whose metrics.csv has a `level` column
+    (a refinement family: a grid and its refinements in one zip), is a
+    scatter (plot_pse_new_scatter): each point appended at the values of
+    its axis columns (from a broker, spec_point_values) with its level,
+    so metrics.csv's rows must number the points 0, 1, 2, ... in order.
+    The axes' bounds are the spec's (a grid's: its smallest and largest
+    values); points beyond them widen them.
+
     Paging: each page asks from one past the last point listed, and the
     pages end when one lists nothing or reaches the sweep's last point,
     not when one comes back shorter than asked (PROTOCOL.md's rule): a
@@ -111,14 +120,66 @@ s_title (const spec_t *spec, const char *fallback)
     return title;
 }
 
+int
+client_plot_new_scatter (const spec_t *spec, const char *title, const char *const *metrics,
+                         size_t n_metrics, plot_pse_t **pse_p, bsw_error_t *err)
+{
+    plot_axis_t axes[PLOT_PSE_MAX_RANGES];
+    for (size_t r = 0; r < spec->n_ranges && r < PLOT_PSE_MAX_RANGES; r++) {
+        const spec_range_t *range = &spec->ranges[r];
+        axes[r] = (plot_axis_t){range->parameter, range->lo, range->hi};
+        if (range->n_values == 0)
+            continue;
+        //  A grid's values, in any order ("values" lists need none).
+        axes[r].lo = axes[r].hi = range->values[0];
+        for (size_t i = 1; i < range->n_values; i++) {
+            axes[r].lo = fmin (axes[r].lo, range->values[i]);
+            axes[r].hi = fmax (axes[r].hi, range->values[i]);
+        }
+    }
+    return plot_pse_new_scatter (pse_p, title, axes, spec->n_ranges, metrics, n_metrics, err);
+}
+
+int
+client_plot_add_sweep (plot_pse_t *pse, const spec_t *axes, const spec_t *spec, unsigned level,
+                       bsw_error_t *err)
+{
+    uint64_t points = spec_points (spec);
+    if (points > PLOT_PSE_MAX_POINTS - plot_pse_points (pse))
+        return bsw_error_set (err, BSW_ETOOBIG,
+                              "the sweep has more than %d points: too many to plot",
+                              PLOT_PSE_MAX_POINTS);
+    //  map[c]: spec's range of the plot's axis c, matched by name (a
+    //  refinement may list its parameters in another order).
+    size_t map[PLOT_PSE_MAX_RANGES];
+    bool same = spec->n_ranges == axes->n_ranges && axes->n_ranges <= PLOT_PSE_MAX_RANGES;
+    for (size_t c = 0; same && c < axes->n_ranges; c++) {
+        map[c] = 0;
+        while (map[c] < spec->n_ranges &&
+               strcmp (spec->ranges[map[c]].parameter, axes->ranges[c].parameter) != 0)
+            map[c]++;
+        same = map[c] < spec->n_ranges;
+    }
+    if (!same)
+        return bsw_error_set (err, BSW_EFORMAT,
+                              "a sweep of level %u does not range over the parameters of the "
+                              "plot's first sweep",
+                              level);
+    double values[PLOT_PSE_MAX_RANGES], mapped[PLOT_PSE_MAX_RANGES];
+    int rc = 0;
+    for (uint64_t k = 0; rc == 0 && k < points; k++) {
+        spec_point_values (spec, k, values);
+        for (size_t c = 0; c < axes->n_ranges; c++)
+            mapped[c] = values[map[c]];
+        rc = plot_pse_add_point (pse, mapped, level, NULL, err);
+    }
+    return rc;
+}
+
 static int
 s_new_plot (const spec_t *spec, const char *title, const char *const *metrics, size_t n_metrics,
             plot_pse_t **pse_p, bsw_error_t *err)
 {
-    //  TODO(issue 13): scattered points.
-    if (!spec_is_grid (spec))
-        return bsw_error_set (err, BSW_ESTATE, "a plot of a %s sweep is not supported yet",
-                              spec_design_name (spec->design));
     //  plot_pse_new refuses more than PLOT_PSE_MAX_RANGES before reading any.
     plot_range_t ranges[PLOT_PSE_MAX_RANGES];
     for (size_t r = 0; r < spec->n_ranges && r < PLOT_PSE_MAX_RANGES; r++)
@@ -203,7 +264,36 @@ s_line (s_reader_t *reader)
     }
 }
 
-//  metrics.csv into the plot: header checked against the spec's ranges.
+//  A scatter row's axis values and level into the plot, as point k
+//  (which must be the next).
+static int
+s_scatter_row (plot_pse_t *pse, char **fields, size_t n_axes, bool has_level, uint64_t k,
+               const char *zip_path, uint64_t row, bsw_error_t *err)
+{
+    double values[PLOT_PSE_MAX_RANGES];
+    bool ok = k == plot_pse_points (pse);
+    for (size_t r = 0; ok && r < n_axes; r++) {
+        values[r] = s_number (fields[1 + r]);
+        ok = isfinite (values[r]);
+    }
+    uint64_t level = 0;
+    char *end = NULL;
+    if (ok && has_level) {
+        errno = 0;
+        level = strtoull (fields[1 + n_axes], &end, 10);
+        ok = *fields[1 + n_axes] && !*end && !errno && level <= PLOT_PSE_MAX_LEVEL;
+    }
+    if (!ok)
+        return bsw_error_set (err, BSW_EFORMAT,
+                              "%s: metrics.csv row %" PRIu64
+                              " is malformed (points numbered 0, 1, ... in order, finite "
+                              "parameter values%s)",
+                              zip_path, row, has_level ? ", a level of 0 to 16" : "");
+    return plot_pse_add_point (pse, values, (unsigned) level, NULL, err);
+}
+
+//  metrics.csv into the plot: header checked against the spec's ranges,
+//  a `level` column after them making a family's scatter.
 static int
 s_read_csv (s_reader_t *reader, const char *zip_path, const spec_t *spec, plot_pse_t **pse_p,
             const char *title, bsw_error_t *err)
@@ -214,8 +304,11 @@ s_read_csv (s_reader_t *reader, const char *zip_path, const spec_t *spec, plot_p
     size_t status_col = 0;
     while (status_col < columns && strcmp (header[status_col], "status") != 0)
         status_col++;
+    bool has_level =
+        status_col == spec->n_ranges + 2 && strcmp (header[spec->n_ranges + 1], "level") == 0;
+    bool scatter = has_level || !spec_is_grid (spec);
     bool match = columns > 0 && strcmp (header[0], "point") == 0 && status_col < columns &&
-                 status_col == spec->n_ranges + 1;
+                 status_col == spec->n_ranges + 1 + has_level && spec->n_ranges > 0;
     for (size_t r = 0; match && r < spec->n_ranges; r++)
         match = strcmp (header[1 + r], spec->ranges[r].parameter) == 0;
     if (!match && reader->failed)
@@ -229,7 +322,10 @@ s_read_csv (s_reader_t *reader, const char *zip_path, const spec_t *spec, plot_p
     size_t n_metrics = columns - status_col - 1;
     for (size_t m = 0; m < n_metrics; m++)
         metrics[m] = bsw_strdup (header[status_col + 1 + m]);
-    int rc = s_new_plot (spec, title, (const char *const *) metrics, n_metrics, pse_p, err);
+    int rc = scatter
+                 ? client_plot_new_scatter (spec, title, (const char *const *) metrics, n_metrics,
+                                            pse_p, err)
+                 : s_new_plot (spec, title, (const char *const *) metrics, n_metrics, pse_p, err);
     for (size_t m = 0; m < n_metrics; m++)
         free (metrics[m]);
     if (rc)
@@ -241,9 +337,15 @@ s_read_csv (s_reader_t *reader, const char *zip_path, const spec_t *spec, plot_p
         char *end;
         errno = 0;
         uint64_t k = strtoull (fields[0], &end, 10);
-        if (n != columns || *end || errno || k >= points)
+        //  A scatter's points are as many as its rows, but a sampled or
+        //  listed sweep's no more than its spec has.
+        if (n != columns || *end || errno || (!scatter && k >= points) ||
+            (!has_level && k >= spec_points (spec)))
             return bsw_error_set (err, BSW_EFORMAT, "%s: metrics.csv row %" PRIu64 " is malformed",
                                   zip_path, rows + 1);
+        if (scatter && (rc = s_scatter_row (*pse_p, fields, spec->n_ranges, has_level, k, zip_path,
+                                            rows + 1, err)))
+            return rc;
         const char *status = fields[status_col];
         plot_point_status_t st = strcmp (status, "ok") == 0       ? PLOT_POINT_OK
                                  : strcmp (status, "failed") == 0 ? PLOT_POINT_FAILED
@@ -359,9 +461,11 @@ s_results (client_conn_t *conn, uint64_t sweep, uint64_t offset, uint64_t limit,
     return client_conn_request (conn, &request, PROTO_POINTS, reply, err);
 }
 
-//  One POINTS page into the plot, metrics matched by name.
+//  One POINTS page into the plot, metrics matched by name; the sweep's
+//  point k is the plot's base + k (a family's sweeps follow each other).
 static void
-s_read_page (const proto_msg_t *page, const char *const *names, size_t n_names, plot_pse_t *pse)
+s_read_page (const proto_msg_t *page, const char *const *names, size_t n_names, uint64_t base,
+             uint64_t count_max, plot_pse_t *pse)
 {
     size_t count = 0, n_values = 0;
     const uint64_t *points = proto_msg_uints (page, "points", &count);
@@ -375,31 +479,33 @@ s_read_page (const proto_msg_t *page, const char *const *names, size_t n_names, 
                 map[q] = (int) m;
     }
     for (size_t i = 0; i < count; i++) {
-        if (points[i] >= plot_pse_points (pse))
+        if (points[i] >= count_max)
             continue;
+        uint64_t k = base + points[i];
         bool ok = strcmp (proto_msg_strs_at (page, "statuses", i), "ok") == 0;
-        plot_pse_set_point (pse, points[i], ok ? PLOT_POINT_OK : PLOT_POINT_FAILED, NULL);
+        plot_pse_set_point (pse, k, ok ? PLOT_POINT_OK : PLOT_POINT_FAILED, NULL);
         for (size_t q = 0; ok && q < n_page && q < PLOT_PSE_MAX_METRICS; q++)
             if (map[q] >= 0 && (i + 1) * n_page <= n_values)
-                plot_pse_set_value (pse, points[i], (size_t) map[q], values[i * n_page + q]);
+                plot_pse_set_value (pse, k, (size_t) map[q], values[i * n_page + q]);
     }
 }
 
 //  Every page after the first (the one with the spec, in *page_p, taken):
 //  see the paging rule above. Progress goes to stderr on a terminal when
 //  there is more than one page.
-static int
-s_read_pages (client_conn_t *conn, uint64_t sweep, proto_msg_t **page_p, const char *const *names,
-              size_t n_names, plot_pse_t *pse, bsw_error_t *err)
+int
+client_plot_read_pages (client_conn_t *conn, uint64_t sweep, proto_msg_t **page_p,
+                        const char *const *names, size_t n_names, uint64_t base, uint64_t points,
+                        plot_pse_t *pse, bsw_error_t *err)
 {
-    uint64_t points = plot_pse_points (pse), offset = 0;
+    uint64_t offset = 0;
     bool progress = points > CLIENT_PLOT_PAGE_POINTS && isatty (STDERR_FILENO);
     int rc = 0;
     while (rc == 0) {
         size_t count = 0;
         const uint64_t *listed = proto_msg_uints (*page_p, "points", &count);
         uint64_t next = count ? listed[count - 1] + 1 : offset;
-        s_read_page (*page_p, names, n_names, pse);
+        s_read_page (*page_p, names, n_names, base, points, pse);
         proto_msg_destroy (page_p);
         if (count == 0 || next >= points || next == 0)
             break;
@@ -425,6 +531,57 @@ s_read_pages (client_conn_t *conn, uint64_t sweep, proto_msg_t **page_p, const c
     return rc;
 }
 
+//  A sweep's first RESULTS page with its spec (*page_p, caller's) and the
+//  spec parsed (*spec_p, caller's).
+static int
+s_first_page (client_conn_t *conn, uint64_t sweep, proto_msg_t **page_p, spec_t **spec_p,
+              bsw_error_t *err)
+{
+    int rc = s_results (conn, sweep, 0, CLIENT_PLOT_PAGE_POINTS, true, false, page_p, err);
+    if (rc == 0 && !proto_msg_has (*page_p, "spec"))
+        rc = bsw_error_set (
+            err, BSW_EFORMAT,
+            "the broker sent no spec for sweep %" PRIu64 " (is it older than this client?)", sweep);
+    char label[64];
+    snprintf (label, sizeof label, "sweep %" PRIu64, sweep);
+    if (rc == 0) {
+        const char *text = proto_msg_str (*page_p, "spec");
+        if ((rc = spec_load_string (spec_p, text, strlen (text), label, NULL, err)))
+            rc = err->code = BSW_EFORMAT;
+    }
+    return rc;
+}
+
+//  A refined grid's level sweeps (STATUS's family, level 1 first) after
+//  the grid's points: each point at its values and level.
+static int
+s_read_family (client_conn_t *conn, const proto_msg_t *status, const spec_t *grid,
+               const char *const *names, size_t n_names, plot_pse_t *pse, bsw_error_t *err)
+{
+    size_t n_family = 0;
+    const uint64_t *family =
+        proto_msg_has (status, "family") ? proto_msg_uints (status, "family", &n_family) : NULL;
+    if (n_family > PLOT_PSE_MAX_LEVEL)
+        return bsw_error_set (err, BSW_ETOOBIG,
+                              "the broker lists %zu refinement levels; a plot takes at most %d",
+                              n_family, PLOT_PSE_MAX_LEVEL);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n_family; i++) {
+        proto_msg_t *page = NULL;
+        spec_t *spec = NULL;
+        uint64_t base = plot_pse_points (pse);
+        rc = s_first_page (conn, family[i], &page, &spec, err);
+        if (rc == 0)
+            rc = client_plot_add_sweep (pse, grid, spec, (unsigned) i + 1, err);
+        if (rc == 0)
+            rc = client_plot_read_pages (conn, family[i], &page, names, n_names, base,
+                                         spec_points (spec), pse, err);
+        proto_msg_destroy (&page);
+        spec_destroy (&spec);
+    }
+    return rc;
+}
+
 int
 client_plot_load_broker (client_conn_t *conn, uint64_t sweep, plot_pse_t **pse_p, spec_t **spec_p,
                          bsw_error_t *err)
@@ -436,18 +593,7 @@ client_plot_load_broker (client_conn_t *conn, uint64_t sweep, plot_pse_t **pse_p
     proto_msg_set_uint (request, "sweep", sweep);
     int rc = client_conn_request (conn, &request, PROTO_SWEEP_STATUS, &status, err);
     if (rc == 0)
-        rc = s_results (conn, sweep, 0, CLIENT_PLOT_PAGE_POINTS, true, false, &page, err);
-    if (rc == 0 && !proto_msg_has (page, "spec"))
-        rc = bsw_error_set (
-            err, BSW_EFORMAT,
-            "the broker sent no spec for sweep %" PRIu64 " (is it older than this client?)", sweep);
-    char label[64];
-    snprintf (label, sizeof label, "sweep %" PRIu64, sweep);
-    if (rc == 0) {
-        const char *text = proto_msg_str (page, "spec");
-        if ((rc = spec_load_string (spec_p, text, strlen (text), label, NULL, err)))
-            rc = err->code = BSW_EFORMAT;
-    }
+        rc = s_first_page (conn, sweep, &page, spec_p, err);
     if (rc == 0) {
         const char *name = proto_msg_has (status, "name") ? proto_msg_str (status, "name") : "";
         char title[512];
@@ -459,9 +605,23 @@ client_plot_load_broker (client_conn_t *conn, uint64_t sweep, plot_pse_t **pse_p
                       proto_msg_str (status, "state"));
         const char *names[5];
         size_t n_names = client_plot_metric_names (*spec_p, names);
-        rc = s_new_plot (*spec_p, title, names, n_names, pse_p, err);
+        //  A grid with refinements is a scatter of the whole family.
+        size_t n_family = 0;
+        if (proto_msg_has (status, "family"))
+            proto_msg_uints (status, "family", &n_family);
+        bool family = n_family > 0;
+        if (family)
+            snprintf (title + strlen (title), sizeof title - strlen (title),
+                      ", with %zu refinement level%s", n_family, n_family == 1 ? "" : "s");
+        if (spec_is_grid (*spec_p) && !family)
+            rc = s_new_plot (*spec_p, title, names, n_names, pse_p, err);
+        else if ((rc = client_plot_new_scatter (*spec_p, title, names, n_names, pse_p, err)) == 0)
+            rc = client_plot_add_sweep (*pse_p, *spec_p, *spec_p, 0, err);
         if (rc == 0)
-            rc = s_read_pages (conn, sweep, &page, names, n_names, *pse_p, err);
+            rc = client_plot_read_pages (conn, sweep, &page, names, n_names, 0,
+                                         plot_pse_points (*pse_p), *pse_p, err);
+        if (rc == 0 && family)
+            rc = s_read_family (conn, status, *spec_p, names, n_names, *pse_p, err);
     }
     proto_msg_destroy (&status);
     proto_msg_destroy (&page);

@@ -15,6 +15,13 @@
     constants of plot_pse_draw.c, and the initial selection from the
     options. No network: it opens from a file, offline.
 
+    A scatter (plot_pse_new_scatter) has "scatter": true, its axes as
+    ranges with "lo" and "hi" instead of values, each point's values in
+    "coords" ([points][axes], numbers; "coords_f64", base64 as the
+    metrics, beyond PLOT_PSE_DENSE_POINTS points) and, when any point is
+    a refinement's, "levels" (one number a point). "initial" holds the
+    axes on x and y (indices; y -1 for none) for a grid too.
+
     The data block is plain JSON written by jansson (compact), then passed
     through s_dump_escaped, the one place that makes it safe inside
     <script>: '<', '>' and '&' become \u003c, \u003e, \u0026, so no
@@ -93,7 +100,11 @@ static json_t *
 s_ranges (const plot_pse_t *self)
 {
     json_t *ranges = json_array ();
-    for (size_t r = 0; r < self->n_ranges; r++) {
+    for (size_t r = 0; r < self->n_ranges && self->scatter; r++)
+        json_array_append_new (
+            ranges, json_pack ("{s:o, s:o, s:o}", "name", s_text (self->parameters[r]), "lo",
+                               s_number (self->lo[r]), "hi", s_number (self->hi[r])));
+    for (size_t r = 0; r < self->n_ranges && !self->scatter; r++) {
         json_t *values = json_array (), *labels = json_array ();
         for (size_t i = 0; i < self->n_values[r]; i++) {
             char label[PLOT_SCALE_LABEL_BUF];
@@ -111,17 +122,19 @@ s_ranges (const plot_pse_t *self)
 //  The metrics of a large sweep as base64 of little-endian float64,
 //  [points][metrics], NaN without a result: 10.7 bytes a value where the
 //  decimal text takes about 23 (17 digits and an exponent), and no tree of
-//  one node per value. Caller frees; *size_p is the text's length.
+//  one node per value. `per` values a point; with status, a point's values
+//  are NaN unless it is ok. Caller frees; *size_p is the text's length.
 static char *
-s_base64_values (const plot_pse_t *self, size_t *size_p)
+s_base64_values (const plot_pse_t *self, const double *values, size_t per, const uint8_t *status,
+                 size_t *size_p)
 {
     static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t n = (size_t) self->points * self->n_metrics, bytes = 8 * n;
+    size_t n = (size_t) self->points * per, bytes = 8 * n;
     char *out = bsw_malloc ((bytes + 2) / 3 * 4 + 1), *o = out;
     uint8_t group[3];
     size_t filled = 0;
     for (size_t v = 0; v < n; v++) {
-        double value = self->status[v / self->n_metrics] == PLOT_POINT_OK ? self->data[v] : NAN;
+        double value = !status || status[v / per] == PLOT_POINT_OK ? values[v] : NAN;
         uint64_t bits;
         memcpy (&bits, &value, 8);
         for (int b = 0; b < 8; b++) {
@@ -148,6 +161,31 @@ s_base64_values (const plot_pse_t *self, size_t *size_p)
     return out;
 }
 
+//  A scatter's point values (as numbers, or base64 past the dense
+//  threshold, as the metrics) and levels when there are any.
+static void
+s_coords (json_t *root, const plot_pse_t *self)
+{
+    json_object_set_new (root, "scatter", json_true ());
+    if (self->points > PLOT_PSE_DENSE_POINTS) {
+        size_t size = 0;
+        char *text = s_base64_values (self, self->coords, self->n_ranges, NULL, &size);
+        json_object_set_new (root, "coords_f64", json_stringn_nocheck (text, size));
+        free (text);
+    } else {
+        json_t *coords = json_array ();
+        for (size_t v = 0; v < (size_t) self->points * self->n_ranges; v++)
+            json_array_append_new (coords, json_real (self->coords[v]));
+        json_object_set_new (root, "coords", coords);
+    }
+    if (self->max_level == 0)
+        return;
+    json_t *levels = json_array ();
+    for (uint64_t k = 0; k < self->points; k++)
+        json_array_append_new (levels, json_integer (self->levels[k]));
+    json_object_set_new (root, "levels", levels);
+}
+
 //  One status letter per point, then the metrics row-major: as JSON
 //  numbers up to PLOT_PSE_DENSE_POINTS points, where the tree costs some
 //  40 bytes a value (twice the text it becomes), and as base64 beyond
@@ -165,9 +203,11 @@ s_points (json_t *root, const plot_pse_t *self)
     status[self->points] = '\0';
     json_object_set_new (root, "status", json_string (status));
     free (status);
+    if (self->scatter)
+        s_coords (root, self);
     if (self->points > PLOT_PSE_DENSE_POINTS) {
         size_t size = 0;
-        char *text = s_base64_values (self, &size);
+        char *text = s_base64_values (self, self->data, self->n_metrics, self->status, &size);
         json_object_set_new (root, "values_f64", json_stringn_nocheck (text, size));
         free (text);
         return;
@@ -248,10 +288,11 @@ s_initial (const plot_pse_t *self, const plot_pse_view_t *view, const plot_pse_o
     for (size_t r = 0; r < self->n_ranges; r++)
         json_array_append_new (fixed, json_integer (view->given[r]));
     return json_pack (
-        "{s:o, s:o, s:s, s:s, s:o}", "size", s_text (self->metrics[view->size_m]), "colour",
-        s_text (self->metrics[view->colour_m]), "size_scale",
+        "{s:o, s:o, s:s, s:s, s:o, s:i, s:i}", "size", s_text (self->metrics[view->size_m]),
+        "colour", s_text (self->metrics[view->colour_m]), "size_scale",
         s_mode_name (options->size_scale, PLOT_PSE_DEFAULT_SIZE_SCALE), "colour_scale",
-        s_mode_name (options->colour_scale, PLOT_PSE_DEFAULT_COLOUR_SCALE), "fixed", fixed);
+        s_mode_name (options->colour_scale, PLOT_PSE_DEFAULT_COLOUR_SCALE), "fixed", fixed, "x",
+        view->x, "y", view->y);
 }
 
 //  The page's one escape. jansson leaves '<', '>' and '&' as they are; a

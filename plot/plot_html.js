@@ -1,9 +1,10 @@
 /*  plot_html.js - the interactive PSE page (plot_html.c embeds it and the
     sweep's data as JSON in <script id="pse-data">).
 
-    It draws the same view as the C code (plot_pse_draw.c): x = the first
-    range not fixed, y = the second, one panel per combination of the
-    remaining ranges, TVB's radius table scaled as PLOT_PSE_RADIUS_SCALE,
+    It draws the same view as the C code (plot_pse_draw.c): x and y the
+    ranges chosen (--x, --y, the axis menus) or the first two not fixed,
+    one panel per combination of the remaining ranges, TVB's radius
+    table scaled as PLOT_PSE_RADIUS_SCALE,
     NaN-aware scales, log colour when a metric spans >= 3 decades, crosses
     for failed or NaN points and rings for pending ones. Every point is one
     SVG element of class "pse-point" with data-point (its index k) and
@@ -17,6 +18,14 @@
     area and scaled up without smoothing; the cell under the mouse is
     computed from its position, and its tooltip shown. A large sweep's
     metrics come as base64 float64 (D.values_f64), decoded once.
+
+    A scatter (D.scatter: a sampled design, or a grid with its
+    refinements; plot_pse.h) places each point at its values (D.coords or
+    D.coords_f64) on continuous axes chosen in two menus, radii from the
+    points' density, a refinement's points (D.levels) 1/2^level the size
+    and over the coarser ones. Dense, it paints squares into one canvas of
+    the plot area's pixels (plot_pse_scatter.c's order) and keeps, per
+    pixel, the point painted last, which the tooltip reads.
 */
 (function () {
   'use strict';
@@ -25,11 +34,11 @@
   var NM = D.metrics.length;
   var NR = D.ranges.length;
   var L_ = D.layout;
-  var points = 1;
-  D.ranges.forEach(function (r) { points *= r.values.length; });
+  var SCATTER = !!D.scatter;
+  var points = D.status.length;
   // Points between neighbouring values of each range (row-major).
   var STRIDE = [];
-  for (var r0 = NR - 1, m0 = 1; r0 >= 0; r0--) {
+  for (var r0 = NR - 1, m0 = 1; r0 >= 0 && !SCATTER; r0--) {
     STRIDE[r0] = m0;
     m0 *= D.ranges[r0].values.length;
   }
@@ -66,6 +75,20 @@
     F64 = new Float64Array(bytes.buffer);
     D.values_f64 = null;
   }
+  // A scatter's point values ([points][ranges]) and levels.
+  var COORDS = null, LEVELS = D.levels || null, MAXLEVEL = 0;
+  if (SCATTER && typeof D.coords_f64 === 'string') {
+    var cb = unbase64(D.coords_f64);
+    if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
+      for (var b2 = 0; b2 + 8 <= cb.length; b2 += 8) cb.subarray(b2, b2 + 8).reverse();
+    COORDS = new Float64Array(cb.buffer);
+    D.coords_f64 = null;
+  } else if (SCATTER) {
+    COORDS = D.coords;
+  }
+  if (LEVELS) LEVELS.forEach(function (l) { MAXLEVEL = Math.max(MAXLEVEL, l); });
+  function level(k) { return LEVELS ? LEVELS[k] : 0; }
+  function coord(k, r) { return COORDS[k * NR + r]; }
   function value(k, m) {
     if (F64) return F64[k * NM + m];
     var v = D.values[k * NM + m];
@@ -159,16 +182,24 @@
     colour: D.metrics.indexOf(D.initial.colour),
     sizeScale: D.initial.size_scale,
     colourScale: D.initial.colour_scale,
-    fixed: D.initial.fixed.slice()
+    fixed: D.initial.fixed.slice(),
+    x: D.initial.x,
+    y: D.initial.y
   };
 
   // The view: axes, panels, scales (plot_pse_view_resolve).
   function resolve() {
+    if (SCATTER) return resolveScatter();
     var v = { x: -1, y: -1, extra: [], fixed: state.fixed.slice(), note: '' };
+    // --x and --y while their ranges are not fixed, then the first free.
+    if (state.x >= 0 && v.fixed[state.x] < 0) v.x = state.x;
+    if (state.y >= 0 && v.fixed[state.y] < 0 && state.y !== v.x) v.y = state.y;
     for (var r = 0; r < NR; r++) {
-      if (v.fixed[r] >= 0) continue;
+      if (v.fixed[r] >= 0 || r === v.x || r === v.y) continue;
       if (v.x < 0) v.x = r; else if (v.y < 0) v.y = r; else v.extra.push(r);
     }
+    // The y range alone is left: it goes on x (a row).
+    if (v.x < 0 && v.y >= 0) { v.x = v.y; v.y = -1; }
     if (v.x < 0) { v.error = 'Every range is fixed: choose "all" for at least one.'; return v; }
     v.panels = 1;
     v.extra.forEach(function (r) { v.panels *= D.ranges[r].values.length; });
@@ -203,6 +234,54 @@
     v.colour = fit(colours, state.colourScale);
     return v;
   }
+  // A scatter's view (plot_pse.c's s_scatter_view): every point, the
+  // axes chosen, L from the density, each level counting 4^-level.
+  function resolveScatter() {
+    var v = { scatter: true, x: state.x, y: state.y, extra: [], fixed: [], panels: 1, note: '' };
+    var off = [];
+    for (var r = 0; r < NR; r++) if (r !== v.x && r !== v.y) off.push(D.ranges[r].name);
+    if (off.length) v.note = off.join(', ') + ': not on an axis (choose above)';
+    var weight = 0, shift = v.y >= 0 ? 2 : 1;
+    for (var k = 0; k < points; k++) weight += Math.pow(2, -shift * level(k));
+    v.L = Math.max(1, Math.ceil((v.y >= 0 ? Math.sqrt(weight) : weight) - 1e-9));
+    v.nx = v.L;
+    v.ny = v.y >= 0 ? v.L : 1;
+    v.count = points;
+    v.xlo = Number(D.ranges[v.x].lo); v.xhi = Number(D.ranges[v.x].hi);
+    if (v.y >= 0) { v.ylo = Number(D.ranges[v.y].lo); v.yhi = Number(D.ranges[v.y].hi); }
+    var rr = radiusRange(v.L);
+    v.rmin = rr[0]; v.rmax = rr[1];
+    var sizes = new Float64Array(points), colours = new Float64Array(points);
+    v.ok = v.failed = v.pending = 0;
+    for (k = 0; k < points; k++) {
+      var st = status(k);
+      sizes[k] = st === 'ok' ? value(k, state.size) : NaN;
+      colours[k] = st === 'ok' ? value(k, state.colour) : NaN;
+      v[st]++;
+    }
+    v.size = fit(sizes, state.sizeScale);
+    v.colour = fit(colours, state.colourScale);
+    return v;
+  }
+  // A scatter point's place in the plot area (plot_pse_scatter_place).
+  function spot(v, lay, o, k) {
+    var ux = v.xhi > v.xlo ? (coord(k, v.x) - v.xlo) / (v.xhi - v.xlo) : 0.5;
+    var x = o[0] + lay.pad + ux * (lay.w - 2 * lay.pad);
+    if (v.y < 0) return [x, o[1] + lay.h / 2];
+    var uy = v.yhi > v.ylo ? (coord(k, v.y) - v.ylo) / (v.yhi - v.ylo) : 0.5;
+    return [x, o[1] + lay.h - lay.pad - uy * (lay.h - 2 * lay.pad)];
+  }
+  // Round ticks of a scatter's axis: [offset px from the area's left or
+  // top, label] (plot_pse_draw.c's s_scatter_ticks).
+  function axisTicks(v, lay, y) {
+    var lo = y ? v.ylo : v.xlo, hi = y ? v.yhi : v.xhi, len = y ? lay.h : lay.w;
+    var s = { finite: 2, log: false, lo: lo, hi: hi };
+    return ticks(s, len < 400 ? 4 : 9).map(function (t) {
+      var u = hi > lo ? (t - lo) / (hi - lo) : 0.5;
+      return [y ? len - lay.pad - u * (len - 2 * lay.pad) : lay.pad + u * (len - 2 * lay.pad), fmt(t)];
+    });
+  }
+
   // The point at (0, 0) of panel p: the fixed ranges' values and the
   // panel's, which count in the same row-major order as the points.
   function panelBase(v, p) {
@@ -258,14 +337,21 @@
     if (v.y < 0) lay.h = Math.max(lay.h, L_.one_row_min, 2.6 * lay.rmax);
     lay.ux = lay.uy = lay.pitch;
     lay.dense = v.nx * v.ny > D.dense.points || lay.rmax < D.dense.min_radius;
-    if (lay.dense) denseArea(v, lay, side);
+    if (v.scatter) scatterArea(v, lay, side);
+    else if (lay.dense) denseArea(v, lay, side);
     var longest = function (r) {
       return D.ranges[r].labels.reduce(function (a, s) { return Math.max(a, s.length); }, 0);
     };
     // Text widths estimated at 0.6 em per character: no canvas needed.
-    lay.xstep = Math.max(1, Math.ceil((longest(v.x) * lay.font * 0.6 + 10) / lay.ux));
-    lay.ystep = Math.max(1, Math.ceil(lay.font * 1.5 / lay.uy));
-    lay.left = (v.y >= 0 ? longest(v.y) * lay.font * 0.6 : 0) + 14 + 34;
+    if (v.scatter) {
+      lay.left = (v.y >= 0 ? axisTicks(v, lay, true).reduce(function (a, t) {
+        return Math.max(a, t[1].length);
+      }, 0) * lay.font * 0.6 : 0) + 14 + 34;
+    } else {
+      lay.xstep = Math.max(1, Math.ceil((longest(v.x) * lay.font * 0.6 + 10) / lay.ux));
+      lay.ystep = Math.max(1, Math.ceil(lay.font * 1.5 / lay.uy));
+      lay.left = (v.y >= 0 ? longest(v.y) * lay.font * 0.6 : 0) + 14 + 34;
+    }
     if (lay.dense) lay.left = Math.ceil(lay.left);
     lay.cellW = lay.left + lay.w + L_.panel_gap;
     lay.cellH = (v.extra.length ? L_.panel_title : 0) + lay.h + L_.axis_bottom;
@@ -290,6 +376,18 @@
     lay.uy = lay.h / v.ny;
     lay.rmin = lay.rmax = 0;
   }
+  // A scatter's plot area (plot_pse_draw.c's s_scatter_area): the side
+  // (a row on one axis), a pad clear of the edges, and the dense rule on
+  // its point count.
+  function scatterArea(v, lay, side) {
+    lay.dense = v.count > D.dense.points || lay.rmax < D.dense.min_radius;
+    if (lay.dense) lay.rmin = lay.rmax = 0;
+    lay.w = lay.h = side;
+    if (v.y < 0) lay.h = Math.max(L_.one_row_min, 2.6 * lay.rmax);
+    lay.square = Math.max(1, Math.floor(side / v.L));
+    lay.pad = lay.dense ? Math.ceil(lay.square / 2) + 2 : lay.rmax + 4;
+    lay.cellsX = v.nx; lay.cellsY = v.ny;
+  }
   function origin(v, lay, p) {
     return [L_.margin + (p % lay.cols) * lay.cellW + lay.left,
       L_.top + Math.floor(p / lay.cols) * lay.cellH + (v.extra.length ? L_.panel_title : 0)];
@@ -311,30 +409,38 @@
     el('circle', { cx: cx, cy: cy, r: r, fill: 'transparent', stroke: 'none' }, g);
     return g;
   }
+  // Point k's marker at c, its radii divided by shrink (2^level).
+  function marker(svg, v, lay, k, c, shrink) {
+    var st = status(k), sv = value(k, state.size), cv = value(k, state.colour);
+    var attrs = { 'class': 'pse-point', 'data-point': k, 'data-status': st };
+    if (st === 'pending') {
+      attrs['class'] += ' pse-pending';
+      attrs.cx = c[0]; attrs.cy = c[1]; attrs.r = lay.rmax / 2 / shrink;
+      attrs.fill = 'none'; attrs.stroke = '#8c8c8c';
+      attrs['stroke-width'] = Math.max(1, lay.rmax / 12 / shrink);
+      el('circle', attrs, svg);
+    } else if (st === 'failed' || !valid(v.size, sv) || !valid(v.colour, cv)) {
+      attrs['class'] += ' pse-cross';
+      cross(svg, c[0], c[1], lay.rmax / 2 / shrink, st === 'failed' ? '#d62728' : '#595959', attrs);
+    } else {
+      attrs.cx = c[0]; attrs.cy = c[1];
+      attrs.r = (lay.rmin + unit(v.size, sv) * (lay.rmax - lay.rmin)) / shrink;
+      attrs.fill = colour(unit(v.colour, cv));
+      attrs.stroke = '#000'; attrs['stroke-opacity'] = 0.35; attrs['stroke-width'] = 0.75;
+      el('circle', attrs, svg);
+    }
+  }
   function markers(svg, v, lay, p) {
     var o = origin(v, lay, p);
+    if (v.scatter) {
+      // Level by level: finer points over coarser ones.
+      for (var l = 0; l <= MAXLEVEL; l++)
+        for (var k = 0; k < points; k++)
+          if (level(k) === l) marker(svg, v, lay, k, spot(v, lay, o, k), Math.pow(2, l));
+      return;
+    }
     for (var j = 0; j < v.ny; j++)
-      for (var i = 0; i < v.nx; i++) {
-        var k = pointAt(v, p, i, j), st = status(k), c = centre(v, lay, o, i, j);
-        var sv = value(k, state.size), cv = value(k, state.colour);
-        var attrs = { 'class': 'pse-point', 'data-point': k, 'data-status': st };
-        if (st === 'pending') {
-          attrs['class'] += ' pse-pending';
-          attrs.cx = c[0]; attrs.cy = c[1]; attrs.r = lay.rmax / 2;
-          attrs.fill = 'none'; attrs.stroke = '#8c8c8c';
-          attrs['stroke-width'] = Math.max(1, lay.rmax / 12);
-          el('circle', attrs, svg);
-        } else if (st === 'failed' || !valid(v.size, sv) || !valid(v.colour, cv)) {
-          attrs['class'] += ' pse-cross';
-          cross(svg, c[0], c[1], lay.rmax / 2, st === 'failed' ? '#d62728' : '#595959', attrs);
-        } else {
-          attrs.cx = c[0]; attrs.cy = c[1];
-          attrs.r = lay.rmin + unit(v.size, sv) * (lay.rmax - lay.rmin);
-          attrs.fill = colour(unit(v.colour, cv));
-          attrs.stroke = '#000'; attrs['stroke-opacity'] = 0.35; attrs['stroke-width'] = 0.75;
-          el('circle', attrs, svg);
-        }
-      }
+      for (var i = 0; i < v.nx; i++) marker(svg, v, lay, pointAt(v, p, i, j), centre(v, lay, o, i, j), 1);
   }
   // A dense panel's cells into a canvas of one px a cell, by
   // plot_pse_raster.c's rule: the palette's colour of the point at the
@@ -342,7 +448,52 @@
   // points it covers. Counts every point's mark into counts.
   var PAL = D.palette.map(rgb);
   var MARKS = [null, rgb(D.marks.pending), rgb(D.marks.nan), rgb(D.marks.failed)];
+  // A dense scatter's canvas of the plot area's pixels: squares in
+  // plot_pse_scatter.c's order (values by level, then pending, NaN,
+  // failed), and PICK, the point painted last at each pixel, plus one.
+  var PICK = null;
+  function scatterCells(v, lay, o, counts) {
+    var c = document.createElement('canvas'), W = Math.round(lay.w), H = Math.round(lay.h);
+    c.className = 'pse-cells';
+    c.width = W;
+    c.height = H;
+    c.setAttribute('data-panel', 0);
+    c.style.left = (100 * o[0] / lay.width) + '%';
+    c.style.top = (100 * o[1] / lay.height) + '%';
+    c.style.width = (100 * lay.w / lay.width) + '%';
+    c.style.height = (100 * lay.h / lay.height) + '%';
+    var ctx = c.getContext('2d'), img = ctx.createImageData(W, H), px = img.data;
+    PICK = new Int32Array(W * H);
+    var marks = new Uint8Array(points), m = state.colour, scale = v.colour, k;
+    for (k = 0; k < points; k++) {
+      var st = D.status.charCodeAt(k);
+      marks[k] = st === 112 ? 1 : st === 102 ? 3 : valid(scale, value(k, m)) ? 0 : 2;
+    }
+    var at = { pad: lay.pad, w: W, h: H };
+    for (var pass = 0; pass <= MAXLEVEL + 3; pass++) {
+      var values = pass <= MAXLEVEL;
+      for (k = 0; k < points; k++) {
+        var l = level(k);
+        if (values ? marks[k] !== 0 || l !== pass : marks[k] !== pass - MAXLEVEL) continue;
+        counts[marks[k]]++;
+        var a = Math.max(1, Math.round(lay.square / Math.pow(2, l)));
+        var b = v.y >= 0 ? a : Math.max(a, H / 3);
+        var q = spot(v, at, [0, 0], k);
+        var col = values ? PAL[paletteIndex(unit(scale, value(k, m)))] : MARKS[marks[k]];
+        var x0 = Math.round(q[0] - a / 2), y0 = Math.round(q[1] - b / 2);
+        for (var y = Math.max(0, y0); y < Math.min(H, y0 + b); y++)
+          for (var x = Math.max(0, x0); x < Math.min(W, x0 + a); x++) {
+            var i = 4 * (y * W + x);
+            px[i] = col[0]; px[i + 1] = col[1]; px[i + 2] = col[2]; px[i + 3] = 255;
+            PICK[y * W + x] = k + 1;
+          }
+      }
+    }
+    ctx.putImageData(img, 0, 0);
+    return c;
+  }
   function cells(v, lay, p, counts) {
+    if (v.scatter) return scatterCells(v, lay, origin(v, lay, p), counts);
     var o = origin(v, lay, p), c = document.createElement('canvas');
     var W = lay.cellsX, H = lay.cellsY;
     c.className = 'pse-cells';
@@ -389,20 +540,34 @@
   }
   function axes(svg, grid, v, lay, p) {
     var o = origin(v, lay, p), i, j, c;
-    for (i = 0; i < v.nx; i += lay.xstep) {
+    if (v.scatter) {
+      axisTicks(v, lay, false).forEach(function (t) {
+        el('line', { x1: o[0] + t[0], y1: o[1], x2: o[0] + t[0], y2: o[1] + lay.h }, grid);
+        el('line', { x1: o[0] + t[0], y1: o[1] + lay.h, x2: o[0] + t[0], y2: o[1] + lay.h + 6,
+          stroke: '#212121' }, svg);
+        text(svg, o[0] + t[0], o[1] + lay.h + 9 + lay.font, t[1], lay.font, 'middle');
+      });
+      if (v.y >= 0)
+        axisTicks(v, lay, true).forEach(function (t) {
+          el('line', { x1: o[0], y1: o[1] + t[0], x2: o[0] + lay.w, y2: o[1] + t[0] }, grid);
+          el('line', { x1: o[0] - 6, y1: o[1] + t[0], x2: o[0], y2: o[1] + t[0], stroke: '#212121' }, svg);
+          text(svg, o[0] - 9, o[1] + t[0], t[1], lay.font, 'end', 'middle');
+        });
+    }
+    for (i = 0; i < v.nx && !v.scatter; i += lay.xstep) {
       c = centre(v, lay, o, i, 0);
       el('line', { x1: c[0], y1: o[1], x2: c[0], y2: o[1] + lay.h }, grid);
       el('line', { x1: c[0], y1: o[1] + lay.h, x2: c[0], y2: o[1] + lay.h + 6, stroke: '#212121' }, svg);
       text(svg, c[0], o[1] + lay.h + 9 + lay.font, D.ranges[v.x].labels[i], lay.font, 'middle');
     }
-    if (v.y >= 0)
+    if (v.y >= 0 && !v.scatter)
       for (j = 0; j < v.ny; j += lay.ystep) {
         c = centre(v, lay, o, 0, j);
         el('line', { x1: o[0], y1: c[1], x2: o[0] + lay.w, y2: c[1] }, grid);
         el('line', { x1: o[0] - 6, y1: c[1], x2: o[0], y2: c[1], stroke: '#212121' }, svg);
         text(svg, o[0] - 9, c[1], D.ranges[v.y].labels[j], lay.font, 'end', 'middle');
       }
-    var out = lay.dense ? 0.5 : 0; // a dense view's frame goes round its cells
+    var out = lay.dense && !v.scatter ? 0.5 : 0; // a dense view's frame goes round its cells
     el('rect', { x: o[0] - out, y: o[1] - out, width: lay.w + 2 * out, height: lay.h + 2 * out, fill: 'none',
       stroke: '#212121' }, svg);
     text(svg, o[0] + lay.w / 2, o[1] + lay.h + 20 + lay.font * 2.2, D.ranges[v.x].name, 17, 'middle',
@@ -486,7 +651,8 @@
   function denseKeys(svg, v, lay, x, y) {
     text(svg, x, y + 14, 'Size', 14);
     text(svg, x, y + 34, D.metrics[state.size] + ': not drawn', 15, 'start', 'auto', true);
-    ['one cell per point: too many', 'points for discs to read;', 'choose it as the colour above']
+    [v.scatter ? 'one square per point: too many' : 'one cell per point: too many',
+      'points for discs to read;', 'choose it as the colour above']
       .forEach(function (line, i) { text(svg, x, y + 54 + 18 * i, line, 13); });
     y += 54 + 18 * 3 + 10;
     [['failed', v.failed, D.marks.failed], ['NaN or infinite metric', v.nan, D.marks.nan],
@@ -496,7 +662,7 @@
       text(svg, x + 26, y + 7, key[0] + ' (' + key[1] + ')', 13, 'start', 'middle');
       y += 26;
     });
-    if (lay.cellsX < v.nx || lay.cellsY < v.ny)
+    if (!v.scatter && (lay.cellsX < v.nx || lay.cellsY < v.ny))
       ['More values than pixels: a pixel', 'shows its middle point, or a failed,',
         'NaN or pending one it covers.'].forEach(function (line, i) {
         text(svg, x, y + 22 + 18 * i, line, 13);
@@ -512,8 +678,8 @@
     var svg = el('svg', { xmlns: SVG, width: lay.width, height: lay.height,
       viewBox: '0 0 ' + lay.width + ' ' + lay.height, 'font-family': 'DejaVu Sans, Verdana, sans-serif' });
     el('rect', { x: 0, y: 0, width: lay.width, height: lay.height, fill: '#fff' }, svg);
-    // A dense view's cells cover the grid lines: they go nowhere.
-    var grid = el('g', { stroke: '#e6e6e6', 'stroke-width': 1 }, lay.dense ? null : svg);
+    // A dense grid's cells cover the grid lines: they go nowhere.
+    var grid = el('g', { stroke: '#e6e6e6', 'stroke-width': 1 }, lay.dense && !v.scatter ? null : svg);
     var group = el('g', { id: 'pse-markers' }, svg), canvases = [], p;
     if (lay.dense) {
       var counts = [0, 0, 0, 0];
@@ -544,7 +710,7 @@
     var shown = v.ok + v.failed + v.pending;
     document.getElementById('pse-summary').textContent = shown + ' points on view: ' + v.ok + ' ok, ' +
       v.failed + ' failed, ' + v.pending + ' pending (' + points + ' in the sweep)' +
-      (lay.dense ? '; one cell per point' : '');
+      (lay.dense ? (v.scatter ? '; one square per point' : '; one cell per point') : '');
     v.dense = lay.dense;
     state.view = v;
     state.lay = lay;
@@ -553,7 +719,7 @@
   // ---------------------------------------------------------------- tooltip
   var tip = document.getElementById('pse-tooltip');
   function tooltip(k) {
-    var c = coords(k), st = status(k), v = state.view, rows = [];
+    var c = SCATTER ? null : coords(k), st = status(k), v = state.view, rows = [];
     tip.textContent = '';
     var head = document.createElement('div');
     head.className = 'pse-tip-head';
@@ -570,7 +736,9 @@
       table.appendChild(tr);
       rows.push(tr);
     }
-    for (var r = 0; r < NR; r++) row(D.ranges[r].name, String(D.ranges[r].values[c[r]]));
+    for (var r = 0; r < NR; r++)
+      row(D.ranges[r].name, String(SCATTER ? coord(k, r) : D.ranges[r].values[c[r]]));
+    if (LEVELS) row('refinement level', String(level(k)));
     if (st === 'ok') {
       var bad = false, size = v.dense ? -1 : state.size;
       for (var m = 0; m < NM; m++) {
@@ -605,6 +773,7 @@
   var hoverBox = null, hoverK = -1;
   function cellAt(c, ev) {
     var v = state.view, lay = state.lay, r = c.getBoundingClientRect();
+    if (v.scatter) return scatterAt(c, ev, v, lay, r);
     var i = Math.floor((ev.clientX - r.left) / r.width * v.nx);
     var row = Math.floor((ev.clientY - r.top) / r.height * v.ny);
     i = Math.min(v.nx - 1, Math.max(0, i));
@@ -617,10 +786,35 @@
     hoverBox.hidden = false;
     return pointAt(v, p, i, v.ny - 1 - row);
   }
+  // A dense scatter: the point painted last at the pixel under the
+  // mouse, outlined; -1 where none is.
+  function scatterAt(c, ev, v, lay, r) {
+    var x = Math.floor((ev.clientX - r.left) / r.width * c.width);
+    var y = Math.floor((ev.clientY - r.top) / r.height * c.height);
+    x = Math.min(c.width - 1, Math.max(0, x));
+    y = Math.min(c.height - 1, Math.max(0, y));
+    var k = PICK ? PICK[y * c.width + x] - 1 : -1;
+    if (k < 0) {
+      hoverBox.hidden = true;
+      return -1;
+    }
+    var o = origin(v, lay, 0), q = spot(v, lay, o, k), a = Math.max(2, lay.square / Math.pow(2, level(k)));
+    hoverBox.style.left = (100 * (q[0] - a / 2) / lay.width) + '%';
+    hoverBox.style.top = (100 * (q[1] - a / 2) / lay.height) + '%';
+    hoverBox.style.width = (100 * a / lay.width) + '%';
+    hoverBox.style.height = (100 * a / lay.height) + '%';
+    hoverBox.hidden = false;
+    return k;
+  }
   view.addEventListener('mousemove', function (ev) {
     var c = ev.target;
     if (c.classList && c.classList.contains('pse-cells')) {
       var k = cellAt(c, ev);
+      if (k < 0) {
+        tip.hidden = true;
+        hoverK = -1;
+        return;
+      }
       if (k !== hoverK || tip.hidden) tooltip(k);
       hoverK = k;
       place(ev);
@@ -697,8 +891,36 @@
     document.getElementById('pse-controls').appendChild(lab);
     return s;
   }
+  // The axes: two menus. A grid's range chosen for an axis is no longer
+  // fixed; the other axis keeps its range, or takes the one given up.
+  // y "none" draws one row (a grid then takes the first range free).
+  var axisOptions = D.ranges.map(function (range, r) { return [r, range.name]; });
+  function chooseAxis(which, r) {
+    var v = state.view, x = v ? v.x : state.x, y = v ? v.y : state.y;
+    if (which === 'x') {
+      if (r === y) y = x;
+      x = r;
+    } else {
+      if (r === x) x = y;
+      y = r;
+    }
+    state.x = x;
+    state.y = y;
+    if (!SCATTER) [x, y].forEach(function (q) { if (q >= 0) state.fixed[q] = -1; });
+  }
+  if (NR > 1) {
+    select('pse-x', 'x axis', axisOptions, state.x, function (r) { chooseAxis('x', Number(r)); });
+    select('pse-y', 'y axis', [[-1, 'none']].concat(axisOptions), state.y,
+      function (r) { chooseAxis('y', Number(r)); });
+  }
+  function syncAxes() {
+    var v = state.view, sx = document.getElementById('pse-x'), sy = document.getElementById('pse-y');
+    if (sx && v && !v.error) sx.value = String(v.x);
+    if (sy && v && !v.error) sy.value = String(v.y);
+  }
   var sliceSelects = [];
   D.ranges.forEach(function (range, r) {
+    if (SCATTER) return;
     var set = function (x) { state.fixed[r] = Number(x); }, s;
     if (range.values.length > SELECT_MAX) {
       s = indexField('pse-slice-' + r, range, state.fixed[r], set);
@@ -715,12 +937,13 @@
     var v = state.view;
     if (!v) return;
     sliceSelects.forEach(function (s, r) {
-      if (v.fixed[r] !== state.fixed[r]) {
-        state.fixed[r] = v.fixed[r];
-        s.value = String(v.fixed[r]);
+      if (v.fixed[r] !== undefined && v.fixed[r] !== state.fixed[r]) state.fixed[r] = v.fixed[r];
+      if (s.value !== String(state.fixed[r])) {
+        s.value = String(state.fixed[r]);
         if (s.show) s.show();
       }
     });
+    syncAxes();
   }
   document.getElementById('pse-noscript').remove();
   render();

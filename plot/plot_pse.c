@@ -70,6 +70,115 @@ plot_pse_new (plot_pse_t **self_p, const char *title, const plot_range_t *ranges
     return 0;
 }
 
+int
+plot_pse_new_scatter (plot_pse_t **self_p, const char *title, const plot_axis_t *axes,
+                      size_t n_axes, const char *const *metrics, size_t n_metrics, bsw_error_t *err)
+{
+    *self_p = NULL;
+    if (n_axes == 0)
+        return bsw_error_set (err, BSW_EINVAL,
+                              "the sweep has no parameters: there is no parameter space to plot "
+                              "(it is a single simulation)");
+    if (n_axes > PLOT_PSE_MAX_RANGES)
+        return bsw_error_set (err, BSW_ETOOBIG,
+                              "the sweep has %zu parameters; a plot takes at most %d", n_axes,
+                              PLOT_PSE_MAX_RANGES);
+    if (n_metrics == 0)
+        return bsw_error_set (err, BSW_EINVAL, "the sweep has no metrics to plot");
+    if (n_metrics > PLOT_PSE_MAX_METRICS)
+        return bsw_error_set (err, BSW_ETOOBIG, "%zu metrics; a plot takes at most %d", n_metrics,
+                              PLOT_PSE_MAX_METRICS);
+    for (size_t r = 0; r < n_axes; r++)
+        if (!isfinite (axes[r].lo) || !isfinite (axes[r].hi) || axes[r].lo > axes[r].hi)
+            return bsw_error_set (err, BSW_EINVAL, "parameter %s: bounds %g .. %g are no interval",
+                                  axes[r].parameter, axes[r].lo, axes[r].hi);
+    plot_pse_t *self = bsw_calloc (1, sizeof *self);
+    self->title = bsw_strdup (title ? title : "sweep");
+    self->scatter = true;
+    self->n_ranges = n_axes;
+    for (size_t r = 0; r < n_axes; r++) {
+        self->parameters[r] = bsw_strdup (axes[r].parameter);
+        self->lo[r] = axes[r].lo;
+        self->hi[r] = axes[r].hi;
+    }
+    self->n_metrics = n_metrics;
+    for (size_t m = 0; m < n_metrics; m++)
+        self->metrics[m] = bsw_strdup (metrics[m]);
+    *self_p = self;
+    return 0;
+}
+
+int
+plot_pse_add_point (plot_pse_t *self, const double *values, unsigned level, uint64_t *k_p,
+                    bsw_error_t *err)
+{
+    BSW_ASSERT (self);
+    if (!self->scatter)
+        return bsw_error_set (err, BSW_EINVAL, "points are added to a scatter only");
+    if (level > PLOT_PSE_MAX_LEVEL)
+        return bsw_error_set (err, BSW_EINVAL, "refinement level %u: a plot takes at most %d",
+                              level, PLOT_PSE_MAX_LEVEL);
+    for (size_t r = 0; r < self->n_ranges; r++)
+        if (!isfinite (values[r]))
+            return bsw_error_set (err, BSW_EINVAL, "point %" PRIu64 ": %s = %g is not finite",
+                                  self->points, self->parameters[r], values[r]);
+    if (self->points >= PLOT_PSE_MAX_POINTS)
+        return bsw_error_set (err, BSW_ETOOBIG,
+                              "the sweep has more than %d points: too many to plot",
+                              PLOT_PSE_MAX_POINTS);
+    //  Doubling: a million points appended cost some 20 copies.
+    if (self->points == self->capacity) {
+        uint64_t capacity = self->capacity ? 2 * self->capacity : 1024;
+        if (capacity > PLOT_PSE_MAX_POINTS)
+            capacity = PLOT_PSE_MAX_POINTS;
+        size_t n = (size_t) capacity;
+        self->coords = bsw_realloc (self->coords, n * self->n_ranges * sizeof (double));
+        self->levels = bsw_realloc (self->levels, n);
+        self->status = bsw_realloc (self->status, n);
+        self->data = bsw_realloc (self->data, n * self->n_metrics * sizeof (double));
+        self->capacity = capacity;
+    }
+    uint64_t k = self->points++;
+    memcpy (self->coords + k * self->n_ranges, values, self->n_ranges * sizeof (double));
+    for (size_t r = 0; r < self->n_ranges; r++) {
+        self->lo[r] = fmin (self->lo[r], values[r]);
+        self->hi[r] = fmax (self->hi[r], values[r]);
+    }
+    self->levels[k] = (uint8_t) level;
+    if (level > self->max_level)
+        self->max_level = level;
+    self->status[k] = PLOT_POINT_PENDING;
+    for (size_t m = 0; m < self->n_metrics; m++)
+        self->data[k * self->n_metrics + m] = NAN;
+    if (k_p)
+        *k_p = k;
+    return 0;
+}
+
+void
+plot_pse_point_values (const plot_pse_t *self, uint64_t k, double *values, unsigned *level)
+{
+    BSW_ASSERT (k < self->points);
+    if (self->scatter) {
+        memcpy (values, self->coords + k * self->n_ranges, self->n_ranges * sizeof (double));
+        if (level)
+            *level = self->levels[k];
+        return;
+    }
+    for (size_t r = self->n_ranges; r-- > 0;) {
+        values[r] = self->values[r][k % self->n_values[r]];
+        k /= self->n_values[r];
+    }
+    if (level)
+        *level = 0;
+}
+
+bool
+plot_pse_is_scatter (const plot_pse_t *self)
+{
+    return self->scatter;
+}
+
 void
 plot_pse_destroy (plot_pse_t **self_p)
 {
@@ -83,6 +192,8 @@ plot_pse_destroy (plot_pse_t **self_p)
     for (size_t m = 0; m < self->n_metrics; m++)
         free (self->metrics[m]);
     free (self->title);
+    free (self->coords);
+    free (self->levels);
     free (self->status);
     free (self->data);
     free (self);
@@ -286,26 +397,34 @@ s_panels (const plot_pse_t *self, bool slice_when_crowded, plot_pse_view_t *view
                           names, view->panels, PLOT_PSE_MAX_PANELS, self->parameters[r], values);
 }
 
+//  The size and colour values of point k into values[2n], values[2n+1].
+static void
+s_fit_point (const plot_pse_t *self, plot_pse_view_t *view, uint64_t k, double *values, size_t n)
+{
+    bool ok = self->status[k] == PLOT_POINT_OK;
+    values[2 * n] = ok ? self->data[k * self->n_metrics + (size_t) view->size_m] : NAN;
+    values[2 * n + 1] = ok ? self->data[k * self->n_metrics + (size_t) view->colour_m] : NAN;
+    view->ok += ok;
+    view->failed += self->status[k] == PLOT_POINT_FAILED;
+    view->pending += self->status[k] == PLOT_POINT_PENDING;
+}
+
 static int
 s_fit (const plot_pse_t *self, const plot_pse_options_t *options, plot_pse_view_t *view,
        bsw_error_t *err)
 {
-    size_t per_panel = view->nx * view->ny;
-    size_t count = view->panels * per_panel;
+    //  A scatter's view is every point; a grid's, its panels' cells.
+    size_t count = view->scatter ? (size_t) self->points : view->panels * view->nx * view->ny;
     double *values = bsw_malloc (2 * count * sizeof (double) + 1);
     size_t n = 0;
-    for (size_t p = 0; p < view->panels; p++)
-        for (size_t j = 0; j < view->ny; j++)
-            for (size_t i = 0; i < view->nx; i++, n++) {
-                uint64_t k = plot_pse_view_point (self, view, p, i, j);
-                bool ok = self->status[k] == PLOT_POINT_OK;
-                values[2 * n] = ok ? self->data[k * self->n_metrics + (size_t) view->size_m] : NAN;
-                values[2 * n + 1] =
-                    ok ? self->data[k * self->n_metrics + (size_t) view->colour_m] : NAN;
-                view->ok += ok;
-                view->failed += self->status[k] == PLOT_POINT_FAILED;
-                view->pending += self->status[k] == PLOT_POINT_PENDING;
-            }
+    if (view->scatter)
+        for (; n < count; n++)
+            s_fit_point (self, view, n, values, n);
+    else
+        for (size_t p = 0; p < view->panels; p++)
+            for (size_t j = 0; j < view->ny; j++)
+                for (size_t i = 0; i < view->nx; i++, n++)
+                    s_fit_point (self, view, plot_pse_view_point (self, view, p, i, j), values, n);
     plot_scale_mode_t size_mode = options->size_scale, colour_mode = options->colour_scale;
     if (size_mode == PLOT_SCALE_DEFAULT)
         size_mode = PLOT_PSE_DEFAULT_SIZE_SCALE;
@@ -318,6 +437,110 @@ s_fit (const plot_pse_t *self, const plot_pse_options_t *options, plot_pse_view_
                              self->metrics[view->colour_m], err);
     free (values);
     return rc;
+}
+
+//  --x or --y: the index of the axis named, or -1 when not given.
+static int
+s_axis (const plot_pse_t *self, const char *name, const char *option, int *index, bsw_error_t *err)
+{
+    *index = -1;
+    if (!name)
+        return 0;
+    for (size_t r = 0; r < self->n_ranges; r++)
+        if (strcmp (self->parameters[r], name) == 0) {
+            *index = (int) r;
+            return 0;
+        }
+    char list[2048] = "";
+    for (size_t r = 0; r < self->n_ranges; r++)
+        s_append (list, sizeof list, "%s%s", r ? ", " : "", self->parameters[r]);
+    return bsw_error_set (err, BSW_EINVAL, "%s %s: no such axis; the sweep's axes are %s", option,
+                          name, list);
+}
+
+//  The axes: --x and --y as given (each not fixed, not the same), the
+//  others the first ranges free; the ranges left make panels.
+static int
+s_axes (const plot_pse_t *self, const plot_pse_options_t *options, plot_pse_view_t *view,
+        bsw_error_t *err)
+{
+    int x, y;
+    int rc = s_axis (self, options->x_axis, "--x", &x, err);
+    if (rc == 0)
+        rc = s_axis (self, options->y_axis, "--y", &y, err);
+    if (rc)
+        return rc;
+    if (x >= 0 && x == y)
+        return bsw_error_set (err, BSW_EINVAL, "--x and --y name the same axis, %s",
+                              self->parameters[x]);
+    const char *fixed_option = x >= 0 && view->fixed[x] >= 0   ? "--x"
+                               : y >= 0 && view->fixed[y] >= 0 ? "--y"
+                                                               : NULL;
+    if (fixed_option)
+        return bsw_error_set (err, BSW_EINVAL, "%s %s: that range is fixed by --slice",
+                              fixed_option,
+                              self->parameters[x >= 0 && view->fixed[x] >= 0 ? x : y]);
+    for (size_t r = 0; r < self->n_ranges; r++) {
+        if (view->fixed[r] >= 0 || (int) r == x || (int) r == y)
+            continue;
+        if (x < 0)
+            x = (int) r;
+        else if (y < 0 && !options->y_axis)
+            y = (int) r;
+        else
+            view->extra[view->n_extra++] = r;
+    }
+    if (x < 0 && y >= 0)
+        return bsw_error_set (err, BSW_EINVAL,
+                              "--y %s: the sweep has no other axis for x: a single axis goes on x",
+                              self->parameters[y]);
+    view->x = x;
+    view->y = y;
+    return 0;
+}
+
+//  A scatter: every point on one view, the axes' bounds, and the spacing
+//  a grid of that density would have (plot_pse.h).
+static int
+s_scatter_view (const plot_pse_t *self, const plot_pse_options_t *options, plot_pse_view_t *view,
+                bsw_error_t *err)
+{
+    if (options->n_slices)
+        return bsw_error_set (err, BSW_EINVAL,
+                              "--slice %s: the sweep's points are no grid, so no value can be "
+                              "fixed; choose the axes with --x and --y",
+                              options->slices[0]);
+    int rc = s_axes (self, options, view, err);
+    if (rc)
+        return rc;
+    view->scatter = true;
+    view->panels = 1;
+    //  The axes not drawn are projected: each point is drawn at its x and y.
+    for (size_t e = 0; e < view->n_extra; e++)
+        s_append (view->note, sizeof view->note, "%s%s", e ? ", " : "",
+                  self->parameters[view->extra[e]]);
+    if (view->n_extra)
+        s_append (view->note, sizeof view->note, ": not on an axis (choose with --x, --y)");
+    view->n_extra = 0;
+    double weight = 0.0;
+    for (uint64_t k = 0; k < self->points; k++)
+        weight += ldexp (1.0, -(view->y >= 0 ? 2 : 1) * (int) self->levels[k]);
+    view->weight = weight;
+    double side = view->y >= 0 ? ceil (sqrt (weight) - 1e-9) : ceil (weight - 1e-9);
+    view->L = side < 1.0 ? 1 : (size_t) side;
+    view->nx = view->L;
+    view->ny = view->y >= 0 ? view->L : 1;
+    view->xlo = self->lo[view->x];
+    view->xhi = self->hi[view->x];
+    if (view->y >= 0) {
+        view->ylo = self->lo[view->y];
+        view->yhi = self->hi[view->y];
+    }
+    plot_scale_radius_range (view->L, &view->rmin, &view->rmax);
+    plot_pse_discs_t discs;
+    plot_pse_view_discs (view, &discs);
+    view->dense = self->points > PLOT_PSE_DENSE_POINTS || discs.rmax < PLOT_PSE_DENSE_MIN_RADIUS_PX;
+    return s_fit (self, options, view, err);
 }
 
 int
@@ -334,7 +557,9 @@ plot_pse_view_resolve (const plot_pse_t *self, const plot_pse_options_t *options
         rc = s_metric (self, options->colour_metric, PLOT_PSE_DEFAULT_COLOUR, 0, "--colour",
                        &view->colour_m, err);
     for (size_t r = 0; r < PLOT_PSE_MAX_RANGES; r++)
-        view->fixed[r] = -1;
+        view->fixed[r] = view->given[r] = -1;
+    if (rc == 0 && self->scatter)
+        return s_scatter_view (self, options, view, err);
     for (size_t s = 0; rc == 0 && s < options->n_slices; s++) {
         size_t r;
         long index;
@@ -345,18 +570,8 @@ plot_pse_view_resolve (const plot_pse_t *self, const plot_pse_options_t *options
     if (rc)
         return rc;
     memcpy (view->given, view->fixed, sizeof view->given);
-    //  Axes: the first two ranges not fixed; the rest make panels.
-    view->x = view->y = -1;
-    for (size_t r = 0; r < self->n_ranges; r++) {
-        if (view->fixed[r] >= 0)
-            continue;
-        if (view->x < 0)
-            view->x = (int) r;
-        else if (view->y < 0)
-            view->y = (int) r;
-        else
-            view->extra[view->n_extra++] = r;
-    }
+    if ((rc = s_axes (self, options, view, err)))
+        return rc;
     if (view->x < 0)
         return bsw_error_set (err, BSW_EINVAL,
                               "every range is fixed by --slice: nothing is left for the x axis");

@@ -44,6 +44,31 @@
       PLOT_PSE_MAX_SIDE_PX / columns pixels shares a pixel between
       neighbours, which shows the point at its centre or, if one of them
       failed, is NaN or pending, that mark.
+    * Axes: --x and --y (options x_axis, y_axis) put any two ranges on
+      the axes; by default the first two not fixed.
+
+    Scatter (plot_pse_new_scatter): points that are no grid (a random,
+    Latin hypercube, Sobol or listed design, or a grid with its
+    refinements) are appended one by one with their parameter values and
+    a refinement level, and each is drawn where its values are, on
+    continuous axes from the smallest to the largest value (the bounds
+    given, widened to every point), ticked at round numbers. Axes other
+    than x and y are not drawn (projection; the page's tooltip lists
+    them); --slice does not apply. Sizes, colours, scales, crosses, rings
+    and the legend follow the grid's rules, with the spacing a grid would
+    have from the points' density: L = ceil(sqrt(N)) for two axes,
+    ceil(N) for one, where a point of level l counts 4^-l (2^-l on one
+    axis), so radii come from TVB's table by that L and stay under half
+    of side / L, and a point of level l is drawn with 1/2^l of the radius
+    (its cross and ring too) and above the coarser ones. Dense scatter,
+    by the grid's rule on N and that L: discs give way to one image of
+    the plot area (one px a unit), each point a square of
+    floor(side / L) px (at least 1; halved per level, a vertical bar a
+    third of the area tall on one axis) in its colour, finer levels over
+    coarser, then pending, NaN and failed points over all values, so a
+    failed point is never hidden. Its size follows the plot area's
+    pixels, not the points: 100,000 points make a PNG of some 0.6 MB, an
+    SVG of one embedded image, and a page with one canvas.
 */
 #ifndef PLOT_PSE_H_INCLUDED
 #define PLOT_PSE_H_INCLUDED
@@ -66,6 +91,7 @@
 #define PLOT_PSE_MARKER_MITER        7.0  /* tags point markers in SVG (plot_pse_draw.c) */
 #define PLOT_PSE_DENSE_POINTS        4096 /* points in a panel beyond which it is dense (64 x 64) */
 #define PLOT_PSE_DENSE_MIN_RADIUS_PX 3.0  /* a panel is dense when its discs would be smaller */
+#define PLOT_PSE_MAX_LEVEL           16   /* refinement levels of a scatter point */
 #define PLOT_PSE_DEFAULT_SIZE        "GlobalVariance"
 #define PLOT_PSE_DEFAULT_COLOUR      "VarianceNodeVariance"
 /*  Radius is linear by default, as in TVB: it marks where a metric is
@@ -101,9 +127,41 @@ typedef struct plot_pse_t plot_pse_t;
 int plot_pse_new (plot_pse_t **self_p, const char *title, const plot_range_t *ranges,
                   size_t n_ranges, const char *const *metrics, size_t n_metrics, bsw_error_t *err);
 
+/*  One axis of a scatter: a parameter and the bounds of its values.
+    Borrowed by plot_pse_new_scatter (copied). */
+typedef struct {
+    const char *parameter; /* "model.I" */
+    double lo, hi;         /* bounds, lo <= hi; points outside widen them */
+} plot_axis_t;
+
+/*  A scatter's data: axes, metrics, and no point yet; add them with
+    plot_pse_add_point. Caller owns *self_p (plot_pse_destroy). Returns 0,
+    or BSW_EINVAL (no axes, an axis with bounds not finite or lo > hi, no
+    metrics) / BSW_ETOOBIG (more than PLOT_PSE_MAX_RANGES axes or
+    PLOT_PSE_MAX_METRICS metrics) with err. */
+int plot_pse_new_scatter (plot_pse_t **self_p, const char *title, const plot_axis_t *axes,
+                          size_t n_axes, const char *const *metrics, size_t n_metrics,
+                          bsw_error_t *err);
+
+/*  Appends a pending point at values[0..n_axes-1] (the axes' order) of
+    refinement level `level` (0: a grid's or a design's own points; l: the
+    l-th refinement). Its index, in the order added, is *k_p (may be
+    NULL). Returns 0, or BSW_EINVAL (a value not finite, level over
+    PLOT_PSE_MAX_LEVEL, not a scatter) / BSW_ETOOBIG (PLOT_PSE_MAX_POINTS
+    points already) with err. */
+int plot_pse_add_point (plot_pse_t *self, const double *values, unsigned level, uint64_t *k_p,
+                        bsw_error_t *err);
+
+/*  Point k's parameter values (n axes or ranges doubles) and level (0
+    for a grid). k < plot_pse_points. */
+void plot_pse_point_values (const plot_pse_t *self, uint64_t k, double *values, unsigned *level);
+
+/*  Whether the data is a scatter (plot_pse_new_scatter). */
+bool plot_pse_is_scatter (const plot_pse_t *self);
+
 void plot_pse_destroy (plot_pse_t **self_p);
 
-/*  Number of points (product of the range sizes). */
+/*  Number of points (product of the range sizes; a scatter's, those added). */
 uint64_t plot_pse_points (const plot_pse_t *self);
 
 /*  Index of a metric by name, or -1. */
@@ -128,7 +186,9 @@ typedef struct {
     const char *colour_metric;      /* NULL: PLOT_PSE_DEFAULT_COLOUR, or TVB's first key */
     plot_scale_mode_t size_scale;   /* DEFAULT (0): PLOT_PSE_DEFAULT_SIZE_SCALE */
     plot_scale_mode_t colour_scale; /* DEFAULT (0): PLOT_PSE_DEFAULT_COLOUR_SCALE */
-    const char *const *slices;      /* "PARAM=VALUE", each fixes one range */
+    const char *x_axis;             /* NULL: the first range not fixed (--x) */
+    const char *y_axis;             /* NULL: the next one, if any (--y) */
+    const char *const *slices;      /* "PARAM=VALUE", each fixes one range (grid only) */
     size_t n_slices;
     bool slice_when_crowded; /* too many panels: fix the extra ranges at their
                                        first value (and say so) instead of failing */
@@ -143,6 +203,9 @@ typedef struct {
     size_t crosses;        /* failed or NaN points (crosses, or cells when dense) */
     size_t pending;        /* hollow rings (grey cells when dense) */
     bool dense;            /* one cell per point, not discs */
+    bool scatter;          /* points at their values, not on a grid */
+    double pad;            /* scatter: px kept clear inside the plot area's edges */
+    double rmax;           /* largest disc radius, px (a scatter's level 0; 0 when dense) */
     double width, height;  /* image size, px */
     double area_x, area_y; /* top-left corner of the first panel's plot area, px */
     double area_w, area_h; /* a panel's plot area, px */
@@ -153,7 +216,8 @@ typedef struct {
 /*  Draws the view into an SVG, PNG or PDF file at path. stats may be
     NULL. Returns 0, or with err's sentence: BSW_EINVAL for a bad option
     (an unknown metric lists the available ones; a bad --slice lists the
-    ranges or the range's values; too many panels says what to slice;
+    ranges or the range's values; an unknown --x or --y lists the axes;
+    --slice on a scatter; too many panels says what to slice;
     log scale of a metric with values <= 0), BSW_EIO / BSW_ENOSPACE /
     BSW_EINTERNAL writing the file. */
 int plot_pse_write (const plot_pse_t *self, const plot_pse_options_t *options, const char *path,

@@ -17,6 +17,12 @@
     are square; radii are TVB's table times the panel's scale, at most
     half a cell, so discs never overlap.
 
+    A scatter (plot_pse.h) has one panel whose plot area is a square of
+    PLOT_PSE_AREA_PX (a row on one axis), its points placed by their
+    values (plot_pse_scatter.c) inside a pad of the largest radius, its
+    axes ticked at round numbers; a dense scatter is one image of the plot
+    area's pixels.
+
     A dense view (plot_pse.h) draws each panel's cells as one image
     (plot_pse_raster.c) instead of markers: cells of whole px, each axis
     filling the side on its own, at whole-px offsets so every cell falls
@@ -67,6 +73,9 @@ typedef struct {
     double width, height;    /* the image */
     double legend_x;         /* left edge of the legend */
     size_t x_step, y_step;   /* label every n-th value */
+    double pad;              /* scatter: px kept clear inside the plot area's edges */
+    size_t square;           /* dense scatter: a level-0 point's square, px */
+    plot_scale_t xs, ys;     /* scatter: the axes' bounds as scales, for ticks */
 } s_layout_t;
 
 //  --------------------------------------------------------------------------
@@ -98,9 +107,31 @@ s_dense_axis (size_t n, double side, size_t cap, size_t *cells, double *length)
 }
 
 //  The plot area of a panel and the px per value along each axis.
+//  A scatter's plot area: the panel's side, a row on one axis.
+static void
+s_scatter_area (const plot_pse_view_t *view, const plot_pse_discs_t *discs, s_layout_t *lay)
+{
+    lay->area_w = lay->area_h = discs->side;
+    lay->rmax = view->dense ? 0.0 : discs->rmax;
+    lay->rmin = view->dense ? 0.0 : discs->rmin;
+    lay->square = plot_pse_scatter_square (view, discs->side);
+    if (view->y < 0)
+        lay->area_h = fmax (PLOT_PSE_ONE_ROW_MIN_PX, 2.6 * lay->rmax);
+    lay->pad = view->dense ? ceil ((double) lay->square / 2.0) + 2.0 : lay->rmax + 4.0;
+    lay->ux = lay->uy = discs->pitch;
+    lay->cells_x = view->nx;
+    lay->cells_y = view->ny;
+    plot_pse_scatter_axis_scale (view->xlo, view->xhi, &lay->xs);
+    plot_pse_scatter_axis_scale (view->ylo, view->yhi, &lay->ys);
+}
+
 static void
 s_area (const plot_pse_view_t *view, const plot_pse_discs_t *discs, s_layout_t *lay)
 {
+    if (view->scatter) {
+        s_scatter_area (view, discs, lay);
+        return;
+    }
     if (!view->dense) {
         lay->ux = lay->uy = discs->pitch;
         lay->area_w = discs->pitch * (double) view->nx;
@@ -139,17 +170,28 @@ s_layout (const plot_pse_t *self, const plot_pse_view_t *view, s_layout_t *lay)
     lay->rows = discs.rows;
     lay->font_tick = lay->cols > 2 ? 12.0 : S_FONT_TICK;
     s_area (view, &discs, lay);
-    //  Label every n-th value so labels keep clear of each other.
-    double xw = s_max_label_width (cr, self->values[view->x], view->nx, lay->font_tick);
+    //  Label every n-th value so labels keep clear of each other (a
+    //  scatter's round ticks are few enough to label all).
+    double xw = view->scatter
+                    ? 0.0
+                    : s_max_label_width (cr, self->values[view->x], view->nx, lay->font_tick);
     lay->x_step = (size_t) ceil ((xw + 10.0) / lay->ux);
     lay->y_step = (size_t) ceil ((lay->font_tick * 1.5) / lay->uy);
     if (lay->x_step < 1)
         lay->x_step = 1;
     if (lay->y_step < 1)
         lay->y_step = 1;
-    double yw = view->y >= 0
-                    ? s_max_label_width (cr, self->values[view->y], view->ny, lay->font_tick)
-                    : 0.0;
+    double yw = 0.0;
+    if (view->y >= 0 && view->scatter) {
+        double ticks[PLOT_SCALE_TICKS_MAX];
+        size_t n = plot_scale_ticks (&lay->ys, 9, ticks, PLOT_SCALE_TICKS_MAX);
+        for (size_t i = 0; i < n; i++) {
+            char label[PLOT_SCALE_LABEL_BUF];
+            plot_scale_label (&lay->ys, ticks[i], label);
+            yw = fmax (yw, plot_canvas_text_width (cr, label, lay->font_tick, false));
+        }
+    } else if (view->y >= 0)
+        yw = s_max_label_width (cr, self->values[view->y], view->ny, lay->font_tick);
     lay->left = yw + 14.0 + S_FONT_AXIS * 2.0;
     //  Whole px, so a dense view's cells fall on pixels (the other
     //  offsets are whole already).
@@ -239,37 +281,58 @@ s_ring (cairo_t *cr, double cx, double cy, double r, bool marker)
     cairo_set_miter_limit (cr, 10.0);
 }
 
+//  Point k's marker at (cx, cy), its radii divided by `shrink` (2^level).
+static void
+s_marker (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view, const s_layout_t *lay,
+          const plot_palette_t *palette, uint64_t k, double cx, double cy, double shrink,
+          plot_pse_stats_t *stats)
+{
+    const double *row = self->data + k * self->n_metrics;
+    double size_v = row[view->size_m], colour_v = row[view->colour_m];
+    stats->drawn++;
+    if (self->status[k] == PLOT_POINT_PENDING) {
+        s_ring (cr, cx, cy, lay->rmax / 2.0 / shrink, true);
+        stats->pending++;
+    } else if (self->status[k] == PLOT_POINT_FAILED || !plot_scale_valid (&view->size, size_v) ||
+               !plot_scale_valid (&view->colour, colour_v)) {
+        //  TVB.md 9.4: a cross of radius rmax/2.
+        s_cross (cr, cx, cy, lay->rmax / 2.0 / shrink,
+                 self->status[k] == PLOT_POINT_FAILED ? s_failed : s_nan, true);
+        stats->crosses++;
+    } else {
+        double r = plot_scale_radius (&view->size, size_v, lay->rmin, lay->rmax) / shrink;
+        s_disc (cr, cx, cy, r,
+                plot_palette_colour (palette, plot_scale_unit (&view->colour, colour_v)), true);
+        stats->discs++;
+    }
+}
+
 static void
 s_markers (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view, const s_layout_t *lay,
            const plot_palette_t *palette, size_t p, plot_pse_stats_t *stats)
 {
     double ox, oy;
     s_panel_origin (view, lay, p, &ox, &oy);
+    if (view->scatter) {
+        //  Level by level, so finer points lie over coarser ones.
+        for (unsigned level = 0; level <= self->max_level; level++)
+            for (uint64_t k = 0; k < self->points; k++) {
+                if (self->levels[k] != level)
+                    continue;
+                double cx, cy;
+                plot_pse_scatter_place (self, view, k, lay->area_w, lay->area_h, lay->pad, &cx,
+                                        &cy);
+                s_marker (cr, self, view, lay, palette, k, ox + cx, oy + cy,
+                          ldexp (1.0, (int) level), stats);
+            }
+        return;
+    }
     for (size_t j = 0; j < view->ny; j++)
         for (size_t i = 0; i < view->nx; i++) {
-            uint64_t k = plot_pse_view_point (self, view, p, i, j);
             double cx, cy;
             s_cell_centre (view, lay, ox, oy, i, j, &cx, &cy);
-            const double *row = self->data + k * self->n_metrics;
-            double size_v = row[view->size_m], colour_v = row[view->colour_m];
-            stats->drawn++;
-            if (self->status[k] == PLOT_POINT_PENDING) {
-                s_ring (cr, cx, cy, lay->rmax / 2.0, true);
-                stats->pending++;
-            } else if (self->status[k] == PLOT_POINT_FAILED ||
-                       !plot_scale_valid (&view->size, size_v) ||
-                       !plot_scale_valid (&view->colour, colour_v)) {
-                //  TVB.md 9.4: a cross of radius rmax/2.
-                s_cross (cr, cx, cy, lay->rmax / 2.0,
-                         self->status[k] == PLOT_POINT_FAILED ? s_failed : s_nan, true);
-                stats->crosses++;
-            } else {
-                double r = plot_scale_radius (&view->size, size_v, lay->rmin, lay->rmax);
-                s_disc (cr, cx, cy, r,
-                        plot_palette_colour (palette, plot_scale_unit (&view->colour, colour_v)),
-                        true);
-                stats->discs++;
-            }
+            s_marker (cr, self, view, lay, palette, plot_pse_view_point (self, view, p, i, j), cx,
+                      cy, 1.0, stats);
         }
 }
 
@@ -285,6 +348,20 @@ s_raster (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view, cons
 {
     double ox, oy;
     s_panel_origin (view, lay, p, &ox, &oy);
+    if (view->scatter) {
+        //  One image of the plot area's pixels, whatever the format.
+        size_t w = (size_t) lround (lay->area_w), h = (size_t) lround (lay->area_h);
+        cairo_surface_t *image =
+            plot_pse_scatter_raster_new (self, view, w, h, lay->pad, lay->square, palette, stats);
+        cairo_save (cr);
+        cairo_set_source_surface (cr, image, ox, oy);
+        cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+        cairo_rectangle (cr, ox, oy, (double) w, (double) h);
+        cairo_fill (cr);
+        cairo_restore (cr);
+        cairo_surface_destroy (image);
+        return;
+    }
     //  Whole numbers by construction (s_area).
     size_t fx = at_area ? (size_t) lround (lay->area_w / (double) lay->cells_x) : 1;
     size_t fy = at_area ? (size_t) lround (lay->area_h / (double) lay->cells_y) : 1;
@@ -305,6 +382,51 @@ s_raster (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view, cons
 //  --------------------------------------------------------------------------
 //  Axes
 
+//  A scatter's round ticks along x (or y): positions in px from the plot
+//  area's left (or top) edge, and their labels. Returns how many.
+static size_t
+s_scatter_ticks (const plot_pse_view_t *view, const s_layout_t *lay, bool y, double *at,
+                 char labels[][PLOT_SCALE_LABEL_BUF])
+{
+    const plot_scale_t *scale = y ? &lay->ys : &lay->xs;
+    double length = y ? lay->area_h : lay->area_w;
+    double ticks[PLOT_SCALE_TICKS_MAX];
+    size_t n = plot_scale_ticks (scale, length < 400 ? 4 : 9, ticks, PLOT_SCALE_TICKS_MAX);
+    double lo = y ? view->ylo : view->xlo, hi = y ? view->yhi : view->xhi;
+    for (size_t i = 0; i < n; i++) {
+        double u = hi > lo ? (ticks[i] - lo) / (hi - lo) : 0.5;
+        at[i] = y ? length - lay->pad - u * (length - 2 * lay->pad)
+                  : lay->pad + u * (length - 2 * lay->pad);
+        plot_scale_label (scale, ticks[i], labels[i]);
+    }
+    return n;
+}
+
+static void
+s_scatter_axes (cairo_t *cr, const plot_pse_view_t *view, const s_layout_t *lay, double ox,
+                double oy)
+{
+    double at[PLOT_SCALE_TICKS_MAX];
+    char labels[PLOT_SCALE_TICKS_MAX][PLOT_SCALE_LABEL_BUF];
+    plot_canvas_colour (cr, s_ink);
+    cairo_set_line_width (cr, 1.0);
+    size_t n = s_scatter_ticks (view, lay, false, at, labels);
+    for (size_t i = 0; i < n; i++) {
+        cairo_move_to (cr, ox + at[i], oy + lay->area_h);
+        cairo_line_to (cr, ox + at[i], oy + lay->area_h + 6);
+        cairo_stroke (cr);
+        plot_canvas_text (cr, ox + at[i], oy + lay->area_h + 9, labels[i], lay->font_tick, 0.5, 0.0,
+                          false);
+    }
+    n = view->y >= 0 ? s_scatter_ticks (view, lay, true, at, labels) : 0;
+    for (size_t i = 0; i < n; i++) {
+        cairo_move_to (cr, ox, oy + at[i]);
+        cairo_line_to (cr, ox - 6, oy + at[i]);
+        cairo_stroke (cr);
+        plot_canvas_text (cr, ox - 9, oy + at[i], labels[i], lay->font_tick, 1.0, 0.5, false);
+    }
+}
+
 static void
 s_axes (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view, const s_layout_t *lay,
         size_t p)
@@ -313,8 +435,10 @@ s_axes (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view, const 
     s_panel_origin (view, lay, p, &ox, &oy);
     char label[PLOT_SCALE_LABEL_BUF];
     cairo_set_line_width (cr, 1.0);
+    if (view->scatter)
+        s_scatter_axes (cr, view, lay, ox, oy);
     //  Ticks (and faint grid lines) at the labelled values.
-    for (size_t i = 0; i < view->nx; i += lay->x_step) {
+    for (size_t i = 0; i < view->nx && !view->scatter; i += lay->x_step) {
         double cx, cy;
         s_cell_centre (view, lay, ox, oy, i, 0, &cx, &cy);
         plot_canvas_colour (cr, s_ink);
@@ -324,7 +448,7 @@ s_axes (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view, const 
         plot_pse_value_label (self->values[view->x][i], label);
         plot_canvas_text (cr, cx, oy + lay->area_h + 9, label, lay->font_tick, 0.5, 0.0, false);
     }
-    if (view->y >= 0)
+    if (view->y >= 0 && !view->scatter)
         for (size_t j = 0; j < view->ny; j += lay->y_step) {
             double cx, cy;
             s_cell_centre (view, lay, ox, oy, 0, j, &cx, &cy);
@@ -338,7 +462,7 @@ s_axes (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view, const 
     plot_canvas_colour (cr, s_ink);
     //  A dense view's frame goes round its cells, in the pixels just
     //  outside, so it halves none of them.
-    double out = view->dense ? 0.5 : 0.0;
+    double out = view->dense && !view->scatter ? 0.5 : 0.0;
     cairo_rectangle (cr, ox - out, oy - out, lay->area_w + 2 * out, lay->area_h + 2 * out);
     cairo_stroke (cr);
     plot_canvas_text (cr, ox + lay->area_w / 2, oy + lay->area_h + 16 + lay->font_tick * 1.6,
@@ -361,6 +485,22 @@ s_grid_lines (cairo_t *cr, const plot_pse_view_t *view, const s_layout_t *lay, s
     s_panel_origin (view, lay, p, &ox, &oy);
     plot_canvas_colour (cr, s_grid);
     cairo_set_line_width (cr, 1.0);
+    if (view->scatter) {
+        double at[PLOT_SCALE_TICKS_MAX];
+        char labels[PLOT_SCALE_TICKS_MAX][PLOT_SCALE_LABEL_BUF];
+        size_t n = s_scatter_ticks (view, lay, false, at, labels);
+        for (size_t i = 0; i < n; i++) {
+            cairo_move_to (cr, ox + at[i], oy);
+            cairo_line_to (cr, ox + at[i], oy + lay->area_h);
+        }
+        n = view->y >= 0 ? s_scatter_ticks (view, lay, true, at, labels) : 0;
+        for (size_t i = 0; i < n; i++) {
+            cairo_move_to (cr, ox, oy + at[i]);
+            cairo_line_to (cr, ox + lay->area_w, oy + at[i]);
+        }
+        cairo_stroke (cr);
+        return;
+    }
     for (size_t i = 0; i < view->nx; i += lay->x_step) {
         double cx, cy;
         s_cell_centre (view, lay, ox, oy, i, 0, &cx, &cy);
@@ -482,9 +622,12 @@ s_size_note (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view, d
     plot_canvas_text (cr, x, y + 20, text, S_FONT_LEGEND + 1, 0.0, 0.0, true);
     static const char *const lines[] = {"one cell per point: too many", "points for discs to read;",
                                         "colour by it with --colour"};
+    static const char *const scatter[] = {"one square per point: too many",
+                                          "points for discs to read;",
+                                          "colour by it with --colour"};
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-        plot_canvas_text (cr, x, y + 40 + 18 * (double) i, lines[i], S_FONT_LEGEND - 1, 0.0, 0.0,
-                          false);
+        plot_canvas_text (cr, x, y + 40 + 18 * (double) i, view->scatter ? scatter[i] : lines[i],
+                          S_FONT_LEGEND - 1, 0.0, 0.0, false);
     return y + 40 + 18 * 3 + 20;
 }
 
@@ -564,10 +707,10 @@ s_header (cairo_t *cr, const plot_pse_t *self, const plot_pse_view_t *view)
     char text[PLOT_PSE_NOTE_MAX + 256];
     if (view->dense)
         snprintf (text, sizeof text,
-                  "%zu points on view: %zu ok, %zu failed, %zu pending  |  one cell per point  |  "
+                  "%zu points on view: %zu ok, %zu failed, %zu pending  |  one %s per point  |  "
                   "colour: %s",
                   view->ok + view->failed + view->pending, view->ok, view->failed, view->pending,
-                  self->metrics[view->colour_m]);
+                  view->scatter ? "square" : "cell", self->metrics[view->colour_m]);
     else
         snprintf (text, sizeof text,
                   "%zu points on view: %zu ok, %zu failed, %zu pending  |  size: %s  |  colour: %s",
@@ -598,8 +741,9 @@ plot_pse_write (const plot_pse_t *self, const plot_pse_options_t *options, const
     plot_palette_init (&palette);
     plot_pse_stats_t local;
     memset (&local, 0, sizeof local);
-    //  A dense view's cells cover the grid lines: none are drawn.
-    for (size_t p = 0; p < view.panels && !view.dense; p++)
+    //  A dense grid's cells cover the grid lines: none are drawn (a
+    //  scatter's image is clear between its points).
+    for (size_t p = 0; p < view.panels && (!view.dense || view.scatter); p++)
         s_grid_lines (cr, &view, &lay, p);
     for (size_t p = 0; p < view.panels; p++)
         if (view.dense)
@@ -620,6 +764,9 @@ plot_pse_write (const plot_pse_t *self, const plot_pse_options_t *options, const
     }
     local.panels = view.panels;
     local.dense = view.dense;
+    local.scatter = view.scatter;
+    local.pad = lay.pad;
+    local.rmax = lay.rmax;
     local.width = lay.width;
     local.height = lay.height;
     s_panel_origin (&view, &lay, 0, &local.area_x, &local.area_y);

@@ -34,9 +34,16 @@ struct plot_pse_t {
     size_t n_values[PLOT_PSE_MAX_RANGES];  /* values per range */
     size_t n_metrics;                      /* >= 1 */
     char *metrics[PLOT_PSE_MAX_METRICS];   /* metric names, TVB's order, owned */
-    uint64_t points;                       /* product of n_values */
+    uint64_t points;                       /* product of n_values; a scatter's added */
     uint8_t *status;                       /* [points], plot_point_status_t */
     double *data;                          /* [points][n_metrics], NaN when unknown */
+    bool scatter;                          /* points at their values (no values[], n_values) */
+    double lo[PLOT_PSE_MAX_RANGES];        /* scatter: axis bounds, widened to every point */
+    double hi[PLOT_PSE_MAX_RANGES];        /* ... */
+    double *coords;                        /* scatter: [capacity][n_ranges] values */
+    uint8_t *levels;                       /* scatter: [capacity] refinement levels */
+    uint64_t capacity;                     /* scatter: points the arrays hold */
+    unsigned max_level;                    /* scatter: the highest level added */
 };
 
 /*  The options resolved against the data: what goes where. */
@@ -57,6 +64,9 @@ typedef struct {
     plot_scale_t colour;               /* the same */
     size_t ok, failed, pending;        /* points on view by status */
     bool dense;                        /* one cell per point, not discs (plot_pse.h) */
+    bool scatter;                      /* the data is a scatter: the fields below apply */
+    double weight;                     /* scatter: points counted 4^-level (2^-level, 1 axis) */
+    double xlo, xhi, ylo, yhi;         /* scatter: the axes' bounds (y: 0 without y) */
     char note[PLOT_PSE_NOTE_MAX];      /* slices in force, for the subtitle */
 } plot_pse_view_t;
 
@@ -109,6 +119,29 @@ cairo_surface_t *plot_pse_raster_new (const plot_pse_t *self, const plot_pse_vie
                                       size_t panel, size_t cells_x, size_t cells_y, size_t fx,
                                       size_t fy, const plot_palette_t *palette,
                                       plot_pse_stats_t *stats);
+
+/*  Scatter (plot_pse_scatter.c). A point's place in a plot area of w x
+    h px with `pad` px kept clear inside each edge: *px from the left,
+    *py from the top. A degenerate axis (lo == hi) puts every point in
+    its middle; one axis puts every point on the middle row. */
+void plot_pse_scatter_place (const plot_pse_t *self, const plot_pse_view_t *view, uint64_t k,
+                             double w, double h, double pad, double *px, double *py);
+
+/*  A linear scale over an axis' bounds, for its ticks and labels. */
+void plot_pse_scatter_axis_scale (double lo, double hi, plot_scale_t *scale);
+
+/*  Side of a dense scatter's square for level 0, px (plot_pse.h). */
+size_t plot_pse_scatter_square (const plot_pse_view_t *view, double side);
+
+/*  A dense scatter's image of w x h px (ARGB32, transparent where no point
+    is), each point a square of `square` px (halved per level, at least 1;
+    on one axis a bar h / 3 tall), drawn in plot_pse.h's order. Counts
+    every point into stats (drawn, cells, crosses, pending). Caller owns
+    the surface; without memory it is cairo's error surface. */
+cairo_surface_t *plot_pse_scatter_raster_new (const plot_pse_t *self, const plot_pse_view_t *view,
+                                              size_t w, size_t h, double pad, size_t square,
+                                              const plot_palette_t *palette,
+                                              plot_pse_stats_t *stats);
 
 /*  A range value as a tick label (6 significant digits). */
 void plot_pse_value_label (double value, char out[PLOT_SCALE_LABEL_BUF]);

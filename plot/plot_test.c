@@ -809,7 +809,7 @@ s_test_html (void)
     BSW_CHECK (strstr (html, "\"labels\":[\"-1\",\"0.5\"]"));
     BSW_CHECK (strstr (html, "\"initial\":{\"size\":\"GlobalVariance\",\"colour\":"
                              "\"VarianceNodeVariance\",\"size_scale\":\"linear\","
-                             "\"colour_scale\":\"auto\",\"fixed\":[-1]}"));
+                             "\"colour_scale\":\"auto\",\"fixed\":[-1],\"x\":0,\"y\":-1}"));
     BSW_CHECK (strstr (html, "pse-point") && strstr (html, "pse-tooltip"));
     BSW_CHECK (!strstr (html, "<script src") && !strstr (html, "<link "));
     free (html);

@@ -488,7 +488,7 @@ JSON
             {"model.I": 1.0, "model.a": -1.0}, {"model.I": 0.0, "model.a": 0.5}]}
 JSON
   printf '0.25 1.5\n-0.75 2.5\n1.0 -1.0\n0.0 0.5\n' > "$tmp/points.values"
-  layout_all 4 | sed '/^pse\./d' > "$tmp/layout.txt"
+  layout_all 4 > "$tmp/layout.txt"
   echo README.txt >> "$tmp/layout.txt"
   for d in sobol points; do
     rm -rf "$tmp/sim"

@@ -21,12 +21,23 @@
 //     same colours at those cells' centres;
 //   * a real mouse move onto a cell shows that point's tooltip;
 //   * choosing Synchrony (0.5 everywhere) recolours the cells with the
-//     palette's first colour; fixing model.I leaves a row of NY cells.
+//     palette's first colour; fixing model.I leaves a row of NY cells;
+//     choosing model.I in the x axis menu frees it again.
 // With "field" (model.I of more than 1,000 values, model.a of a few):
 //   * model.I is sliced by a number field (value index), not a <select>;
 //   * the view starts dense; fixing model.I at index 5 in the field
 //     leaves model.a's few points as discs, and hovering one gives the
 //     tooltip of the point at model.I's sixth value.
+// With "scatter" (a dense scatter: points that are no grid, beyond the
+// dense threshold; metrics.csv's parameter columns are model.I, model.a
+// and maybe level):
+//   * no element per point: one <canvas class="pse-cells"> of the plot
+//     area's pixels;
+//   * a failed point's pixel, where its values put it, is #d62728 (failed
+//     points are painted last) and a real mouse move there shows its
+//     tooltip;
+//   * choosing model.a for the x axis swaps the axes: the failed point's
+//     pixel moves with it.
 // Exits 0 on success, 1 with a reason on failure.
 'use strict';
 const { spawn } = require('child_process');
@@ -293,9 +304,80 @@ async function denseChecks(s, started) {
     return c.length === 1 ? [c[0].width, c[0].height] : null;
   })()`);
   if (!row || row[0] !== ny || row[1] !== 1) fail('model.I fixed: ' + JSON.stringify(row) + ', expected a row of ' + ny);
+  // The x axis menu: model.I back on x frees it, model.a goes to y.
+  const back = await evaluate(s, `(() => {
+    const sel = document.getElementById('pse-x');
+    sel.value = '0';
+    sel.dispatchEvent(new Event('change'));
+    const c = document.querySelectorAll('canvas.pse-cells');
+    return [c.length === 1 ? [c[0].width, c[0].height] : null, document.getElementById('pse-slice-0').value,
+      document.getElementById('pse-y').value];
+  })()`);
+  if (!back[0] || back[0][0] !== nx || back[0][1] !== ny || back[1] !== '-1' || back[2] !== '1')
+    fail('model.I chosen for x: ' + JSON.stringify(back) + ', expected ' + nx + ' x ' + ny + ' cells, no slice, y model.a');
   console.log('ok: dense page of ' + expected + ' points drawn in ' + (shownAfter / 1000).toFixed(1) +
     ' s (not a limit), cells of points ' + ks.join(', ') + ' in their colours, tooltips of ' + ks[0] +
     ' and ' + ks[1] + ', menus redraw');
+  finish(0);
+}
+
+// Where a dense scatter paints point k in its canvas (plot_pse.h: a pad
+// of half a square plus 2 px, squares of floor(side / L) px).
+async function scatterPixel(s, k, xr, yr) {
+  return evaluate(s, `(() => {
+    const D = JSON.parse(document.getElementById('pse-data').textContent);
+    const c = document.querySelector('canvas.pse-cells'), r = c.getBoundingClientRect();
+    const v = ${JSON.stringify(rows[k].slice(1, 3).map(Number))}, x = ${xr}, y = ${yr};
+    const levels = D.levels || [];
+    let weight = 0;
+    for (let q = 0; q < D.status.length; q++) weight += Math.pow(4, -(levels[q] || 0));
+    const L = Math.max(1, Math.ceil(Math.sqrt(weight) - 1e-9));
+    const square = Math.max(1, Math.floor(1080 / L)), pad = Math.ceil(square / 2) + 2;
+    const u = (val, a) => (val - D.ranges[a].lo) / (D.ranges[a].hi - D.ranges[a].lo);
+    const px = Math.floor(pad + u(v[x], x) * (c.width - 2 * pad));
+    const py = Math.floor(c.height - pad - u(v[y], y) * (c.height - 2 * pad));
+    return { px, py, colour: [...c.getContext('2d').getImageData(px, py, 1, 1).data.slice(0, 3)],
+      x: r.left + (px + 0.5) * r.width / c.width, y: r.top + (py + 0.5) * r.height / c.height };
+  })()`);
+}
+
+async function scatterChecks(s) {
+  let info = null;
+  for (let i = 0; i < 300 && !info; i++) {
+    await sleep(100);
+    info = await evaluate(s, `document.readyState === 'complete' &&
+      document.querySelectorAll('canvas.pse-cells').length ?
+      [...document.querySelectorAll('canvas.pse-cells')].map((c) => [c.width, c.height]) : null`);
+  }
+  if (!info) fail('no canvas.pse-cells after 30 s');
+  if (info.length !== 1 || info[0][0] !== 1080 || info[0][1] !== 1080)
+    fail('canvases ' + JSON.stringify(info) + ', expected one of 1080 x 1080 px');
+  const elements = await evaluate(s, `document.querySelectorAll('.pse-point').length`);
+  if (elements !== 0) fail(elements + ' .pse-point elements in a dense view');
+  const k = Number(rows.find((r) => r[statusCol] === 'failed')[0]);
+  let at = await scatterPixel(s, k, 0, 1);
+  if (hex(at.colour) !== '#d62728') fail('failed point ' + k + ': pixel ' + hex(at.colour) + ' at ' + at.px + ', ' + at.py);
+  await evaluate(s, `document.querySelector('canvas.pse-cells').scrollIntoView({ block: 'center' })`);
+  await sleep(100);
+  at = await scatterPixel(s, k, 0, 1);
+  await send('Input.dispatchMouseEvent', { type: 'mouseMoved', x: at.x, y: at.y }, s);
+  await sleep(100);
+  const tip = await evaluate(s, `(() => {
+    const t = document.getElementById('pse-tooltip');
+    return { hidden: t.hidden, text: t.innerText };
+  })()`);
+  checkTooltip(k, tip);
+  await evaluate(s, `(() => {
+    const sel = document.getElementById('pse-x');
+    sel.value = '1';
+    sel.dispatchEvent(new Event('change'));
+  })()`);
+  const swapped = await scatterPixel(s, k, 1, 0);
+  if (hex(swapped.colour) !== '#d62728')
+    fail('axes swapped: failed point ' + k + ': pixel ' + hex(swapped.colour) + ' at ' + swapped.px + ', ' + swapped.py);
+  if (swapped.px === at.px && swapped.py === at.py) fail('swapping the axes did not move point ' + k);
+  console.log('ok: dense scatter of ' + expected + ' points in one canvas; failed point ' + k +
+    ' red where its values are, its tooltip; the axes swap');
   finish(0);
 }
 
@@ -336,6 +418,7 @@ async function fieldChecks(s) {
   await send('Page.navigate', { url: 'file://' + path.resolve(page) }, s);
   if (mode === 'dense') return denseChecks(s, started);
   if (mode === 'field') return fieldChecks(s);
+  if (mode === 'scatter') return scatterChecks(s);
   let count = 0;
   for (let i = 0; i < 100 && !count; i++) {
     await sleep(100);

@@ -9,7 +9,9 @@
 # (plot_synthetic_zip.sh: what plot reads, no simulation), its page
 # checked in Chromium for cells in the right colours, a tooltip per cell
 # and working menus; its SVG holds one image and no marker. A range of
-# 1,200 values is sliced with a number field instead of a menu.
+# 1,200 values is sliced with a number field instead of a menu. Then
+# scatters (plot_scatter_zip.sh): a refinement family's 300 points as
+# elements, and 20,000 as one canvas.
 # Skips (77) without node, chromium, zip or unzip.
 set -u
 # shellcheck source=tests/lib.sh
@@ -86,4 +88,42 @@ unzip -p "$tmp/long.zip" metrics.csv > "$tmp/long.csv" || fail "no metrics.csv i
 "$bin/brainsweep" plot "$tmp/long.zip" -o "$tmp/long.html" 2> "$tmp/plot.log" \
   || { cat "$tmp/plot.log"; fail "brainsweep plot -o long.html"; }
 node "$here/plot_html_check.js" "$tmp/long.html" "$tmp/long.csv" 3 "" field || fail "long.html"
+
+# A refinement family's zip (a level column): a scatter, every point an
+# element with its tooltip (level included); its SVG one marker a point.
+sh "$here/plot_scatter_zip.sh" 300 family "$tmp/family.zip" || fail "plot_scatter_zip.sh 300 family"
+unzip -p "$tmp/family.zip" metrics.csv > "$tmp/family.csv" || fail "no metrics.csv in family.zip"
+"$bin/brainsweep" plot "$tmp/family.zip" -o "$tmp/family.html" 2> "$tmp/plot.log" \
+  || { cat "$tmp/plot.log"; fail "brainsweep plot -o family.html"; }
+node "$here/plot_html_check.js" "$tmp/family.html" "$tmp/family.csv" 300 "" || fail "family.html"
+for ext in svg png pdf; do
+  "$bin/brainsweep" plot "$tmp/family.zip" -o "$tmp/family.$ext" 2> "$tmp/plot.log" \
+    || { cat "$tmp/plot.log"; fail "brainsweep plot -o family.$ext"; }
+  grep -q "a scatter: each point at its values" "$tmp/plot.log" || fail "family.$ext: $(cat "$tmp/plot.log")"
+done
+[ "$(grep -c 'stroke-miterlimit:7;' "$tmp/family.svg")" -eq 300 ] || fail "family.svg: not 300 markers"
+expect_fail 1 "the sweep's points are no grid" "--slice on a scatter" \
+  "$bin/brainsweep" plot "$tmp/family.zip" -o "$tmp/x.png" --slice model.I=0
+expect_fail 1 "--x model.b: no such axis; the sweep's axes are model.I, model.a" "--x model.b" \
+  "$bin/brainsweep" plot "$tmp/family.zip" -o "$tmp/x.png" --x model.b
+
+# A sampled sweep's zip (random, no level column): a scatter too.
+sh "$here/plot_scatter_zip.sh" 500 random "$tmp/random.zip" || fail "plot_scatter_zip.sh 500 random"
+unzip -p "$tmp/random.zip" metrics.csv > "$tmp/random.csv" || fail "no metrics.csv in random.zip"
+"$bin/brainsweep" plot "$tmp/random.zip" -o "$tmp/random.html" 2> "$tmp/plot.log" \
+  || { cat "$tmp/plot.log"; fail "brainsweep plot -o random.html"; }
+node "$here/plot_html_check.js" "$tmp/random.html" "$tmp/random.csv" 500 "" || fail "random.html"
+
+# A dense scatter: 20,000 points, one canvas; a failed point is red where
+# its values are, hovering it shows its tooltip, the x axis menu swaps.
+sh "$here/plot_scatter_zip.sh" 20000 family "$tmp/scatter.zip" || fail "plot_scatter_zip.sh 20000"
+unzip -p "$tmp/scatter.zip" metrics.csv > "$tmp/scatter.csv" || fail "no metrics.csv in scatter.zip"
+"$bin/brainsweep" plot "$tmp/scatter.zip" -o "$tmp/scatter.html" 2> "$tmp/plot.log" \
+  || { cat "$tmp/plot.log"; fail "brainsweep plot -o scatter.html"; }
+node "$here/plot_html_check.js" "$tmp/scatter.html" "$tmp/scatter.csv" 20000 "" scatter || fail "scatter.html"
+"$bin/brainsweep" plot "$tmp/scatter.zip" -o "$tmp/scatter.svg" 2> "$tmp/plot.log" \
+  || { cat "$tmp/plot.log"; fail "brainsweep plot -o scatter.svg"; }
+grep -q "20000 points in 1 panel, dense: one square per point" "$tmp/plot.log" \
+  || fail "scatter.svg: $(cat "$tmp/plot.log")"
+[ "$(grep -c '<image ' "$tmp/scatter.svg")" -eq 1 ] || fail "scatter.svg: not one image"
 echo "ok"

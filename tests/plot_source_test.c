@@ -19,6 +19,16 @@
                  straddle the reads; every value read back exactly.
     zip_errors   a malformed row, a header that does not match sweep.json,
                  a line over the limit, no metrics.csv: sentences.
+    sampled      a Sobol sweep from a broker: a scatter, each point at the
+                 spec's values, results read as a grid's.
+    family       a refined grid from a broker (STATUS's family): the grid's
+                 and every level's points in one scatter, each at its values
+                 and level; a level over other parameters: a sentence.
+    zip_sampled  a sampled sweep's zip: the values of metrics.csv's columns;
+                 more rows than the spec has points is an error.
+    zip_family   a refinement family's zip (metrics.csv with a level
+                 column): a scatter of every point at its values and
+                 level; rows out of order, bad levels or values: sentences.
 */
 #include "client_conn.h"
 #include "client_plot.h"
@@ -40,13 +50,17 @@ static const char *const s_sent[] = {"VarianceNodeVariance", "Synchrony", "Globa
 
 /*  What the fake broker does, and what it saw. */
 typedef struct {
-    char endpoint[64]; /* inproc:// address it binds */
-    size_t nx, ny;     /* the sweep: model.I x model.a values */
-    uint64_t cap;      /* points a page lists at most */
-    bool gaps;         /* points k % 7 == 3 and the last 500 have no result */
-    bool stuck;        /* every page lists from point 0, whatever is asked */
-    char *spec;        /* the sweep's JSON spec */
-    size_t pages;      /* RESULTS answered (read once the actor is gone) */
+    char endpoint[64];      /* inproc:// address it binds */
+    size_t nx, ny;          /* the sweep: model.I x model.a values */
+    uint64_t cap;           /* points a page lists at most */
+    bool gaps;              /* points k % 7 == 3 and the last 500 have no result */
+    bool stuck;             /* every page lists from point 0, whatever is asked */
+    char *spec;             /* the sweep's JSON spec */
+    const char *method;     /* sampled: "random", "lhs" or "sobol" (nx * ny points); NULL: a grid */
+    size_t n_members;       /* refinement levels: sweeps 8, 9, ... (STATUS's family) */
+    const char *members[2]; /* their specs (point lists) */
+    uint64_t member_points[2]; /* and sizes; every point ok, metrics by s_metric */
+    size_t pages;              /* RESULTS answered (read once the actor is gone) */
 } s_fake_t;
 
 static bool
@@ -78,6 +92,10 @@ s_status (const s_fake_t *fake)
     proto_msg_set_str (reply, "name", "fake");
     proto_msg_set_str (reply, "state", "running");
     proto_msg_set_uint (reply, "points", points);
+    if (fake->n_members) {
+        const uint64_t family[] = {8, 9};
+        proto_msg_set_uints (reply, "family", family, fake->n_members);
+    }
     const char *counts[] = {"pending", "running", "done", "failed", "cancelled"};
     for (size_t c = 0; c < 5; c++)
         proto_msg_set_uint (reply, counts[c], 0);
@@ -88,6 +106,14 @@ static proto_msg_t *
 s_page (s_fake_t *fake, const proto_msg_t *request)
 {
     uint64_t points = (uint64_t) fake->nx * fake->ny;
+    //  A refinement level's sweep: its own size, every point ok.
+    uint64_t sweep = proto_msg_uint (request, "sweep");
+    const char *spec = fake->spec;
+    bool member = sweep >= 8 && sweep < 8 + fake->n_members;
+    if (member) {
+        points = fake->member_points[sweep - 8];
+        spec = fake->members[sweep - 8];
+    }
     uint64_t from = fake->stuck ? 0 : proto_msg_uint (request, "offset");
     uint64_t limit = proto_msg_uint (request, "limit");
     if (limit == 0 || limit > fake->cap)
@@ -97,23 +123,24 @@ s_page (s_fake_t *fake, const proto_msg_t *request)
     double *values = bsw_malloc (limit * 4 * sizeof (double) + 1);
     size_t n = 0;
     for (uint64_t k = from; k < points && n < limit; k++) {
-        if (!s_has_result (fake, k))
+        if (!member && !s_has_result (fake, k))
             continue;
+        bool failed = !member && s_failed (k);
         listed[n] = k;
-        statuses[n] = s_failed (k) ? "failed" : "ok";
+        statuses[n] = failed ? "failed" : "ok";
         for (size_t q = 0; q < 4; q++)
-            values[n * 4 + q] = s_failed (k) ? NAN : s_metric (k, q);
+            values[n * 4 + q] = failed ? NAN : s_metric (k, q);
         n++;
     }
     proto_msg_t *reply = proto_msg_new (PROTO_POINTS);
-    proto_msg_set_uint (reply, "sweep", 7);
+    proto_msg_set_uint (reply, "sweep", sweep);
     proto_msg_set_uint (reply, "total", points);
     proto_msg_set_uints (reply, "points", listed, n);
     proto_msg_set_strs (reply, "statuses", statuses, n);
     proto_msg_set_strs (reply, "metric_names", s_sent, 4);
     proto_msg_set_f64s (reply, "values", values, n * 4);
     if (proto_msg_has (request, "with_spec") && proto_msg_bool (request, "with_spec"))
-        proto_msg_set_str (reply, "spec", fake->spec);
+        proto_msg_set_str (reply, "spec", spec);
     free (listed);
     free (statuses);
     free (values);
@@ -169,13 +196,27 @@ s_spec (size_t nx, size_t ny)
     return text;
 }
 
+//  A sampled sweep of n points over model.I in [-5, 5), model.a in [-3, 3).
+static char *
+s_sampled_spec (const char *method, uint64_t n)
+{
+    char *text = bsw_malloc (512);
+    snprintf (text, 512,
+              "{\"name\": \"fake\", \"ranges\": [{\"parameter\": \"model.I\", \"lo\": -5, \"hi\": "
+              "5}, {\"parameter\": \"model.a\", \"lo\": -3, \"hi\": 3}], \"sampling\": "
+              "{\"method\": \"%s\", \"points\": %llu, \"seed\": 7}}",
+              method, (unsigned long long) n);
+    return text;
+}
+
 //  Reads the fake's sweep with the client; 0 or the client's error.
 static int
 s_read (s_fake_t *fake, plot_pse_t **pse_p, bsw_error_t *err)
 {
     static int serial;
     snprintf (fake->endpoint, sizeof fake->endpoint, "inproc://plot-source-test-%d", ++serial);
-    fake->spec = s_spec (fake->nx, fake->ny);
+    fake->spec = fake->method ? s_sampled_spec (fake->method, (uint64_t) fake->nx * fake->ny)
+                              : s_spec (fake->nx, fake->ny);
     zactor_t *actor = zactor_new (s_fake_actor, fake);
     client_conn_t *conn = client_conn_new (fake->endpoint, 60000, NULL, NULL);
     spec_t *spec = NULL;
@@ -393,9 +434,210 @@ s_test_zip_errors (void)
     return BSW_TEST_PASS;
 }
 
-static const bsw_test_case_t s_cases[] = {
-    {"million", s_test_million},     {"short_pages", s_test_short_pages}, {"stuck", s_test_stuck},
-    {"zip_lines", s_test_zip_lines}, {"zip_errors", s_test_zip_errors},   {NULL, NULL}};
+//  A refinement family's zip: metrics.csv has a level column after the
+//  parameters, the grid's points at level 0 and the refinements' after:
+//  a scatter, each point at its values and level.
+static int
+s_test_zip_family (void)
+{
+    char dir[BSW_TEST_DIR_MAX];
+    BSW_CHECK (bsw_test_dir_new (dir, "plot_source_test"));
+    const char *path = bsw_test_dir_path (dir, "family.zip");
+    char *spec = s_spec (3, 2);
+    static const char csv[] =
+        "point,model.I,model.a,level,status,GlobalVariance,VarianceNodeVariance\n"
+        "0,-5,-3,0,ok,1,0.5\n"
+        "1,-5,-2.984375,0,ok,2,0.25\n"
+        "2,-4.984375,-3,0,ok,3,0.125\n"
+        "3,-4.984375,-2.984375,0,failed,,\n"
+        "4,-4.96875,-3,0,ok,5,nan\n"
+        "5,-4.96875,-2.984375,0,ok,6,1\n"
+        "6,-4.9921875,-2.9921875,1,ok,7,2\n"
+        "7,-4.9765625,-2.9921875,1,pending,,\n"
+        "8,-4.98828125,-2.98828125,2,ok,9,3\n"
+        "9,-5.5,-3,1,ok,10,4\n";
+    BSW_CHECK (s_write_zip (path, spec, csv, strlen (csv)));
+    free (spec);
+    plot_pse_t *pse = NULL;
+    spec_t *parsed = NULL;
+    bsw_error_t err;
+    BSW_CHECK_MSG (client_plot_load_zip (path, &pse, &parsed, &err) == 0, "%s", err.text);
+    BSW_CHECK (plot_pse_is_scatter (pse));
+    BSW_CHECK_INT (plot_pse_points (pse), 10);
+    BSW_CHECK_INT (plot_pse_metric_index (pse, "VarianceNodeVariance"), 1);
+    BSW_CHECK_INT (plot_pse_status (pse, 3), PLOT_POINT_FAILED);
+    BSW_CHECK_INT (plot_pse_status (pse, 7), PLOT_POINT_PENDING);
+    BSW_CHECK_INT (plot_pse_status (pse, 8), PLOT_POINT_OK);
+    BSW_CHECK (plot_pse_value (pse, 8, 0) == 9.0 && plot_pse_value (pse, 9, 1) == 4.0);
+    BSW_CHECK (isnan (plot_pse_value (pse, 4, 1)));
+    const char *png = bsw_test_dir_path (dir, "family.png");
+    plot_pse_stats_t stats;
+    BSW_CHECK_MSG (plot_pse_write (pse, NULL, png, PLOT_FORMAT_PNG, &stats, &err) == 0, "%s",
+                   err.text);
+    BSW_CHECK (stats.scatter && !stats.dense);
+    BSW_CHECK_INT (stats.drawn, 10);
+    BSW_CHECK_INT (stats.discs, 7);
+    BSW_CHECK_INT (stats.crosses, 2);
+    BSW_CHECK_INT (stats.pending, 1);
+    plot_pse_destroy (&pse);
+    spec_destroy (&parsed);
+    //  Rows out of order, a bad level, a value that is not a number.
+    static const struct {
+        const char *row, *says;
+    } bad[] = {
+        {"1,-5,-3,0,ok,1,1\n", "row 1 is malformed (points numbered 0, 1, ... in order"},
+        {"0,-5,-3,x,ok,1,1\n", "row 1 is malformed"},
+        {"0,-5,-3,17,ok,1,1\n", "a level of 0 to 16"},
+        {"0,-5,-3,,ok,1,1\n", "row 1 is malformed"},
+        {"0,nan,-3,0,ok,1,1\n", "finite parameter values"},
+        {"0,-5,-3,0,ok,1\n", "row 1 is malformed"},
+    };
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        char text[256];
+        snprintf (text, sizeof text,
+                  "point,model.I,model.a,level,status,GlobalVariance,VarianceNodeVariance\n%s",
+                  bad[b].row);
+        BSW_CHECK_INT (s_zip_error (dir, text, strlen (text), &err), BSW_EFORMAT);
+        BSW_CHECK_MSG (strstr (err.text, bad[b].says), "%s: %s", bad[b].row, err.text);
+    }
+    //  level anywhere but right after the parameters: no header of ours.
+    static const char misplaced[] = "point,level,model.I,model.a,status,GlobalVariance\n";
+    BSW_CHECK_INT (s_zip_error (dir, misplaced, strlen (misplaced), &err), BSW_EFORMAT);
+    BSW_CHECK_MSG (strstr (err.text, "header does not match"), "%s", err.text);
+    bsw_test_dir_remove (dir);
+    return BSW_TEST_PASS;
+}
+
+//  A refined grid from a broker: STATUS lists its level sweeps; the plot
+//  is a scatter of the grid's points (level 0) and each level's after
+//  them, at their values (a level may list its parameters in another
+//  order), each read from its own RESULTS pages.
+static int
+s_test_family (void)
+{
+    s_fake_t fake = {
+        .nx = 3,
+        .ny = 2,
+        .cap = 2,
+        .n_members = 2,
+        .members = {"{\"points\": [{\"model.a\": -2.9921875, \"model.I\": -4.9921875}, "
+                    "{\"model.a\": -2.9921875, \"model.I\": -4.9765625}]}",
+                    "{\"points\": [{\"model.I\": -4.98828125, \"model.a\": "
+                    "-2.98828125}]}"},
+        .member_points = {2, 1}};
+    plot_pse_t *pse = NULL;
+    bsw_error_t err;
+    BSW_CHECK_MSG (s_read (&fake, &pse, &err) == 0, "%s", err.text);
+    BSW_CHECK (plot_pse_is_scatter (pse));
+    BSW_CHECK_INT (plot_pse_points (pse), 6 + 2 + 1);
+    static const struct {
+        double I, a;
+        unsigned level;
+        uint64_t k; /* in its own sweep */
+    } want[] = {{-5.0, -3.0, 0, 0},
+                {-5.0, -2.98438, 0, 1}, // s_spec writes 6 digits
+                {-4.96875, -2.98438, 0, 5},
+                {-4.9921875, -2.9921875, 1, 0},
+                {-4.9765625, -2.9921875, 1, 1},
+                {-4.98828125, -2.98828125, 2, 0}};
+    static const uint64_t at[] = {0, 1, 5, 6, 7, 8};
+    int gv = plot_pse_metric_index (pse, "GlobalVariance");
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        double values[2];
+        unsigned level = 99;
+        plot_pse_point_values (pse, at[i], values, &level);
+        BSW_CHECK_MSG (values[0] == want[i].I && values[1] == want[i].a && level == want[i].level,
+                       "point %llu: (%g, %g) level %u", (unsigned long long) at[i], values[0],
+                       values[1], level);
+        BSW_CHECK_INT (plot_pse_status (pse, at[i]), PLOT_POINT_OK);
+        BSW_CHECK (plot_pse_value (pse, at[i], (size_t) gv) == s_metric (want[i].k, 2));
+    }
+    plot_pse_destroy (&pse);
+    //  A level over other parameters: a sentence.
+    fake.members[1] = "{\"points\": [{\"model.I\": -4.98828125, \"model.b\": 1.0}]}";
+    BSW_CHECK_INT (s_read (&fake, &pse, &err), BSW_EFORMAT);
+    BSW_CHECK_MSG (strstr (err.text, "a sweep of level 2 does not range over the parameters"), "%s",
+                   err.text);
+    BSW_CHECK (!pse);
+    return BSW_TEST_PASS;
+}
+
+//  A sampled sweep from a broker: a scatter, point k at the spec's values
+//  for k, its results as a grid's are read.
+static int
+s_test_sampled (void)
+{
+    s_fake_t fake = {.nx = 3000, .ny = 1, .cap = 1000, .gaps = true, .method = "sobol"};
+    plot_pse_t *pse = NULL;
+    bsw_error_t err;
+    BSW_CHECK_MSG (s_read (&fake, &pse, &err) == 0, "%s", err.text);
+    BSW_CHECK (plot_pse_is_scatter (pse));
+    BSW_CHECK_INT (plot_pse_points (pse), 3000);
+    int rc = s_check_points (&fake, pse);
+    char *text = s_sampled_spec ("sobol", 3000);
+    spec_t *spec = NULL;
+    BSW_CHECK (spec_load_string (&spec, text, strlen (text), "fake", NULL, &err) == 0);
+    free (text);
+    for (uint64_t k = 0; rc == BSW_TEST_PASS && k < 3000; k += 7) {
+        double want[2], got[2];
+        unsigned level = 9;
+        spec_point_values (spec, k, want);
+        plot_pse_point_values (pse, k, got, &level);
+        BSW_CHECK_MSG (got[0] == want[0] && got[1] == want[1] && level == 0,
+                       "point %llu at (%g, %g), level %u", (unsigned long long) k, got[0], got[1],
+                       level);
+    }
+    spec_destroy (&spec);
+    plot_pse_destroy (&pse);
+    return rc;
+}
+
+//  A sampled sweep's zip: metrics.csv without a level column, the values
+//  in its parameter columns; no more rows than the spec has points.
+static int
+s_test_zip_sampled (void)
+{
+    char dir[BSW_TEST_DIR_MAX];
+    BSW_CHECK (bsw_test_dir_new (dir, "plot_source_test"));
+    const char *path = bsw_test_dir_path (dir, "sampled.zip");
+    char *spec = s_sampled_spec ("random", 3);
+    static const char csv[] = "point,model.I,model.a,status,GlobalVariance\n"
+                              "0,4.5,-2.5,ok,1\n1,-4.75,0.125,failed,\n2,0.5,2.75,ok,3\n";
+    BSW_CHECK (s_write_zip (path, spec, csv, strlen (csv)));
+    plot_pse_t *pse = NULL;
+    spec_t *parsed = NULL;
+    bsw_error_t err;
+    BSW_CHECK_MSG (client_plot_load_zip (path, &pse, &parsed, &err) == 0, "%s", err.text);
+    BSW_CHECK (plot_pse_is_scatter (pse) && !spec_is_grid (parsed));
+    BSW_CHECK_INT (plot_pse_points (pse), 3);
+    double values[2];
+    plot_pse_point_values (pse, 2, values, NULL);
+    BSW_CHECK (values[0] == 0.5 && values[1] == 2.75);
+    BSW_CHECK_INT (plot_pse_status (pse, 1), PLOT_POINT_FAILED);
+    BSW_CHECK (plot_pse_value (pse, 2, 0) == 3.0);
+    plot_pse_destroy (&pse);
+    spec_destroy (&parsed);
+    static const char extra[] = "point,model.I,model.a,status,GlobalVariance\n"
+                                "0,4.5,-2.5,ok,1\n1,-4.75,0.125,ok,2\n2,0.5,2.75,ok,3\n"
+                                "3,0,0,ok,4\n";
+    BSW_CHECK (s_write_zip (path, spec, extra, strlen (extra)));
+    free (spec);
+    BSW_CHECK_INT (client_plot_load_zip (path, &pse, &parsed, &err), BSW_EFORMAT);
+    BSW_CHECK_MSG (strstr (err.text, "metrics.csv row 4 is malformed"), "%s", err.text);
+    bsw_test_dir_remove (dir);
+    return BSW_TEST_PASS;
+}
+
+static const bsw_test_case_t s_cases[] = {{"million", s_test_million},
+                                          {"short_pages", s_test_short_pages},
+                                          {"stuck", s_test_stuck},
+                                          {"zip_lines", s_test_zip_lines},
+                                          {"zip_errors", s_test_zip_errors},
+                                          {"zip_family", s_test_zip_family},
+                                          {"sampled", s_test_sampled},
+                                          {"family", s_test_family},
+                                          {"zip_sampled", s_test_zip_sampled},
+                                          {NULL, NULL}};
 
 int
 main (int argc, char **argv)
