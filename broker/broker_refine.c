@@ -5,6 +5,7 @@
 
 #include "bsw_util.h"
 #include "plot_pse.h"
+#include "proto.h"
 #include "sim_metric.h"
 #include "spec.h"
 #include "spec_refine.h"
@@ -12,6 +13,10 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
+
+//  A REFINE's levels, plus the grid's level 0, fit spec_refine_next's bound.
+_Static_assert(PROTO_MAX_REFINE_LEVELS < SPEC_REFINE_MAX_LEVELS,
+               "REFINE may ask for more levels than spec_refine_next makes");
 
 struct broker_refine_t {
     broker_db_t *db;             /* borrowed */
