@@ -862,6 +862,10 @@ s_parse_axis (parser_t *p, const json_t *item, size_t r)
         s_show (json_object_get (item, "lo"), lo, sizeof lo);
         return s_fail (p, s_path (sub, field, "hi"), "%s is not above lo %s (empty range)", hi, lo);
     }
+    //  A point is lo + (hi - lo) u: a width that overflows would make every
+    //  point the same or NaN.
+    if (!isfinite (v[1] - v[0]))
+        return s_fail (p, field, "hi - lo overflows a double (the box is too wide to sample)");
     rc = spec_axis_add (p->spec, name, v[0], v[1], field, p->err);
     if (rc)
         bsw_error_prefix (p->err, "%s", p->label);

@@ -266,6 +266,9 @@ static const struct {
     {"{\"ranges\": [{\"parameter\": \"conduction_speed\", \"lo\": 0, \"hi\": 1}], "
      "\"sampling\": {\"method\": \"lhs\", \"points\": 8}}",
      "spec.json: ranges[0]: 0.0 is not positive (conduction_speed)", BSW_ESPEC},
+    {"{\"ranges\": [{\"parameter\": \"model.a\", \"lo\": -1e308, \"hi\": 1e308}], "
+     "\"sampling\": {\"method\": \"sobol\", \"points\": 8}}",
+     "spec.json: ranges[0]: hi - lo overflows a double", BSW_ESPEC},
     {"{\"ranges\": [], \"sampling\": {\"method\": \"lhs\", \"points\": 8}}",
      "spec.json: ranges: [] is empty", BSW_ESPEC},
     {"{\"ranges\": [{\"parameter\": \"model.a\", \"lo\": 0, \"hi\": 1, \"step\": 0.5}], "
