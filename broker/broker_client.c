@@ -347,6 +347,12 @@ s_retry (broker_client_t *self, const proto_msg_t *msg)
     broker_sweep_t *s = s_sweep_or_error (self, msg, &reply);
     if (!s)
         return reply;
+    if (broker_refine_running (self->refine, s))
+        return proto_msg_new_errorf (
+            msg, BSW_ESTATE,
+            "sweep %" PRIu64 " is part of sweep %" PRIu64 "'s refinement, which is running: its "
+            "next levels are made from these results; retry once the refinement has ended",
+            s->id, s->parent ? s->parent : s->id);
     uint64_t count = 0;
     bsw_error_t err;
     if (broker_sweep_retry (s, self->db, &count, &err))
@@ -363,7 +369,15 @@ s_fetch (broker_client_t *self, const proto_msg_t *msg)
     if (!s)
         return reply;
     //  A refined grid's zip holds its whole family: the grid, then its
-    //  levels in order.
+    //  levels in order; once its refinement has ended, so that no level is
+    //  missing from it. A level alone can be fetched at any time.
+    if (!s->parent && !proto_msg_has (msg, "export") && broker_refine_running (self->refine, s))
+        return proto_msg_new_errorf (
+            msg, BSW_ESTATE,
+            "sweep %" PRIu64 "'s refinement is running, and its zip holds every level: fetch it "
+            "once `brainsweep status %" PRIu64 "` says the refinement is done (a level's own "
+            "sweep can be fetched now)",
+            s->id, s->id);
     broker_export_member_t members[PROTO_MAX_REFINE_LEVELS + 1] = {{s->id, 0}};
     broker_exporters_family_t family = {.members = members,
                                         .count = 1,
@@ -462,6 +476,10 @@ s_results (broker_client_t *self, const proto_msg_t *msg)
     uint64_t offset = proto_msg_uint (msg, "offset"), limit = proto_msg_uint (msg, "limit");
     if (limit == 0 || limit > S_RESULTS_PAGE_MAX)
         limit = S_RESULTS_PAGE_MAX;
+    //  A spec (up to PROTO_MAX_SPEC) shares frame 0 with the page.
+    bool with_spec = proto_msg_has (msg, "with_spec") && proto_msg_bool (msg, "with_spec");
+    if (with_spec && limit > S_RESULTS_PAGE_MAX / 2)
+        limit = S_RESULTS_PAGE_MAX / 2;
     broker_result_row_t *rows = NULL;
     size_t count = 0;
     if (broker_db_result_rows (self->db, s->id, offset, limit, &rows, &count, &err))
@@ -473,7 +491,7 @@ s_results (broker_client_t *self, const proto_msg_t *msg)
     bool with_timeseries =
         proto_msg_has (msg, "with_timeseries") && proto_msg_bool (msg, "with_timeseries");
     int rc = 0;
-    if (proto_msg_has (msg, "with_spec") && proto_msg_bool (msg, "with_spec"))
+    if (with_spec)
         rc = s_attach_spec (self, s->id, reply, &err);
     if (rc == 0 && with_timeseries && count > 0 && rows[0].ok)
         rc = s_attach_timeseries (self, s->id, rows[0].point, reply, &err);

@@ -14,6 +14,9 @@
 #include <jansson.h>
 #include <math.h>
 
+#define S_RETRY_MS 10000   /* a level whose store failed is tried again after this */
+#define S_MAX_GRID 1000000 /* points of a grid that may be refined (all its metrics are read) */
+
 //  A REFINE's levels, plus the grid's level 0, fit spec_refine_next's bound.
 _Static_assert(PROTO_MAX_REFINE_LEVELS < SPEC_REFINE_MAX_LEVELS,
                "REFINE may ask for more levels than spec_refine_next makes");
@@ -23,6 +26,7 @@ struct broker_refine_t {
     broker_sweeps_t *sweeps;     /* borrowed */
     uint64_t max_points;         /* most points of one level, as of a submission */
     broker_refine_plan_t *plans; /* every plan, by root */
+    int64_t *retry_at;           /* per plan: mono ms before which a failed store waits */
     size_t count;
 };
 
@@ -35,8 +39,26 @@ broker_refine_new (broker_refine_t **self_p, broker_db_t *db, broker_sweeps_t *s
     self->sweeps = sweeps;
     self->max_points = max_points;
     int rc = broker_db_refine_list (db, &self->plans, &self->count, err);
-    if (rc)
+    if (rc) {
         broker_refine_destroy (&self);
+        *self_p = NULL;
+        return rc;
+    }
+    self->retry_at = bsw_calloc (self->count + 1, sizeof (int64_t));
+    //  What the database says is checked as any input: levels within what
+    //  a REFINE may ask, a known state.
+    for (size_t i = 0; i < self->count; i++) {
+        broker_refine_plan_t *plan = &self->plans[i];
+        if (plan->levels < 1 || plan->levels > PROTO_MAX_REFINE_LEVELS ||
+            plan->state > BROKER_REFINE_FAILED || !(plan->threshold > 0)) {
+            zsys_warning ("refine: sweep %" PRIu64 ": its stored plan is not valid (%u levels, "
+                          "state %d); it is ended as failed",
+                          plan->root, plan->levels, (int) plan->state);
+            plan->levels = 1;
+            if (plan->state == BROKER_REFINE_RUNNING || plan->state > BROKER_REFINE_FAILED)
+                plan->state = BROKER_REFINE_FAILED;
+        }
+    }
     *self_p = self;
     return rc;
 }
@@ -47,6 +69,7 @@ broker_refine_destroy (broker_refine_t **self_p)
     if (!self_p || !*self_p)
         return;
     broker_refine_plans_free ((*self_p)->plans, (*self_p)->count);
+    free ((*self_p)->retry_at);
     free (*self_p);
     *self_p = NULL;
 }
@@ -65,6 +88,14 @@ broker_refine_state_name (broker_refine_state_t state)
         return "failed";
     }
     return "failed";
+}
+
+bool
+broker_refine_running (const broker_refine_t *self, const broker_sweep_t *sweep)
+{
+    const broker_refine_plan_t *plan =
+        broker_refine_plan (self, sweep->parent ? sweep->parent : sweep->id);
+    return plan && plan->state == BROKER_REFINE_RUNNING;
 }
 
 const broker_refine_plan_t *
@@ -185,9 +216,25 @@ s_make_level (broker_refine_t *self, broker_refine_plan_t *plan, broker_sweep_t 
         rc = s_metric_values (self, s->id, s->points, plan->metric, &metrics[l], err);
     }
     spec_refine_opts_t opts = {.threshold = plan->threshold, .log_scale = plan->log_scale};
+    //  A level's spec lists its points and travels whole (PROTO_MAX_SPEC):
+    //  at least 24 bytes a value, so this many points can fit, and no more
+    //  is worth computing.
+    uint64_t most = rc == 0 ? PROTO_MAX_SPEC / (24 * (uint64_t) spec->n_ranges + 8) : 0;
+    if (most > self->max_points)
+        most = self->max_points;
     if (rc == 0)
-        rc = spec_refine_next (spec, &opts, (const double *const *) metrics, n_metrics, level,
-                               self->max_points, &values, &n_new, err);
+        rc = spec_refine_next (spec, &opts, (const double *const *) metrics, n_metrics, level, most,
+                               &values, &n_new, err);
+    if (rc == BSW_ETOOBIG && most < self->max_points)
+        bsw_error_set (err, rc,
+                       "more than %" PRIu64 " points, the most a level's spec can list in its "
+                       "%u bytes; a higher threshold halves fewer cells",
+                       most, PROTO_MAX_SPEC);
+    else if (rc == BSW_ETOOBIG)
+        bsw_error_set (err, rc,
+                       "more than %" PRIu64 " points, this broker's --max-points; a higher "
+                       "threshold halves fewer cells",
+                       most);
     if (rc == 0 && n_new == 0)
         s_end (self, plan, BROKER_REFINE_DONE,
                "level %u: no cell changes by more than %g of %s's range; nothing left to halve",
@@ -197,6 +244,11 @@ s_make_level (broker_refine_t *self, broker_refine_plan_t *plan, broker_sweep_t 
         if (!level_json)
             rc = bsw_error_set (err, BSW_EINTERNAL, "sweep %" PRIu64 ": its spec cannot be read",
                                 grid->id);
+        else if (strlen (level_json) > PROTO_MAX_SPEC)
+            rc = bsw_error_set (err, BSW_ETOOBIG,
+                                "its %zu points make a spec of %zu bytes, over the %u a sweep's "
+                                "spec may have (a higher threshold halves fewer cells)",
+                                n_new, strlen (level_json), PROTO_MAX_SPEC);
     }
     if (rc == 0 && n_new > 0) {
         size_t size = strlen (grid->name) + 48;
@@ -275,15 +327,19 @@ s_advance (broker_refine_t *self, broker_refine_plan_t *plan)
                "all %u levels ran: %" PRIu64 " points with the grid's", newest, points);
         return;
     }
+    int64_t *retry_at = &self->retry_at[plan - self->plans];
+    if (bsw_clock_mono_ms () < *retry_at)
+        return;
     bsw_error_t err;
     bsw_error_clear (&err);
     if (s_make_level (self, plan, grid, members, newest + 1, &err)) {
-        //  A store that failed (a full disk) is tried again next tick; a
+        //  A store that failed (a full disk) is tried again in a while; a
         //  refinement that cannot be made ends.
-        if (err.code == BSW_ENOSPACE || err.code == BSW_EIO || err.code == BSW_EDB)
-            zsys_warning ("refine: sweep %" PRIu64 " level %u: %s (trying again)", plan->root,
-                          newest + 1, err.text);
-        else
+        if (err.code == BSW_ENOSPACE || err.code == BSW_EIO || err.code == BSW_EDB) {
+            zsys_warning ("refine: sweep %" PRIu64 " level %u: %s (trying again in %d s)",
+                          plan->root, newest + 1, err.text, S_RETRY_MS / 1000);
+            *retry_at = bsw_clock_mono_ms () + S_RETRY_MS;
+        } else
             s_end (self, plan, BROKER_REFINE_FAILED, "level %u: %s", newest + 1, err.text);
     }
 }
@@ -336,6 +392,11 @@ broker_refine_start (broker_refine_t *self, broker_sweep_t *grid, const char *me
         return bsw_error_set (err, BSW_ESTATE,
                               "sweep %" PRIu64 " is %s; only a finished grid can be refined",
                               grid->id, broker_sweep_state_name (grid->state));
+    if (grid->points > S_MAX_GRID)
+        return bsw_error_set (err, BSW_ETOOBIG,
+                              "sweep %" PRIu64 " has %" PRIu64 " points; a grid of at most %d "
+                              "can be refined (refine a coarser grid)",
+                              grid->id, grid->points, S_MAX_GRID);
     if (!(threshold > 0) && !(threshold <= 0))
         return bsw_error_set (err, BSW_EINVAL, "threshold NaN is not a number");
     if (threshold <= 0)
@@ -373,6 +434,11 @@ broker_refine_start (broker_refine_t *self, broker_sweep_t *grid, const char *me
                             "sweep %" PRIu64 " samples its points (%s), it is not a grid: "
                             "refinement halves a grid's cells",
                             grid->id, spec_design_name (spec->design));
+    else if (axes > SPEC_REFINE_MAX_DIMS)
+        rc = bsw_error_set (err, BSW_EINVAL,
+                            "sweep %" PRIu64 " sweeps %zu parameters; a grid of at most %d can be "
+                            "refined (each sharp cell would add 3^d points: sample it instead)",
+                            grid->id, axes, SPEC_REFINE_MAX_DIMS);
     else if (axes == 0)
         rc = bsw_error_set (err, BSW_ESTATE,
                             "sweep %" PRIu64 " has no range of two or more values: no cell to "
@@ -400,6 +466,8 @@ broker_refine_start (broker_refine_t *self, broker_sweep_t *grid, const char *me
     if (rc)
         return rc;
     self->plans = bsw_realloc (self->plans, (self->count + 1) * sizeof *self->plans);
+    self->retry_at = bsw_realloc (self->retry_at, (self->count + 1) * sizeof *self->retry_at);
+    self->retry_at[self->count] = 0;
     plan.metric = bsw_strdup (metric);
     plan.note = bsw_strdup ("");
     self->plans[self->count++] = plan;

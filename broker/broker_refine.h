@@ -50,6 +50,11 @@ void broker_refine_tick (broker_refine_t *self);
 /*  The plan of grid `root`, or NULL. Borrowed until the next call. */
 const broker_refine_plan_t *broker_refine_plan (const broker_refine_t *self, uint64_t root);
 
+/*  Whether sweep is the grid or a level of a refinement still running:
+    RETRY and FETCH wait for its end (a retried member would change the
+    metrics the next levels are derived from; a zip would miss levels). */
+bool broker_refine_running (const broker_refine_t *self, const broker_sweep_t *sweep);
+
 /*  "running", "done", "cancelled", "failed". */
 const char *broker_refine_state_name (broker_refine_state_t state);
 

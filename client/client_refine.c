@@ -38,7 +38,8 @@ client_print_family (client_conn_t *conn, const proto_msg_t *st)
     printf ("  %-10s by %s, threshold %g, %" PRIu64 " level%s: %s\n", "refinement", metric,
             proto_msg_f64 (st, "refine_threshold"), proto_msg_uint (st, "refine_levels"),
             proto_msg_uint (st, "refine_levels") == 1 ? "" : "s",
-            proto_msg_has (st, "refine_state") ? proto_msg_str (st, "refine_state") : "?");
+            proto_msg_has (st, "refine_state") ? proto_msg_str (st, "refine_state")
+                                               : "?"); //  one of four words (the decoder checks)
     free (metric);
     size_t count = 0;
     const uint64_t *family =
@@ -199,10 +200,13 @@ client_refine_main (int argc, char **argv)
         return client_fail ("refine", &err);
     }
     char *name = bsw_text_escape (proto_msg_str (st, "name"));
-    printf ("sweep %" PRIu64 " '%s': %s\n", id, name, proto_msg_str (st, "state"));
+    char *state = bsw_text_escape (proto_msg_str (st, "state"));
+    printf ("sweep %" PRIu64 " '%s': %s\n", id, name, state);
     free (name);
+    free (state);
     client_print_family (conn, st);
-    bool done = streq (proto_msg_str (st, "refine_state"), "done");
+    bool done =
+        proto_msg_has (st, "refine_state") && streq (proto_msg_str (st, "refine_state"), "done");
     proto_msg_destroy (&st);
     client_conn_destroy (&conn);
     return done ? 0 : 1;

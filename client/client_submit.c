@@ -113,6 +113,20 @@ client_check_connectivity_path (const spec_t *spec, const char *spec_path, bool 
     return BSW_ESPEC;
 }
 
+//  The spec travels whole in the broker's messages (PROTO_MAX_SPEC): said
+//  here, naming the file, rather than by the broker's decoder.
+static int
+s_check_size (const char *spec_path, const char *spec_json, bsw_error_t *err)
+{
+    size_t size = strlen (spec_json);
+    if (size <= PROTO_MAX_SPEC)
+        return BSW_OK;
+    return bsw_error_set (err, BSW_ETOOBIG,
+                          "%s: the spec is %zu bytes; a sweep's spec may have at most %u (a long "
+                          "\"points\" list: sample the box instead, or split it)",
+                          spec_path, size, PROTO_MAX_SPEC);
+}
+
 int
 client_prepare_submission (const char *spec_path, const client_overrides_t *changes,
                            client_submission_t *out, bsw_error_t *err)
@@ -162,7 +176,7 @@ client_prepare_submission (const char *spec_path, const client_overrides_t *chan
     if (!rewrite) {
         out->spec_json = bsw_realloc (text, size + 1);
         out->spec_json[size] = '\0';
-        return BSW_OK;
+        return s_check_size (spec_path, out->spec_json, err);
     }
     json_error_t jerr;
     json_t *root = json_loadb (text, size, 0, &jerr);
@@ -179,7 +193,7 @@ client_prepare_submission (const char *spec_path, const client_overrides_t *chan
         json_object_set_new (root, "keep", json_string (changes->keep));
     out->spec_json = json_dumps (root, JSON_INDENT (2) | JSON_REAL_PRECISION (17));
     json_decref (root);
-    return BSW_OK;
+    return s_check_size (spec_path, out->spec_json, err);
 }
 
 void

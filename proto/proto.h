@@ -37,12 +37,16 @@
 #define PROTO_MAX_FRAMES             8              /* blob frames per message */
 #define PROTO_MAX_STRING             65536u         /* bytes of a plain string field */
 #define PROTO_MAX_TEXT               (64u << 20)    /* bytes of a TEXT field (a spec) */
-#define PROTO_MAX_ARRAY              1048576u       /* elements of an array field */
-#define PROTO_MAX_METRICS            8u             /* metric names in one RESULT or POINTS */
-#define PROTO_MAX_BATCH              4096u          /* points in one RESULT or ACK */
-#define PROTO_MAX_METRIC_NAME        63u            /* bytes of one metric name */
-#define PROTO_MAX_LIST               1000u          /* sweeps in one SWEEPS reply (the newest) */
-#define PROTO_MAX_REFINE_LEVELS      8u             /* levels one REFINE may ask for */
+/*  A sweep's spec at most (SUBMIT, and a refinement level's): it travels in
+    frame 0 of WORK beside up to 65536 point numbers, and of the first
+    POINTS page of a plot, both within PROTO_MAX_HEADER_BYTES. */
+#define PROTO_MAX_SPEC          (2u << 20)
+#define PROTO_MAX_ARRAY         1048576u /* elements of an array field */
+#define PROTO_MAX_METRICS       8u       /* metric names in one RESULT or POINTS */
+#define PROTO_MAX_BATCH         4096u    /* points in one RESULT or ACK */
+#define PROTO_MAX_METRIC_NAME   63u      /* bytes of one metric name */
+#define PROTO_MAX_LIST          1000u    /* sweeps in one SWEEPS reply (the newest) */
+#define PROTO_MAX_REFINE_LEVELS 8u       /* levels one REFINE may ask for */
 
 /*  Message types. Numbers are on the wire: never renumber, only append. */
 #define PROTO_TYPE_MAP(X)                                                                          \

@@ -109,7 +109,8 @@ static const proto_field_t s_drop[] = {
 static const proto_field_t s_submit[] = {
     S_REQ,
     S_STR ("name", S_OPTIONAL, "a name for people"),
-    S_TEXT ("spec", S_REQUIRED, "the sweep's JSON spec"),
+    S_FIELD ("spec", PROTO_KIND_TEXT, S_REQUIRED, .max = PROTO_MAX_SPEC,
+             .doc = "the sweep's JSON spec, at most 2 MiB (PROTO_MAX_SPEC)"),
     S_BLOB ("connectivity", S_OPTIONAL, "u1", "TVB connectivity zip; absent: the built-in default"),
     S_STR ("connectivity_name", S_OPTIONAL, "file name of the connectivity zip"),
 };

@@ -11,7 +11,10 @@
 #            is one sentence and exit 1
 #   restart  refine --detach, the broker SIGKILLed while level 1 waits for
 #            a worker and restarted: the refinement goes on to its last
-#            level, each level made once
+#            level, each level made once; meanwhile fetch of the family and
+#            retry of a level are refused
+#   too_big  a level too big for a spec ends the refinement as failed,
+#            saying why
 # Waits are bounded polls (tests/lib.sh); processes are killed on exit.
 set -u
 case_name=${1:?case}
@@ -93,11 +96,18 @@ run)
   "$bin/brainsweep" list > "$tmp/list.out" || fail "list"
   grep -q "^$grid .* $grid grid  *coarse$" "$tmp/list.out" || fail "list: $(cat "$tmp/list.out")"
   grep -q "^$l2 .* $grid level 2  *coarse, level 2$" "$tmp/list.out" || fail "list: $(cat "$tmp/list.out")"
-  # Same seed, same refinement.
+  # Same seed, same refinement: the same points in each level.
   submit_grid
   timeout 120 "$bin/brainsweep" refine "$id" -m GlobalVariance -l 2 -q > /dev/null || fail "second refine"
   [ "$(level_points "$id" 1) $(level_points "$id" 2)" = "$n1 $n2" ] \
     || fail "the same grid refined again: $(level_points "$id" 1) $(level_points "$id" 2), first $n1 $n2"
+  "$bin/brainsweep" fetch "$id" -o "$tmp/again.zip" 2> /dev/null || fail "fetch of the second family"
+  for l in 1 2; do
+    unzip -p "$tmp/family.zip" "refinements/level-$l.json" | jq -c .points > "$tmp/first.json"
+    unzip -p "$tmp/again.zip" "refinements/level-$l.json" | jq -c .points > "$tmp/again.json"
+    [ "$(jq length "$tmp/first.json")" -gt 0 ] || fail "level $l lists no points"
+    cmp -s "$tmp/first.json" "$tmp/again.json" || fail "level $l's points differ between two refinements"
+  done
   # Refusals.
   expect_fail 1 "is level 1 of sweep $grid's refinement; refine the grid" "refine of a level" \
     "$bin/brainsweep" refine "$l1" --metric GlobalVariance
@@ -139,6 +149,13 @@ restart)
   [ "$(bsw_status "$grid" '.refinement | [.state, (.family | length)] | join(" ")')" = "running 1" ] \
     || fail "after --detach: $("$bin/brainsweep" status "$grid" --json)"
   l1=$(bsw_status "$grid" '.refinement.family[0]')
+  # While it runs: the family's zip would miss levels, and a retried member
+  # would change what the next levels are made from.
+  expect_fail 1 "sweep $grid's refinement is running, and its zip holds every level" \
+    "fetch of a running family" "$bin/brainsweep" fetch "$grid" -o "$tmp/early.zip"
+  [ ! -e "$tmp/early.zip" ] || fail "a refused fetch left a file"
+  expect_fail 1 "sweep $l1 is part of sweep $grid's refinement, which is running" \
+    "retry of a running family's level" "$bin/brainsweep" retry "$l1"
   bsw_kill_broker
   bsw_start_broker --heartbeat-ms $HB
   [ "$(bsw_status "$grid" '.refinement | [.state, (.family | length)] | join(" ")')" = "running 1" ] \
@@ -153,6 +170,28 @@ restart)
   "$bin/brainsweep" status "$grid" > "$tmp/status.out" || fail "status"
   grep -q "^  ended      all 2 levels ran: [0-9]* points with the grid's$" "$tmp/status.out" \
     || fail "status: $(cat "$tmp/status.out")"
+  ;;
+too_big)
+  # A level whose spec could not list its points (3 parameters, a threshold
+  # that halves every cell): the refinement ends as failed, saying why, and
+  # the broker goes on serving.
+  bsw_start_broker --heartbeat-ms $HB
+  start_worker 1; start_worker 2
+  cat > "$tmp/grid.json" <<'JSON'
+{"simulation_length": 20.0, "metrics": {"start_point": 10.0}, "keep": "metrics",
+ "ranges": [{"parameter": "model.I", "lo": 0, "hi": 3, "step": 0.1},
+            {"parameter": "model.a", "lo": 0, "hi": 3, "step": 0.1},
+            {"parameter": "coupling.a", "lo": 0, "hi": 0.03, "step": 0.001}]}
+JSON
+  submit_grid
+  timeout 60 "$bin/brainsweep" refine "$id" -m GlobalVariance -t 1e-9 > "$tmp/refine.out" 2> "$tmp/refine.log"
+  rc=$?
+  [ $rc -eq 1 ] || fail "refine of a too big level exited $rc: $(cat "$tmp/refine.out")"
+  grep -q "^  ended      level 1: more than [0-9]* points, the most a level's spec can list" \
+    "$tmp/refine.out" || fail "refine said: $(cat "$tmp/refine.out")"
+  [ "$(bsw_status "$id" '.refinement | [.state, (.family | length)] | join(" ")')" = "failed 0" ] \
+    || fail "$("$bin/brainsweep" status "$id" --json)"
+  "$bin/brainsweep" list > /dev/null || fail "the broker stopped answering"
   ;;
 *)
   echo "unknown case $case_name"; exit 2
