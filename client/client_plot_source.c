@@ -531,6 +531,25 @@ client_plot_read_pages (client_conn_t *conn, uint64_t sweep, proto_msg_t **page_
     return rc;
 }
 
+//  The sweep's spec a POINTS reply carries (with_spec), parsed into
+//  *spec_p (caller's); a reply without one, or one that does not parse, is
+//  a format error of the broker's.
+static int
+s_page_spec (const proto_msg_t *page, uint64_t sweep, spec_t **spec_p, bsw_error_t *err)
+{
+    if (!proto_msg_has (page, "spec"))
+        return bsw_error_set (
+            err, BSW_EFORMAT,
+            "the broker sent no spec for sweep %" PRIu64 " (is it older than this client?)", sweep);
+    char label[64];
+    snprintf (label, sizeof label, "sweep %" PRIu64, sweep);
+    const char *text = proto_msg_str (page, "spec");
+    int rc = spec_load_string (spec_p, text, strlen (text), label, NULL, err);
+    if (rc)
+        rc = err->code = BSW_EFORMAT;
+    return rc;
+}
+
 //  A sweep's first RESULTS page with its spec (*page_p, caller's) and the
 //  spec parsed (*spec_p, caller's).
 static int
@@ -538,17 +557,8 @@ s_first_page (client_conn_t *conn, uint64_t sweep, proto_msg_t **page_p, spec_t 
               bsw_error_t *err)
 {
     int rc = s_results (conn, sweep, 0, CLIENT_PLOT_PAGE_POINTS, true, false, page_p, err);
-    if (rc == 0 && !proto_msg_has (*page_p, "spec"))
-        rc = bsw_error_set (
-            err, BSW_EFORMAT,
-            "the broker sent no spec for sweep %" PRIu64 " (is it older than this client?)", sweep);
-    char label[64];
-    snprintf (label, sizeof label, "sweep %" PRIu64, sweep);
-    if (rc == 0) {
-        const char *text = proto_msg_str (*page_p, "spec");
-        if ((rc = spec_load_string (spec_p, text, strlen (text), label, NULL, err)))
-            rc = err->code = BSW_EFORMAT;
-    }
+    if (rc == 0)
+        rc = s_page_spec (*page_p, sweep, spec_p, err);
     return rc;
 }
 
@@ -663,17 +673,8 @@ client_plot_series_broker (client_conn_t *conn, uint64_t sweep, uint64_t k, void
                             "the broker sent no time series for sweep %" PRIu64 " point %" PRIu64
                             " (is it older than this client?)",
                             sweep, k);
-    else if (!proto_msg_has (page, "spec"))
-        rc = bsw_error_set (
-            err, BSW_EFORMAT,
-            "the broker sent no spec for sweep %" PRIu64 " (is it older than this client?)", sweep);
-    char label[64];
-    snprintf (label, sizeof label, "sweep %" PRIu64, sweep);
-    if (rc == 0) {
-        const char *text = proto_msg_str (page, "spec");
-        if ((rc = spec_load_string (spec_p, text, strlen (text), label, NULL, err)))
-            rc = err->code = BSW_EFORMAT;
-    }
+    if (rc == 0)
+        rc = s_page_spec (page, sweep, spec_p, err);
     if (rc == 0) {
         const void *blob = proto_msg_blob (page, "timeseries", size, NULL, NULL, NULL);
         *bytes_p = bsw_malloc (*size ? *size : 1);

@@ -108,6 +108,11 @@ typedef enum {
 /*  The fixed colour of a mark (not of PLOT_PSE_MARK_VALUE). */
 plot_rgb_t plot_pse_mark_colour (plot_pse_mark_t mark);
 
+/*  How point k is marked in a view: pending, failed, NaN on the colour
+    scale, or a value (then *value is its colour metric). */
+plot_pse_mark_t plot_pse_mark (const plot_pse_t *self, const plot_pse_view_t *view, uint64_t k,
+                               double *value);
+
 /*  Panel p's cells as one RGB24 image of cells_x x cells_y cells, each
     fx x fy px, row 0 at the top (the largest y value). An axis with more
     values than cells shares a cell between neighbours (plot_pse.h).

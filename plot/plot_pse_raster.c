@@ -56,8 +56,8 @@ s_stride (const plot_pse_t *self, size_t r)
     return stride;
 }
 
-static plot_pse_mark_t
-s_mark (const plot_pse_t *self, const plot_pse_view_t *view, uint64_t k, double *value)
+plot_pse_mark_t
+plot_pse_mark (const plot_pse_t *self, const plot_pse_view_t *view, uint64_t k, double *value)
 {
     if (self->status[k] == PLOT_POINT_PENDING)
         return PLOT_PSE_MARK_PENDING;
@@ -113,7 +113,7 @@ plot_pse_raster_new (const plot_pse_t *self, const plot_pse_view_t *view, size_t
             for (uint64_t j = j0; j < j1; j++)
                 for (uint64_t i = i0; i < i1; i++) {
                     double v = NAN;
-                    plot_pse_mark_t mark = s_mark (self, view, base + i * sx + j * sy, &v);
+                    plot_pse_mark_t mark = plot_pse_mark (self, view, base + i * sx + j * sy, &v);
                     s_count (stats, mark);
                     if (mark > worst)
                         worst = mark;

@@ -76,17 +76,6 @@ s_square (uint32_t *data, size_t stride, size_t w, size_t h, double cx, double c
     }
 }
 
-static plot_pse_mark_t
-s_mark (const plot_pse_t *self, const plot_pse_view_t *view, uint64_t k, double *value)
-{
-    if (self->status[k] == PLOT_POINT_PENDING)
-        return PLOT_PSE_MARK_PENDING;
-    if (self->status[k] == PLOT_POINT_FAILED)
-        return PLOT_PSE_MARK_FAILED;
-    *value = self->data[k * self->n_metrics + (size_t) view->colour_m];
-    return plot_scale_valid (&view->colour, *value) ? PLOT_PSE_MARK_VALUE : PLOT_PSE_MARK_NAN;
-}
-
 cairo_surface_t *
 plot_pse_scatter_raster_new (const plot_pse_t *self, const plot_pse_view_t *view, size_t w,
                              size_t h, double pad, size_t square, const plot_palette_t *palette,
@@ -109,7 +98,7 @@ plot_pse_scatter_raster_new (const plot_pse_t *self, const plot_pse_view_t *view
         for (uint64_t k = 0; k < self->points; k++) {
             unsigned level = self->levels[k];
             double v = NAN;
-            plot_pse_mark_t mark = s_mark (self, view, k, &v);
+            plot_pse_mark_t mark = plot_pse_mark (self, view, k, &v);
             if (values ? mark != PLOT_PSE_MARK_VALUE || level != (unsigned) pass
                        : (int) mark != pass - (int) self->max_level)
                 continue;

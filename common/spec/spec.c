@@ -717,12 +717,13 @@ s_range_count (const json_t *item)
                              json_number_value (step));
 }
 
-//  One entry of "ranges": {parameter, lo, hi, step} or {parameter, values}.
+//  What every entry of "ranges" starts with: an object of known keys and
+//  its "parameter" (*name, borrowed from item); field becomes "ranges[r]".
 static int
-s_parse_range (parser_t *p, const json_t *item, size_t r)
+s_range_head (parser_t *p, const json_t *item, size_t r, char *field, const char **name)
 {
     static const char *const keys[] = {"parameter", "lo", "hi", "step", "values", NULL};
-    char field[S_PATH_MAX], sub[S_PATH_MAX];
+    char sub[S_PATH_MAX];
     s_pathf (field, "ranges[%zu]", r);
     int rc = s_object (p, item, field);
     if (!rc)
@@ -732,8 +733,16 @@ s_parse_range (parser_t *p, const json_t *item, size_t r)
     const json_t *parameter = json_object_get (item, "parameter");
     if (!parameter)
         return s_fail (p, s_path (sub, field, "parameter"), "missing");
+    return s_string (p, parameter, s_path (sub, field, "parameter"), name);
+}
+
+//  One entry of "ranges": {parameter, lo, hi, step} or {parameter, values}.
+static int
+s_parse_range (parser_t *p, const json_t *item, size_t r)
+{
+    char field[S_PATH_MAX];
     const char *name = NULL;
-    rc = s_string (p, parameter, s_path (sub, field, "parameter"), &name);
+    int rc = s_range_head (p, item, r, field, &name);
     if (rc)
         return rc;
     const json_t *values = json_object_get (item, "values");
@@ -828,24 +837,15 @@ s_parse_sampling (parser_t *p, const json_t *sampling)
 static int
 s_parse_axis (parser_t *p, const json_t *item, size_t r)
 {
-    static const char *const keys[] = {"parameter", "lo", "hi", "step", "values", NULL};
     char field[S_PATH_MAX], sub[S_PATH_MAX];
-    s_pathf (field, "ranges[%zu]", r);
-    int rc = s_object (p, item, field);
-    if (!rc)
-        rc = s_check_keys (p, item, field, keys);
+    const char *name = NULL;
+    int rc = s_range_head (p, item, r, field, &name);
     if (rc)
         return rc;
     const char *extra = json_object_get (item, "step") ? "step" : "values";
     if (json_object_get (item, extra))
         return s_fail (p, s_path (sub, field, extra),
                        "a sampled range takes only parameter, lo and hi");
-    const json_t *parameter = json_object_get (item, "parameter");
-    if (!parameter)
-        return s_fail (p, s_path (sub, field, "parameter"), "missing");
-    const char *name = NULL;
-    if ((rc = s_string (p, parameter, s_path (sub, field, "parameter"), &name)))
-        return rc;
     static const char *const names[] = {"lo", "hi"};
     double v[2];
     for (size_t i = 0; i < 2; i++) {
