@@ -13,10 +13,12 @@
     values; the order of keys in the file does not matter. Every error names
     the source, the field path and the value:
         "spec.json: integrator.dt: -0.1 is not positive".
-    The range axes themselves are built and checked in spec_range.c.
+    The range axes themselves are built and checked in spec_range.c;
+    "sampling" and "points" are read in spec_sample.c, through the checks
+    spec_parse.h shares.
 */
-#include "spec.h"
 #include "sim_run.h"
+#include "spec_parse.h"
 
 #include "bsw_util.h"
 
@@ -29,23 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-//  One parse: where errors go and what they are prefixed with.
-typedef struct {
-    const char *label;    //  names the source in errors ("spec.json")
-    const char *base_dir; //  resolves a relative connectivity; NULL = cwd
-    bsw_error_t *err;     //  the caller's, may be NULL
-    spec_t *spec;         //  being filled
-    uint64_t max_points;  //  most points the ranges may make
-} parser_t;
-
-#define S_PATH_MAX 128 //  longest field path we build ("ranges[12].values[345]")
-#define S_SHOW_MAX 48  //  a bad value is quoted up to this many characters
-
-static int s_fail (parser_t *p, const char *field, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-static int
-s_fail (parser_t *p, const char *field, const char *fmt, ...)
+int
+spec_parse_fail (spec_parser_t *p, const char *field, const char *fmt, ...)
 {
     char text[BSW_ERROR_TEXT_MAX];
     va_list ap;
@@ -58,8 +45,8 @@ s_fail (parser_t *p, const char *field, const char *fmt, ...)
 }
 
 //  The value as the user wrote it, short enough for one line of error.
-static void
-s_show (const json_t *value, char *buf, size_t size)
+void
+spec_parse_show (const json_t *value, char *buf, size_t size)
 {
     if (json_is_real (value)) {
         char num[BSW_DOUBLE_BUF];
@@ -71,8 +58,8 @@ s_show (const json_t *value, char *buf, size_t size)
         snprintf (buf, size, "(value)");
         return;
     }
-    if (strlen (text) > S_SHOW_MAX)
-        snprintf (buf, size, "%.*s...", S_SHOW_MAX - 3, text);
+    if (strlen (text) > SPEC_SHOW_MAX)
+        snprintf (buf, size, "%.*s...", SPEC_SHOW_MAX - 3, text);
     else
         snprintf (buf, size, "%s", text);
     free (text);
@@ -101,36 +88,34 @@ s_kind (const json_t *value)
     return "a value";
 }
 
-static int
-s_wrong_type (parser_t *p, const char *field, const json_t *value, const char *expected)
+int
+spec_parse_wrong_type (spec_parser_t *p, const char *field, const json_t *value,
+                       const char *expected)
 {
     if (json_is_null (value))
-        return s_fail (p, field, "null is not allowed; %s is expected", expected);
-    char shown[S_SHOW_MAX + 8];
-    s_show (value, shown, sizeof shown);
-    return s_fail (p, field, "%s is %s; %s is expected", shown, s_kind (value), expected);
+        return spec_parse_fail (p, field, "null is not allowed; %s is expected", expected);
+    char shown[SPEC_SHOW_MAX + 8];
+    spec_parse_show (value, shown, sizeof shown);
+    return spec_parse_fail (p, field, "%s is %s; %s is expected", shown, s_kind (value), expected);
 }
 
-//  Formats a field path into buf[S_PATH_MAX]; a path cut short by a huge
+//  Formats a field path into buf[SPEC_PATH_MAX]; a path cut short by a huge
 //  key still names the place well enough.
-static const char *s_pathf (char *buf, const char *fmt, ...)
-    __attribute__ ((format (printf, 2, 3)));
-
-static const char *
-s_pathf (char *buf, const char *fmt, ...)
+const char *
+spec_parse_pathf (char *buf, const char *fmt, ...)
 {
     va_list ap;
     va_start (ap, fmt);
-    vsnprintf (buf, S_PATH_MAX, fmt, ap);
+    vsnprintf (buf, SPEC_PATH_MAX, fmt, ap);
     va_end (ap);
     return buf;
 }
 
 //  "parent.key", or "key" at the top level.
-static const char *
-s_path (char *buf, const char *parent, const char *key)
+const char *
+spec_parse_path (char *buf, const char *parent, const char *key)
 {
-    return s_pathf (buf, "%s%s%s", parent, *parent ? "." : "", key);
+    return spec_parse_pathf (buf, "%s%s%s", parent, *parent ? "." : "", key);
 }
 
 //  Every key of obj must be in `allowed` (NULL-terminated).
@@ -144,8 +129,9 @@ s_list_add (char *buf, size_t size, const char *name)
         snprintf (buf + used, size - used, "%s%s", used ? ", " : "", name);
 }
 
-static int
-s_check_keys (parser_t *p, const json_t *obj, const char *path, const char *const *allowed)
+int
+spec_parse_check_keys (spec_parser_t *p, const json_t *obj, const char *path,
+                       const char *const *allowed)
 {
     const char *key;
     json_t *value;
@@ -159,37 +145,38 @@ s_check_keys (parser_t *p, const json_t *obj, const char *path, const char *cons
         char list[256] = "";
         for (size_t j = 0; allowed[j]; j++)
             s_list_add (list, sizeof list, allowed[j]);
-        char field[S_PATH_MAX];
-        return s_fail (p, s_path (field, path, key), "unknown field (expected one of %s)", list);
+        char field[SPEC_PATH_MAX];
+        return spec_parse_fail (p, spec_parse_path (field, path, key),
+                                "unknown field (expected one of %s)", list);
     }
     return BSW_OK;
 }
 
-static int
-s_object (parser_t *p, const json_t *value, const char *path)
+int
+spec_parse_object (spec_parser_t *p, const json_t *value, const char *path)
 {
-    return json_is_object (value) ? BSW_OK : s_wrong_type (p, path, value, "an object");
+    return json_is_object (value) ? BSW_OK : spec_parse_wrong_type (p, path, value, "an object");
 }
 
-static int
-s_string (parser_t *p, const json_t *value, const char *path, const char **out)
+int
+spec_parse_string (spec_parser_t *p, const json_t *value, const char *path, const char **out)
 {
     if (!json_is_string (value))
-        return s_wrong_type (p, path, value, "a string");
+        return spec_parse_wrong_type (p, path, value, "a string");
     *out = json_string_value (value);
     return BSW_OK;
 }
 
-static int
-s_number (parser_t *p, const json_t *value, const char *path, double *out)
+int
+spec_parse_number (spec_parser_t *p, const json_t *value, const char *path, double *out)
 {
     if (!json_is_number (value))
-        return s_wrong_type (p, path, value, "a number");
+        return spec_parse_wrong_type (p, path, value, "a number");
     double v = json_number_value (value);
     //  jansson refuses 1e999 while parsing; this keeps the promise anyway.
     if (!isfinite (v)) {
         char num[BSW_DOUBLE_BUF];
-        return s_fail (p, path, "%s is not finite", bsw_format_double (v, num));
+        return spec_parse_fail (p, path, "%s is not finite", bsw_format_double (v, num));
     }
     *out = v;
     return BSW_OK;
@@ -197,66 +184,66 @@ s_number (parser_t *p, const json_t *value, const char *path, double *out)
 
 //  value > 0 (or >= 0 when zero_ok); the message quotes the value as written.
 static int
-s_bounded (parser_t *p, const json_t *value, const char *path, bool zero_ok, double *out)
+s_bounded (spec_parser_t *p, const json_t *value, const char *path, bool zero_ok, double *out)
 {
     double v = 0;
-    int rc = s_number (p, value, path, &v);
+    int rc = spec_parse_number (p, value, path, &v);
     if (rc)
         return rc;
     if (zero_ok ? v < 0 : !(v > 0)) {
-        char shown[S_SHOW_MAX + 8];
-        s_show (value, shown, sizeof shown);
-        return s_fail (p, path, "%s is %s", shown, zero_ok ? "negative" : "not positive");
+        char shown[SPEC_SHOW_MAX + 8];
+        spec_parse_show (value, shown, sizeof shown);
+        return spec_parse_fail (p, path, "%s is %s", shown, zero_ok ? "negative" : "not positive");
     }
     *out = v;
     return BSW_OK;
 }
 
 static int
-s_positive (parser_t *p, const json_t *value, const char *path, double *out)
+s_positive (spec_parser_t *p, const json_t *value, const char *path, double *out)
 {
     return s_bounded (p, value, path, false, out);
 }
 
 static int
-s_non_negative (parser_t *p, const json_t *value, const char *path, double *out)
+s_non_negative (spec_parser_t *p, const json_t *value, const char *path, double *out)
 {
     return s_bounded (p, value, path, true, out);
 }
 
 //  A JSON integer within [lo, hi]; 4.0 is refused too, as the spec says
 //  integers are JSON integers.
-static int
-s_integer (parser_t *p, const json_t *value, const char *path, json_int_t lo, json_int_t hi,
-           json_int_t *out)
+int
+spec_parse_integer (spec_parser_t *p, const json_t *value, const char *path, json_int_t lo,
+                    json_int_t hi, json_int_t *out)
 {
     if (!json_is_integer (value)) {
         if (json_is_real (value)) {
-            char shown[S_SHOW_MAX + 8];
-            s_show (value, shown, sizeof shown);
-            return s_fail (p, path, "%s is not an integer", shown);
+            char shown[SPEC_SHOW_MAX + 8];
+            spec_parse_show (value, shown, sizeof shown);
+            return spec_parse_fail (p, path, "%s is not an integer", shown);
         }
-        return s_wrong_type (p, path, value, "an integer");
+        return spec_parse_wrong_type (p, path, value, "an integer");
     }
     json_int_t v = json_integer_value (value);
     if (v < lo || v > hi)
-        return s_fail (p, path,
-                       "%" JSON_INTEGER_FORMAT " is out of range (%" JSON_INTEGER_FORMAT
-                       " to %" JSON_INTEGER_FORMAT ")",
-                       v, lo, hi);
+        return spec_parse_fail (p, path,
+                                "%" JSON_INTEGER_FORMAT " is out of range (%" JSON_INTEGER_FORMAT
+                                " to %" JSON_INTEGER_FORMAT ")",
+                                v, lo, hi);
     *out = v;
     return BSW_OK;
 }
 
 static int
-s_parse_connectivity (parser_t *p, const json_t *value)
+s_parse_connectivity (spec_parser_t *p, const json_t *value)
 {
     const char *path = NULL;
-    int rc = s_string (p, value, "connectivity", &path);
+    int rc = spec_parse_string (p, value, "connectivity", &path);
     if (rc)
         return rc;
     if (*path == '\0')
-        return s_fail (p, "connectivity", "\"\" is empty (give \"default\" or a path)");
+        return spec_parse_fail (p, "connectivity", "\"\" is empty (give \"default\" or a path)");
     if (strcmp (path, "default") == 0)
         return BSW_OK;
     //  Where the path may lead: outside the spec's folder when it is
@@ -282,9 +269,9 @@ s_parse_connectivity (parser_t *p, const json_t *value)
 }
 
 static int
-s_parse_parameters (parser_t *p, const json_t *params)
+s_parse_parameters (spec_parser_t *p, const json_t *params)
 {
-    int rc = s_object (p, params, "model.parameters");
+    int rc = spec_parse_object (p, params, "model.parameters");
     if (rc)
         return rc;
     const sim_model_desc_t *model = p->spec->setup.model;
@@ -292,17 +279,17 @@ s_parse_parameters (parser_t *p, const json_t *params)
     json_t *value;
     json_object_foreach ((json_t *) params, key, value)
     {
-        char field[S_PATH_MAX];
-        s_path (field, "model.parameters", key);
+        char field[SPEC_PATH_MAX];
+        spec_parse_path (field, "model.parameters", key);
         int index = sim_model_param_index (model, key);
         if (index < 0) {
             char list[256] = "";
             for (size_t i = 0; i < model->n_params; i++)
                 s_list_add (list, sizeof list, model->params[i].name);
-            return s_fail (p, field, "unknown parameter of %s (expected one of %s)", model->name,
-                           list);
+            return spec_parse_fail (p, field, "unknown parameter of %s (expected one of %s)",
+                                    model->name, list);
         }
-        rc = s_number (p, value, field, &p->spec->setup.params[index]);
+        rc = spec_parse_number (p, value, field, &p->spec->setup.params[index]);
         if (rc)
             return rc;
     }
@@ -310,36 +297,36 @@ s_parse_parameters (parser_t *p, const json_t *params)
 }
 
 static int
-s_parse_voi (parser_t *p, const json_t *list)
+s_parse_voi (spec_parser_t *p, const json_t *list)
 {
     const char *path = "model.variables_of_interest";
     if (!json_is_array (list))
-        return s_wrong_type (p, path, list, "an array");
+        return spec_parse_wrong_type (p, path, list, "an array");
     const sim_model_desc_t *model = p->spec->setup.model;
     char names[128] = "";
     for (size_t i = 0; i < model->n_voi; i++)
         s_list_add (names, sizeof names, model->voi_names[i]);
     size_t n = json_array_size (list);
     if (n == 0)
-        return s_fail (p, path, "[] is empty (give at least one of %s)", names);
+        return spec_parse_fail (p, path, "[] is empty (give at least one of %s)", names);
     if (n > SIM_MAX_VOI)
-        return s_fail (p, path, "%zu variables, at most %d", n, SIM_MAX_VOI);
+        return spec_parse_fail (p, path, "%zu variables, at most %d", n, SIM_MAX_VOI);
     sim_setup_t *setup = &p->spec->setup;
     for (size_t i = 0; i < n; i++) {
-        char field[S_PATH_MAX];
-        s_pathf (field, "%s[%zu]", path, i);
+        char field[SPEC_PATH_MAX];
+        spec_parse_pathf (field, "%s[%zu]", path, i);
         const char *name = NULL;
-        int rc = s_string (p, json_array_get (list, i), field, &name);
+        int rc = spec_parse_string (p, json_array_get (list, i), field, &name);
         if (rc)
             return rc;
         int index = sim_model_voi_index (model, name);
         if (index < 0)
-            return s_fail (p, field,
-                           "\"%s\" is not a variable of interest of %s (expected one of %s)", name,
-                           model->name, names);
+            return spec_parse_fail (
+                p, field, "\"%s\" is not a variable of interest of %s (expected one of %s)", name,
+                model->name, names);
         for (size_t j = 0; j < i; j++)
             if (setup->voi[j] == index)
-                return s_fail (p, field, "\"%s\" is listed twice", name);
+                return spec_parse_fail (p, field, "\"%s\" is listed twice", name);
         setup->voi[i] = index;
     }
     setup->n_voi = n;
@@ -347,23 +334,23 @@ s_parse_voi (parser_t *p, const json_t *list)
 }
 
 static int
-s_parse_model (parser_t *p, const json_t *model)
+s_parse_model (spec_parser_t *p, const json_t *model)
 {
     static const char *const keys[] = {"type", "parameters", "variables_of_interest", NULL};
-    int rc = s_object (p, model, "model");
+    int rc = spec_parse_object (p, model, "model");
     if (!rc)
-        rc = s_check_keys (p, model, "model", keys);
+        rc = spec_parse_check_keys (p, model, "model", keys);
     const json_t *type = json_object_get (model, "type");
     if (!rc && type) {
         const char *name = NULL;
-        rc = s_string (p, type, "model.type", &name);
+        rc = spec_parse_string (p, type, "model.type", &name);
         const sim_model_desc_t *found = rc ? NULL : sim_model_find (name);
         if (!rc && !found) {
             char known[512] = "";
             for (size_t i = 0; sim_model_at (i); i++)
                 s_list_add (known, sizeof known, sim_model_at (i)->name);
-            return s_fail (p, "model.type", "\"%s\" is not a known model (expected one of %s)",
-                           name, known);
+            return spec_parse_fail (
+                p, "model.type", "\"%s\" is not a known model (expected one of %s)", name, known);
         }
         //  Another model brings its own parameter defaults and VOIs.
         if (!rc && found != p->spec->setup.model)
@@ -381,16 +368,16 @@ s_parse_model (parser_t *p, const json_t *model)
 //  "type" first: another coupling brings its own parameters and defaults
 //  (Difference's a is 0.1, not Linear's 2^-8).
 static int
-s_parse_coupling (parser_t *p, const json_t *coupling)
+s_parse_coupling (spec_parser_t *p, const json_t *coupling)
 {
-    int rc = s_object (p, coupling, "coupling");
+    int rc = spec_parse_object (p, coupling, "coupling");
     if (rc)
         return rc;
     sim_setup_t *setup = &p->spec->setup;
     const json_t *type = json_object_get (coupling, "type");
     if (type) {
         const char *name = NULL;
-        rc = s_string (p, type, "coupling.type", &name);
+        rc = spec_parse_string (p, type, "coupling.type", &name);
         if (rc)
             return rc;
         const sim_coupling_desc_t *found = sim_coupling_find (name);
@@ -398,8 +385,9 @@ s_parse_coupling (parser_t *p, const json_t *coupling)
             char known[256] = "";
             for (size_t i = 0; sim_coupling_at (i); i++)
                 s_list_add (known, sizeof known, sim_coupling_at (i)->name);
-            return s_fail (p, "coupling.type",
-                           "\"%s\" is not a known coupling (expected one of %s)", name, known);
+            return spec_parse_fail (p, "coupling.type",
+                                    "\"%s\" is not a known coupling (expected one of %s)", name,
+                                    known);
         }
         if (found != setup->coupling)
             sim_setup_set_coupling (setup, found);
@@ -411,17 +399,17 @@ s_parse_coupling (parser_t *p, const json_t *coupling)
     {
         if (strcmp (key, "type") == 0)
             continue;
-        char field[S_PATH_MAX];
-        s_path (field, "coupling", key);
+        char field[SPEC_PATH_MAX];
+        spec_parse_path (field, "coupling", key);
         int index = sim_coupling_param_index (cp, key);
         if (index < 0) {
             char list[128] = "type";
             for (size_t i = 0; i < cp->n_params; i++)
                 s_list_add (list, sizeof list, cp->params[i].name);
-            return s_fail (p, field, "unknown field of %s coupling (expected one of %s)", cp->name,
-                           list);
+            return spec_parse_fail (p, field, "unknown field of %s coupling (expected one of %s)",
+                                    cp->name, list);
         }
-        rc = s_number (p, value, field, &setup->coupling_params[index]);
+        rc = spec_parse_number (p, value, field, &setup->coupling_params[index]);
         if (rc)
             return rc;
     }
@@ -430,7 +418,7 @@ s_parse_coupling (parser_t *p, const json_t *coupling)
 
 //  nsig: one value for every state variable, or one per state variable.
 static int
-s_parse_nsig (parser_t *p, const json_t *nsig)
+s_parse_nsig (spec_parser_t *p, const json_t *nsig)
 {
     const char *path = "integrator.noise.nsig";
     sim_setup_t *setup = &p->spec->setup;
@@ -443,18 +431,18 @@ s_parse_nsig (parser_t *p, const json_t *nsig)
         return rc;
     }
     if (!json_is_array (nsig))
-        return s_wrong_type (p, path, nsig, "a number or an array");
+        return spec_parse_wrong_type (p, path, nsig, "a number or an array");
     if (json_array_size (nsig) != n_state) {
         char names[128] = "";
         for (size_t i = 0; i < n_state; i++)
             s_list_add (names, sizeof names, setup->model->state_names[i]);
-        return s_fail (p, path,
-                       "%zu values; expected one number, or %zu (one per state variable of %s: %s)",
-                       json_array_size (nsig), n_state, setup->model->name, names);
+        return spec_parse_fail (
+            p, path, "%zu values; expected one number, or %zu (one per state variable of %s: %s)",
+            json_array_size (nsig), n_state, setup->model->name, names);
     }
     for (size_t i = 0; i < n_state; i++) {
-        char field[S_PATH_MAX];
-        s_pathf (field, "%s[%zu]", path, i);
+        char field[SPEC_PATH_MAX];
+        spec_parse_pathf (field, "%s[%zu]", path, i);
         int rc = s_non_negative (p, json_array_get (nsig, i), field, &setup->nsig[i]);
         if (rc)
             return rc;
@@ -463,26 +451,26 @@ s_parse_nsig (parser_t *p, const json_t *nsig)
 }
 
 static int
-s_parse_integrator (parser_t *p, const json_t *integrator)
+s_parse_integrator (spec_parser_t *p, const json_t *integrator)
 {
     static const char *const keys[] = {"type", "dt", "noise", NULL};
     static const char *const noise_keys[] = {"nsig", NULL};
     sim_setup_t *setup = &p->spec->setup;
-    int rc = s_object (p, integrator, "integrator");
+    int rc = spec_parse_object (p, integrator, "integrator");
     if (!rc)
-        rc = s_check_keys (p, integrator, "integrator", keys);
+        rc = spec_parse_check_keys (p, integrator, "integrator", keys);
     const json_t *type = json_object_get (integrator, "type");
     if (!rc && type) {
         const char *name = NULL;
-        rc = s_string (p, type, "integrator.type", &name);
+        rc = spec_parse_string (p, type, "integrator.type", &name);
         if (!rc && strcmp (name, "HeunDeterministic") == 0)
             setup->integrator = SIM_INTEGRATOR_HEUN_DETERMINISTIC;
         else if (!rc && strcmp (name, "HeunStochastic") == 0)
             setup->integrator = SIM_INTEGRATOR_HEUN_STOCHASTIC;
         else if (!rc)
-            return s_fail (p, "integrator.type",
-                           "\"%s\" is not supported (expected HeunDeterministic or HeunStochastic)",
-                           name);
+            return spec_parse_fail (
+                p, "integrator.type",
+                "\"%s\" is not supported (expected HeunDeterministic or HeunStochastic)", name);
     }
     const json_t *dt = json_object_get (integrator, "dt");
     if (!rc && dt)
@@ -492,11 +480,12 @@ s_parse_integrator (parser_t *p, const json_t *integrator)
         return rc;
     //  Noise a deterministic run would ignore is a mistake worth reporting.
     if (setup->integrator != SIM_INTEGRATOR_HEUN_STOCHASTIC)
-        return s_fail (p, "integrator.noise",
-                       "only HeunStochastic takes noise (integrator.type is HeunDeterministic)");
-    rc = s_object (p, noise, "integrator.noise");
+        return spec_parse_fail (
+            p, "integrator.noise",
+            "only HeunStochastic takes noise (integrator.type is HeunDeterministic)");
+    rc = spec_parse_object (p, noise, "integrator.noise");
     if (!rc)
-        rc = s_check_keys (p, noise, "integrator.noise", noise_keys);
+        rc = spec_parse_check_keys (p, noise, "integrator.noise", noise_keys);
     const json_t *nsig = json_object_get (noise, "nsig");
     if (!rc && nsig)
         rc = s_parse_nsig (p, nsig);
@@ -504,17 +493,17 @@ s_parse_integrator (parser_t *p, const json_t *integrator)
 }
 
 static int
-s_parse_monitor (parser_t *p, const json_t *monitor)
+s_parse_monitor (spec_parser_t *p, const json_t *monitor)
 {
     static const char *const keys[] = {"type", "period", NULL};
     sim_setup_t *setup = &p->spec->setup;
-    int rc = s_object (p, monitor, "monitor");
+    int rc = spec_parse_object (p, monitor, "monitor");
     if (!rc)
-        rc = s_check_keys (p, monitor, "monitor", keys);
+        rc = spec_parse_check_keys (p, monitor, "monitor", keys);
     const json_t *type = json_object_get (monitor, "type");
     if (!rc && type) {
         const char *name = NULL;
-        rc = s_string (p, type, "monitor.type", &name);
+        rc = spec_parse_string (p, type, "monitor.type", &name);
         if (!rc && strcmp (name, "TemporalAverage") == 0)
             setup->monitor = SIM_MONITOR_TEMPORAL_AVERAGE;
         else if (!rc && strcmp (name, "SubSample") == 0)
@@ -522,9 +511,9 @@ s_parse_monitor (parser_t *p, const json_t *monitor)
         else if (!rc && strcmp (name, "Raw") == 0)
             setup->monitor = SIM_MONITOR_RAW;
         else if (!rc)
-            return s_fail (p, "monitor.type",
-                           "\"%s\" is not supported (expected TemporalAverage, SubSample or Raw)",
-                           name);
+            return spec_parse_fail (
+                p, "monitor.type",
+                "\"%s\" is not supported (expected TemporalAverage, SubSample or Raw)", name);
     }
     const json_t *period = json_object_get (monitor, "period");
     if (rc || !period)
@@ -532,24 +521,24 @@ s_parse_monitor (parser_t *p, const json_t *monitor)
     //  TVB forces Raw's period to dt; a period given for Raw was meant for
     //  another monitor, so say so instead of ignoring it.
     if (setup->monitor == SIM_MONITOR_RAW)
-        return s_fail (p, "monitor.period", "Raw records every step and takes no period");
+        return spec_parse_fail (p, "monitor.period", "Raw records every step and takes no period");
     return s_positive (p, period, "monitor.period", &setup->period);
 }
 
 static int
-s_parse_metrics (parser_t *p, const json_t *metrics)
+s_parse_metrics (spec_parser_t *p, const json_t *metrics)
 {
     static const char *const keys[] = {"start_point", "segment", NULL};
-    int rc = s_object (p, metrics, "metrics");
+    int rc = spec_parse_object (p, metrics, "metrics");
     if (!rc)
-        rc = s_check_keys (p, metrics, "metrics", keys);
+        rc = spec_parse_check_keys (p, metrics, "metrics", keys);
     const json_t *start = json_object_get (metrics, "start_point");
     if (!rc && start)
         rc = s_non_negative (p, start, "metrics.start_point", &p->spec->setup.metric_start_point);
     const json_t *segment = json_object_get (metrics, "segment");
     if (!rc && segment) {
         json_int_t v;
-        rc = s_integer (p, segment, "metrics.segment", 1, INT32_MAX, &v);
+        rc = spec_parse_integer (p, segment, "metrics.segment", 1, INT32_MAX, &v);
         if (!rc)
             p->spec->setup.metric_segment = (int) v;
     }
@@ -560,14 +549,14 @@ s_parse_metrics (parser_t *p, const json_t *metrics)
 //  stored [state][node]. The node count is checked against the
 //  connectivity later (spec_check_nodes).
 static int
-s_parse_initial (parser_t *p, const json_t *initial)
+s_parse_initial (spec_parser_t *p, const json_t *initial)
 {
     const char *path = "initial_conditions";
     const sim_model_desc_t *model = p->spec->setup.model;
     const char *keys[SIM_MAX_STATE + 1] = {NULL};
     for (size_t s = 0; s < model->n_state; s++)
         keys[s] = model->state_names[s];
-    int rc = s_object (p, initial, path);
+    int rc = spec_parse_object (p, initial, path);
     if (rc)
         return rc;
     const char *key;
@@ -576,35 +565,37 @@ s_parse_initial (parser_t *p, const json_t *initial)
     {
         if (sim_model_state_index (model, key) >= 0)
             continue;
-        char field[S_PATH_MAX], list[128] = "";
+        char field[SPEC_PATH_MAX], list[128] = "";
         for (size_t s = 0; s < model->n_state; s++)
             s_list_add (list, sizeof list, model->state_names[s]);
-        return s_fail (p, s_path (field, path, key),
-                       "\"%s\" is not a state variable of %s (expected %s)", key, model->name,
-                       list);
+        return spec_parse_fail (p, spec_parse_path (field, path, key),
+                                "\"%s\" is not a state variable of %s (expected %s)", key,
+                                model->name, list);
     }
     size_t n = 0;
     for (size_t s = 0; s < model->n_state; s++) {
-        char field[S_PATH_MAX];
-        s_path (field, path, keys[s]);
+        char field[SPEC_PATH_MAX];
+        spec_parse_path (field, path, keys[s]);
         const json_t *list = json_object_get (initial, keys[s]);
         if (!list)
-            return s_fail (p, field, "missing (give one value per node for every state variable)");
+            return spec_parse_fail (p, field,
+                                    "missing (give one value per node for every state variable)");
         if (!json_is_array (list))
-            return s_wrong_type (p, field, list, "an array");
+            return spec_parse_wrong_type (p, field, list, "an array");
         if (json_array_size (list) == 0)
-            return s_fail (p, field, "[] is empty (give one value per node)");
+            return spec_parse_fail (p, field, "[] is empty (give one value per node)");
         if (s == 0) {
             n = json_array_size (list);
             p->spec->initial = bsw_malloc (model->n_state * n * sizeof (double));
             p->spec->n_initial = n;
         } else if (json_array_size (list) != n)
-            return s_fail (p, field, "%zu values, but %s has %zu", json_array_size (list), keys[0],
-                           n);
+            return spec_parse_fail (p, field, "%zu values, but %s has %zu", json_array_size (list),
+                                    keys[0], n);
         for (size_t i = 0; i < n; i++) {
-            char item[S_PATH_MAX];
-            s_pathf (item, "%s[%zu]", field, i);
-            rc = s_number (p, json_array_get (list, i), item, &p->spec->initial[s * n + i]);
+            char item[SPEC_PATH_MAX];
+            spec_parse_pathf (item, "%s[%zu]", field, i);
+            rc =
+                spec_parse_number (p, json_array_get (list, i), item, &p->spec->initial[s * n + i]);
             if (rc)
                 return rc;
         }
@@ -616,45 +607,48 @@ s_parse_initial (parser_t *p, const json_t *initial)
 //  Checks that need several fields: the monitor period against dt and the
 //  length (TVB.md 6.1), and the step count.
 static int
-s_check_times (parser_t *p)
+s_check_times (spec_parser_t *p)
 {
     const sim_setup_t *setup = &p->spec->setup;
     char a[BSW_DOUBLE_BUF], b[BSW_DOUBLE_BUF];
     double steps = ceil (setup->simulation_length / setup->dt);
     if (!(steps <= (double) SPEC_MAX_STEPS))
-        return s_fail (p, "simulation_length", "%s needs more than %llu steps of integrator.dt %s",
-                       bsw_format_double (setup->simulation_length, a),
-                       (unsigned long long) SPEC_MAX_STEPS, bsw_format_double (setup->dt, b));
+        return spec_parse_fail (
+            p, "simulation_length", "%s needs more than %llu steps of integrator.dt %s",
+            bsw_format_double (setup->simulation_length, a), (unsigned long long) SPEC_MAX_STEPS,
+            bsw_format_double (setup->dt, b));
     if (setup->monitor == SIM_MONITOR_RAW)
         return BSW_OK;
     //  TVB's framework rejects a period longer than the run.
     if (setup->period > setup->simulation_length)
-        return s_fail (p, "monitor.period", "%s is longer than simulation_length %s",
-                       bsw_format_double (setup->period, a),
-                       bsw_format_double (setup->simulation_length, b));
+        return spec_parse_fail (p, "monitor.period", "%s is longer than simulation_length %s",
+                                bsw_format_double (setup->period, a),
+                                bsw_format_double (setup->simulation_length, b));
     //  Below dt, istep would round to 0 and the monitor never sample.
     if (setup->period < setup->dt)
-        return s_fail (p, "monitor.period", "%s is shorter than integrator.dt %s",
-                       bsw_format_double (setup->period, a), bsw_format_double (setup->dt, b));
+        return spec_parse_fail (p, "monitor.period", "%s is shorter than integrator.dt %s",
+                                bsw_format_double (setup->period, a),
+                                bsw_format_double (setup->dt, b));
     return BSW_OK;
 }
 
 //  "values": [..] of ranges[r] (field) into range->values.
 static int
-s_parse_range_values (parser_t *p, const json_t *values, const char *field, spec_range_t *range)
+s_parse_range_values (spec_parser_t *p, const json_t *values, const char *field,
+                      spec_range_t *range)
 {
-    char sub[S_PATH_MAX];
-    s_path (sub, field, "values");
+    char sub[SPEC_PATH_MAX];
+    spec_parse_path (sub, field, "values");
     if (!json_is_array (values))
-        return s_wrong_type (p, sub, values, "an array");
+        return spec_parse_wrong_type (p, sub, values, "an array");
     if (json_array_size (values) == 0)
-        return s_fail (p, sub, "[] is empty");
+        return spec_parse_fail (p, sub, "[] is empty");
     range->n_values = json_array_size (values);
     range->values = bsw_malloc (range->n_values * sizeof *range->values);
     for (size_t i = 0; i < range->n_values; i++) {
-        char item[S_PATH_MAX];
-        s_pathf (item, "%s[%zu]", sub, i);
-        int rc = s_number (p, json_array_get (values, i), item, &range->values[i]);
+        char item[SPEC_PATH_MAX];
+        spec_parse_pathf (item, "%s[%zu]", sub, i);
+        int rc = spec_parse_number (p, json_array_get (values, i), item, &range->values[i]);
         if (rc)
             return rc;
     }
@@ -663,30 +657,31 @@ s_parse_range_values (parser_t *p, const json_t *values, const char *field, spec
 
 //  "lo", "hi", "step" of ranges[r] (field), expanded as TVB does.
 static int
-s_parse_range_bounds (parser_t *p, const json_t *item, const char *field, spec_range_t *range)
+s_parse_range_bounds (spec_parser_t *p, const json_t *item, const char *field, spec_range_t *range)
 {
     static const char *const names[] = {"lo", "hi", "step"};
-    char sub[S_PATH_MAX];
+    char sub[SPEC_PATH_MAX];
     double v[3];
     const json_t *bound[3];
     for (size_t i = 0; i < 3; i++) {
         bound[i] = json_object_get (item, names[i]);
-        s_path (sub, field, names[i]);
+        spec_parse_path (sub, field, names[i]);
         if (!bound[i])
-            return s_fail (p, sub, "missing (lo, hi and step go together)");
-        int rc = s_number (p, bound[i], sub, &v[i]);
+            return spec_parse_fail (p, sub, "missing (lo, hi and step go together)");
+        int rc = spec_parse_number (p, bound[i], sub, &v[i]);
         if (rc)
             return rc;
     }
     //  Checked here as well as in spec_range_expand, for the exact field
     //  path and the values as written.
     if (!(v[2] > 0))
-        return s_positive (p, bound[2], s_path (sub, field, "step"), &v[2]);
+        return s_positive (p, bound[2], spec_parse_path (sub, field, "step"), &v[2]);
     if (!(v[1] > v[0])) {
-        char hi[S_SHOW_MAX + 8], lo[S_SHOW_MAX + 8];
-        s_show (bound[1], hi, sizeof hi);
-        s_show (bound[0], lo, sizeof lo);
-        return s_fail (p, s_path (sub, field, "hi"), "%s is not above lo %s (empty range)", hi, lo);
+        char hi[SPEC_SHOW_MAX + 8], lo[SPEC_SHOW_MAX + 8];
+        spec_parse_show (bound[1], hi, sizeof hi);
+        spec_parse_show (bound[0], lo, sizeof lo);
+        return spec_parse_fail (p, spec_parse_path (sub, field, "hi"),
+                                "%s is not above lo %s (empty range)", hi, lo);
     }
     range->from_lohistep = true;
     range->lo = v[0];
@@ -719,39 +714,40 @@ s_range_count (const json_t *item)
 
 //  What every entry of "ranges" starts with: an object of known keys and
 //  its "parameter" (*name, borrowed from item); field becomes "ranges[r]".
-static int
-s_range_head (parser_t *p, const json_t *item, size_t r, char *field, const char **name)
+int
+spec_parse_range_head (spec_parser_t *p, const json_t *item, size_t r, char *field,
+                       const char **name)
 {
     static const char *const keys[] = {"parameter", "lo", "hi", "step", "values", NULL};
-    char sub[S_PATH_MAX];
-    s_pathf (field, "ranges[%zu]", r);
-    int rc = s_object (p, item, field);
+    char sub[SPEC_PATH_MAX];
+    spec_parse_pathf (field, "ranges[%zu]", r);
+    int rc = spec_parse_object (p, item, field);
     if (!rc)
-        rc = s_check_keys (p, item, field, keys);
+        rc = spec_parse_check_keys (p, item, field, keys);
     if (rc)
         return rc;
     const json_t *parameter = json_object_get (item, "parameter");
     if (!parameter)
-        return s_fail (p, s_path (sub, field, "parameter"), "missing");
-    return s_string (p, parameter, s_path (sub, field, "parameter"), name);
+        return spec_parse_fail (p, spec_parse_path (sub, field, "parameter"), "missing");
+    return spec_parse_string (p, parameter, spec_parse_path (sub, field, "parameter"), name);
 }
 
 //  One entry of "ranges": {parameter, lo, hi, step} or {parameter, values}.
 static int
-s_parse_range (parser_t *p, const json_t *item, size_t r)
+s_parse_range (spec_parser_t *p, const json_t *item, size_t r)
 {
-    char field[S_PATH_MAX];
+    char field[SPEC_PATH_MAX];
     const char *name = NULL;
-    int rc = s_range_head (p, item, r, field, &name);
+    int rc = spec_parse_range_head (p, item, r, field, &name);
     if (rc)
         return rc;
     const json_t *values = json_object_get (item, "values");
     bool any_bound = json_object_get (item, "lo") || json_object_get (item, "hi") ||
                      json_object_get (item, "step");
     if (values && any_bound)
-        return s_fail (p, field, "give either values or lo, hi and step, not both");
+        return spec_parse_fail (p, field, "give either values or lo, hi and step, not both");
     if (!values && !any_bound)
-        return s_fail (p, field, "missing values (or lo, hi and step)");
+        return spec_parse_fail (p, field, "missing values (or lo, hi and step)");
     spec_range_t range = {0};
     range.parameter = (char *) name; //  borrowed: spec_range_add copies it
     rc = values ? s_parse_range_values (p, values, field, &range)
@@ -765,214 +761,13 @@ s_parse_range (parser_t *p, const json_t *item, size_t r)
     return rc;
 }
 
-//  A count of points beyond the cap: a spec error, or BSW_ETOOBIG beyond a
-//  caller's own cap (the spec is valid, only too big for this broker).
 static int
-s_too_many (parser_t *p, const char *field, uint64_t n, uint64_t cap)
-{
-    int rc = s_fail (p, field, "%" PRIu64 " is more than the %" PRIu64 " points a sweep may have",
-                     n, cap);
-    if (cap < SPEC_MAX_POINTS_HARD) {
-        rc = BSW_ETOOBIG;
-        if (p->err)
-            p->err->code = rc;
-    }
-    return rc;
-}
-
-//  "sampling": {method, points, seed}. Parsed before the ranges, which it
-//  turns into axes with bounds only.
-static int
-s_parse_sampling (parser_t *p, const json_t *sampling)
-{
-    static const char *const keys[] = {"method", "points", "seed", NULL};
-    static const spec_design_t designs[] = {SPEC_DESIGN_RANDOM, SPEC_DESIGN_LHS, SPEC_DESIGN_SOBOL};
-    int rc = s_object (p, sampling, "sampling");
-    if (!rc)
-        rc = s_check_keys (p, sampling, "sampling", keys);
-    if (rc)
-        return rc;
-    const json_t *method = json_object_get (sampling, "method");
-    if (!method)
-        return s_fail (p, "sampling.method", "missing (\"random\", \"lhs\" or \"sobol\")");
-    const char *name = NULL;
-    if ((rc = s_string (p, method, "sampling.method", &name)))
-        return rc;
-    spec_design_t design = SPEC_DESIGN_GRID;
-    for (size_t i = 0; i < sizeof designs / sizeof designs[0]; i++)
-        if (strcmp (name, spec_design_name (designs[i])) == 0)
-            design = designs[i];
-    if (design == SPEC_DESIGN_GRID)
-        return s_fail (p, "sampling.method", "\"%s\" is not one of \"random\", \"lhs\", \"sobol\"",
-                       name);
-    const json_t *points = json_object_get (sampling, "points");
-    if (!points)
-        return s_fail (p, "sampling.points", "missing (how many points to sample)");
-    json_int_t n = 0;
-    if ((rc = s_integer (p, points, "sampling.points", INT64_MIN, INT64_MAX, &n)))
-        return rc;
-    if (n <= 0)
-        return s_fail (p, "sampling.points", "%" JSON_INTEGER_FORMAT " is not positive", n);
-    uint64_t cap = p->max_points;
-    if ((uint64_t) n > cap)
-        return s_too_many (p, "sampling.points", (uint64_t) n, cap);
-    if (design == SPEC_DESIGN_SOBOL && (uint64_t) n > SPEC_SOBOL_MAX_N)
-        return s_fail (p, "sampling.points",
-                       "%" JSON_INTEGER_FORMAT " is more than the %u points of 30-bit Sobol", n,
-                       SPEC_SOBOL_MAX_N);
-    p->spec->n_samples = (uint64_t) n;
-    p->spec->design_seed = p->spec->setup.seed;
-    const json_t *seed = json_object_get (sampling, "seed");
-    if (seed) {
-        json_int_t v;
-        if ((rc = s_integer (p, seed, "sampling.seed", 0, UINT32_MAX, &v)))
-            return rc;
-        p->spec->design_seed = (uint32_t) v;
-    }
-    p->spec->design = design;
-    return BSW_OK;
-}
-
-//  One entry of "ranges" in a sampled sweep: {parameter, lo, hi}.
-static int
-s_parse_axis (parser_t *p, const json_t *item, size_t r)
-{
-    char field[S_PATH_MAX], sub[S_PATH_MAX];
-    const char *name = NULL;
-    int rc = s_range_head (p, item, r, field, &name);
-    if (rc)
-        return rc;
-    const char *extra = json_object_get (item, "step") ? "step" : "values";
-    if (json_object_get (item, extra))
-        return s_fail (p, s_path (sub, field, extra),
-                       "a sampled range takes only parameter, lo and hi");
-    static const char *const names[] = {"lo", "hi"};
-    double v[2];
-    for (size_t i = 0; i < 2; i++) {
-        const json_t *bound = json_object_get (item, names[i]);
-        s_path (sub, field, names[i]);
-        if (!bound)
-            return s_fail (p, sub, "missing (a sampled range takes lo and hi)");
-        if ((rc = s_number (p, bound, sub, &v[i])))
-            return rc;
-    }
-    if (!(v[1] > v[0])) {
-        char hi[S_SHOW_MAX + 8], lo[S_SHOW_MAX + 8];
-        s_show (json_object_get (item, "hi"), hi, sizeof hi);
-        s_show (json_object_get (item, "lo"), lo, sizeof lo);
-        return s_fail (p, s_path (sub, field, "hi"), "%s is not above lo %s (empty range)", hi, lo);
-    }
-    //  A point is lo + (hi - lo) u: a width that overflows would make every
-    //  point the same or NaN.
-    if (!isfinite (v[1] - v[0]))
-        return s_fail (p, field, "hi - lo overflows a double (the box is too wide to sample)");
-    rc = spec_axis_add (p->spec, name, v[0], v[1], field, p->err);
-    if (rc)
-        bsw_error_prefix (p->err, "%s", p->label);
-    return rc;
-}
-
-//  "points": [{param: value, ...}, ...]: the first point names the axes,
-//  in its order, and every point names the same ones.
-static int
-s_parse_points (parser_t *p, const json_t *points)
-{
-    if (!json_is_array (points))
-        return s_wrong_type (p, "points", points, "an array");
-    size_t n = json_array_size (points);
-    if (n == 0)
-        return s_fail (p, "points", "[] is empty");
-    if (n > p->max_points)
-        return s_too_many (p, "points", n, p->max_points);
-    const json_t *first = json_array_get (points, 0);
-    int rc = s_object (p, first, "points[0]");
-    if (rc)
-        return rc;
-    if (json_object_size (first) == 0)
-        return s_fail (p, "points[0]", "{} names no parameter");
-    spec_t *spec = p->spec;
-    spec->design = SPEC_DESIGN_POINTS;
-    const char *key;
-    const json_t *value;
-    char field[S_PATH_MAX];
-    json_object_foreach ((json_t *) first, key, value)
-    {
-        //  Checks the name (rangeable, as a range's parameter) and the
-        //  first value; the loop below checks every value.
-        double v = 0.0;
-        s_pathf (field, "points[0].%s", key);
-        if ((rc = s_number (p, value, field, &v)))
-            return rc;
-        if ((rc = spec_axis_add (spec, key, v, v, field, p->err))) {
-            bsw_error_prefix (p->err, "%s", p->label);
-            return rc;
-        }
-    }
-    size_t d = spec->n_ranges;
-    spec->listed = bsw_malloc (n * d * sizeof *spec->listed);
-    spec->n_listed = n;
-    sim_setup_t probe = spec->setup;
-    for (size_t i = 0; i < n; i++) {
-        const json_t *point = json_array_get (points, i);
-        s_pathf (field, "points[%zu]", i);
-        if ((rc = s_object (p, point, field)))
-            return rc;
-        for (size_t r = 0; r < d; r++) {
-            const char *axis = spec->ranges[r].parameter;
-            const json_t *v = json_object_get (point, axis);
-            if (!v)
-                return s_fail (p, field,
-                               "has no \"%s\" (every point names the parameters of points[0])",
-                               axis);
-            char sub[S_PATH_MAX];
-            s_pathf (sub, "points[%zu].%s", i, axis);
-            double *slot = &spec->listed[i * d + r];
-            if ((rc = s_number (p, v, sub, slot)))
-                return rc;
-            bsw_error_t why;
-            if (spec_setup_set (&probe, axis, *slot, &why))
-                return s_fail (p, sub, "%s", why.text);
-            if (i == 0 || *slot < spec->ranges[r].lo)
-                spec->ranges[r].lo = *slot;
-            if (i == 0 || *slot > spec->ranges[r].hi)
-                spec->ranges[r].hi = *slot;
-        }
-        if (json_object_size (point) != d)
-            json_object_foreach ((json_t *) point, key, value)
-            {
-                bool known = false;
-                for (size_t r = 0; r < d && !known; r++)
-                    known = strcmp (key, spec->ranges[r].parameter) == 0;
-                if (!known)
-                    return s_fail (
-                        p, field,
-                        "\"%s\" is not named by points[0] (every point names the same parameters)",
-                        key);
-            }
-    }
-    return BSW_OK;
-}
-
-static int
-s_parse_ranges (parser_t *p, const json_t *ranges)
+s_parse_ranges (spec_parser_t *p, const json_t *ranges)
 {
     if (!json_is_array (ranges))
-        return s_wrong_type (p, "ranges", ranges, "an array");
-    if (p->spec->design != SPEC_DESIGN_GRID) {
-        size_t n = json_array_size (ranges);
-        if (n == 0)
-            return s_fail (p, "ranges", "[] is empty (sampling needs a range to sample)");
-        if (p->spec->design == SPEC_DESIGN_SOBOL && n > SPEC_SOBOL_MAX_DIMS)
-            return s_fail (p, "ranges",
-                           "%zu ranges: sobol sampling has direction numbers for at most %d", n,
-                           SPEC_SOBOL_MAX_DIMS);
-        for (size_t r = 0; r < n; r++) {
-            int rc = s_parse_axis (p, json_array_get (ranges, r), r);
-            if (rc)
-                return rc;
-        }
-        return BSW_OK;
-    }
+        return spec_parse_wrong_type (p, "ranges", ranges, "an array");
+    if (p->spec->design != SPEC_DESIGN_GRID)
+        return spec_parse_axes (p, ranges);
     //  Points are counted from the bounds before any axis is expanded or
     //  its values checked: a few bytes of spec can name a hundred million
     //  values, whose expansion alone would stall the broker's loop.
@@ -982,11 +777,11 @@ s_parse_ranges (parser_t *p, const json_t *ranges)
         if (n == 0)
             continue; //  malformed: s_parse_range says how, below
         if (total > p->max_points / n) {
-            char field[S_PATH_MAX];
-            s_pathf (field, "ranges[%zu]", r);
-            int rc =
-                s_fail (p, field, "%" PRIu64 " values make the sweep more than %" PRIu64 " points",
-                        n, p->max_points);
+            char field[SPEC_PATH_MAX];
+            spec_parse_pathf (field, "ranges[%zu]", r);
+            int rc = spec_parse_fail (
+                p, field, "%" PRIu64 " values make the sweep more than %" PRIu64 " points", n,
+                p->max_points);
             //  Beyond a caller's own cap the spec is valid, only too big.
             if (p->max_points < SPEC_MAX_POINTS_HARD) {
                 rc = BSW_ETOOBIG;
@@ -1006,7 +801,7 @@ s_parse_ranges (parser_t *p, const json_t *ranges)
 }
 
 static int
-s_parse (parser_t *p, const json_t *root)
+s_parse (spec_parser_t *p, const json_t *root)
 {
     static const char *const keys[] = {"name",
                                        "connectivity",
@@ -1025,11 +820,11 @@ s_parse (parser_t *p, const json_t *root)
                                        "keep",
                                        NULL};
     sim_setup_t *setup = &p->spec->setup;
-    int rc = s_check_keys (p, root, "", keys);
+    int rc = spec_parse_check_keys (p, root, "", keys);
     const json_t *v;
     const char *name = NULL;
     if (!rc && (v = json_object_get (root, "name"))) {
-        rc = s_string (p, v, "name", &name);
+        rc = spec_parse_string (p, v, "name", &name);
         if (!rc) {
             char field[BSW_ERROR_TEXT_MAX];
             snprintf (field, sizeof field, "%s: name", p->label);
@@ -1040,11 +835,11 @@ s_parse (parser_t *p, const json_t *root)
     }
     if (!rc && (v = json_object_get (root, "keep"))) {
         const char *keep = NULL;
-        rc = s_string (p, v, "keep", &keep);
+        rc = spec_parse_string (p, v, "keep", &keep);
         if (!rc && strcmp (keep, "metrics") == 0)
             p->spec->keep = SPEC_KEEP_METRICS;
         else if (!rc && strcmp (keep, "all") != 0)
-            rc = s_fail (p, "keep", "\"%s\" is not one of \"all\", \"metrics\"", keep);
+            rc = spec_parse_fail (p, "keep", "\"%s\" is not one of \"all\", \"metrics\"", keep);
     }
     if (!rc && (v = json_object_get (root, "connectivity")))
         rc = s_parse_connectivity (p, v);
@@ -1064,7 +859,7 @@ s_parse (parser_t *p, const json_t *root)
         rc = s_parse_initial (p, v);
     if (!rc && (v = json_object_get (root, "seed"))) {
         json_int_t seed;
-        rc = s_integer (p, v, "seed", 0, UINT32_MAX, &seed);
+        rc = spec_parse_integer (p, v, "seed", 0, UINT32_MAX, &seed);
         if (!rc)
             setup->seed = (uint32_t) seed;
     }
@@ -1077,24 +872,25 @@ s_parse (parser_t *p, const json_t *root)
     if (!rc) {
         bsw_error_t why;
         if (sim_coupling_check (setup->coupling, setup->model, &why))
-            rc = s_fail (p, "coupling.type", "%s", why.text);
+            rc = spec_parse_fail (p, "coupling.type", "%s", why.text);
     }
     //  Last: range values are checked against the final integrator.
     const json_t *ranges = json_object_get (root, "ranges");
     const json_t *sampling = json_object_get (root, "sampling");
     const json_t *points = json_object_get (root, "points");
     if (!rc && points && ranges)
-        rc = s_fail (p, "points", "a point list and ranges cannot be combined (give one)");
+        rc = spec_parse_fail (p, "points", "a point list and ranges cannot be combined (give one)");
     if (!rc && points && sampling)
-        rc = s_fail (p, "sampling", "a point list is not sampled (give points or sampling)");
+        rc = spec_parse_fail (p, "sampling",
+                              "a point list is not sampled (give points or sampling)");
     if (!rc && sampling && !ranges)
-        rc = s_fail (p, "sampling", "needs ranges, each with parameter, lo and hi");
+        rc = spec_parse_fail (p, "sampling", "needs ranges, each with parameter, lo and hi");
     if (!rc && sampling)
-        rc = s_parse_sampling (p, sampling);
+        rc = spec_parse_sampling (p, sampling);
     if (!rc && ranges)
         rc = s_parse_ranges (p, ranges);
     if (!rc && points)
-        rc = s_parse_points (p, points);
+        rc = spec_parse_points (p, points);
     return rc;
 }
 
@@ -1120,9 +916,9 @@ spec_load_string_max (spec_t **spec_p, const char *json, size_t len, const char 
     if (!root)
         return bsw_error_set (err, BSW_ESPEC, "%s: line %d, column %d: %s", label, jerr.line,
                               jerr.column, jerr.text);
-    parser_t p = {label, base_dir, err, NULL, max_points ? max_points : SPEC_MAX_POINTS_HARD};
+    spec_parser_t p = {label, base_dir, err, NULL, max_points ? max_points : SPEC_MAX_POINTS_HARD};
     if (!json_is_object (root)) {
-        int rc = s_wrong_type (&p, NULL, root, "a JSON object");
+        int rc = spec_parse_wrong_type (&p, NULL, root, "a JSON object");
         json_decref (root);
         return rc;
     }
