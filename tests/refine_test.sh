@@ -34,9 +34,9 @@ start_worker () {
 
 # The tutorial's model on a coarse 9 x 9 grid of I and a, short runs: the
 # fixed-point / oscillation boundary crosses it, so GlobalVariance has
-# sharp cells to halve. A point costs a few ms.
+# sharp cells to halve. A point costs a few ms (tens under ASan).
 cat > "$tmp/grid.json" <<'JSON'
-{"name": "coarse", "simulation_length": 300.0, "metrics": {"start_point": 150.0},
+{"name": "coarse", "simulation_length": 150.0, "metrics": {"start_point": 75.0},
  "seed": 42,
  "ranges": [{"parameter": "model.I", "lo": -4.0, "hi": 5.0, "step": 1.0},
             {"parameter": "model.a", "lo": -4.0, "hi": 5.0, "step": 1.0}]}
@@ -172,16 +172,21 @@ restart)
     || fail "status: $(cat "$tmp/status.out")"
   ;;
 too_big)
-  # A level whose spec could not list its points (3 parameters, a threshold
-  # that halves every cell): the refinement ends as failed, saying why, and
-  # the broker goes on serving.
+  # A level whose spec could not list its points: 7 parameters of 3 values
+  # (2,187 short points), a threshold that halves nearly every cell (up to
+  # 5^7 - 3^7 = 75,938 new points, where a spec lists some 12,000): the
+  # refinement ends as failed, saying why, and the broker goes on serving.
   bsw_start_broker --heartbeat-ms $HB
   start_worker 1; start_worker 2
   cat > "$tmp/grid.json" <<'JSON'
 {"simulation_length": 20.0, "metrics": {"start_point": 10.0}, "keep": "metrics",
- "ranges": [{"parameter": "model.I", "lo": 0, "hi": 3, "step": 0.1},
-            {"parameter": "model.a", "lo": 0, "hi": 3, "step": 0.1},
-            {"parameter": "coupling.a", "lo": 0, "hi": 0.03, "step": 0.001}]}
+ "ranges": [{"parameter": "model.I", "values": [0, 1, 2]},
+            {"parameter": "model.a", "values": [0, 1, 2]},
+            {"parameter": "model.b", "values": [-10, -9, -8]},
+            {"parameter": "model.c", "values": [0, 0.1, 0.2]},
+            {"parameter": "model.d", "values": [0.02, 0.03, 0.04]},
+            {"parameter": "model.e", "values": [3, 3.5, 4]},
+            {"parameter": "coupling.a", "values": [0, 0.005, 0.01]}]}
 JSON
   submit_grid
   timeout 60 "$bin/brainsweep" refine "$id" -m GlobalVariance -t 1e-9 > "$tmp/refine.out" 2> "$tmp/refine.log"
