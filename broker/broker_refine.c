@@ -14,7 +14,7 @@
 #include <jansson.h>
 #include <math.h>
 
-#define S_RETRY_MS 10000   /* a level whose store failed is tried again after this */
+#define S_RETRY_MS 10000   /* a plan whose store failed is tried again after this */
 #define S_MAX_GRID 1000000 /* points of a grid that may be refined (all its metrics are read) */
 
 //  A REFINE's levels, plus the grid's level 0, fit spec_refine_next's bound.
@@ -185,9 +185,11 @@ s_end (broker_refine_t *self, broker_refine_plan_t *plan, broker_refine_state_t 
     va_end (ap);
     bsw_error_t err;
     //  Memory follows the database: a plan the disk does not know ended
-    //  is tried again next tick, and ends the same way.
+    //  is tried again in a while, and ends the same way.
     if (broker_db_refine_end (self->db, plan->root, state, note, &err)) {
-        zsys_warning ("refine: sweep %" PRIu64 ": cannot record its end: %s", plan->root, err.text);
+        zsys_warning ("refine: sweep %" PRIu64 ": cannot record its end: %s (trying again in %d s)",
+                      plan->root, err.text, S_RETRY_MS / 1000);
+        self->retry_at[plan - self->plans] = bsw_clock_mono_ms () + S_RETRY_MS;
         return;
     }
     plan->state = state;
@@ -293,6 +295,10 @@ s_make_level (broker_refine_t *self, broker_refine_plan_t *plan, broker_sweep_t 
 static void
 s_advance (broker_refine_t *self, broker_refine_plan_t *plan)
 {
+    //  A store that failed a moment ago (a full disk) is not tried every tick.
+    int64_t *retry_at = &self->retry_at[plan - self->plans];
+    if (bsw_clock_mono_ms () < *retry_at)
+        return;
     broker_sweep_t *grid = broker_sweeps_find (self->sweeps, plan->root);
     if (!grid) {
         s_end (self, plan, BROKER_REFINE_FAILED, "sweep %" PRIu64 " is gone", plan->root);
@@ -327,9 +333,6 @@ s_advance (broker_refine_t *self, broker_refine_plan_t *plan)
                "all %u levels ran: %" PRIu64 " points with the grid's", newest, points);
         return;
     }
-    int64_t *retry_at = &self->retry_at[plan - self->plans];
-    if (bsw_clock_mono_ms () < *retry_at)
-        return;
     bsw_error_t err;
     bsw_error_clear (&err);
     if (s_make_level (self, plan, grid, members, newest + 1, &err)) {
