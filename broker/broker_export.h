@@ -82,9 +82,10 @@
     the page ~3 MB; larger sweeps are plotted with `brainsweep plot`, with
     --slice). More than two ranges make small multiples, and when those
     would be more than PLOT_PSE_MAX_PANELS the extra ranges are shown at
-    their first values (the image says so; the page lets one choose). Not
-    yet for a sweep that is not a grid, nor for a family (their scatter
-    view is to come: the TODO in broker_export.c's s_plot_new).
+    their first values (the image says so; the page lets one choose). A
+    sweep that is not a grid, and a family, get the scatter view instead
+    (plot_pse_new_scatter: each point at its values, a family's levels
+    drawn smaller).
 
     A family (broker_export_new_family): the parent (level 0, first) and
     its refinements (level 1, 2, ..., each a sweep of its own, usually a
