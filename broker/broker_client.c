@@ -246,14 +246,11 @@ s_status_family (broker_client_t *self, const broker_sweep_t *s, proto_msg_t *re
     const broker_refine_plan_t *plan = broker_refine_plan (self->refine, s->id);
     if (!plan)
         return;
-    uint64_t family[PROTO_MAX_REFINE_LEVELS + 1] = {0};
-    size_t count = 0;
-    for (broker_sweep_t *m = broker_sweeps_first (self->sweeps); m;
-         m = broker_sweeps_next (self->sweeps))
-        if (m->parent == s->id && m->level >= 1 && m->level <= PROTO_MAX_REFINE_LEVELS) {
-            family[m->level - 1] = m->id;
-            count = m->level > count ? m->level : count;
-        }
+    broker_sweep_t *levels[PROTO_MAX_REFINE_LEVELS + 1];
+    unsigned count = broker_sweeps_levels (self->sweeps, s->id, levels, PROTO_MAX_REFINE_LEVELS);
+    uint64_t family[PROTO_MAX_REFINE_LEVELS];
+    for (unsigned l = 1; l <= count; l++)
+        family[l - 1] = levels[l] ? levels[l]->id : 0;
     proto_msg_set_uints (reply, "family", family, count);
     proto_msg_set_str (reply, "refine_metric", plan->metric);
     proto_msg_set_f64 (reply, "refine_threshold", plan->threshold);
@@ -384,11 +381,8 @@ s_fetch (broker_client_t *self, const proto_msg_t *msg)
                                         .follow = s->state == BROKER_SWEEP_RUNNING,
                                         .points = s->points};
     if (!s->parent && !proto_msg_has (msg, "export")) {
-        broker_sweep_t *level[PROTO_MAX_REFINE_LEVELS + 1] = {NULL};
-        for (broker_sweep_t *m = broker_sweeps_first (self->sweeps); m;
-             m = broker_sweeps_next (self->sweeps))
-            if (m->parent == s->id && m->level >= 1 && m->level <= PROTO_MAX_REFINE_LEVELS)
-                level[m->level] = m;
+        broker_sweep_t *level[PROTO_MAX_REFINE_LEVELS + 1];
+        broker_sweeps_levels (self->sweeps, s->id, level, PROTO_MAX_REFINE_LEVELS);
         for (unsigned l = 1; l <= PROTO_MAX_REFINE_LEVELS && level[l]; l++) {
             members[family.count++] = (broker_export_member_t){level[l]->id, l};
             family.follow |= level[l]->state == BROKER_SWEEP_RUNNING;

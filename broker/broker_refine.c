@@ -304,14 +304,9 @@ s_advance (broker_refine_t *self, broker_refine_plan_t *plan)
         s_end (self, plan, BROKER_REFINE_FAILED, "sweep %" PRIu64 " is gone", plan->root);
         return;
     }
-    broker_sweep_t *members[SPEC_REFINE_MAX_LEVELS + 1] = {NULL};
-    unsigned newest = 0;
-    for (broker_sweep_t *s = broker_sweeps_first (self->sweeps); s;
-         s = broker_sweeps_next (self->sweeps))
-        if (s->parent == plan->root && s->level >= 1 && s->level <= SPEC_REFINE_MAX_LEVELS) {
-            members[s->level] = s;
-            newest = s->level > newest ? s->level : newest;
-        }
+    broker_sweep_t *members[SPEC_REFINE_MAX_LEVELS + 1];
+    unsigned newest =
+        broker_sweeps_levels (self->sweeps, plan->root, members, SPEC_REFINE_MAX_LEVELS);
     broker_sweep_t *last = newest ? members[newest] : grid;
     if (last->state == BROKER_SWEEP_RUNNING || grid->state == BROKER_SWEEP_RUNNING)
         return; //  not yet (a retried grid runs again first)

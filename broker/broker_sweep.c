@@ -434,6 +434,21 @@ broker_sweeps_find (broker_sweeps_t *self, uint64_t id)
     return zhashx_lookup (self->by_id, key);
 }
 
+unsigned
+broker_sweeps_levels (broker_sweeps_t *self, uint64_t root, broker_sweep_t **levels, unsigned max)
+{
+    BSW_ASSERT (self && levels);
+    unsigned newest = 0;
+    for (unsigned l = 0; l <= max; l++)
+        levels[l] = NULL;
+    for (broker_sweep_t *s = zlistx_first (self->order); s; s = zlistx_next (self->order))
+        if (s->parent == root && s->level >= 1 && s->level <= max) {
+            levels[s->level] = s;
+            newest = s->level > newest ? s->level : newest;
+        }
+    return newest;
+}
+
 broker_sweep_t *
 broker_sweeps_first (broker_sweeps_t *self)
 {

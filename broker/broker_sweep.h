@@ -153,4 +153,10 @@ broker_sweep_t *broker_sweeps_next (broker_sweeps_t *self);
 
 size_t broker_sweeps_size (const broker_sweeps_t *self);
 
+/*  The refinement levels of grid `root` (sweeps whose parent it is):
+    levels[l] for l = 1 .. max, NULL where none; returns the highest level
+    found (0: none). levels has max + 1 entries. Iterates the registry. */
+unsigned broker_sweeps_levels (broker_sweeps_t *self, uint64_t root, broker_sweep_t **levels,
+                               unsigned max);
+
 #endif
