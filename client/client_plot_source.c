@@ -32,6 +32,7 @@
     replies'.
 */
 #include "client_plot.h"
+#include "client_sweep.h"
 #include "sim_metric.h"
 
 #include "bsw_util.h"
@@ -599,9 +600,7 @@ client_plot_load_broker (client_conn_t *conn, uint64_t sweep, plot_pse_t **pse_p
     *pse_p = NULL;
     *spec_p = NULL;
     proto_msg_t *status = NULL, *page = NULL;
-    proto_msg_t *request = proto_msg_new (PROTO_STATUS);
-    proto_msg_set_uint (request, "sweep", sweep);
-    int rc = client_conn_request (conn, &request, PROTO_SWEEP_STATUS, &status, err);
+    int rc = client_status (conn, sweep, &status, err);
     if (rc == 0)
         rc = s_first_page (conn, sweep, &page, spec_p, err);
     if (rc == 0) {

@@ -18,14 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int
-s_status (client_conn_t *conn, uint64_t sweep, proto_msg_t **reply, bsw_error_t *err)
-{
-    proto_msg_t *request = proto_msg_new (PROTO_STATUS);
-    proto_msg_set_uint (request, "sweep", sweep);
-    return client_conn_request (conn, &request, PROTO_SWEEP_STATUS, reply, err);
-}
-
 void
 client_print_family (client_conn_t *conn, const proto_msg_t *st)
 {
@@ -48,7 +40,7 @@ client_print_family (client_conn_t *conn, const proto_msg_t *st)
     for (size_t l = 0; l < count; l++) {
         proto_msg_t *m = NULL;
         bsw_error_t err;
-        if (s_status (conn, family[l], &m, &err)) {
+        if (client_status (conn, family[l], &m, &err)) {
             printf ("  level %zu    sweep %" PRIu64 ": %s\n", l + 1, family[l], err.text);
             continue;
         }
@@ -77,7 +69,7 @@ s_follow (client_conn_t *conn, uint64_t grid, bool quiet, proto_msg_t **status_p
     size_t watched = 0;
     while (true) {
         proto_msg_t *st = NULL;
-        int rc = s_status (conn, grid, &st, err);
+        int rc = client_status (conn, grid, &st, err);
         if (rc)
             return rc;
         size_t count = 0;

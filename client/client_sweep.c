@@ -31,8 +31,8 @@ s_format_duration (double seconds, char *out, size_t size)
         snprintf (out, size, "%dh%02dm", (int) seconds / 3600, (int) seconds % 3600 / 60);
 }
 
-static int
-s_status (client_conn_t *conn, uint64_t sweep, proto_msg_t **reply, bsw_error_t *err)
+int
+client_status (client_conn_t *conn, uint64_t sweep, proto_msg_t **reply, bsw_error_t *err)
 {
     proto_msg_t *request = proto_msg_new (PROTO_STATUS);
     proto_msg_set_uint (request, "sweep", sweep);
@@ -47,7 +47,7 @@ client_watch (client_conn_t *conn, uint64_t sweep, bool quiet, client_status_t *
     int64_t last_line = 0;
     while (true) {
         proto_msg_t *st = NULL;
-        int rc = s_status (conn, sweep, &st, err);
+        int rc = client_status (conn, sweep, &st, err);
         if (rc)
             return rc;
         const char *state = proto_msg_str (st, "state");
@@ -478,7 +478,7 @@ client_status_main (int argc, char **argv)
         return 2;
     bsw_error_t err;
     proto_msg_t *st = NULL;
-    rc = s_status (conn, id, &st, &err);
+    rc = client_status (conn, id, &st, &err);
     if (rc) {
         client_conn_destroy (&conn);
         return client_fail ("status", &err);
@@ -612,7 +612,7 @@ s_done_command (int argc, char **argv, const char *command, const char *about, p
     //  A retry also resumes a cancelled sweep, whose points are no failed
     //  ones: say what is left to run, or "0 queued" reads as nothing done.
     proto_msg_t *st = NULL;
-    if (type == PROTO_RETRY && s_status (conn, id, &st, &err) == 0) {
+    if (type == PROTO_RETRY && client_status (conn, id, &st, &err) == 0) {
         char *state = bsw_text_escape (proto_msg_str (st, "state"));
         printf ("; it is %s with %" PRIu64 " points to run", state,
                 proto_msg_uint (st, "pending") + proto_msg_uint (st, "running"));

@@ -97,6 +97,9 @@ bsw_opt_t client_id_row (uint64_t *id);
 client_conn_t *client_connect (const char *command, const char *broker);
 int client_fail (const char *command, const bsw_error_t *err);
 
+/*  STATUS of sweep: its SWEEP_STATUS reply in *reply (caller's). */
+int client_status (client_conn_t *conn, uint64_t sweep, proto_msg_t **reply, bsw_error_t *err);
+
 /*  `brainsweep status`'s lines about a refinement family: the grid a
     level refines, or a refined grid's plan and levels (STATUS of each). */
 void client_print_family (client_conn_t *conn, const proto_msg_t *st);
