@@ -107,7 +107,8 @@ broker_refine_plan (const broker_refine_t *self, uint64_t root)
     return NULL;
 }
 
-//  The grid's spec, parsed, and its definition as stored. Caller frees all.
+//  The grid's spec, parsed, and its definition as stored (conn, conn_size
+//  and conn_name may be NULL: not read). Caller frees all.
 static int
 s_load_grid (broker_refine_t *self, uint64_t root, char **json, void **conn, size_t *conn_size,
              char **conn_name, spec_t **spec, bsw_error_t *err)
@@ -407,14 +408,12 @@ broker_refine_start (broker_refine_t *self, broker_sweep_t *grid, const char *me
     if (levels < 1 || levels >= SPEC_REFINE_MAX_LEVELS)
         return bsw_error_set (err, BSW_EINVAL, "levels %u is not within 1..%d", levels,
                               SPEC_REFINE_MAX_LEVELS - 1);
-    char *json = NULL, *conn_name = NULL;
-    void *conn = NULL;
-    size_t conn_size = 0;
+    //  The spec alone: the connectivity (up to the message limit) is read
+    //  when a level is made.
+    char *json = NULL;
     spec_t *spec = NULL;
-    int rc = s_load_grid (self, grid->id, &json, &conn, &conn_size, &conn_name, &spec, err);
+    int rc = s_load_grid (self, grid->id, &json, NULL, NULL, NULL, &spec, err);
     free (json);
-    free (conn);
-    free (conn_name);
     if (rc) {
         spec_destroy (&spec);
         return rc;
