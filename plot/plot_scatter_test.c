@@ -34,24 +34,6 @@ s_path (const char *name)
     return bsw_test_dir_path (s_dir, name);
 }
 
-static char *
-s_read (const char *path, size_t *size_p)
-{
-    FILE *f = fopen (path, "rb");
-    if (!f)
-        return NULL;
-    fseek (f, 0, SEEK_END);
-    long size = ftell (f);
-    fseek (f, 0, SEEK_SET);
-    char *text = bsw_malloc ((size_t) size + 1);
-    size_t got = fread (text, 1, (size_t) size, f);
-    fclose (f);
-    text[got] = '\0';
-    if (size_p)
-        *size_p = got;
-    return text;
-}
-
 static size_t
 s_count (const char *text, const char *needle)
 {
@@ -161,19 +143,19 @@ s_test_usage (void)
         BSW_CHECK_INT (stats.pending, 1);
     }
     size_t size = 0;
-    char *text = s_read (s_path ("s.svg"), &size);
+    char *text = bsw_test_read_file (s_path ("s.svg"), &size);
     BSW_CHECK (text && strstr (text, "<svg"));
     BSW_CHECK_INT (s_count (text, "stroke-miterlimit:7;"), 20); // one marker a point
     free (text);
-    text = s_read (s_path ("s.png"), &size);
+    text = bsw_test_read_file (s_path ("s.png"), &size);
     BSW_CHECK (text && size > 8 && memcmp (text, "\x89PNG", 4) == 0);
     free (text);
-    text = s_read (s_path ("s.pdf"), &size);
+    text = bsw_test_read_file (s_path ("s.pdf"), &size);
     BSW_CHECK (text && strncmp (text, "%PDF-", 5) == 0 && size > 1000);
     free (text);
     //  The page: the axes' bounds, every point's values and levels.
     BSW_CHECK_MSG (plot_pse_write_html (pse, NULL, s_path ("s.html"), &err) == 0, "%s", err.text);
-    text = s_read (s_path ("s.html"), NULL);
+    text = bsw_test_read_file (s_path ("s.html"), &size);
     BSW_CHECK (text);
     BSW_CHECK (strstr (text, "\"scatter\":true"));
     BSW_CHECK (strstr (text, "{\"name\":\"model.I\",\"lo\":-1.0,\"hi\":1.0}"));
@@ -460,23 +442,23 @@ s_test_dense (void)
     BSW_CHECK_MSG (s_pixel_at (image, x, y) == 0xd62728, "#%06x", s_pixel_at (image, x, y));
     cairo_surface_destroy (image);
     size_t size = 0;
-    char *text = s_read (png, &size);
+    char *text = bsw_test_read_file (png, &size);
     BSW_CHECK_MSG (size < 2000000, "PNG of %zu bytes", size);
     free (text);
     BSW_CHECK (plot_pse_write (pse, NULL, svg, PLOT_FORMAT_SVG, &stats, &err) == 0);
-    text = s_read (svg, &size);
+    text = bsw_test_read_file (svg, &size);
     BSW_CHECK (text);
     BSW_CHECK_INT (s_count (text, "<image "), 1);
     BSW_CHECK_INT (s_count (text, "stroke-miterlimit:7;"), 0);
     BSW_CHECK_MSG (size < 3000000, "SVG of %zu bytes", size);
     free (text);
     BSW_CHECK (plot_pse_write (pse, NULL, pdf, PLOT_FORMAT_PDF, &stats, &err) == 0);
-    text = s_read (pdf, &size);
+    text = bsw_test_read_file (pdf, &size);
     BSW_CHECK (text && strncmp (text, "%PDF-", 5) == 0 && size < 3000000);
     free (text);
     //  The page: values and metrics as base64, some 8 MB for 100,000.
     BSW_CHECK (plot_pse_write_html (pse, NULL, html, &err) == 0);
-    text = s_read (html, &size);
+    text = bsw_test_read_file (html, &size);
     BSW_CHECK (text && strstr (text, "\"coords_f64\":\"") && !strstr (text, "\"coords\":"));
     BSW_CHECK_MSG (size < 10000000, "page of %zu bytes", size);
     free (text);
